@@ -1,0 +1,159 @@
+package dev.isakmpd.oakley;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Phase-1 (ISAKMP SA) keys for pre-shared-key authentication: RFC 2409 s5 and Appendix B.
+ * The returned {@link SecretBytes} are owned by this object and cleared by {@link #wipe()}.
+ */
+public final class Phase1Keys {
+    private static final int COOKIE_LENGTH = 8;
+
+    private final Prf prf;
+    private final CbcCipher cipher;
+    private final SecretBytes skeyid;
+    private final SecretBytes skeyidD;
+    private final SecretBytes skeyidA;
+    private final SecretBytes skeyidE;
+    private final SecretBytes encryptionKey;
+    private final byte[] initialIv;
+
+    private Phase1Keys(Prf prf, CbcCipher cipher, SecretBytes skeyid, SecretBytes skeyidD,
+            SecretBytes skeyidA, SecretBytes skeyidE, SecretBytes encryptionKey, byte[] initialIv) {
+        this.prf = prf;
+        this.cipher = cipher;
+        this.skeyid = skeyid;
+        this.skeyidD = skeyidD;
+        this.skeyidA = skeyidA;
+        this.skeyidE = skeyidE;
+        this.encryptionKey = encryptionKey;
+        this.initialIv = initialIv;
+    }
+
+    /**
+     * SKEYID = prf(pre-shared-key, Ni_b | Nr_b);
+     * SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0);
+     * SKEYID_a = prf(SKEYID, SKEYID_d | g^xy | CKY-I | CKY-R | 1);
+     * SKEYID_e = prf(SKEYID, SKEYID_a | g^xy | CKY-I | CKY-R | 2), with 0/1/2 single octets.
+     *
+     * <p>Cookies are always in initiator-then-responder order of the phase-1 exchange (s4: they
+     * MUST NOT swap); nonces are payload bodies (the "_b" notation, s3.2). g^xy must be the
+     * zero-padded fixed-length encoding from {@link DhGroup#agree}.
+     *
+     * @param hash the negotiated hash, used for the IV (may differ from prf only if a prf is
+     *     ever negotiated)
+     */
+    public static Phase1Keys derivePreSharedKey(Prf prf, HashAlgorithm hash, CbcCipher cipher,
+            SecretBytes psk, byte[] niB, byte[] nrB, SecretBytes gxy, byte[] ckyI, byte[] ckyR,
+            byte[] gxi, byte[] gxr) {
+        Objects.requireNonNull(prf, "prf");
+        Objects.requireNonNull(hash, "hash");
+        Objects.requireNonNull(cipher, "cipher");
+        Objects.requireNonNull(psk, "psk");
+        Objects.requireNonNull(niB, "niB");
+        Objects.requireNonNull(nrB, "nrB");
+        Objects.requireNonNull(gxy, "gxy");
+        checkCookie(ckyI, "ckyI");
+        checkCookie(ckyR, "ckyR");
+
+        byte[] skeyid = prf.apply(psk, niB, nrB);
+        byte[] g = gxy.bytes();
+        try {
+            byte[] d = prf.apply(skeyid, g, ckyI, ckyR, new byte[] {0});
+            byte[] a = prf.apply(skeyid, d, g, ckyI, ckyR, new byte[] {1});
+            byte[] e = prf.apply(skeyid, a, g, ckyI, ckyR, new byte[] {2});
+            byte[] key = encryptionKey(prf, e, cipher.keyLength());
+            byte[] iv = IkeIv.phase1Iv(hash, gxi, gxr, cipher.blockSize());
+            return new Phase1Keys(prf, cipher, SecretBytes.adopt(skeyid), SecretBytes.adopt(d),
+                    SecretBytes.adopt(a), SecretBytes.adopt(e), SecretBytes.adopt(key), iv);
+        } finally {
+            Arrays.fill(g, (byte) 0);
+        }
+    }
+
+    /**
+     * Appendix B: the key is the first bytes of SKEYID_e when it is long enough; otherwise the
+     * first bytes of Ka = K1 | K2 | ..., K1 = prf(SKEYID_e, 0), Kn = prf(SKEYID_e, Kn-1). Ka
+     * replaces SKEYID_e entirely (it is not appended to it).
+     */
+    static byte[] encryptionKey(Prf prf, byte[] skeyidE, int keyLength) {
+        if (skeyidE.length >= keyLength) {
+            return Arrays.copyOf(skeyidE, keyLength);
+        }
+        int n = prf.outputLength();
+        byte[] ka = new byte[(keyLength + n - 1) / n * n];
+        try {
+            byte[] k = new byte[0];
+            for (int off = 0; off < keyLength; off += n) {
+                byte[] next = prf.apply(skeyidE, off == 0 ? new byte[] {0} : k);
+                Arrays.fill(k, (byte) 0);
+                k = next;
+                System.arraycopy(k, 0, ka, off, n);
+            }
+            Arrays.fill(k, (byte) 0);
+            return Arrays.copyOf(ka, keyLength);
+        } finally {
+            Arrays.fill(ka, (byte) 0);
+        }
+    }
+
+    private static void checkCookie(byte[] cookie, String name) {
+        Objects.requireNonNull(cookie, name);
+        if (cookie.length != COOKIE_LENGTH) {
+            throw new IllegalArgumentException(name + " must be 8 bytes, got " + cookie.length);
+        }
+    }
+
+    public SecretBytes skeyid() {
+        return skeyid;
+    }
+
+    public SecretBytes skeyidD() {
+        return skeyidD;
+    }
+
+    public SecretBytes skeyidA() {
+        return skeyidA;
+    }
+
+    public SecretBytes skeyidE() {
+        return skeyidE;
+    }
+
+    /** The first {@code cipher.keyLength()} bytes of SKEYID_e, or of its Appendix B expansion. */
+    public SecretBytes encryptionKey() {
+        return encryptionKey;
+    }
+
+    /** IV of the first encrypted phase-1 message; a copy. */
+    public byte[] initialIv() {
+        return initialIv.clone();
+    }
+
+    public Prf prf() {
+        return prf;
+    }
+
+    public CbcCipher cipher() {
+        return cipher;
+    }
+
+    public void wipe() {
+        skeyid.wipe();
+        skeyidD.wipe();
+        skeyidA.wipe();
+        skeyidE.wipe();
+        encryptionKey.wipe();
+    }
+
+    @Override
+    public String toString() {
+        return "Phase1Keys[prf=" + prf + ", cipher=" + cipher
+                + ", skeyid fp=" + skeyid.fingerprint()
+                + ", d fp=" + skeyidD.fingerprint()
+                + ", a fp=" + skeyidA.fingerprint()
+                + ", e fp=" + skeyidE.fingerprint()
+                + ", key fp=" + encryptionKey.fingerprint() + "]";
+    }
+}
