@@ -1,0 +1,216 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.kernel.SpiAllocator;
+import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.core.wire.IsakmpHeader;
+import dev.isakmpd.core.wire.WireException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The sans-I/O heart of the daemon: the table of ISAKMP SAs and IPsec SAs, fed with datagrams,
+ * operator requests and the current time, answering with {@link Action}s. It owns no socket,
+ * thread or clock; its caller must not use it from two threads at once.
+ */
+public final class Engine {
+    private record HalfOpen(InetSocketAddress remote, Cookies cookies) {
+    }
+
+    private final EngineContext ctx;
+    private final List<PeerPolicy> peers;
+    private final Map<Cookies, IsakmpSession> sessions = new LinkedHashMap<>();
+    private final Map<HalfOpen, IsakmpSession> halfOpen = new HashMap<>();
+
+    public Engine(List<PeerPolicy> peers, SecureRandom random, SpiAllocator spis, RetransmitPolicy retransmit) {
+        this.peers = List.copyOf(peers);
+        this.ctx = new EngineContext(random, spis, retransmit, new ChildSas());
+    }
+
+    /** A datagram arrived on one of our UDP endpoints. */
+    public List<Action> receive(Datagram d, Instant now) {
+        Out out = new Out();
+        byte[] data = d.rawData();
+        IsakmpHeader h;
+        try {
+            h = IsakmpHeader.decode(data);
+        } catch (WireException e) {
+            out.warn(from(d) + "dropped " + data.length + "-byte datagram: " + e.getMessage());
+            notifyKnownSession(data, e, out);
+            return out.actions();
+        }
+        IsakmpSession s = lookup(d, h);
+        if (s == null) {
+            if (isMainModeStart(h)) {
+                respond(d, h, now, out);
+            } else {
+                out.warn(from(d) + "dropped " + h.exchangeType() + " message for unknown cookies ["
+                        + new Cookies(h.initiatorCookie(), h.responderCookie()) + "] (INVALID-COOKIE)");
+            }
+        } else if (!s.remote.getAddress().equals(d.remote().getAddress())) {
+            out.warn(from(d) + "dropped message for the ISAKMP SA of peer " + s.peer.name() + ": wrong source address");
+        } else {
+            Cookies before = s.cookies();
+            s.receive(d, h, now, out);
+            if (!before.equals(s.cookies())) {
+                sessions.remove(before);
+                sessions.put(s.cookies(), s);
+            }
+        }
+        sweep();
+        return out.actions();
+    }
+
+    /** Brings up the peer's tunnels: Main Mode first unless an ISAKMP SA is already up. */
+    public List<Action> initiate(String peerName, Instant now) {
+        Out out = new Out();
+        PeerPolicy peer = peers.stream().filter(p -> p.name().equals(peerName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no peer named " + peerName));
+        Optional<IsakmpSession> existing = sessions.values().stream().filter(s -> s.peer == peer).findFirst();
+        if (existing.isPresent()) {
+            existing.get().startTunnels(peer.tunnels(), now, out);
+        } else {
+            IsakmpSession s = IsakmpSession.initiate(ctx, peer, peer.tunnels(), now, out);
+            sessions.put(s.cookies(), s);
+        }
+        return out.actions();
+    }
+
+    /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
+    public List<Action> timeout(Instant now) {
+        Out out = new Out();
+        for (IsakmpSession s : List.copyOf(sessions.values())) {
+            Instant due = s.nextDeadline();
+            if (due != null && !now.isBefore(due)) {
+                s.timeout(now, out);
+            }
+        }
+        for (ChildSas.Pair p : ctx.children().expired(now)) {
+            out.info("peer " + p.peer() + ": IPsec SAs of tunnel " + p.outbound().tunnel() + " reached their lifetime "
+                    + p.outbound().lifetime().toSeconds() + "s; deleting them");
+            deletePair(p, out);
+        }
+        sweep();
+        return out.actions();
+    }
+
+    /** When {@link #timeout} next has work, if ever. */
+    public Optional<Instant> nextTimeout() {
+        Instant next = ctx.children().nextExpiry().orElse(null);
+        for (IsakmpSession s : sessions.values()) {
+            Instant d = s.nextDeadline();
+            if (d != null && (next == null || d.isBefore(next))) {
+                next = d;
+            }
+        }
+        return Optional.ofNullable(next);
+    }
+
+    /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
+    public List<Action> shutdown(Instant now) {
+        Out out = new Out();
+        for (ChildSas.Pair p : ctx.children().all()) {
+            deletePair(p, out);
+        }
+        for (IsakmpSession s : List.copyOf(sessions.values())) {
+            s.delete(out);
+        }
+        sweep();
+        return out.actions();
+    }
+
+    public List<IsakmpSaInfo> isakmpSas() {
+        return sessions.values().stream().map(IsakmpSession::info).toList();
+    }
+
+    public List<IpsecSa> ipsecSas() {
+        List<IpsecSa> all = new ArrayList<>();
+        for (ChildSas.Pair p : ctx.children().all()) {
+            all.add(p.inbound());
+            all.add(p.outbound());
+        }
+        return all;
+    }
+
+    private void deletePair(ChildSas.Pair p, Out out) {
+        ctx.children().remove(p);
+        establishedSession(p.peer()).ifPresent(s -> Informational.sendDeleteEsp(s, List.of(p.inbound().spi()), out));
+        out.delete(p.inbound());
+        out.delete(p.outbound());
+    }
+
+    private Optional<IsakmpSession> establishedSession(String peer) {
+        return sessions.values().stream()
+                .filter(s -> s.peer.name().equals(peer) && s.state() == IsakmpSession.State.ESTABLISHED).findFirst();
+    }
+
+    private IsakmpSession lookup(Datagram d, IsakmpHeader h) {
+        Cookies c = new Cookies(h.initiatorCookie(), h.responderCookie());
+        IsakmpSession s = sessions.get(c);
+        if (s != null) {
+            return s;
+        }
+        if (!c.responderKnown()) {
+            return halfOpen.get(new HalfOpen(d.remote(), c));
+        }
+        // MM2: our half-open initiator SA is still filed under (CKY-I, 0).
+        IsakmpSession initiator = sessions.get(new Cookies(h.initiatorCookie(), Cookies.ZERO));
+        return initiator != null && initiator.role == IsakmpSaInfo.Role.INITIATOR ? initiator : null;
+    }
+
+    private static boolean isMainModeStart(IsakmpHeader h) {
+        return h.exchangeType().equals(ExchangeType.IDENTITY_PROTECTION) && h.messageId() == 0 && !h.encrypted()
+                && Arrays.equals(h.responderCookie(), Cookies.ZERO);
+    }
+
+    private void respond(Datagram d, IsakmpHeader h, Instant now, Out out) {
+        Optional<PeerPolicy> peer = peers.stream()
+                .filter(p -> p.remote().getAddress().equals(d.remote().getAddress())).findFirst();
+        if (peer.isEmpty()) {
+            out.info(from(d) + "Main Mode request from an address with no peer policy; ignored");
+            return;
+        }
+        Packet p;
+        try {
+            p = Packet.decode(h, Packet.body(h, d.rawData()));
+        } catch (WireException e) {
+            out.warn(from(d) + "malformed Main Mode request: " + e.getMessage());
+            return;
+        }
+        IsakmpSession s = IsakmpSession.respond(ctx, peer.get(), d, p, now, out);
+        if (s != null) {
+            sessions.put(s.cookies(), s);
+            halfOpen.put(new HalfOpen(d.remote(), new Cookies(h.initiatorCookie(), Cookies.ZERO)), s);
+        }
+    }
+
+    /** RFC 2408 s5.1 lets us tell a peer its message was malformed; only peers we have an SA with are told. */
+    private void notifyKnownSession(byte[] data, WireException e, Out out) {
+        if (data.length < IsakmpHeader.LENGTH) {
+            return;
+        }
+        Cookies c = new Cookies(Arrays.copyOfRange(data, 0, 8), Arrays.copyOfRange(data, 8, 16));
+        IsakmpSession s = sessions.get(c);
+        if (s != null && s.state() != IsakmpSession.State.DEAD) {
+            Informational.sendPlainNotify(s, e.notifyType(), out);
+        }
+    }
+
+    private void sweep() {
+        sessions.values().removeIf(s -> s.state() == IsakmpSession.State.DEAD);
+        halfOpen.values().removeIf(s -> s.state() == IsakmpSession.State.DEAD);
+    }
+
+    private static String from(Datagram d) {
+        return "from " + d.remote().getAddress().getHostAddress() + ":" + d.remote().getPort() + ": ";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.kernel.SpiAllocator;
+import java.security.SecureRandom;
+
+/** What every exchange of one engine shares: randomness, the SPI source, timers' policy, the SA table. */
+record EngineContext(SecureRandom random, SpiAllocator spis, RetransmitPolicy retransmit, ChildSas children) {
+
+    byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** A message ID for a new phase-2 or informational exchange: random and never 0 (RFC 2408 s3.1). */
+    int newMessageId() {
+        int id;
+        do {
+            id = random.nextInt();
+        } while (id == 0);
+        return id;
+    }
+}

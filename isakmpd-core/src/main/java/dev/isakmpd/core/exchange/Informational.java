@@ -1,0 +1,151 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.wire.DeletePayload;
+import dev.isakmpd.core.wire.HashPayload;
+import dev.isakmpd.core.wire.IsakmpHeader;
+import dev.isakmpd.core.wire.NotificationPayload;
+import dev.isakmpd.core.wire.Payload;
+import dev.isakmpd.core.wire.PayloadCodec;
+import dev.isakmpd.core.wire.WireException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Informational exchange (RFC 2408 s4.8): Notifications and Deletes. Once the ISAKMP SA is
+ * up they are protected: HDR*, HASH(1), N/D with HASH(1) = prf(SKEYID_a, M-ID | N/D) (RFC 2409
+ * s5.7). Before that only unprotected notifies exist, and they are only believed during Main Mode.
+ */
+final class Informational {
+    private Informational() {
+    }
+
+    static void receive(IsakmpSession s, Datagram d, IsakmpHeader h, Instant now, Out out) {
+        if (!h.encrypted()) {
+            receivePlain(s, d, h, out);
+            return;
+        }
+        if (s.state() != IsakmpSession.State.ESTABLISHED) {
+            out.debug(s.tag() + "dropped an encrypted Informational before the ISAKMP SA is established");
+            return;
+        }
+        byte[] ct = Packet.body(h, d.rawData());
+        Packet p;
+        try {
+            p = s.decrypt(h, ct);
+        } catch (WireException e) {
+            s.cbc().forget(h.messageId());
+            out.warn(s.tag() + "dropped malformed Informational: " + e.getMessage());
+            return;
+        }
+        s.cbc().forget(h.messageId());
+        s.logReceived(p, out);
+        try {
+            if (p.payloads().isEmpty() || !(p.payloads().get(0) instanceof HashPayload hash)) {
+                throw ExchangeFailure.fatal(NotifyType.PAYLOAD_MALFORMED, "HASH(1) is not the first payload");
+            }
+            byte[] expected = s.prf().apply(s.keys().skeyidA().bytes(), Phase2Sa.spiBytes(h.messageId()),
+                    p.afterFirstPayload());
+            if (!MessageDigest.isEqual(expected, hash.hash())) {
+                throw ExchangeFailure.fatal(NotifyType.INVALID_HASH_INFORMATION, "HASH(1) does not verify");
+            }
+        } catch (ExchangeFailure f) {
+            out.warn(s.tag() + "dropped Informational: " + f.getMessage());
+            return;
+        }
+        for (Payload payload : p.payloads()) {
+            if (payload instanceof NotificationPayload n) {
+                out.info(s.tag() + "peer notifies " + n.notifyType());
+            } else if (payload instanceof DeletePayload del) {
+                onDelete(s, del, out);
+            }
+        }
+    }
+
+    private static void receivePlain(IsakmpSession s, Datagram d, IsakmpHeader h, Out out) {
+        Packet p;
+        try {
+            p = Packet.decode(h, Packet.body(h, d.rawData()));
+        } catch (WireException e) {
+            out.warn(s.tag() + "dropped malformed Informational: " + e.getMessage());
+            return;
+        }
+        s.logReceived(p, out);
+        for (NotificationPayload n : Payloads.all(p.payloads(), NotificationPayload.class)) {
+            if (s.state() == IsakmpSession.State.ESTABLISHED) {
+                out.warn(s.tag() + "ignored unprotected notify " + n.notifyType() + " for an established ISAKMP SA");
+            } else if (n.notifyType().isError()) {
+                out.warn(s.tag() + "Main Mode: peer rejected the exchange with " + n.notifyType());
+                s.die(out);
+            } else {
+                out.info(s.tag() + "peer notifies " + n.notifyType());
+            }
+        }
+    }
+
+    private static void onDelete(IsakmpSession s, DeletePayload del, Out out) {
+        if (del.protocolId().equals(ProtocolId.ISAKMP)) {
+            out.info(s.tag() + "peer deleted the ISAKMP SA");
+            s.die(out);
+            return;
+        }
+        if (!del.protocolId().equals(ProtocolId.IPSEC_ESP) || del.spiSize() != 4) {
+            out.warn(s.tag() + "ignored Delete for " + del.protocolId() + " with " + del.spiSize() + "-byte SPIs");
+            return;
+        }
+        for (byte[] spi : del.spis()) {
+            int value = Phase2Sa.spiValue(spi);
+            s.ctx().children().removeByOutboundSpi(s.peer.name(), value).ifPresentOrElse(pair -> {
+                out.info(s.tag() + "peer deleted IPsec SA pair of tunnel " + pair.outbound().tunnel() + " (out spi 0x"
+                        + pair.outbound().spiHex() + ", in spi 0x" + pair.inbound().spiHex() + ")");
+                out.delete(pair.inbound());
+                out.delete(pair.outbound());
+            }, () -> out.info(s.tag() + String.format("peer deleted unknown ESP SPI 0x%08x", value)));
+        }
+    }
+
+    /** An unprotected notify during Main Mode (RFC 2408 s4.8: no keys yet, so no protection). */
+    static void sendPlainNotify(IsakmpSession s, NotifyType type, Out out) {
+        List<Payload> payloads = List.of(notify(s, type, new byte[0]));
+        byte[] body = PayloadCodec.encode(payloads);
+        IsakmpHeader h = Packet.header(s.cookies(), ExchangeType.INFORMATIONAL, payloads, false, 0, body.length);
+        s.logSent(h, payloads, out);
+        out.send(new Datagram(s.local, s.remote, Packet.concat(h.encode(), body)));
+    }
+
+    static void sendProtectedNotify(IsakmpSession s, NotifyType type, byte[] data, Out out) {
+        sendProtected(s, List.of(notify(s, type, data)), out);
+    }
+
+    static void sendDeleteIsakmp(IsakmpSession s, Out out) {
+        sendProtected(s, List.of(new DeletePayload(Phase1Sa.DOI_IPSEC, ProtocolId.ISAKMP, 16,
+                List.of(s.cookies().spi()))), out);
+    }
+
+    /** Delete for IPsec SAs names the SPIs we chose, i.e. our inbound ones (RFC 2408 s3.15). */
+    static void sendDeleteEsp(IsakmpSession s, List<Integer> inboundSpis, Out out) {
+        List<byte[]> spis = new ArrayList<>();
+        for (int spi : inboundSpis) {
+            spis.add(Phase2Sa.spiBytes(spi));
+        }
+        sendProtected(s, List.of(new DeletePayload(Phase1Sa.DOI_IPSEC, ProtocolId.IPSEC_ESP, 4, spis)), out);
+    }
+
+    private static void sendProtected(IsakmpSession s, List<Payload> nd, Out out) {
+        int mid = s.newMessageId();
+        byte[] hash = s.prf().apply(s.keys().skeyidA().bytes(), Phase2Sa.spiBytes(mid), PayloadCodec.encode(nd));
+        List<Payload> payloads = new ArrayList<>();
+        payloads.add(new HashPayload(hash));
+        payloads.addAll(nd);
+        s.sendEncrypted(ExchangeType.INFORMATIONAL, mid, payloads, null, out, false, false);
+        s.cbc().forget(mid);
+    }
+
+    private static NotificationPayload notify(IsakmpSession s, NotifyType type, byte[] data) {
+        return new NotificationPayload(Phase1Sa.DOI_IPSEC, ProtocolId.ISAKMP, s.cookies().spi(), type, data);
+    }
+}

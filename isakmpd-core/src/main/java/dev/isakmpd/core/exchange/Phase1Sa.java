@@ -1,0 +1,183 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.policy.Phase1Proposal;
+import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.wire.DataAttribute;
+import dev.isakmpd.core.wire.ProposalPayload;
+import dev.isakmpd.core.wire.SaPayload;
+import dev.isakmpd.core.wire.TransformPayload;
+import dev.isakmpd.oakley.EncryptionAlgorithm;
+import dev.isakmpd.oakley.HashAlgorithm;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The SA payload of Main Mode: building our offer and choosing from a peer's (RFC 2409 s5, App. A). */
+final class Phase1Sa {
+    static final int DOI_IPSEC = 1;
+    static final int SIT_IDENTITY_ONLY = 1;
+    static final int KEY_IKE = 1;
+    // RFC 2409 Appendix A attribute classes
+    static final int ENCRYPTION_ALGORITHM = 1;
+    static final int HASH_ALGORITHM = 2;
+    static final int AUTHENTICATION_METHOD = 3;
+    static final int GROUP_DESCRIPTION = 4;
+    static final int LIFE_TYPE = 11;
+    static final int LIFE_DURATION = 12;
+    static final int KEY_LENGTH = 14;
+    static final int AUTH_PRE_SHARED_KEY = 1;
+    static final int LIFE_SECONDS = 1;
+    static final int LIFE_KILOBYTES = 2;
+
+    private Phase1Sa() {
+    }
+
+    /** What was agreed: the proposal, the transform as sent (echoed in MM2) and its lifetime. */
+    record Choice(Phase1Proposal proposal, int proposalNumber, TransformPayload transform, Duration lifetime) {
+    }
+
+    /** MM1's SA: one ISAKMP proposal whose transforms are our alternatives in order of preference. */
+    static SaPayload offer(List<Phase1Proposal> ours, Duration lifetime) {
+        List<TransformPayload> transforms = new ArrayList<>();
+        int n = 1;
+        for (Phase1Proposal p : ours) {
+            List<DataAttribute> attrs = new ArrayList<>();
+            attrs.add(DataAttribute.basic(ENCRYPTION_ALGORITHM, p.encryption().ikeValue()));
+            if (p.encryption() == EncryptionAlgorithm.AES_CBC) {
+                attrs.add(DataAttribute.basic(KEY_LENGTH, p.keyBits()));
+            }
+            attrs.add(DataAttribute.basic(HASH_ALGORITHM, p.hash().ikeValue()));
+            attrs.add(DataAttribute.basic(AUTHENTICATION_METHOD, AUTH_PRE_SHARED_KEY));
+            attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, p.group().id()));
+            attrs.add(DataAttribute.basic(LIFE_TYPE, LIFE_SECONDS));
+            attrs.add(DataAttribute.number(LIFE_DURATION, lifetime.toSeconds()));
+            transforms.add(new TransformPayload(n++, KEY_IKE, attrs));
+        }
+        ProposalPayload proposal = new ProposalPayload(1, ProtocolId.ISAKMP, new byte[0], transforms);
+        return new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(proposal));
+    }
+
+    /**
+     * Responder: the first of the peer's transforms (in its order of preference) that one of ours
+     * matches. Each rejected transform is reported with its reason into {@code why}.
+     */
+    static Choice select(SaPayload offered, List<Phase1Proposal> ours, Duration ourLifetime, List<String> why)
+            throws ExchangeFailure {
+        checkSituation(offered);
+        for (ProposalPayload p : offered.proposals()) {
+            if (!p.protocolId().equals(ProtocolId.ISAKMP)) {
+                why.add("proposal " + p.proposalNumber() + ": protocol " + p.protocolId() + " is not ISAKMP");
+                continue;
+            }
+            for (TransformPayload t : p.transforms()) {
+                Optional<Choice> c = match(p.proposalNumber(), t, ours, ourLifetime, why);
+                if (c.isPresent()) {
+                    return c.get();
+                }
+            }
+        }
+        throw ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN, "no acceptable ISAKMP proposal");
+    }
+
+    /** MM2's SA: our proposal with only the chosen transform, exactly as the peer sent it. */
+    static SaPayload reply(SaPayload offered, Choice c) {
+        ProposalPayload p = new ProposalPayload(c.proposalNumber(), ProtocolId.ISAKMP, new byte[0],
+                List.of(c.transform()));
+        return new SaPayload(offered.doi(), offered.situation(), List.of(p));
+    }
+
+    /** Initiator: MM2 must carry exactly one transform, and it must be one we offered. */
+    static Choice accept(SaPayload reply, List<Phase1Proposal> ours, Duration ourLifetime) throws ExchangeFailure {
+        checkSituation(reply);
+        if (reply.proposals().size() != 1 || reply.proposals().get(0).transforms().size() != 1) {
+            throw ExchangeFailure.fatal(NotifyType.BAD_PROPOSAL_SYNTAX,
+                    "responder's SA must hold one proposal with one transform");
+        }
+        ProposalPayload p = reply.proposals().get(0);
+        List<String> why = new ArrayList<>();
+        Optional<Choice> c = p.protocolId().equals(ProtocolId.ISAKMP)
+                ? match(p.proposalNumber(), p.transforms().get(0), ours, ourLifetime, why)
+                : Optional.empty();
+        return c.orElseThrow(() -> ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN,
+                "responder chose a transform we did not offer: " + String.join("; ", why)));
+    }
+
+    private static void checkSituation(SaPayload sa) throws ExchangeFailure {
+        if (sa.doi() != DOI_IPSEC) {
+            throw ExchangeFailure.fatal(NotifyType.DOI_NOT_SUPPORTED, "DOI " + sa.doi() + " is not IPsec (1)");
+        }
+        if (sa.situation() != SIT_IDENTITY_ONLY) {
+            throw ExchangeFailure.fatal(NotifyType.SITUATION_NOT_SUPPORTED,
+                    "situation " + sa.situation() + " is not SIT_IDENTITY_ONLY");
+        }
+    }
+
+    private static Optional<Choice> match(int proposalNumber, TransformPayload t, List<Phase1Proposal> ours,
+            Duration ourLifetime, List<String> why) {
+        String label = "transform " + t.transformNumber();
+        if (t.transformId() != KEY_IKE) {
+            why.add(label + ": transform id " + t.transformId() + " is not KEY_IKE");
+            return Optional.empty();
+        }
+        Integer enc = null;
+        Integer hash = null;
+        Integer auth = null;
+        Integer group = null;
+        int keyBits = 0;
+        long lifeSeconds = 0;
+        int lifeType = 0;
+        for (DataAttribute a : t.attributes()) {
+            long v = Attributes.value(a);
+            switch (a.type()) {
+                case ENCRYPTION_ALGORITHM -> enc = (int) v;
+                case HASH_ALGORITHM -> hash = (int) v;
+                case AUTHENTICATION_METHOD -> auth = (int) v;
+                case GROUP_DESCRIPTION -> group = (int) v;
+                case KEY_LENGTH -> keyBits = (int) v;
+                case LIFE_TYPE -> lifeType = (int) v;
+                case LIFE_DURATION -> {
+                    if (lifeType == LIFE_SECONDS) {
+                        lifeSeconds = v;
+                    } else if (lifeType != LIFE_KILOBYTES) {
+                        why.add(label + ": life duration without a life type");
+                        return Optional.empty();
+                    }
+                }
+                default -> {
+                    why.add(label + ": unsupported attribute class " + a.type());
+                    return Optional.empty();
+                }
+            }
+        }
+        if (enc == null || hash == null || auth == null || group == null) {
+            why.add(label + ": lacks a mandatory attribute (encryption, hash, authentication, group)");
+            return Optional.empty();
+        }
+        Optional<EncryptionAlgorithm> e = EncryptionAlgorithm.fromIke(enc);
+        Optional<HashAlgorithm> h = HashAlgorithm.fromIke(hash);
+        if (e.isEmpty() || h.isEmpty()) {
+            why.add(label + ": unsupported encryption " + enc + " or hash " + hash);
+            return Optional.empty();
+        }
+        if (keyBits == 0) {
+            keyBits = e.get().defaultKeyBits();
+        }
+        if (auth != AUTH_PRE_SHARED_KEY) {
+            why.add(label + ": authentication method " + auth + " is not pre-shared key");
+            return Optional.empty();
+        }
+        for (Phase1Proposal p : ours) {
+            if (p.matches(e.get(), keyBits, h.get(), group)) {
+                // RFC 2407 s4.5.4 lets the responder shorten; we keep the shorter of the two.
+                Duration life = lifeSeconds == 0 || lifeSeconds > ourLifetime.toSeconds()
+                        ? ourLifetime : Duration.ofSeconds(lifeSeconds);
+                return Optional.of(new Choice(p, proposalNumber, t, life));
+            }
+        }
+        why.add(label + ": " + e.get() + "/" + keyBits + " " + h.get() + " group " + group
+                + " matches none of our proposals");
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,227 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.policy.EspCipher;
+import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.wire.DataAttribute;
+import dev.isakmpd.core.wire.ProposalPayload;
+import dev.isakmpd.core.wire.SaPayload;
+import dev.isakmpd.core.wire.TransformPayload;
+import dev.isakmpd.oakley.DhGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The SA payload of Quick Mode for ESP in tunnel mode (RFC 2407 s4.5, s4.6.1; RFC 2409 s5.5). */
+final class Phase2Sa {
+    // RFC 2407 s4.5 IPsec DOI SA attributes
+    static final int SA_LIFE_TYPE = 1;
+    static final int SA_LIFE_DURATION = 2;
+    static final int GROUP_DESCRIPTION = 3;
+    static final int ENCAPSULATION_MODE = 4;
+    static final int AUTHENTICATION_ALGORITHM = 5;
+    static final int KEY_LENGTH = 6;
+    static final int LIFE_SECONDS = 1;
+    static final int LIFE_KILOBYTES = 2;
+    static final int MODE_TUNNEL = 1;
+
+    private Phase2Sa() {
+    }
+
+    /** What was agreed for one ESP SA pair. */
+    record Choice(EspProposal proposal, int proposalNumber, TransformPayload transform, byte[] peerSpi,
+            Optional<DhGroup> pfsGroup, Duration lifetime) {
+    }
+
+    /** QM1's SA: one ESP proposal carrying our inbound SPI, one transform per configured proposal. */
+    static SaPayload offer(TunnelPolicy tunnel, int inboundSpi) {
+        List<TransformPayload> transforms = new ArrayList<>();
+        int n = 1;
+        for (EspProposal p : tunnel.proposals()) {
+            List<DataAttribute> attrs = new ArrayList<>();
+            attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS));
+            attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifetime().toSeconds()));
+            tunnel.pfsGroup().ifPresent(g -> attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, g.id())));
+            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, MODE_TUNNEL));
+            attrs.add(DataAttribute.basic(AUTHENTICATION_ALGORITHM, p.integrity().attributeValue()));
+            if (p.cipher().hasKeyLengthAttribute()) {
+                attrs.add(DataAttribute.basic(KEY_LENGTH, p.keyBits()));
+            }
+            transforms.add(new TransformPayload(n++, p.cipher().transformId(), attrs));
+        }
+        ProposalPayload proposal = new ProposalPayload(1, ProtocolId.IPSEC_ESP, spiBytes(inboundSpi), transforms);
+        return new SaPayload(Phase1Sa.DOI_IPSEC, Phase1Sa.SIT_IDENTITY_ONLY, List.of(proposal));
+    }
+
+    /**
+     * Responder: the first acceptable transform in the peer's order. Proposals sharing a number
+     * form one AND-ed bundle (RFC 2408 s4.2); only single-protocol ESP bundles are supported.
+     */
+    static Choice select(SaPayload offered, TunnelPolicy tunnel, boolean peerSentKe, List<String> why)
+            throws ExchangeFailure {
+        checkSituation(offered);
+        Map<Integer, Integer> perNumber = new HashMap<>();
+        for (ProposalPayload p : offered.proposals()) {
+            perNumber.merge(p.proposalNumber(), 1, Integer::sum);
+        }
+        for (ProposalPayload p : offered.proposals()) {
+            String label = "proposal " + p.proposalNumber();
+            if (perNumber.get(p.proposalNumber()) > 1) {
+                why.add(label + ": protocol bundles (AH+ESP) are not supported");
+                continue;
+            }
+            if (!p.protocolId().equals(ProtocolId.IPSEC_ESP)) {
+                why.add(label + ": protocol " + p.protocolId() + " is not ESP");
+                continue;
+            }
+            if (p.spi().length != 4) {
+                why.add(label + ": ESP SPI must be 4 bytes, got " + p.spi().length);
+                continue;
+            }
+            for (TransformPayload t : p.transforms()) {
+                Optional<Choice> c = match(p, t, tunnel, peerSentKe, why);
+                if (c.isPresent()) {
+                    return c.get();
+                }
+            }
+        }
+        throw ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN,
+                "no acceptable ESP proposal for tunnel " + tunnel.name());
+    }
+
+    /** QM2's SA: the chosen proposal with our inbound SPI and only the chosen transform. */
+    static SaPayload reply(SaPayload offered, Choice c, int inboundSpi) {
+        ProposalPayload p = new ProposalPayload(c.proposalNumber(), ProtocolId.IPSEC_ESP, spiBytes(inboundSpi),
+                List.of(c.transform()));
+        return new SaPayload(offered.doi(), offered.situation(), List.of(p));
+    }
+
+    /** Initiator: QM2 must name one ESP proposal with one transform that we offered. */
+    static Choice accept(SaPayload reply, TunnelPolicy tunnel, boolean peerSentKe) throws ExchangeFailure {
+        checkSituation(reply);
+        if (reply.proposals().size() != 1 || reply.proposals().get(0).transforms().size() != 1) {
+            throw ExchangeFailure.fatal(NotifyType.BAD_PROPOSAL_SYNTAX,
+                    "responder's SA must hold one proposal with one transform");
+        }
+        ProposalPayload p = reply.proposals().get(0);
+        List<String> why = new ArrayList<>();
+        Optional<Choice> c = p.protocolId().equals(ProtocolId.IPSEC_ESP) && p.spi().length == 4
+                ? match(p, p.transforms().get(0), tunnel, peerSentKe, why)
+                : Optional.empty();
+        Choice choice = c.orElseThrow(() -> ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN,
+                "responder chose an ESP transform we did not offer: " + String.join("; ", why)));
+        if (choice.pfsGroup().isPresent() != tunnel.pfsGroup().isPresent()) {
+            throw ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN, "responder changed the PFS group");
+        }
+        return choice;
+    }
+
+    static byte[] spiBytes(int spi) {
+        return new byte[] {(byte) (spi >>> 24), (byte) (spi >>> 16), (byte) (spi >>> 8), (byte) spi};
+    }
+
+    static int spiValue(byte[] spi) {
+        return ((spi[0] & 0xff) << 24) | ((spi[1] & 0xff) << 16) | ((spi[2] & 0xff) << 8) | (spi[3] & 0xff);
+    }
+
+    private static void checkSituation(SaPayload sa) throws ExchangeFailure {
+        if (sa.doi() != Phase1Sa.DOI_IPSEC) {
+            throw ExchangeFailure.fatal(NotifyType.DOI_NOT_SUPPORTED, "DOI " + sa.doi() + " is not IPsec (1)");
+        }
+        if (sa.situation() != Phase1Sa.SIT_IDENTITY_ONLY) {
+            throw ExchangeFailure.fatal(NotifyType.SITUATION_NOT_SUPPORTED,
+                    "situation " + sa.situation() + " is not SIT_IDENTITY_ONLY");
+        }
+    }
+
+    private static Optional<Choice> match(ProposalPayload p, TransformPayload t, TunnelPolicy tunnel,
+            boolean peerSentKe, List<String> why) {
+        String label = "proposal " + p.proposalNumber() + " transform " + t.transformNumber();
+        EspCipher cipher = EspCipher.fromTransformId(t.transformId());
+        if (cipher == null) {
+            why.add(label + ": ESP transform id " + t.transformId() + " not supported");
+            return Optional.empty();
+        }
+        EspIntegrity integrity = null;
+        Integer group = null;
+        int mode = 0;
+        int keyBits = 0;
+        int lifeType = 0;
+        long lifeSeconds = 0;
+        for (DataAttribute a : t.attributes()) {
+            long v = Attributes.value(a);
+            switch (a.type()) {
+                case SA_LIFE_TYPE -> lifeType = (int) v;
+                case SA_LIFE_DURATION -> {
+                    if (lifeType == LIFE_SECONDS) {
+                        lifeSeconds = v;
+                    } else if (lifeType != LIFE_KILOBYTES) {
+                        why.add(label + ": SA life duration without a life type");
+                        return Optional.empty();
+                    }
+                }
+                case GROUP_DESCRIPTION -> group = (int) v;
+                case ENCAPSULATION_MODE -> mode = (int) v;
+                case AUTHENTICATION_ALGORITHM -> {
+                    integrity = EspIntegrity.fromAttribute((int) v);
+                    if (integrity == null) {
+                        why.add(label + ": authentication algorithm " + v + " not supported");
+                        return Optional.empty();
+                    }
+                }
+                case KEY_LENGTH -> keyBits = (int) v;
+                default -> {
+                    why.add(label + ": unsupported attribute class " + a.type());
+                    return Optional.empty();
+                }
+            }
+        }
+        if (integrity == null) {
+            why.add(label + ": no authentication algorithm (ESP without integrity is refused)");
+            return Optional.empty();
+        }
+        if (mode != MODE_TUNNEL) {
+            why.add(label + ": encapsulation mode " + mode + " is not tunnel");
+            return Optional.empty();
+        }
+        if (keyBits == 0) {
+            keyBits = cipher == EspCipher.DES3_CBC ? 192 : 128;
+        }
+        Optional<DhGroup> pfs = Optional.empty();
+        if (group != null) {
+            pfs = DhGroup.byId(group);
+            if (pfs.isEmpty()) {
+                why.add(label + ": PFS group " + group + " not supported");
+                return Optional.empty();
+            }
+        }
+        if (pfs.isPresent() != peerSentKe) {
+            why.add(label + ": group description and KE payload must come together (RFC 2409 s5.5)");
+            return Optional.empty();
+        }
+        if (tunnel.pfsGroup().isPresent() && !sameGroup(tunnel.pfsGroup(), pfs)) {
+            why.add(label + ": our policy requires PFS with " + tunnel.pfsGroup().get().name());
+            return Optional.empty();
+        }
+        for (EspProposal ours : tunnel.proposals()) {
+            if (ours.cipher() == cipher && ours.keyBits() == keyBits && ours.integrity() == integrity) {
+                Duration life = lifeSeconds == 0 || lifeSeconds > tunnel.lifetime().toSeconds()
+                        ? tunnel.lifetime() : Duration.ofSeconds(lifeSeconds);
+                return Optional.of(new Choice(ours, p.proposalNumber(), t, p.spi(), pfs, life));
+            }
+        }
+        why.add(label + ": " + cipher.displayName(keyBits) + "-" + integrity.displayName()
+                + " matches none of our ESP proposals");
+        return Optional.empty();
+    }
+
+    private static boolean sameGroup(Optional<DhGroup> a, Optional<DhGroup> b) {
+        return a.isPresent() && b.isPresent() && a.get().id() == b.get().id();
+    }
+}

@@ -1,0 +1,381 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.core.wire.HashPayload;
+import dev.isakmpd.core.wire.IdentificationPayload;
+import dev.isakmpd.core.wire.IsakmpHeader;
+import dev.isakmpd.core.wire.KeyExchangePayload;
+import dev.isakmpd.core.wire.NoncePayload;
+import dev.isakmpd.core.wire.Payload;
+import dev.isakmpd.core.wire.PayloadCodec;
+import dev.isakmpd.core.wire.SaPayload;
+import dev.isakmpd.core.wire.WireException;
+import dev.isakmpd.oakley.DhKeyPair;
+import dev.isakmpd.oakley.InvalidKeyInformationException;
+import dev.isakmpd.oakley.Keymat;
+import dev.isakmpd.oakley.SecretBytes;
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One Quick Mode exchange (RFC 2409 s5.5) under an ISAKMP SA, either side:
+ * <pre>
+ *   HDR*, HASH(1), SA, Ni [, KE ] [, IDci, IDcr ]  -->
+ *                                                  <--  HDR*, HASH(2), SA, Nr [, KE ] [, IDci, IDcr ]
+ *   HDR*, HASH(3)                                  -->
+ * </pre>
+ * The finished exchange lingers so that a retransmitted QM2 is answered with the cached QM3.
+ */
+final class QuickMode {
+    enum State { QM1_SENT, QM2_SENT, DONE, FAILED }
+
+    /** How long a finished exchange keeps answering retransmissions. */
+    static final Duration LINGER = Duration.ofSeconds(60);
+
+    private final IsakmpSession session;
+    private final int messageId;
+    private final boolean initiator;
+    private final Retransmitter rtx;
+    private final Instant started;
+    private TunnelPolicy tunnel;
+    private State state;
+    private byte[] ni;
+    private byte[] nr;
+    private DhKeyPair dh;
+    private SecretBytes gqm;
+    private int inboundSpi;
+    private Phase2Sa.Choice choice;
+    private IdentificationPayload idci;
+    private IdentificationPayload idcr;
+    private Instant finishedAt;
+
+    private QuickMode(IsakmpSession session, int messageId, boolean initiator, Instant now) {
+        this.session = session;
+        this.messageId = messageId;
+        this.initiator = initiator;
+        this.started = now;
+        this.rtx = new Retransmitter(session.ctx().retransmit());
+    }
+
+    int messageId() {
+        return messageId;
+    }
+
+    // ---------------------------------------------------------------- initiator
+
+    static Optional<QuickMode> initiate(IsakmpSession s, TunnelPolicy tunnel, int messageId, Instant now, Out out) {
+        QuickMode q = new QuickMode(s, messageId, true, now);
+        q.tunnel = tunnel;
+        try {
+            q.inboundSpi = s.ctx().spis().allocateSpi(s.remote.getAddress(), s.local.getAddress());
+        } catch (KernelException e) {
+            out.warn(q.tag() + "cannot start: GETSPI failed: " + e.getMessage());
+            return Optional.empty();
+        }
+        q.ni = s.ctx().randomBytes(IsakmpSession.NONCE_LENGTH);
+        List<Payload> rest = new ArrayList<>();
+        rest.add(Phase2Sa.offer(tunnel, q.inboundSpi));
+        rest.add(new NoncePayload(q.ni));
+        tunnel.pfsGroup().ifPresent(g -> {
+            q.dh = g.generateKeyPair(s.ctx().random());
+            rest.add(new KeyExchangePayload(q.dh.publicValue()));
+        });
+        q.idci = TrafficSelectors.toId(tunnel.local());
+        q.idcr = TrafficSelectors.toId(tunnel.remote());
+        rest.add(q.idci);
+        rest.add(q.idcr);
+        byte[] hash1 = q.prf(q.mid(), PayloadCodec.encode(rest));
+        out.info(q.tag() + "initiating for " + tunnel.local() + " === " + tunnel.remote() + ", offering "
+                + tunnel.proposals() + tunnel.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
+        q.state = State.QM1_SENT;
+        q.send(withHash(hash1, rest), now, out, false, true);
+        return Optional.of(q);
+    }
+
+    /** QM2 at the initiator (HASH(2) already checked): answer with HASH(3), install both SAs. */
+    private void onQm2(Packet p, Instant now, Out out) throws ExchangeFailure {
+        nr = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
+        SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
+        Optional<KeyExchangePayload> ke = Payloads.first(p.payloads(), KeyExchangePayload.class);
+        choice = Phase2Sa.accept(sa, tunnel, ke.isPresent());
+        List<IdentificationPayload> ids = Payloads.all(p.payloads(), IdentificationPayload.class);
+        if (!ids.isEmpty() && (ids.size() != 2 || !ids.get(0).equals(idci) || !ids.get(1).equals(idcr))) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "responder changed the client identities");
+        }
+        if (ke.isPresent()) {
+            gqm = agree(ke.get());
+        }
+        send(List.of(new HashPayload(prf(new byte[] {0}, mid(), ni, nr))), now, out, true, false);
+        finish(now, out);
+    }
+
+    // ---------------------------------------------------------------- responder
+
+    /** QM1 at the responder: a new exchange, if the message is authentic and acceptable. */
+    static Optional<QuickMode> respond(IsakmpSession s, Datagram d, IsakmpHeader h, Instant now, Out out) {
+        QuickMode q = new QuickMode(s, h.messageId(), false, now);
+        Packet p;
+        byte[] ct = Packet.body(h, d.rawData());
+        try {
+            p = s.decrypt(h, ct);
+        } catch (WireException e) {
+            s.cbc().forget(h.messageId());
+            out.warn(q.tag() + "dropped malformed message: " + e.getMessage());
+            return Optional.empty();
+        }
+        s.logReceived(p, out);
+        try {
+            q.checkHash(p, q.prf(q.mid(), p.afterFirstPayload()), "HASH(1)");
+        } catch (ExchangeFailure f) {
+            s.cbc().forget(h.messageId());
+            out.warn(q.tag() + f.getMessage());
+            return Optional.empty();
+        }
+        s.cbc().advance(h.messageId(), ct);
+        q.rtx.received(d.rawData());
+        try {
+            q.onQm1(p, now, out);
+            return Optional.of(q);
+        } catch (ExchangeFailure f) {
+            q.state = State.FAILED;
+            q.finishedAt = now;
+            out.warn(q.tag() + "failed: " + f.getMessage() + " (notify " + f.notifyType() + ")");
+            Informational.sendProtectedNotify(s, f.notifyType(), new byte[0], out);
+            return Optional.of(q);
+        }
+    }
+
+    private void onQm1(Packet p, Instant now, Out out) throws ExchangeFailure {
+        SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
+        ni = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
+        Optional<KeyExchangePayload> ke = Payloads.first(p.payloads(), KeyExchangePayload.class);
+        List<IdentificationPayload> ids = Payloads.all(p.payloads(), IdentificationPayload.class);
+        Subnet remoteNet;
+        Subnet localNet;
+        if (ids.isEmpty()) {
+            // RFC 2409 s5.5: without IDs the SA protects traffic between the two gateways.
+            remoteNet = Subnet.host(session.remote.getAddress());
+            localNet = Subnet.host(session.local.getAddress());
+        } else if (ids.size() == 2) {
+            idci = ids.get(0);
+            idcr = ids.get(1);
+            remoteNet = TrafficSelectors.fromId(idci);
+            localNet = TrafficSelectors.fromId(idcr);
+        } else {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, ids.size() + " ID payloads; need 0 or 2");
+        }
+        tunnel = session.peer.tunnels().stream()
+                .filter(t -> t.remote().equals(remoteNet) && t.local().equals(localNet)).findFirst()
+                .orElseThrow(() -> ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION,
+                        "no tunnel for " + remoteNet + " === " + localNet));
+        List<String> why = new ArrayList<>();
+        try {
+            choice = Phase2Sa.select(sa, tunnel, ke.isPresent(), why);
+        } catch (ExchangeFailure f) {
+            out.info(tag() + "no acceptable ESP proposal for tunnel " + tunnel.name() + ": " + String.join("; ", why)
+                    + "; ours: " + tunnel.proposals());
+            throw f;
+        }
+        List<Payload> rest = new ArrayList<>();
+        try {
+            inboundSpi = session.ctx().spis().allocateSpi(session.remote.getAddress(), session.local.getAddress());
+        } catch (KernelException e) {
+            throw ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN, "GETSPI failed: " + e.getMessage());
+        }
+        rest.add(Phase2Sa.reply(sa, choice, inboundSpi));
+        nr = session.ctx().randomBytes(IsakmpSession.NONCE_LENGTH);
+        rest.add(new NoncePayload(nr));
+        if (choice.pfsGroup().isPresent()) {
+            dh = choice.pfsGroup().get().generateKeyPair(session.ctx().random());
+            gqm = agree(ke.get());
+            rest.add(new KeyExchangePayload(dh.publicValue()));
+        }
+        if (idci != null) {
+            rest.add(idci);
+            rest.add(idcr);
+        }
+        out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet + "), chose "
+                + choice.proposal() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
+        byte[] hash2 = prf(mid(), ni, PayloadCodec.encode(rest));
+        state = State.QM2_SENT;
+        send(withHash(hash2, rest), now, out, true, true);
+    }
+
+
+    // ---------------------------------------------------------------- both
+
+    void receive(Datagram d, IsakmpHeader h, Instant now, Out out) {
+        if (rtx.isDuplicate(d.rawData())) {
+            Datagram reply = rtx.reply();
+            out.debug(tag() + "retransmitted message" + (reply != null ? ", resending our reply" : ""));
+            if (reply != null) {
+                out.send(reply);
+            }
+            return;
+        }
+        if (state != State.QM1_SENT && state != State.QM2_SENT) {
+            out.debug(tag() + "ignored a message in state " + state);
+            return;
+        }
+        byte[] ct = Packet.body(h, d.rawData());
+        Packet p;
+        try {
+            p = session.decrypt(h, ct);
+        } catch (WireException e) {
+            out.warn(tag() + "dropped malformed message: " + e.getMessage());
+            return;
+        }
+        session.logReceived(p, out);
+        try {
+            if (state == State.QM1_SENT) {
+                // check before advancing the IV, so a forged QM2 cannot break the exchange
+                checkHash(p, prf(mid(), ni, p.afterFirstPayload()), "HASH(2)");
+            } else {
+                checkHash(p, prf(new byte[] {0}, mid(), ni, nr), "HASH(3)");
+            }
+        } catch (ExchangeFailure f) {
+            out.warn(tag() + f.getMessage());
+            return;
+        }
+        session.cbc().advance(messageId, ct);
+        rtx.stop();
+        rtx.received(d.rawData());
+        try {
+            if (state == State.QM1_SENT) {
+                onQm2(p, now, out);
+            } else {
+                finish(now, out); // HASH(3) proved the initiator has our QM2
+            }
+        } catch (ExchangeFailure f) {
+            state = State.FAILED;
+            finishedAt = now;
+            out.warn(tag() + "failed: " + f.getMessage() + " (notify " + f.notifyType() + ")");
+            Informational.sendProtectedNotify(session, f.notifyType(), new byte[0], out);
+        }
+    }
+
+    Instant deadline() {
+        Instant r = rtx.deadline();
+        if (finishedAt != null) {
+            Instant gone = finishedAt.plus(LINGER);
+            return r == null || gone.isBefore(r) ? gone : r;
+        }
+        return r;
+    }
+
+    void timeout(Instant now, Out out) {
+        if (!rtx.due(now)) {
+            return;
+        }
+        if (rtx.retry(now)) {
+            out.debug(tag() + "retransmission " + rtx.attempts() + " in state " + state);
+            out.send(rtx.lastSent());
+        } else {
+            out.warn(tag() + "no answer in state " + state + " after " + rtx.attempts() + " retransmissions; giving up");
+            state = State.FAILED;
+            finishedAt = now;
+        }
+    }
+
+    boolean isFinished(Instant now) {
+        return finishedAt != null && !now.isBefore(finishedAt.plus(LINGER));
+    }
+
+    private void finish(Instant now, Out out) {
+        state = State.DONE;
+        finishedAt = now;
+        int outboundSpi = Phase2Sa.spiValue(choice.peerSpi());
+        InetAddress us = session.local.getAddress();
+        InetAddress them = session.remote.getAddress();
+        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local());
+        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote());
+        if (gqm != null) {
+            gqm.wipe();
+        }
+        if (dh != null) {
+            dh.wipe();
+        }
+        out.install(in);
+        out.install(outSa);
+        session.ctx().children().add(new ChildSas.Pair(session.peer.name(), in, outSa, now.plus(choice.lifetime())));
+        out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
+                + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
+                + in.spiHex() + ", out spi 0x" + outSa.spiHex() + ", lifetime " + choice.lifetime().toSeconds()
+                + "s, in " + Duration.between(started, now).toMillis() + " ms");
+    }
+
+    /** KEYMAT for the SA whose destination chose {@code spi} (RFC 2409 s5.5): encryption key first, then HMAC key. */
+    private IpsecSa sa(IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst, Subnet srcSel, Subnet dstSel) {
+        int encLen = choice.proposal().keyBits() / 8;
+        SecretBytes keymat = Keymat.derive(session.prf(), session.keys().skeyidD(), gqm,
+                ProtocolId.IPSEC_ESP.value(), Phase2Sa.spiBytes(spi), ni, nr, choice.proposal().keymatLength());
+        byte[] k = keymat.bytes();
+        keymat.wipe();
+        SecretBytes enc = SecretBytes.copyOf(Arrays.copyOfRange(k, 0, encLen));
+        SecretBytes auth = SecretBytes.copyOf(Arrays.copyOfRange(k, encLen, k.length));
+        Arrays.fill(k, (byte) 0);
+        return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
+                choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
+                choice.lifetime(), choice.pfsGroup().isPresent());
+    }
+
+    private SecretBytes agree(KeyExchangePayload ke) throws ExchangeFailure {
+        DhKeyPair own = dh;
+        try {
+            if (ke.keyData().length != own.group().publicValueLength()) {
+                throw new InvalidKeyInformationException("KE data is " + ke.keyData().length + " bytes, "
+                        + own.group().name() + " needs " + own.group().publicValueLength());
+            }
+            return own.group().agree(own, ke.keyData());
+        } catch (InvalidKeyInformationException e) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "peer's PFS public value: " + e.getMessage());
+        }
+    }
+
+    private void send(List<Payload> payloads, Instant now, Out out, boolean answersLast, boolean awaitReply) {
+        Datagram d = session.sendEncrypted(ExchangeType.QUICK_MODE, messageId, payloads, now, out, answersLast,
+                awaitReply);
+        rtx.sent(d, now, answersLast, awaitReply);
+    }
+
+    private void checkHash(Packet p, byte[] expected, String name) throws ExchangeFailure {
+        if (p.payloads().isEmpty() || !(p.payloads().get(0) instanceof HashPayload hash)) {
+            // RFC 2409 s5.5: the HASH payload must immediately follow the header.
+            throw ExchangeFailure.fatal(NotifyType.PAYLOAD_MALFORMED, name + " is not the first payload");
+        }
+        if (!MessageDigest.isEqual(expected, hash.hash())) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_HASH_INFORMATION, name + " does not verify");
+        }
+    }
+
+    private static List<Payload> withHash(byte[] hash, List<Payload> rest) {
+        List<Payload> all = new ArrayList<>();
+        all.add(new HashPayload(hash));
+        all.addAll(rest);
+        return all;
+    }
+
+    private byte[] prf(byte[]... data) {
+        return session.prf().apply(session.keys().skeyidA().bytes(), data);
+    }
+
+    private byte[] mid() {
+        return Phase2Sa.spiBytes(messageId);
+    }
+
+    private String tag() {
+        return session.tag() + String.format("Quick Mode %08x: ", messageId);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.isakmpd.core.exchange;
+
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * The last message an exchange sent and when to send it again (RFC 2408 s5.1), plus the last
+ * message it received, so that a peer's retransmission is answered from this cache instead of
+ * being processed twice (RFC 2409 s5 requires that duplicates not change state).
+ */
+final class Retransmitter {
+    private final RetransmitPolicy policy;
+    private Datagram lastSent;
+    private byte[] lastReceived;
+    private Datagram reply;
+    private Instant deadline;
+    private int attempts;
+
+    Retransmitter(RetransmitPolicy policy) {
+        this.policy = policy;
+    }
+
+    /**
+     * Records a new outbound message: {@code answersLast} when it answers the last message received
+     * (so a duplicate of that message gets it again), {@code awaitReply} to arm the timer.
+     */
+    void sent(Datagram d, Instant now, boolean answersLast, boolean awaitReply) {
+        lastSent = d;
+        if (answersLast) {
+            reply = d;
+        }
+        attempts = 0;
+        deadline = awaitReply ? now.plus(policy.delay(0)) : null;
+    }
+
+    /** Records an accepted message; until answered, its duplicates get no reply. */
+    void received(byte[] datagram) {
+        lastReceived = datagram.clone();
+        reply = null;
+    }
+
+    boolean isDuplicate(byte[] datagram) {
+        return lastReceived != null && Arrays.equals(lastReceived, datagram);
+    }
+
+    /** Our answer to the last message received, if we sent one. */
+    Datagram reply() {
+        return reply;
+    }
+
+    Datagram lastSent() {
+        return lastSent;
+    }
+
+    /** The reply was received: stop resending. */
+    void stop() {
+        deadline = null;
+    }
+
+    Instant deadline() {
+        return deadline;
+    }
+
+    boolean due(Instant now) {
+        return deadline != null && !now.isBefore(deadline);
+    }
+
+    /** Called when due: true if another retransmission is allowed (and re-arms), false to give up. */
+    boolean retry(Instant now) {
+        if (attempts >= policy.retries()) {
+            deadline = null;
+            return false;
+        }
+        attempts++;
+        deadline = now.plus(policy.delay(attempts));
+        return true;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+}

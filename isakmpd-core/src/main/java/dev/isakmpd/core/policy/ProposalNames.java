@@ -1,0 +1,127 @@
+package dev.isakmpd.core.policy;
+
+import dev.isakmpd.oakley.DhGroup;
+import dev.isakmpd.oakley.EncryptionAlgorithm;
+import dev.isakmpd.oakley.HashAlgorithm;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Proposal strings as strongSwan admins write them: "aes256-sha256-modp2048" for IKE, "aes128-sha1"
+ * (optionally "-modp2048" for the PFS group) for ESP.
+ */
+public final class ProposalNames {
+    private ProposalNames() {
+    }
+
+    /** An ESP proposal string: the transform and, when it names one, the PFS group. */
+    public record EspSpec(EspProposal proposal, Optional<DhGroup> pfsGroup) {
+    }
+
+    public static Phase1Proposal parseIke(String text) {
+        List<String> t = tokens(text);
+        if (t.size() != 3) {
+            throw new IllegalArgumentException("IKE proposal '" + text
+                    + "' must be cipher-hash-group, e.g. aes256-sha256-modp2048");
+        }
+        CipherSpec c = ikeCipher(t.get(0), text);
+        return new Phase1Proposal(c.alg, c.bits, hash(t.get(1), text), group(t.get(2), text));
+    }
+
+    public static EspSpec parseEsp(String text) {
+        List<String> t = tokens(text);
+        if (!t.isEmpty() && t.get(0).equals("esp")) {
+            t = t.subList(1, t.size());
+        }
+        if (t.size() != 2 && t.size() != 3) {
+            throw new IllegalArgumentException("ESP proposal '" + text
+                    + "' must be cipher-integrity[-group], e.g. aes128-sha1 or aes128-sha256-modp2048");
+        }
+        String c = t.get(0);
+        EspProposal p;
+        if (c.equals("3des")) {
+            p = new EspProposal(EspCipher.DES3_CBC, 192, integrity(t.get(1), text));
+        } else {
+            p = new EspProposal(EspCipher.AES_CBC, aesBits(c, text), integrity(t.get(1), text));
+        }
+        Optional<DhGroup> g = t.size() == 3 ? Optional.of(group(t.get(2), text)) : Optional.empty();
+        return new EspSpec(p, g);
+    }
+
+    public static DhGroup group(String name, String context) {
+        String n = name.toLowerCase(Locale.ROOT);
+        for (int id = 1; id <= 32; id++) {
+            Optional<DhGroup> g = DhGroup.byId(id);
+            if (g.isPresent() && g.get().name().equals(n)) {
+                return g.get();
+            }
+        }
+        throw new IllegalArgumentException("unknown or unsupported DH group '" + name + "' in '" + context + "'");
+    }
+
+    static String cipher(EncryptionAlgorithm e, int bits) {
+        return e == EncryptionAlgorithm.DES3_CBC ? "3des" : "aes" + bits;
+    }
+
+    static String hash(HashAlgorithm h) {
+        return switch (h) {
+            case MD5 -> "md5";
+            case SHA1 -> "sha1";
+            case SHA2_256 -> "sha256";
+            case SHA2_384 -> "sha384";
+            case SHA2_512 -> "sha512";
+        };
+    }
+
+    private record CipherSpec(EncryptionAlgorithm alg, int bits) {
+    }
+
+    private static CipherSpec ikeCipher(String c, String context) {
+        if (c.equals("3des")) {
+            return new CipherSpec(EncryptionAlgorithm.DES3_CBC, 192);
+        }
+        return new CipherSpec(EncryptionAlgorithm.AES_CBC, aesBits(c, context));
+    }
+
+    private static int aesBits(String c, String context) {
+        return switch (c) {
+            case "aes", "aes128" -> 128;
+            case "aes192" -> 192;
+            case "aes256" -> 256;
+            default -> throw new IllegalArgumentException("unknown cipher '" + c + "' in '" + context
+                    + "' (known: aes128, aes192, aes256, 3des)");
+        };
+    }
+
+    private static HashAlgorithm hash(String h, String context) {
+        for (HashAlgorithm a : HashAlgorithm.values()) {
+            if (hash(a).equals(h) || (a == HashAlgorithm.SHA1 && h.equals("sha"))) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unknown hash '" + h + "' in '" + context
+                + "' (known: md5, sha1, sha256, sha384, sha512)");
+    }
+
+    private static EspIntegrity integrity(String h, String context) {
+        for (EspIntegrity i : EspIntegrity.values()) {
+            if (i.displayName().equals(h) || (i == EspIntegrity.HMAC_SHA1 && h.equals("sha"))) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("unknown integrity algorithm '" + h + "' in '" + context
+                + "' (known: md5, sha1, sha256, sha384, sha512)");
+    }
+
+    private static List<String> tokens(String text) {
+        List<String> out = new ArrayList<>();
+        for (String s : text.trim().toLowerCase(Locale.ROOT).split("[-\\s]+")) {
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+}

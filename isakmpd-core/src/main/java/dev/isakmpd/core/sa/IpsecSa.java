@@ -1,0 +1,43 @@
+package dev.isakmpd.core.sa;
+
+import dev.isakmpd.core.policy.EspCipher;
+import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.oakley.SecretBytes;
+import java.net.InetAddress;
+import java.time.Duration;
+
+/**
+ * One ESP SA in tunnel mode as negotiated by Quick Mode: one direction, identified by
+ * (destination, SPI). Keys are {@link SecretBytes}, so toString shows fingerprints only.
+ */
+public record IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
+        InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
+        SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
+        boolean pfs) {
+
+    public enum Direction { IN, OUT }
+
+    public String spiHex() {
+        return String.format("%08x", spi);
+    }
+
+    /** Algorithms as strongSwan names them, e.g. "aes128-sha1". */
+    public String algorithms() {
+        return cipher.displayName(keyBits) + "-" + integrity.displayName();
+    }
+
+    /** A one-line description without keys material, only key fingerprints. */
+    public String describe() {
+        return String.format("ESP %s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key=%s auth-key=%s%s",
+                direction.name().toLowerCase(), spiHex(), source.getHostAddress(), destination.getHostAddress(),
+                sourceSelector, destinationSelector, algorithms(), lifetime.toSeconds(),
+                encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "");
+    }
+
+    /** Wipes both keys once the SA is gone. */
+    public void wipe() {
+        encryptionKey.wipe();
+        authenticationKey.wipe();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.isakmpd.core.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.oakley.EncryptionAlgorithm;
+import dev.isakmpd.oakley.HashAlgorithm;
+import org.junit.jupiter.api.Test;
+
+class ProposalNamesTest {
+    @Test
+    void parsesStrongSwanIkeNames() {
+        Phase1Proposal p = ProposalNames.parseIke("aes256-sha256-modp2048");
+        assertEquals(EncryptionAlgorithm.AES_CBC, p.encryption());
+        assertEquals(256, p.keyBits());
+        assertEquals(HashAlgorithm.SHA2_256, p.hash());
+        assertEquals(14, p.group().id());
+        assertEquals("aes256-sha256-modp2048", p.name());
+        assertEquals("3des-sha1-modp1024", ProposalNames.parseIke("3DES-SHA-MODP1024").name());
+        assertEquals("aes128-sha1-modp2048", ProposalNames.parseIke("aes-sha1-modp2048").name());
+    }
+
+    @Test
+    void parsesEspNamesWithOptionalPfsGroup() {
+        ProposalNames.EspSpec s = ProposalNames.parseEsp("esp aes128-sha1");
+        assertEquals(EspCipher.AES_CBC, s.proposal().cipher());
+        assertEquals(EspIntegrity.HMAC_SHA1, s.proposal().integrity());
+        assertTrue(s.pfsGroup().isEmpty());
+        ProposalNames.EspSpec g = ProposalNames.parseEsp("aes256-sha256-modp2048");
+        assertEquals(14, g.pfsGroup().orElseThrow().id());
+        assertEquals(64, g.proposal().keymatLength());
+        assertEquals("3des-md5", ProposalNames.parseEsp("3des-md5").proposal().name());
+    }
+
+    @Test
+    void rejectsUnknownNamesWithAPreciseMessage() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ProposalNames.parseIke("aes512-sha1-modp2048"));
+        assertTrue(e.getMessage().contains("unknown cipher 'aes512'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ProposalNames.parseIke("aes128-sha1"));
+        assertThrows(IllegalArgumentException.class, () -> ProposalNames.parseIke("aes128-sha1-modp9999"));
+        assertThrows(IllegalArgumentException.class, () -> ProposalNames.parseEsp("aes128-whirlpool"));
+    }
+}
