@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.registry.IpsecDoi;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.ProtocolId;
 import dev.isakmpd.core.wire.DeletePayload;
@@ -122,7 +123,7 @@ final class Informational {
     }
 
     static void sendDeleteIsakmp(IsakmpSession s, Out out) {
-        sendProtected(s, List.of(new DeletePayload(Phase1Sa.DOI_IPSEC, ProtocolId.ISAKMP, 16,
+        sendProtected(s, List.of(new DeletePayload(IpsecDoi.DOI_IPSEC, ProtocolId.ISAKMP, 16,
                 List.of(s.cookies().spi()))), out);
     }
 
@@ -132,7 +133,7 @@ final class Informational {
         for (int spi : inboundSpis) {
             spis.add(Phase2Sa.spiBytes(spi));
         }
-        sendProtected(s, List.of(new DeletePayload(Phase1Sa.DOI_IPSEC, ProtocolId.IPSEC_ESP, 4, spis)), out);
+        sendProtected(s, List.of(new DeletePayload(IpsecDoi.DOI_IPSEC, ProtocolId.IPSEC_ESP, 4, spis)), out);
     }
 
     private static void sendProtected(IsakmpSession s, List<Payload> nd, Out out) {
@@ -146,6 +147,6 @@ final class Informational {
     }
 
     private static NotificationPayload notify(IsakmpSession s, NotifyType type, byte[] data) {
-        return new NotificationPayload(Phase1Sa.DOI_IPSEC, ProtocolId.ISAKMP, s.cookies().spi(), type, data);
+        return new NotificationPayload(IpsecDoi.DOI_IPSEC, ProtocolId.ISAKMP, s.cookies().spi(), type, data);
     }
 }

@@ -1,5 +1,10 @@
 package dev.isakmpd.core.exchange;
 
+import static dev.isakmpd.core.registry.IkeAttributes.*;
+import static dev.isakmpd.core.registry.IpsecDoi.DOI_IPSEC;
+import static dev.isakmpd.core.registry.IpsecDoi.SIT_IDENTITY_ONLY;
+import static dev.isakmpd.core.registry.TransformIds.KEY_IKE;
+
 import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.ProtocolId;
@@ -16,21 +21,6 @@ import java.util.Optional;
 
 /** The SA payload of Main Mode: building our offer and choosing from a peer's (RFC 2409 s5, App. A). */
 final class Phase1Sa {
-    static final int DOI_IPSEC = 1;
-    static final int SIT_IDENTITY_ONLY = 1;
-    static final int KEY_IKE = 1;
-    // RFC 2409 Appendix A attribute classes
-    static final int ENCRYPTION_ALGORITHM = 1;
-    static final int HASH_ALGORITHM = 2;
-    static final int AUTHENTICATION_METHOD = 3;
-    static final int GROUP_DESCRIPTION = 4;
-    static final int LIFE_TYPE = 11;
-    static final int LIFE_DURATION = 12;
-    static final int KEY_LENGTH = 14;
-    static final int AUTH_PRE_SHARED_KEY = 1;
-    static final int LIFE_SECONDS = 1;
-    static final int LIFE_KILOBYTES = 2;
-
     private Phase1Sa() {
     }
 

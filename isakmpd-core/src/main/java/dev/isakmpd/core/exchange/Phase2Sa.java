@@ -1,5 +1,9 @@
 package dev.isakmpd.core.exchange;
 
+import static dev.isakmpd.core.registry.IpsecAttributes.*;
+import static dev.isakmpd.core.registry.IpsecDoi.DOI_IPSEC;
+import static dev.isakmpd.core.registry.IpsecDoi.SIT_IDENTITY_ONLY;
+
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
@@ -20,17 +24,6 @@ import java.util.Optional;
 
 /** The SA payload of Quick Mode for ESP in tunnel mode (RFC 2407 s4.5, s4.6.1; RFC 2409 s5.5). */
 final class Phase2Sa {
-    // RFC 2407 s4.5 IPsec DOI SA attributes
-    static final int SA_LIFE_TYPE = 1;
-    static final int SA_LIFE_DURATION = 2;
-    static final int GROUP_DESCRIPTION = 3;
-    static final int ENCAPSULATION_MODE = 4;
-    static final int AUTHENTICATION_ALGORITHM = 5;
-    static final int KEY_LENGTH = 6;
-    static final int LIFE_SECONDS = 1;
-    static final int LIFE_KILOBYTES = 2;
-    static final int MODE_TUNNEL = 1;
-
     private Phase2Sa() {
     }
 
@@ -48,7 +41,7 @@ final class Phase2Sa {
             attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS));
             attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifetime().toSeconds()));
             tunnel.pfsGroup().ifPresent(g -> attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, g.id())));
-            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, MODE_TUNNEL));
+            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL));
             attrs.add(DataAttribute.basic(AUTHENTICATION_ALGORITHM, p.integrity().attributeValue()));
             if (p.cipher().hasKeyLengthAttribute()) {
                 attrs.add(DataAttribute.basic(KEY_LENGTH, p.keyBits()));
@@ -56,7 +49,7 @@ final class Phase2Sa {
             transforms.add(new TransformPayload(n++, p.cipher().transformId(), attrs));
         }
         ProposalPayload proposal = new ProposalPayload(1, ProtocolId.IPSEC_ESP, spiBytes(inboundSpi), transforms);
-        return new SaPayload(Phase1Sa.DOI_IPSEC, Phase1Sa.SIT_IDENTITY_ONLY, List.of(proposal));
+        return new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(proposal));
     }
 
     /**
@@ -131,10 +124,10 @@ final class Phase2Sa {
     }
 
     private static void checkSituation(SaPayload sa) throws ExchangeFailure {
-        if (sa.doi() != Phase1Sa.DOI_IPSEC) {
+        if (sa.doi() != DOI_IPSEC) {
             throw ExchangeFailure.fatal(NotifyType.DOI_NOT_SUPPORTED, "DOI " + sa.doi() + " is not IPsec (1)");
         }
-        if (sa.situation() != Phase1Sa.SIT_IDENTITY_ONLY) {
+        if (sa.situation() != SIT_IDENTITY_ONLY) {
             throw ExchangeFailure.fatal(NotifyType.SITUATION_NOT_SUPPORTED,
                     "situation " + sa.situation() + " is not SIT_IDENTITY_ONLY");
         }
@@ -186,7 +179,7 @@ final class Phase2Sa {
             why.add(label + ": no authentication algorithm (ESP without integrity is refused)");
             return Optional.empty();
         }
-        if (mode != MODE_TUNNEL) {
+        if (mode != ENCAP_TUNNEL) {
             why.add(label + ": encapsulation mode " + mode + " is not tunnel");
             return Optional.empty();
         }
