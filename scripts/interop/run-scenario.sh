@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# run-scenario.sh - one IKEv1 interop scenario between "our side" and a real
+# strongSwan (Debian charon-systemd 5.9.x), run INSIDE the kernel lab
+# (scripts/lab/run-in-uml.sh; use scripts/interop/in-lab.sh from the host).
+#
+# usage: run-scenario.sh --out DIR --psk PSK --ike PROPOSAL --esp PROPOSAL
+#                        --pfs GROUP|none --initiator us|sw --ours-cmd 'COMMAND'
+#                        [--ours-ready-file F] [--timeout S] [--ready-delay S]
+#                        [--no-pcap]
+#
+#   --out DIR           results (created; must be on the host file system, e.g.
+#                       under /tmp or target/, not /run or /dev/shm)
+#   --psk PSK           pre-shared key (any bytes; given to strongSwan in hex)
+#   --ike PROPOSAL      strongSwan IKE proposal, e.g. aes128-sha256-modp2048
+#   --esp PROPOSAL      strongSwan ESP proposal without DH group, e.g. aes128-sha1
+#   --pfs GROUP|none    Quick Mode PFS group (e.g. modp2048), appended to the
+#                       ESP proposal as aes128-sha1-modp2048; none = no PFS
+#   --initiator us|sw   who starts Main Mode.  us: strongSwan only responds
+#                       (start_action = none).  sw: once our side is ready the
+#                       harness runs "swanctl --initiate --child net".
+#   --ours-cmd CMD      our side, run by "bash -c CMD" in namespace "us" in the
+#                       background (own session), cwd = caller's cwd, output to
+#                       DIR/ours.log; killed at the end (SIGTERM, 5 s, SIGKILL)
+#   --ours-ready-file F wait until F exists before going on (else a fixed delay)
+#   --timeout S         limit for ready file + negotiation (default 45)
+#   --ready-delay S     the fixed delay when no ready file is given (default 2)
+#   --no-pcap           do not run tcpdump
+#
+# Topology (all inside the lab guest; nothing touches the host network):
+#   netns "us": veth-us 198.51.100.1/24  <-- veth -->  netns "sw": veth-sw 198.51.100.2/24
+#   Both sides use UDP 500 (4500 for NAT-T) in their own namespace.
+#   Traffic selectors: us 10.1.0.0/16 <-> sw 10.2.0.0/16 (tunnel mode; not
+#   configured on any interface).
+#
+# strongSwan side: swanctl connection "interop", child "net", version = 1,
+# PSK Main Mode, IDs = addresses.  Generated files: DIR/sw/strongswan.conf,
+# DIR/sw/swanctl/swanctl.conf.  vici socket /run/interop-sw/charon.vici
+# (guest-private /run).
+#
+# Environment given to --ours-cmd (so it can write its own config):
+#   INTEROP_OUT INTEROP_PSK INTEROP_IKE INTEROP_ESP INTEROP_PFS INTEROP_INITIATOR
+#   INTEROP_LOCAL_ADDR=198.51.100.1 INTEROP_REMOTE_ADDR=198.51.100.2
+#   INTEROP_LOCAL_TS=10.1.0.0/16 INTEROP_REMOTE_TS=10.2.0.0/16
+#   INTEROP_READY_FILE (empty if none) INTEROP_NETNS=us
+#
+# Written to DIR (always, also on failure):
+#   result                    "OK" or "FAIL <reason>"
+#   swanctl-list-sas.txt      swanctl --list-sas --raw (vici raw format)
+#   swanctl-list-sas-pretty.txt  swanctl --list-sas
+#   ip-xfrm-state.txt         ip -n sw xfrm state (kernel SAs: SPIs, algorithms, keys)
+#   ip-xfrm-policy.txt        ip -n sw xfrm policy
+#   charon.log                strongSwan's file log (ike 2, cfg 2, knl 2, chd 2, enc 1, net 1)
+#   charon.stderr             charon-systemd's own stdout/stderr
+#   swanctl-load.txt          output of swanctl --load-all
+#   swanctl-initiate.txt      output of swanctl --initiate (--initiator sw only)
+#   ours.log                  stdout/stderr of --ours-cmd
+#   capture.pcap              tcpdump on veth-sw (IKE/NAT-T/ESP) unless --no-pcap
+#   timings.txt               guest uptime stamps of the phases
+#
+# Exit status: 0 CHILD_SA installed on the strongSwan side; 1 scenario failed
+# (see DIR/result); 2 usage or set-up error ("FAIL setup: ..." in DIR/result
+# when DIR is known).
+# Environment knobs: CHARON_LOG_IKE (default 2; 4 logs the IKE keys so that
+# decode-capture.sh can decrypt the capture), CHARON_LOG_ENC, CHARON_LOG_NET,
+# CHARON_BIN (default /usr/sbin/charon-systemd).
+set -u
+prog=run-scenario
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/lib.sh"
+
+usage() {
+    if [ "${1:-2}" = 0 ]; then exec 3>&1; else exec 3>&2; fi
+    sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
+    exit "${1:-2}"
+}
+out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --out) out=${2:-}; shift 2 ;;
+        --psk) psk=${2:-}; shift 2 ;;
+        --ike) ike=${2:-}; shift 2 ;;
+        --esp) esp=${2:-}; shift 2 ;;
+        --pfs) pfs=${2:-}; shift 2 ;;
+        --initiator) initiator=${2:-}; shift 2 ;;
+        --ours-cmd) ours_cmd=${2:-}; shift 2 ;;
+        --ours-ready-file) ready_file=${2:-}; shift 2 ;;
+        --timeout) timeout_s=${2:-}; shift 2 ;;
+        --ready-delay) ready_delay=${2:-}; shift 2 ;;
+        --no-pcap) pcap=0; shift ;;
+        -h|--help) usage 0 ;;
+        *) echo "$prog: unknown argument: $1" >&2; usage ;;
+    esac || usage
+done
+for v in out psk ike esp pfs initiator ours_cmd; do
+    [ -n "${!v}" ] || { echo "$prog: --${v//_/-} is required" >&2; usage; }
+done
+case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; exit 2 ;; esac
+[[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
+[[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||
+    { echo "$prog: proposals/groups look wrong: ike=$ike esp=$esp pfs=$pfs" >&2; exit 2; }
+setup_error() {   # also leaves DIR/result, so callers always find one
+    echo "$prog: $*" >&2
+    mkdir -p "$out" 2>/dev/null && echo "FAIL setup: $*" >"$out/result"
+    exit 2
+}
+[ "${LAB_IN_UML:-0}" = 1 ] || setup_error "must run inside the kernel lab (scripts/interop/in-lab.sh ...): it creates network namespaces and needs ESP/XFRM in the kernel"
+[ "$(id -u)" = 0 ] || setup_error "must run as root"
+for c in ip swanctl "$CHARON_BIN"; do
+    command -v "$c" >/dev/null || setup_error "$c not found (run scripts/install-deps.sh on the host)"
+done
+[ "$pcap" = 1 ] && ! command -v tcpdump >/dev/null && { echo "$prog: no tcpdump, not capturing" >&2; pcap=0; }
+
+mkdir -p "$out" || exit 2
+out=$(cd "$out" && pwd)
+case $out in /run/*|/var/run/*|/dev/*|/proc/*|/sys/*)
+    echo "$prog: --out $out is guest-private; use a host directory" >&2; exit 2 ;; esac
+rm -rf "$out/sw"
+rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
+      "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,capture.pcap,tcpdump.log,timings.txt}
+
+RUN=/run/interop-sw
+VICI=$RUN/charon.vici
+SWDIR=$out/sw
+export STRONGSWAN_CONF=$SWDIR/strongswan.conf     # for charon-systemd and swanctl
+SWANCTL=(swanctl)   # finds the vici socket through STRONGSWAN_CONF (swanctl.socket)
+
+stamp() { echo "$(now) $*" >>"$out/timings.txt"; }
+say() { echo "$prog: $*" >&2; }
+charon_pid='' ours_pid='' tcpdump_pid='' init_pid='' result=''
+
+kill_wait() {   # kill_wait PID GRACE_SECONDS [group]: TERM, wait, KILL
+    local pid=$1 grace=$2 grp=${3:-} i
+    [ -n "$pid" ] || return 0
+    kill -TERM ${grp:+-- -$pid} "$pid" 2>/dev/null
+    for ((i = 0; i < grace * 10; i++)); do
+        alive "$pid" || break
+        msleep 0.1
+    done
+    kill -KILL ${grp:+-- -$pid} "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+}
+
+collect() {
+    "${SWANCTL[@]}" --list-sas --raw >"$out/swanctl-list-sas.txt" 2>&1
+    "${SWANCTL[@]}" --list-sas >"$out/swanctl-list-sas-pretty.txt" 2>&1
+    ip -n sw xfrm state >"$out/ip-xfrm-state.txt" 2>&1
+    ip -n sw xfrm policy >"$out/ip-xfrm-policy.txt" 2>&1
+}
+
+finish() {   # finish OK | finish FAIL reason...
+    trap '' INT TERM HUP
+    result="$*"
+    [ -n "$charon_pid" ] && [ ! -s "$out/swanctl-list-sas.txt" ] && collect
+    stamp "result: $result"
+    [ -n "$init_pid" ] && kill_wait "$init_pid" 1
+    kill_wait "$ours_pid" 5 group
+    kill_wait "$charon_pid" 5
+    [ -n "$tcpdump_pid" ] && { msleep 0.3; kill_wait "$tcpdump_pid" 2; }
+    # whatever our side left behind in its namespace
+    local p
+    for ns in us sw; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+    done
+    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+    rm -rf "$RUN"
+    stamp "cleaned up"
+    echo "$result" >"$out/result"
+    say "$result  (results in $out)"
+    [ "$1" = OK ] && exit 0
+    exit 1
+}
+trap 'finish FAIL interrupted' INT TERM HUP
+
+stamp "start"
+# ------------------------------------------------------------------ network
+ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+# (ip -batch: every exec costs 0.1-0.5 s in the lab)
+ip -batch - <<NET && ip -n us -batch - <<US && ip -n sw -batch - <<SW || finish FAIL "network set-up failed"
+netns add us
+netns add sw
+link add veth-us netns us type veth peer name veth-sw netns sw
+NET
+addr add $INTEROP_US_ADDR/24 dev veth-us
+link set lo up
+link set veth-us up
+US
+addr add $INTEROP_SW_ADDR/24 dev veth-sw
+link set lo up
+link set veth-sw up
+SW
+stamp "netns ready"
+
+# ------------------------------------------------------------------ strongSwan
+mkdir -p "$RUN" "$SWDIR" && make_swanctl_dir "$SWDIR/swanctl" || finish FAIL "cannot create $SWDIR"
+start_action=none
+write_strongswan_conf "$STRONGSWAN_CONF" "$VICI" "$out/charon.log"
+write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$INTEROP_SW_ADDR" "$INTEROP_US_ADDR" \
+    "$INTEROP_SW_TS" "$INTEROP_US_TS" "$psk" "$ike" "$esp" "$pfs" "$start_action"
+
+if [ "$pcap" = 1 ]; then
+    ip netns exec sw tcpdump -i veth-sw -n -U -Z root -w "$out/capture.pcap" \
+        'udp port 500 or udp port 4500 or esp' >"$out/tcpdump.log" 2>&1 &
+    tcpdump_pid=$!
+fi
+ip netns exec sw "$CHARON_BIN" >"$out/charon.stderr" 2>&1 &
+charon_pid=$!
+wait_socket "$VICI" 20 || finish FAIL "charon-systemd did not open its vici socket within 20 s (see charon.stderr)"
+stamp "charon vici up"
+"${SWANCTL[@]}" --load-all --noprompt --file "$SWDIR/swanctl/swanctl.conf" >"$out/swanctl-load.txt" 2>&1 ||
+    finish FAIL "swanctl --load-all failed (see swanctl-load.txt)"
+grep -q "loaded connection 'interop'" "$out/swanctl-load.txt" ||
+    finish FAIL "connection not loaded (see swanctl-load.txt)"
+stamp "swanctl loaded"
+if [ -n "$tcpdump_pid" ]; then   # tcpdump must be capturing before the first packet
+    for ((i = 0; i < 100; i++)); do
+        grep -q 'listening on' "$out/tcpdump.log" 2>/dev/null && break
+        alive "$tcpdump_pid" || break
+        msleep 0.1
+    done
+    grep -q 'listening on' "$out/tcpdump.log" || say "warning: tcpdump not ready (see tcpdump.log)"
+fi
+
+# ------------------------------------------------------------------ our side
+export INTEROP_OUT=$out INTEROP_PSK=$psk INTEROP_IKE=$ike INTEROP_ESP=$esp INTEROP_PFS=$pfs
+export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR
+export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
+[ -n "$ready_file" ] && rm -f "$ready_file"
+t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
+# setsid: own process group (ip execs setsid, which does not fork since it is
+# not a group leader), so the whole tree of our side is killed at the end.
+# Not under STRONGSWAN_CONF of the sw side.
+env -u STRONGSWAN_CONF ip netns exec us setsid bash -c "$ours_cmd" >"$out/ours.log" 2>&1 </dev/null &
+ours_pid=$!
+stamp "ours started (pid $ours_pid)"
+
+if [ -n "$ready_file" ]; then
+    while [ ! -e "$ready_file" ]; do
+        alive "$ours_pid" || { wait "$ours_pid"; finish FAIL "our side exited (status $?) before creating $ready_file (see ours.log)"; }
+        [ "${EPOCHREALTIME%.*}" -lt "$t_deadline" ] || finish FAIL "our side did not create $ready_file within ${timeout_s}s"
+        msleep 0.2
+    done
+else
+    msleep "$ready_delay"
+fi
+stamp "ours ready"
+
+if [ "$initiator" = sw ]; then
+    "${SWANCTL[@]}" --initiate --child net --ike interop --timeout "$timeout_s" >"$out/swanctl-initiate.txt" 2>&1 &
+    init_pid=$!
+    stamp "swanctl --initiate started"
+fi
+
+# ------------------------------------------------------------------ wait for CHILD_SA
+# raw output: "list-sa event {interop {... state=ESTABLISHED ... child-sas {net-1 {... state=INSTALLED ...}}}}"
+established=0 init_rc=''
+while :; do
+    sas=$("${SWANCTL[@]}" --list-sas --raw 2>/dev/null)
+    if [[ $sas == *"state=ESTABLISHED"* && $sas == *"child-sas {net-"*"state=INSTALLED"* ]]; then
+        established=1; break
+    fi
+    alive "$ours_pid" || { wait "$ours_pid"; rc=$?; ours_pid=''; collect; finish FAIL "our side exited (status $rc) before the CHILD_SA was installed (see ours.log)"; }
+    alive "$charon_pid" || { wait "$charon_pid"; rc=$?; charon_pid=''; finish FAIL "charon-systemd died (status $rc, see charon.stderr)"; }
+    if [ -n "$init_pid" ] && [ -z "$init_rc" ] && ! alive "$init_pid"; then
+        wait "$init_pid"; init_rc=$?; init_pid=''
+        # non-zero: the initiation failed; one more poll, then give up
+        [ "$init_rc" != 0 ] && { msleep 0.5; sas=$("${SWANCTL[@]}" --list-sas --raw 2>/dev/null)
+            [[ $sas == *"child-sas {net-"*"state=INSTALLED"* ]] && { established=1; break; }
+            collect; finish FAIL "swanctl --initiate failed (status $init_rc, see swanctl-initiate.txt, charon.log)"; }
+    fi
+    if [ "${EPOCHREALTIME%.*}" -ge "$t_deadline" ]; then
+        collect
+        ike_state=$(grep -o 'state=[A-Z_]*' <<<"$sas" | head -n1)
+        finish FAIL "timeout: no CHILD_SA installed within ${timeout_s}s (IKE_SA ${ike_state:-state=none}; see charon.log)"
+    fi
+    msleep 0.5
+done
+stamp "CHILD_SA installed"
+# Let the last Quick Mode message reach our side before taking it down.
+msleep 1
+[ -n "$init_pid" ] && { wait "$init_pid"; init_pid=''; }
+collect
+grep -q 'proto esp' "$out/ip-xfrm-state.txt" || finish FAIL "CHILD_SA reported but no ESP SA in ip xfrm state"
+finish OK
