@@ -1,0 +1,312 @@
+package dev.isakmpd.daemon.config;
+
+import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.Phase1Proposal;
+import dev.isakmpd.core.policy.ProposalNames;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.daemon.Endpoints;
+import dev.isakmpd.daemon.config.Section.Value;
+import dev.isakmpd.oakley.DhGroup;
+import dev.isakmpd.oakley.SecretBytes;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+
+/**
+ * Reads the TOML configuration into policy objects, strictly: unknown keys, wrong types and
+ * inconsistent settings are errors, all reported together, each with file, line and key.
+ * The format is documented in conf/isakmpd.toml.
+ */
+public final class ConfigLoader {
+    static final Duration DEFAULT_IKE_LIFETIME = Duration.ofHours(3);
+    static final Duration DEFAULT_ESP_LIFETIME = Duration.ofHours(1);
+    private static final int IKE_PORT = 500;
+    /** Peer and tunnel names appear as single words in logs and the status file. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    /** A line that assigns a psk, also inside an inline table: the parser's error text could quote it. */
+    private static final Pattern SECRET_LINE = Pattern.compile(".*\\bpsk[\"']?\\s*=.*");
+
+    private final Problems problems;
+    private final Path baseDir;
+    private final Map<String, Path> pskFiles = new LinkedHashMap<>();
+
+    private ConfigLoader(String source, Path baseDir) {
+        this.problems = new Problems(source);
+        this.baseDir = baseDir;
+    }
+
+    /** Loads a file; relative paths inside it (psk-file, status-file) are taken from its directory. */
+    public static DaemonConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot read: " + IoErrors.reason(e)));
+        }
+        return parse(text, file.toString(), file.toAbsolutePath().getParent());
+    }
+
+    /** Parses configuration text; {@code source} names it in messages. */
+    public static DaemonConfig parse(String text, String source, Path baseDir) throws ConfigException {
+        return new ConfigLoader(source, baseDir).read(text, source);
+    }
+
+    private DaemonConfig read(String text, String source) throws ConfigException {
+        TomlParseResult toml = Toml.parse(text);
+        if (toml.hasErrors()) {
+            String[] lines = text.split("\n", -1);
+            for (TomlParseError e : toml.errors()) {
+                int line = e.position().line();
+                problems.syntax(e, line >= 1 && line <= lines.length && SECRET_LINE.matcher(lines[line - 1]).matches());
+            }
+            throw new ConfigException(problems.errors());
+        }
+        Section root = new Section(toml, new Location(List.of(), Location.NO_INDEX, 1), problems);
+        root.allowOnly(Set.of("daemon", "peers"));
+
+        List<InetSocketAddress> listen = List.of();
+        boolean listenValid = false;
+        KernelType kernel = KernelType.PFKEY;
+        Optional<Path> statusFile = Optional.empty();
+        Optional<Section> daemon = root.table("daemon");
+        if (daemon.isEmpty()) {
+            problems.error(root.at().child("daemon", 1), "missing table [daemon]");
+        } else {
+            Section d = daemon.get();
+            d.allowOnly(Set.of("listen", "kernel", "status-file"));
+            int errorsBefore = problems.errorCount();
+            listen = listen(d);
+            // Without a valid listen list, "local is not among listen" would only repeat the error.
+            listenValid = problems.errorCount() == errorsBefore;
+            kernel = kernel(d);
+            statusFile = d.string("status-file").map(v -> baseDir.resolve(v.value()));
+        }
+
+        Map<String, Section> peerSections = root.tables("peers");
+        if (peerSections.isEmpty() && !root.has("peers")) {
+            problems.warn(root.at(), "no [peers.NAME] table: this daemon will negotiate with no one");
+        }
+        List<PeerPolicy> peers = new ArrayList<>();
+        Map<InetSocketAddress, String> remotes = new HashMap<>();
+        for (Section p : peerSections.values()) {
+            peer(p, listen, listenValid, remotes).ifPresent(peers::add);
+        }
+        if (problems.errorCount() > 0) {
+            peers.forEach(p -> p.psk().wipe());
+            throw new ConfigException(problems.errors());
+        }
+        return new DaemonConfig(source, listen, kernel, statusFile, peers, pskFiles, problems.warnings());
+    }
+
+    private List<InetSocketAddress> listen(Section d) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Value<String> v : d.strings("listen", true)) {
+            parse(v, ConfigLoader::endpoint).ifPresent(a -> {
+                if (out.contains(a)) {
+                    problems.error(v.at(), "duplicate endpoint " + Endpoints.format(a));
+                } else {
+                    out.add(a);
+                }
+            });
+        }
+        return out;
+    }
+
+    private KernelType kernel(Section d) {
+        Optional<Value<String>> v = d.string("kernel");
+        if (v.isEmpty()) {
+            return KernelType.PFKEY;
+        }
+        for (KernelType k : KernelType.values()) {
+            if (k.configName().equals(v.get().value())) {
+                return k;
+            }
+        }
+        problems.error(v.get().at(), "unknown kernel '" + v.get().value() + "' (known: memory, pfkey)");
+        return KernelType.PFKEY;
+    }
+
+    private Optional<PeerPolicy> peer(Section p, List<InetSocketAddress> listen, boolean listenValid,
+            Map<InetSocketAddress, String> remotes) {
+        int errorsBefore = problems.errorCount();
+        p.allowOnly(Set.of("local", "remote", "psk", "psk-file", "ike", "ike-lifetime", "auto", "tunnels"));
+        checkName(p);
+        Optional<Value<String>> localText = p.requiredString("local");
+        Optional<InetSocketAddress> local = localText.flatMap(v -> parse(v, ConfigLoader::endpoint));
+        if (local.isPresent() && listenValid && !listen.contains(local.get())) {
+            problems.error(localText.get().at(), Endpoints.format(local.get()) + " is not among daemon.listen");
+        }
+        Optional<Value<String>> remoteText = p.requiredString("remote");
+        Optional<InetSocketAddress> remote = remoteText.flatMap(v -> parse(v, ConfigLoader::endpoint));
+        if (remote.isPresent()) {
+            String other = remotes.putIfAbsent(remote.get(), p.name());
+            if (other != null) {
+                // Main Mode picks the pre-shared key by address, before any identity is seen.
+                problems.error(remoteText.get().at(),
+                        Endpoints.format(remote.get()) + " is already the remote of peer " + other);
+            }
+        }
+        if (local.isPresent() && remote.isPresent()
+                && local.get().getAddress().getClass() != remote.get().getAddress().getClass()) {
+            problems.error(remoteText.get().at(), "local and remote must both be IPv4 or both IPv6");
+        }
+        Optional<SecretBytes> psk = psk(p);
+        List<Phase1Proposal> ike = new ArrayList<>();
+        for (Value<String> v : p.strings("ike", true)) {
+            parse(v, ProposalNames::parseIke).ifPresent(ike::add);
+        }
+        Duration ikeLifetime = p.duration("ike-lifetime").map(Value::value).orElse(DEFAULT_IKE_LIFETIME);
+        boolean autoStart = autoStart(p);
+        List<TunnelPolicy> tunnels = new ArrayList<>();
+        for (Section t : p.tables("tunnels").values()) {
+            tunnel(t).ifPresent(tunnels::add);
+        }
+        if (problems.errorCount() > errorsBefore) {
+            psk.ifPresent(SecretBytes::wipe);
+            return Optional.empty();
+        }
+        return Optional.of(new PeerPolicy(p.name(), local.orElseThrow(), remote.orElseThrow(), psk.orElseThrow(),
+                ike, ikeLifetime, tunnels, autoStart));
+    }
+
+    private Optional<SecretBytes> psk(Section p) {
+        Optional<Value<String>> inline = p.string("psk");
+        Optional<Value<String>> file = p.string("psk-file");
+        if (p.has("psk") && p.has("psk-file")) {
+            problems.error(p.at("psk-file"), "set either psk or psk-file, not both");
+            return Optional.empty();
+        }
+        if (!p.has("psk") && !p.has("psk-file")) {
+            problems.error(p.at(), "missing psk or psk-file");
+            return Optional.empty();
+        }
+        if (inline.isPresent()) {
+            return PskReader.inline(inline.get(), problems);
+        }
+        if (file.isPresent()) {
+            Path path = baseDir.resolve(file.get().value());
+            pskFiles.put(p.name(), path);
+            return PskReader.fromFile(path, file.get(), problems);
+        }
+        return Optional.empty();
+    }
+
+    private boolean autoStart(Section p) {
+        Optional<Value<String>> v = p.string("auto");
+        if (v.isEmpty()) {
+            return false;
+        }
+        return switch (v.get().value()) {
+            case "start" -> true;
+            case "add" -> false;
+            default -> {
+                problems.error(v.get().at(), "unknown value '" + v.get().value() + "' (known: start, add)");
+                yield false;
+            }
+        };
+    }
+
+    private Optional<TunnelPolicy> tunnel(Section t) {
+        int errorsBefore = problems.errorCount();
+        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime"));
+        checkName(t);
+        Optional<Subnet> local = t.requiredString("local-subnet").flatMap(v -> parse(v, Subnet::parse));
+        Optional<Subnet> remote = t.requiredString("remote-subnet").flatMap(v -> parse(v, Subnet::parse));
+        if (local.isPresent() && remote.isPresent() && local.get().isIpv4() != remote.get().isIpv4()) {
+            problems.error(t.at("remote-subnet"), "local-subnet and remote-subnet must both be IPv4 or both IPv6");
+        }
+        List<Value<String>> espNames = t.strings("esp", true);
+        List<EspProposal> esp = new ArrayList<>();
+        Map<Value<String>, Optional<DhGroup>> suffixGroups = new LinkedHashMap<>();
+        for (Value<String> v : espNames) {
+            parse(v, ProposalNames::parseEsp).ifPresent(spec -> {
+                esp.add(spec.proposal());
+                suffixGroups.put(v, spec.pfsGroup());
+            });
+        }
+        Optional<DhGroup> pfs = pfs(t, suffixGroups);
+        Duration lifetime = t.duration("lifetime").map(Value::value).orElse(DEFAULT_ESP_LIFETIME);
+        if (problems.errorCount() > errorsBefore) {
+            return Optional.empty();
+        }
+        return Optional.of(new TunnelPolicy(t.name(), local.orElseThrow(), remote.orElseThrow(), esp, pfs, lifetime));
+    }
+
+    /**
+     * The tunnel has one PFS group: from {@code pfs} or from the esp proposals' group suffix. A
+     * suffix on some proposals only, two different suffixes, or a suffix that contradicts
+     * {@code pfs} would leave the group ambiguous, so each is an error.
+     */
+    private Optional<DhGroup> pfs(Section t, Map<Value<String>, Optional<DhGroup>> suffixGroups) {
+        Optional<Value<String>> setting = t.string("pfs");
+        Optional<DhGroup> explicit = Optional.empty();
+        boolean explicitNone = setting.isPresent() && setting.get().value().equals("none");
+        if (setting.isPresent() && !explicitNone) {
+            Optional<DhGroup> g = parse(setting.get(), s -> ProposalNames.group(s, "pfs = " + s));
+            if (g.isEmpty()) {
+                return Optional.empty();
+            }
+            explicit = g;
+        }
+        Optional<DhGroup> fromSuffix = Optional.empty();
+        for (Map.Entry<Value<String>, Optional<DhGroup>> e : suffixGroups.entrySet()) {
+            Value<String> v = e.getKey();
+            if (e.getValue().isEmpty()) {
+                if (suffixGroups.values().stream().anyMatch(Optional::isPresent)) {
+                    problems.error(v.at(), "has no PFS group while other esp proposals have one; "
+                            + "give all the same suffix or set pfs instead");
+                }
+                continue;
+            }
+            DhGroup g = e.getValue().get();
+            if (explicitNone) {
+                problems.error(v.at(), "group " + g.name() + " conflicts with pfs = \"none\"");
+            } else if (explicit.isPresent() && explicit.get().id() != g.id()) {
+                problems.error(v.at(), "group " + g.name() + " conflicts with pfs = \"" + explicit.get().name() + "\"");
+            } else if (fromSuffix.isPresent() && fromSuffix.get().id() != g.id()) {
+                problems.error(v.at(), "group " + g.name() + " differs from " + fromSuffix.get().name()
+                        + " of an earlier proposal; a tunnel has one PFS group");
+            } else {
+                fromSuffix = Optional.of(g);
+            }
+        }
+        return explicit.isPresent() ? explicit : fromSuffix;
+    }
+
+    private void checkName(Section s) {
+        if (!NAME.matcher(s.name()).matches()) {
+            problems.error(s.at(), "name must consist of letters, digits, '.', '_' and '-'");
+        }
+    }
+
+    /** Applies a core parser and turns its IllegalArgumentException into an error at the value. */
+    private <T> Optional<T> parse(Value<String> v, Function<String, T> parser) {
+        try {
+            return Optional.of(parser.apply(v.value()));
+        } catch (IllegalArgumentException e) {
+            problems.error(v.at(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static InetSocketAddress endpoint(String text) {
+        return Addresses.parseEndpoint(text, IKE_PORT);
+    }
+}

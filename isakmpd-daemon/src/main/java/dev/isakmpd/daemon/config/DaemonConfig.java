@@ -1,0 +1,32 @@
+package dev.isakmpd.daemon.config;
+
+import dev.isakmpd.core.policy.PeerPolicy;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated configuration file.
+ *
+ * @param source where it came from, for messages ("conf/a.toml")
+ * @param pskFiles the psk-file of each peer that has one, so that {@code check} can say where a
+ *        secret comes from without showing it
+ * @param warnings problems that do not stop the daemon (a world-readable psk-file, no peers)
+ */
+public record DaemonConfig(String source, List<InetSocketAddress> listen, KernelType kernel,
+        Optional<Path> statusFile, List<PeerPolicy> peers, Map<String, Path> pskFiles, List<String> warnings) {
+
+    public DaemonConfig {
+        listen = List.copyOf(listen);
+        peers = List.copyOf(peers);
+        pskFiles = Map.copyOf(pskFiles);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** The configured peer at {@code remote}, if any (remote addresses are unique). */
+    public Optional<PeerPolicy> peerAt(InetSocketAddress remote) {
+        return peers.stream().filter(p -> p.remote().equals(remote)).findFirst();
+    }
+}

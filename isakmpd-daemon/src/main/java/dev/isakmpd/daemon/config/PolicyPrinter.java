@@ -1,0 +1,44 @@
+package dev.isakmpd.daemon.config;
+
+import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.Phase1Proposal;
+import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.daemon.Endpoints;
+import dev.isakmpd.oakley.DhGroup;
+import java.io.PrintWriter;
+import java.util.stream.Collectors;
+
+/** Prints a parsed configuration as the daemon understood it, for {@code isakmpd check}. Never prints a secret. */
+public final class PolicyPrinter {
+    private PolicyPrinter() {
+    }
+
+    public static void print(DaemonConfig config, PrintWriter out) {
+        out.println("daemon");
+        row(out, "  ", "listen", config.listen().stream().map(Endpoints::format).collect(Collectors.joining(", ")));
+        row(out, "  ", "kernel", config.kernel().configName());
+        config.statusFile().ifPresent(f -> row(out, "  ", "status-file", f.toString()));
+        for (PeerPolicy p : config.peers()) {
+            out.println("peer " + p.name());
+            row(out, "  ", "local", Endpoints.format(p.local()));
+            row(out, "  ", "remote", Endpoints.format(p.remote()));
+            row(out, "  ", "psk", config.pskFiles().containsKey(p.name())
+                    ? "(secret, from " + config.pskFiles().get(p.name()) + ")" : "(secret, inline)");
+            row(out, "  ", "ike", p.ikeProposals().stream().map(Phase1Proposal::name).collect(Collectors.joining(", ")));
+            row(out, "  ", "ike-lifetime", Durations.format(p.ikeLifetime()));
+            row(out, "  ", "auto", p.autoStart() ? "start" : "add");
+            for (TunnelPolicy t : p.tunnels()) {
+                out.println("  tunnel " + t.name());
+                row(out, "    ", "selectors", t.local() + " === " + t.remote());
+                row(out, "    ", "esp", t.proposals().stream().map(Object::toString).collect(Collectors.joining(", ")));
+                row(out, "    ", "pfs", t.pfsGroup().map(DhGroup::name).orElse("none"));
+                row(out, "    ", "lifetime", Durations.format(t.lifetime()));
+            }
+        }
+        out.flush();
+    }
+
+    private static void row(PrintWriter out, String indent, String key, String value) {
+        out.printf("%s%-13s %s%n", indent, key, value);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.isakmpd.daemon.config;
+
+import dev.isakmpd.oakley.SecretBytes;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Pre-shared keys, inline or from the first line of a file; their text never enters a message. */
+final class PskReader {
+    private PskReader() {
+    }
+
+    static Optional<SecretBytes> inline(Section.Value<String> psk, Problems problems) {
+        if (psk.value().isEmpty()) {
+            problems.error(psk.at(), "must not be empty");
+            return Optional.empty();
+        }
+        return Optional.of(secret(psk.value()));
+    }
+
+    static Optional<SecretBytes> fromFile(Path file, Section.Value<String> key, Problems problems) {
+        String line;
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            line = r.readLine();
+        } catch (IOException e) {
+            problems.error(key.at(), "cannot read psk-file " + file + ": " + IoErrors.reason(e));
+            return Optional.empty();
+        }
+        if (line == null || line.isEmpty()) {
+            problems.error(key.at(), "psk-file " + file + " has an empty first line");
+            return Optional.empty();
+        }
+        if (worldReadable(file)) {
+            problems.warn(key.at(), "psk-file " + file + " is readable by every user; chmod 600 it");
+        }
+        return Optional.of(secret(line));
+    }
+
+    private static SecretBytes secret(String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            return SecretBytes.copyOf(b);
+        } finally {
+            Arrays.fill(b, (byte) 0);
+        }
+    }
+
+    private static boolean worldReadable(Path file) {
+        try {
+            return Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ);
+        } catch (UnsupportedOperationException | IOException e) {
+            return false; // no POSIX permissions to check on this file system
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.isakmpd.daemon.runtime;
+
+import dev.isakmpd.core.exchange.Action;
+import dev.isakmpd.core.kernel.Kernel;
+import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.daemon.Endpoints;
+import java.io.IOException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Carries out the engine's actions. A failing action is logged and the next one still runs. */
+final class ActionExecutor {
+    private static final Logger IKE = LoggerFactory.getLogger("isakmpd.ike");
+    private static final Logger KERNEL = LoggerFactory.getLogger("isakmpd.kernel");
+    private static final Logger NET = LoggerFactory.getLogger("isakmpd.net");
+
+    private final UdpTransport transport;
+    private final Kernel kernel;
+
+    ActionExecutor(UdpTransport transport, Kernel kernel) {
+        this.transport = transport;
+        this.kernel = kernel;
+    }
+
+    void execute(List<Action> actions) {
+        for (Action a : actions) {
+            if (a instanceof Action.Send s) {
+                send(s);
+            } else if (a instanceof Action.InstallSa i) {
+                install(i.sa());
+            } else if (a instanceof Action.DeleteSa d) {
+                delete(d.sa());
+            } else if (a instanceof Action.Log l) {
+                log(l);
+            }
+        }
+    }
+
+    private void send(Action.Send s) {
+        try {
+            transport.send(s.datagram());
+        } catch (IOException e) {
+            NET.warn("sending {} bytes to {} failed: {}", s.datagram().data().length,
+                    Endpoints.format(s.datagram().remote()), e.getMessage());
+        }
+    }
+
+    private void install(IpsecSa sa) {
+        try {
+            kernel.install(sa);
+            KERNEL.info("installed {}/{} {}", sa.peer(), sa.tunnel(), sa.describe());
+        } catch (KernelException | RuntimeException e) {
+            KERNEL.error("cannot install {}/{} ESP {} spi=0x{}: {}", sa.peer(), sa.tunnel(),
+                    sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
+        }
+    }
+
+    private void delete(IpsecSa sa) {
+        try {
+            kernel.delete(sa.destination(), sa.spi());
+            KERNEL.info("deleted {}/{} ESP {} spi=0x{}", sa.peer(), sa.tunnel(), sa.direction().name().toLowerCase(),
+                    sa.spiHex());
+        } catch (KernelException | RuntimeException e) {
+            KERNEL.error("cannot delete {}/{} ESP {} spi=0x{}: {}", sa.peer(), sa.tunnel(),
+                    sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
+        }
+    }
+
+    private static void log(Action.Log l) {
+        switch (l.level()) {
+            case DEBUG -> IKE.debug(l.message());
+            case INFO -> IKE.info(l.message());
+            case WARN -> IKE.warn(l.message());
+            case ERROR -> IKE.error(l.message());
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.isakmpd.daemon.runtime;
+
+import dev.isakmpd.core.exchange.Datagram;
+import dev.isakmpd.daemon.Endpoints;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The daemon's UDP sockets: one non-blocking channel per listen endpoint, all on one selector. */
+final class UdpTransport implements Closeable {
+    /** Waits for the next datagram or {@link #wakeup()} however long that takes. */
+    static final long FOREVER = Long.MAX_VALUE;
+    private static final Logger LOG = LoggerFactory.getLogger("isakmpd.net");
+    private static final int MAX_DATAGRAM = 65535;
+
+    private final Selector selector;
+    private final Map<InetSocketAddress, DatagramChannel> channels;
+    /** One byte more than any datagram we accept, so that a full buffer reveals a truncated one. */
+    private final ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM + 1);
+
+    private UdpTransport(Selector selector, Map<InetSocketAddress, DatagramChannel> channels) {
+        this.selector = selector;
+        this.channels = channels;
+    }
+
+    /** Binds every endpoint, or none: on failure the ones bound so far are closed again. */
+    static UdpTransport bind(List<InetSocketAddress> endpoints) throws IOException {
+        Selector selector = Selector.open();
+        UdpTransport t = new UdpTransport(selector, new LinkedHashMap<>());
+        try {
+            for (InetSocketAddress e : endpoints) {
+                DatagramChannel c = DatagramChannel.open(e.getAddress() instanceof Inet6Address
+                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+                t.channels.put(e, c);
+                try {
+                    c.bind(e);
+                } catch (IOException ex) {
+                    throw new IOException("cannot bind UDP " + Endpoints.format(e) + ": " + ex.getMessage(), ex);
+                }
+                c.configureBlocking(false);
+                c.register(selector, SelectionKey.OP_READ, e);
+                LOG.info("listening on {}", Endpoints.format(e));
+            }
+        } catch (IOException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (0: not at all, {@link #FOREVER}: until a datagram or a
+     * wakeup) and hands each datagram that arrived to {@code sink}.
+     */
+    void poll(long timeoutMillis, Consumer<Datagram> sink) throws IOException {
+        if (timeoutMillis == 0) {
+            selector.selectNow();
+        } else {
+            selector.select(timeoutMillis == FOREVER ? 0 : timeoutMillis);
+        }
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey key = it.next();
+            it.remove();
+            InetSocketAddress local = (InetSocketAddress) key.attachment();
+            buffer.clear();
+            SocketAddress from;
+            try {
+                from = ((DatagramChannel) key.channel()).receive(buffer);
+            } catch (IOException e) {
+                LOG.warn("receive on {} failed: {}", Endpoints.format(local), e.toString());
+                continue;
+            }
+            if (from == null) {
+                continue;
+            }
+            if (buffer.position() > MAX_DATAGRAM) {
+                LOG.warn("ignoring an oversized datagram from {}", from);
+                continue;
+            }
+            sink.accept(new Datagram(local, (InetSocketAddress) from, Arrays.copyOf(buffer.array(), buffer.position())));
+        }
+    }
+
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    void send(Datagram d) throws IOException {
+        DatagramChannel c = channels.get(d.local());
+        if (c == null) {
+            throw new IOException("no socket bound to " + Endpoints.format(d.local()));
+        }
+        c.send(ByteBuffer.wrap(d.data()), d.remote());
+    }
+
+    @Override
+    public void close() {
+        for (DatagramChannel c : channels.values()) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.debug("closing a socket: {}", e.toString());
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.debug("closing the selector: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.isakmpd.daemon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.daemon.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandsTest {
+    static final String SECRET = "an extremely secret passphrase";
+
+    static final String CONFIG = """
+            [daemon]
+            listen = ["127.0.0.1:15500"]
+            kernel = "memory"
+
+            [peers.gw-b]
+            local = "127.0.0.1:15500"
+            remote = "127.0.0.2:15500"
+            psk = "an extremely secret passphrase"
+            ike = ["aes128-sha1-modp2048"]
+
+            [peers.gw-b.tunnels.net]
+            local-subnet = "10.1.0.0/16"
+            remote-subnet = "10.2.0.0/16"
+            esp = ["aes128-sha1"]
+            """;
+
+    @TempDir
+    Path dir;
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int rc = cl.execute(args);
+        return new Result(rc, out.toString(), err.toString());
+    }
+
+    Path write(String text) throws Exception {
+        Path f = dir.resolve("isakmpd.toml");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void checkPrintsThePolicyWithoutSecrets() throws Exception {
+        Path f = write(CONFIG);
+        Result r = run("check", "--config", f.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("peer gw-b"), r.out());
+        assertTrue(r.out().contains("ike           aes128-sha1-modp2048"), r.out());
+        assertTrue(r.out().contains("selectors     10.1.0.0/16 === 10.2.0.0/16"), r.out());
+        assertTrue(r.out().contains("psk           (secret, inline)"), r.out());
+        assertTrue(r.out().contains("ike-lifetime  3h"), r.out());
+        assertTrue(r.out().endsWith(f + ": OK" + System.lineSeparator()), r.out());
+        assertFalse((r.out() + r.err()).contains("secret passphrase"));
+    }
+
+    @Test
+    void checkReportsEveryErrorAndFails() throws Exception {
+        Path f = write(CONFIG.replace("aes128-sha1-modp2048", "aes128-sha1-modp9999").replace("kernel", "kernal"));
+        Result r = run("check", "--config", f.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains(f + ":3: daemon.kernal: unknown key 'kernal'"), r.err());
+        assertTrue(r.err().contains(f + ":9: peers.gw-b.ike[0]: unknown or unsupported DH group 'modp9999'"), r.err());
+        assertTrue(r.err().contains("2 error(s)"), r.err());
+        assertEquals("", r.out());
+        assertFalse(r.err().contains("secret passphrase"));
+    }
+
+    @Test
+    void runRefusesABadConfigWithoutStarting() throws Exception {
+        Path f = write(CONFIG.replace("remote = \"127.0.0.2:15500\"", "remote = \"127.0.0.2:99999\""));
+        Result r = run("run", "--config", f.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains(f + ":7: peers.gw-b.remote: bad port in '127.0.0.2:99999'"), r.err());
+        assertTrue(r.err().contains("not started: 1 configuration error(s)"), r.err());
+    }
+
+    @Test
+    void runRefusesThePfkeyKernelForNow() throws Exception {
+        Path f = write(CONFIG.replace("kernel = \"memory\"", "kernel = \"pfkey\""));
+        Result r = run("run", "--config", f.toString(), "--log-level", "debug", "--foreground");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("daemon.kernel: \"pfkey\" is not implemented yet"), r.err());
+    }
+
+    @Test
+    void missingFileIsAConfigError() {
+        Result r = run("check", "--config", dir.resolve("nope.toml").toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("nope.toml: cannot read"), r.err());
+    }
+
+    @Test
+    void usageErrors() {
+        assertEquals(2, run().exitCode());
+        assertEquals(2, run("run").exitCode(), "--config is required");
+        assertEquals(2, run("run", "--config", "x", "--log-level", "loud").exitCode());
+        assertEquals(0, run("--help").exitCode());
+    }
+}

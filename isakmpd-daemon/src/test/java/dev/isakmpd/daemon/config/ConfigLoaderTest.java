@@ -1,0 +1,307 @@
+package dev.isakmpd.daemon.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.core.policy.EspCipher;
+import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.ProposalNames;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.oakley.SecretBytes;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    static final String SECRET = "correct horse battery staple";
+
+    static final String VALID = """
+            [daemon]
+            listen = ["127.0.0.1:500", "127.0.0.1:4500"]
+            kernel = "memory"
+            status-file = "run/status"
+
+            [peers.gw-b]
+            local = "127.0.0.1:500"
+            remote = "127.0.0.2"
+            psk = "correct horse battery staple"
+            ike = ["aes256-sha256-modp2048", "aes128-sha1-modp2048"]
+            ike-lifetime = "8h"
+            auto = "start"
+
+            [peers.gw-b.tunnels.net]
+            local-subnet = "10.1.0.0/16"
+            remote-subnet = "10.2.0.0/16"
+            esp = ["aes128-sha1-modp2048", "aes256-sha256-modp2048"]
+            lifetime = 1800
+
+            [peers.gw-b.tunnels.host]
+            local-subnet = "10.1.0.1"
+            remote-subnet = "10.2.0.0/24"
+            esp = ["3des-md5"]
+            """;
+
+    @TempDir
+    Path dir;
+
+    static DaemonConfig parse(String text) throws ConfigException {
+        return ConfigLoader.parse(text, "t.toml", Path.of("/etc/isakmpd"));
+    }
+
+    @Test
+    void validFileGivesTheExpectedPolicy() throws Exception {
+        DaemonConfig c = parse(VALID);
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 500), new InetSocketAddress("127.0.0.1", 4500)),
+                c.listen());
+        assertEquals(KernelType.MEMORY, c.kernel());
+        assertEquals(Optional.of(Path.of("/etc/isakmpd/run/status")), c.statusFile());
+        assertEquals(List.of(), c.warnings());
+        assertEquals(1, c.peers().size());
+
+        PeerPolicy p = c.peers().get(0);
+        assertEquals("gw-b", p.name());
+        assertEquals(new InetSocketAddress("127.0.0.1", 500), p.local());
+        assertEquals(new InetSocketAddress("127.0.0.2", 500), p.remote(), "port defaults to 500");
+        assertEquals(SecretBytes.copyOf(SECRET.getBytes(StandardCharsets.UTF_8)), p.psk());
+        assertEquals(List.of(ProposalNames.parseIke("aes256-sha256-modp2048"),
+                ProposalNames.parseIke("aes128-sha1-modp2048")), p.ikeProposals());
+        assertEquals(Duration.ofHours(8), p.ikeLifetime());
+        assertTrue(p.autoStart());
+
+        TunnelPolicy net = p.tunnel("net").orElseThrow();
+        assertEquals(Subnet.parse("10.1.0.0/16"), net.local());
+        assertEquals(Subnet.parse("10.2.0.0/16"), net.remote());
+        assertEquals(List.of(new EspProposal(EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1),
+                new EspProposal(EspCipher.AES_CBC, 256, EspIntegrity.HMAC_SHA2_256)), net.proposals());
+        assertEquals("modp2048", net.pfsGroup().orElseThrow().name(), "PFS group from the esp suffix");
+        assertEquals(Duration.ofSeconds(1800), net.lifetime());
+
+        TunnelPolicy host = p.tunnel("host").orElseThrow();
+        assertEquals(Subnet.parse("10.1.0.1/32"), host.local());
+        assertEquals(Optional.empty(), host.pfsGroup());
+        assertEquals(Duration.ofHours(1), host.lifetime(), "default ESP lifetime");
+    }
+
+    @Test
+    void defaults() throws Exception {
+        DaemonConfig c = parse("""
+                [daemon]
+                listen = ["192.0.2.1"]
+                [peers.p]
+                local = "192.0.2.1"
+                remote = "198.51.100.7"
+                psk = "x"
+                ike = ["aes128-sha1-modp2048"]
+                """);
+        assertEquals(KernelType.PFKEY, c.kernel(), "a real daemon's kernel unless the file says otherwise");
+        assertEquals(Optional.empty(), c.statusFile());
+        PeerPolicy p = c.peers().get(0);
+        assertEquals(ConfigLoader.DEFAULT_IKE_LIFETIME, p.ikeLifetime());
+        assertFalse(p.autoStart());
+        assertEquals(List.of(), p.tunnels());
+    }
+
+    @Test
+    void explicitPfsAppliesToProposalsWithoutSuffix() throws Exception {
+        DaemonConfig c = parse(VALID.replace("esp = [\"aes128-sha1-modp2048\", \"aes256-sha256-modp2048\"]",
+                "esp = [\"aes128-sha1\"]\npfs = \"modp2048\""));
+        assertEquals("modp2048", c.peers().get(0).tunnel("net").orElseThrow().pfsGroup().orElseThrow().name());
+    }
+
+    @Test
+    void theDocumentedExamplesAreValid() throws Exception {
+        for (String name : List.of("demo-a.toml", "demo-b.toml")) {
+            DaemonConfig c = ConfigLoader.load(Path.of("..", "conf", name));
+            assertEquals(KernelType.MEMORY, c.kernel(), name);
+            assertEquals(1, c.peers().size(), name);
+        }
+        DaemonConfig example = ConfigLoader.load(Path.of("..", "conf", "isakmpd.toml"));
+        assertEquals(KernelType.MEMORY, example.kernel());
+        assertEquals("gw-b", example.peers().get(0).name());
+    }
+
+    @Test
+    void confDemoFilesAreTheBuiltInOnes() throws Exception {
+        for (String name : List.of("demo-a.toml", "demo-b.toml")) {
+            try (var in = ConfigLoaderTest.class.getResourceAsStream("/dev/isakmpd/daemon/demo/" + name)) {
+                assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                        Files.readString(Path.of("..", "conf", name)), "conf/" + name + " drifted from the jar's copy");
+            }
+        }
+    }
+
+    @Test
+    void pskFileIsReadRelativeToTheConfigFile() throws Exception {
+        Path psk = dir.resolve("gw-b.psk");
+        Files.writeString(psk, SECRET + "\nsecond line is ignored\n");
+        Files.setPosixFilePermissions(psk, PosixFilePermissions.fromString("rw-------"));
+        Path conf = dir.resolve("isakmpd.toml");
+        Files.writeString(conf, VALID.replace("psk = \"" + SECRET + "\"", "psk-file = \"gw-b.psk\""));
+
+        DaemonConfig c = ConfigLoader.load(conf);
+        assertEquals(SecretBytes.copyOf(SECRET.getBytes(StandardCharsets.UTF_8)), c.peers().get(0).psk());
+        assertEquals(psk, c.pskFiles().get("gw-b"));
+        assertEquals(List.of(), c.warnings());
+    }
+
+    @Test
+    void worldReadablePskFileIsAWarning() throws Exception {
+        Path psk = dir.resolve("gw-b.psk");
+        Files.writeString(psk, SECRET + "\n");
+        Files.setPosixFilePermissions(psk, PosixFilePermissions.fromString("rw-r--r--"));
+        Path conf = dir.resolve("isakmpd.toml");
+        Files.writeString(conf, VALID.replace("psk = \"" + SECRET + "\"", "psk-file = \"gw-b.psk\""));
+
+        DaemonConfig c = ConfigLoader.load(conf);
+        assertEquals(1, c.warnings().size(), c.warnings().toString());
+        String w = c.warnings().get(0);
+        assertTrue(w.startsWith(conf + ":9: peers.gw-b.psk-file: psk-file " + psk + " is readable by every user"), w);
+        assertFalse(w.contains(SECRET));
+    }
+
+    @Test
+    void pskFileProblems() throws Exception {
+        Path conf = dir.resolve("isakmpd.toml");
+        Files.writeString(conf, VALID.replace("psk = \"" + SECRET + "\"", "psk-file = \"missing.psk\""));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(conf));
+        assertEquals(List.of(conf + ":9: peers.gw-b.psk-file: cannot read psk-file " + dir.resolve("missing.psk")
+                + ": no such file"), e.errors());
+
+        Files.writeString(dir.resolve("missing.psk"), "\n" + SECRET);
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(conf));
+        assertTrue(e.getMessage().endsWith("has an empty first line"), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET));
+    }
+
+    @Test
+    void everyErrorIsReportedInFileOrderWithLineAndKey() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+                [daemon]
+                listen = ["127.0.0.1:500"]
+                kernal = "memory"
+
+                [peers.gw-b]
+                local = "127.0.0.1:500"
+                remote = "127.0.0.2:500"
+                psk = "correct horse battery staple"
+                ike = ["aes256-sha256-modp2048", "aes512-sha1-modp2048"]
+                ike-lifetime = "8y"
+                """));
+        assertEquals(List.of(
+                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: kernel, listen, status-file)",
+                "t.toml:9: peers.gw-b.ike[1]: unknown cipher 'aes512' in 'aes512-sha1-modp2048' (known: aes128, aes192, aes256, 3des)",
+                "t.toml:10: peers.gw-b.ike-lifetime: bad duration '8y' (use e.g. 90s, 30m, 8h, 1d or seconds)"),
+                e.errors());
+    }
+
+    @Test
+    void errorCases() {
+        assertError(VALID.replace("listen = [\"127.0.0.1:500\", \"127.0.0.1:4500\"]", "listen = \"127.0.0.1:500\""),
+                "t.toml:2: daemon.listen: expected an array of strings, got a string");
+        assertError(VALID.replace("\"127.0.0.1:4500\"", "\"gateway.example:500\""),
+                "t.toml:2: daemon.listen[1]: 'gateway.example' is not an IP address literal");
+        assertError(VALID.replace("kernel = \"memory\"", "kernel = \"netlink\""),
+                "t.toml:3: daemon.kernel: unknown kernel 'netlink' (known: memory, pfkey)");
+        assertError(VALID.replace("local = \"127.0.0.1:500\"", "local = \"127.0.0.1:501\""),
+                "t.toml:7: peers.gw-b.local: 127.0.0.1:501 is not among daemon.listen");
+        assertError(VALID.replace("remote = \"127.0.0.2\"", "remote = \"127.0.0.2:0\""),
+                "t.toml:8: peers.gw-b.remote: bad port in '127.0.0.2:0'");
+        assertError(VALID.replace("remote = \"127.0.0.2\"", "remote = \"::1\""),
+                "t.toml:8: peers.gw-b.remote: local and remote must both be IPv4 or both IPv6");
+        assertError(VALID.replace("psk = \"" + SECRET + "\"", "psk = \"\""),
+                "t.toml:9: peers.gw-b.psk: must not be empty");
+        assertError(VALID.replace("psk = \"" + SECRET + "\"", "psk = \"" + SECRET + "\"\npsk-file = \"x\""),
+                "t.toml:10: peers.gw-b.psk-file: set either psk or psk-file, not both");
+        assertError(VALID.replace("psk = \"" + SECRET + "\"", ""),
+                "t.toml:6: peers.gw-b: missing psk or psk-file");
+        assertError(VALID.replace("psk = \"" + SECRET + "\"", "psk = 12345"),
+                "t.toml:9: peers.gw-b.psk: expected a string, got an integer");
+        assertError(VALID.replace("ike = [\"aes256-sha256-modp2048\", \"aes128-sha1-modp2048\"]", "ike = []"),
+                "t.toml:10: peers.gw-b.ike: must not be empty");
+        assertError(VALID.replace("ike = [\"aes256-sha256-modp2048\", \"aes128-sha1-modp2048\"]", ""),
+                "t.toml:6: peers.gw-b.ike: required key is missing");
+        assertError(VALID.replace("\"aes128-sha1-modp2048\"]\nike-lifetime", "\"aes128-sha1-modp99\"]\nike-lifetime"),
+                "t.toml:10: peers.gw-b.ike[1]: unknown or unsupported DH group 'modp99' in 'aes128-sha1-modp99'");
+        assertError(VALID.replace("ike-lifetime = \"8h\"", "ike-lifetime = 0"),
+                "t.toml:11: peers.gw-b.ike-lifetime: duration '0' must be positive");
+        assertError(VALID.replace("ike-lifetime = \"8h\"", "ike-lifetime = 8.5"),
+                "t.toml:11: peers.gw-b.ike-lifetime: expected a duration (\"8h\") or seconds, got a float");
+        assertError(VALID.replace("auto = \"start\"", "auto = \"route\""),
+                "t.toml:12: peers.gw-b.auto: unknown value 'route' (known: start, add)");
+        assertError(VALID.replace("local-subnet = \"10.1.0.0/16\"", "local-subnet = \"10.1.0.0/33\""),
+                "t.toml:15: peers.gw-b.tunnels.net.local-subnet: prefix length 33 out of range 0..32");
+        assertError(VALID.replace("remote-subnet = \"10.2.0.0/16\"", "remote-subnet = \"2001:db8::/32\""),
+                "t.toml:16: peers.gw-b.tunnels.net.remote-subnet: local-subnet and remote-subnet must both be IPv4 or both IPv6");
+        assertError(VALID.replace("\"aes256-sha256-modp2048\"]\nlifetime", "\"aes256-sha256-modp1024\"]\nlifetime"),
+                "t.toml:17: peers.gw-b.tunnels.net.esp[1]: group modp1024 differs from modp2048 of an earlier proposal;"
+                        + " a tunnel has one PFS group");
+        assertError(VALID.replace("\"aes256-sha256-modp2048\"]\nlifetime", "\"aes256-sha256\"]\nlifetime"),
+                "t.toml:17: peers.gw-b.tunnels.net.esp[1]: has no PFS group while other esp proposals have one");
+        assertError(VALID.replace("lifetime = 1800", "lifetime = 1800\npfs = \"none\""),
+                "t.toml:17: peers.gw-b.tunnels.net.esp[0]: group modp2048 conflicts with pfs = \"none\"");
+        assertError(VALID.replace("lifetime = 1800", "lifetime = 1800\npfs = \"modp1024\""),
+                "t.toml:17: peers.gw-b.tunnels.net.esp[0]: group modp2048 conflicts with pfs = \"modp1024\"");
+        assertError(VALID.replace("lifetime = 1800", "lifetme = 1800"),
+                "t.toml:18: peers.gw-b.tunnels.net.lifetme: unknown key 'lifetme' (did you mean 'lifetime'?)");
+        assertError(VALID.replace("[peers.gw-b.tunnels.host]", "[peers.gw-b.tunnel.host]"),
+                "t.toml:20: peers.gw-b.tunnel: unknown key 'tunnel' (did you mean 'tunnels'?)");
+        assertError(VALID + "\n[peers.\"gw c\"]\n",
+                "t.toml:25: peers.\"gw c\": name must consist of letters, digits, '.', '_' and '-'");
+        assertError(VALID + "\n[peers.gw-c]\nlocal = \"127.0.0.1\"\nremote = \"127.0.0.2:500\"\npsk = \"y\"\n"
+                + "ike = [\"aes128-sha1-modp2048\"]\n",
+                "t.toml:27: peers.gw-c.remote: 127.0.0.2:500 is already the remote of peer gw-b");
+        assertError("[peers.x]\n", "t.toml:1: daemon: missing table [daemon]");
+        assertError(VALID + "\n[logging]\n", "t.toml:25: logging: unknown key 'logging'");
+    }
+
+    @Test
+    void syntaxErrorsGiveLineAndColumn() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("[daemon]\nlisten = [\"a\" \"b\"]\n"));
+        assertEquals(1, e.errors().size());
+        assertTrue(e.errors().get(0).startsWith("t.toml:2:"), e.errors().get(0));
+        assertTrue(e.errors().get(0).matches("t\\.toml:\\d+:\\d+: .+"), e.errors().get(0));
+    }
+
+    @Test
+    void syntaxErrorsNeverQuoteASecret() {
+        for (String line : List.of("psk = hunter2-without-quotes", "psk = \"hunter2 unterminated",
+                "  psk='hunter2' 'more hunter2'", "psk = \"hunter2 with bad \\q escape\"",
+                "x = { psk = hunter2 }")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> parse(VALID.replace("psk = \"" + SECRET + "\"", line)));
+            assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+            assertFalse(e.getMessage().contains("'h'"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("t.toml:9:"), e.getMessage());
+        }
+    }
+
+    @Test
+    void secretsAppearInNoMessageNorToString() throws Exception {
+        DaemonConfig c = parse(VALID);
+        assertFalse(c.toString().contains(SECRET), "DaemonConfig.toString");
+        assertFalse(c.toString().contains("horse"), "DaemonConfig.toString");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse(VALID.replace("remote = \"127.0.0.2\"", "remote = \"nowhere\"").replace("auto", "autostart")));
+        assertEquals(2, e.errors().size(), e.getMessage());
+        assertFalse(e.getMessage().contains("horse"), e.getMessage());
+    }
+
+    private static void assertError(String text, String expectedPrefix) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(text), expectedPrefix);
+        assertTrue(e.errors().stream().anyMatch(m -> m.startsWith(expectedPrefix)),
+                "expected an error starting\n  " + expectedPrefix + "\ngot\n  " + String.join("\n  ", e.errors()));
+        assertFalse(e.getMessage().contains("horse"), e.getMessage());
+    }
+}

@@ -1,0 +1,149 @@
+package dev.isakmpd.daemon.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.daemon.runtime.StatusFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Our daemon against an unmodified strongSwan 5.9.8 (Debian charon-systemd, swanctl with
+ * {@code version = 1}), Main Mode PSK + Quick Mode ESP tunnel, both directions, with and without
+ * PFS. It runs inside the project's kernel lab (scripts/lab), because strongSwan can only install
+ * its ESP SAs in a kernel that has ESP; see docs/interop.md. Both sides' SA tables are compared:
+ * strongSwan's {@code swanctl --list-sas --raw} against our status file.
+ */
+class StrongSwanInteropIT {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final Path JAR = Path.of("target", "isakmpd.jar").toAbsolutePath();
+
+    record Scenario(String name, String initiator, String ike, String esp, String pfs) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> scenarios() {
+        return Stream.of(
+                new Scenario("we-initiate-no-pfs", "us", "aes128-sha256-modp2048", "aes128-sha1", "none"),
+                new Scenario("we-initiate-pfs", "us", "aes128-sha256-modp2048", "aes128-sha1", "modp2048"),
+                // SHA-1 PRF with AES-256: SKEYID_e must be expanded (RFC 2409 Appendix B)
+                new Scenario("sw-initiates-no-pfs", "sw", "aes256-sha1-modp2048", "aes256-sha256", "none"),
+                new Scenario("sw-initiates-pfs", "sw", "aes256-sha1-modp1024", "3des-sha1", "modp1024"))
+                .map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void negotiatesWithStrongSwan(Scenario s) throws Exception {
+        Path out = Path.of("target", "interop", s.name()).toAbsolutePath();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ours.sh"), oursScript(), StandardCharsets.UTF_8);
+        List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "240",
+                "--out", out.toString(), "--psk", "interop secret " + s.name(), "--ike", s.ike(), "--esp", s.esp(),
+                "--pfs", s.pfs(), "--initiator", s.initiator(), "--timeout", "120",
+                "--ours-cmd", "bash " + out.resolve("ours.sh"),
+                "--ours-ready-file", out.resolve("ready").toString(),
+                "--ours-status-cmd", statusCommand(out.resolve("ours.status")));
+        Files.deleteIfExists(out.resolve("ready"));
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("harness.log").toFile()).start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "lab did not finish");
+        String result = read(out.resolve("result"));
+        assertEquals(0, p.exitValue(), () -> "scenario failed: " + result + "; see " + out);
+
+        Map<String, String> ike = Swanctl.ikeSa(read(out.resolve("swanctl-list-sas.txt")));
+        Map<String, String> child = Swanctl.childSa(read(out.resolve("swanctl-list-sas.txt")));
+        StatusFile.Table ours = StatusFile.read(out.resolve("ours-status.txt"));
+        List<StatusFile.IsakmpEntry> ourIke = ours.isakmp();
+        List<StatusFile.EspEntry> ourEsp = ours.esp();
+        assertEquals(1, ourIke.size(), "our ISAKMP SAs");
+        assertEquals(2, ourEsp.size(), "our ESP SAs");
+
+        // the ISAKMP SA: same cookies, same algorithms, roles mirrored
+        StatusFile.IsakmpEntry i = ourIke.get(0);
+        assertEquals(ike.get("initiator-spi"), i.initiatorCookie());
+        assertEquals(ike.get("responder-spi"), i.responderCookie());
+        assertEquals(s.ike(), i.proposal());
+        assertEquals(Swanctl.ikeProposal(ike), s.ike());
+        assertEquals(s.initiator().equals("sw") ? "responder" : "initiator", i.role());
+        assertEquals(s.initiator().equals("sw"), "yes".equals(ike.get("initiator")));
+
+        // the IPsec SAs: strongSwan's inbound SPI is our outbound one and vice versa
+        StatusFile.EspEntry in = ourEsp.stream().filter(e -> e.direction().equals("in")).findFirst().orElseThrow();
+        StatusFile.EspEntry outSa = ourEsp.stream().filter(e -> e.direction().equals("out")).findFirst().orElseThrow();
+        assertEquals(child.get("spi-in"), outSa.spi());
+        assertEquals(child.get("spi-out"), in.spi());
+        assertEquals(s.esp(), in.algorithms());
+        assertEquals(s.esp(), Swanctl.espProposal(child));
+        assertEquals(!s.pfs().equals("none"), child.containsKey("dh-group"));
+        if (!s.pfs().equals("none")) {
+            assertEquals(s.pfs(), Swanctl.groupName(child.get("dh-group")));
+        }
+        // and strongSwan's kernel really holds them
+        String xfrm = read(out.resolve("ip-xfrm-state.txt"));
+        assertTrue(xfrm.contains("spi 0x" + outSa.spi()) && xfrm.contains("spi 0x" + in.spi()), xfrm);
+    }
+
+    /**
+     * Our side inside the lab: writes its config from the harness's environment, starts the daemon,
+     * signals readiness once it listens, and runs until the harness stops it.
+     */
+    private static String oursScript() {
+        return String.join("\n",
+                "#!/bin/bash",
+                "out=$INTEROP_OUT",
+                "auto=add; [ \"$INTEROP_INITIATOR\" = us ] && auto=start",
+                "cat >\"$out/ours.toml\" <<EOT",
+                "[daemon]",
+                "listen = [\"$INTEROP_LOCAL_ADDR:500\"]",
+                "kernel = \"memory\"",
+                "status-file = \"$out/ours.status\"",
+                "",
+                "[peers.strongswan]",
+                "local = \"$INTEROP_LOCAL_ADDR:500\"",
+                "remote = \"$INTEROP_REMOTE_ADDR:500\"",
+                "psk = \"$INTEROP_PSK\"",
+                "ike = [\"$INTEROP_IKE\"]",
+                "auto = \"$auto\"",
+                "",
+                "[peers.strongswan.tunnels.net]",
+                "local-subnet = \"$INTEROP_LOCAL_TS\"",
+                "remote-subnet = \"$INTEROP_REMOTE_TS\"",
+                "esp = [\"$INTEROP_ESP\"]",
+                "pfs = \"$INTEROP_PFS\"",
+                "EOT",
+                "java -Djna.tmpdir=\"$out\" -jar " + JAR + " run --config \"$out/ours.toml\" --log-level debug &",
+                "pid=$!",
+                "trap 'kill -TERM $pid; wait $pid' TERM",
+                "for i in $(seq 1 300); do",
+                "  grep -q 'listening on' \"$INTEROP_OUT/ours.log\" 2>/dev/null && break",
+                "  kill -0 $pid 2>/dev/null || break",
+                "  sleep 0.1",
+                "done",
+                "touch \"$INTEROP_READY_FILE\"",
+                "wait $pid",
+                "");
+    }
+
+    /** Our responder installs its SAs on QM3, just after strongSwan shows them: wait for both lines. */
+    private static String statusCommand(Path status) {
+        return "for i in $(seq 1 50); do [ \"$(grep -c '^esp ' " + status + " 2>/dev/null)\" = 2 ] && break; "
+                + "sleep 0.1; done; cat " + status;
+    }
+
+    private static String read(Path p) throws IOException {
+        return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.isakmpd.daemon.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.daemon.runtime.SaPairing;
+import dev.isakmpd.daemon.runtime.StatusFile.EspEntry;
+import dev.isakmpd.daemon.runtime.StatusFile.Table;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two daemon processes over real UDP on 127.0.0.1 and 127.0.0.2: Main Mode, Quick Mode, Delete on SIGTERM. */
+class TwoDaemonsIT {
+    private static final String PSK = "two daemons it psk";
+    private static final Duration NEGOTIATION = Duration.ofSeconds(30);
+    private static final Duration EXIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void negotiateATunnelAndDeleteItOnShutdown() throws Exception {
+        String a = "127.0.0.1:" + Ports.freeUdp("127.0.0.1");
+        String b = "127.0.0.2:" + Ports.freeUdp("127.0.0.2");
+        Path confA = dir.resolve("a.toml");
+        Path confB = dir.resolve("b.toml");
+        Files.writeString(confA, Configs.daemon(a, "a.status")
+                + Configs.peer("gw-b", a, b, PSK, true, "10.1.0.0/16", "10.2.0.0/16"));
+        Files.writeString(confB, Configs.daemon(b, "b.status")
+                + Configs.peer("gw-a", b, a, PSK, false, "10.2.0.0/16", "10.1.0.0/16"));
+
+        try (DaemonProcess responder = DaemonProcess.start("b", confB, dir.resolve("b.status"));
+                DaemonProcess initiator = DaemonProcess.start("a", confA, dir.resolve("a.status"))) {
+            boolean up = initiator.awaitStatus(TwoDaemonsIT::tunnelUp, NEGOTIATION)
+                    && responder.awaitStatus(TwoDaemonsIT::tunnelUp, Duration.ofSeconds(5));
+            assertTrue(up, "no tunnel within " + NEGOTIATION + logs(initiator, responder));
+
+            Table ta = initiator.table();
+            Table tb = responder.table();
+            assertEquals("initiator", ta.isakmp().get(0).role());
+            assertEquals("responder", tb.isakmp().get(0).role());
+            assertEquals(ta.isakmp().get(0).initiatorCookie(), tb.isakmp().get(0).initiatorCookie());
+            assertEquals(ta.isakmp().get(0).responderCookie(), tb.isakmp().get(0).responderCookie());
+            assertEquals(esp(ta, "out").spi(), esp(tb, "in").spi(), "A's outbound SPI is B's inbound SPI");
+            assertEquals(esp(tb, "out").spi(), esp(ta, "in").spi(), "B's outbound SPI is A's inbound SPI");
+            assertEquals(List.of(), SaPairing.mismatches("a", ta, "b", tb));
+            assertEquals("aes256-sha256", esp(ta, "out").algorithms(), "the first esp proposal wins");
+
+            assertEquals(0, initiator.terminate(EXIT), "initiator exit code after SIGTERM" + logs(initiator, responder));
+            assertTrue(responder.awaitStatus(t -> t.esp().isEmpty(), Duration.ofSeconds(10)),
+                    "the responder still holds ESP SAs after the initiator's Delete" + logs(initiator, responder));
+            assertTrue(Pattern.compile("(?i)delete").matcher(responder.output()).find(),
+                    "the responder logged no Delete" + logs(initiator, responder));
+            assertEquals(0, responder.terminate(EXIT), "responder exit code after SIGTERM" + logs(initiator, responder));
+        }
+    }
+
+    private static boolean tunnelUp(Table t) {
+        return t.isakmp().size() == 1 && t.esp().size() == 2
+                && t.esp().stream().map(EspEntry::direction).sorted().toList().equals(List.of("in", "out"));
+    }
+
+    private static EspEntry esp(Table t, String direction) {
+        return t.esp().stream().filter(e -> e.direction().equals(direction)).findFirst().orElseThrow();
+    }
+
+    static String logs(DaemonProcess... ps) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (DaemonProcess p : ps) {
+            sb.append("\n--- ").append(p.name).append(" log ---\n").append(p.output());
+        }
+        return sb.toString();
+    }
+}
