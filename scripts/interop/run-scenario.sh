@@ -6,7 +6,7 @@
 # usage: run-scenario.sh --out DIR --psk PSK --ike PROPOSAL --esp PROPOSAL
 #                        --pfs GROUP|none --initiator us|sw --ours-cmd 'COMMAND'
 #                        [--ours-ready-file F] [--timeout S] [--ready-delay S]
-#                        [--no-pcap]
+#                        [--no-pcap] [--ours-status-cmd 'COMMAND']
 #
 #   --out DIR           results (created; must be on the host file system, e.g.
 #                       under /tmp or target/, not /run or /dev/shm)
@@ -25,6 +25,9 @@
 #   --timeout S         limit for ready file + negotiation (default 45)
 #   --ready-delay S     the fixed delay when no ready file is given (default 2)
 #   --no-pcap           do not run tcpdump
+#   --ours-status-cmd C our side's SA table: "bash -c C" in namespace "us" when
+#                       the results are collected (while both sides still hold
+#                       their SAs), stdout to DIR/ours-status.txt
 #
 # Topology (all inside the lab guest; nothing touches the host network):
 #   netns "us": veth-us 198.51.100.1/24  <-- veth -->  netns "sw": veth-sw 198.51.100.2/24
@@ -54,6 +57,7 @@
 #   swanctl-load.txt          output of swanctl --load-all
 #   swanctl-initiate.txt      output of swanctl --initiate (--initiator sw only)
 #   ours.log                  stdout/stderr of --ours-cmd
+#   ours-status.txt           stdout of --ours-status-cmd, if given
 #   capture.pcap              tcpdump on veth-sw (IKE/NAT-T/ESP) unless --no-pcap
 #   timings.txt               guest uptime stamps of the phases
 #
@@ -73,7 +77,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1
+out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd=''
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=${2:-}; shift 2 ;;
@@ -87,6 +91,7 @@ while [ $# -gt 0 ]; do
         --timeout) timeout_s=${2:-}; shift 2 ;;
         --ready-delay) ready_delay=${2:-}; shift 2 ;;
         --no-pcap) pcap=0; shift ;;
+        --ours-status-cmd) status_cmd=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -116,7 +121,7 @@ case $out in /run/*|/var/run/*|/dev/*|/proc/*|/sys/*)
     echo "$prog: --out $out is guest-private; use a host directory" >&2; exit 2 ;; esac
 rm -rf "$out/sw"
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
-      "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,capture.pcap,tcpdump.log,timings.txt}
+      "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,ours-status.txt,capture.pcap,tcpdump.log,timings.txt}
 
 RUN=/run/interop-sw
 VICI=$RUN/charon.vici
@@ -145,6 +150,7 @@ collect() {
     "${SWANCTL[@]}" --list-sas >"$out/swanctl-list-sas-pretty.txt" 2>&1
     ip -n sw xfrm state >"$out/ip-xfrm-state.txt" 2>&1
     ip -n sw xfrm policy >"$out/ip-xfrm-policy.txt" 2>&1
+    [ -z "$status_cmd" ] || ip netns exec us bash -c "$status_cmd" >"$out/ours-status.txt" 2>&1
 }
 
 finish() {   # finish OK | finish FAIL reason...
