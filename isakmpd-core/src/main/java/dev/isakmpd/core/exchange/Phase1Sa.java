@@ -55,7 +55,6 @@ final class Phase1Sa {
      */
     static Choice select(SaPayload offered, List<Phase1Proposal> ours, Duration ourLifetime, List<String> why)
             throws ExchangeFailure {
-        checkSituation(offered);
         for (ProposalPayload p : offered.proposals()) {
             if (!p.protocolId().equals(ProtocolId.ISAKMP)) {
                 why.add("proposal " + p.proposalNumber() + ": protocol " + p.protocolId() + " is not ISAKMP");
@@ -80,12 +79,7 @@ final class Phase1Sa {
 
     /** Initiator: MM2 must carry exactly one transform, and it must be one we offered. */
     static Choice accept(SaPayload reply, List<Phase1Proposal> ours, Duration ourLifetime) throws ExchangeFailure {
-        checkSituation(reply);
-        if (reply.proposals().size() != 1 || reply.proposals().get(0).transforms().size() != 1) {
-            throw ExchangeFailure.fatal(NotifyType.BAD_PROPOSAL_SYNTAX,
-                    "responder's SA must hold one proposal with one transform");
-        }
-        ProposalPayload p = reply.proposals().get(0);
+        ProposalPayload p = onlyProposal(reply);
         List<String> why = new ArrayList<>();
         Optional<Choice> c = p.protocolId().equals(ProtocolId.ISAKMP)
                 ? match(p.proposalNumber(), p.transforms().get(0), ours, ourLifetime, why)
@@ -94,14 +88,13 @@ final class Phase1Sa {
                 "responder chose a transform we did not offer: " + String.join("; ", why)));
     }
 
-    private static void checkSituation(SaPayload sa) throws ExchangeFailure {
-        if (sa.doi() != DOI_IPSEC) {
-            throw ExchangeFailure.fatal(NotifyType.DOI_NOT_SUPPORTED, "DOI " + sa.doi() + " is not IPsec (1)");
+    /** A responder's SA names exactly what it chose: one proposal with one transform (RFC 2408 s4.2). */
+    static ProposalPayload onlyProposal(SaPayload reply) throws ExchangeFailure {
+        if (reply.proposals().size() != 1 || reply.proposals().get(0).transforms().size() != 1) {
+            throw ExchangeFailure.fatal(NotifyType.BAD_PROPOSAL_SYNTAX,
+                    "responder's SA must hold one proposal with one transform");
         }
-        if (sa.situation() != SIT_IDENTITY_ONLY) {
-            throw ExchangeFailure.fatal(NotifyType.SITUATION_NOT_SUPPORTED,
-                    "situation " + sa.situation() + " is not SIT_IDENTITY_ONLY");
-        }
+        return reply.proposals().get(0);
     }
 
     private static Optional<Choice> match(int proposalNumber, TransformPayload t, List<Phase1Proposal> ours,

@@ -58,7 +58,6 @@ final class Phase2Sa {
      */
     static Choice select(SaPayload offered, TunnelPolicy tunnel, boolean peerSentKe, List<String> why)
             throws ExchangeFailure {
-        checkSituation(offered);
         Map<Integer, Integer> perNumber = new HashMap<>();
         for (ProposalPayload p : offered.proposals()) {
             perNumber.merge(p.proposalNumber(), 1, Integer::sum);
@@ -97,12 +96,7 @@ final class Phase2Sa {
 
     /** Initiator: QM2 must name one ESP proposal with one transform that we offered. */
     static Choice accept(SaPayload reply, TunnelPolicy tunnel, boolean peerSentKe) throws ExchangeFailure {
-        checkSituation(reply);
-        if (reply.proposals().size() != 1 || reply.proposals().get(0).transforms().size() != 1) {
-            throw ExchangeFailure.fatal(NotifyType.BAD_PROPOSAL_SYNTAX,
-                    "responder's SA must hold one proposal with one transform");
-        }
-        ProposalPayload p = reply.proposals().get(0);
+        ProposalPayload p = Phase1Sa.onlyProposal(reply);
         List<String> why = new ArrayList<>();
         Optional<Choice> c = p.protocolId().equals(ProtocolId.IPSEC_ESP) && p.spi().length == 4
                 ? match(p, p.transforms().get(0), tunnel, peerSentKe, why)
@@ -121,16 +115,6 @@ final class Phase2Sa {
 
     static int spiValue(byte[] spi) {
         return ((spi[0] & 0xff) << 24) | ((spi[1] & 0xff) << 16) | ((spi[2] & 0xff) << 8) | (spi[3] & 0xff);
-    }
-
-    private static void checkSituation(SaPayload sa) throws ExchangeFailure {
-        if (sa.doi() != DOI_IPSEC) {
-            throw ExchangeFailure.fatal(NotifyType.DOI_NOT_SUPPORTED, "DOI " + sa.doi() + " is not IPsec (1)");
-        }
-        if (sa.situation() != SIT_IDENTITY_ONLY) {
-            throw ExchangeFailure.fatal(NotifyType.SITUATION_NOT_SUPPORTED,
-                    "situation " + sa.situation() + " is not SIT_IDENTITY_ONLY");
-        }
     }
 
     private static Optional<Choice> match(ProposalPayload p, TransformPayload t, TunnelPolicy tunnel,
