@@ -1,12 +1,25 @@
 package dev.isakmpd.core.registry;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 
 /** Table-driven {@link AttributeSpace}: class names plus per-class value names. */
 final class AttributeTable implements AttributeSpace {
     private final Names classes = new Names();
     private final Map<Integer, Names> values = new HashMap<>();
+    private final Set<Integer> secrets = new HashSet<>();
+
+    AttributeTable secret(int type) {
+        secrets.add(type);
+        return this;
+    }
+
+    @Override
+    public boolean isSecret(int type) {
+        return secrets.contains(type);
+    }
 
     AttributeTable attributeClass(int type, String name) {
         classes.put(type, name);

@@ -29,6 +29,8 @@ public final class IkeAttributes {
     public static final int ENC_CAST_CBC = 6;
     /** RFC 3602 s7. */
     public static final int ENC_AES_CBC = 7;
+    /** RFC 4312. */
+    public static final int ENC_CAMELLIA_CBC = 8;
 
     // Hash Algorithm values
     public static final int HASH_MD5 = 1;
@@ -100,7 +102,8 @@ public final class IkeAttributes {
                     .put(ENC_RC5_R16_B64_CBC, "RC5-R16-B64-CBC")
                     .put(ENC_3DES_CBC, "3DES-CBC")
                     .put(ENC_CAST_CBC, "CAST-CBC")
-                    .put(ENC_AES_CBC, "AES-CBC"))
+                    .put(ENC_AES_CBC, "AES-CBC")
+                    .put(ENC_CAMELLIA_CBC, "Camellia-CBC"))
             .values(HASH_ALGORITHM, new Names()
                     .put(HASH_MD5, "MD5")
                     .put(HASH_SHA1, "SHA")

@@ -38,6 +38,13 @@ public final class IpsecAttributes {
     public static final int AUTH_HMAC_SHA2_256 = 5;
     public static final int AUTH_HMAC_SHA2_384 = 6;
     public static final int AUTH_HMAC_SHA2_512 = 7;
+    /** IANA "IPSEC Authentication Algorithms". */
+    public static final int AUTH_HMAC_RIPEMD = 8;
+    public static final int AUTH_AES_XCBC_MAC = 9;
+    public static final int AUTH_SIG_RSA = 10;
+    public static final int AUTH_AES_128_GMAC = 11;
+    public static final int AUTH_AES_192_GMAC = 12;
+    public static final int AUTH_AES_256_GMAC = 13;
 
     // Extended Sequence Number values (RFC 4304)
     public static final int ESN_64_BIT = 1;
@@ -71,7 +78,13 @@ public final class IpsecAttributes {
                     .put(AUTH_KPDK, "KPDK")
                     .put(AUTH_HMAC_SHA2_256, "HMAC-SHA2-256")
                     .put(AUTH_HMAC_SHA2_384, "HMAC-SHA2-384")
-                    .put(AUTH_HMAC_SHA2_512, "HMAC-SHA2-512"))
+                    .put(AUTH_HMAC_SHA2_512, "HMAC-SHA2-512")
+                    .put(AUTH_HMAC_RIPEMD, "HMAC-RIPEMD")
+                    .put(AUTH_AES_XCBC_MAC, "AES-XCBC-MAC")
+                    .put(AUTH_SIG_RSA, "SIG-RSA")
+                    .put(AUTH_AES_128_GMAC, "AES-128-GMAC")
+                    .put(AUTH_AES_192_GMAC, "AES-192-GMAC")
+                    .put(AUTH_AES_256_GMAC, "AES-256-GMAC"))
             .values(EXTENDED_SEQUENCE_NUMBER, new Names()
                     .put(ESN_64_BIT, "64-bit Sequence Number"));
 

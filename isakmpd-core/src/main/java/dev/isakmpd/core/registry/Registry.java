@@ -11,6 +11,8 @@ import java.util.function.IntFunction;
 final class Registry<T> {
     private final IntFunction<T> factory;
     private final Map<Integer, T> constants = new HashMap<>();
+    /** Known constants 0..255 by value: the decoder's hot path looks up payload, protocol and ID types here. */
+    private final Object[] small = new Object[256];
     private final Names names = new Names();
 
     Registry(IntFunction<T> factory) {
@@ -21,10 +23,18 @@ final class Registry<T> {
         T constant = factory.apply(value);
         names.put(value, name);
         constants.put(value, constant);
+        if (value >= 0 && value < small.length) {
+            small[value] = constant;
+        }
         return constant;
     }
 
+    @SuppressWarnings("unchecked")
     T of(int value) {
+        if (value >= 0 && value < small.length) {
+            Object k = small[value];
+            return k != null ? (T) k : factory.apply(value);
+        }
         T known = constants.get(value);
         return known != null ? known : factory.apply(value);
     }

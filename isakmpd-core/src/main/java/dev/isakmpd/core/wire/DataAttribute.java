@@ -12,27 +12,37 @@ public final class DataAttribute {
     public static final int MAX_TYPE = 0x7FFF;
     private static final int AF_BIT = 0x8000;
 
+    private static final byte[] NO_BYTES = new byte[0];
+
     private final int type;
     private final boolean basic;
+    /** The 16-bit value of a basic attribute (kept unboxed: most SA attributes are basic). */
+    private final int basicValue;
+    /** The value of a variable attribute; empty for basic ones. */
     private final byte[] value;
 
-    private DataAttribute(int type, boolean basic, byte[] value) {
+    private DataAttribute(int type, boolean basic, int basicValue, byte[] value) {
         this.type = Bytes.checkRange(type, 0, MAX_TYPE, "attribute type");
         this.basic = basic;
+        this.basicValue = basicValue;
         this.value = value;
+    }
+
+    private DataAttribute(int type, byte[] value) {
+        this(type, false, 0, value);
     }
 
     /** A TV attribute with a 16-bit value. */
     public static DataAttribute basic(int type, int value) {
         Bytes.checkRange(value, 0, 0xFFFF, "basic attribute value");
-        return new DataAttribute(type, true, new byte[] {(byte) (value >>> 8), (byte) value});
+        return new DataAttribute(type, true, value, NO_BYTES);
     }
 
     /** A TLV attribute; the value may be 0..65535 bytes. */
     public static DataAttribute variable(int type, byte[] value) {
         byte[] v = Bytes.copy(value, "value");
         Bytes.checkRange(v.length, 0, 0xFFFF, "variable attribute length");
-        return new DataAttribute(type, false, v);
+        return new DataAttribute(type, v);
     }
 
     /**
@@ -52,7 +62,7 @@ public final class DataAttribute {
             v[i] = (byte) value;
             value >>>= 8;
         }
-        return new DataAttribute(type, false, v);
+        return new DataAttribute(type, v);
     }
 
     public int type() {
@@ -66,11 +76,11 @@ public final class DataAttribute {
 
     /** The value bytes (2 bytes for a basic attribute). */
     public byte[] value() {
-        return value.clone();
+        return basic ? new byte[] {(byte) (basicValue >>> 8), (byte) basicValue} : value.clone();
     }
 
     public int valueLength() {
-        return value.length;
+        return basic ? 2 : value.length;
     }
 
     /**
@@ -80,6 +90,9 @@ public final class DataAttribute {
      * @throws ArithmeticException if the value needs more than 63 bits (longer than 8 significant bytes)
      */
     public long longValue() {
+        if (basic) {
+            return basicValue;
+        }
         long v = 0;
         for (byte b : value) {
             if ((v >>> 55) != 0) {
@@ -98,7 +111,7 @@ public final class DataAttribute {
     void write(WireWriter w) {
         if (basic) {
             w.u16(AF_BIT | type);
-            w.bytes(value);
+            w.u16(basicValue);
         } else {
             w.u16(type);
             w.u16(value.length);
@@ -109,25 +122,30 @@ public final class DataAttribute {
     static DataAttribute read(WireReader r) throws WireException {
         int typeField = r.u16("attribute type");
         if ((typeField & AF_BIT) != 0) {
-            return new DataAttribute(typeField & MAX_TYPE, true, r.bytes(2, "attribute value"));
+            return new DataAttribute(typeField & MAX_TYPE, true, r.u16("attribute value"), NO_BYTES);
         }
         int length = r.u16("attribute length");
-        return new DataAttribute(typeField, false, r.bytes(length, "attribute value"));
+        return new DataAttribute(typeField, r.bytes(length, "attribute value"));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DataAttribute a && a.type == type && a.basic == basic && Arrays.equals(a.value, value);
+        return o instanceof DataAttribute a && a.type == type && a.basic == basic && a.basicValue == basicValue
+                && Arrays.equals(a.value, value);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * type + Boolean.hashCode(basic)) + Arrays.hashCode(value);
+        return 31 * (31 * (31 * type + Boolean.hashCode(basic)) + basicValue) + Arrays.hashCode(value);
     }
 
+    /**
+     * TV values are shown; TLV values only by length, because an attribute does not know its space and a TLV may be
+     * a secret (XAUTH-USER-PASSWORD in an Attribute payload). {@link MessageDump} shows the values it may.
+     */
     @Override
     public String toString() {
         return basic ? "DataAttribute[type=" + type + ", TV, value=" + longValue() + "]"
-                : "DataAttribute[type=" + type + ", TLV, value=" + Bytes.shortHex(value) + "]";
+                : "DataAttribute[type=" + type + ", TLV, " + value.length + " bytes]";
     }
 }

@@ -31,7 +31,7 @@ public record IsakmpHeader(byte[] initiatorCookie, byte[] responderCookie, Paylo
     private static final int EXCHANGE_AT = 18;
     static final int FLAGS_AT = 19;
     private static final int MESSAGE_ID_AT = 20;
-    private static final int LENGTH_AT = 24;
+    static final int LENGTH_AT = 24;
 
     public IsakmpHeader {
         initiatorCookie = cookie(initiatorCookie, "initiatorCookie");
@@ -181,6 +181,11 @@ public record IsakmpHeader(byte[] initiatorCookie, byte[] responderCookie, Paylo
     /** The 28 header bytes. */
     public byte[] encode() {
         WireWriter w = new WireWriter();
+        writeTo(w);
+        return w.toByteArray();
+    }
+
+    void writeTo(WireWriter w) {
         w.bytes(initiatorCookie);
         w.bytes(responderCookie);
         w.u8(nextPayload.value());
@@ -189,7 +194,6 @@ public record IsakmpHeader(byte[] initiatorCookie, byte[] responderCookie, Paylo
         w.u8(flags);
         w.u32(messageId);
         w.u32(length);
-        return w.toByteArray();
     }
 
     @Override

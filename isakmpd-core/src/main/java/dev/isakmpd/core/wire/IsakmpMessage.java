@@ -40,13 +40,15 @@ public record IsakmpMessage(IsakmpHeader header, List<Payload> payloads) {
 
     /** Header (with next payload and length fixed up) followed by the payload chain. */
     public byte[] encode() {
-        byte[] body = PayloadCodec.encode(payloads);
-        byte[] head = header.withNextPayload(PayloadCodec.firstType(payloads))
-                .withLength(IsakmpHeader.LENGTH + body.length).encode();
-        byte[] out = new byte[head.length + body.length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(body, 0, out, head.length, body.length);
-        return out;
+        if (payloads.size() > PayloadCodec.MAX_PAYLOADS) {
+            throw new IllegalArgumentException(payloads.size() + " payloads exceed the limit of "
+                    + PayloadCodec.MAX_PAYLOADS);
+        }
+        WireWriter w = new WireWriter();
+        header.withNextPayload(PayloadCodec.firstType(payloads)).writeTo(w);
+        PayloadCodec.encodeTo(payloads, w);
+        w.patchU32(IsakmpHeader.LENGTH_AT, w.size());
+        return w.toByteArray();
     }
 
     /** The first payload of the given class. */

@@ -1,16 +1,15 @@
 package dev.isakmpd.core.wire;
 
 import dev.isakmpd.core.registry.AttributeSpace;
-import dev.isakmpd.core.registry.CertEncoding;
+import dev.isakmpd.core.registry.ConfigAttributes;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.IdType;
 import dev.isakmpd.core.registry.IkeAttributes;
 import dev.isakmpd.core.registry.IpsecDoi;
 import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.registry.TransformIds;
+import dev.isakmpd.core.registry.VendorIds;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -32,6 +31,8 @@ public final class MessageDump {
             sb.append(p.type().shortName());
             if (p instanceof NotificationPayload n) {
                 sb.append('(').append(n.notifyType()).append(')');
+            } else if (p instanceof AttributePayload a) {
+                sb.append('(').append(a.messageType()).append(')');
             }
             sb.append(' ');
         }
@@ -55,7 +56,14 @@ public final class MessageDump {
         line(sb, 1, String.format("Message ID: 0x%08x", h.messageId()));
         line(sb, 1, "Length: " + Integer.toUnsignedString(h.length()));
         for (Payload p : payloads) {
-            payload(sb, 1, p);
+            int mark = sb.length();
+            try {
+                payload(sb, 1, p);
+            } catch (RuntimeException bug) { // a log line must never take the daemon down; tests look for this
+                sb.setLength(mark);
+                line(sb, 1, "Payload: " + named(p.type().toString(), p.type().value()) + " (dump failed: " + bug
+                        + ")");
+            }
         }
         return sb.toString();
     }
@@ -88,7 +96,8 @@ public final class MessageDump {
     }
 
     private static void payload(StringBuilder sb, int depth, Payload p) {
-        line(sb, depth, "Payload: " + named(p.type().toString(), p.type().value()));
+        line(sb, depth, "Payload: " + named(p.type().toString(), p.type().value()) + ", length "
+                + (GenericHeader.LENGTH + PayloadCodec.encodeBody(p).length));
         int d = depth + 1;
         if (p instanceof SaPayload sa) {
             line(sb, d, "DOI: " + named(IpsecDoi.doiName(sa.doi()), sa.doi()));
@@ -109,6 +118,10 @@ public final class MessageDump {
             bytes(sb, d, "Hash", hash.hash());
         } else if (p instanceof VendorIdPayload vid) {
             bytes(sb, d, "Vendor ID", vid.vendorId());
+            String vendor = VendorIds.name(vid.vendorId());
+            if (vendor != null) {
+                line(sb, d, "Vendor: " + vendor);
+            }
         } else if (p instanceof IdentificationPayload id) {
             line(sb, d, "ID type: " + named(id.idType().toString(), id.idType().value()));
             line(sb, d, "Protocol ID: " + id.protocolId() + ", port: " + id.port());
@@ -117,8 +130,10 @@ public final class MessageDump {
             line(sb, d, "DOI: " + named(IpsecDoi.doiName(n.doi()), n.doi()));
             line(sb, d, "Protocol ID: " + named(n.protocolId().toString(), n.protocolId().value()));
             bytes(sb, d, "SPI", n.spi());
-            line(sb, d, "Notify message type: " + named(n.notifyType().toString(), n.notifyType().value()));
+            line(sb, d, "Notify message type: " + named(n.notifyType().toString(), n.notifyType().value())
+                    + (n.notifyType().isError() ? ", error" : n.notifyType().isStatus() ? ", status" : ""));
             bytes(sb, d, "Notification data", n.data());
+            notifyData(sb, d + 1, n);
         } else if (p instanceof DeletePayload del) {
             line(sb, d, "DOI: " + named(IpsecDoi.doiName(del.doi()), del.doi()));
             line(sb, d, "Protocol ID: " + named(del.protocolId().toString(), del.protocolId().value()));
@@ -126,8 +141,38 @@ public final class MessageDump {
             for (byte[] spi : del.spis()) {
                 line(sb, d, "SPI: " + Bytes.hex(spi));
             }
+        } else if (p instanceof CertificatePayload c) {
+            line(sb, d, "Certificate encoding: " + named(c.encoding().toString(), c.encoding().value()));
+            bytes(sb, d, "Certificate data", c.data());
+        } else if (p instanceof CertificateRequestPayload cr) {
+            line(sb, d, "Certificate type: " + named(cr.encoding().toString(), cr.encoding().value()));
+            String ca = cr.authority().length == 0 ? "(any)" : DerNames.format(cr.authority(), MessageDump::printable);
+            if (ca != null) {
+                line(sb, d, "Certificate authority: " + ca);
+            } else {
+                bytes(sb, d, "Certificate authority", cr.authority());
+            }
+        } else if (p instanceof SignaturePayload sig) {
+            bytes(sb, d, "Signature data", sig.signature());
+        } else if (p instanceof AttributePayload a) {
+            line(sb, d, "Type: " + named(a.messageType().toString(), a.messageType().value()));
+            line(sb, d, "Identifier: " + a.identifier());
+            for (DataAttribute attr : a.attributes()) {
+                line(sb, d + 1, ConfigAttributes.SPACE.className(attr.type()) + " (" + attr.type() + ", "
+                        + (attr.isBasic() ? "TV" : "TLV " + attr.valueLength() + " bytes") + ") = "
+                        + configValue(attr));
+            }
+        } else if (p instanceof NatDiscoveryPayload nd) {
+            bytes(sb, d, "HASH of the address and port", nd.hash());
+        } else if (p instanceof NatOriginalAddressPayload oa) {
+            line(sb, d, "ID type: " + named(oa.idType().toString(), oa.idType().value()));
+            line(sb, d, "NAT original address: " + address(oa.address()));
+        } else if (p instanceof FragmentPayload f) {
+            line(sb, d, "Fragment ID: " + f.fragmentId() + ", number: " + f.fragmentNumber() + ", flags: "
+                    + (f.last() ? "0x01 last fragment" : "0x00"));
+            bytes(sb, d, "Fragment data", f.data());
         } else if (p instanceof OpaquePayload o) {
-            opaque(sb, d, o);
+            bytes(sb, d, "Data", o.body());
         }
     }
 
@@ -166,39 +211,132 @@ public final class MessageDump {
     }
 
     private static String idData(IdType type, byte[] data) {
-        try {
-            switch (type.value()) {
-                case 1: case 5: // single address
-                    return InetAddress.getByAddress(data).getHostAddress();
-                case 4: case 6: // address / mask
-                    return addressPair(data, "/");
-                case 7: case 8: // range start - end
-                    return addressPair(data, " - ");
-                case 2: case 3: // FQDN, USER_FQDN
-                    return '"' + printable(data) + '"';
-                default:
-                    return "0x" + Bytes.hex(data) + " (" + data.length + " bytes)";
+        switch (type.value()) {
+            case 1: case 5: // single address
+                return address(data);
+            case 4: case 6: // address / mask
+                return addressPair(data, "/");
+            case 7: case 8: // range start - end
+                return addressPair(data, " - ");
+            case 2: case 3: case 11: // FQDN, USER_FQDN, KEY_ID (opaque, often text)
+                return '"' + printable(data) + '"';
+            case 9: { // DER_ASN1_DN
+                String dn = DerNames.format(data, MessageDump::printable);
+                return dn != null ? dn : "0x" + Bytes.hex(data) + " (" + data.length + " bytes, not a DER Name)";
             }
-        } catch (UnknownHostException impossible) {
-            return "0x" + Bytes.hex(data); // lengths are checked on construction
+            default:
+                return "0x" + Bytes.hex(data) + " (" + data.length + " bytes)";
         }
     }
 
-    private static String addressPair(byte[] data, String separator) throws UnknownHostException {
+    /**
+     * An IPv4 or IPv6 address in text form; IPv6 in the RFC 5952 s4 canonical form (longest run of two or more zero
+     * groups as "::", lower case), as tshark shows it.
+     */
+    static String address(byte[] a) {
+        if (a.length == 4) {
+            return (a[0] & 0xFF) + "." + (a[1] & 0xFF) + "." + (a[2] & 0xFF) + "." + (a[3] & 0xFF);
+        }
+        if (a.length != 16) {
+            return "0x" + Bytes.hex(a);
+        }
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
+    private static String addressPair(byte[] data, String separator) {
         int half = data.length / 2;
-        return InetAddress.getByAddress(Arrays.copyOfRange(data, 0, half)).getHostAddress() + separator
-                + InetAddress.getByAddress(Arrays.copyOfRange(data, half, data.length)).getHostAddress();
+        return address(Arrays.copyOfRange(data, 0, half)) + separator
+                + address(Arrays.copyOfRange(data, half, data.length));
     }
 
-    private static void opaque(StringBuilder sb, int depth, OpaquePayload o) {
-        byte[] body = o.body();
-        boolean certLike = o.type().equals(PayloadType.CERT) || o.type().equals(PayloadType.CR);
-        if (certLike && body.length > 0) {
-            line(sb, depth, "Certificate encoding: " + named(CertEncoding.name(body[0] & 0xFF), body[0] & 0xFF));
-            bytes(sb, depth, "Data", Arrays.copyOfRange(body, 1, body.length));
-        } else {
-            bytes(sb, depth, "Data", body);
+    /** Notification data with a known layout: DPD sequence numbers (RFC 3706 s5.3), lifetimes (RFC 2407 s4.6.3.1). */
+    private static void notifyData(StringBuilder sb, int depth, NotificationPayload n) {
+        byte[] data = n.data();
+        int type = n.notifyType().value();
+        if ((type == 36136 || type == 36137) && data.length == 4) {
+            line(sb, depth, "Sequence number: " + Integer.toUnsignedString(readInt(data)));
+        } else if (type == 24576 || type == 24577) { // RESPONDER-LIFETIME, REPLAY-STATUS: SA attributes
+            WireReader r = new WireReader(data, 0, data.length);
+            AttributeSpace space = AttributeSpace.forProtocol(n.protocolId());
+            try {
+                while (r.hasRemaining()) {
+                    DataAttribute a = DataAttribute.read(r);
+                    line(sb, depth, space.className(a.type()) + " = " + attributeValue(space, a));
+                }
+            } catch (WireException notAttributes) {
+                line(sb, depth, "(not a list of data attributes)");
+            }
         }
+    }
+
+    private static int readInt(byte[] b) {
+        return ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF);
+    }
+
+    private static String configValue(DataAttribute a) {
+        int type = a.type();
+        if (ConfigAttributes.SPACE.isSecret(type)) {
+            return "<redacted>";
+        }
+        byte[] v = a.value();
+        if (a.isBasic()) {
+            long n = a.longValue();
+            String name = ConfigAttributes.SPACE.valueName(type, n);
+            return name != null ? name + " (" + n + ")" : Long.toString(n);
+        }
+        if (v.length == 0) {
+            return "(empty)";
+        }
+        if (ConfigAttributes.isAddressClass(type)) {
+            int half = v.length == 8 || v.length == 32 ? v.length / 2 : v.length;
+            if (half == 4 || half == 16) {
+                String first = address(Arrays.copyOfRange(v, 0, half));
+                return v.length == half ? first : first + "/" + address(Arrays.copyOfRange(v, half, v.length));
+            }
+            if (v.length == 17) { // IPv6 address + prefix length
+                return address(Arrays.copyOf(v, 16)) + "/" + (v[16] & 0xFF);
+            }
+        }
+        if (ConfigAttributes.isTextClass(type)) {
+            return '"' + printable(v) + '"';
+        }
+        if (type == ConfigAttributes.INTERNAL_ADDRESS_EXPIRY && v.length <= 4) {
+            return Long.toString(a.longValue()) + " s";
+        }
+        return "0x" + Bytes.hex(v);
     }
 
     private static void bytes(StringBuilder sb, int depth, String label, byte[] b) {
@@ -210,7 +348,7 @@ public final class MessageDump {
     }
 
     /** Peer text with anything outside printable ASCII escaped (no raw newlines in logs). */
-    private static String printable(byte[] data) {
+    static String printable(byte[] data) {
         StringBuilder sb = new StringBuilder();
         for (byte b : data) {
             int c = b & 0xFF;

@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A payload whose body is kept as raw bytes: the assigned types not modelled yet (CERT, CR, SIG, mode-cfg ATTR,
- * NAT-D, NAT-OA and their draft numbers, FRAGMENT) and any private-use type 128..255 (RFC 2408 s3.1). Types with
- * their own class, NONE and the unassigned 14..127 are refused so that decode and encode stay inverse.
+ * A payload whose body is kept as raw bytes: a private-use type 128..255 (RFC 2408 s3.1) other than the ones with
+ * their own class (130/131 draft NAT-D/NAT-OA, 132 FRAGMENT). Types with their own class, NONE and the unassigned
+ * 15..127 are refused so that decode and encode stay inverse.
  */
 public record OpaquePayload(PayloadType type, byte[] body) implements Payload {
 
@@ -22,9 +22,8 @@ public record OpaquePayload(PayloadType type, byte[] body) implements Payload {
 
     static boolean isOpaqueType(PayloadType type) {
         int v = type.value();
-        return v == PayloadType.CERT.value() || v == PayloadType.CR.value() || v == PayloadType.SIG.value()
-                || v == PayloadType.ATTR.value() || v == PayloadType.NAT_D.value() || v == PayloadType.NAT_OA.value()
-                || type.isPrivateUse();
+        return type.isPrivateUse() && v != PayloadType.NAT_D_DRAFT.value() && v != PayloadType.NAT_OA_DRAFT.value()
+                && v != PayloadType.FRAGMENT.value();
     }
 
     @Override

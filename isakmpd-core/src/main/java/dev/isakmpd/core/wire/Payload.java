@@ -8,7 +8,9 @@ import dev.isakmpd.core.registry.PayloadType;
  */
 public sealed interface Payload
         permits SaPayload, ProposalPayload, TransformPayload, KeyExchangePayload, IdentificationPayload,
-        HashPayload, NoncePayload, NotificationPayload, DeletePayload, VendorIdPayload, OpaquePayload {
+        HashPayload, NoncePayload, NotificationPayload, DeletePayload, VendorIdPayload, CertificatePayload,
+        CertificateRequestPayload, SignaturePayload, AttributePayload, NatDiscoveryPayload, NatOriginalAddressPayload,
+        FragmentPayload, OpaquePayload {
 
     PayloadType type();
 }

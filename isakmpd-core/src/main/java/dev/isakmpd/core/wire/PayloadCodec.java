@@ -41,7 +41,7 @@ public final class PayloadCodec {
     public static DecodedPayloads decode(PayloadType first, byte[] buf, int offset, int length) throws WireException {
         Objects.requireNonNull(first, "first");
         WireReader r = new WireReader(buf, offset, length);
-        List<Payload> payloads = new ArrayList<>();
+        List<Payload> payloads = new ArrayList<>(8);
         PayloadType next = first;
         int typeAt = offset; // where the current type came from, for error reports
         while (!next.equals(PayloadType.NONE)) {
@@ -51,6 +51,12 @@ public final class PayloadCodec {
             }
             if (payloads.size() == MAX_PAYLOADS) {
                 throw WireException.malformed(r.position(), "payload count", "exceeds the limit of " + MAX_PAYLOADS);
+            }
+            if (!payloads.isEmpty()
+                    && (next.equals(PayloadType.FRAGMENT) || payloads.get(0) instanceof FragmentPayload)) {
+                // MS-IKEE s3.3: a message with a Fragment payload and any other payload is dropped.
+                throw WireException.malformed(typeAt, "next payload",
+                        "a FRAGMENT payload must be the only payload of its message");
             }
             GenericHeader h = GenericHeader.read(r, "payload", "message");
             payloads.add(decodeBody(next, h.body(r)));
@@ -65,11 +71,18 @@ public final class PayloadCodec {
             case 1: return SaPayload.decodeBody(body);
             case 4: return KeyExchangePayload.decodeBody(body);
             case 5: return IdentificationPayload.decodeBody(body);
+            case 6: return CertificatePayload.decodeBody(body);
+            case 7: return CertificateRequestPayload.decodeBody(body);
             case 8: return HashPayload.decodeBody(body);
+            case 9: return SignaturePayload.decodeBody(body);
             case 10: return NoncePayload.decodeBody(body);
             case 11: return NotificationPayload.decodeBody(body);
             case 12: return DeletePayload.decodeBody(body);
             case 13: return VendorIdPayload.decodeBody(body);
+            case 14: return AttributePayload.decodeBody(body); // draft-dukes-ike-mode-cfg-02 s3.2
+            case 20: case 130: return NatDiscoveryPayload.decodeBody(type, body); // RFC 3947 / draft-02 numbers
+            case 21: case 131: return NatOriginalAddressPayload.decodeBody(type, body);
+            case 132: return FragmentPayload.decodeBody(body);
             default: return OpaquePayload.decodeBody(type, body); // isChainType() has vetted the type
         }
     }
@@ -80,17 +93,24 @@ public final class PayloadCodec {
             throw new IllegalArgumentException(payloads.size() + " payloads exceed the limit of " + MAX_PAYLOADS);
         }
         WireWriter w = new WireWriter();
+        encodeTo(payloads, w);
+        return w.toByteArray();
+    }
+
+    static void encodeTo(List<? extends Payload> payloads, WireWriter w) {
         for (int i = 0; i < payloads.size(); i++) {
             Payload p = payloads.get(i);
             if (!isChainType(p.type())) {
                 throw new IllegalArgumentException(p.type() + " payload cannot stand in a payload chain");
+            }
+            if (p instanceof FragmentPayload && payloads.size() != 1) {
+                throw new IllegalArgumentException("a FRAGMENT payload must be the only payload of its message");
             }
             PayloadType next = i + 1 < payloads.size() ? payloads.get(i + 1).type() : PayloadType.NONE;
             int start = w.beginPayload(next.value());
             writeBody(p, w);
             w.endPayload(start);
         }
-        return w.toByteArray();
     }
 
     /**
@@ -128,6 +148,20 @@ public final class PayloadCodec {
         } else if (p instanceof DeletePayload x) {
             x.writeBody(w);
         } else if (p instanceof VendorIdPayload x) {
+            x.writeBody(w);
+        } else if (p instanceof CertificatePayload x) {
+            x.writeBody(w);
+        } else if (p instanceof CertificateRequestPayload x) {
+            x.writeBody(w);
+        } else if (p instanceof SignaturePayload x) {
+            x.writeBody(w);
+        } else if (p instanceof AttributePayload x) {
+            x.writeBody(w);
+        } else if (p instanceof NatDiscoveryPayload x) {
+            x.writeBody(w);
+        } else if (p instanceof NatOriginalAddressPayload x) {
+            x.writeBody(w);
+        } else if (p instanceof FragmentPayload x) {
             x.writeBody(w);
         } else if (p instanceof OpaquePayload x) {
             x.writeBody(w);

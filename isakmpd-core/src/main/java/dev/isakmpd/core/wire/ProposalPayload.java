@@ -77,7 +77,7 @@ public record ProposalPayload(int proposalNumber, ProtocolId protocolId, byte[] 
             throw badCount.at(countAt);
         }
         byte[] spi = r.bytes(spiSize, "SPI");
-        List<TransformPayload> transforms = new ArrayList<>();
+        List<TransformPayload> transforms = new ArrayList<>(declared); // declared <= 255
         boolean more = true;
         while (more) {
             if (!r.hasRemaining()) {

@@ -85,7 +85,7 @@ public record SaPayload(int doi, int situation, List<ProposalPayload> proposals)
         if (badSituation != null) {
             throw badSituation.at(situationAt);
         }
-        List<ProposalPayload> proposals = new ArrayList<>();
+        List<ProposalPayload> proposals = new ArrayList<>(2);
         boolean more = true; // s4.2: the SA's own next payload points past the SA, the first P is implied
         while (more) {
             if (!r.hasRemaining()) {

@@ -63,7 +63,7 @@ public record TransformPayload(int transformNumber, int transformId, List<DataAt
             throw WireException.malformed(reservedAt, "RESERVED2",
                     String.format("is 0x%04x in transform, must be 0 (RFC 2408 s3.6)", reserved2));
         }
-        List<DataAttribute> attributes = new ArrayList<>();
+        List<DataAttribute> attributes = new ArrayList<>(Math.min(r.remaining() / 4, MAX_ATTRIBUTES));
         while (r.hasRemaining()) {
             Violation tooMany = checkAttributeCount(attributes.size() + 1);
             if (tooMany != null) {

@@ -6,7 +6,7 @@ import java.util.Arrays;
 final class WireWriter {
     static final int MAX_PAYLOAD_LENGTH = 0xFFFF;
 
-    private byte[] buf = new byte[256];
+    private byte[] buf = new byte[512];
     private int size;
 
     private void ensure(int more) {
@@ -56,6 +56,17 @@ final class WireWriter {
         }
         buf[start + 2] = (byte) (length >>> 8);
         buf[start + 3] = (byte) length;
+    }
+
+    int size() {
+        return size;
+    }
+
+    void patchU32(int at, int v) {
+        buf[at] = (byte) (v >>> 24);
+        buf[at + 1] = (byte) (v >>> 16);
+        buf[at + 2] = (byte) (v >>> 8);
+        buf[at + 3] = (byte) v;
     }
 
     byte[] toByteArray() {

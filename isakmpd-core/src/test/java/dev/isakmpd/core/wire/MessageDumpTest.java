@@ -88,7 +88,62 @@ class MessageDumpTest {
         assertEquals("[ ]", MessageDump.summary(List.of()));
         assertEquals("[ KE No NAT-D NAT-D PRIV(200) ]", MessageDump.summary(List.of(
                 new KeyExchangePayload(new byte[4]), new NoncePayload(new byte[8]),
-                new OpaquePayload(PayloadType.NAT_D, new byte[20]), new OpaquePayload(PayloadType.NAT_D_DRAFT,
-                        new byte[20]), new OpaquePayload(PayloadType.of(200), new byte[0]))));
+                new NatDiscoveryPayload(PayloadType.NAT_D, new byte[20]), new NatDiscoveryPayload(
+                        PayloadType.NAT_D_DRAFT, new byte[20]), new OpaquePayload(PayloadType.of(200), new byte[0]))));
+    }
+
+    /** Every catalog message dumps without a failure, with the fields a dissector would show. */
+    @Test
+    void catalogMessagesDumpInformatively() {
+        java.util.Map<String, IsakmpMessage> all = new MessageCatalog().messages();
+        StringBuilder everything = new StringBuilder();
+        for (java.util.Map.Entry<String, IsakmpMessage> e : all.entrySet()) {
+            String dump = MessageDump.format(e.getValue());
+            assertFalse(dump.contains("(dump failed"), e.getKey() + ":\n" + dump);
+            everything.append(dump);
+        }
+        String text = everything.toString();
+        for (String expected : List.of(
+                "Identification data: C=CH, O=isakmpd-java test, CN=gw",       // ID_DER_ASN1_DN (MM6)
+                "Certificate authority: C=CH, O=isakmpd-java test, CN=Test CA", // CR
+                "Identification data: 10.4.0.1 - 10.4.0.200",                   // IPv4 range
+                "Identification data: 2001:db8:1::/ffff:ffff:ffff:ffff::",
+                "Identification data: 2001:db8::100 - 2001:db8::1ff",
+                "Identification data: \"key-id-0042\"",
+                "Sequence number: 4660",                                        // R-U-THERE 0x1234
+                "SA Life Duration = 1800",                                      // RESPONDER-LIFETIME data
+                "NAT original address: 192.168.1.10",
+                "NAT original address: 2001:db8::10",
+                "Fragment ID: 1, number: 3, flags: 0x01 last fragment",
+                "INTERNAL_IP4_SUBNET (13, TLV 8 bytes) = 10.1.0.0/255.255.0.0",
+                "APPLICATION_VERSION (7, TLV 16 bytes) = \"isakmpd-java 0.1\"",
+                "XAUTH-STATUS (16527, TV) = OK (1)",
+                "XAUTH-USER-PASSWORD (16522, TLV 17 bytes) = <redacted>",
+                "Vendor: RFC 3947 NAT-T",
+                "Type: ISAKMP_CFG_ACK (4)")) {
+            assertTrue(text.contains(expected), "missing: " + expected);
+        }
+        assertFalse(text.contains("not-a-real-secret"));
+        assertFalse(text.contains(java.util.HexFormat.of().formatHex("not-a-real-secret".getBytes())));
+    }
+
+    @Test
+    void addressesInCanonicalForm() throws Exception {
+        java.util.function.Function<String, String> f = text -> {
+            try {
+                return MessageDump.address(java.net.InetAddress.getByName(text).getAddress());
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertEquals("::", f.apply("0:0:0:0:0:0:0:0"));
+        assertEquals("::1", f.apply("0:0:0:0:0:0:0:1"));
+        assertEquals("2001:db8::1", f.apply("2001:db8:0:0:0:0:0:1"));
+        assertEquals("2001:db8:0:1:1:1:1:1", f.apply("2001:db8:0:1:1:1:1:1")); // one zero group stays (RFC 5952 4.2.2)
+        assertEquals("2001:0:0:1::1", f.apply("2001:0:0:1:0:0:0:1"));          // the longest run is shortened
+        assertEquals("2001:db8::1:0:0:1", f.apply("2001:db8:0:0:1:0:0:1"));    // the first of equal runs
+        assertEquals("fe80::", f.apply("fe80:0:0:0:0:0:0:0"));
+        assertEquals("192.0.2.1", f.apply("192.0.2.1"));
+        assertEquals("0x010203", MessageDump.address(new byte[] {1, 2, 3}));
     }
 }

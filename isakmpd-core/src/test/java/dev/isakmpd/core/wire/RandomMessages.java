@@ -1,5 +1,7 @@
 package dev.isakmpd.core.wire;
 
+import dev.isakmpd.core.registry.AttributeMessageType;
+import dev.isakmpd.core.registry.CertEncoding;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.IdType;
 import dev.isakmpd.core.registry.IpsecDoi;
@@ -13,10 +15,10 @@ import java.util.Random;
 
 /** Seeded generator of valid payloads and plaintext messages covering every payload class. */
 final class RandomMessages {
-    static final PayloadType[] OPAQUE_TYPES = {
-        PayloadType.CERT, PayloadType.CR, PayloadType.SIG, PayloadType.ATTR, PayloadType.NAT_D, PayloadType.NAT_OA,
-        PayloadType.NAT_D_DRAFT, PayloadType.NAT_OA_DRAFT, PayloadType.FRAGMENT, PayloadType.of(200)
-    };
+    /** Private-use types without a class of their own, carried as OpaquePayload. */
+    static final PayloadType[] OPAQUE_TYPES = {PayloadType.of(128), PayloadType.of(200), PayloadType.of(255)};
+    /** Number of payload kinds {@link #payload(int)} knows (FRAGMENT is separate: it stands alone). */
+    static final int KINDS = 15;
     private static final ProtocolId[] PROTOCOLS = {
         ProtocolId.ISAKMP, ProtocolId.IPSEC_AH, ProtocolId.IPSEC_ESP, ProtocolId.IPCOMP, ProtocolId.of(0),
         ProtocolId.of(77)
@@ -115,7 +117,29 @@ final class RandomMessages {
         return new DeletePayload(rnd.nextInt(2), protocol, size, spis);
     }
 
-    /** Any top-level payload; kind 0..9 picks the class. */
+    AttributePayload attributes() {
+        List<DataAttribute> attributes = new ArrayList<>();
+        for (int i = between(0, 10); i > 0; i--) {
+            int type = rnd.nextBoolean() ? between(1, 15) : (rnd.nextBoolean() ? between(16520, 16529)
+                    : between(0, DataAttribute.MAX_TYPE));
+            attributes.add(rnd.nextBoolean() ? DataAttribute.basic(type, between(0, 0xFFFF))
+                    : DataAttribute.variable(type, bytes(0, 20)));
+        }
+        return new AttributePayload(AttributeMessageType.of(rnd.nextBoolean() ? between(1, 4) : between(0, 255)),
+                between(0, 0xFFFF), attributes);
+    }
+
+    NatOriginalAddressPayload natOa() {
+        boolean v4 = rnd.nextBoolean();
+        return new NatOriginalAddressPayload(rnd.nextBoolean() ? PayloadType.NAT_OA : PayloadType.NAT_OA_DRAFT,
+                v4 ? IdType.IPV4_ADDR : IdType.IPV6_ADDR, v4 ? bytes(4, 4) : bytes(16, 16));
+    }
+
+    FragmentPayload fragment() {
+        return new FragmentPayload(between(0, 0xFFFF), between(1, 255), rnd.nextBoolean(), bytes(1, 200));
+    }
+
+    /** Any top-level payload except FRAGMENT; kind 0..KINDS-1 picks the class. */
     Payload payload(int kind) {
         switch (kind) {
             case 0: return sa();
@@ -126,15 +150,25 @@ final class RandomMessages {
             case 5: return notification();
             case 6: return delete();
             case 7: return new VendorIdPayload(bytes(0, 20));
+            case 8: return new CertificatePayload(CertEncoding.of(between(0, 12)), bytes(1, 300));
+            case 9: return new CertificateRequestPayload(CertEncoding.of(between(0, 12)), bytes(0, 60));
+            case 10: return new SignaturePayload(bytes(0, 256));
+            case 11: return attributes();
+            case 12: return new NatDiscoveryPayload(rnd.nextBoolean() ? PayloadType.NAT_D : PayloadType.NAT_D_DRAFT,
+                    bytes(1, 64));
+            case 13: return natOa();
             default: return new OpaquePayload(OPAQUE_TYPES[rnd.nextInt(OPAQUE_TYPES.length)], bytes(0, 60));
         }
     }
 
     Payload payload() {
-        return payload(rnd.nextInt(9));
+        return payload(rnd.nextInt(KINDS));
     }
 
     List<Payload> payloads() {
+        if (rnd.nextInt(16) == 0) {
+            return List.of(fragment());
+        }
         List<Payload> payloads = new ArrayList<>();
         for (int i = between(0, 8); i > 0; i--) {
             payloads.add(payload());

@@ -348,6 +348,8 @@ class StrictnessTest {
                 () -> new DeletePayload(1, ProtocolId.IPSEC_ESP, 4, List.of(new byte[3])));
         assertThrows(IllegalArgumentException.class, () -> new OpaquePayload(PayloadType.KE, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> new OpaquePayload(PayloadType.of(50), new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> new OpaquePayload(PayloadType.NAT_D, new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> new OpaquePayload(PayloadType.FRAGMENT, new byte[1]));
         assertThrows(IllegalArgumentException.class, () -> PayloadCodec.encode(
                 List.of(new TransformPayload(1, 1))));
         assertFalse(PayloadCodec.isChainType(PayloadType.of(99)));
