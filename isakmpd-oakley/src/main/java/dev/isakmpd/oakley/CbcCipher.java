@@ -4,7 +4,12 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.bouncycastle.crypto.BlockCipher;
 import org.bouncycastle.crypto.engines.AESEngine;
+import org.bouncycastle.crypto.engines.BlowfishEngine;
+import org.bouncycastle.crypto.engines.CAST5Engine;
+import org.bouncycastle.crypto.engines.CamelliaEngine;
+import org.bouncycastle.crypto.engines.DESEngine;
 import org.bouncycastle.crypto.engines.DESedeEngine;
+import org.bouncycastle.crypto.params.DESParameters;
 import org.bouncycastle.crypto.modes.CBCBlockCipher;
 import org.bouncycastle.crypto.modes.CBCModeCipher;
 import org.bouncycastle.crypto.params.KeyParameter;
@@ -69,14 +74,17 @@ public final class CbcCipher {
     /**
      * RFC 2451 s2.3: a 3DES key with K1 == K2 or K2 == K3 degenerates to single DES and MUST be
      * rejected. Parity bits (the low bit of each byte) are ignored because DES ignores them.
-     * Always false for AES (RFC 3602 s2.3: no known weak keys).
+     * DES: the 4 weak and 12 semi-weak keys (FIPS 74 s3.6, RFC 2405 s5). Always false for AES
+     * (RFC 3602 s2.3), Camellia (RFC 4312 s5), CAST-128 and Blowfish (RFC 2451 s2.3: the
+     * Blowfish weak keys cannot be detected before key setup and are not a practical risk).
      */
     public boolean isWeakKey(byte[] key) {
         checkKey(key);
-        if (alg != EncryptionAlgorithm.DES3_CBC) {
-            return false;
-        }
-        return sameDesKey(key, 0, 8) || sameDesKey(key, 8, 16);
+        return switch (alg) {
+            case DES3_CBC -> sameDesKey(key, 0, 8) || sameDesKey(key, 8, 16);
+            case DES_CBC -> DESParameters.isWeakKey(key, 0);
+            default -> false;
+        };
     }
 
     @Override
@@ -105,7 +113,9 @@ public final class CbcCipher {
                     + " is not a multiple of the block size " + bs);
         }
         if (isWeakKey(key)) {
-            throw new IllegalArgumentException("3DES key with K1 == K2 or K2 == K3 (RFC 2451 s2.3)");
+            throw new IllegalArgumentException(alg == EncryptionAlgorithm.DES_CBC
+                    ? "weak or semi-weak DES key"
+                    : "3DES key with K1 == K2 or K2 == K3 (RFC 2451 s2.3)");
         }
         CBCModeCipher cbc = CBCBlockCipher.newInstance(newEngine());
         cbc.init(encrypt, new ParametersWithIV(new KeyParameter(key), iv));
@@ -128,6 +138,10 @@ public final class CbcCipher {
         return switch (alg) {
             case AES_CBC -> AESEngine.newInstance();
             case DES3_CBC -> new DESedeEngine();
+            case DES_CBC -> new DESEngine();
+            case BLOWFISH_CBC -> new BlowfishEngine();
+            case CAST_CBC -> new CAST5Engine();
+            case CAMELLIA_CBC -> new CamelliaEngine();
         };
     }
 }

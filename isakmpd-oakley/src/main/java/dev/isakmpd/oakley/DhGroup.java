@@ -2,157 +2,191 @@ package dev.isakmpd.oakley;
 
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.bouncycastle.util.BigIntegers;
+import java.util.TreeMap;
 
 /**
- * A MODP Diffie-Hellman group, identified by its IKE "Group Description" value.
+ * A Diffie-Hellman group, identified by its IKE "Group Description" value (RFC 2409 App. A and
+ * the IANA registry). Four families sit behind this one type:
+ * <ul>
+ * <li>MODP (1, 2, 5, 14-18: safe primes, generator 2; 22-24: RFC 5114 prime-order subgroups);
+ * <li>ECP (19-21 RFC 5903, 25-26 RFC 5114, 27-30 brainpool RFC 6932/6954): KE data is x | y,
+ *     the shared secret is the x coordinate of the product (RFC 5903 s7, RFC 6954 s2.3);
+ * <li>curve25519 (31) and curve448 (32): RFC 7748 functions with the RFC 8031 encoding;
+ * <li>EC2N (3, 4, RFC 2409 s6.3/6.4): legacy, only returned by {@link #byId(int, boolean)} with
+ *     {@code allowLegacy}.
+ * </ul>
  *
- * <p>Encoding: public values and g^xy are big-endian, left-padded with zeros to the prime's
- * byte length. RFC 2409 s5 requires this for KE data ("MUST be the length of the negotiated
- * Diffie-Hellman group ... by pre-pending the value with zeros"), and g^xy enters SKEYID_* and
- * KEYMAT the same way, so a leading zero byte must not be dropped.
+ * <p>KE data and shared secrets have a fixed length per group (RFC 2409 s5: MODP values are
+ * left-padded with zeros to the prime's length; EC coordinates to the field's length), and a
+ * leading zero byte is never dropped. Every peer value is validated before use (see
+ * {@link #validatePeerPublic}); failures throw {@link InvalidKeyInformationException}, which maps to
+ * the INVALID-KEY-INFORMATION notify. Messages never contain the offending value or any secret.
  *
- * <p>Private exponents are uniform in [2, p-2] (full size), not the shorter 2x-strength
- * exponents RFC 3526 s8 allows: it avoids depending on short-exponent security arguments, and
- * the extra cost (one full-size exponentiation per exchange) is small at IKE rates.
- *
- * <p>{@link BigInteger#modPow} is not constant-time; acceptable for this skeleton, since
- * exponents are ephemeral and used for a single exchange.
+ * <p>Thread-safe and immutable (lazily built precomputation tables are published safely).
  */
-public final class DhGroup {
-    private static final BigInteger GENERATOR = BigInteger.TWO;
+public abstract sealed class DhGroup permits ModpGroup, EcpGroup, MontgomeryCurveGroup, Ec2nGroup {
+    /** The group's family, as in RFC 2409 App. A "Group Type" plus the RFC 7748 curves. */
+    public enum Kind { MODP, ECP, EC2N, MONTGOMERY }
 
-    /** RFC 2409 s6.2, "Second Oakley Group". */
-    private static final DhGroup MODP_1024 = new DhGroup(2, "modp1024", """
-            FFFFFFFF FFFFFFFF C90FDAA2 2168C234 C4C6628B 80DC1CD1
-            29024E08 8A67CC74 020BBEA6 3B139B22 514A0879 8E3404DD
-            EF9519B3 CD3A431B 302B0A6D F25F1437 4FE1356D 6D51C245
-            E485B576 625E7EC6 F44C42E9 A637ED6B 0BFF5CB6 F406B7ED
-            EE386BFB 5A899FA5 AE9F2411 7C4B1FE6 49286651 ECE65381
-            FFFFFFFF FFFFFFFF""");
+    private static final Map<Integer, DhGroup> ALL;
 
-    /** RFC 3526 s3, "2048-bit MODP Group". */
-    private static final DhGroup MODP_2048 = new DhGroup(14, "modp2048", """
-            FFFFFFFF FFFFFFFF C90FDAA2 2168C234 C4C6628B 80DC1CD1
-            29024E08 8A67CC74 020BBEA6 3B139B22 514A0879 8E3404DD
-            EF9519B3 CD3A431B 302B0A6D F25F1437 4FE1356D 6D51C245
-            E485B576 625E7EC6 F44C42E9 A637ED6B 0BFF5CB6 F406B7ED
-            EE386BFB 5A899FA5 AE9F2411 7C4B1FE6 49286651 ECE45B3D
-            C2007CB8 A163BF05 98DA4836 1C55D39A 69163FA8 FD24CF5F
-            83655D23 DCA3AD96 1C62F356 208552BB 9ED52907 7096966D
-            670C354E 4ABC9804 F1746C08 CA18217C 32905E46 2E36CE3B
-            E39E772C 180E8603 9B2783A2 EC07A28F B5C55DF0 6F4C52C9
-            DE2BCBF6 95581718 3995497C EA956AE5 15D22618 98FA0510
-            15728E5A 8AACAA68 FFFFFFFF FFFFFFFF""");
-
-    private static final Map<Integer, DhGroup> BY_ID = Map.of(
-            MODP_1024.id, MODP_1024,
-            MODP_2048.id, MODP_2048);
+    static {
+        Map<Integer, DhGroup> m = new TreeMap<>();
+        for (DhGroup g : List.of(
+                ModpGroup.safePrime(1, "modp768", ModpConstants.P1, 256),
+                ModpGroup.safePrime(2, "modp1024", ModpConstants.P2, 256),
+                ModpGroup.safePrime(5, "modp1536", ModpConstants.P5, 240),
+                ModpGroup.safePrime(14, "modp2048", ModpConstants.P14, 320),
+                ModpGroup.safePrime(15, "modp3072", ModpConstants.P15, 420),
+                ModpGroup.safePrime(16, "modp4096", ModpConstants.P16, 480),
+                ModpGroup.safePrime(17, "modp6144", ModpConstants.P17, 540),
+                ModpGroup.safePrime(18, "modp8192", ModpConstants.P18, 620),
+                ModpGroup.primeOrderSubgroup(22, "modp1024s160", ModpConstants.P22, ModpConstants.G22,
+                        ModpConstants.Q22),
+                ModpGroup.primeOrderSubgroup(23, "modp2048s224", ModpConstants.P23, ModpConstants.G23,
+                        ModpConstants.Q23),
+                ModpGroup.primeOrderSubgroup(24, "modp2048s256", ModpConstants.P24, ModpConstants.G24,
+                        ModpConstants.Q24),
+                EcpGroup.named(19, "ecp256", "secp256r1"),
+                EcpGroup.named(20, "ecp384", "secp384r1"),
+                EcpGroup.named(21, "ecp521", "secp521r1"),
+                EcpGroup.named(25, "ecp192", "secp192r1"),
+                EcpGroup.named(26, "ecp224", "secp224r1"),
+                EcpGroup.named(27, "ecp224bp", "brainpoolP224r1"),
+                EcpGroup.named(28, "ecp256bp", "brainpoolP256r1"),
+                EcpGroup.named(29, "ecp384bp", "brainpoolP384r1"),
+                EcpGroup.named(30, "ecp512bp", "brainpoolP512r1"),
+                MontgomeryCurveGroup.x25519(),
+                MontgomeryCurveGroup.x448(),
+                Ec2nGroup.group3(),
+                Ec2nGroup.group4())) {
+            m.put(g.id(), g);
+        }
+        ALL = Collections.unmodifiableMap(m);
+    }
 
     private final int id;
     private final String name;
-    private final BigInteger p;
-    private final BigInteger pMinusOne;
-    private final int length;
 
-    private DhGroup(int id, String name, String primeHex) {
+    DhGroup(int id, String name) {
         this.id = id;
         this.name = name;
-        this.p = new BigInteger(primeHex.replaceAll("\\s+", ""), 16);
-        this.pMinusOne = p.subtract(BigInteger.ONE);
-        this.length = (p.bitLength() + 7) / 8;
     }
 
-    /** The group for an IKE Group Description value; currently 2 and 14. */
+    /**
+     * The group for an IKE Group Description value, legacy groups excluded: every group listed
+     * above except the EC2N groups 3 and 4.
+     */
     public static Optional<DhGroup> byId(int groupDescription) {
-        return Optional.ofNullable(BY_ID.get(groupDescription));
+        return byId(groupDescription, false);
     }
 
-    public int id() {
+    /** As {@link #byId(int)}; with {@code allowLegacy} also the EC2N groups 3 and 4. */
+    public static Optional<DhGroup> byId(int groupDescription, boolean allowLegacy) {
+        DhGroup g = ALL.get(groupDescription);
+        return g == null || (g.isLegacy() && !allowLegacy) ? Optional.empty() : Optional.of(g);
+    }
+
+    /** Lookup by strongSwan-style name ("modp2048", "ecp256", "curve25519", ...). */
+    public static Optional<DhGroup> byName(String name, boolean allowLegacy) {
+        for (DhGroup g : ALL.values()) {
+            if (g.name.equals(name) && (allowLegacy || !g.isLegacy())) {
+                return Optional.of(g);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every supported group, legacy ones included, by ascending id. */
+    public static List<DhGroup> all() {
+        return List.copyOf(ALL.values());
+    }
+
+    public final int id() {
         return id;
     }
 
-    /** strongSwan-style name, e.g. "modp2048". */
-    public String name() {
+    /** strongSwan-style name, e.g. "modp2048", "ecp256bp", "curve25519". */
+    public final String name() {
         return name;
     }
 
-    /** Length in bytes of KE data and of g^xy for this group. */
-    public int publicValueLength() {
-        return length;
+    public abstract Kind kind();
+
+    /** True for groups that must be enabled explicitly (EC2N 3 and 4: weak, RFC 2409 s6.3/6.4). */
+    public boolean isLegacy() {
+        return false;
     }
 
-    public BigInteger prime() {
-        return p;
-    }
+    /** Length in bytes of this group's KE payload data. */
+    public abstract int publicValueLength();
 
-    public BigInteger generator() {
-        return GENERATOR;
-    }
+    /** Length in bytes of the shared secret g^xy as it enters SKEYID and KEYMAT. */
+    public abstract int sharedSecretLength();
 
-    public DhKeyPair generateKeyPair(SecureRandom random) {
-        Objects.requireNonNull(random, "random");
-        BigInteger x = BigIntegers.createRandomInRange(BigInteger.TWO, p.subtract(BigInteger.TWO), random);
-        return keyPairFromPrivate(x);
-    }
-
-    /** Deterministic key pair from a fixed exponent in [2, p-2]; for known-answer tests. */
-    DhKeyPair keyPairFromPrivate(BigInteger x) {
-        if (x.compareTo(BigInteger.TWO) < 0 || x.compareTo(pMinusOne) >= 0) {
-            throw new IllegalArgumentException("private exponent out of range [2, p-2]");
-        }
-        BigInteger y = GENERATOR.modPow(x, p);
-        return new DhKeyPair(this, encode(x), encode(y));
-    }
+    /** A fresh ephemeral key pair. */
+    public abstract DhKeyPair generateKeyPair(SecureRandom random);
 
     /**
-     * Computes g^xy after validating the peer's value.
+     * Computes the shared secret after validating the peer's value.
      *
-     * @return g^xy, left-padded to {@link #publicValueLength()} bytes
-     * @throws InvalidKeyInformationException if the peer value is malformed or degenerate
+     * @return g^xy in this group's fixed-length encoding
+     * @throws InvalidKeyInformationException if the peer value is malformed or degenerate, or the
+     *     result is degenerate (identity, all-zero)
      */
-    public SecretBytes agree(DhKeyPair own, byte[] peerPublic) throws InvalidKeyInformationException {
+    public final SecretBytes agree(DhKeyPair own, byte[] peerPublic) throws InvalidKeyInformationException {
         Objects.requireNonNull(own, "own");
+        Objects.requireNonNull(peerPublic, "peerPublic");
         if (own.group() != this) {
             throw new IllegalArgumentException("key pair belongs to " + own.group().name() + ", not " + name);
         }
-        BigInteger y = parsePeerPublic(peerPublic);
-        BigInteger z = y.modPow(own.privateExponent(), p);
-        // Only possible if x happens to be a multiple of y's order (x = q); cheap to rule out.
-        if (z.compareTo(BigInteger.ONE) <= 0 || z.equals(pMinusOne)) {
-            throw new InvalidKeyInformationException("degenerate Diffie-Hellman shared secret in " + name);
+        checkLength(peerPublic);
+        byte[] priv = own.privateBytes();
+        try {
+            return SecretBytes.adopt(agreeValidated(priv, peerPublic));
+        } finally {
+            java.util.Arrays.fill(priv, (byte) 0);
         }
-        return SecretBytes.adopt(encode(z));
     }
 
     /**
-     * Rejects KE data of the wrong length (RFC 2409 s5: fixed length, zero-padded) and values
-     * outside [2, p-2]. These MODP primes are safe primes (p = 2q + 1), so the only small
-     * subgroups are {1} and {1, p-1}; excluding 0, 1 and p-1 rules out small-subgroup
-     * confinement without an extra y^q exponentiation.
+     * Full validation of a peer's KE data without computing a shared secret: length, range, on
+     * the curve, in the prime-order subgroup where the group has one, not the identity or a
+     * small-order point.
      */
-    public void validatePeerPublic(byte[] peerPublic) throws InvalidKeyInformationException {
-        parsePeerPublic(peerPublic);
+    public final void validatePeerPublic(byte[] peerPublic) throws InvalidKeyInformationException {
+        Objects.requireNonNull(peerPublic, "peerPublic");
+        checkLength(peerPublic);
+        validateValue(peerPublic);
     }
 
-    private BigInteger parsePeerPublic(byte[] peerPublic) throws InvalidKeyInformationException {
-        Objects.requireNonNull(peerPublic, "peerPublic");
-        if (peerPublic.length != length) {
-            throw new InvalidKeyInformationException("KE data for " + name + " must be " + length
+    /** Deterministic key pair from a fixed private value (known-answer tests). */
+    abstract DhKeyPair keyPairFromPrivate(byte[] privateValue);
+
+    /** Big-endian private scalar/exponent; for the groups whose private value is an integer. */
+    DhKeyPair keyPairFromPrivate(BigInteger x) {
+        throw new UnsupportedOperationException(name + " private keys are byte strings");
+    }
+
+    abstract void validateValue(byte[] peerPublic) throws InvalidKeyInformationException;
+
+    /** Peer length already checked. Must validate the value itself (or as part of the computation). */
+    abstract byte[] agreeValidated(byte[] privateValue, byte[] peerPublic) throws InvalidKeyInformationException;
+
+    private void checkLength(byte[] peerPublic) throws InvalidKeyInformationException {
+        if (peerPublic.length != publicValueLength()) {
+            throw new InvalidKeyInformationException("KE data for " + name + " must be " + publicValueLength()
                     + " bytes, got " + peerPublic.length);
         }
-        BigInteger y = new BigInteger(1, peerPublic);
-        if (y.compareTo(BigInteger.ONE) <= 0 || y.compareTo(pMinusOne) >= 0) {
-            throw new InvalidKeyInformationException("peer public value outside [2, p-2] for " + name);
-        }
-        return y;
     }
 
-    byte[] encode(BigInteger v) {
-        return BigIntegers.asUnsignedByteArray(length, v);
+    InvalidKeyInformationException invalid(String what) {
+        return new InvalidKeyInformationException(what + " (" + name + ", group " + id + ")");
     }
 
     @Override

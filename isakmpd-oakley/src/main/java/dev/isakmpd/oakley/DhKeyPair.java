@@ -1,12 +1,12 @@
 package dev.isakmpd.oakley;
 
-import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
- * An ephemeral DH key pair. The private exponent is kept as a byte array (not a BigInteger) so
- * that {@link #wipe()} can clear it; transient BigIntegers made during exponentiation cannot be
- * wiped and are left to the garbage collector.
+ * An ephemeral DH key pair. The private value (MODP exponent or EC scalar, big-endian; RFC 7748
+ * scalar bytes for curve25519/448) is kept as a byte array so that {@link #wipe()} can clear it;
+ * transient BigIntegers made during the computation cannot be wiped and are left to the
+ * garbage collector.
  */
 public final class DhKeyPair {
     private final DhGroup group;
@@ -39,11 +39,12 @@ public final class DhKeyPair {
         return wiped;
     }
 
-    BigInteger privateExponent() {
+    /** A copy of the private value; the caller wipes it. */
+    byte[] privateBytes() {
         if (wiped) {
             throw new IllegalStateException("DH key pair has been wiped");
         }
-        return new BigInteger(1, privateExponent);
+        return privateExponent.clone();
     }
 
     @Override

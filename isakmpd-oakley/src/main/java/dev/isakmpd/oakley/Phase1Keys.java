@@ -4,7 +4,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Phase-1 (ISAKMP SA) keys for pre-shared-key authentication: RFC 2409 s5 and Appendix B.
+ * Phase-1 (ISAKMP SA) keys: SKEYID for each authentication method of RFC 2409 s5, then
+ * SKEYID_d/a/e, the encryption key (Appendix B expansion) and the first IV.
  * The returned {@link SecretBytes} are owned by this object and cleared by {@link #wipe()}.
  */
 public final class Phase1Keys {
@@ -47,17 +48,97 @@ public final class Phase1Keys {
     public static Phase1Keys derivePreSharedKey(Prf prf, HashAlgorithm hash, CbcCipher cipher,
             SecretBytes psk, byte[] niB, byte[] nrB, SecretBytes gxy, byte[] ckyI, byte[] ckyR,
             byte[] gxi, byte[] gxr) {
+        return derive(AuthMethod.PRE_SHARED_KEY, prf, hash, cipher, psk, niB, nrB, gxy, ckyI, ckyR, gxi, gxr);
+    }
+
+    /**
+     * The authentication methods of RFC 2409 s5, as far as key derivation is concerned. The
+     * attribute values (class 4, App. A) are 1 (pre-shared key), 2 (DSS), 3 (RSA signatures),
+     * 4 (RSA encryption) and 5 (revised RSA encryption).
+     */
+    public enum AuthMethod {
+        /** SKEYID = prf(pre-shared-key, Ni_b | Nr_b). */
+        PRE_SHARED_KEY,
+        /** DSS and RSA signatures: SKEYID = prf(Ni_b | Nr_b, g^xy). */
+        SIGNATURE,
+        /**
+         * Public key encryption and revised public key encryption (s5.2, s5.3):
+         * SKEYID = prf(hash(Ni_b | Nr_b), CKY-I | CKY-R).
+         */
+        PUBLIC_KEY_ENCRYPTION
+    }
+
+    /** SKEYID for {@code method} (RFC 2409 s5); {@code psk} only for pre-shared keys. */
+    public static SecretBytes skeyid(AuthMethod method, Prf prf, HashAlgorithm hash, SecretBytes psk,
+            byte[] niB, byte[] nrB, SecretBytes gxy, byte[] ckyI, byte[] ckyR) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(niB, "niB");
+        Objects.requireNonNull(nrB, "nrB");
+        return switch (method) {
+            case PRE_SHARED_KEY -> SecretBytes.adopt(prf.apply(Objects.requireNonNull(psk, "psk"), niB, nrB));
+            case SIGNATURE -> {
+                byte[] key = concat(niB, nrB);
+                byte[] g = Objects.requireNonNull(gxy, "gxy").bytes();
+                try {
+                    yield SecretBytes.adopt(prf.apply(key, g));
+                } finally {
+                    Arrays.fill(key, (byte) 0);
+                    Arrays.fill(g, (byte) 0);
+                }
+            }
+            case PUBLIC_KEY_ENCRYPTION -> {
+                byte[] key = hash.digest(niB, nrB);
+                try {
+                    yield SecretBytes.adopt(prf.apply(key, ckyI, ckyR));
+                } finally {
+                    Arrays.fill(key, (byte) 0);
+                }
+            }
+        };
+    }
+
+    /**
+     * Revised public key encryption (RFC 2409 s5.3): the symmetric key Ke_i (from Ni_b and
+     * CKY-I) or Ke_r (from Nr_b and CKY-R). Ne = prf(N_b, CKY); the key is the first
+     * {@code keyLength} bytes of Ne, or of K1 | K2 | ... with K1 = prf(Ne, 0), Kn = prf(Ne, Kn-1)
+     * when Ne is too short (the Appendix B rule).
+     */
+    public static SecretBytes revisedModeKey(Prf prf, byte[] nonceB, byte[] cookie, int keyLength) {
+        Objects.requireNonNull(nonceB, "nonceB");
+        checkCookie(cookie, "cookie");
+        byte[] ne = prf.apply(nonceB, cookie);
+        try {
+            return SecretBytes.adopt(encryptionKey(prf, ne, keyLength));
+        } finally {
+            Arrays.fill(ne, (byte) 0);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * SKEYID by {@code method}, then SKEYID_d/a/e, the encryption key and the first IV as in
+     * {@link #derivePreSharedKey}. {@code psk} may be null except for pre-shared keys.
+     */
+    public static Phase1Keys derive(AuthMethod method, Prf prf, HashAlgorithm hash, CbcCipher cipher,
+            SecretBytes psk, byte[] niB, byte[] nrB, SecretBytes gxy, byte[] ckyI, byte[] ckyR,
+            byte[] gxi, byte[] gxr) {
         Objects.requireNonNull(prf, "prf");
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(cipher, "cipher");
-        Objects.requireNonNull(psk, "psk");
         Objects.requireNonNull(niB, "niB");
         Objects.requireNonNull(nrB, "nrB");
         Objects.requireNonNull(gxy, "gxy");
         checkCookie(ckyI, "ckyI");
         checkCookie(ckyR, "ckyR");
 
-        byte[] skeyid = prf.apply(psk, niB, nrB);
+        SecretBytes sk = skeyid(method, prf, hash, psk, niB, nrB, gxy, ckyI, ckyR);
+        byte[] skeyid = sk.bytes();
+        sk.wipe();
         byte[] g = gxy.bytes();
         try {
             byte[] d = prf.apply(skeyid, g, ckyI, ckyR, new byte[] {0});

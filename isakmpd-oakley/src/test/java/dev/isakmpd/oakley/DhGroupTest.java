@@ -43,8 +43,8 @@ class DhGroupTest {
             15728E5A 8AACAA68 FFFFFFFF FFFFFFFF
             """;
 
-    private static DhGroup group(int id) {
-        return DhGroup.byId(id).orElseThrow();
+    private static ModpGroup group(int id) {
+        return (ModpGroup) DhGroup.byId(id).orElseThrow();
     }
 
     private static BigInteger rfcHex(String text) {
@@ -53,7 +53,7 @@ class DhGroupTest {
 
     @Test
     void group2MatchesRfc2409() {
-        DhGroup g = group(2);
+        ModpGroup g = group(2);
         assertEquals(rfcHex(RFC2409_GROUP2), g.prime());
         assertEquals(1024, g.prime().bitLength());
         assertEquals(BigInteger.TWO, g.generator());
@@ -64,7 +64,7 @@ class DhGroupTest {
 
     @Test
     void group14MatchesRfc3526() {
-        DhGroup g = group(14);
+        ModpGroup g = group(14);
         assertEquals(rfcHex(RFC3526_GROUP14), g.prime());
         assertEquals(2048, g.prime().bitLength());
         assertEquals(BigInteger.TWO, g.generator());
@@ -84,8 +84,13 @@ class DhGroupTest {
 
     @Test
     void unsupportedGroups() {
-        for (int id : new int[] {0, 1, 3, 4, 5, 15, 19, 65535}) {
+        for (int id : new int[] {0, 6, 7, 8, 9, 10, 11, 12, 13, 33, 1024, 65535}) {
+            assertTrue(DhGroup.byId(id, true).isEmpty(), "group " + id);
+        }
+        // EC2N groups 3 and 4 only on explicit request.
+        for (int id : new int[] {3, 4}) {
             assertTrue(DhGroup.byId(id).isEmpty(), "group " + id);
+            assertTrue(DhGroup.byId(id, true).orElseThrow().isLegacy(), "group " + id);
         }
     }
 
@@ -126,13 +131,13 @@ class DhGroupTest {
         Vectors v = Vectors.section("scenario A");
         assertEquals(0, v.bytes("gxr")[0]);
         assertEquals(0, v.bytes("gxy")[0]);
-        DhGroup g = group(2);
+        ModpGroup g = group(2);
         DhKeyPair r = g.keyPairFromPrivate(v.bigHex("xr"));
         assertEquals(128, r.publicValue().length);
         assertEquals(128, g.agree(r, v.bytes("gxi")).length());
     }
 
-    private static void assertKnownAnswer(DhGroup g, BigInteger xi, BigInteger xr,
+    private static void assertKnownAnswer(ModpGroup g, BigInteger xi, BigInteger xr,
             byte[] gxi, byte[] gxr, byte[] gxy) throws Exception {
         DhKeyPair i = g.keyPairFromPrivate(xi);
         DhKeyPair r = g.keyPairFromPrivate(xr);
@@ -145,7 +150,7 @@ class DhGroupTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 14})
     void generatedPairsAgree(int id) throws Exception {
-        DhGroup g = group(id);
+        ModpGroup g = group(id);
         SecureRandom rnd = new SecureRandom();
         DhKeyPair a = g.generateKeyPair(rnd);
         DhKeyPair b = g.generateKeyPair(rnd);
@@ -162,7 +167,7 @@ class DhGroupTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 14})
     void rejectsDegenerateAndOutOfRangeValues(int id) throws Exception {
-        DhGroup g = group(id);
+        ModpGroup g = group(id);
         BigInteger p = g.prime();
         DhKeyPair own = g.generateKeyPair(new SecureRandom());
         List<BigInteger> bad = List.of(BigInteger.ZERO, BigInteger.ONE, p.subtract(BigInteger.ONE), p,
@@ -183,7 +188,7 @@ class DhGroupTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 14})
     void rejectsWrongLength(int id) throws Exception {
-        DhGroup g = group(id);
+        ModpGroup g = group(id);
         DhKeyPair own = g.generateKeyPair(new SecureRandom());
         byte[] good = g.generateKeyPair(new SecureRandom()).publicValue();
         byte[] stripped = new BigInteger(1, good).shiftRight(8).toByteArray();  // a valid value, short
@@ -200,7 +205,7 @@ class DhGroupTest {
 
     @Test
     void exceptionMessageDoesNotContainThePeerValue() {
-        DhGroup g = group(2);
+        ModpGroup g = group(2);
         byte[] bad = fixed(g.prime().add(BigInteger.valueOf(0x1234567)), 128);
         InvalidKeyInformationException e = assertThrows(InvalidKeyInformationException.class,
                 () -> g.validatePeerPublic(bad));
@@ -223,7 +228,7 @@ class DhGroupTest {
 
     @Test
     void wipedKeyPairCannotAgree() throws Exception {
-        DhGroup g = group(2);
+        ModpGroup g = group(2);
         DhKeyPair a = g.generateKeyPair(new SecureRandom());
         byte[] peer = g.generateKeyPair(new SecureRandom()).publicValue();
         a.wipe();
@@ -240,7 +245,7 @@ class DhGroupTest {
 
     @Test
     void fixedExponentMustBeInRange() {
-        DhGroup g = group(2);
+        ModpGroup g = group(2);
         assertThrows(IllegalArgumentException.class, () -> g.keyPairFromPrivate(BigInteger.ONE));
         assertThrows(IllegalArgumentException.class, () -> g.keyPairFromPrivate(g.prime().subtract(BigInteger.ONE)));
         assertNotEquals(null, g.keyPairFromPrivate(BigInteger.TWO));

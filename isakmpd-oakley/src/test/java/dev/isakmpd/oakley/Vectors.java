@@ -17,7 +17,7 @@ import java.util.HexFormat;
  * Python stdlib computation). Sections are "[name]"; entries "key = value".
  */
 final class Vectors {
-    private static final Map<String, Map<String, String>> SECTIONS = load("/vectors/oakley-kat.txt");
+    private static final Map<String, Map<String, String>> SECTIONS = load("/vectors/oakley-kat.txt", "/vectors/rfc-dh-vectors.txt");
 
     private final String section;
     private final Map<String, String> values;
@@ -62,7 +62,15 @@ final class Vectors {
         return HexFormat.of().formatHex(b);
     }
 
-    private static Map<String, Map<String, String>> load(String resource) {
+    private static Map<String, Map<String, String>> load(String... resources) {
+        Map<String, Map<String, String>> all = new HashMap<>();
+        for (String r : resources) {
+            all.putAll(load1(r));
+        }
+        return all;
+    }
+
+    private static Map<String, Map<String, String>> load1(String resource) {
         Map<String, Map<String, String>> out = new HashMap<>();
         try (InputStream in = Vectors.class.getResourceAsStream(resource)) {
             if (in == null) {

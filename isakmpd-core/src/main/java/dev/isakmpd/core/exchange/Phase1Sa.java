@@ -35,7 +35,7 @@ final class Phase1Sa {
         for (Phase1Proposal p : ours) {
             List<DataAttribute> attrs = new ArrayList<>();
             attrs.add(DataAttribute.basic(ENCRYPTION_ALGORITHM, p.encryption().ikeValue()));
-            if (p.encryption() == EncryptionAlgorithm.AES_CBC) {
+            if (p.encryption().hasKeyLengthAttribute()) {
                 attrs.add(DataAttribute.basic(KEY_LENGTH, p.keyBits()));
             }
             attrs.add(DataAttribute.basic(HASH_ALGORITHM, p.hash().ikeValue()));

@@ -62,7 +62,14 @@ public final class ProposalNames {
     }
 
     static String cipher(EncryptionAlgorithm e, int bits) {
-        return e == EncryptionAlgorithm.DES3_CBC ? "3des" : "aes" + bits;
+        return switch (e) {
+            case DES_CBC -> "des";
+            case DES3_CBC -> "3des";
+            case AES_CBC -> "aes" + bits;
+            case BLOWFISH_CBC -> "blowfish" + bits;
+            case CAST_CBC -> "cast" + bits;
+            case CAMELLIA_CBC -> "camellia" + bits;
+        };
     }
 
     static String hash(HashAlgorithm h) {
@@ -82,6 +89,15 @@ public final class ProposalNames {
         if (c.equals("3des")) {
             return new CipherSpec(EncryptionAlgorithm.DES3_CBC, 192);
         }
+        // strongSwan's names for the other phase-1 ciphers; DES stays unconfigurable (legacy).
+        for (EncryptionAlgorithm e : List.of(EncryptionAlgorithm.BLOWFISH_CBC, EncryptionAlgorithm.CAST_CBC,
+                EncryptionAlgorithm.CAMELLIA_CBC)) {
+            for (int bits : List.of(128, 192, 256)) {
+                if (e.isValidKeyBits(bits) && c.equals(cipher(e, bits))) {
+                    return new CipherSpec(e, bits);
+                }
+            }
+        }
         return new CipherSpec(EncryptionAlgorithm.AES_CBC, aesBits(c, context));
     }
 
@@ -91,7 +107,7 @@ public final class ProposalNames {
             case "aes192" -> 192;
             case "aes256" -> 256;
             default -> throw new IllegalArgumentException("unknown cipher '" + c + "' in '" + context
-                    + "' (known: aes128, aes192, aes256, 3des)");
+                    + "' (known: aes128, aes192, aes256, 3des, camellia128/192/256, blowfish128/192/256, cast128)");
         };
     }
 

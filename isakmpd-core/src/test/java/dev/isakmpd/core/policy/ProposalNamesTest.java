@@ -34,6 +34,18 @@ class ProposalNamesTest {
     }
 
     @Test
+    void parsesTheOtherPhase1CiphersAndGroups() {
+        assertEquals("camellia256-sha384-ecp384bp", ProposalNames.parseIke("camellia256-sha384-ecp384bp").name());
+        assertEquals(EncryptionAlgorithm.BLOWFISH_CBC, ProposalNames.parseIke("blowfish128-sha1-modp1536").encryption());
+        assertEquals("cast128-md5-curve25519", ProposalNames.parseIke("cast128-md5-curve25519").name());
+        assertEquals(32, ProposalNames.parseIke("aes128-sha256-curve448").group().id());
+        assertEquals(24, ProposalNames.parseIke("aes128-sha256-modp2048s256").group().id());
+        // Legacy algorithms are not configurable by name (DES, EC2N groups 3 and 4).
+        assertThrows(IllegalArgumentException.class, () -> ProposalNames.parseIke("des-sha1-modp1024"));
+        assertThrows(IllegalArgumentException.class, () -> ProposalNames.parseIke("aes128-sha1-ec2n155"));
+    }
+
+    @Test
     void rejectsUnknownNamesWithAPreciseMessage() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ProposalNames.parseIke("aes512-sha1-modp2048"));

@@ -1,0 +1,59 @@
+package dev.isakmpd.oakley;
+
+import java.security.SecureRandom;
+import java.util.Optional;
+
+/**
+ * The cryptography the IKE exchanges need, behind one small interface (in the spirit of Bouncy
+ * Castle TLS's {@code TlsCrypto}): algorithm lookup by IKE attribute value with the local
+ * policy for legacy algorithms applied, the negotiated primitives, and randomness. Nothing in
+ * this interface or in the types it returns exposes a Bouncy Castle type, so the protocol code
+ * in isakmpd-core never depends on the provider. {@link #bouncyCastle} is the only provider.
+ */
+public interface IkeCrypto {
+    /** The Bouncy Castle provider. {@code allowLegacy} enables DES and the EC2N groups 3 and 4. */
+    static IkeCrypto bouncyCastle(SecureRandom random, boolean allowLegacy) {
+        return new BcIkeCrypto(random, allowLegacy);
+    }
+
+    SecureRandom random();
+
+    /** Whether DES and EC2N groups are acceptable (off by default). */
+    boolean allowsLegacy();
+
+    /** Phase-1 / PFS group for a Group Description value, if supported and allowed. */
+    default Optional<DhGroup> dhGroup(int groupDescription) {
+        return DhGroup.byId(groupDescription, allowsLegacy());
+    }
+
+    /** Phase-1 Encryption Algorithm attribute value, if supported and allowed. */
+    default Optional<EncryptionAlgorithm> encryption(int ikeValue) {
+        return EncryptionAlgorithm.fromIke(ikeValue, allowsLegacy());
+    }
+
+    /** Phase-1 Hash Algorithm attribute value, if supported. */
+    default Optional<HashAlgorithm> hash(int ikeValue) {
+        return HashAlgorithm.fromIke(ikeValue);
+    }
+
+    /** The HMAC prf of the negotiated hash (RFC 2409 s4: no prf negotiated). */
+    default Prf prf(HashAlgorithm hash) {
+        return Prf.hmac(hash);
+    }
+
+    /** @throws IllegalArgumentException if the algorithm is legacy and not allowed, or the key size is invalid */
+    default CbcCipher cipher(EncryptionAlgorithm alg, int keyBits) {
+        if (alg.isLegacy() && !allowsLegacy()) {
+            throw new IllegalArgumentException(alg + " is disabled (legacy algorithms not allowed)");
+        }
+        return new CbcCipher(alg, keyBits);
+    }
+
+    /** A fresh ephemeral key pair in {@code group}. */
+    default DhKeyPair generateKeyPair(DhGroup group) {
+        if (group.isLegacy() && !allowsLegacy()) {
+            throw new IllegalArgumentException(group + " is disabled (legacy groups not allowed)");
+        }
+        return group.generateKeyPair(random());
+    }
+}
