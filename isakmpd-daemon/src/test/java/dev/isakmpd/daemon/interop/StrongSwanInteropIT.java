@@ -40,7 +40,10 @@ class StrongSwanInteropIT {
                 new Scenario("we-initiate-pfs", "us", "aes128-sha256-modp2048", "aes128-sha1", "modp2048"),
                 // SHA-1 PRF with AES-256: SKEYID_e must be expanded (RFC 2409 Appendix B)
                 new Scenario("sw-initiates-no-pfs", "sw", "aes256-sha1-modp2048", "aes256-sha256", "none"),
-                new Scenario("sw-initiates-pfs", "sw", "aes256-sha1-modp1024", "3des-sha1", "modp1024"))
+                new Scenario("sw-initiates-pfs", "sw", "aes256-sha1-modp1024", "3des-sha1", "modp1024"),
+                // elliptic curves: RFC 5903 x|y KE data for phase 1, RFC 8031 X25519 for PFS
+                new Scenario("we-initiate-ecp-curve25519", "us", "aes128-sha256-ecp256", "aes128-sha256",
+                        "curve25519"))
                 .map(Arguments::of);
     }
 
