@@ -7,6 +7,9 @@ INTEROP_US_ADDR=198.51.100.1
 INTEROP_SW_ADDR=198.51.100.2
 INTEROP_US_TS=10.1.0.0/16
 INTEROP_SW_TS=10.2.0.0/16
+# --ping: host addresses inside the selectors, on the veths, for the end-to-end data path
+PING_US_ADDR=10.1.0.1
+PING_SW_ADDR=10.2.0.1
 CHARON_BIN=${CHARON_BIN:-/usr/sbin/charon-systemd}
 
 # now: seconds since boot with 2 decimals (no exec)

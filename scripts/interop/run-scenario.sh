@@ -6,7 +6,7 @@
 # usage: run-scenario.sh --out DIR --psk PSK --ike PROPOSAL --esp PROPOSAL
 #                        --pfs GROUP|none --initiator us|sw --ours-cmd 'COMMAND'
 #                        [--ours-ready-file F] [--timeout S] [--ready-delay S]
-#                        [--no-pcap] [--ours-status-cmd 'COMMAND']
+#                        [--no-pcap] [--ours-status-cmd 'COMMAND'] [--ping]
 #
 #   --out DIR           results (created; must be on the host file system, e.g.
 #                       under /tmp or target/, not /run or /dev/shm)
@@ -28,6 +28,22 @@
 #   --ours-status-cmd C our side's SA table: "bash -c C" in namespace "us" when
 #                       the results are collected (while both sides still hold
 #                       their SAs), stdout to DIR/ours-status.txt
+#   --ping              end-to-end data path: 10.1.0.1 (us) and 10.2.0.1 (sw) on the
+#                       veths with routes between the selectors; once our side is
+#                       ready a ping 10.1.0.1 -> 10.2.0.1 must trigger the negotiation
+#                       (our side sees it as a kernel ACQUIRE; strongSwan only
+#                       responds, whatever --initiator says); after the CHILD_SA is
+#                       up "ping -c 3" must get 3 replies and every ESP SA on both
+#                       sides must count packets (ip -s xfrm state).  Our side gets
+#                       INTEROP_PING=1.  Extra files: ping-trigger.txt, ping.txt,
+#                       ip-xfrm-state-stats-us.txt, ip-xfrm-state-stats-sw.txt,
+#                       ip-xfrm-policy-us.txt
+#   --ping-again-after S  with --ping: wait S seconds after the first ping check (our
+#                       side is meant to have rekeyed on the kernel's soft EXPIRE and
+#                       dropped the old SAs on the hard one by then), ping again; every
+#                       ESP SA our side holds must be new (no SPI of the first check)
+#                       and count packets.  Extra files: ping-again.txt,
+#                       ip-xfrm-state-stats-us-again.txt, ip-xfrm-state-stats-sw-again.txt
 #
 # Topology (all inside the lab guest; nothing touches the host network):
 #   netns "us": veth-us 198.51.100.1/24  <-- veth -->  netns "sw": veth-sw 198.51.100.2/24
@@ -77,7 +93,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd=''
+out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=${2:-}; shift 2 ;;
@@ -92,6 +108,8 @@ while [ $# -gt 0 ]; do
         --ready-delay) ready_delay=${2:-}; shift 2 ;;
         --no-pcap) pcap=0; shift ;;
         --ours-status-cmd) status_cmd=${2:-}; shift 2 ;;
+        --ping) ping=1; shift ;;
+        --ping-again-after) ping_again=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -101,6 +119,7 @@ for v in out psk ike esp pfs initiator ours_cmd; do
 done
 case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; exit 2 ;; esac
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
+[[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||
     { echo "$prog: proposals/groups look wrong: ike=$ike esp=$esp pfs=$pfs" >&2; exit 2; }
 setup_error() {   # also leaves DIR/result, so callers always find one
@@ -120,6 +139,8 @@ out=$(cd "$out" && pwd)
 case $out in /run/*|/var/run/*|/dev/*|/proc/*|/sys/*)
     echo "$prog: --out $out is guest-private; use a host directory" >&2; exit 2 ;; esac
 rm -rf "$out/sw"
+rm -f "$out"/{ping-again.txt,ip-xfrm-state-stats-us-again.txt,ip-xfrm-state-stats-sw-again.txt}
+rm -f "$out"/{ping-trigger.txt,ping.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt,ip-xfrm-policy-us.txt}
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
       "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,ours-status.txt,capture.pcap,tcpdump.log,timings.txt}
 
@@ -194,6 +215,15 @@ addr add $INTEROP_SW_ADDR/24 dev veth-sw
 link set lo up
 link set veth-sw up
 SW
+if [ "$ping" = 1 ]; then
+    ip -n us -batch - <<US && ip -n sw -batch - <<SW || finish FAIL "network set-up for --ping failed"
+addr add $PING_US_ADDR/32 dev veth-us
+route add $INTEROP_SW_TS via $INTEROP_SW_ADDR src $PING_US_ADDR
+US
+addr add $PING_SW_ADDR/32 dev veth-sw
+route add $INTEROP_US_TS via $INTEROP_US_ADDR src $PING_SW_ADDR
+SW
+fi
 stamp "netns ready"
 
 # ------------------------------------------------------------------ strongSwan
@@ -230,6 +260,7 @@ fi
 export INTEROP_OUT=$out INTEROP_PSK=$psk INTEROP_IKE=$ike INTEROP_ESP=$esp INTEROP_PFS=$pfs
 export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
+export INTEROP_PING=$ping
 [ -n "$ready_file" ] && rm -f "$ready_file"
 t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is
@@ -250,7 +281,11 @@ else
 fi
 stamp "ours ready"
 
-if [ "$initiator" = sw ]; then
+if [ "$ping" = 1 ]; then
+    # the first packet hits our side's policy and is dropped while the kernel ACQUIREs an SA
+    ip netns exec us ping -c 1 -W 1 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-trigger.txt" 2>&1
+    stamp "trigger ping sent"
+elif [ "$initiator" = sw ]; then
     "${SWANCTL[@]}" --initiate --child net --ike interop --timeout "$timeout_s" >"$out/swanctl-initiate.txt" 2>&1 &
     init_pid=$!
     stamp "swanctl --initiate started"
@@ -286,4 +321,45 @@ msleep 1
 [ -n "$init_pid" ] && { wait "$init_pid"; init_pid=''; }
 collect
 grep -q 'proto esp' "$out/ip-xfrm-state.txt" || finish FAIL "CHILD_SA reported but no ESP SA in ip xfrm state"
+if [ "$ping" = 1 ]; then
+    ip netns exec us ping -c 3 -i 0.3 -W 2 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping.txt" 2>&1
+    ping_rc=$?
+    stamp "ping done ($ping_rc)"
+    ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us.txt" 2>&1
+    ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw.txt" 2>&1
+    ip -n us xfrm policy >"$out/ip-xfrm-policy-us.txt" 2>&1
+    [ "$ping_rc" = 0 ] && grep -q ' 3 received' "$out/ping.txt" ||
+        finish FAIL "ping $PING_US_ADDR -> $PING_SW_ADDR through the tunnel failed (see ping.txt)"
+    for side in us sw; do
+        # "lifetime current:" is followed by "  N(bytes), M(packets)"; every ESP SA must have M > 0
+        counted=$(awk '/lifetime current:/ { getline; split($2, a, "("); if (a[1] + 0 > 0) n++ } END { print n + 0 }' \
+            "$out/ip-xfrm-state-stats-$side.txt")
+        sas=$(grep -c 'proto esp' "$out/ip-xfrm-state-stats-$side.txt")
+        [ "$sas" -ge 2 ] && [ "$counted" = "$sas" ] ||
+            finish FAIL "ESP packet counters on $side: $counted of $sas SAs counted packets (see ip-xfrm-state-stats-$side.txt)"
+    done
+fi
+if [ "$ping" = 1 ] && [ "$ping_again" -gt 0 ]; then
+    first_spis=$(grep -o 'spi 0x[0-9a-f]*' "$out/ip-xfrm-state-stats-us.txt" | sort -u)
+    stamp "waiting ${ping_again}s before pinging again"
+    msleep "$ping_again"
+    ip netns exec us ping -c 3 -i 0.3 -W 2 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-again.txt" 2>&1
+    ping_rc=$?
+    stamp "second ping done ($ping_rc)"
+    ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us-again.txt" 2>&1
+    ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw-again.txt" 2>&1
+    collect
+    [ "$ping_rc" = 0 ] && grep -q ' 3 received' "$out/ping-again.txt" ||
+        finish FAIL "second ping failed (see ping-again.txt)"
+    again_spis=$(grep -o 'spi 0x[0-9a-f]*' "$out/ip-xfrm-state-stats-us-again.txt" | sort -u)
+    [ -n "$again_spis" ] || finish FAIL "no ESP SAs on our side at the second ping"
+    old=$(comm -12 <(echo "$first_spis") <(echo "$again_spis"))
+    [ -z "$old" ] || finish FAIL "our side still holds the first SAs ($old) after ${ping_again}s (see ip-xfrm-state-stats-us-again.txt)"
+    for side in us sw; do
+        counted=$(awk '/lifetime current:/ { getline; split($2, a, "("); if (a[1] + 0 > 0) n++ } END { print n + 0 }' \
+            "$out/ip-xfrm-state-stats-$side-again.txt")
+        [ "$counted" -ge 2 ] ||
+            finish FAIL "after the rekey only $counted ESP SAs on $side counted packets (see ip-xfrm-state-stats-$side-again.txt)"
+    done
+fi
 finish OK

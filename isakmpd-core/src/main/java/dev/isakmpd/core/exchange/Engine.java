@@ -1,7 +1,9 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.wire.IsakmpHeader;
@@ -12,10 +14,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The sans-I/O heart of the daemon: the table of ISAKMP SAs and IPsec SAs, fed with datagrams,
@@ -30,6 +34,8 @@ public final class Engine {
     private final List<PeerPolicy> peers;
     private final Map<Cookies, IsakmpSession> sessions = new LinkedHashMap<>();
     private final Map<HalfOpen, IsakmpSession> halfOpen = new HashMap<>();
+    /** SA pairs whose soft lifetime ran out and whose replacement has been started. */
+    private final Set<ChildSas.Pair> rekeyed = new HashSet<>();
 
     public Engine(List<PeerPolicy> peers, SecureRandom random, SpiAllocator spis, RetransmitPolicy retransmit) {
         this.peers = List.copyOf(peers);
@@ -83,6 +89,105 @@ public final class Engine {
             sessions.put(s.cookies(), s);
         }
         return out.actions();
+    }
+
+    /**
+     * Kernel ACQUIRE: outbound traffic hit the policy of a tunnel that has no SA. Starts Quick Mode
+     * for the matching tunnel (after Main Mode if no ISAKMP SA is up); does nothing when that
+     * tunnel is already being negotiated or the ACQUIRE matches no configured tunnel.
+     */
+    public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
+        Out out = new Out();
+        String what = "ACQUIRE " + a.source().getHostAddress() + " -> " + a.destination().getHostAddress()
+                + a.localSelector().map(l -> " (" + l + " -> " + a.remoteSelector().map(Object::toString).orElse("?")
+                        + ")").orElse("");
+        for (PeerPolicy p : peers) {
+            if (!p.remote().getAddress().equals(a.destination())) {
+                continue;
+            }
+            for (TunnelPolicy t : p.tunnels()) {
+                boolean selectorsMatch = a.localSelector().map(t.local()::equals).orElse(true)
+                        && a.remoteSelector().map(t.remote()::equals).orElse(true);
+                if (selectorsMatch) {
+                    if (negotiating(p, t)) {
+                        out.debug("peer " + p.name() + ": " + what + ": tunnel " + t.name()
+                                + " is already being negotiated");
+                    } else {
+                        out.info("peer " + p.name() + ": " + what + ": negotiating tunnel " + t.name());
+                        start(p, t, now, out);
+                    }
+                    return out.actions();
+                }
+            }
+        }
+        out.warn(what + " matches no configured tunnel; ignored");
+        return out.actions();
+    }
+
+    /**
+     * Kernel EXPIRE for one of our IPsec SAs. Soft: negotiate a replacement for its tunnel (once per
+     * pair; the old pair stays until its hard lifetime). Hard: the kernel has removed the SA; the
+     * rest of the pair goes too, and the peer is told with a Delete.
+     */
+    public List<Action> expired(KernelEvent.Expire e, Instant now) {
+        Out out = new Out();
+        rekeyed.retainAll(ctx.children().all());
+        Optional<ChildSas.Pair> pair = ctx.children().all().stream()
+                .filter(p -> matches(p.inbound(), e) || matches(p.outbound(), e)).findFirst();
+        String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + e.destination().getHostAddress() + "/0x"
+                + e.spiHex();
+        if (pair.isEmpty()) {
+            out.debug(what + ": not one of ours (any more); ignored");
+            return out.actions();
+        }
+        ChildSas.Pair p = pair.get();
+        String tunnelName = p.outbound().tunnel();
+        if (e.hard()) {
+            out.info("peer " + p.peer() + ": " + what + " (tunnel " + tunnelName + "): deleting the pair");
+            ctx.children().remove(p);
+            rekeyed.remove(p);
+            establishedSession(p.peer()).ifPresent(s -> Informational.sendDeleteEsp(s, List.of(p.inbound().spi()), out));
+            for (IpsecSa sa : List.of(p.inbound(), p.outbound())) {
+                if (!matches(sa, e)) {
+                    out.delete(sa);
+                }
+            }
+        } else if (rekeyed.contains(p)) {
+            out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being rekeyed");
+        } else {
+            rekeyed.add(p);
+            Optional<PeerPolicy> peer = peers.stream().filter(x -> x.name().equals(p.peer())).findFirst();
+            Optional<TunnelPolicy> tunnel = peer.flatMap(x -> x.tunnel(tunnelName));
+            if (tunnel.isEmpty()) {
+                out.warn("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is no longer configured");
+            } else if (negotiating(peer.get(), tunnel.get())) {
+                out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being negotiated");
+            } else {
+                out.info("peer " + p.peer() + ": " + what + ": rekeying tunnel " + tunnelName);
+                start(peer.get(), tunnel.get(), now, out);
+            }
+        }
+        return out.actions();
+    }
+
+    private static boolean matches(IpsecSa sa, KernelEvent.Expire e) {
+        return sa.spi() == e.spi() && sa.destination().equals(e.destination());
+    }
+
+    private boolean negotiating(PeerPolicy p, TunnelPolicy t) {
+        return sessions.values().stream().anyMatch(s -> s.peer == p && s.negotiating(t));
+    }
+
+    /** Quick Mode for one tunnel: under the peer's ISAKMP SA, or after a new Main Mode. */
+    private void start(PeerPolicy peer, TunnelPolicy t, Instant now, Out out) {
+        Optional<IsakmpSession> existing = sessions.values().stream()
+                .filter(s -> s.peer == peer && s.state() != IsakmpSession.State.DEAD).findFirst();
+        if (existing.isPresent()) {
+            existing.get().startTunnels(List.of(t), now, out);
+        } else {
+            IsakmpSession s = IsakmpSession.initiate(ctx, peer, List.of(t), now, out);
+            sessions.put(s.cookies(), s);
+        }
     }
 
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */

@@ -297,6 +297,12 @@ final class IsakmpSession {
         }
     }
 
+    /** Whether a Quick Mode we started for {@code t} is under way or waits for Main Mode. */
+    boolean negotiating(TunnelPolicy t) {
+        return state != State.DEAD && (pendingTunnels.contains(t)
+                || quickModes.values().stream().anyMatch(q -> q.negotiating(t)));
+    }
+
     int newMessageId() {
         int mid;
         do {

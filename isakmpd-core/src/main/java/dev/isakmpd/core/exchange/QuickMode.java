@@ -73,6 +73,11 @@ final class QuickMode {
         return messageId;
     }
 
+    /** True while this exchange, started by us, may still produce SAs for {@code t} (kernel ACQUIRE/rekey). */
+    boolean negotiating(TunnelPolicy t) {
+        return initiator && tunnel == t && (state == State.QM1_SENT || state == State.QM2_SENT);
+    }
+
     // ---------------------------------------------------------------- initiator
 
     static Optional<QuickMode> initiate(IsakmpSession s, TunnelPolicy tunnel, int messageId, Instant now, Out out) {

@@ -1,8 +1,11 @@
 package dev.isakmpd.core.kernel;
 
+import dev.isakmpd.core.policy.EspCipher;
+import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The kernel key engine as the daemon sees it (PF_KEY v2, RFC 2367, or an in-memory table).
@@ -19,4 +22,28 @@ public interface Kernel extends SpiAllocator {
 
     /** SADB_DUMP: the SAs this daemon installed and the kernel still holds. */
     List<IpsecSa> list() throws KernelException;
+
+    /** Whether the kernel can run ESP with these algorithms (PF_KEY: learnt with SADB_REGISTER). */
+    default boolean supports(EspCipher cipher, int keyBits, EspIntegrity integrity) {
+        return true;
+    }
+
+    /** Installs the tunnel's security policies (SADB_X_SPDADD), so that its traffic triggers ACQUIREs. */
+    default void addPolicy(SpdTunnel tunnel) throws KernelException {
+    }
+
+    /** Removes the policies {@link #addPolicy} installed for the tunnel (SADB_X_SPDDELETE). */
+    default void deletePolicy(SpdTunnel tunnel) throws KernelException {
+    }
+
+    /**
+     * Where unsolicited kernel messages go (ACQUIRE, EXPIRE). The listener may be called on any
+     * thread; the caller hands the events to its own thread.
+     */
+    default void onEvent(Consumer<KernelEvent> listener) {
+    }
+
+    /** Releases the back-end (closes the PF_KEY socket). */
+    default void close() {
+    }
 }

@@ -1,6 +1,7 @@
 package dev.isakmpd.daemon.cli;
 
 import dev.isakmpd.core.kernel.Kernel;
+import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.ConfigLoader;
 import dev.isakmpd.daemon.config.DaemonConfig;
@@ -47,12 +48,18 @@ public final class RunCommand implements Callable<Integer> {
         Kernel kernel;
         try {
             c = ConfigLoader.load(config);
-            kernel = Kernels.open(c);
         } catch (ConfigException e) {
             e.errors().forEach(err::println);
             err.println("isakmpd: not started: " + e.errors().size() + " configuration error(s)");
             err.flush();
             return ExitCodes.BAD_CONFIG;
+        }
+        try {
+            kernel = Kernels.open(c);
+        } catch (KernelException e) {
+            err.println("isakmpd: not started: " + e.getMessage());
+            err.flush();
+            return ExitCodes.FAILURE;
         }
         c.warnings().forEach(w -> LOG.warn("{}", w));
         Daemon daemon;
@@ -60,6 +67,7 @@ public final class RunCommand implements Callable<Integer> {
             daemon = Daemon.start(c, kernel, "isakmpd");
         } catch (IOException e) {
             LOG.error("not started: {}", e.getMessage());
+            kernel.close();
             return ExitCodes.FAILURE;
         }
         LOG.info("started with {} ({} peer(s), kernel {})", config, c.peers().size(), c.kernel().configName());

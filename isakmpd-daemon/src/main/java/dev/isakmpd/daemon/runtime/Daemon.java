@@ -3,14 +3,22 @@ package dev.isakmpd.daemon.runtime;
 import dev.isakmpd.core.exchange.Engine;
 import dev.isakmpd.core.exchange.RetransmitPolicy;
 import dev.isakmpd.core.kernel.Kernel;
+import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One running daemon: its sockets, its engine and the event-loop thread that drives them. */
 public final class Daemon {
+    private static final Logger KERNEL = LoggerFactory.getLogger("isakmpd.kernel");
     private final EventLoop loop;
     private final StatusPublisher status;
     private final Thread thread;
@@ -25,21 +33,53 @@ public final class Daemon {
      * Binds the listen endpoints and starts the event loop, which initiates the auto=start peers.
      *
      * @param threadName names the loop thread, and so tells daemons apart in one process's log
-     * @throws IOException when an endpoint cannot be bound (the message names it)
+     * <p>With a real kernel it first leaves out the ESP proposals the kernel cannot install and
+     * installs each tunnel's security policies, so that traffic triggers ACQUIREs; the loop
+     * removes them again at shutdown.
+     *
+     * @throws IOException when an endpoint cannot be bound (the message names it), a tunnel has no
+     *     proposal the kernel supports, or a policy cannot be installed
      */
     public static Daemon start(DaemonConfig config, Kernel kernel, String threadName) throws IOException {
-        UdpTransport transport = UdpTransport.bind(config.listen());
+        List<PeerPolicy> peers;
         try {
-            Engine engine = new Engine(config.peers(), new SecureRandom(), kernel, RetransmitPolicy.DEFAULT);
+            peers = Kernels.supportedByKernel(config.peers(), kernel);
+        } catch (KernelException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        UdpTransport transport = UdpTransport.bind(config.listen());
+        List<SpdTunnel> installed = new ArrayList<>();
+        try {
+            for (SpdTunnel t : Kernels.policies(peers)) {
+                kernel.addPolicy(t);
+                installed.add(t);
+            }
+            Engine engine = new Engine(peers, new SecureRandom(), kernel, RetransmitPolicy.DEFAULT);
             StatusPublisher status = new StatusPublisher(config.statusFile(), kernel);
             EventLoop loop = new EventLoop(config, engine, transport, new ActionExecutor(transport, kernel), status,
-                    Clock.systemUTC());
+                    Clock.systemUTC(), kernel, installed);
+            kernel.onEvent(loop::kernelEvent);
             Daemon d = new Daemon(loop, status, threadName);
             d.thread.start();
             return d;
+        } catch (KernelException e) {
+            transport.close();
+            undo(kernel, installed);
+            throw new IOException(e.getMessage(), e);
         } catch (RuntimeException e) {
             transport.close();
+            undo(kernel, installed);
             throw e;
+        }
+    }
+
+    private static void undo(Kernel kernel, List<SpdTunnel> installed) {
+        for (SpdTunnel t : installed) {
+            try {
+                kernel.deletePolicy(t);
+            } catch (KernelException x) {
+                KERNEL.warn("removing the policies of {}: {}", t.describe(), x.getMessage());
+            }
         }
     }
 

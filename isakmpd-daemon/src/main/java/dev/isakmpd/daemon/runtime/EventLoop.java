@@ -4,6 +4,10 @@ import dev.isakmpd.core.exchange.Action;
 import dev.isakmpd.core.exchange.Datagram;
 import dev.isakmpd.core.exchange.Engine;
 import dev.isakmpd.core.exchange.IsakmpSaInfo;
+import dev.isakmpd.core.kernel.Kernel;
+import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.DaemonConfig;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +38,18 @@ final class EventLoop implements Runnable {
     private final ActionExecutor executor;
     private final StatusPublisher status;
     private final Clock clock;
+    private final Kernel kernel;
+    private final List<SpdTunnel> policies;
+    /** Kernel events arrive on the back-end's thread and wait here for the loop. */
+    private final ConcurrentLinkedQueue<KernelEvent> kernelEvents = new ConcurrentLinkedQueue<>();
     private volatile boolean stopRequested;
     private volatile boolean failed;
     private Instant timersPausedUntil = Instant.MIN;
 
     EventLoop(DaemonConfig config, Engine engine, UdpTransport transport, ActionExecutor executor,
-            StatusPublisher status, Clock clock) {
+            StatusPublisher status, Clock clock, Kernel kernel, List<SpdTunnel> policies) {
+        this.kernel = kernel;
+        this.policies = List.copyOf(policies);
         this.config = config;
         this.engine = engine;
         this.transport = transport;
@@ -56,7 +67,10 @@ final class EventLoop implements Runnable {
                 }
             }
             while (!stopRequested) {
-                transport.poll(millisUntilNextTimer(), this::receive);
+                transport.poll(kernelEvents.isEmpty() ? millisUntilNextTimer() : 0, this::receive);
+                for (KernelEvent e; (e = kernelEvents.poll()) != null;) {
+                    handle(e);
+                }
                 if (timerDue()) {
                     if (!dispatch("running timers", () -> engine.timeout(clock.instant()))) {
                         timersPausedUntil = clock.instant().plus(TIMER_FAILURE_PAUSE);
@@ -70,6 +84,28 @@ final class EventLoop implements Runnable {
             LOG.error("event loop stopped: {}", e.toString(), e);
         } finally {
             transport.close();
+            for (SpdTunnel t : policies) {
+                try {
+                    kernel.deletePolicy(t);
+                } catch (KernelException | RuntimeException e) {
+                    LOG.warn("removing the policies of {}: {}", t.describe(), e.getMessage());
+                }
+            }
+            kernel.close();
+        }
+    }
+
+    /** Called on the kernel back-end's thread: queue the event and wake the loop. */
+    void kernelEvent(KernelEvent e) {
+        kernelEvents.add(e);
+        transport.wakeup();
+    }
+
+    private void handle(KernelEvent e) {
+        if (e instanceof KernelEvent.Acquire a) {
+            dispatch("handling " + a, () -> engine.acquire(a, clock.instant()));
+        } else if (e instanceof KernelEvent.Expire x) {
+            dispatch("handling " + x, () -> engine.expired(x, clock.instant()));
         }
     }
 

@@ -2,21 +2,87 @@ package dev.isakmpd.daemon.runtime;
 
 import dev.isakmpd.core.kernel.InMemoryKernel;
 import dev.isakmpd.core.kernel.Kernel;
-import dev.isakmpd.daemon.config.ConfigException;
+import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.daemon.config.DaemonConfig;
+import dev.isakmpd.pfkey.PfKeyKernel;
+import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Opens the kernel back-end that the configuration names. */
+/** Opens the kernel back-end that the configuration names, and fits the policy to what it can do. */
 public final class Kernels {
+    private static final Logger LOG = LoggerFactory.getLogger("isakmpd.kernel");
+
     private Kernels() {
     }
 
-    public static Kernel open(DaemonConfig config) throws ConfigException {
+    /**
+     * {@code memory}: an in-memory table (only when the file says so). {@code pfkey}: the PF_KEY v2
+     * socket, registered for ESP.
+     *
+     * @throws KernelException when PF_KEY cannot be opened; the message says why and what to do
+     */
+    public static Kernel open(DaemonConfig config) throws KernelException {
         return switch (config.kernel()) {
             case MEMORY -> new InMemoryKernel();
-            case PFKEY -> throw new ConfigException(List.of(config.source()
-                    + ": daemon.kernel: \"pfkey\" is not implemented yet; set kernel = \"memory\" to run with an"
-                    + " in-memory SA table (nothing reaches the IP stack)"));
+            case PFKEY -> {
+                try {
+                    yield PfKeyKernel.open();
+                } catch (KernelException e) {
+                    throw new KernelException(config.source() + ": daemon.kernel = \"pfkey\": " + e.getMessage()
+                            + ". To run without a kernel back-end (nothing reaches the IP stack) set kernel = \"memory\"",
+                            e);
+                }
+            }
         };
+    }
+
+    /**
+     * The peers with only the ESP proposals the kernel can install (PF_KEY: learnt with
+     * SADB_REGISTER), so that we never agree to SAs the kernel would refuse.
+     *
+     * @throws KernelException when a tunnel is left with no proposal at all
+     */
+    public static List<PeerPolicy> supportedByKernel(List<PeerPolicy> peers, Kernel kernel) throws KernelException {
+        List<PeerPolicy> out = new ArrayList<>();
+        for (PeerPolicy p : peers) {
+            List<TunnelPolicy> tunnels = new ArrayList<>();
+            for (TunnelPolicy t : p.tunnels()) {
+                List<EspProposal> ok = new ArrayList<>();
+                for (EspProposal e : t.proposals()) {
+                    if (kernel.supports(e.cipher(), e.keyBits(), e.integrity())) {
+                        ok.add(e);
+                    } else {
+                        LOG.warn("peer {} tunnel {}: ESP proposal {} left out: the kernel cannot install it",
+                                p.name(), t.name(), e.name());
+                    }
+                }
+                if (ok.isEmpty()) {
+                    throw new KernelException("peer " + p.name() + " tunnel " + t.name() + ": none of its ESP proposals "
+                            + t.proposals() + " can be installed by this kernel");
+                }
+                tunnels.add(new TunnelPolicy(t.name(), t.local(), t.remote(), ok, t.pfsGroup(), t.lifetime()));
+            }
+            out.add(new PeerPolicy(p.name(), p.local(), p.remote(), p.psk(), p.ikeProposals(), p.ikeLifetime(),
+                    tunnels, p.autoStart()));
+        }
+        return out;
+    }
+
+    /** The security policies of every configured tunnel. */
+    public static List<SpdTunnel> policies(List<PeerPolicy> peers) {
+        List<SpdTunnel> out = new ArrayList<>();
+        for (PeerPolicy p : peers) {
+            for (TunnelPolicy t : p.tunnels()) {
+                out.add(new SpdTunnel(p.name(), t.name(), p.local().getAddress(), p.remote().getAddress(), t.local(),
+                        t.remote()));
+            }
+        }
+        return out;
     }
 }

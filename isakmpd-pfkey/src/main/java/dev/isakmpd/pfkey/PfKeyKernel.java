@@ -1,0 +1,452 @@
+package dev.isakmpd.pfkey;
+
+import dev.isakmpd.core.kernel.Kernel;
+import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.EspCipher;
+import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.pfkey.SadbExtension.Address;
+import dev.isakmpd.pfkey.SadbExtension.IpsecRequest;
+import dev.isakmpd.pfkey.SadbExtension.Key;
+import dev.isakmpd.pfkey.SadbExtension.Lifetime;
+import dev.isakmpd.pfkey.SadbExtension.Policy;
+import dev.isakmpd.pfkey.SadbExtension.Sa;
+import dev.isakmpd.pfkey.SadbExtension.Sa2;
+import dev.isakmpd.pfkey.SadbExtension.SpiRange;
+import dev.isakmpd.pfkey.SadbExtension.Supported;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * core's {@link Kernel} port on a PF_KEY v2 socket: GETSPI (in a range) reserves inbound SPIs,
+ * UPDATE completes them, ADD installs outbound SAs, DELETE/GET/DUMP/FLUSH, REGISTER (which also
+ * subscribes to ACQUIRE/EXPIRE), and KAME SPD entries for tunnels. ESP tunnel mode only.
+ *
+ * <p>SAs and policies use reqid 0 and level "require": Linux matches an outbound SA to a policy
+ * template by reqid, and a "require" template's reqid is 0.
+ */
+public final class PfKeyKernel implements Kernel, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("isakmpd.kernel.pfkey");
+    /** RFC 4303 s2.1: SPIs 1..255 are reserved by IANA. */
+    public static final int SPI_MIN = 0x100;
+    public static final int SPI_MAX = 0xffffffff;
+    public static final int REPLAY_WINDOW = 32;
+    /** The soft lifetime, as a share of the hard one: the kernel's soft EXPIRE starts the rekey. */
+    public static final double SOFT_LIFETIME_SHARE = 0.9;
+
+    private record SaKey(InetAddress destination, int spi) {
+    }
+
+    private final PfKeySocket socket;
+    // The methods below hold this object's lock while they wait for the kernel's answer, which the
+    // reader thread delivers; so the reader thread (toEvent) must never take that lock: the maps it
+    // touches are synchronized on themselves, briefly, with no I/O inside.
+    private final Map<SaKey, InetAddress> reserved = new LinkedHashMap<>();
+    private final Map<SaKey, IpsecSa> installed = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** SAs the kernel removed at their hard lifetime (when): deleting them again is not an error. */
+    private final Map<SaKey, Long> expired = new ConcurrentHashMap<>();
+    private static final long EXPIRED_MEMORY_NANOS = 120_000_000_000L;
+    private final Map<Integer, SpdTunnel> policyIds = new ConcurrentHashMap<>();
+    private final Map<SpdTunnel, List<Integer>> policiesOf = new LinkedHashMap<>();
+    private volatile Supported supportedAuth = new Supported(Sadb.EXT_SUPPORTED_AUTH, List.of());
+    private volatile Supported supportedEncrypt = new Supported(Sadb.EXT_SUPPORTED_ENCRYPT, List.of());
+    private SadbMessage registration;
+    private volatile Consumer<KernelEvent> listener = e -> { };
+    private volatile Consumer<SadbMessage> rawListener = m -> { };
+
+    public PfKeyKernel(PfKeySocket socket) {
+        this.socket = socket;
+        socket.onEvent(this::event);
+    }
+
+    /** Opens the socket and registers for ESP (learns the algorithms; subscribes to ACQUIRE/EXPIRE). */
+    public static PfKeyKernel open() throws KernelException {
+        PfKeySocket s = PfKeySocket.open();
+        PfKeyKernel k = new PfKeyKernel(s);
+        try {
+            k.register();
+        } catch (KernelException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return k;
+    }
+
+    public PfKeySocket socket() {
+        return socket;
+    }
+
+    // ---------------------------------------------------------------- REGISTER
+
+    /**
+     * SADB_REGISTER for ESP: the kernel answers with the algorithms it supports. Linux refuses a
+     * second REGISTER for the same SA type on one socket (EEXIST), so the first answer is kept.
+     */
+    public synchronized SadbMessage register() throws PfKeyException {
+        if (registration != null) {
+            return registration;
+        }
+        SadbMessage r = socket.call(SadbMessage.request(Sadb.REGISTER, Sadb.SATYPE_ESP));
+        registration = r;
+        r.find(Sadb.EXT_SUPPORTED_AUTH).ifPresent(e -> supportedAuth = (Supported) e);
+        r.find(Sadb.EXT_SUPPORTED_ENCRYPT).ifPresent(e -> supportedEncrypt = (Supported) e);
+        LOG.info("PF_KEY registered for ESP: auth {} encrypt {}", ids(supportedAuth), ids(supportedEncrypt));
+        return r;
+    }
+
+    public Supported supportedAuth() {
+        return supportedAuth;
+    }
+
+    public Supported supportedEncrypt() {
+        return supportedEncrypt;
+    }
+
+    /**
+     * Linux's af_key maps SADB_X_AALG_SHA2_256HMAC to hmac(sha256) truncated to 96 bits (the
+     * pre-RFC 4868 draft), seen in the lab as "auth-trunc hmac(sha256) ... 96"; RFC 4868 peers use
+     * 128 bits, so such an SA would drop every packet. HMAC-SHA2-256 is therefore not offered over
+     * PF_KEY on Linux although REGISTER lists it (see docs/pfkey.md).
+     */
+    public static final boolean SHA256_TRUNCATED_TO_96 = System.getProperty("os.name", "").startsWith("Linux");
+
+    @Override
+    public boolean supports(EspCipher cipher, int keyBits, EspIntegrity integrity) {
+        return supports(supportedAuth, supportedEncrypt, cipher, keyBits, integrity);
+    }
+
+    /** Whether a REGISTER answer with these SUPPORTED extensions allows the transform. */
+    static boolean supports(Supported auth, Supported encrypt, EspCipher cipher, int keyBits,
+            EspIntegrity integrity) {
+        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96) {
+            return false;
+        }
+        boolean enc = encrypt.find(encryptId(cipher)).map(a -> keyBits >= a.minBits() && keyBits <= a.maxBits())
+                .orElse(false);
+        return enc && auth.find(authId(integrity)).isPresent();
+    }
+
+    public static int encryptId(EspCipher c) {
+        return switch (c) {
+            case AES_CBC -> Sadb.X_EALG_AESCBC;
+            case DES3_CBC -> Sadb.EALG_3DESCBC;
+        };
+    }
+
+    public static int authId(EspIntegrity i) {
+        return switch (i) {
+            case HMAC_MD5 -> Sadb.AALG_MD5HMAC;
+            case HMAC_SHA1 -> Sadb.AALG_SHA1HMAC;
+            case HMAC_SHA2_256 -> Sadb.X_AALG_SHA2_256HMAC;
+            case HMAC_SHA2_384 -> Sadb.X_AALG_SHA2_384HMAC;
+            case HMAC_SHA2_512 -> Sadb.X_AALG_SHA2_512HMAC;
+        };
+    }
+
+    // ---------------------------------------------------------------- SAs
+
+    @Override
+    public int allocateSpi(InetAddress source, InetAddress destination) throws KernelException {
+        return allocateSpi(source, destination, SPI_MIN, SPI_MAX);
+    }
+
+    /** SADB_GETSPI: the kernel picks a free SPI in [min, max] and holds a larval SA for it. */
+    public synchronized int allocateSpi(InetAddress source, InetAddress destination, int min, int max)
+            throws KernelException {
+        SadbMessage r = socket.call(SadbMessage.request(Sadb.GETSPI, Sadb.SATYPE_ESP,
+                new Sa2(Sadb.IPSEC_MODE_TUNNEL, 0, 0), Address.host(Sadb.EXT_ADDRESS_SRC, source),
+                Address.host(Sadb.EXT_ADDRESS_DST, destination), new SpiRange(min, max)));
+        int spi = r.find(Sa.class).orElseThrow(() -> new PfKeyException(
+                "SADB_GETSPI reply without an SA extension: " + r.describe(), 0)).spi();
+        reserved.put(new SaKey(destination, spi), source);
+        return spi;
+    }
+
+    @Override
+    public synchronized void install(IpsecSa sa) throws KernelException {
+        SaKey key = new SaKey(sa.destination(), sa.spi());
+        boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
+        long hard = Math.max(1, sa.lifetime().toSeconds());
+        long soft = Math.max(1, Math.min(hard - 1, Math.round(hard * SOFT_LIFETIME_SHARE)));
+        byte[] enc = sa.encryptionKey().bytes();
+        byte[] auth = sa.authenticationKey().bytes();
+        SadbMessage m = SadbMessage.request(update ? Sadb.UPDATE : Sadb.ADD, Sadb.SATYPE_ESP,
+                new Sa(sa.spi(), REPLAY_WINDOW, Sadb.SASTATE_MATURE, authId(sa.integrity()), encryptId(sa.cipher()),
+                        0),
+                new Sa2(Sadb.IPSEC_MODE_TUNNEL, 0, 0),
+                new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, 0, hard, 0),
+                new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, 0, soft, 0),
+                Address.host(Sadb.EXT_ADDRESS_SRC, sa.source()), Address.host(Sadb.EXT_ADDRESS_DST, sa.destination()),
+                new Key(Sadb.EXT_KEY_AUTH, auth.length * 8, auth), new Key(Sadb.EXT_KEY_ENCRYPT, enc.length * 8, enc));
+        java.util.Arrays.fill(enc, (byte) 0);
+        java.util.Arrays.fill(auth, (byte) 0);
+        try {
+            socket.call(m);
+        } finally {
+            m.wipeKeys();
+        }
+        reserved.remove(key);
+        installed.put(key, sa);
+    }
+
+    @Override
+    public synchronized void delete(InetAddress destination, int spi) throws KernelException {
+        SaKey key = new SaKey(destination, spi);
+        if (expired.remove(key) != null) {
+            LOG.debug("ESP SA {}/0x{} already removed by the kernel at its hard lifetime", destination.getHostAddress(),
+                    String.format("%08x", spi));
+            return;
+        }
+        IpsecSa sa = installed.get(key);
+        InetAddress source = sa != null ? sa.source() : reserved.getOrDefault(key, any(destination));
+        socket.call(SadbMessage.request(Sadb.DELETE, Sadb.SATYPE_ESP,
+                new Sa(spi, 0, 0, 0, 0, 0), Address.host(Sadb.EXT_ADDRESS_SRC, source),
+                Address.host(Sadb.EXT_ADDRESS_DST, destination)));
+        reserved.remove(key);
+        IpsecSa gone = installed.remove(key);
+        if (gone != null) {
+            gone.wipe();
+        }
+    }
+
+    /** SADB_GET: the kernel's view of one SA (with its keys: wipe them with {@link SadbMessage#wipeKeys}). */
+    public Optional<SadbMessage> get(InetAddress destination, int spi) throws KernelException {
+        try {
+            return Optional.of(socket.call(SadbMessage.request(Sadb.GET, Sadb.SATYPE_ESP, new Sa(spi, 0, 0, 0, 0, 0),
+                    Address.host(Sadb.EXT_ADDRESS_SRC, any(destination)),
+                    Address.host(Sadb.EXT_ADDRESS_DST, destination))));
+        } catch (PfKeyException e) {
+            if (e.errno() == 3 /* ESRCH */ || e.errno() == 2 /* ENOENT */) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** SADB_DUMP of the ESP SAs: every SA the kernel holds, ours or not. */
+    public List<SadbMessage> dump() throws KernelException {
+        return socket.dump(Sadb.DUMP, Sadb.SATYPE_ESP, PfKeySocket.DEFAULT_TIMEOUT);
+    }
+
+    /** SADB_X_SPDDUMP: every SPD entry. */
+    public List<SadbMessage> spdDump() throws KernelException {
+        return socket.dump(Sadb.X_SPDDUMP, Sadb.SATYPE_UNSPEC, PfKeySocket.DEFAULT_TIMEOUT);
+    }
+
+    /** SADB_FLUSH of all ESP SAs (also other daemons'!): for tests and an operator's "flush". */
+    public synchronized void flush() throws KernelException {
+        socket.call(SadbMessage.request(Sadb.FLUSH, Sadb.SATYPE_ESP));
+        installed.values().forEach(IpsecSa::wipe);
+        installed.clear();
+        reserved.clear();
+    }
+
+    @Override
+    public synchronized List<IpsecSa> list() throws KernelException {
+        Set<SaKey> inKernel = new HashSet<>();
+        for (SadbMessage m : dump()) {
+            Optional<Sa> sa = m.find(Sa.class);
+            Optional<Address> dst = m.address(Sadb.EXT_ADDRESS_DST);
+            m.wipeKeys();
+            if (sa.isPresent() && dst.isPresent()) {
+                inKernel.add(new SaKey(dst.get().address(), sa.get().spi()));
+            }
+        }
+        List<IpsecSa> out = new ArrayList<>();
+        synchronized (installed) {
+            for (Map.Entry<SaKey, IpsecSa> e : installed.entrySet()) {
+                if (inKernel.contains(e.getKey())) {
+                    out.add(e.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * SADB_X_PROMISC: with it on, the kernel also copies every other PF_KEY socket's requests to
+     * this one (they arrive as events, see {@link #onMessage}); for diagnostics, not needed to run.
+     */
+    public void promiscuous(boolean on) throws KernelException {
+        socket.call(SadbMessage.request(Sadb.X_PROMISC, on ? 1 : 0));
+    }
+
+    // ---------------------------------------------------------------- SPD
+
+    @Override
+    public synchronized void addPolicy(SpdTunnel t) throws KernelException {
+        if (policiesOf.containsKey(t)) {
+            return;
+        }
+        List<Integer> ids = new ArrayList<>();
+        try {
+            ids.add(spdAdd(t.local(), t.remote(), Sadb.IPSEC_DIR_OUTBOUND, t.localEndpoint(), t.remoteEndpoint()));
+            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_INBOUND, t.remoteEndpoint(), t.localEndpoint()));
+            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_FWD, t.remoteEndpoint(), t.localEndpoint()));
+        } catch (KernelException e) {
+            undo(t);
+            throw e;
+        }
+        policiesOf.put(t, ids);
+        ids.forEach(id -> policyIds.put(id, t));
+        LOG.info("SPD entries {} for {}", ids, t.describe());
+    }
+
+    private void undo(SpdTunnel t) {
+        for (int dir : new int[] {Sadb.IPSEC_DIR_OUTBOUND, Sadb.IPSEC_DIR_INBOUND, Sadb.IPSEC_DIR_FWD}) {
+            try {
+                spdDelete(dir == Sadb.IPSEC_DIR_OUTBOUND ? t.local() : t.remote(),
+                        dir == Sadb.IPSEC_DIR_OUTBOUND ? t.remote() : t.local(), dir);
+            } catch (KernelException ignored) {
+                // not there
+            }
+        }
+    }
+
+    @Override
+    public synchronized void deletePolicy(SpdTunnel t) throws KernelException {
+        List<Integer> ids = policiesOf.remove(t);
+        if (ids == null) {
+            return;
+        }
+        ids.forEach(policyIds::remove);
+        KernelException first = null;
+        for (int dir : new int[] {Sadb.IPSEC_DIR_OUTBOUND, Sadb.IPSEC_DIR_INBOUND, Sadb.IPSEC_DIR_FWD}) {
+            try {
+                spdDelete(dir == Sadb.IPSEC_DIR_OUTBOUND ? t.local() : t.remote(),
+                        dir == Sadb.IPSEC_DIR_OUTBOUND ? t.remote() : t.local(), dir);
+            } catch (KernelException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** SADB_X_SPDADD: traffic {@code src -> dst} (any protocol) requires ESP tunnel {@code tsrc -> tdst}. */
+    public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination)
+            throws KernelException {
+        SadbMessage r = socket.call(SadbMessage.request(Sadb.X_SPDADD, Sadb.SATYPE_UNSPEC,
+                selector(Sadb.EXT_ADDRESS_SRC, src), selector(Sadb.EXT_ADDRESS_DST, dst),
+                new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, 0, List.of(new IpsecRequest(Sadb.IPPROTO_ESP,
+                        Sadb.IPSEC_MODE_TUNNEL, Sadb.IPSEC_LEVEL_REQUIRE, 0, Optional.of(tunnelSource),
+                        Optional.of(tunnelDestination))))));
+        return r.find(Policy.class).map(Policy::id).orElse(0);
+    }
+
+    /** SADB_X_SPDDELETE by selector and direction. */
+    public void spdDelete(Subnet src, Subnet dst, int dir) throws KernelException {
+        socket.call(SadbMessage.request(Sadb.X_SPDDELETE, Sadb.SATYPE_UNSPEC,
+                selector(Sadb.EXT_ADDRESS_SRC, src), selector(Sadb.EXT_ADDRESS_DST, dst),
+                new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, 0, List.of())));
+    }
+
+    private static Address selector(int type, Subnet s) {
+        return new Address(type, Sadb.IPSEC_ULPROTO_ANY, s.prefixLength(), s.network(), 0);
+    }
+
+    // ---------------------------------------------------------------- events
+
+    @Override
+    public void onEvent(Consumer<KernelEvent> l) {
+        this.listener = l;
+    }
+
+    /** Every unsolicited message, raw (tests, diagnostics); called on the reader thread. */
+    public void onMessage(Consumer<SadbMessage> l) {
+        this.rawListener = l;
+    }
+
+    private void event(SadbMessage m) {
+        rawListener.accept(m);
+        Optional<KernelEvent> e = toEvent(m);
+        if (e.isPresent()) {
+            listener.accept(e.get());
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("PF_KEY message not for us: {}", m.describe());
+        }
+    }
+
+    /** ACQUIRE and EXPIRE for ESP become events; anything else (other daemons' traffic) does not. */
+    Optional<KernelEvent> toEvent(SadbMessage m) {
+        if (m.errno() != 0 || m.satype() != Sadb.SATYPE_ESP && m.satype() != Sadb.SATYPE_UNSPEC) {
+            return Optional.empty();
+        }
+        if (m.type() == Sadb.ACQUIRE && m.pid() == 0) {
+            Optional<Address> src = m.address(Sadb.EXT_ADDRESS_SRC);
+            Optional<Address> dst = m.address(Sadb.EXT_ADDRESS_DST);
+            if (src.isEmpty() || dst.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<SpdTunnel> t = m.find(Policy.class).map(p -> policyIds.get(p.id()));
+            return Optional.of(new KernelEvent.Acquire(src.get().address(), dst.get().address(),
+                    t.map(SpdTunnel::local), t.map(SpdTunnel::remote)));
+        }
+        if (m.type() == Sadb.EXPIRE && m.pid() == 0) {
+            Optional<Sa> sa = m.find(Sa.class);
+            Optional<Address> dst = m.address(Sadb.EXT_ADDRESS_DST);
+            if (sa.isEmpty() || dst.isEmpty()) {
+                return Optional.empty();
+            }
+            boolean hard = m.find(Sadb.EXT_LIFETIME_HARD).isPresent();
+            if (hard) {
+                SaKey key = new SaKey(dst.get().address(), sa.get().spi());
+                IpsecSa gone = installed.remove(key);
+                if (gone != null) {
+                    long now = System.nanoTime();
+                    expired.values().removeIf(t -> now - t > EXPIRED_MEMORY_NANOS);
+                    expired.put(key, now);
+                    gone.wipe();
+                }
+            }
+            return Optional.of(new KernelEvent.Expire(dst.get().address(), sa.get().spi(), hard));
+        }
+        return Optional.empty();
+    }
+
+    private static String ids(Supported s) {
+        return s.algs().stream().map(a -> a.id() + "(" + a.minBits() + "-" + a.maxBits() + ")").toList().toString();
+    }
+
+    private static InetAddress any(InetAddress like) {
+        try {
+            return InetAddress.getByAddress(new byte[like instanceof Inet6Address ? 16 : 4]);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static boolean isV4(InetAddress a) {
+        return a instanceof Inet4Address;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+    /** For log lines: the lifetime the kernel's soft EXPIRE fires at for an SA of this lifetime. */
+    public static Duration softLifetime(Duration hard) {
+        long h = Math.max(1, hard.toSeconds());
+        return Duration.ofSeconds(Math.max(1, Math.min(h - 1, Math.round(h * SOFT_LIFETIME_SHARE))));
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# pfkey-suite.sh OUT CLASSPATH - the PF_KEY suite (dev.isakmpd.pfkey.lab.PfKeyLabSuite); runs INSIDE
+# the kernel lab (scripts/lab/run-in-uml.sh -- scripts/lab/pfkey-suite.sh ...). Sets up a veth pair
+# with source address 10.1.0.1 and a route to 10.2.0.0/16 over it, so that a datagram
+# 10.1.0.1 -> 10.2.0.1 hits the suite's tunnel policy (lo would not do: it has disable_xfrm=1).
+set -eu
+[ "${LAB_IN_UML:-}" = 1 ] || { echo "pfkey-suite.sh: runs inside the kernel lab only" >&2; exit 2; }
+out=$1 cp=$2
+mkdir -p "$out"
+ip -batch - <<NET
+link add pfk0 type veth peer name pfk1
+link set pfk0 up
+link set pfk1 up
+addr add 10.1.0.1/32 dev pfk0
+route add 10.2.0.0/16 dev pfk0 src 10.1.0.1
+NET
+ip xfrm state flush; ip xfrm policy flush
+exec java -Djna.tmpdir="$out" -cp "$cp" dev.isakmpd.pfkey.lab.PfKeyLabSuite "$out"
