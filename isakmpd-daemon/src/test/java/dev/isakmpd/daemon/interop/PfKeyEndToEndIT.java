@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +27,13 @@ import org.junit.jupiter.api.Test;
  */
 class PfKeyEndToEndIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    static final Path JAR = Path.of("target", "isakmpd.jar").toAbsolutePath();
-
+    
     @Test
     void pingThroughEspNegotiatedOnAcquire() throws Exception {
         Path out = Path.of("target", "interop", "pfkey-ping").toAbsolutePath();
         Files.createDirectories(out);
-        Files.writeString(out.resolve("ours.sh"), oursScript(), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("pfkey", "add", "lifetime = \"30s\""),
+                StandardCharsets.UTF_8);
         Files.deleteIfExists(out.resolve("ready"));
         List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "300",
                 "--out", out.toString(), "--psk", "pfkey end-to-end", "--ike", "aes128-sha256-modp2048",
@@ -44,21 +43,21 @@ class PfKeyEndToEndIT {
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.resolve("harness.log").toFile()).start();
         assertTrue(p.waitFor(360, TimeUnit.SECONDS), "lab did not finish");
-        String result = read(out.resolve("result"));
+        String result = OurSide.read(out.resolve("result"));
         assertEquals(0, p.exitValue(), () -> "scenario failed: " + result + "; see " + out);
 
         // the negotiation was started by the kernel's ACQUIRE, not by the configuration
-        String ours = read(out.resolve("ours.log"));
+        String ours = OurSide.read(out.resolve("ours.log"));
         assertTrue(ours.contains("ACQUIRE 198.51.100.1 -> 198.51.100.2 (10.1.0.0/16 -> 10.2.0.0/16): negotiating"
                 + " tunnel net"), "no ACQUIRE-driven negotiation in ours.log");
         assertTrue(ours.contains("SPD entries"), "no SPD entries installed");
         assertFalse(ours.contains("cannot install"), "an SA failed to install");
-        assertTrue(read(out.resolve("ping-trigger.txt")).contains("1 packets transmitted"));
-        assertTrue(read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+        assertTrue(OurSide.read(out.resolve("ping-trigger.txt")).contains("1 packets transmitted"));
+        assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
 
         // both kernels count the 3 echo requests and 3 replies on their ESP SAs, and the SPIs match up
-        String us = read(out.resolve("ip-xfrm-state-stats-us.txt"));
-        String sw = read(out.resolve("ip-xfrm-state-stats-sw.txt"));
+        String us = OurSide.read(out.resolve("ip-xfrm-state-stats-us.txt"));
+        String sw = OurSide.read(out.resolve("ip-xfrm-state-stats-sw.txt"));
         List<String> usSpis = spis(us);
         assertEquals(2, usSpis.size(), us);
         assertEquals(usSpis.stream().sorted().toList(), spis(sw).stream().sorted().toList(), sw);
@@ -71,7 +70,7 @@ class PfKeyEndToEndIT {
             }
             assertEquals(2, n, side);
         }
-        assertTrue(read(out.resolve("ip-xfrm-policy-us.txt")).contains("tmpl src 198.51.100.1 dst 198.51.100.2"));
+        assertTrue(OurSide.read(out.resolve("ip-xfrm-policy-us.txt")).contains("tmpl src 198.51.100.1 dst 198.51.100.2"));
 
         // the rekey: soft EXPIRE -> new Quick Mode, hard EXPIRE -> the first pair deleted, peer told
         assertTrue(Pattern.compile("soft EXPIRE for ESP SA [0-9.]+/0x[0-9a-f]{8}: rekeying tunnel net").matcher(ours)
@@ -81,13 +80,13 @@ class PfKeyEndToEndIT {
         assertTrue(Pattern.compile("hard EXPIRE for ESP SA [0-9.]+/0x[0-9a-f]{8} \\(tunnel net\\): deleting the pair")
                 .matcher(ours).find() || ours.contains("IPsec SAs of tunnel net reached their lifetime 30s; deleting them"),
                 "the first pair was not deleted at its hard lifetime");
-        assertTrue(read(out.resolve("ping-again.txt")).contains("3 packets transmitted, 3 received"));
-        List<String> again = spis(read(out.resolve("ip-xfrm-state-stats-us-again.txt")));
+        assertTrue(OurSide.read(out.resolve("ping-again.txt")).contains("3 packets transmitted, 3 received"));
+        List<String> again = spis(OurSide.read(out.resolve("ip-xfrm-state-stats-us-again.txt")));
         assertFalse(again.isEmpty());
         assertTrue(again.stream().noneMatch(usSpis::contains), "first SAs still there: " + again + " vs " + usSpis);
 
         // PF_KEY messages carry keys: none may reach the log
-        Matcher keys = Pattern.compile("0x([0-9a-f]{32,})").matcher(read(out.resolve("ip-xfrm-state.txt")));
+        Matcher keys = Pattern.compile("0x([0-9a-f]{32,})").matcher(OurSide.read(out.resolve("ip-xfrm-state.txt")));
         int seen = 0;
         while (keys.find()) {
             assertFalse(ours.contains(keys.group(1)), "a key is in ours.log");
@@ -98,46 +97,5 @@ class PfKeyEndToEndIT {
 
     static List<String> spis(String xfrm) {
         return Pattern.compile("proto esp spi (0x[0-9a-f]{8})").matcher(xfrm).results().map(r -> r.group(1)).toList();
-    }
-
-    private static String oursScript() {
-        return String.join("\n",
-                "#!/bin/bash",
-                "out=$INTEROP_OUT",
-                "cat >\"$out/ours.toml\" <<EOT",
-                "[daemon]",
-                "listen = [\"$INTEROP_LOCAL_ADDR:500\"]",
-                "kernel = \"pfkey\"",
-                "status-file = \"$out/ours.status\"",
-                "",
-                "[peers.strongswan]",
-                "local = \"$INTEROP_LOCAL_ADDR:500\"",
-                "remote = \"$INTEROP_REMOTE_ADDR:500\"",
-                "psk = \"$INTEROP_PSK\"",
-                "ike = [\"$INTEROP_IKE\"]",
-                "auto = \"add\"",
-                "",
-                "[peers.strongswan.tunnels.net]",
-                "local-subnet = \"$INTEROP_LOCAL_TS\"",
-                "remote-subnet = \"$INTEROP_REMOTE_TS\"",
-                "esp = [\"$INTEROP_ESP\"]",
-                "pfs = \"$INTEROP_PFS\"",
-                "lifetime = \"30s\"",
-                "EOT",
-                "java -Djna.tmpdir=\"$out\" -jar " + JAR + " run --config \"$out/ours.toml\" --log-level debug &",
-                "pid=$!",
-                "trap 'kill -TERM $pid; wait $pid' TERM",
-                "for i in $(seq 1 600); do",
-                "  grep -q 'listening on' \"$INTEROP_OUT/ours.log\" 2>/dev/null && break",
-                "  kill -0 $pid 2>/dev/null || break",
-                "  sleep 0.1",
-                "done",
-                "touch \"$INTEROP_READY_FILE\"",
-                "wait $pid",
-                "");
-    }
-
-    private static String read(Path p) throws IOException {
-        return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
     }
 }

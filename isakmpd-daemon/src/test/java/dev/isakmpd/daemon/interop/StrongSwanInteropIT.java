@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.daemon.runtime.StatusFile;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StrongSwanInteropIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    static final Path JAR = Path.of("target", "isakmpd.jar").toAbsolutePath();
 
     record Scenario(String name, String initiator, String ike, String esp, String pfs) {
         @Override
@@ -52,7 +50,7 @@ class StrongSwanInteropIT {
     void negotiatesWithStrongSwan(Scenario s) throws Exception {
         Path out = Path.of("target", "interop", s.name()).toAbsolutePath();
         Files.createDirectories(out);
-        Files.writeString(out.resolve("ours.sh"), oursScript(), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
         List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "240",
                 "--out", out.toString(), "--psk", "interop secret " + s.name(), "--ike", s.ike(), "--esp", s.esp(),
                 "--pfs", s.pfs(), "--initiator", s.initiator(), "--timeout", "120",
@@ -63,11 +61,11 @@ class StrongSwanInteropIT {
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.resolve("harness.log").toFile()).start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "lab did not finish");
-        String result = read(out.resolve("result"));
+        String result = OurSide.read(out.resolve("result"));
         assertEquals(0, p.exitValue(), () -> "scenario failed: " + result + "; see " + out);
 
-        Map<String, String> ike = Swanctl.ikeSa(read(out.resolve("swanctl-list-sas.txt")));
-        Map<String, String> child = Swanctl.childSa(read(out.resolve("swanctl-list-sas.txt")));
+        Map<String, String> ike = Swanctl.ikeSa(OurSide.read(out.resolve("swanctl-list-sas.txt")));
+        Map<String, String> child = Swanctl.childSa(OurSide.read(out.resolve("swanctl-list-sas.txt")));
         StatusFile.Table ours = StatusFile.read(out.resolve("ours-status.txt"));
         List<StatusFile.IsakmpEntry> ourIke = ours.isakmp();
         List<StatusFile.EspEntry> ourEsp = ours.esp();
@@ -95,58 +93,13 @@ class StrongSwanInteropIT {
             assertEquals(s.pfs(), Swanctl.groupName(child.get("dh-group")));
         }
         // and strongSwan's kernel really holds them
-        String xfrm = read(out.resolve("ip-xfrm-state.txt"));
+        String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
         assertTrue(xfrm.contains("spi 0x" + outSa.spi()) && xfrm.contains("spi 0x" + in.spi()), xfrm);
-    }
-
-    /**
-     * Our side inside the lab: writes its config from the harness's environment, starts the daemon,
-     * signals readiness once it listens, and runs until the harness stops it.
-     */
-    private static String oursScript() {
-        return String.join("\n",
-                "#!/bin/bash",
-                "out=$INTEROP_OUT",
-                "auto=add; [ \"$INTEROP_INITIATOR\" = us ] && auto=start",
-                "cat >\"$out/ours.toml\" <<EOT",
-                "[daemon]",
-                "listen = [\"$INTEROP_LOCAL_ADDR:500\"]",
-                "kernel = \"memory\"",
-                "status-file = \"$out/ours.status\"",
-                "",
-                "[peers.strongswan]",
-                "local = \"$INTEROP_LOCAL_ADDR:500\"",
-                "remote = \"$INTEROP_REMOTE_ADDR:500\"",
-                "psk = \"$INTEROP_PSK\"",
-                "ike = [\"$INTEROP_IKE\"]",
-                "auto = \"$auto\"",
-                "",
-                "[peers.strongswan.tunnels.net]",
-                "local-subnet = \"$INTEROP_LOCAL_TS\"",
-                "remote-subnet = \"$INTEROP_REMOTE_TS\"",
-                "esp = [\"$INTEROP_ESP\"]",
-                "pfs = \"$INTEROP_PFS\"",
-                "EOT",
-                "java -Djna.tmpdir=\"$out\" -jar " + JAR + " run --config \"$out/ours.toml\" --log-level debug &",
-                "pid=$!",
-                "trap 'kill -TERM $pid; wait $pid' TERM",
-                "for i in $(seq 1 300); do",
-                "  grep -q 'listening on' \"$INTEROP_OUT/ours.log\" 2>/dev/null && break",
-                "  kill -0 $pid 2>/dev/null || break",
-                "  sleep 0.1",
-                "done",
-                "touch \"$INTEROP_READY_FILE\"",
-                "wait $pid",
-                "");
     }
 
     /** Our responder installs its SAs on QM3, just after strongSwan shows them: wait for both lines. */
     private static String statusCommand(Path status) {
         return "for i in $(seq 1 50); do [ \"$(grep -c '^esp ' " + status + " 2>/dev/null)\" = 2 ] && break; "
                 + "sleep 0.1; done; cat " + status;
-    }
-
-    private static String read(Path p) throws IOException {
-        return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
     }
 }

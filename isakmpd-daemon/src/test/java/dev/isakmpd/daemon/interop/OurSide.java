@@ -1,0 +1,67 @@
+package dev.isakmpd.daemon.interop;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Our daemon as the interop harness runs it in namespace "us" (scripts/interop/run-scenario.sh
+ * --ours-cmd): a script that writes its config from the harness's INTEROP_* environment, starts
+ * the daemon, signals readiness once it listens, and runs until the harness stops it.
+ */
+final class OurSide {
+    static final Path JAR = Path.of("target", "isakmpd.jar").toAbsolutePath();
+
+    private OurSide() {
+    }
+
+    /**
+     * @param kernel  daemon.kernel ("memory" or "pfkey")
+     * @param auto    the peer's auto setting: a literal, or a shell expression such as "$auto"
+     * @param tunnelExtra extra TOML lines for the tunnel table (e.g. a short lifetime), may be empty
+     */
+    static String script(String kernel, String auto, String tunnelExtra) {
+        return String.join("\n",
+                "#!/bin/bash",
+                "out=$INTEROP_OUT",
+                "auto=add; [ \"$INTEROP_INITIATOR\" = us ] && auto=start",
+                "cat >\"$out/ours.toml\" <<EOT",
+                "[daemon]",
+                "listen = [\"$INTEROP_LOCAL_ADDR:500\"]",
+                "kernel = \"" + kernel + "\"",
+                "status-file = \"$out/ours.status\"",
+                "",
+                "[peers.strongswan]",
+                "local = \"$INTEROP_LOCAL_ADDR:500\"",
+                "remote = \"$INTEROP_REMOTE_ADDR:500\"",
+                "psk = \"$INTEROP_PSK\"",
+                "ike = [\"$INTEROP_IKE\"]",
+                "auto = \"" + auto + "\"",
+                "",
+                "[peers.strongswan.tunnels.net]",
+                "local-subnet = \"$INTEROP_LOCAL_TS\"",
+                "remote-subnet = \"$INTEROP_REMOTE_TS\"",
+                "esp = [\"$INTEROP_ESP\"]",
+                "pfs = \"$INTEROP_PFS\"",
+                tunnelExtra,
+                "EOT",
+                "java -Djna.tmpdir=\"$out\" -jar " + JAR + " run --config \"$out/ours.toml\" --log-level debug &",
+                "pid=$!",
+                "trap 'kill -TERM $pid; wait $pid' TERM",
+                // a JVM in the single-CPU lab guest can take tens of seconds to start under load
+                "for i in $(seq 1 600); do",
+                "  grep -q 'listening on' \"$INTEROP_OUT/ours.log\" 2>/dev/null && break",
+                "  kill -0 $pid 2>/dev/null || break",
+                "  sleep 0.1",
+                "done",
+                "touch \"$INTEROP_READY_FILE\"",
+                "wait $pid",
+                "");
+    }
+
+    /** A result file of the harness, or "" if the scenario did not get that far. */
+    static String read(Path p) throws IOException {
+        return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    }
+}
