@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The sans-I/O heart of the daemon: the table of ISAKMP SAs and IPsec SAs, fed with datagrams,
@@ -81,13 +82,7 @@ public final class Engine {
         Out out = new Out();
         PeerPolicy peer = peers.stream().filter(p -> p.name().equals(peerName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no peer named " + peerName));
-        Optional<IsakmpSession> existing = sessions.values().stream().filter(s -> s.peer == peer).findFirst();
-        if (existing.isPresent()) {
-            existing.get().startTunnels(peer.tunnels(), now, out);
-        } else {
-            IsakmpSession s = IsakmpSession.initiate(ctx, peer, peer.tunnels(), now, out);
-            sessions.put(s.cookies(), s);
-        }
+        start(peer, peer.tunnels(), now, out);
         return out.actions();
     }
 
@@ -114,7 +109,7 @@ public final class Engine {
                                 + " is already being negotiated");
                     } else {
                         out.info("peer " + p.name() + ": " + what + ": negotiating tunnel " + t.name());
-                        start(p, t, now, out);
+                        start(p, List.of(t), now, out);
                     }
                     return out.actions();
                 }
@@ -144,14 +139,8 @@ public final class Engine {
         String tunnelName = p.outbound().tunnel();
         if (e.hard()) {
             out.info("peer " + p.peer() + ": " + what + " (tunnel " + tunnelName + "): deleting the pair");
-            ctx.children().remove(p);
             rekeyed.remove(p);
-            establishedSession(p.peer()).ifPresent(s -> Informational.sendDeleteEsp(s, List.of(p.inbound().spi()), out));
-            for (IpsecSa sa : List.of(p.inbound(), p.outbound())) {
-                if (!matches(sa, e)) {
-                    out.delete(sa);
-                }
-            }
+            deletePair(p, sa -> !matches(sa, e), out); // the kernel already dropped the expired one
         } else if (rekeyed.contains(p)) {
             out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being rekeyed");
         } else {
@@ -164,7 +153,7 @@ public final class Engine {
                 out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being negotiated");
             } else {
                 out.info("peer " + p.peer() + ": " + what + ": rekeying tunnel " + tunnelName);
-                start(peer.get(), tunnel.get(), now, out);
+                start(peer.get(), List.of(tunnel.get()), now, out);
             }
         }
         return out.actions();
@@ -178,14 +167,14 @@ public final class Engine {
         return sessions.values().stream().anyMatch(s -> s.peer == p && s.negotiating(t));
     }
 
-    /** Quick Mode for one tunnel: under the peer's ISAKMP SA, or after a new Main Mode. */
-    private void start(PeerPolicy peer, TunnelPolicy t, Instant now, Out out) {
+    /** Quick Mode for these tunnels: under the peer's ISAKMP SA, or after a new Main Mode. */
+    private void start(PeerPolicy peer, List<TunnelPolicy> tunnels, Instant now, Out out) {
         Optional<IsakmpSession> existing = sessions.values().stream()
                 .filter(s -> s.peer == peer && s.state() != IsakmpSession.State.DEAD).findFirst();
         if (existing.isPresent()) {
-            existing.get().startTunnels(List.of(t), now, out);
+            existing.get().startTunnels(tunnels, now, out);
         } else {
-            IsakmpSession s = IsakmpSession.initiate(ctx, peer, List.of(t), now, out);
+            IsakmpSession s = IsakmpSession.initiate(ctx, peer, tunnels, now, out);
             sessions.put(s.cookies(), s);
         }
     }
@@ -247,10 +236,18 @@ public final class Engine {
     }
 
     private void deletePair(ChildSas.Pair p, Out out) {
+        deletePair(p, sa -> true, out);
+    }
+
+    /** Forgets the pair, tells the peer, and removes from the kernel those SAs {@code inKernel} says are there. */
+    private void deletePair(ChildSas.Pair p, Predicate<IpsecSa> inKernel, Out out) {
         ctx.children().remove(p);
         establishedSession(p.peer()).ifPresent(s -> Informational.sendDeleteEsp(s, List.of(p.inbound().spi()), out));
-        out.delete(p.inbound());
-        out.delete(p.outbound());
+        for (IpsecSa sa : List.of(p.inbound(), p.outbound())) {
+            if (inKernel.test(sa)) {
+                out.delete(sa);
+            }
+        }
     }
 
     private Optional<IsakmpSession> establishedSession(String peer) {
