@@ -111,19 +111,15 @@ final class IsakmpSession {
         nr = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
         deriveKeys();
         IdentificationPayload idii = TrafficSelectors.gatewayId(local.getAddress());
-        byte[] hashI = prf.apply(keys.skeyid().bytes(), gxi, gxr, cookies.initiator(), cookies.responder(), saiB,
-                TrafficSelectors.body(idii));
         state = State.MM5_SENT;
-        sendEncrypted(ExchangeType.IDENTITY_PROTECTION, 0, List.of(idii, new HashPayload(hashI)), now, out, true,
-                true);
+        sendEncrypted(ExchangeType.IDENTITY_PROTECTION, 0, List.of(idii, new HashPayload(hashI(idii))), now, out,
+                true, true);
     }
 
     /** MM6 at the initiator: check HASH_R; the ISAKMP SA is up. */
     private void onMm6(Packet p, Instant now, Out out) throws ExchangeFailure {
         IdentificationPayload idir = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
-        byte[] expected = prf.apply(keys.skeyid().bytes(), gxr, gxi, cookies.responder(), cookies.initiator(), saiB,
-                TrafficSelectors.body(idir));
-        checkHash(p, expected, "HASH_R");
+        checkHash(p, hashR(idir), "HASH_R");
         checkPeerId(idir, out);
         establish(now, out);
     }
@@ -173,15 +169,11 @@ final class IsakmpSession {
     /** MM5 at the responder: check HASH_I, answer with MM6: HDR*, IDir, HASH_R. */
     private void onMm5(Packet p, Instant now, Out out) throws ExchangeFailure {
         IdentificationPayload idii = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
-        byte[] expected = prf.apply(keys.skeyid().bytes(), gxi, gxr, cookies.initiator(), cookies.responder(), saiB,
-                TrafficSelectors.body(idii));
-        checkHash(p, expected, "HASH_I");
+        checkHash(p, hashI(idii), "HASH_I");
         checkPeerId(idii, out);
         IdentificationPayload idir = TrafficSelectors.gatewayId(local.getAddress());
-        byte[] hashR = prf.apply(keys.skeyid().bytes(), gxr, gxi, cookies.responder(), cookies.initiator(), saiB,
-                TrafficSelectors.body(idir));
-        sendEncrypted(ExchangeType.IDENTITY_PROTECTION, 0, List.of(idir, new HashPayload(hashR)), now, out, true,
-                false);
+        sendEncrypted(ExchangeType.IDENTITY_PROTECTION, 0, List.of(idir, new HashPayload(hashR(idir))), now, out,
+                true, false);
         establish(now, out);
     }
 
@@ -421,6 +413,18 @@ final class IsakmpSession {
                 cookies.initiator(), cookies.responder(), gxi, gxr);
         gxy.wipe();
         cbc = new CbcState(cipher, keys.encryptionKey(), choice.proposal().hash(), keys.initialIv());
+    }
+
+    /** HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) (RFC 2409 s5). */
+    private byte[] hashI(IdentificationPayload idii) {
+        return prf.apply(keys.skeyid().bytes(), gxi, gxr, cookies.initiator(), cookies.responder(), saiB,
+                TrafficSelectors.body(idii));
+    }
+
+    /** HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) (RFC 2409 s5). */
+    private byte[] hashR(IdentificationPayload idir) {
+        return prf.apply(keys.skeyid().bytes(), gxr, gxi, cookies.responder(), cookies.initiator(), saiB,
+                TrafficSelectors.body(idir));
     }
 
     private KeyExchangePayload keyExchange(Packet p) throws ExchangeFailure {
