@@ -133,6 +133,14 @@ public abstract sealed class DhGroup permits ModpGroup, EcpGroup, MontgomeryCurv
     public abstract DhKeyPair generateKeyPair(SecureRandom random);
 
     /**
+     * Builds the group's fixed-base table now rather than on its first key pair, so that the
+     * first exchange after start-up does not wait for it (in a cold JVM the group 14 table takes
+     * longer to build than a dozen handshakes). Idempotent; a no-op for groups without a table.
+     */
+    public void precompute() {
+    }
+
+    /**
      * Computes the shared secret after validating the peer's value.
      *
      * @return g^xy in this group's fixed-length encoding

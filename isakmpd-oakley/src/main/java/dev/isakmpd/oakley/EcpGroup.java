@@ -22,8 +22,9 @@ import org.bouncycastle.util.BigIntegers;
  * encoding at all) is in the prime-order group.
  *
  * <p>Key generation uses a fixed-base table for the generator ({@link EcFixedBase}, built on
- * first use); agreement uses the curve's default multiplier (windowed NAF). Bouncy Castle's custom-field curves (NIST P-192..P-521) have specialised
- * field arithmetic; brainpool curves use generic GF(p) arithmetic and are slower.
+ * first use or by {@link #precompute}); agreement uses the curve's default multiplier (windowed
+ * NAF). Bouncy Castle's custom-field curves (NIST P-192..P-521) have specialised field
+ * arithmetic; brainpool curves use generic GF(p) arithmetic and are slower.
  */
 final class EcpGroup extends DhGroup {
     private final X9ECParameters params;
@@ -99,6 +100,11 @@ final class EcpGroup extends DhGroup {
     @Override
     DhKeyPair keyPairFromPrivate(byte[] privateValue) {
         return keyPairFromPrivate(new BigInteger(1, privateValue));
+    }
+
+    @Override
+    public void precompute() {
+        fixedBase();
     }
 
     private EcFixedBase fixedBase() {

@@ -27,7 +27,7 @@ import org.bouncycastle.util.BigIntegers;
  * and {1, p-1}, so the range check is complete. The RFC 5114 primes have many small factors in
  * (p-1)/q, so there y^q = 1 mod p is also required (RFC 5114 s4, NIST SP 800-56A 5.6.2.3.1).
  *
- * <p>Speed: g^x uses a {@link FixedBaseComb} built on first use; y^x uses
+ * <p>Speed: g^x uses a {@link FixedBaseComb} built on first use or by {@link #precompute}; y^x uses
  * {@link BigInteger#modPow} (JIT-intrinsified Montgomery multiplication). Neither is
  * constant-time; see the class comment of {@link FixedBaseComb}.
  */
@@ -127,6 +127,11 @@ final class ModpGroup extends DhGroup {
     BigInteger powG(BigInteger x) {
         FixedBaseComb c = comb();
         return c != null && c.covers(x) ? c.pow(x) : g.modPow(x, p);
+    }
+
+    @Override
+    public void precompute() {
+        comb();
     }
 
     private FixedBaseComb comb() {

@@ -3,13 +3,15 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.WireException;
+import dev.isakmpd.oakley.DhGroup;
+import dev.isakmpd.oakley.IkeCrypto;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,9 +40,22 @@ public final class Engine {
     /** SA pairs whose soft lifetime ran out and whose replacement has been started. */
     private final Set<ChildSas.Pair> rekeyed = new HashSet<>();
 
-    public Engine(List<PeerPolicy> peers, SecureRandom random, SpiAllocator spis, RetransmitPolicy retransmit) {
+    /**
+     * @param crypto every algorithm lookup, key pair and random byte of the exchanges comes from
+     *     here, so its legacy policy (DES, EC2N) also governs what a peer may choose
+     * @throws IllegalArgumentException if a policy names a legacy algorithm that {@code crypto} refuses
+     */
+    public Engine(List<PeerPolicy> peers, IkeCrypto crypto, SpiAllocator spis, RetransmitPolicy retransmit) {
+        for (PeerPolicy p : peers) {
+            boolean legacy = p.ikeProposals().stream().anyMatch(Phase1Proposal::isLegacy)
+                    || p.tunnels().stream().anyMatch(t -> t.pfsGroup().filter(DhGroup::isLegacy).isPresent());
+            if (legacy && !crypto.allowsLegacy()) {
+                throw new IllegalArgumentException("peer " + p.name() + " names a legacy algorithm, refused by "
+                        + crypto);
+            }
+        }
         this.peers = List.copyOf(peers);
-        this.ctx = new EngineContext(random, spis, retransmit, new ChildSas());
+        this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas());
     }
 
     /** A datagram arrived on one of our UDP endpoints. */

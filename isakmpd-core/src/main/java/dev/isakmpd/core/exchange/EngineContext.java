@@ -1,14 +1,17 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.kernel.SpiAllocator;
-import java.security.SecureRandom;
+import dev.isakmpd.oakley.IkeCrypto;
 
-/** What every exchange of one engine shares: randomness, the SPI source, timers' policy, the SA table. */
-record EngineContext(SecureRandom random, SpiAllocator spis, RetransmitPolicy retransmit, ChildSas children) {
+/**
+ * What every exchange of one engine shares: the crypto provider (with its randomness and legacy
+ * policy), the SPI source, timers' policy, the SA table.
+ */
+record EngineContext(IkeCrypto crypto, SpiAllocator spis, RetransmitPolicy retransmit, ChildSas children) {
 
     byte[] randomBytes(int n) {
         byte[] b = new byte[n];
-        random.nextBytes(b);
+        crypto.random().nextBytes(b);
         return b;
     }
 
@@ -16,7 +19,7 @@ record EngineContext(SecureRandom random, SpiAllocator spis, RetransmitPolicy re
     int newMessageId() {
         int id;
         do {
-            id = random.nextInt();
+            id = crypto.random().nextInt();
         } while (id == 0);
         return id;
     }

@@ -96,8 +96,8 @@ final class IsakmpSession {
     /** MM2 at the initiator: the responder's choice; answer with MM3: HDR, KE, Ni. */
     private void onMm2(Packet p, Instant now, Out out) throws ExchangeFailure {
         SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
-        choice = Phase1Sa.accept(sa, peer.ikeProposals(), peer.ikeLifetime());
-        dh = choice.proposal().group().generateKeyPair(ctx.random());
+        choice = Phase1Sa.accept(ctx.crypto(), sa, peer.ikeProposals(), peer.ikeLifetime());
+        dh = ctx.crypto().generateKeyPair(choice.proposal().group());
         gxi = dh.publicValue();
         ni = ctx.randomBytes(NONCE_LENGTH);
         state = State.MM3_SENT;
@@ -137,7 +137,7 @@ final class IsakmpSession {
             s.saiB = payloadBody(p, sa);
             List<String> why = new ArrayList<>();
             try {
-                s.choice = Phase1Sa.select(sa, peer.ikeProposals(), peer.ikeLifetime(), why);
+                s.choice = Phase1Sa.select(ctx.crypto(), sa, peer.ikeProposals(), peer.ikeLifetime(), why);
             } catch (ExchangeFailure f) {
                 out.info(s.tag() + "Main Mode: no acceptable proposal; " + String.join("; ", why)
                         + "; ours: " + peer.ikeProposals());
@@ -158,7 +158,7 @@ final class IsakmpSession {
     private void onMm3(Packet p, Instant now, Out out) throws ExchangeFailure {
         gxi = keyExchange(p).keyData();
         ni = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
-        dh = choice.proposal().group().generateKeyPair(ctx.random());
+        dh = ctx.crypto().generateKeyPair(choice.proposal().group());
         gxr = dh.publicValue();
         nr = ctx.randomBytes(NONCE_LENGTH);
         deriveKeys();
@@ -407,8 +407,8 @@ final class IsakmpSession {
         } catch (InvalidKeyInformationException e) {
             throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "peer's DH public value: " + e.getMessage());
         }
-        prf = Prf.hmac(choice.proposal().hash());
-        CbcCipher cipher = new CbcCipher(choice.proposal().encryption(), choice.proposal().keyBits());
+        prf = ctx.crypto().prf(choice.proposal().hash());
+        CbcCipher cipher = ctx.crypto().cipher(choice.proposal().encryption(), choice.proposal().keyBits());
         keys = Phase1Keys.derivePreSharedKey(prf, choice.proposal().hash(), cipher, peer.psk(), ni, nr, gxy,
                 cookies.initiator(), cookies.responder(), gxi, gxr);
         gxy.wipe();

@@ -14,6 +14,7 @@ import dev.isakmpd.core.wire.SaPayload;
 import dev.isakmpd.core.wire.TransformPayload;
 import dev.isakmpd.oakley.EncryptionAlgorithm;
 import dev.isakmpd.oakley.HashAlgorithm;
+import dev.isakmpd.oakley.IkeCrypto;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,8 @@ final class Phase1Sa {
      * Responder: the first of the peer's transforms (in its order of preference) that one of ours
      * matches. Each rejected transform is reported with its reason into {@code why}.
      */
-    static Choice select(SaPayload offered, List<Phase1Proposal> ours, Duration ourLifetime, List<String> why)
+    static Choice select(IkeCrypto crypto, SaPayload offered, List<Phase1Proposal> ours, Duration ourLifetime,
+            List<String> why)
             throws ExchangeFailure {
         for (ProposalPayload p : offered.proposals()) {
             if (!p.protocolId().equals(ProtocolId.ISAKMP)) {
@@ -61,7 +63,7 @@ final class Phase1Sa {
                 continue;
             }
             for (TransformPayload t : p.transforms()) {
-                Optional<Choice> c = match(p.proposalNumber(), t, ours, ourLifetime, why);
+                Optional<Choice> c = match(crypto, p.proposalNumber(), t, ours, ourLifetime, why);
                 if (c.isPresent()) {
                     return c.get();
                 }
@@ -78,11 +80,12 @@ final class Phase1Sa {
     }
 
     /** Initiator: MM2 must carry exactly one transform, and it must be one we offered. */
-    static Choice accept(SaPayload reply, List<Phase1Proposal> ours, Duration ourLifetime) throws ExchangeFailure {
+    static Choice accept(IkeCrypto crypto, SaPayload reply, List<Phase1Proposal> ours, Duration ourLifetime)
+            throws ExchangeFailure {
         ProposalPayload p = onlyProposal(reply);
         List<String> why = new ArrayList<>();
         Optional<Choice> c = p.protocolId().equals(ProtocolId.ISAKMP)
-                ? match(p.proposalNumber(), p.transforms().get(0), ours, ourLifetime, why)
+                ? match(crypto, p.proposalNumber(), p.transforms().get(0), ours, ourLifetime, why)
                 : Optional.empty();
         return c.orElseThrow(() -> ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN,
                 "responder chose a transform we did not offer: " + String.join("; ", why)));
@@ -97,8 +100,8 @@ final class Phase1Sa {
         return reply.proposals().get(0);
     }
 
-    private static Optional<Choice> match(int proposalNumber, TransformPayload t, List<Phase1Proposal> ours,
-            Duration ourLifetime, List<String> why) {
+    private static Optional<Choice> match(IkeCrypto crypto, int proposalNumber, TransformPayload t,
+            List<Phase1Proposal> ours, Duration ourLifetime, List<String> why) {
         String label = "transform " + t.transformNumber();
         if (t.transformId() != KEY_IKE) {
             why.add(label + ": transform id " + t.transformId() + " is not KEY_IKE");
@@ -138,8 +141,8 @@ final class Phase1Sa {
             why.add(label + ": lacks a mandatory attribute (encryption, hash, authentication, group)");
             return Optional.empty();
         }
-        Optional<EncryptionAlgorithm> e = EncryptionAlgorithm.fromIke(enc);
-        Optional<HashAlgorithm> h = HashAlgorithm.fromIke(hash);
+        Optional<EncryptionAlgorithm> e = crypto.encryption(enc);
+        Optional<HashAlgorithm> h = crypto.hash(hash);
         if (e.isEmpty() || h.isEmpty()) {
             why.add(label + ": unsupported encryption " + enc + " or hash " + hash);
             return Optional.empty();

@@ -15,6 +15,7 @@ import dev.isakmpd.core.wire.ProposalPayload;
 import dev.isakmpd.core.wire.SaPayload;
 import dev.isakmpd.core.wire.TransformPayload;
 import dev.isakmpd.oakley.DhGroup;
+import dev.isakmpd.oakley.IkeCrypto;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,7 +57,7 @@ final class Phase2Sa {
      * Responder: the first acceptable transform in the peer's order. Proposals sharing a number
      * form one AND-ed bundle (RFC 2408 s4.2); only single-protocol ESP bundles are supported.
      */
-    static Choice select(SaPayload offered, TunnelPolicy tunnel, boolean peerSentKe, List<String> why)
+    static Choice select(IkeCrypto crypto, SaPayload offered, TunnelPolicy tunnel, boolean peerSentKe, List<String> why)
             throws ExchangeFailure {
         Map<Integer, Integer> perNumber = new HashMap<>();
         for (ProposalPayload p : offered.proposals()) {
@@ -77,7 +78,7 @@ final class Phase2Sa {
                 continue;
             }
             for (TransformPayload t : p.transforms()) {
-                Optional<Choice> c = match(p, t, tunnel, peerSentKe, why);
+                Optional<Choice> c = match(crypto, p, t, tunnel, peerSentKe, why);
                 if (c.isPresent()) {
                     return c.get();
                 }
@@ -95,11 +96,12 @@ final class Phase2Sa {
     }
 
     /** Initiator: QM2 must name one ESP proposal with one transform that we offered. */
-    static Choice accept(SaPayload reply, TunnelPolicy tunnel, boolean peerSentKe) throws ExchangeFailure {
+    static Choice accept(IkeCrypto crypto, SaPayload reply, TunnelPolicy tunnel, boolean peerSentKe)
+            throws ExchangeFailure {
         ProposalPayload p = Phase1Sa.onlyProposal(reply);
         List<String> why = new ArrayList<>();
         Optional<Choice> c = p.protocolId().equals(ProtocolId.IPSEC_ESP) && p.spi().length == 4
-                ? match(p, p.transforms().get(0), tunnel, peerSentKe, why)
+                ? match(crypto, p, p.transforms().get(0), tunnel, peerSentKe, why)
                 : Optional.empty();
         Choice choice = c.orElseThrow(() -> ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN,
                 "responder chose an ESP transform we did not offer: " + String.join("; ", why)));
@@ -117,8 +119,8 @@ final class Phase2Sa {
         return ((spi[0] & 0xff) << 24) | ((spi[1] & 0xff) << 16) | ((spi[2] & 0xff) << 8) | (spi[3] & 0xff);
     }
 
-    private static Optional<Choice> match(ProposalPayload p, TransformPayload t, TunnelPolicy tunnel,
-            boolean peerSentKe, List<String> why) {
+    private static Optional<Choice> match(IkeCrypto crypto, ProposalPayload p, TransformPayload t,
+            TunnelPolicy tunnel, boolean peerSentKe, List<String> why) {
         String label = "proposal " + p.proposalNumber() + " transform " + t.transformNumber();
         EspCipher cipher = EspCipher.fromTransformId(t.transformId());
         if (cipher == null) {
@@ -172,7 +174,7 @@ final class Phase2Sa {
         }
         Optional<DhGroup> pfs = Optional.empty();
         if (group != null) {
-            pfs = DhGroup.byId(group);
+            pfs = crypto.dhGroup(group);
             if (pfs.isEmpty()) {
                 why.add(label + ": PFS group " + group + " not supported");
                 return Optional.empty();

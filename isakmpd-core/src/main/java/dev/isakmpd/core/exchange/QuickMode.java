@@ -94,7 +94,7 @@ final class QuickMode {
         rest.add(Phase2Sa.offer(tunnel, q.inboundSpi));
         rest.add(new NoncePayload(q.ni));
         tunnel.pfsGroup().ifPresent(g -> {
-            q.dh = g.generateKeyPair(s.ctx().random());
+            q.dh = s.ctx().crypto().generateKeyPair(g);
             rest.add(new KeyExchangePayload(q.dh.publicValue()));
         });
         q.idci = TrafficSelectors.toId(tunnel.local());
@@ -114,7 +114,7 @@ final class QuickMode {
         nr = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
         SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
         Optional<KeyExchangePayload> ke = Payloads.first(p.payloads(), KeyExchangePayload.class);
-        choice = Phase2Sa.accept(sa, tunnel, ke.isPresent());
+        choice = Phase2Sa.accept(session.ctx().crypto(), sa, tunnel, ke.isPresent());
         List<IdentificationPayload> ids = Payloads.all(p.payloads(), IdentificationPayload.class);
         if (!ids.isEmpty() && (ids.size() != 2 || !ids.get(0).equals(idci) || !ids.get(1).equals(idcr))) {
             throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "responder changed the client identities");
@@ -187,7 +187,7 @@ final class QuickMode {
                         "no tunnel for " + remoteNet + " === " + localNet));
         List<String> why = new ArrayList<>();
         try {
-            choice = Phase2Sa.select(sa, tunnel, ke.isPresent(), why);
+            choice = Phase2Sa.select(session.ctx().crypto(), sa, tunnel, ke.isPresent(), why);
         } catch (ExchangeFailure f) {
             out.info(tag() + "no acceptable ESP proposal for tunnel " + tunnel.name() + ": " + String.join("; ", why)
                     + "; ours: " + tunnel.proposals());
@@ -203,7 +203,7 @@ final class QuickMode {
         nr = session.ctx().randomBytes(IsakmpSession.NONCE_LENGTH);
         rest.add(new NoncePayload(nr));
         if (choice.pfsGroup().isPresent()) {
-            dh = choice.pfsGroup().get().generateKeyPair(session.ctx().random());
+            dh = session.ctx().crypto().generateKeyPair(choice.pfsGroup().get());
             gqm = agree(ke.get());
             rest.add(new KeyExchangePayload(dh.publicValue()));
         }

@@ -18,6 +18,11 @@ public record Phase1Proposal(EncryptionAlgorithm encryption, int keyBits, HashAl
         return encryption == e && keyBits == bits && hash == h && group.id() == groupId;
     }
 
+    /** DES or an EC2N group: usable only where legacy algorithms are allowed. */
+    public boolean isLegacy() {
+        return encryption.isLegacy() || group.isLegacy();
+    }
+
     /** The strongSwan-style name, e.g. "aes256-sha256-modp2048". */
     public String name() {
         return ProposalNames.cipher(encryption, keyBits) + "-" + ProposalNames.hash(hash) + "-" + group.name();

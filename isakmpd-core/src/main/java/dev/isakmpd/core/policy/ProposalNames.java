@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Proposal strings as strongSwan admins write them: "aes256-sha256-modp2048" for IKE, "aes128-sha1"
- * (optionally "-modp2048" for the PFS group) for ESP.
+ * (optionally "-modp2048" for the PFS group) for ESP. The legacy algorithms (DES, the EC2N groups
+ * ec2n155 and ec2n185) are names only with {@code allowLegacy}; the one-argument forms refuse them.
  */
 public final class ProposalNames {
     private ProposalNames() {
@@ -21,16 +22,24 @@ public final class ProposalNames {
     }
 
     public static Phase1Proposal parseIke(String text) {
+        return parseIke(text, false);
+    }
+
+    public static Phase1Proposal parseIke(String text, boolean allowLegacy) {
         List<String> t = tokens(text);
         if (t.size() != 3) {
             throw new IllegalArgumentException("IKE proposal '" + text
                     + "' must be cipher-hash-group, e.g. aes256-sha256-modp2048");
         }
-        CipherSpec c = ikeCipher(t.get(0), text);
-        return new Phase1Proposal(c.alg, c.bits, hash(t.get(1), text), group(t.get(2), text));
+        CipherSpec c = ikeCipher(t.get(0), text, allowLegacy);
+        return new Phase1Proposal(c.alg, c.bits, hash(t.get(1), text), group(t.get(2), text, allowLegacy));
     }
 
     public static EspSpec parseEsp(String text) {
+        return parseEsp(text, false);
+    }
+
+    public static EspSpec parseEsp(String text, boolean allowLegacy) {
         List<String> t = tokens(text);
         if (!t.isEmpty() && t.get(0).equals("esp")) {
             t = t.subList(1, t.size());
@@ -46,19 +55,32 @@ public final class ProposalNames {
         } else {
             p = new EspProposal(EspCipher.AES_CBC, aesBits(c, text), integrity(t.get(1), text));
         }
-        Optional<DhGroup> g = t.size() == 3 ? Optional.of(group(t.get(2), text)) : Optional.empty();
+        Optional<DhGroup> g = t.size() == 3 ? Optional.of(group(t.get(2), text, allowLegacy)) : Optional.empty();
         return new EspSpec(p, g);
     }
 
     public static DhGroup group(String name, String context) {
+        return group(name, context, false);
+    }
+
+    public static DhGroup group(String name, String context, boolean allowLegacy) {
         String n = name.toLowerCase(Locale.ROOT);
-        for (int id = 1; id <= 32; id++) {
-            Optional<DhGroup> g = DhGroup.byId(id);
-            if (g.isPresent() && g.get().name().equals(n)) {
-                return g.get();
+        for (DhGroup g : DhGroup.all()) {
+            if (g.name().equals(n)) {
+                if (g.isLegacy() && !allowLegacy) {
+                    throw legacy("DH group '" + name + "'", context);
+                }
+                return g;
             }
         }
-        throw new IllegalArgumentException("unknown or unsupported DH group '" + name + "' in '" + context + "'");
+        throw new IllegalArgumentException("unknown DH group '" + name + "' in '" + context + "' (known: "
+                + String.join(", ", DhGroup.all().stream().filter(g -> allowLegacy || !g.isLegacy())
+                        .map(DhGroup::name).toList()) + ")");
+    }
+
+    private static IllegalArgumentException legacy(String what, String context) {
+        return new IllegalArgumentException(what + " in '" + context + "' is a legacy algorithm, too weak for "
+                + "today; it is accepted only with allow-legacy-crypto = true in [daemon]");
     }
 
     static String cipher(EncryptionAlgorithm e, int bits) {
@@ -85,11 +107,17 @@ public final class ProposalNames {
     private record CipherSpec(EncryptionAlgorithm alg, int bits) {
     }
 
-    private static CipherSpec ikeCipher(String c, String context) {
+    private static CipherSpec ikeCipher(String c, String context, boolean allowLegacy) {
         if (c.equals("3des")) {
             return new CipherSpec(EncryptionAlgorithm.DES3_CBC, 192);
         }
-        // strongSwan's names for the other phase-1 ciphers; DES stays unconfigurable (legacy).
+        if (c.equals("des")) {
+            if (!allowLegacy) {
+                throw legacy("cipher 'des' (56-bit key)", context);
+            }
+            return new CipherSpec(EncryptionAlgorithm.DES_CBC, 64);
+        }
+        // strongSwan's names for the other phase-1 ciphers.
         for (EncryptionAlgorithm e : List.of(EncryptionAlgorithm.BLOWFISH_CBC, EncryptionAlgorithm.CAST_CBC,
                 EncryptionAlgorithm.CAMELLIA_CBC)) {
             for (int bits : List.of(128, 192, 256)) {

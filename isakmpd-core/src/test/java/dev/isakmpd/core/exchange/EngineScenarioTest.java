@@ -25,13 +25,14 @@ class EngineScenarioTest {
     static final String A = "127.0.0.1";
     static final String B = "127.0.0.2";
 
+    /** Legacy names are accepted here: whether they may be negotiated is the engine crypto's call. */
     static PeerPolicy policy(String name, String local, String remote, String psk, String ike, String esp,
             String pfs, String localNet, String remoteNet, boolean auto) {
         TunnelPolicy t = new TunnelPolicy("net", Subnet.parse(localNet), Subnet.parse(remoteNet),
-                List.of(ProposalNames.parseEsp(esp).proposal()),
-                pfs == null ? Optional.empty() : Optional.of(ProposalNames.group(pfs, pfs)), Duration.ofHours(1));
+                List.of(ProposalNames.parseEsp(esp, true).proposal()),
+                pfs == null ? Optional.empty() : Optional.of(ProposalNames.group(pfs, pfs, true)), Duration.ofHours(1));
         return new PeerPolicy(name, Addresses.parseEndpoint(local, 500), Addresses.parseEndpoint(remote, 500),
-                SecretBytes.copyOf(psk.getBytes(StandardCharsets.UTF_8)), List.of(ProposalNames.parseIke(ike)),
+                SecretBytes.copyOf(psk.getBytes(StandardCharsets.UTF_8)), List.of(ProposalNames.parseIke(ike, true)),
                 Duration.ofHours(8), List.of(t), auto);
     }
 

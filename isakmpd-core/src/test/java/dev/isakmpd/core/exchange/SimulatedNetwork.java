@@ -3,6 +3,7 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.kernel.InMemoryKernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.oakley.IkeCrypto;
 import java.net.InetSocketAddress;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -34,10 +35,16 @@ final class SimulatedNetwork {
         int sent;
 
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed) {
+            this(name, address, peers, seed, false);
+        }
+
+        /** {@code allowLegacy}: the engine's crypto accepts DES and the EC2N groups. */
+        Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed, boolean allowLegacy) {
             this.name = name;
             this.address = address;
             this.kernel = new InMemoryKernel(new Random(seed));
-            this.engine = new Engine(peers, seededRandom(seed), kernel, RetransmitPolicy.DEFAULT);
+            this.engine = new Engine(peers, IkeCrypto.bouncyCastle(seededRandom(seed), allowLegacy), kernel,
+                    RetransmitPolicy.DEFAULT);
         }
 
         boolean logged(String fragment) {

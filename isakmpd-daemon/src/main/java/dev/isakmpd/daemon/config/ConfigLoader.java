@@ -45,6 +45,8 @@ public final class ConfigLoader {
 
     private final Problems problems;
     private final Path baseDir;
+    /** daemon.allow-legacy-crypto: read before the peers, whose proposals it governs. */
+    private boolean allowLegacy;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
 
     private ConfigLoader(String source, Path baseDir) {
@@ -90,13 +92,14 @@ public final class ConfigLoader {
             problems.error(root.at().child("daemon", 1), "missing table [daemon]");
         } else {
             Section d = daemon.get();
-            d.allowOnly(Set.of("listen", "kernel", "status-file"));
+            d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
             listenValid = problems.errorCount() == errorsBefore;
             kernel = kernel(d);
             statusFile = d.string("status-file").map(v -> baseDir.resolve(v.value()));
+            allowLegacy = d.bool("allow-legacy-crypto").map(Value::value).orElse(false);
         }
 
         Map<String, Section> peerSections = root.tables("peers");
@@ -112,7 +115,8 @@ public final class ConfigLoader {
             peers.forEach(p -> p.psk().wipe());
             throw new ConfigException(problems.errors());
         }
-        return new DaemonConfig(source, listen, kernel, statusFile, peers, pskFiles, problems.warnings());
+        return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
+                problems.warnings());
     }
 
     private List<InetSocketAddress> listen(Section d) {
@@ -170,7 +174,7 @@ public final class ConfigLoader {
         Optional<SecretBytes> psk = psk(p);
         List<Phase1Proposal> ike = new ArrayList<>();
         for (Value<String> v : p.strings("ike", true)) {
-            parse(v, ProposalNames::parseIke).ifPresent(ike::add);
+            parse(v, s -> ProposalNames.parseIke(s, allowLegacy)).ifPresent(ike::add);
         }
         Duration ikeLifetime = p.duration("ike-lifetime").map(Value::value).orElse(DEFAULT_IKE_LIFETIME);
         boolean autoStart = autoStart(p);
@@ -236,7 +240,7 @@ public final class ConfigLoader {
         List<EspProposal> esp = new ArrayList<>();
         Map<Value<String>, Optional<DhGroup>> suffixGroups = new LinkedHashMap<>();
         for (Value<String> v : espNames) {
-            parse(v, ProposalNames::parseEsp).ifPresent(spec -> {
+            parse(v, s -> ProposalNames.parseEsp(s, allowLegacy)).ifPresent(spec -> {
                 esp.add(spec.proposal());
                 suffixGroups.put(v, spec.pfsGroup());
             });
@@ -259,7 +263,7 @@ public final class ConfigLoader {
         Optional<DhGroup> explicit = Optional.empty();
         boolean explicitNone = setting.isPresent() && setting.get().value().equals("none");
         if (setting.isPresent() && !explicitNone) {
-            Optional<DhGroup> g = parse(setting.get(), s -> ProposalNames.group(s, "pfs = " + s));
+            Optional<DhGroup> g = parse(setting.get(), s -> ProposalNames.group(s, "pfs = " + s, allowLegacy));
             if (g.isEmpty()) {
                 return Optional.empty();
             }

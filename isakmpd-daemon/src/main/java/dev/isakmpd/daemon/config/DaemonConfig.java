@@ -11,12 +11,14 @@ import java.util.Optional;
  * A validated configuration file.
  *
  * @param source where it came from, for messages ("conf/a.toml")
+ * @param allowLegacyCrypto daemon.allow-legacy-crypto: whether DES and the EC2N groups may be
+ *        configured and chosen by a peer
  * @param pskFiles the psk-file of each peer that has one, so that {@code check} can say where a
  *        secret comes from without showing it
  * @param warnings problems that do not stop the daemon (a world-readable psk-file, no peers)
  */
 public record DaemonConfig(String source, List<InetSocketAddress> listen, KernelType kernel,
-        Optional<Path> statusFile, List<PeerPolicy> peers, Map<String, Path> pskFiles, List<String> warnings) {
+        Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles, List<String> warnings) {
 
     public DaemonConfig {
         listen = List.copyOf(listen);

@@ -18,6 +18,9 @@ public final class PolicyPrinter {
         row(out, "  ", "listen", config.listen().stream().map(Endpoints::format).collect(Collectors.joining(", ")));
         row(out, "  ", "kernel", config.kernel().configName());
         config.statusFile().ifPresent(f -> row(out, "  ", "status-file", f.toString()));
+        if (config.allowLegacyCrypto()) {
+            row(out, "  ", "allow-legacy-crypto", "true (DES and EC2N groups accepted)");
+        }
         for (PeerPolicy p : config.peers()) {
             out.println("peer " + p.name());
             row(out, "  ", "local", Endpoints.format(p.local()));

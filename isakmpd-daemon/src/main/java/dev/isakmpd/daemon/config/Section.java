@@ -59,15 +59,23 @@ final class Section {
     }
 
     Optional<Value<String>> string(String key) {
+        return scalar(key, String.class, "a string");
+    }
+
+    Optional<Value<Boolean>> bool(String key) {
+        return scalar(key, Boolean.class, "true or false");
+    }
+
+    private <T> Optional<Value<T>> scalar(String key, Class<T> type, String expected) {
         Object v = table.get(List.of(key));
         if (v == null) {
             return Optional.empty();
         }
-        if (!(v instanceof String s)) {
-            problems.error(at(key), "expected a string, got " + typeName(v));
+        if (!type.isInstance(v)) {
+            problems.error(at(key), "expected " + expected + ", got " + typeName(v));
             return Optional.empty();
         }
-        return Optional.of(new Value<>(s, at(key)));
+        return Optional.of(new Value<>(type.cast(v), at(key)));
     }
 
     Optional<Value<String>> requiredString(String key) {

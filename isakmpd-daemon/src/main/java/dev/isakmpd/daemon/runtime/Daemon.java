@@ -7,17 +7,22 @@ import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.daemon.config.DaemonConfig;
+import dev.isakmpd.oakley.DhGroup;
+import dev.isakmpd.oakley.IkeCrypto;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One running daemon: its sockets, its engine and the event-loop thread that drives them. */
 public final class Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
     private static final Logger KERNEL = LoggerFactory.getLogger("isakmpd.kernel");
     private final EventLoop loop;
     private final StatusPublisher status;
@@ -47,6 +52,7 @@ public final class Daemon {
         } catch (KernelException e) {
             throw new IOException(e.getMessage(), e);
         }
+        precompute(peers);
         UdpTransport transport = UdpTransport.bind(config.listen());
         List<SpdTunnel> installed = new ArrayList<>();
         try {
@@ -54,7 +60,8 @@ public final class Daemon {
                 kernel.addPolicy(t);
                 installed.add(t);
             }
-            Engine engine = new Engine(peers, new SecureRandom(), kernel, RetransmitPolicy.DEFAULT);
+            IkeCrypto crypto = IkeCrypto.bouncyCastle(new SecureRandom(), config.allowLegacyCrypto());
+            Engine engine = new Engine(peers, crypto, kernel, RetransmitPolicy.DEFAULT);
             StatusPublisher status = new StatusPublisher(config.statusFile(), kernel);
             EventLoop loop = new EventLoop(config, engine, transport, new ActionExecutor(transport, kernel), status,
                     Clock.systemUTC(), kernel, installed);
@@ -71,6 +78,19 @@ public final class Daemon {
             undo(kernel, installed);
             throw e;
         }
+    }
+
+    /** Builds the fixed-base tables of every configured group now, not during the first exchange. */
+    private static void precompute(List<PeerPolicy> peers) {
+        Set<DhGroup> groups = new LinkedHashSet<>();
+        for (PeerPolicy p : peers) {
+            p.ikeProposals().forEach(ike -> groups.add(ike.group()));
+            p.tunnels().forEach(t -> t.pfsGroup().ifPresent(groups::add));
+        }
+        long start = System.nanoTime();
+        groups.forEach(DhGroup::precompute);
+        LOG.info("Diffie-Hellman tables ready for {} in {} ms", groups.stream().map(DhGroup::name).toList(),
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     private static void undo(Kernel kernel, List<SpdTunnel> installed) {

@@ -114,6 +114,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void legacyAlgorithmsNeedTheDaemonSwitch() throws Exception {
+        assertFalse(parse(VALID).allowLegacyCrypto());
+        DaemonConfig c = parse(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nallow-legacy-crypto = true")
+                .replace("\"aes128-sha1-modp2048\"]\nike-lifetime", "\"des-md5-ec2n185\"]\nike-lifetime")
+                .replace("esp = [\"3des-md5\"]", "esp = [\"3des-md5-ec2n155\"]"));
+        assertTrue(c.allowLegacyCrypto());
+        assertEquals("des-md5-ec2n185", c.peers().get(0).ikeProposals().get(1).name());
+        assertEquals("ec2n155", c.peers().get(0).tunnel("host").orElseThrow().pfsGroup().orElseThrow().name());
+    }
+
+    @Test
     void explicitPfsAppliesToProposalsWithoutSuffix() throws Exception {
         DaemonConfig c = parse(VALID.replace("esp = [\"aes128-sha1-modp2048\", \"aes256-sha256-modp2048\"]",
                 "esp = [\"aes128-sha1\"]\npfs = \"modp2048\""));
@@ -200,7 +211,7 @@ class ConfigLoaderTest {
                 ike-lifetime = "8y"
                 """));
         assertEquals(List.of(
-                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: kernel, listen, status-file)",
+                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, kernel, listen, status-file)",
                 "t.toml:9: peers.gw-b.ike[1]: unknown cipher 'aes512' in 'aes512-sha1-modp2048' (known: aes128, aes192, aes256, 3des, "
                         + "camellia128/192/256, blowfish128/192/256, cast128)",
                 "t.toml:10: peers.gw-b.ike-lifetime: bad duration '8y' (use e.g. 90s, 30m, 8h, 1d or seconds)"),
@@ -234,7 +245,14 @@ class ConfigLoaderTest {
         assertError(VALID.replace("ike = [\"aes256-sha256-modp2048\", \"aes128-sha1-modp2048\"]", ""),
                 "t.toml:6: peers.gw-b.ike: required key is missing");
         assertError(VALID.replace("\"aes128-sha1-modp2048\"]\nike-lifetime", "\"aes128-sha1-modp99\"]\nike-lifetime"),
-                "t.toml:10: peers.gw-b.ike[1]: unknown or unsupported DH group 'modp99' in 'aes128-sha1-modp99'");
+                "t.toml:10: peers.gw-b.ike[1]: unknown DH group 'modp99' in 'aes128-sha1-modp99' (known: modp768, modp1024,");
+        assertError(VALID.replace("\"aes128-sha1-modp2048\"]\nike-lifetime", "\"des-sha1-modp2048\"]\nike-lifetime"),
+                "t.toml:10: peers.gw-b.ike[1]: cipher 'des' (56-bit key) in 'des-sha1-modp2048' is a legacy algorithm,"
+                        + " too weak for today; it is accepted only with allow-legacy-crypto = true in [daemon]");
+        assertError(VALID.replace("lifetime = 1800", "lifetime = 1800\npfs = \"ec2n155\""),
+                "t.toml:19: peers.gw-b.tunnels.net.pfs: DH group 'ec2n155' in 'pfs = ec2n155' is a legacy algorithm");
+        assertError(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nallow-legacy-crypto = \"yes\""),
+                "t.toml:4: daemon.allow-legacy-crypto: expected true or false, got a string");
         assertError(VALID.replace("ike-lifetime = \"8h\"", "ike-lifetime = 0"),
                 "t.toml:11: peers.gw-b.ike-lifetime: duration '0' must be positive");
         assertError(VALID.replace("ike-lifetime = \"8h\"", "ike-lifetime = 8.5"),
