@@ -41,7 +41,15 @@ class StrongSwanInteropIT {
                 new Scenario("sw-initiates-pfs", "sw", "aes256-sha1-modp1024", "3des-sha1", "modp1024"),
                 // elliptic curves: RFC 5903 x|y KE data for phase 1, RFC 8031 X25519 for PFS
                 new Scenario("we-initiate-ecp-curve25519", "us", "aes128-sha256-ecp256", "aes128-sha256",
-                        "curve25519"))
+                        "curve25519"),
+                // P-521: 66-byte coordinates, the one NIST field whose size is not a whole number of
+                // bytes; X448 (RFC 8031: 56 bytes) for PFS; SHA-512 prf
+                new Scenario("sw-initiates-ecp521-curve448", "sw", "aes256-sha512-ecp521", "aes256-sha1",
+                        "curve448"),
+                // brainpool (RFC 6954 numbering), Camellia phase 1 (RFC 4312), RFC 5114 MODP with a
+                // 256-bit prime-order subgroup for PFS
+                new Scenario("we-initiate-brainpool-camellia", "us", "camellia256-sha384-ecp384bp", "aes192-sha1",
+                        "modp2048s256"))
                 .map(Arguments::of);
     }
 

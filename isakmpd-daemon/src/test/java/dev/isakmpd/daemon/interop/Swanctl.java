@@ -40,9 +40,10 @@ final class Swanctl {
         return cipher(child) + "-" + hash(child.get("integ-alg"));
     }
 
-    /** MODP_2048 -> modp2048. */
+    /** MODP_2048 -> modp2048, ECP_384_BP -> ecp384bp, MODP_2048_256 -> modp2048s256 (RFC 5114). */
     static String groupName(String vici) {
-        return vici.replace("_", "").toLowerCase(Locale.ROOT);
+        String n = vici.toLowerCase(Locale.ROOT).replaceFirst("^modp_(\\d+)_(\\d+)$", "modp$1s$2");
+        return n.replace("_", "");
     }
 
     private static String cipher(Map<String, String> m) {
@@ -50,6 +51,7 @@ final class Swanctl {
         return switch (alg) {
             case "AES_CBC" -> "aes" + m.get("encr-keysize");
             case "3DES_CBC" -> "3des";
+            case "CAMELLIA_CBC" -> "camellia" + m.get("encr-keysize");
             default -> throw new AssertionError("unexpected strongSwan cipher " + alg);
         };
     }
