@@ -33,8 +33,18 @@ public final class Engine {
     private record HalfOpen(InetSocketAddress remote, Cookies cookies) {
     }
 
+    /**
+     * Main Mode exchanges a peer may have half-open at our responder (MM2 or MM4 sent). Each costs
+     * memory and, until it times out, retransmitted replies to the MM1's source address; without a
+     * bound a flood of MM1s spoofing a peer's address would exhaust the one and turn us into a
+     * reflector with the other (the clogging attack of RFC 2408 s2.5.3). A real peer has one or two.
+     */
+    static final int MAX_HALF_OPEN_PER_PEER = 16;
+
     private final EngineContext ctx;
     private final List<PeerPolicy> peers;
+    /** Peers whose MM1s are being dropped for {@link #MAX_HALF_OPEN_PER_PEER}: warned once per episode. */
+    private final Set<String> clogged = new HashSet<>();
     private final Map<Cookies, IsakmpSession> sessions = new LinkedHashMap<>();
     private final Map<HalfOpen, IsakmpSession> halfOpen = new HashMap<>();
     /** SA pairs whose soft lifetime ran out and whose replacement has been started. */
@@ -296,6 +306,20 @@ public final class Engine {
             out.info(from(d) + "Main Mode request from an address with no peer policy; ignored");
             return;
         }
+        String name = peer.get().name();
+        long pending = halfOpen.values().stream().filter(s -> s.peer.name().equals(name)
+                && (s.state() == IsakmpSession.State.MM2_SENT || s.state() == IsakmpSession.State.MM4_SENT)).count();
+        if (pending >= MAX_HALF_OPEN_PER_PEER) {
+            String why = from(d) + "peer " + name + " has " + pending + " half-open Main Mode exchanges; dropping "
+                    + "new requests until one completes or times out (flood of spoofed requests?)";
+            if (clogged.add(name)) {
+                out.warn(why);
+            } else {
+                out.debug(why);
+            }
+            return;
+        }
+        clogged.remove(name);
         Packet p;
         try {
             p = Packet.decode(h, Packet.body(h, d.rawData()));
