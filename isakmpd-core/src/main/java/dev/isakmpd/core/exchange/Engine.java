@@ -97,6 +97,9 @@ public final class Engine {
                 sessions.remove(before);
                 sessions.put(s.cookies(), s);
             }
+            if (s.takeInitialContact()) {
+                forgetOlderSas(s, out);
+            }
         }
         sweep();
         return out.actions();
@@ -199,7 +202,9 @@ public final class Engine {
         if (existing.isPresent()) {
             existing.get().startTunnels(tunnels, now, out);
         } else {
-            IsakmpSession s = IsakmpSession.initiate(ctx, peer, tunnels, now, out);
+            boolean firstContact = establishedSession(peer.name()).isEmpty()
+                    && ctx.children().all().stream().noneMatch(p -> p.peer().equals(peer.name()));
+            IsakmpSession s = IsakmpSession.initiate(ctx, peer, tunnels, firstContact, now, out);
             sessions.put(s.cookies(), s);
         }
     }
@@ -272,6 +277,31 @@ public final class Engine {
             if (inKernel.test(sa)) {
                 out.delete(sa);
             }
+        }
+    }
+
+    /**
+     * The peer said INITIAL-CONTACT in the Main Mode that set up {@code fresh}: it has restarted
+     * and lost the keys of every SA it had with us (RFC 2407 s4.6.3.3). Its older ISAKMP SAs and
+     * IPsec SA pairs go, without Deletes it could not read; otherwise our outbound SAs would
+     * carry traffic into a void until their lifetime ends.
+     */
+    private void forgetOlderSas(IsakmpSession fresh, Out out) {
+        String name = fresh.peer.name();
+        List<IsakmpSession> older = sessions.values().stream().filter(s -> s != fresh && s.peer.name().equals(name)
+                && s.state() == IsakmpSession.State.ESTABLISHED).toList();
+        List<ChildSas.Pair> pairs = ctx.children().all().stream().filter(p -> p.peer().equals(name)).toList();
+        if (older.isEmpty() && pairs.isEmpty()) {
+            out.debug("peer " + name + " sent INITIAL-CONTACT; we hold no older SA with it");
+            return;
+        }
+        out.info("peer " + name + " sent INITIAL-CONTACT (it has restarted): forgetting " + older.size()
+                + " older ISAKMP SA(s) and " + pairs.size() + " IPsec SA pair(s)");
+        older.forEach(s -> s.die(out));
+        for (ChildSas.Pair p : pairs) {
+            ctx.children().remove(p);
+            out.delete(p.inbound());
+            out.delete(p.outbound());
         }
     }
 

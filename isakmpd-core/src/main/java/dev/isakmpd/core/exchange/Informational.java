@@ -146,7 +146,8 @@ final class Informational {
         s.cbc().forget(mid);
     }
 
-    private static NotificationPayload notify(IsakmpSession s, NotifyType type, byte[] data) {
+    /** A notify about the ISAKMP SA itself: protocol ISAKMP, SPI = CKY-I | CKY-R (RFC 2407 s4.6.3). */
+    static NotificationPayload notify(IsakmpSession s, NotifyType type, byte[] data) {
         return new NotificationPayload(IpsecDoi.DOI_IPSEC, ProtocolId.ISAKMP, s.cookies().spi(), type, data);
     }
 }

@@ -10,6 +10,7 @@ import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.KeyExchangePayload;
 import dev.isakmpd.core.wire.MessageDump;
 import dev.isakmpd.core.wire.NoncePayload;
+import dev.isakmpd.core.wire.NotificationPayload;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.PayloadCodec;
 import dev.isakmpd.core.wire.SaPayload;
@@ -63,6 +64,10 @@ final class IsakmpSession {
     private Instant expires;
     private final Map<Integer, QuickMode> quickModes = new LinkedHashMap<>();
     private final List<TunnelPolicy> pendingTunnels = new ArrayList<>();
+    /** Initiator: tell the peer in MM5 that we hold no SA with it (INITIAL-CONTACT, RFC 2407 s4.6.3.3). */
+    private boolean firstContact;
+    /** The peer's last Main Mode message carried INITIAL-CONTACT, not yet acted on by the engine. */
+    private boolean peerInitialContact;
 
     private IsakmpSession(EngineContext ctx, PeerPolicy peer, IsakmpSaInfo.Role role, InetSocketAddress local,
             InetSocketAddress remote, Cookies cookies, Instant now) {
@@ -78,13 +83,18 @@ final class IsakmpSession {
 
     // ---------------------------------------------------------------- Main Mode, initiator
 
-    /** MM1: HDR, SA. */
-    static IsakmpSession initiate(EngineContext ctx, PeerPolicy peer, List<TunnelPolicy> tunnels, Instant now,
-            Out out) {
+    /**
+     * MM1: HDR, SA.
+     *
+     * @param firstContact we hold no SA with this peer: MM5 will say so with INITIAL-CONTACT
+     */
+    static IsakmpSession initiate(EngineContext ctx, PeerPolicy peer, List<TunnelPolicy> tunnels,
+            boolean firstContact, Instant now, Out out) {
         Cookies c = new Cookies(ctx.randomBytes(8), Cookies.ZERO);
         IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.INITIATOR, peer.local(), peer.remote(), c,
                 now);
         s.pendingTunnels.addAll(tunnels);
+        s.firstContact = firstContact;
         SaPayload offer = Phase1Sa.offer(peer.ikeProposals(), peer.ikeLifetime());
         s.saiB = payloadBody(offer);
         s.state = State.MM1_SENT;
@@ -105,15 +115,18 @@ final class IsakmpSession {
         sendPlain(List.of(new KeyExchangePayload(gxi), new NoncePayload(ni)), now, out, true);
     }
 
-    /** MM4 at the initiator: derive the keys, then MM5: HDR*, IDii, HASH_I. */
+    /** MM4 at the initiator: derive the keys, then MM5: HDR*, IDii, HASH_I [, N(INITIAL-CONTACT)]. */
     private void onMm4(Packet p, Instant now, Out out) throws ExchangeFailure {
         gxr = keyExchange(p).keyData();
         nr = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
         deriveKeys();
         IdentificationPayload idii = TrafficSelectors.gatewayId(local.getAddress());
+        List<Payload> mm5 = new ArrayList<>(List.of(idii, new HashPayload(hashI(idii))));
+        if (firstContact) {
+            mm5.add(Informational.notify(this, NotifyType.INITIAL_CONTACT, new byte[0]));
+        }
         state = State.MM5_SENT;
-        sendEncrypted(ExchangeType.IDENTITY_PROTECTION, 0, List.of(idii, new HashPayload(hashI(idii))), now, out,
-                true, true);
+        sendEncrypted(ExchangeType.IDENTITY_PROTECTION, 0, mm5, now, out, true, true);
     }
 
     /** MM6 at the initiator: check HASH_R; the ISAKMP SA is up. */
@@ -121,6 +134,7 @@ final class IsakmpSession {
         IdentificationPayload idir = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
         checkHash(p, hashR(idir), "HASH_R");
         checkPeerId(idir, out);
+        noteInitialContact(p);
         establish(now, out);
     }
 
@@ -171,6 +185,7 @@ final class IsakmpSession {
         IdentificationPayload idii = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
         checkHash(p, hashI(idii), "HASH_I");
         checkPeerId(idii, out);
+        noteInitialContact(p);
         IdentificationPayload idir = TrafficSelectors.gatewayId(local.getAddress());
         sendEncrypted(ExchangeType.IDENTITY_PROTECTION, 0, List.of(idir, new HashPayload(hashR(idir))), now, out,
                 true, false);
@@ -435,6 +450,19 @@ final class IsakmpSession {
                     + choice.proposal().group().publicValueLength());
         }
         return ke;
+    }
+
+    /** Only after the HASH has verified: an unauthenticated INITIAL-CONTACT must not delete anything. */
+    private void noteInitialContact(Packet p) {
+        peerInitialContact = Payloads.all(p.payloads(), NotificationPayload.class).stream()
+                .anyMatch(n -> n.notifyType().equals(NotifyType.INITIAL_CONTACT));
+    }
+
+    /** Whether the peer has just said INITIAL-CONTACT; the engine acts on it once. */
+    boolean takeInitialContact() {
+        boolean b = peerInitialContact;
+        peerInitialContact = false;
+        return b;
     }
 
     private static void checkHash(Packet p, byte[] expected, String name) throws ExchangeFailure {

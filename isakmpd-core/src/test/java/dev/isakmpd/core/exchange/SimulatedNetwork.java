@@ -73,6 +73,12 @@ final class SimulatedNetwork {
         return n;
     }
 
+    /** {@code old} crashes and {@code fresh}, at the same address, takes its place with no state. */
+    Node replace(Node old, Node fresh) {
+        nodes.set(nodes.indexOf(old), fresh);
+        return fresh;
+    }
+
     void apply(Node from, List<Action> actions) {
         for (Action a : actions) {
             try {

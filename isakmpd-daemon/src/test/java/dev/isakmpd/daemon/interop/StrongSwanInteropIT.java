@@ -100,6 +100,11 @@ class StrongSwanInteropIT {
         if (!s.pfs().equals("none")) {
             assertEquals(s.pfs(), Swanctl.groupName(child.get("dh-group")));
         }
+        // a first contact from our side says so in MM5 (RFC 2407 s4.6.3.3), and strongSwan parses it
+        if (s.initiator().equals("us")) {
+            String charon = OurSide.read(out.resolve("charon.log"));
+            assertTrue(charon.contains("parsed ID_PROT request 0 [ ID HASH N(INITIAL_CONTACT) ]"), "MM5 as parsed");
+        }
         // and strongSwan's kernel really holds them
         String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
         assertTrue(xfrm.contains("spi 0x" + outSa.spi()) && xfrm.contains("spi 0x" + in.spi()), xfrm);

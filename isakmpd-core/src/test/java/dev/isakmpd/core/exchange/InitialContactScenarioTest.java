@@ -1,0 +1,69 @@
+package dev.isakmpd.core.exchange;
+
+import static dev.isakmpd.core.exchange.EngineScenarioTest.A;
+import static dev.isakmpd.core.exchange.EngineScenarioTest.B;
+import static dev.isakmpd.core.exchange.EngineScenarioTest.policy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.core.exchange.EngineScenarioTest.Pair;
+import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.sa.IpsecSa;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * INITIAL-CONTACT (RFC 2407 s4.6.3.3): an initiator that holds no SA with the peer says so in
+ * MM5, and the receiver drops every older SA it has with that peer, which a crashed and restarted
+ * initiator can no longer use.
+ */
+class InitialContactScenarioTest {
+    private static PeerPolicy toB() {
+        return policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16",
+                true);
+    }
+
+    private static SimulatedNetwork.Node nodeA(long seed) {
+        return new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500), List.of(toB()), seed);
+    }
+
+    private static Pair established(long seed) {
+        SimulatedNetwork net = new SimulatedNetwork(seed, SimulatedNetwork.Faults.NONE);
+        SimulatedNetwork.Node a = net.add(nodeA(seed + 1));
+        SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
+                List.of(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128-sha1", null, "10.2.0.0/16",
+                        "10.1.0.0/16", false)),
+                seed + 2));
+        net.apply(a, a.engine.initiate("b", net.now));
+        assertTrue(net.runUntil(() -> a.kernel.list().size() == 2 && b.kernel.list().size() == 2,
+                Duration.ofMinutes(1)), () -> String.join("\n", b.log));
+        return new Pair(net, a, b);
+    }
+
+    private static Set<Integer> spis(SimulatedNetwork.Node n) {
+        return n.kernel.list().stream().map(IpsecSa::spi).collect(Collectors.toSet());
+    }
+
+    @Test
+    void restartedInitiatorMakesTheResponderDropTheSasItLost() {
+        Pair p = established(41);
+        assertTrue(p.b().logged("we hold no older SA with it"), "the first contact carried INITIAL-CONTACT");
+        Set<Integer> before = spis(p.b());
+
+        SimulatedNetwork.Node a2 = p.net().replace(p.a(), nodeA(141));
+        p.net().apply(a2, a2.engine.initiate("b", p.net().now));
+        assertTrue(p.net().runUntil(() -> a2.kernel.list().size() == 2 && p.b().kernel.list().size() == 2
+                && p.b().engine.isakmpSas().size() == 1, Duration.ofMinutes(1)), () -> String.join("\n", p.b().log));
+
+        assertTrue(p.b().logged("sent INITIAL-CONTACT (it has restarted): forgetting 1 older ISAKMP SA(s) and 1 IPsec"
+                + " SA pair(s)"), () -> String.join("\n", p.b().log));
+        assertEquals(spis(a2), spis(p.b()), "b holds exactly the new pair, mirrored");
+        assertFalse(spis(p.b()).stream().anyMatch(before::contains), "the old SPIs are gone from b's kernel");
+        assertEquals("ESTABLISHED", p.b().engine.isakmpSas().get(0).state());
+    }
+}
