@@ -80,8 +80,7 @@ final class Informational {
             if (s.state() == IsakmpSession.State.ESTABLISHED) {
                 out.warn(s.tag() + "ignored unprotected notify " + n.notifyType() + " for an established ISAKMP SA");
             } else if (n.notifyType().isError()) {
-                out.warn(s.tag() + "Main Mode: peer rejected the exchange with " + n.notifyType());
-                s.die(out);
+                s.peerReported(n.notifyType(), out);
             } else {
                 out.info(s.tag() + "peer notifies " + n.notifyType());
             }

@@ -68,6 +68,10 @@ final class IsakmpSession {
     private boolean firstContact;
     /** The peer's last Main Mode message carried INITIAL-CONTACT, not yet acted on by the engine. */
     private boolean peerInitialContact;
+    /** The last Main Mode message we dropped, so that its retransmissions are not processed (and answered) again. */
+    private byte[] lastRejected;
+    /** Why it was dropped, or what an unauthenticated notify said: the give-up message repeats it. */
+    private String lastProblem;
 
     private IsakmpSession(EngineContext ctx, PeerPolicy peer, IsakmpSaInfo.Role role, InetSocketAddress local,
             InetSocketAddress remote, Cookies cookies, Instant now) {
@@ -103,10 +107,11 @@ final class IsakmpSession {
         return s;
     }
 
-    /** MM2 at the initiator: the responder's choice; answer with MM3: HDR, KE, Ni. */
-    private void onMm2(Packet p, Instant now, Out out) throws ExchangeFailure {
+    /** MM2 at the initiator: the responder's choice and CKY-R; answer with MM3: HDR, KE, Ni. */
+    private void onMm2(IsakmpHeader h, Packet p, Instant now, Out out) throws ExchangeFailure {
         SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
         choice = Phase1Sa.accept(ctx.crypto(), sa, peer.ikeProposals(), peer.ikeLifetime());
+        cookies = new Cookies(cookies.initiator(), h.responderCookie());
         dh = ctx.crypto().generateKeyPair(choice.proposal().group());
         gxi = dh.publicValue();
         ni = ctx.randomBytes(NONCE_LENGTH);
@@ -130,11 +135,12 @@ final class IsakmpSession {
     }
 
     /** MM6 at the initiator: check HASH_R; the ISAKMP SA is up. */
-    private void onMm6(Packet p, Instant now, Out out) throws ExchangeFailure {
+    private void onMm6(Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure {
         IdentificationPayload idir = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
         checkHash(p, hashR(idir), "HASH_R");
         checkPeerId(idir, out);
         noteInitialContact(p);
+        cbc.advance(0, ciphertext);
         establish(now, out);
     }
 
@@ -172,6 +178,9 @@ final class IsakmpSession {
     private void onMm3(Packet p, Instant now, Out out) throws ExchangeFailure {
         gxi = keyExchange(p).keyData();
         ni = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
+        if (dh != null) {
+            dh.wipe(); // from an earlier MM3 that was rejected
+        }
         dh = ctx.crypto().generateKeyPair(choice.proposal().group());
         gxr = dh.publicValue();
         nr = ctx.randomBytes(NONCE_LENGTH);
@@ -181,11 +190,12 @@ final class IsakmpSession {
     }
 
     /** MM5 at the responder: check HASH_I, answer with MM6: HDR*, IDir, HASH_R. */
-    private void onMm5(Packet p, Instant now, Out out) throws ExchangeFailure {
+    private void onMm5(Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure {
         IdentificationPayload idii = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
         checkHash(p, hashI(idii), "HASH_I");
         checkPeerId(idii, out);
         noteInitialContact(p);
+        cbc.advance(0, ciphertext);
         IdentificationPayload idir = TrafficSelectors.gatewayId(local.getAddress());
         sendEncrypted(ExchangeType.IDENTITY_PROTECTION, 0, List.of(idir, new HashPayload(hashR(idir))), now, out,
                 true, false);
@@ -224,6 +234,10 @@ final class IsakmpSession {
             out.debug(tag() + "Main Mode: ignored a message in state " + state);
             return;
         }
+        if (Arrays.equals(lastRejected, d.rawData())) {
+            out.debug(tag() + "Main Mode: dropped a copy of a message already rejected");
+            return;
+        }
         boolean encryptedStep = state == State.MM5_SENT || state == State.MM4_SENT;
         if (h.encrypted() != encryptedStep) {
             out.warn(tag() + "Main Mode: dropped message with encryption flag " + h.encrypted() + " in state " + state);
@@ -239,42 +253,54 @@ final class IsakmpSession {
                 p = Packet.decode(h, Packet.body(h, d.rawData()));
             }
         } catch (WireException e) {
-            if (encryptedStep) {
-                // RFC 2409 s5: with pre-shared keys a wrong key shows up as garbage after decryption.
-                out.warn(tag() + "Main Mode: authentication failed: message 5/6 did not decrypt to valid payloads ("
-                        + e.getMessage() + "); pre-shared key mismatch?");
-                Informational.sendPlainNotify(this, e.notifyType(), out);
-                die(out);
-            } else {
-                out.warn(tag() + "Main Mode: malformed message: " + e.getMessage());
-                Informational.sendPlainNotify(this, e.notifyType(), out);
-            }
+            // RFC 2409 s5: with pre-shared keys a wrong key shows up as garbage after decryption.
+            reject(d, encryptedStep ? "authentication failed: message 5/6 did not decrypt to valid payloads ("
+                    + e.getMessage() + "); pre-shared key mismatch?" : "malformed message: " + e.getMessage(),
+                    e.notifyType(), out);
             return;
         }
         logReceived(p, out);
+        Retransmitter.Mark before = rtx.mark();
         try {
             rtx.stop();
             rtx.received(d.rawData());
             switch (state) {
-                case MM1_SENT -> {
-                    learnResponderCookie(h.responderCookie());
-                    onMm2(p, now, out);
-                }
+                case MM1_SENT -> onMm2(h, p, now, out);
                 case MM3_SENT -> onMm4(p, now, out);
-                case MM5_SENT -> {
-                    cbc.advance(0, ciphertext);
-                    onMm6(p, now, out);
-                }
+                case MM5_SENT -> onMm6(p, ciphertext, now, out);
                 case MM2_SENT -> onMm3(p, now, out);
-                case MM4_SENT -> {
-                    cbc.advance(0, ciphertext);
-                    onMm5(p, now, out);
-                }
+                case MM4_SENT -> onMm5(p, ciphertext, now, out);
                 default -> throw new IllegalStateException(state.name());
             }
         } catch (ExchangeFailure f) {
-            fail(f, out);
+            rtx.reset(before);
+            reject(d, f.getMessage(), f.notifyType(), out);
         }
+    }
+
+    /**
+     * A Main Mode message we cannot accept is dropped, and the peer told why (RFC 2408 s5), but the
+     * exchange goes on: Main Mode messages are unauthenticated until HASH_I/HASH_R, so one forged
+     * or damaged datagram must not end a negotiation that the genuine message, or its
+     * retransmission, can still complete. The exchange ends when its retransmissions run out.
+     */
+    private void reject(Datagram d, String why, NotifyType notify, Out out) {
+        lastRejected = d.rawData().clone();
+        lastProblem = why;
+        out.warn(tag() + "Main Mode: dropped message: " + why + (notify == null ? "" : " (notify " + notify + ")"));
+        if (notify != null) {
+            Informational.sendPlainNotify(this, notify, out);
+        }
+    }
+
+    /**
+     * An unprotected notify during Main Mode: anyone who saw the cookies could have sent it, so it
+     * is reported but does not end the exchange (the rule RFC 7296 s2.21.2 gives for IKEv2).
+     */
+    void peerReported(NotifyType type, Out out) {
+        lastProblem = "the peer said " + type;
+        out.warn(tag() + "Main Mode: peer rejected the exchange with " + type + " (unauthenticated: waiting for a "
+                + "valid answer until the retransmissions run out)");
     }
 
     private void receiveQuickMode(Datagram d, IsakmpHeader h, Instant now, Out out) {
@@ -340,8 +366,9 @@ final class IsakmpSession {
                 out.debug(tag() + "Main Mode: retransmission " + rtx.attempts() + " in state " + state);
                 out.send(rtx.lastSent());
             } else if (state != State.ESTABLISHED) {
-                out.warn(tag() + "Main Mode: no answer in state " + state + " after " + rtx.attempts()
-                        + " retransmissions; giving up");
+                out.warn(tag() + "Main Mode: no valid answer in state " + state + " after " + rtx.attempts()
+                        + " retransmissions; giving up" + (lastProblem == null ? "" : " (last problem: " + lastProblem
+                        + ")"));
                 die(out);
                 return;
             }
@@ -578,9 +605,6 @@ final class IsakmpSession {
         return cookies;
     }
 
-    void learnResponderCookie(byte[] ckyR) {
-        cookies = new Cookies(cookies.initiator(), ckyR);
-    }
 
     State state() {
         return state;

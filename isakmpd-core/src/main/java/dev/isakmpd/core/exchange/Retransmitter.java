@@ -39,6 +39,20 @@ final class Retransmitter {
         reply = null;
     }
 
+    /** What {@link #stop} and {@link #received} change, to put back if the message is then rejected. */
+    record Mark(byte[] lastReceived, Datagram reply, Instant deadline) {
+    }
+
+    Mark mark() {
+        return new Mark(lastReceived, reply, deadline);
+    }
+
+    void reset(Mark m) {
+        lastReceived = m.lastReceived;
+        reply = m.reply;
+        deadline = m.deadline;
+    }
+
     boolean isDuplicate(byte[] datagram) {
         return lastReceived != null && Arrays.equals(lastReceived, datagram);
     }

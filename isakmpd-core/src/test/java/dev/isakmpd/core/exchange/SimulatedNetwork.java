@@ -3,6 +3,7 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.kernel.InMemoryKernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.wire.WireFuzzer;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.net.InetSocketAddress;
 import java.security.NoSuchAlgorithmException;
@@ -21,8 +22,13 @@ import java.util.function.BooleanSupplier;
  * of a scenario is the same.
  */
 final class SimulatedNetwork {
-    record Faults(double drop, double duplicate, Duration maxDelay) {
+    /** @param corrupt probability that a datagram is followed by a mangled copy (WireFuzzer mutations) */
+    record Faults(double drop, double duplicate, Duration maxDelay, double corrupt) {
         static final Faults NONE = new Faults(0, 0, Duration.ofMillis(1));
+
+        Faults(double drop, double duplicate, Duration maxDelay) {
+            this(drop, duplicate, maxDelay, 0);
+        }
     }
 
     /** One side: an engine, its kernel table and everything it logged. */
@@ -60,6 +66,8 @@ final class SimulatedNetwork {
     private final PriorityQueue<InFlight> wire = new PriorityQueue<>(
             (a, b) -> a.at.equals(b.at) ? Long.compare(a.order, b.order) : a.at.compareTo(b.at));
     private final List<Node> nodes = new ArrayList<>();
+    /** Every datagram handed to an engine, as it arrived (seeds for fuzzing). */
+    final List<Datagram> delivered = new ArrayList<>();
     private long order;
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -107,6 +115,11 @@ final class SimulatedNetwork {
             long delay = 1 + (long) (random.nextDouble() * faults.maxDelay().toMillis());
             wire.add(new InFlight(now.plusMillis(delay), order++, d));
         }
+        if (random.nextDouble() < faults.corrupt()) {
+            byte[] other = delivered.isEmpty() ? d.data() : delivered.get(random.nextInt(delivered.size())).data();
+            byte[] mangled = WireFuzzer.mutate(d.data(), other, random);
+            wire.add(new InFlight(now.plusMillis(1), order++, new Datagram(d.local(), d.remote(), mangled)));
+        }
     }
 
     /** Runs events in time order until {@code done} holds or {@code limit} of virtual time has passed. */
@@ -128,6 +141,7 @@ final class SimulatedNetwork {
                 Datagram d = wire.poll().datagram();
                 Node to = nodes.stream().filter(n -> n.address.equals(d.remote())).findFirst().orElseThrow();
                 Datagram arriving = new Datagram(d.remote(), d.local(), d.data());
+                delivered.add(arriving);
                 apply(to, to.engine.receive(arriving, now));
             } else {
                 for (Node n : nodes) {

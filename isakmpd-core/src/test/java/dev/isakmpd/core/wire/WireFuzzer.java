@@ -161,7 +161,7 @@ public final class WireFuzzer {
         }
     }
 
-    static byte[] mutate(byte[] seed, byte[] other, Random rnd) {
+    public static byte[] mutate(byte[] seed, byte[] other, Random rnd) {
         byte[] b = seed.clone();
         switch (rnd.nextInt(10)) {
             case 0: // bit flips
