@@ -11,13 +11,16 @@ import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.ProtocolId;
 import dev.isakmpd.core.wire.DataAttribute;
+import dev.isakmpd.core.wire.NotificationPayload;
 import dev.isakmpd.core.wire.ProposalPayload;
 import dev.isakmpd.core.wire.SaPayload;
 import dev.isakmpd.core.wire.TransformPayload;
+import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +31,20 @@ final class Phase2Sa {
     private Phase2Sa() {
     }
 
-    /** What was agreed for one ESP SA pair. */
+    /** RFC 2407 s4.5: the SA lifetime when the transform names none. */
+    static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(28800);
+
+    /**
+     * What was agreed for one ESP SA pair.
+     *
+     * @param offered the lifetime in the peer's transform ({@link #DEFAULT_LIFETIME} if it had none)
+     */
     record Choice(EspProposal proposal, int proposalNumber, TransformPayload transform, byte[] peerSpi,
-            Optional<DhGroup> pfsGroup, Duration lifetime) {
+            Optional<DhGroup> pfsGroup, Duration lifetime, Duration offered) {
+
+        Choice withLifetime(Duration shorter) {
+            return new Choice(proposal, proposalNumber, transform, peerSpi, pfsGroup, shorter, offered);
+        }
     }
 
     /** QM1's SA: one ESP proposal carrying our inbound SPI, one transform per configured proposal. */
@@ -109,6 +123,46 @@ final class Phase2Sa {
             throw ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN, "responder changed the PFS group");
         }
         return choice;
+    }
+
+    /**
+     * Responder: RFC 2407 s4.5.4 asks a responder that keeps a shorter lifetime than the initiator
+     * offered to say so in QM2, with the s4.6.3.1 layout: protocol ESP, SPI = our inbound SPI,
+     * data = the SA Life Type / SA Life Duration attributes.
+     */
+    static Optional<NotificationPayload> responderLifetime(Choice c, int inboundSpi) {
+        if (c.lifetime().compareTo(c.offered()) >= 0) {
+            return Optional.empty();
+        }
+        byte[] data = DataAttribute.encodeList(List.of(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS),
+                DataAttribute.number(SA_LIFE_DURATION, c.lifetime().toSeconds())));
+        return Optional.of(new NotificationPayload(DOI_IPSEC, ProtocolId.IPSEC_ESP, spiBytes(inboundSpi),
+                NotifyType.RESPONDER_LIFETIME, data));
+    }
+
+    /**
+     * Initiator: the lifetime a RESPONDER-LIFETIME notify in QM2 asks for, if it is for the
+     * responder's SPI of this SA and shorter than ours (kilobyte lifetimes are not enforced).
+     *
+     * @throws WireException if the notify does not carry a valid attribute list
+     */
+    static Optional<Duration> responderLifetime(NotificationPayload n, Choice c) throws WireException {
+        if (!n.protocolId().equals(ProtocolId.IPSEC_ESP) || !Arrays.equals(n.spi(), c.peerSpi())) {
+            return Optional.empty();
+        }
+        int lifeType = 0;
+        Duration shortest = c.lifetime();
+        for (DataAttribute a : DataAttribute.decodeList(n.data())) {
+            if (a.type() == SA_LIFE_TYPE) {
+                lifeType = (int) Attributes.value(a);
+            } else if (a.type() == SA_LIFE_DURATION && lifeType == LIFE_SECONDS) {
+                long seconds = Attributes.value(a);
+                if (seconds > 0 && seconds < shortest.toSeconds()) {
+                    shortest = Duration.ofSeconds(seconds);
+                }
+            }
+        }
+        return shortest.equals(c.lifetime()) ? Optional.empty() : Optional.of(shortest);
     }
 
     static byte[] spiBytes(int spi) {
@@ -192,7 +246,8 @@ final class Phase2Sa {
             if (ours.cipher() == cipher && ours.keyBits() == keyBits && ours.integrity() == integrity) {
                 Duration life = lifeSeconds == 0 || lifeSeconds > tunnel.lifetime().toSeconds()
                         ? tunnel.lifetime() : Duration.ofSeconds(lifeSeconds);
-                return Optional.of(new Choice(ours, p.proposalNumber(), t, p.spi(), pfs, life));
+                Duration offered = lifeSeconds == 0 ? DEFAULT_LIFETIME : Duration.ofSeconds(lifeSeconds);
+                return Optional.of(new Choice(ours, p.proposalNumber(), t, p.spi(), pfs, life, offered));
             }
         }
         why.add(label + ": " + cipher.displayName(keyBits) + "-" + integrity.displayName()

@@ -12,6 +12,7 @@ import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.KeyExchangePayload;
 import dev.isakmpd.core.wire.NoncePayload;
+import dev.isakmpd.core.wire.NotificationPayload;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.PayloadCodec;
 import dev.isakmpd.core.wire.SaPayload;
@@ -119,6 +120,20 @@ final class QuickMode {
         if (!ids.isEmpty() && (ids.size() != 2 || !ids.get(0).equals(idci) || !ids.get(1).equals(idcr))) {
             throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "responder changed the client identities");
         }
+        for (NotificationPayload n : Payloads.all(p.payloads(), NotificationPayload.class)) {
+            if (n.notifyType().equals(NotifyType.RESPONDER_LIFETIME)) {
+                try {
+                    Optional<Duration> life = Phase2Sa.responderLifetime(n, choice);
+                    if (life.isPresent()) {
+                        out.info(tag() + "responder keeps its SAs " + life.get().toSeconds() + "s, not "
+                                + choice.lifetime().toSeconds() + "s (RESPONDER-LIFETIME); so do we");
+                        choice = choice.withLifetime(life.get());
+                    }
+                } catch (WireException e) {
+                    out.warn(tag() + "ignored a RESPONDER-LIFETIME notify without valid attributes: " + e.getMessage());
+                }
+            }
+        }
         if (ke.isPresent()) {
             gqm = agree(ke.get());
         }
@@ -211,6 +226,7 @@ final class QuickMode {
             rest.add(idci);
             rest.add(idcr);
         }
+        Phase2Sa.responderLifetime(choice, inboundSpi).ifPresent(rest::add);
         out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet + "), chose "
                 + choice.proposal() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
         byte[] hash2 = prf(mid(), ni, PayloadCodec.encode(rest));

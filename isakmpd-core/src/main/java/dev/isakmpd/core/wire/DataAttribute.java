@@ -1,6 +1,8 @@
 package dev.isakmpd.core.wire;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A data attribute (RFC 2408 s3.3). With the AF bit set it is TV ("basic"): a 2-byte value in place of the length.
@@ -117,6 +119,25 @@ public final class DataAttribute {
             w.u16(value.length);
             w.bytes(value);
         }
+    }
+
+    /**
+     * A bare attribute list, as in the data of a RESPONDER-LIFETIME notify (RFC 2407 s4.6.3.1).
+     */
+    public static byte[] encodeList(List<DataAttribute> attributes) {
+        WireWriter w = new WireWriter();
+        attributes.forEach(a -> a.write(w));
+        return w.toByteArray();
+    }
+
+    /** Inverse of {@link #encodeList}; every byte must belong to an attribute. */
+    public static List<DataAttribute> decodeList(byte[] data) throws WireException {
+        WireReader r = new WireReader(data, 0, data.length);
+        List<DataAttribute> out = new ArrayList<>();
+        while (r.hasRemaining()) {
+            out.add(read(r));
+        }
+        return out;
     }
 
     static DataAttribute read(WireReader r) throws WireException {

@@ -289,11 +289,9 @@ public final class MessageDump {
         if ((type == 36136 || type == 36137) && data.length == 4) {
             line(sb, depth, "Sequence number: " + Integer.toUnsignedString(readInt(data)));
         } else if (type == 24576 || type == 24577) { // RESPONDER-LIFETIME, REPLAY-STATUS: SA attributes
-            WireReader r = new WireReader(data, 0, data.length);
             AttributeSpace space = AttributeSpace.forProtocol(n.protocolId());
             try {
-                while (r.hasRemaining()) {
-                    DataAttribute a = DataAttribute.read(r);
+                for (DataAttribute a : DataAttribute.decodeList(data)) {
                     line(sb, depth, space.className(a.type()) + " = " + attributeValue(space, a));
                 }
             } catch (WireException notAttributes) {
