@@ -217,6 +217,13 @@ public final class Engine {
             if (due != null && !now.isBefore(due)) {
                 s.timeout(now, out);
             }
+            if (s.takePeerDead()) {
+                forgetSas(s.peer, s, "did not answer Dead Peer Detection", out);
+                if (s.peer.autoStart()) {
+                    out.info("peer " + s.peer.name() + ": negotiating anew (auto = start)");
+                    start(s.peer, s.peer.tunnels(), now, out);
+                }
+            }
         }
         for (ChildSas.Pair p : ctx.children().expired(now)) {
             out.info("peer " + p.peer() + ": IPsec SAs of tunnel " + p.outbound().tunnel() + " reached their lifetime "
@@ -282,21 +289,28 @@ public final class Engine {
 
     /**
      * The peer said INITIAL-CONTACT in the Main Mode that set up {@code fresh}: it has restarted
-     * and lost the keys of every SA it had with us (RFC 2407 s4.6.3.3). Its older ISAKMP SAs and
-     * IPsec SA pairs go, without Deletes it could not read; otherwise our outbound SAs would
-     * carry traffic into a void until their lifetime ends.
+     * and lost the keys of every SA it had with us (RFC 2407 s4.6.3.3). Its older SAs go.
      */
     private void forgetOlderSas(IsakmpSession fresh, Out out) {
-        String name = fresh.peer.name();
-        List<IsakmpSession> older = sessions.values().stream().filter(s -> s != fresh && s.peer.name().equals(name)
+        forgetSas(fresh.peer, fresh, "sent INITIAL-CONTACT (it has restarted)", out);
+    }
+
+    /**
+     * Drops every established ISAKMP SA but {@code keep} and every IPsec SA pair with the peer,
+     * from the kernel too, without Deletes: the peer has lost their keys or is gone, and our
+     * outbound SAs would otherwise carry traffic into a void until their lifetime ends.
+     */
+    private void forgetSas(PeerPolicy peer, IsakmpSession keep, String why, Out out) {
+        String name = peer.name();
+        List<IsakmpSession> older = sessions.values().stream().filter(s -> s != keep && s.peer.name().equals(name)
                 && s.state() == IsakmpSession.State.ESTABLISHED).toList();
         List<ChildSas.Pair> pairs = ctx.children().all().stream().filter(p -> p.peer().equals(name)).toList();
         if (older.isEmpty() && pairs.isEmpty()) {
-            out.debug("peer " + name + " sent INITIAL-CONTACT; we hold no older SA with it");
+            out.debug("peer " + name + " " + why + "; we hold no other SA with it");
             return;
         }
-        out.info("peer " + name + " sent INITIAL-CONTACT (it has restarted): forgetting " + older.size()
-                + " older ISAKMP SA(s) and " + pairs.size() + " IPsec SA pair(s)");
+        out.info("peer " + name + " " + why + ": forgetting " + older.size() + " ISAKMP SA(s) and " + pairs.size()
+                + " IPsec SA pair(s)");
         older.forEach(s -> s.die(out));
         for (ChildSas.Pair p : pairs) {
             ctx.children().remove(p);

@@ -14,6 +14,7 @@ import dev.isakmpd.core.wire.WireException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -60,10 +61,36 @@ final class Informational {
         }
         for (Payload payload : p.payloads()) {
             if (payload instanceof NotificationPayload n) {
-                out.info(s.tag() + "peer notifies " + n.notifyType());
+                if (n.notifyType().equals(NotifyType.R_U_THERE) || n.notifyType().equals(NotifyType.R_U_THERE_ACK)) {
+                    onDpd(s, n, now, out);
+                } else {
+                    out.info(s.tag() + "peer notifies " + n.notifyType());
+                }
             } else if (payload instanceof DeletePayload del) {
                 onDelete(s, del, out);
             }
+        }
+    }
+
+    /**
+     * RFC 3706 s5.2-6.1: an R-U-THERE is answered with an ACK carrying its sequence number (we
+     * always sent the vendor ID); an ACK is proof of life only if it answers one of our probes.
+     * Both must name this ISAKMP SA's cookies and carry a 4-byte sequence number.
+     */
+    private static void onDpd(IsakmpSession s, NotificationPayload n, Instant now, Out out) {
+        if (n.data().length != 4 || !Arrays.equals(n.spi(), s.cookies().spi())) {
+            out.warn(s.tag() + "ignored " + n.notifyType() + ": needs this SA's cookies as SPI and a 4-byte sequence"
+                    + " number (RFC 3706 s5.3)");
+            return;
+        }
+        String sequence = Integer.toUnsignedString(Phase2Sa.spiValue(n.data()));
+        if (n.notifyType().equals(NotifyType.R_U_THERE)) {
+            out.debug(s.tag() + "DPD: R-U-THERE " + sequence + ", answering");
+            sendProtectedNotify(s, NotifyType.R_U_THERE_ACK, n.data(), out);
+        } else if (s.dpdAcknowledged(Phase2Sa.spiValue(n.data()), now)) {
+            out.debug(s.tag() + "DPD: R-U-THERE-ACK " + sequence + ": the peer is alive");
+        } else {
+            out.warn(s.tag() + "ignored R-U-THERE-ACK " + sequence + ": answers no probe of ours");
         }
     }
 

@@ -14,6 +14,7 @@ import dev.isakmpd.core.wire.NotificationPayload;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.PayloadCodec;
 import dev.isakmpd.core.wire.SaPayload;
+import dev.isakmpd.core.wire.VendorIdPayload;
 import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.CbcCipher;
 import dev.isakmpd.oakley.DhKeyPair;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,9 @@ final class IsakmpSession {
     enum State { MM1_SENT, MM2_SENT, MM3_SENT, MM4_SENT, MM5_SENT, ESTABLISHED, DEAD }
 
     static final int NONCE_LENGTH = 32;
+    /** RFC 3706 s5.1: HASHED_VENDOR_ID, then major 1, minor 0. Sent always: we answer R-U-THERE. */
+    static final VendorIdPayload DPD_VENDOR_ID =
+            new VendorIdPayload(HexFormat.of().parseHex("afcad71368a1f1c96b8696fc77570100"));
 
     private final EngineContext ctx;
     final PeerPolicy peer;
@@ -72,6 +77,12 @@ final class IsakmpSession {
     private byte[] lastRejected;
     /** Why it was dropped, or what an unauthenticated notify said: the give-up message repeats it. */
     private String lastProblem;
+    /** The peer sent the DPD vendor ID (RFC 3706 s5.1: both must, before either may probe). */
+    private boolean peerDpd;
+    /** Probing the peer, when our policy asks for DPD and the peer supports it. */
+    private DeadPeerDetector dpd;
+    /** DPD found the peer dead; the engine drops its SAs, once. */
+    private boolean peerDead;
 
     private IsakmpSession(EngineContext ctx, PeerPolicy peer, IsakmpSaInfo.Role role, InetSocketAddress local,
             InetSocketAddress remote, Cookies cookies, Instant now) {
@@ -103,7 +114,7 @@ final class IsakmpSession {
         s.saiB = payloadBody(offer);
         s.state = State.MM1_SENT;
         out.info(s.tag() + "Main Mode: initiating, offering " + peer.ikeProposals());
-        s.sendPlain(List.of(offer), now, out, false);
+        s.sendPlain(List.of(offer, DPD_VENDOR_ID), now, out, false);
         return s;
     }
 
@@ -112,6 +123,7 @@ final class IsakmpSession {
         SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
         choice = Phase1Sa.accept(ctx.crypto(), sa, peer.ikeProposals(), peer.ikeLifetime());
         cookies = new Cookies(cookies.initiator(), h.responderCookie());
+        peerDpd = sentDpdVendorId(p);
         dh = ctx.crypto().generateKeyPair(choice.proposal().group());
         gxi = dh.publicValue();
         ni = ctx.randomBytes(NONCE_LENGTH);
@@ -166,7 +178,8 @@ final class IsakmpSession {
             out.info(s.tag() + "Main Mode: responding, chose " + s.choice.proposal() + " lifetime "
                     + s.choice.lifetime().toSeconds() + "s");
             s.state = State.MM2_SENT;
-            s.sendPlain(List.of(Phase1Sa.reply(sa, s.choice)), now, out, true);
+            s.peerDpd = sentDpdVendorId(p);
+            s.sendPlain(List.of(Phase1Sa.reply(sa, s.choice), DPD_VENDOR_ID), now, out, true);
             return s;
         } catch (ExchangeFailure f) {
             s.fail(f, out);
@@ -350,6 +363,9 @@ final class IsakmpSession {
         Instant next = rtx.deadline();
         if (state == State.ESTABLISHED) {
             next = earliest(next, expires);
+            if (dpd != null) {
+                next = earliest(next, dpd.deadline());
+            }
         }
         for (QuickMode q : quickModes.values()) {
             next = earliest(next, q.deadline());
@@ -372,6 +388,19 @@ final class IsakmpSession {
                 die(out);
                 return;
             }
+        }
+        if (state == State.ESTABLISHED && dpd != null && dpd.dead(now)) {
+            out.warn(tag() + "no answer from the peer for " + dpd.silentSeconds(now) + "s despite R-U-THERE probes "
+                    + "(DPD, RFC 3706): it is dead; dropping its SAs");
+            peerDead = true;
+            die(out);
+            return;
+        }
+        if (state == State.ESTABLISHED && dpd != null && dpd.probeDue(now)) {
+            int sequence = dpd.probe(now);
+            out.debug(tag() + "DPD: R-U-THERE " + Integer.toUnsignedString(sequence) + " after "
+                    + dpd.silentSeconds(now) + "s without proof of life");
+            Informational.sendProtectedNotify(this, NotifyType.R_U_THERE, Phase2Sa.spiBytes(sequence), out);
         }
         if (state == State.ESTABLISHED && !now.isBefore(expires)) {
             out.info(tag() + "ISAKMP SA lifetime " + choice.lifetime().toSeconds() + "s expired; deleting it");
@@ -434,6 +463,13 @@ final class IsakmpSession {
         established = now;
         expires = now.plus(choice.lifetime());
         dh.wipe();
+        if (peer.dpd().isPresent()) {
+            if (peerDpd) {
+                dpd = new DeadPeerDetector(peer.dpd().get(), ctx.crypto().random().nextInt(), now);
+            } else {
+                out.info(tag() + "the peer did not send the DPD vendor ID (RFC 3706): its liveness is not probed");
+            }
+        }
         out.info(tag() + "ISAKMP SA established (" + role.name().toLowerCase() + ", " + choice.proposal()
                 + ", lifetime " + choice.lifetime().toSeconds() + "s) in "
                 + Duration.between(started, now).toMillis() + " ms");
@@ -483,6 +519,33 @@ final class IsakmpSession {
     private void noteInitialContact(Packet p) {
         peerInitialContact = Payloads.all(p.payloads(), NotificationPayload.class).stream()
                 .anyMatch(n -> n.notifyType().equals(NotifyType.INITIAL_CONTACT));
+    }
+
+    private static boolean sentDpdVendorId(Packet p) {
+        return Payloads.all(p.payloads(), VendorIdPayload.class).stream()
+                .anyMatch(v -> Arrays.equals(v.vendorId(), DPD_VENDOR_ID.vendorId()));
+    }
+
+    /**
+     * Proof that the peer is alive now: an answer bound to something fresh of ours (a DPD
+     * sequence number, a Quick Mode nonce). Replayable messages do not count.
+     */
+    void heard(Instant now) {
+        if (dpd != null) {
+            dpd.heard(now);
+        }
+    }
+
+    /** An authenticated R-U-THERE-ACK: true if it answers one of our probes. */
+    boolean dpdAcknowledged(int sequence, Instant now) {
+        return dpd != null && dpd.acknowledged(sequence, now);
+    }
+
+    /** Whether DPD has just declared the peer dead; the engine acts on it once. */
+    boolean takePeerDead() {
+        boolean b = peerDead;
+        peerDead = false;
+        return b;
     }
 
     /** Whether the peer has just said INITIAL-CONTACT; the engine acts on it once. */

@@ -270,6 +270,7 @@ final class QuickMode {
             out.warn(tag() + f.getMessage());
             return;
         }
+        session.heard(now); // HASH(2) and HASH(3) cover our fresh Ni: no replay
         session.cbc().advance(messageId, ct);
         rtx.stop();
         rtx.received(d.rawData());

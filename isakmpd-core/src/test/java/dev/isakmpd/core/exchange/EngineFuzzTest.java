@@ -66,12 +66,12 @@ class EngineFuzzTest {
      * dropped and its genuine twin still accepted, and an unauthenticated notify does not end the
      * exchange. (Not all can: MM1-MM4 carry no integrity check, so a damaged SA, KE or nonce that
      * still parses is indistinguishable from the real one, and the exchange then fails at HASH_I.)
-     * When the first damaged message ended the exchange, 1 of 12 came up here.
+     * When the first damaged message ended the exchange, 1 of the first 12 came up.
      */
     @Test
     void mostHandshakesSurviveMangledCopies() {
         int up = 0;
-        for (long seed = 61; seed <= 72; seed++) {
+        for (long seed = 61; seed <= 84; seed++) {
             Pair p = EngineScenarioTest.standard(seed, new SimulatedNetwork.Faults(0, 0, Duration.ofMillis(50), 0.5),
                     "modp2048");
             boolean bothUp = p.net().runUntil(p::bothUp, Duration.ofMinutes(5));
@@ -84,6 +84,6 @@ class EngineFuzzTest {
                         () -> "failed without saying why:\n" + String.join("\n", p.a().log));
             }
         }
-        assertTrue(up >= 8, up + " of 12 handshakes came up");
+        assertTrue(up >= 12, up + " of 24 handshakes came up");
     }
 }

@@ -33,7 +33,7 @@ class EngineScenarioTest {
                 pfs == null ? Optional.empty() : Optional.of(ProposalNames.group(pfs, pfs, true)), Duration.ofHours(1));
         return new PeerPolicy(name, Addresses.parseEndpoint(local, 500), Addresses.parseEndpoint(remote, 500),
                 SecretBytes.copyOf(psk.getBytes(StandardCharsets.UTF_8)), List.of(ProposalNames.parseIke(ike, true)),
-                Duration.ofHours(8), List.of(t), auto);
+                Duration.ofHours(8), List.of(t), auto, Optional.empty());
     }
 
     record Pair(SimulatedNetwork net, SimulatedNetwork.Node a, SimulatedNetwork.Node b) {

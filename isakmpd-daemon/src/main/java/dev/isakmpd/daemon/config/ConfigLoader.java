@@ -1,6 +1,7 @@
 package dev.isakmpd.daemon.config;
 
 import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
@@ -37,6 +38,7 @@ import org.tomlj.TomlParseResult;
 public final class ConfigLoader {
     static final Duration DEFAULT_IKE_LIFETIME = Duration.ofHours(3);
     static final Duration DEFAULT_ESP_LIFETIME = Duration.ofHours(1);
+    static final Duration DEFAULT_DPD_TIMEOUT = Duration.ofSeconds(150);
     private static final int IKE_PORT = 500;
     /** Peer and tunnel names appear as single words in logs and the status file. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -150,7 +152,8 @@ public final class ConfigLoader {
     private Optional<PeerPolicy> peer(Section p, List<InetSocketAddress> listen, boolean listenValid,
             Map<InetSocketAddress, String> remotes) {
         int errorsBefore = problems.errorCount();
-        p.allowOnly(Set.of("local", "remote", "psk", "psk-file", "ike", "ike-lifetime", "auto", "tunnels"));
+        p.allowOnly(Set.of("local", "remote", "psk", "psk-file", "ike", "ike-lifetime", "auto", "dpd-delay",
+                "dpd-timeout", "tunnels"));
         checkName(p);
         Optional<Value<String>> localText = p.requiredString("local");
         Optional<InetSocketAddress> local = localText.flatMap(v -> parse(v, ConfigLoader::endpoint));
@@ -178,6 +181,7 @@ public final class ConfigLoader {
         }
         Duration ikeLifetime = p.duration("ike-lifetime").map(Value::value).orElse(DEFAULT_IKE_LIFETIME);
         boolean autoStart = autoStart(p);
+        Optional<DeadPeerDetection> dpd = dpd(p);
         List<TunnelPolicy> tunnels = new ArrayList<>();
         for (Section t : p.tables("tunnels").values()) {
             tunnel(t).ifPresent(tunnels::add);
@@ -187,7 +191,26 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new PeerPolicy(p.name(), local.orElseThrow(), remote.orElseThrow(), psk.orElseThrow(),
-                ike, ikeLifetime, tunnels, autoStart));
+                ike, ikeLifetime, tunnels, autoStart, dpd));
+    }
+
+    /** dpd-delay turns probing on; dpd-timeout (default 150 s, as strongSwan's) needs it. */
+    private Optional<DeadPeerDetection> dpd(Section p) {
+        Optional<Value<Duration>> delay = p.duration("dpd-delay");
+        Optional<Value<Duration>> timeout = p.duration("dpd-timeout");
+        if (delay.isEmpty()) {
+            if (timeout.isPresent()) {
+                problems.error(timeout.get().at(), "has no effect without dpd-delay");
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new DeadPeerDetection(delay.get().value(),
+                    timeout.map(Value::value).orElse(DEFAULT_DPD_TIMEOUT)));
+        } catch (IllegalArgumentException e) {
+            problems.error(timeout.map(Value::at).orElse(delay.get().at()), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private Optional<SecretBytes> psk(Section p) {

@@ -30,6 +30,8 @@ public final class PolicyPrinter {
             row(out, "  ", "ike", p.ikeProposals().stream().map(Phase1Proposal::name).collect(Collectors.joining(", ")));
             row(out, "  ", "ike-lifetime", Durations.format(p.ikeLifetime()));
             row(out, "  ", "auto", p.autoStart() ? "start" : "add");
+            row(out, "  ", "dpd", p.dpd().map(d -> "probe after " + Durations.format(d.delay()) + " of silence, dead after "
+                    + Durations.format(d.timeout())).orElse("answer only"));
             for (TunnelPolicy t : p.tunnels()) {
                 out.println("  tunnel " + t.name());
                 row(out, "    ", "selectors", t.local() + " === " + t.remote());

@@ -69,7 +69,7 @@ public final class Kernels {
                 tunnels.add(new TunnelPolicy(t.name(), t.local(), t.remote(), ok, t.pfsGroup(), t.lifetime()));
             }
             out.add(new PeerPolicy(p.name(), p.local(), p.remote(), p.psk(), p.ikeProposals(), p.ikeLifetime(),
-                    tunnels, p.autoStart()));
+                    tunnels, p.autoStart(), p.dpd()));
         }
         return out;
     }

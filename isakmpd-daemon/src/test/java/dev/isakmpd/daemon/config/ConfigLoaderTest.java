@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
@@ -111,6 +112,20 @@ class ConfigLoaderTest {
         assertEquals(ConfigLoader.DEFAULT_IKE_LIFETIME, p.ikeLifetime());
         assertFalse(p.autoStart());
         assertEquals(List.of(), p.tunnels());
+    }
+
+    @Test
+    void deadPeerDetection() throws Exception {
+        assertEquals(Optional.empty(), parse(VALID).peers().get(0).dpd());
+        DeadPeerDetection d = parse(VALID.replace("auto = \"start\"", "auto = \"start\"\ndpd-delay = \"30s\""))
+                .peers().get(0).dpd().orElseThrow();
+        assertEquals(new DeadPeerDetection(Duration.ofSeconds(30), ConfigLoader.DEFAULT_DPD_TIMEOUT), d);
+        assertEquals(Duration.ofMinutes(2), parse(VALID.replace("auto = \"start\"",
+                "auto = \"start\"\ndpd-delay = 10\ndpd-timeout = \"2m\"")).peers().get(0).dpd().orElseThrow().timeout());
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\ndpd-timeout = \"2m\""),
+                "t.toml:13: peers.gw-b.dpd-timeout: has no effect without dpd-delay");
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\ndpd-delay = \"5m\"\ndpd-timeout = \"2m\""),
+                "t.toml:14: peers.gw-b.dpd-timeout: the DPD timeout (120s) must be longer than the delay (300s)");
     }
 
     @Test

@@ -38,6 +38,9 @@ final class OurSide {
                 "psk = \"$INTEROP_PSK\"",
                 "ike = [\"$INTEROP_IKE\"]",
                 "auto = \"" + auto + "\"",
+                // probe strongSwan often, so that even short scenarios exercise RFC 3706 with it
+                "dpd-delay = \"2s\"",
+                "dpd-timeout = \"30s\"",
                 "",
                 "[peers.strongswan.tunnels.net]",
                 "local-subnet = \"$INTEROP_LOCAL_TS\"",

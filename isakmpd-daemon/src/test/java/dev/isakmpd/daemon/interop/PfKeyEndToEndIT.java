@@ -52,6 +52,9 @@ class PfKeyEndToEndIT {
                 + " tunnel net"), "no ACQUIRE-driven negotiation in ours.log");
         assertTrue(ours.contains("SPD entries"), "no SPD entries installed");
         assertFalse(ours.contains("cannot install"), "an SA failed to install");
+        // Dead Peer Detection (RFC 3706) with strongSwan, every 2 s throughout: it answers, nobody dies
+        assertTrue(Pattern.compile("DPD: R-U-THERE-ACK \\d+: the peer is alive").matcher(ours).find(), "no DPD answer");
+        assertFalse(ours.contains("it is dead"), "DPD declared strongSwan dead");
         assertTrue(OurSide.read(out.resolve("ping-trigger.txt")).contains("1 packets transmitted"));
         assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
 

@@ -56,7 +56,7 @@ class KernelsTest {
                 Optional.empty(), Duration.ofHours(1));
         return new PeerPolicy("gw", Addresses.parseEndpoint("192.0.2.1", 500), Addresses.parseEndpoint("192.0.2.2", 500),
                 SecretBytes.copyOf(new byte[] {1}), List.of(ProposalNames.parseIke("aes128-sha256-modp2048")),
-                Duration.ofHours(3), List.of(t), false);
+                Duration.ofHours(3), List.of(t), false, Optional.empty());
     }
 
     @Test
