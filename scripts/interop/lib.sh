@@ -1,6 +1,7 @@
 # lib.sh - shared helpers of the interop harness (sourced, not executed).
 # Generates strongswan.conf / swanctl.conf for one charon-systemd instance and
-# starts/stops it.  Used by run-scenario.sh (strongSwan side, namespace "sw")
+# starts/stops it.  Used by run-scenario.sh (strongSwan side, namespace "sw"),
+# libreswan-scenario.sh (pluto in "sw")
 # and charon-peer.sh (stand-in for our daemon, namespace "us").
 
 INTEROP_US_ADDR=198.51.100.1
@@ -21,6 +22,25 @@ msleep() { read -r -t "$1" _ <>"${INTEROP_SLEEP_FIFO:-/dev/ptmx}" 2>/dev/null ||
 
 # alive PID: process exists and is not a zombie (kill -0 succeeds on zombies)
 alive() { local st; [ -r "/proc/$1/stat" ] && read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null && [ "$st" != Z ]; }
+
+# make_netns: namespaces "us" and "sw" (fresh), joined by veth-us/veth-sw with the addresses above.
+# (ip -batch: every exec costs 0.1-0.5 s in the lab)
+make_netns() {
+    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+    ip -batch - <<NET && ip -n us -batch - <<US && ip -n sw -batch - <<SW
+netns add us
+netns add sw
+link add veth-us netns us type veth peer name veth-sw netns sw
+NET
+addr add $INTEROP_US_ADDR/24 dev veth-us
+link set lo up
+link set veth-us up
+US
+addr add $INTEROP_SW_ADDR/24 dev veth-sw
+link set lo up
+link set veth-sw up
+SW
+}
 
 # write_strongswan_conf FILE VICI_SOCKET LOGFILE
 # Log levels: CHARON_LOG_IKE (default 2; 4 adds SKEYID*/keys, see

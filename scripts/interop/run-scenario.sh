@@ -200,21 +200,7 @@ trap 'finish FAIL interrupted' INT TERM HUP
 
 stamp "start"
 # ------------------------------------------------------------------ network
-ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
-# (ip -batch: every exec costs 0.1-0.5 s in the lab)
-ip -batch - <<NET && ip -n us -batch - <<US && ip -n sw -batch - <<SW || finish FAIL "network set-up failed"
-netns add us
-netns add sw
-link add veth-us netns us type veth peer name veth-sw netns sw
-NET
-addr add $INTEROP_US_ADDR/24 dev veth-us
-link set lo up
-link set veth-us up
-US
-addr add $INTEROP_SW_ADDR/24 dev veth-sw
-link set lo up
-link set veth-sw up
-SW
+make_netns || finish FAIL "network set-up failed"
 if [ "$ping" = 1 ]; then
     ip -n us -batch - <<US && ip -n sw -batch - <<SW || finish FAIL "network set-up for --ping failed"
 addr add $PING_US_ADDR/32 dev veth-us

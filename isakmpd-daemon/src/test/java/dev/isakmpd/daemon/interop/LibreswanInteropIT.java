@@ -1,0 +1,59 @@
+package dev.isakmpd.daemon.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.daemon.runtime.StatusFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Our daemon against libreswan 4.10's pluto (IKEv1, Debian's build, unpacked by
+ * scripts/install-deps.sh because it conflicts with strongSwan's packages), inside the kernel lab
+ * where pluto installs real ESP SAs: Main Mode PSK aes128-sha256-modp2048, Quick Mode aes128-sha1
+ * with PFS modp2048, each side initiating once. Checks that both sides hold the same SPIs.
+ */
+class LibreswanInteropIT {
+    static final Path LIBRESWAN = Path.of(System.getenv().getOrDefault("LIBRESWAN_DIR",
+            "/opt/isakmpd-interop/libreswan-4.10"));
+
+    @ParameterizedTest(name = "{0} initiates")
+    @ValueSource(strings = {"us", "lsw"})
+    void negotiatesWithLibreswan(String initiator) throws Exception {
+        Path out = Path.of("target", "interop", "libreswan-" + initiator).toAbsolutePath();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
+        List<String> cmd = List.of(StrongSwanInteropIT.ROOT.resolve("scripts/lab/run-in-uml.sh").toString(),
+                "--timeout", "240", "--", StrongSwanInteropIT.ROOT.resolve("scripts/interop/libreswan-scenario.sh")
+                        .toString(),
+                "--out", out.toString(), "--lsw", LIBRESWAN.toString(), "--psk", "libreswan interop " + initiator,
+                "--initiator", initiator, "--timeout", "150", "--ours-cmd", "bash " + out.resolve("ours.sh"),
+                "--ours-ready-file", out.resolve("ready").toString(),
+                "--ours-status-cmd", "cat " + out.resolve("ours.status"));
+        Process p = new ProcessBuilder(cmd).directory(StrongSwanInteropIT.ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("harness.log").toFile()).start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "lab did not finish");
+        String result = OurSide.read(out.resolve("result"));
+        assertEquals(0, p.exitValue(), () -> "scenario failed: " + result + "; see " + out);
+
+        StatusFile.Table ours = StatusFile.read(out.resolve("ours-status.txt"));
+        assertEquals(1, ours.isakmp().size(), "our ISAKMP SAs");
+        StatusFile.IsakmpEntry ike = ours.isakmp().get(0);
+        assertEquals("aes128-sha256-modp2048", ike.proposal());
+        assertEquals(initiator.equals("us") ? "initiator" : "responder", ike.role());
+        assertEquals(2, ours.esp().size(), "our ESP SAs");
+        String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
+        for (StatusFile.EspEntry e : ours.esp()) {
+            assertEquals("aes128-sha1", e.algorithms());
+            assertTrue(xfrm.contains("spi 0x" + e.spi()), "pluto's kernel lacks SPI " + e.spi() + ":\n" + xfrm);
+        }
+        String pluto = OurSide.read(out.resolve("pluto.log"));
+        assertTrue(pluto.contains("IPsec SA established tunnel mode"), "pluto.log");
+        assertTrue(pluto.contains("group=MODP2048"), "pluto.log");
+    }
+}

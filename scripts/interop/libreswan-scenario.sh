@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# libreswan-scenario.sh - one interop scenario against libreswan's pluto (IKEv1); runs INSIDE the
+# kernel lab (scripts/lab/run-in-uml.sh -- ...), where pluto installs real ESP SAs.
+#
+# usage: libreswan-scenario.sh --out DIR --lsw DIR --psk PSK --initiator us|lsw --ours-cmd CMD
+#                              --ours-ready-file F --ours-status-cmd CMD [--timeout S]
+#   --lsw DIR   libreswan 4.10 unpacked (dpkg -x) under DIR: libreswan conflicts with the installed
+#               strongSwan packages, so scripts/install-deps.sh unpacks it instead of installing it
+#   --ours-cmd  our daemon, started in namespace "us" (198.51.100.1) with the INTEROP_* variables of
+#               run-scenario.sh; pluto runs in "sw" (198.51.100.2). Proposals are fixed:
+#               Main Mode aes128-sha256-modp2048, Quick Mode aes128-sha1 with PFS modp2048 (libreswan
+#               refuses MODP-1024 and ECP groups for PFS).
+# Results in DIR: result (OK | FAIL reason), pluto.log, ours.log, ours-status.txt,
+# ip-xfrm-state.txt (pluto's namespace), whack-status.txt.
+set -u
+prog=libreswan-scenario
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/lib.sh"
+
+out='' lsw='' psk='' initiator='' ours_cmd='' ready_file='' status_cmd='' timeout_s=60
+while [ $# -gt 0 ]; do
+    case $1 in
+        --out) out=$2 ;; --lsw) lsw=$2 ;; --psk) psk=$2 ;; --initiator) initiator=$2 ;;
+        --ours-cmd) ours_cmd=$2 ;; --ours-ready-file) ready_file=$2 ;; --ours-status-cmd) status_cmd=$2 ;;
+        --timeout) timeout_s=$2 ;;
+        *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift 2
+done
+for v in out lsw psk initiator ours_cmd ready_file status_cmd; do
+    [ -n "${!v}" ] || { echo "$prog: --${v//_/-} is required" >&2; exit 2; }
+done
+[ "${LAB_IN_UML:-0}" = 1 ] || { echo "$prog: must run inside the kernel lab" >&2; exit 2; }
+[ -x "$lsw/usr/libexec/ipsec/pluto" ] || { echo "$prog: no pluto under $lsw (scripts/install-deps.sh)" >&2; exit 2; }
+mkdir -p "$out" && out=$(cd "$out" && pwd)
+rm -rf "$out/lsw"; rm -f "$out"/{result,pluto.log,ours.log,ours-status.txt,ip-xfrm-state.txt,whack-status.txt}
+mkdir -p "$out/lsw/nss" "$out/lsw/run"
+export LD_LIBRARY_PATH=$lsw/usr/lib/x86_64-linux-gnu
+ctl=$out/lsw/run/pluto.ctl
+whack() { ip netns exec sw "$lsw/usr/libexec/ipsec/whack" --ctlsocket "$ctl" "$@"; }
+pluto_pid='' ours_pid=''
+
+finish() {
+    trap '' INT TERM HUP
+    [ -S "$ctl" ] && whack --status >"$out/whack-status.txt" 2>&1
+    ip -n sw xfrm state >"$out/ip-xfrm-state.txt" 2>&1
+    [ -n "$ours_pid" ] && { kill -TERM -- "-$ours_pid" 2>/dev/null; msleep 3; kill -KILL -- "-$ours_pid" 2>/dev/null; }
+    [ -S "$ctl" ] && whack --shutdown >/dev/null 2>&1
+    for ns in us sw; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+    done
+    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+    echo "$*" >"$out/result"
+    echo "$prog: $*  (results in $out)" >&2
+    [ "$1" = OK ]; exit $?
+}
+trap 'finish FAIL interrupted' INT TERM HUP
+
+make_netns || finish FAIL "network set-up failed"
+
+# ------------------------------------------------------------------ pluto
+"$lsw/usr/bin/certutil" -N -d "sql:$out/lsw/nss" --empty-password >/dev/null 2>&1 || finish FAIL "certutil -N failed"
+cat >"$out/lsw/ipsec.conf" <<EOC
+config setup
+    listen=$INTEROP_SW_ADDR
+    ikev1-policy=accept
+conn interop
+    ikev2=no
+    authby=secret
+    left=$INTEROP_SW_ADDR
+    leftsubnet=$INTEROP_SW_TS
+    right=$INTEROP_US_ADDR
+    rightsubnet=$INTEROP_US_TS
+    ike=aes128-sha2_256;modp2048
+    esp=aes128-sha1;modp2048
+    pfs=yes
+    leftupdown=/bin/true
+    auto=add
+EOC
+printf '%s %s : PSK "%s"\n' "$INTEROP_SW_ADDR" "$INTEROP_US_ADDR" "$psk" >"$out/lsw/ipsec.secrets"
+chmod 600 "$out/lsw/ipsec.secrets"
+# pluto runs its helper /usr/libexec/ipsec/addconn: show it the unpacked one in a private mount namespace
+ip netns exec sw unshare -m sh -c "mount --bind '$lsw/usr/libexec' /usr/libexec && exec \
+    /usr/libexec/ipsec/pluto --config '$out/lsw/ipsec.conf' --secretsfile '$out/lsw/ipsec.secrets' \
+    --nssdir '$out/lsw/nss' --rundir '$out/lsw/run' --nofork --logfile '$out/pluto.log'" \
+    >"$out/lsw/pluto.stderr" 2>&1 &
+pluto_pid=$!
+wait_socket "$ctl" 20 || finish FAIL "pluto did not open $ctl (see lsw/pluto.stderr)"
+whack --listen >/dev/null 2>&1
+for ((i = 0; i < 50; i++)); do
+    whack --status 2>/dev/null | grep -q '"interop"' && break
+    msleep 0.2
+done
+whack --status 2>/dev/null | grep -q '"interop"' || finish FAIL "pluto did not load conn interop (see pluto.log)"
+
+# ------------------------------------------------------------------ our side
+export INTEROP_OUT=$out INTEROP_PSK=$psk INTEROP_IKE=aes128-sha256-modp2048 INTEROP_ESP=aes128-sha1
+export INTEROP_PFS=modp2048 INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR
+export INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS
+export INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us INTEROP_PING=0
+rm -f "$ready_file"
+deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
+ip netns exec us setsid bash -c "$ours_cmd" >"$out/ours.log" 2>&1 </dev/null &
+ours_pid=$!
+while [ ! -e "$ready_file" ]; do
+    alive "$ours_pid" || finish FAIL "our side exited before it was ready (see ours.log)"
+    [ "${EPOCHREALTIME%.*}" -lt "$deadline" ] || finish FAIL "our side not ready within ${timeout_s}s"
+    msleep 0.2
+done
+[ "$initiator" = lsw ] && whack --name interop --initiate --asynchronous >"$out/lsw/initiate.txt" 2>&1
+
+# ------------------------------------------------------------------ both sides hold the pair
+while :; do
+    ip netns exec us bash -c "$status_cmd" >"$out/ours-status.txt" 2>&1
+    n_sw=$(ip -n sw xfrm state 2>/dev/null | grep -c 'proto esp')
+    n_us=$(grep -c '^esp ' "$out/ours-status.txt")
+    [ "$n_sw" -ge 2 ] && [ "$n_us" -ge 2 ] && break
+    alive "$pluto_pid" || finish FAIL "pluto died (see pluto.log, lsw/pluto.stderr)"
+    [ "${EPOCHREALTIME%.*}" -lt "$deadline" ] ||
+        finish FAIL "timeout: pluto holds $n_sw ESP SAs, we hold $n_us (see pluto.log, ours.log)"
+    msleep 0.5
+done
+finish OK
