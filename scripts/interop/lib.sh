@@ -8,6 +8,18 @@ INTEROP_US_ADDR=198.51.100.1
 INTEROP_SW_ADDR=198.51.100.2
 INTEROP_US_TS=10.1.0.0/16
 INTEROP_SW_TS=10.2.0.0/16
+INTEROP_PREFIX=24
+INTEROP_ADDR_FLAGS=''
+# use_ipv6: the same topology with IPv6 documentation addresses (RFC 3849); nodad, so that the
+# addresses are usable at once instead of "tentative" for the duplicate address detection.
+use_ipv6() {
+    INTEROP_US_ADDR=2001:db8::1
+    INTEROP_SW_ADDR=2001:db8::2
+    INTEROP_US_TS=2001:db8:1::/48
+    INTEROP_SW_TS=2001:db8:2::/48
+    INTEROP_PREFIX=64
+    INTEROP_ADDR_FLAGS=nodad
+}
 # --ping: host addresses inside the selectors, on the veths, for the end-to-end data path
 PING_US_ADDR=10.1.0.1
 PING_SW_ADDR=10.2.0.1
@@ -32,11 +44,11 @@ netns add us
 netns add sw
 link add veth-us netns us type veth peer name veth-sw netns sw
 NET
-addr add $INTEROP_US_ADDR/24 dev veth-us
+addr add $INTEROP_US_ADDR/$INTEROP_PREFIX dev veth-us $INTEROP_ADDR_FLAGS
 link set lo up
 link set veth-us up
 US
-addr add $INTEROP_SW_ADDR/24 dev veth-sw
+addr add $INTEROP_SW_ADDR/$INTEROP_PREFIX dev veth-sw $INTEROP_ADDR_FLAGS
 link set lo up
 link set veth-sw up
 SW

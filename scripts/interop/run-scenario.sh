@@ -6,7 +6,7 @@
 # usage: run-scenario.sh --out DIR --psk PSK --ike PROPOSAL --esp PROPOSAL
 #                        --pfs GROUP|none --initiator us|sw --ours-cmd 'COMMAND'
 #                        [--ours-ready-file F] [--timeout S] [--ready-delay S]
-#                        [--no-pcap] [--ours-status-cmd 'COMMAND'] [--ping]
+#                        [--no-pcap] [--ours-status-cmd 'COMMAND'] [--ping] [--ipv6]
 #
 #   --out DIR           results (created; must be on the host file system, e.g.
 #                       under /tmp or target/, not /run or /dev/shm)
@@ -38,6 +38,8 @@
 #                       INTEROP_PING=1.  Extra files: ping-trigger.txt, ping.txt,
 #                       ip-xfrm-state-stats-us.txt, ip-xfrm-state-stats-sw.txt,
 #                       ip-xfrm-policy-us.txt
+#   --ipv6              the same over IPv6: us 2001:db8::1, sw 2001:db8::2 (/64), selectors
+#                       2001:db8:1::/48 <-> 2001:db8:2::/48 (not with --ping)
 #   --ping-again-after S  with --ping: wait S seconds after the first ping check (our
 #                       side is meant to have rekeyed on the kernel's soft EXPIRE and
 #                       dropped the old SAs on the hard one by then), ping again; every
@@ -109,6 +111,7 @@ while [ $# -gt 0 ]; do
         --no-pcap) pcap=0; shift ;;
         --ours-status-cmd) status_cmd=${2:-}; shift 2 ;;
         --ping) ping=1; shift ;;
+        --ipv6) ipv6=1; use_ipv6; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
@@ -118,6 +121,7 @@ for v in out psk ike esp pfs initiator ours_cmd; do
     [ -n "${!v}" ] || { echo "$prog: --${v//_/-} is required" >&2; usage; }
 done
 case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; exit 2 ;; esac
+[ "${ipv6:-0}" = 1 ] && [ "$ping" = 1 ] && { echo "$prog: --ping is IPv4 only" >&2; exit 2; }
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||

@@ -7,6 +7,7 @@ import dev.isakmpd.daemon.runtime.StatusFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StrongSwanInteropIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    record Scenario(String name, String initiator, String ike, String esp, String pfs) {
+    record Scenario(String name, String initiator, String ike, String esp, String pfs, boolean ipv6) {
+        Scenario(String name, String initiator, String ike, String esp, String pfs) {
+            this(name, initiator, ike, esp, pfs, false);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -49,7 +54,9 @@ class StrongSwanInteropIT {
                 // brainpool (RFC 6954 numbering), Camellia phase 1 (RFC 4312), RFC 5114 MODP with a
                 // 256-bit prime-order subgroup for PFS
                 new Scenario("we-initiate-brainpool-camellia", "us", "camellia256-sha384-ecp384bp", "aes192-sha1",
-                        "modp2048s256"))
+                        "modp2048s256"),
+                // IPv6 endpoints (ID_IPV6_ADDR) and IPv6 subnet selectors (ID_IPV6_ADDR_SUBNET)
+                new Scenario("sw-initiates-ipv6", "sw", "aes128-sha256-modp2048", "aes128-sha1", "modp2048", true))
                 .map(Arguments::of);
     }
 
@@ -59,12 +66,16 @@ class StrongSwanInteropIT {
         Path out = Path.of("target", "interop", s.name()).toAbsolutePath();
         Files.createDirectories(out);
         Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
-        List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "240",
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(),
+                "--lab-timeout", "240",
                 "--out", out.toString(), "--psk", "interop secret " + s.name(), "--ike", s.ike(), "--esp", s.esp(),
                 "--pfs", s.pfs(), "--initiator", s.initiator(), "--timeout", "120",
                 "--ours-cmd", "bash " + out.resolve("ours.sh"),
                 "--ours-ready-file", out.resolve("ready").toString(),
-                "--ours-status-cmd", statusCommand(out.resolve("ours.status")));
+                "--ours-status-cmd", statusCommand(out.resolve("ours.status"))));
+        if (s.ipv6()) {
+            cmd.add("--ipv6");
+        }
         Files.deleteIfExists(out.resolve("ready"));
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.resolve("harness.log").toFile()).start();
