@@ -1,5 +1,6 @@
 package dev.isakmpd.daemon;
 
+import dev.isakmpd.core.policy.Addresses;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
@@ -9,7 +10,7 @@ public final class Endpoints {
     }
 
     public static String format(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
+        String host = Addresses.format(a.getAddress());
         return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

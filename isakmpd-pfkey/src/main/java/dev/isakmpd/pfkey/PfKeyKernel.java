@@ -4,6 +4,7 @@ import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.Subnet;
@@ -211,8 +212,8 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     public synchronized void delete(InetAddress destination, int spi) throws KernelException {
         SaKey key = new SaKey(destination, spi);
         if (expired.remove(key) != null) {
-            LOG.debug("ESP SA {}/0x{} already removed by the kernel at its hard lifetime", destination.getHostAddress(),
-                    String.format("%08x", spi));
+            LOG.debug("ESP SA {}/0x{} already removed by the kernel at its hard lifetime",
+                    Addresses.format(destination), String.format("%08x", spi));
             return;
         }
         IpsecSa sa = installed.get(key);

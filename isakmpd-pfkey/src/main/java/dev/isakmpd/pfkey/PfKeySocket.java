@@ -2,6 +2,7 @@ package dev.isakmpd.pfkey;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
+import dev.isakmpd.core.policy.Addresses;
 import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -264,9 +265,9 @@ public final class PfKeySocket implements Closeable {
     static String what(SadbMessage m) {
         StringBuilder s = new StringBuilder("SADB_" + Sadb.messageName(m.type()) + " " + Sadb.satypeName(m.satype()));
         m.find(SadbExtension.Sa.class).ifPresent(sa -> s.append(String.format(" spi 0x%08x", sa.spi())));
-        m.address(Sadb.EXT_ADDRESS_SRC).ifPresent(a -> s.append(" ").append(a.address().getHostAddress())
+        m.address(Sadb.EXT_ADDRESS_SRC).ifPresent(a -> s.append(" ").append(Addresses.format(a.address()))
                 .append(a.prefixLength() != a.address().getAddress().length * 8 ? "/" + a.prefixLength() : ""));
-        m.address(Sadb.EXT_ADDRESS_DST).ifPresent(a -> s.append(" -> ").append(a.address().getHostAddress())
+        m.address(Sadb.EXT_ADDRESS_DST).ifPresent(a -> s.append(" -> ").append(Addresses.format(a.address()))
                 .append(a.prefixLength() != a.address().getAddress().length * 8 ? "/" + a.prefixLength() : ""));
         m.find(SadbExtension.Policy.class).ifPresent(p -> s.append(" dir ").append(p.direction()));
         return s.toString();

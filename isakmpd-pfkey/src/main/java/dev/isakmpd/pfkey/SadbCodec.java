@@ -1,5 +1,6 @@
 package dev.isakmpd.pfkey;
 
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.pfkey.SadbExtension.Address;
 import dev.isakmpd.pfkey.SadbExtension.Alg;
 import dev.isakmpd.pfkey.SadbExtension.Comb;
@@ -248,7 +249,7 @@ public final class SadbCodec {
                 Sock s = sockaddr(b, p + 8, p + len, name);
                 if (prefix > s.address.getAddress().length * 8) {
                     throw new PfKeyFormatException(p + 5, name + " prefix length " + prefix + " for "
-                            + s.address.getHostAddress());
+                            + Addresses.format(s.address));
                 }
                 return new Address(type, proto, prefix, s.address, s.port);
             }

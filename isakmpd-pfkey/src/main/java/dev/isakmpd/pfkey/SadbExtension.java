@@ -1,5 +1,6 @@
 package dev.isakmpd.pfkey;
 
+import dev.isakmpd.core.policy.Addresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -55,7 +56,7 @@ public sealed interface SadbExtension {
 
         @Override
         public String toString() {
-            return Sadb.extensionName(type) + "{" + address.getHostAddress() + "/" + prefixLength
+            return Sadb.extensionName(type) + "{" + Addresses.format(address) + "/" + prefixLength
                     + (port != 0 ? " port " + port : "") + " proto " + proto + "}";
         }
     }

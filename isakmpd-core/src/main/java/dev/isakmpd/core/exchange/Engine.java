@@ -2,6 +2,7 @@ package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SpiAllocator;
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -121,7 +122,7 @@ public final class Engine {
      */
     public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
         Out out = new Out();
-        String what = "ACQUIRE " + a.source().getHostAddress() + " -> " + a.destination().getHostAddress()
+        String what = "ACQUIRE " + Addresses.format(a.source()) + " -> " + Addresses.format(a.destination())
                 + a.localSelector().map(l -> " (" + l + " -> " + a.remoteSelector().map(Object::toString).orElse("?")
                         + ")").orElse("");
         for (PeerPolicy p : peers) {
@@ -157,7 +158,7 @@ public final class Engine {
         rekeyed.retainAll(ctx.children().all());
         Optional<ChildSas.Pair> pair = ctx.children().all().stream()
                 .filter(p -> matches(p.inbound(), e) || matches(p.outbound(), e)).findFirst();
-        String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + e.destination().getHostAddress() + "/0x"
+        String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + Addresses.format(e.destination()) + "/0x"
                 + e.spiHex();
         if (pair.isEmpty()) {
             out.debug(what + ": not one of ours (any more); ignored");
@@ -396,6 +397,6 @@ public final class Engine {
     }
 
     private static String from(Datagram d) {
-        return "from " + d.remote().getAddress().getHostAddress() + ":" + d.remote().getPort() + ": ";
+        return "from " + Addresses.format(d.remote().getAddress()) + ":" + d.remote().getPort() + ": ";
     }
 }

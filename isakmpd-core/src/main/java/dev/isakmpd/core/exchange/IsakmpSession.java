@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
@@ -654,7 +655,7 @@ final class IsakmpSession {
     }
 
     String tag() {
-        return "peer " + peer.name() + " " + remote.getAddress().getHostAddress() + ":" + remote.getPort() + " ["
+        return "peer " + peer.name() + " " + Addresses.format(remote.getAddress()) + ":" + remote.getPort() + " ["
                 + cookies + "] ";
     }
 

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.kernel;
 
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.net.InetAddress;
 import java.security.SecureRandom;
@@ -45,7 +46,7 @@ public final class InMemoryKernel implements Kernel {
     public synchronized void install(IpsecSa sa) throws KernelException {
         Key k = new Key(sa.destination(), sa.spi());
         if (sas.containsKey(k)) {
-            throw new KernelException("SA " + sa.destination().getHostAddress() + "/0x" + sa.spiHex() + " exists");
+            throw new KernelException("SA " + Addresses.format(sa.destination()) + "/0x" + sa.spiHex() + " exists");
         }
         reserved.remove(k);
         sas.put(k, sa);
@@ -55,7 +56,7 @@ public final class InMemoryKernel implements Kernel {
     public synchronized void delete(InetAddress destination, int spi) throws KernelException {
         IpsecSa sa = sas.remove(new Key(destination, spi));
         if (sa == null) {
-            throw new KernelException(String.format("no SA %s/0x%08x", destination.getHostAddress(), spi));
+            throw new KernelException(String.format("no SA %s/0x%08x", Addresses.format(destination), spi));
         }
         sa.wipe();
     }

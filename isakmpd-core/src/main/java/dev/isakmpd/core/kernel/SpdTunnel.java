@@ -1,5 +1,6 @@
 package dev.isakmpd.core.kernel;
 
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Subnet;
 import java.net.InetAddress;
 
@@ -12,7 +13,7 @@ public record SpdTunnel(String peer, String tunnel, InetAddress localEndpoint, I
         Subnet local, Subnet remote) {
 
     public String describe() {
-        return peer + "/" + tunnel + " " + local + " <=> " + remote + " via " + localEndpoint.getHostAddress()
-                + " <=> " + remoteEndpoint.getHostAddress();
+        return peer + "/" + tunnel + " " + local + " <=> " + remote + " via " + Addresses.format(localEndpoint)
+                + " <=> " + Addresses.format(remoteEndpoint);
     }
 }

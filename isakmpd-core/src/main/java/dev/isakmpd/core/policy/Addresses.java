@@ -1,5 +1,6 @@
 package dev.isakmpd.core.policy;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -22,6 +23,50 @@ public final class Addresses {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address literal");
         }
+    }
+
+    /**
+     * The text form admins and other tools use: dotted quad, or for IPv6 the RFC 5952 form
+     * (lowercase, no leading zeros, the longest run of two or more zero groups as "::", the first
+     * of equal runs). {@link InetAddress#getHostAddress} writes every group ("2001:db8:0:0:0:0:0:1").
+     */
+    public static String format(InetAddress a) {
+        if (!(a instanceof Inet6Address)) {
+            return a.getHostAddress();
+        }
+        byte[] b = a.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLength = 1; // RFC 5952 s4.2.2: a single zero group is not compressed
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLength - 1;
+            } else {
+                if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                    sb.append(':');
+                }
+                sb.append(Integer.toHexString(groups[i]));
+            }
+        }
+        String plain = a.getHostAddress();
+        int zone = plain.indexOf('%');
+        return zone < 0 ? sb.toString() : sb + plain.substring(zone);
     }
 
     /** Parses "192.0.2.1", "192.0.2.1:500", "[2001:db8::1]:500" or "2001:db8::1" with a default port. */

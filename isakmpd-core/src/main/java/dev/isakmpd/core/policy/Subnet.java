@@ -15,7 +15,7 @@ public record Subnet(InetAddress network, int prefixLength) {
         }
         byte[] masked = mask(network.getAddress(), prefixLength);
         if (!Arrays.equals(masked, network.getAddress())) {
-            throw new IllegalArgumentException(network.getHostAddress() + "/" + prefixLength + " has host bits set");
+            throw new IllegalArgumentException(Addresses.format(network) + "/" + prefixLength + " has host bits set");
         }
     }
 
@@ -88,6 +88,6 @@ public record Subnet(InetAddress network, int prefixLength) {
 
     @Override
     public String toString() {
-        return network.getHostAddress() + "/" + prefixLength;
+        return Addresses.format(network) + "/" + prefixLength;
     }
 }

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.sa;
 
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.Subnet;
@@ -30,7 +31,7 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
     /** A one-line description without keys material, only key fingerprints. */
     public String describe() {
         return String.format("ESP %s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key=%s auth-key=%s%s",
-                direction.name().toLowerCase(), spiHex(), source.getHostAddress(), destination.getHostAddress(),
+                direction.name().toLowerCase(), spiHex(), Addresses.format(source), Addresses.format(destination),
                 sourceSelector, destinationSelector, algorithms(), lifetime.toSeconds(),
                 encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "");
     }

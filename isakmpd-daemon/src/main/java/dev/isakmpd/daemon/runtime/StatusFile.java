@@ -1,6 +1,7 @@
 package dev.isakmpd.daemon.runtime;
 
 import dev.isakmpd.core.exchange.IsakmpSaInfo;
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.daemon.Endpoints;
 import java.io.IOException;
@@ -57,7 +58,7 @@ public final class StatusFile {
 
         public static EspEntry of(IpsecSa sa) {
             return new EspEntry(sa.peer(), sa.tunnel(), sa.direction().name().toLowerCase(Locale.ROOT), sa.spiHex(),
-                    sa.source().getHostAddress(), sa.destination().getHostAddress(), sa.algorithms(),
+                    Addresses.format(sa.source()), Addresses.format(sa.destination()), sa.algorithms(),
                     sa.lifetime().toSeconds(), sa.encryptionKey().fingerprint(), sa.authenticationKey().fingerprint());
         }
 
