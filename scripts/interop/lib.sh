@@ -38,7 +38,7 @@ alive() { local st; [ -r "/proc/$1/stat" ] && read -r _ _ st _ <"/proc/$1/stat" 
 # make_netns: namespaces "us" and "sw" (fresh), joined by veth-us/veth-sw with the addresses above.
 # (ip -batch: every exec costs 0.1-0.5 s in the lab)
 make_netns() {
-    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+    remove_netns
     ip -batch - <<NET && ip -n us -batch - <<US && ip -n sw -batch - <<SW
 netns add us
 netns add sw
@@ -52,6 +52,15 @@ addr add $INTEROP_SW_ADDR/$INTEROP_PREFIX dev veth-sw $INTEROP_ADDR_FLAGS
 link set lo up
 link set veth-sw up
 SW
+}
+
+# remove_netns: kills whatever still runs in "us" and "sw", then deletes both namespaces.
+remove_netns() {
+    local ns p
+    for ns in us sw; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+    done
+    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
 }
 
 # write_strongswan_conf FILE VICI_SOCKET LOGFILE

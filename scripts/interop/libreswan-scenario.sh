@@ -46,10 +46,7 @@ finish() {
     ip -n sw xfrm state >"$out/ip-xfrm-state.txt" 2>&1
     [ -n "$ours_pid" ] && { kill -TERM -- "-$ours_pid" 2>/dev/null; msleep 3; kill -KILL -- "-$ours_pid" 2>/dev/null; }
     [ -S "$ctl" ] && whack --shutdown >/dev/null 2>&1
-    for ns in us sw; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-    done
-    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+    remove_netns
     echo "$*" >"$out/result"
     echo "$prog: $*  (results in $out)" >&2
     [ "$1" = OK ]; exit $?

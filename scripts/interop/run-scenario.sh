@@ -187,12 +187,7 @@ finish() {   # finish OK | finish FAIL reason...
     kill_wait "$ours_pid" 5 group
     kill_wait "$charon_pid" 5
     [ -n "$tcpdump_pid" ] && { msleep 0.3; kill_wait "$tcpdump_pid" 2; }
-    # whatever our side left behind in its namespace
-    local p
-    for ns in us sw; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-    done
-    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+    remove_netns   # and whatever our side left behind in its namespace
     rm -rf "$RUN"
     stamp "cleaned up"
     echo "$result" >"$out/result"

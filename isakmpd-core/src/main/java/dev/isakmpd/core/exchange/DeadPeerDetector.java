@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.policy.DeadPeerDetection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -62,6 +63,6 @@ final class DeadPeerDetector {
     }
 
     long silentSeconds(Instant now) {
-        return java.time.Duration.between(lastHeard, now).toSeconds();
+        return Duration.between(lastHeard, now).toSeconds();
     }
 }

@@ -279,8 +279,13 @@ public final class Engine {
 
     /** Forgets the pair, tells the peer, and removes from the kernel those SAs {@code inKernel} says are there. */
     private void deletePair(ChildSas.Pair p, Predicate<IpsecSa> inKernel, Out out) {
-        ctx.children().remove(p);
         establishedSession(p.peer()).ifPresent(s -> Informational.sendDeleteEsp(s, List.of(p.inbound().spi()), out));
+        dropPair(p, inKernel, out);
+    }
+
+    /** Forgets the pair and removes from the kernel those SAs {@code inKernel} says are there; tells nobody. */
+    private void dropPair(ChildSas.Pair p, Predicate<IpsecSa> inKernel, Out out) {
+        ctx.children().remove(p);
         for (IpsecSa sa : List.of(p.inbound(), p.outbound())) {
             if (inKernel.test(sa)) {
                 out.delete(sa);
@@ -313,11 +318,7 @@ public final class Engine {
         out.info("peer " + name + " " + why + ": forgetting " + older.size() + " ISAKMP SA(s) and " + pairs.size()
                 + " IPsec SA pair(s)");
         older.forEach(s -> s.die(out));
-        for (ChildSas.Pair p : pairs) {
-            ctx.children().remove(p);
-            out.delete(p.inbound());
-            out.delete(p.outbound());
-        }
+        pairs.forEach(p -> dropPair(p, sa -> true, out));
     }
 
     private Optional<IsakmpSession> establishedSession(String peer) {

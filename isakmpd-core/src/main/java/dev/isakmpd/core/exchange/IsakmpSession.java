@@ -390,18 +390,20 @@ final class IsakmpSession {
                 return;
             }
         }
-        if (state == State.ESTABLISHED && dpd != null && dpd.dead(now)) {
-            out.warn(tag() + "no answer from the peer for " + dpd.silentSeconds(now) + "s despite R-U-THERE probes "
-                    + "(DPD, RFC 3706): it is dead; dropping its SAs");
-            peerDead = true;
-            die(out);
-            return;
-        }
-        if (state == State.ESTABLISHED && dpd != null && dpd.probeDue(now)) {
-            int sequence = dpd.probe(now);
-            out.debug(tag() + "DPD: R-U-THERE " + Integer.toUnsignedString(sequence) + " after "
-                    + dpd.silentSeconds(now) + "s without proof of life");
-            Informational.sendProtectedNotify(this, NotifyType.R_U_THERE, Phase2Sa.spiBytes(sequence), out);
+        if (state == State.ESTABLISHED && dpd != null) {
+            if (dpd.dead(now)) {
+                out.warn(tag() + "no answer from the peer for " + dpd.silentSeconds(now) + "s despite R-U-THERE "
+                        + "probes (DPD, RFC 3706): it is dead; dropping its SAs");
+                peerDead = true;
+                die(out);
+                return;
+            }
+            if (dpd.probeDue(now)) {
+                int sequence = dpd.probe(now);
+                out.debug(tag() + "DPD: R-U-THERE " + Integer.toUnsignedString(sequence) + " after "
+                        + dpd.silentSeconds(now) + "s without proof of life");
+                Informational.sendProtectedNotify(this, NotifyType.R_U_THERE, Phase2Sa.spiBytes(sequence), out);
+            }
         }
         if (state == State.ESTABLISHED && !now.isBefore(expires)) {
             out.info(tag() + "ISAKMP SA lifetime " + choice.lifetime().toSeconds() + "s expired; deleting it");

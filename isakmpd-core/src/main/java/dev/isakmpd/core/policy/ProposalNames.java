@@ -64,14 +64,12 @@ public final class ProposalNames {
     }
 
     public static DhGroup group(String name, String context, boolean allowLegacy) {
-        String n = name.toLowerCase(Locale.ROOT);
-        for (DhGroup g : DhGroup.all()) {
-            if (g.name().equals(n)) {
-                if (g.isLegacy() && !allowLegacy) {
-                    throw legacy("DH group '" + name + "'", context);
-                }
-                return g;
+        Optional<DhGroup> named = DhGroup.byName(name.toLowerCase(Locale.ROOT), true);
+        if (named.isPresent()) {
+            if (named.get().isLegacy() && !allowLegacy) {
+                throw legacy("DH group '" + name + "'", context);
             }
+            return named.get();
         }
         throw new IllegalArgumentException("unknown DH group '" + name + "' in '" + context + "' (known: "
                 + String.join(", ", DhGroup.all().stream().filter(g -> allowLegacy || !g.isLegacy())
