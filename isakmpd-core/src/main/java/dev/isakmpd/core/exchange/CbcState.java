@@ -1,5 +1,8 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.wire.IsakmpHeader;
+import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.CbcCipher;
 import dev.isakmpd.oakley.HashAlgorithm;
 import dev.isakmpd.oakley.IkeIv;
@@ -43,8 +46,16 @@ final class CbcState {
         return out;
     }
 
-    /** Decrypts without advancing; call {@link #advance} once the message is accepted. */
-    byte[] decrypt(int messageId, byte[] ciphertext) {
+    /**
+     * Decrypts without advancing; call {@link #advance} once the message is accepted.
+     *
+     * @throws WireException PAYLOAD-MALFORMED unless the body is a whole, non-zero number of blocks
+     */
+    byte[] decrypt(int messageId, byte[] ciphertext) throws WireException {
+        if (ciphertext.length == 0 || ciphertext.length % cipher.blockSize() != 0) {
+            throw new WireException(NotifyType.PAYLOAD_MALFORMED, IsakmpHeader.LENGTH, "encrypted body",
+                    ciphertext.length + " bytes is not a whole number of " + cipher.blockSize() + "-byte blocks");
+        }
         return cipher.decrypt(key.bytes(), iv(messageId), ciphertext);
     }
 

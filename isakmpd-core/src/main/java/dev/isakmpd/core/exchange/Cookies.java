@@ -5,11 +5,26 @@ import java.util.HexFormat;
 
 /** The pair (CKY-I, CKY-R) that names an ISAKMP SA (RFC 2408 s2.5.3); CKY-R is zero until MM2. */
 record Cookies(byte[] initiator, byte[] responder) {
-    static final byte[] ZERO = new byte[8];
+    private static final byte[] ZERO = new byte[8];
 
     Cookies {
         initiator = initiator.clone();
         responder = responder.clone();
+    }
+
+    /** An SA before MM2: CKY-R is still zero. */
+    static Cookies initiatorOnly(byte[] initiator) {
+        return new Cookies(initiator, ZERO);
+    }
+
+    @Override
+    public byte[] initiator() {
+        return initiator.clone();
+    }
+
+    @Override
+    public byte[] responder() {
+        return responder.clone();
     }
 
     boolean responderKnown() {

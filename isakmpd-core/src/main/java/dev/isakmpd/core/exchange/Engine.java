@@ -336,13 +336,13 @@ public final class Engine {
             return halfOpen.get(new HalfOpen(d.remote(), c));
         }
         // MM2: our half-open initiator SA is still filed under (CKY-I, 0).
-        IsakmpSession initiator = sessions.get(new Cookies(h.initiatorCookie(), Cookies.ZERO));
+        IsakmpSession initiator = sessions.get(Cookies.initiatorOnly(h.initiatorCookie()));
         return initiator != null && initiator.role == IsakmpSaInfo.Role.INITIATOR ? initiator : null;
     }
 
     private static boolean isMainModeStart(IsakmpHeader h) {
         return h.exchangeType().equals(ExchangeType.IDENTITY_PROTECTION) && h.messageId() == 0 && !h.encrypted()
-                && Arrays.equals(h.responderCookie(), Cookies.ZERO);
+                && !new Cookies(h.initiatorCookie(), h.responderCookie()).responderKnown();
     }
 
     private void respond(Datagram d, IsakmpHeader h, Instant now, Out out) {
@@ -354,7 +354,7 @@ public final class Engine {
         }
         String name = peer.get().name();
         long pending = halfOpen.values().stream().filter(s -> s.peer.name().equals(name)
-                && (s.state() == IsakmpSession.State.MM2_SENT || s.state() == IsakmpSession.State.MM4_SENT)).count();
+                && s.halfOpen()).count();
         if (pending >= MAX_HALF_OPEN_PER_PEER) {
             String why = from(d) + "peer " + name + " has " + pending + " half-open Main Mode exchanges; dropping "
                     + "new requests until one completes or times out (flood of spoofed requests?)";
@@ -376,7 +376,7 @@ public final class Engine {
         IsakmpSession s = IsakmpSession.respond(ctx, peer.get(), d, p, now, out);
         if (s != null) {
             sessions.put(s.cookies(), s);
-            halfOpen.put(new HalfOpen(d.remote(), new Cookies(h.initiatorCookie(), Cookies.ZERO)), s);
+            halfOpen.put(new HalfOpen(d.remote(), Cookies.initiatorOnly(h.initiatorCookie())), s);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.IpsecDoi;
 import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.registry.ProtocolId;
 import dev.isakmpd.core.wire.DeletePayload;
 import dev.isakmpd.core.wire.HashPayload;
@@ -11,7 +12,6 @@ import dev.isakmpd.core.wire.NotificationPayload;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.PayloadCodec;
 import dev.isakmpd.core.wire.WireException;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +23,9 @@ import java.util.List;
  * s5.7). Before that only unprotected notifies exist, and they are only believed during Main Mode.
  */
 final class Informational {
+    /** RFC 2409 s5.7: HDR*, HASH(1), N/D. */
+    static final MessageShape PROTECTED = MessageShape.of("Informational").first(PayloadType.HASH)
+            .any(PayloadType.N, PayloadType.D).build();
     private Informational() {
     }
 
@@ -47,14 +50,9 @@ final class Informational {
         s.cbc().forget(h.messageId());
         s.logReceived(p, out);
         try {
-            if (p.payloads().isEmpty() || !(p.payloads().get(0) instanceof HashPayload hash)) {
-                throw ExchangeFailure.fatal(NotifyType.PAYLOAD_MALFORMED, "HASH(1) is not the first payload");
-            }
-            byte[] expected = s.prf().apply(s.keys().skeyidA().bytes(), Phase2Sa.spiBytes(h.messageId()),
-                    p.afterFirstPayload());
-            if (!MessageDigest.isEqual(expected, hash.hash())) {
-                throw ExchangeFailure.fatal(NotifyType.INVALID_HASH_INFORMATION, "HASH(1) does not verify");
-            }
+            Payloads.checkHash(p, s.prf().apply(s.keys().skeyidA().bytes(), Phase2Sa.spiBytes(h.messageId()),
+                    p.afterFirstPayload()), "HASH(1)");
+            PROTECTED.check(p.payloads());
         } catch (ExchangeFailure f) {
             out.warn(s.tag() + "dropped Informational: " + f.getMessage());
             return;
@@ -168,7 +166,7 @@ final class Informational {
         List<Payload> payloads = new ArrayList<>();
         payloads.add(new HashPayload(hash));
         payloads.addAll(nd);
-        s.sendEncrypted(ExchangeType.INFORMATIONAL, mid, payloads, null, out, false, false);
+        s.sendEncrypted(ExchangeType.INFORMATIONAL, mid, payloads, out);
         s.cbc().forget(mid);
     }
 

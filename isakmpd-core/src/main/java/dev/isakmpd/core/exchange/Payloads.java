@@ -1,7 +1,9 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.wire.HashPayload;
 import dev.isakmpd.core.wire.Payload;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,5 +36,18 @@ final class Payloads {
     static <T extends Payload> T required(List<Payload> payloads, Class<T> type, String what) throws ExchangeFailure {
         return first(payloads, type).orElseThrow(() -> ExchangeFailure.fatal(NotifyType.PAYLOAD_MALFORMED,
                 what + " payload missing"));
+    }
+
+    /**
+     * A protected Quick Mode or Informational message starts with its HASH (RFC 2409 s5.5, s5.7),
+     * and it must be the one we computed.
+     */
+    static void checkHash(Packet p, byte[] expected, String name) throws ExchangeFailure {
+        if (p.payloads().isEmpty() || !(p.payloads().get(0) instanceof HashPayload hash)) {
+            throw ExchangeFailure.fatal(NotifyType.PAYLOAD_MALFORMED, name + " is not the first payload");
+        }
+        if (!MessageDigest.isEqual(expected, hash.hash())) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_HASH_INFORMATION, name + " does not verify");
+        }
     }
 }

@@ -30,7 +30,7 @@ final class Phase1Sa {
     }
 
     /** MM1's SA: one ISAKMP proposal whose transforms are our alternatives in order of preference. */
-    static SaPayload offer(List<Phase1Proposal> ours, Duration lifetime) {
+    static SaPayload offer(List<Phase1Proposal> ours, Duration lifetime, int authMethod) {
         List<TransformPayload> transforms = new ArrayList<>();
         int n = 1;
         for (Phase1Proposal p : ours) {
@@ -40,7 +40,7 @@ final class Phase1Sa {
                 attrs.add(DataAttribute.basic(KEY_LENGTH, p.keyBits()));
             }
             attrs.add(DataAttribute.basic(HASH_ALGORITHM, p.hash().ikeValue()));
-            attrs.add(DataAttribute.basic(AUTHENTICATION_METHOD, AUTH_PRE_SHARED_KEY));
+            attrs.add(DataAttribute.basic(AUTHENTICATION_METHOD, authMethod));
             attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, p.group().id()));
             attrs.add(DataAttribute.basic(LIFE_TYPE, LIFE_SECONDS));
             attrs.add(DataAttribute.number(LIFE_DURATION, lifetime.toSeconds()));
@@ -55,7 +55,7 @@ final class Phase1Sa {
      * matches. Each rejected transform is reported with its reason into {@code why}.
      */
     static Choice select(IkeCrypto crypto, SaPayload offered, List<Phase1Proposal> ours, Duration ourLifetime,
-            List<String> why)
+            int authMethod, List<String> why)
             throws ExchangeFailure {
         for (ProposalPayload p : offered.proposals()) {
             if (!p.protocolId().equals(ProtocolId.ISAKMP)) {
@@ -63,7 +63,7 @@ final class Phase1Sa {
                 continue;
             }
             for (TransformPayload t : p.transforms()) {
-                Optional<Choice> c = match(crypto, p.proposalNumber(), t, ours, ourLifetime, why);
+                Optional<Choice> c = match(crypto, p.proposalNumber(), t, ours, ourLifetime, authMethod, why);
                 if (c.isPresent()) {
                     return c.get();
                 }
@@ -80,12 +80,13 @@ final class Phase1Sa {
     }
 
     /** Initiator: MM2 must carry exactly one transform, and it must be one we offered. */
-    static Choice accept(IkeCrypto crypto, SaPayload reply, List<Phase1Proposal> ours, Duration ourLifetime)
+    static Choice accept(IkeCrypto crypto, SaPayload reply, List<Phase1Proposal> ours, Duration ourLifetime,
+            int authMethod)
             throws ExchangeFailure {
         ProposalPayload p = onlyProposal(reply);
         List<String> why = new ArrayList<>();
         Optional<Choice> c = p.protocolId().equals(ProtocolId.ISAKMP)
-                ? match(crypto, p.proposalNumber(), p.transforms().get(0), ours, ourLifetime, why)
+                ? match(crypto, p.proposalNumber(), p.transforms().get(0), ours, ourLifetime, authMethod, why)
                 : Optional.empty();
         return c.orElseThrow(() -> ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN,
                 "responder chose a transform we did not offer: " + String.join("; ", why)));
@@ -101,7 +102,7 @@ final class Phase1Sa {
     }
 
     private static Optional<Choice> match(IkeCrypto crypto, int proposalNumber, TransformPayload t,
-            List<Phase1Proposal> ours, Duration ourLifetime, List<String> why) {
+            List<Phase1Proposal> ours, Duration ourLifetime, int authMethod, List<String> why) {
         String label = "transform " + t.transformNumber();
         if (t.transformId() != KEY_IKE) {
             why.add(label + ": transform id " + t.transformId() + " is not KEY_IKE");
@@ -150,8 +151,9 @@ final class Phase1Sa {
         if (keyBits == 0) {
             keyBits = e.get().defaultKeyBits();
         }
-        if (auth != AUTH_PRE_SHARED_KEY) {
-            why.add(label + ": authentication method " + auth + " is not pre-shared key");
+        if (auth != authMethod) {
+            why.add(label + ": authentication method " + authName(auth)
+                    + " is not " + authName(authMethod));
             return Optional.empty();
         }
         for (Phase1Proposal p : ours) {
@@ -165,5 +167,11 @@ final class Phase1Sa {
         why.add(label + ": " + e.get() + "/" + keyBits + " " + h.get() + " group " + group
                 + " matches none of our proposals");
         return Optional.empty();
+    }
+
+    /** "pre-shared key", "RSA signatures", ... or the number when it has no name (RFC 2409 App. A, class 3). */
+    static String authName(int method) {
+        String name = SPACE.valueName(AUTHENTICATION_METHOD, method);
+        return name != null ? name : "method " + method;
     }
 }

@@ -39,7 +39,7 @@ final class Phase2Sa {
      *
      * @param offered the lifetime in the peer's transform ({@link #DEFAULT_LIFETIME} if it had none)
      */
-    record Choice(EspProposal proposal, int proposalNumber, TransformPayload transform, byte[] peerSpi,
+    record Choice(EspProposal proposal, int proposalNumber, TransformPayload transform, int peerSpi,
             Optional<DhGroup> pfsGroup, Duration lifetime, Duration offered) {
 
         Choice withLifetime(Duration shorter) {
@@ -147,7 +147,7 @@ final class Phase2Sa {
      * @throws WireException if the notify does not carry a valid attribute list
      */
     static Optional<Duration> responderLifetime(NotificationPayload n, Choice c) throws WireException {
-        if (!n.protocolId().equals(ProtocolId.IPSEC_ESP) || !Arrays.equals(n.spi(), c.peerSpi())) {
+        if (!n.protocolId().equals(ProtocolId.IPSEC_ESP) || !Arrays.equals(n.spi(), spiBytes(c.peerSpi()))) {
             return Optional.empty();
         }
         int lifeType = 0;
@@ -247,7 +247,7 @@ final class Phase2Sa {
                 Duration life = lifeSeconds == 0 || lifeSeconds > tunnel.lifetime().toSeconds()
                         ? tunnel.lifetime() : Duration.ofSeconds(lifeSeconds);
                 Duration offered = lifeSeconds == 0 ? DEFAULT_LIFETIME : Duration.ofSeconds(lifeSeconds);
-                return Optional.of(new Choice(ours, p.proposalNumber(), t, p.spi(), pfs, life, offered));
+                return Optional.of(new Choice(ours, p.proposalNumber(), t, spiValue(p.spi()), pfs, life, offered));
             }
         }
         why.add(label + ": " + cipher.displayName(keyBits) + "-" + integrity.displayName()

@@ -1,5 +1,12 @@
 package dev.isakmpd.core.exchange;
 
+import static dev.isakmpd.core.registry.PayloadType.HASH;
+import static dev.isakmpd.core.registry.PayloadType.ID;
+import static dev.isakmpd.core.registry.PayloadType.KE;
+import static dev.isakmpd.core.registry.PayloadType.N;
+import static dev.isakmpd.core.registry.PayloadType.NONCE;
+import static dev.isakmpd.core.registry.PayloadType.SA;
+
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -22,7 +29,6 @@ import dev.isakmpd.oakley.InvalidKeyInformationException;
 import dev.isakmpd.oakley.Keymat;
 import dev.isakmpd.oakley.SecretBytes;
 import java.net.InetAddress;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +47,13 @@ import java.util.Optional;
  */
 final class QuickMode {
     enum State { QM1_SENT, QM2_SENT, DONE, FAILED }
+
+    /** RFC 2409 s5.5: the HASH first; one SA (we negotiate one pair per exchange); IDs come in pairs. */
+    static final MessageShape QM1 = MessageShape.of("QM1").first(HASH).one(SA).one(NONCE).optional(KE)
+            .between(ID, 0, 2).any(N).build();
+    static final MessageShape QM2 = MessageShape.of("QM2").first(HASH).one(SA).one(NONCE).optional(KE)
+            .between(ID, 0, 2).any(N).build();
+    static final MessageShape QM3 = MessageShape.of("QM3").first(HASH).build();
 
     /** How long a finished exchange keeps answering retransmissions. */
     static final Duration LINGER = Duration.ofSeconds(60);
@@ -90,7 +103,7 @@ final class QuickMode {
             out.warn(q.tag() + "cannot start: GETSPI failed: " + e.getMessage());
             return Optional.empty();
         }
-        q.ni = s.ctx().randomBytes(IsakmpSession.NONCE_LENGTH);
+        q.ni = s.ctx().randomBytes(Phase1Exchange.NONCE_LENGTH);
         List<Payload> rest = new ArrayList<>();
         rest.add(Phase2Sa.offer(tunnel, q.inboundSpi));
         rest.add(new NoncePayload(q.ni));
@@ -112,6 +125,7 @@ final class QuickMode {
 
     /** QM2 at the initiator (HASH(2) already checked): answer with HASH(3), install both SAs. */
     private void onQm2(Packet p, Instant now, Out out) throws ExchangeFailure {
+        QM2.check(p.payloads());
         nr = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
         SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
         Optional<KeyExchangePayload> ke = Payloads.first(p.payloads(), KeyExchangePayload.class);
@@ -157,7 +171,7 @@ final class QuickMode {
         }
         s.logReceived(p, out);
         try {
-            q.checkHash(p, q.prf(q.mid(), p.afterFirstPayload()), "HASH(1)");
+            Payloads.checkHash(p, q.prf(q.mid(), p.afterFirstPayload()), "HASH(1)");
         } catch (ExchangeFailure f) {
             s.cbc().forget(h.messageId());
             out.warn(q.tag() + f.getMessage());
@@ -178,6 +192,7 @@ final class QuickMode {
     }
 
     private void onQm1(Packet p, Instant now, Out out) throws ExchangeFailure {
+        QM1.check(p.payloads());
         SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
         ni = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
         Optional<KeyExchangePayload> ke = Payloads.first(p.payloads(), KeyExchangePayload.class);
@@ -215,7 +230,7 @@ final class QuickMode {
             throw ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN, "GETSPI failed: " + e.getMessage());
         }
         rest.add(Phase2Sa.reply(sa, choice, inboundSpi));
-        nr = session.ctx().randomBytes(IsakmpSession.NONCE_LENGTH);
+        nr = session.ctx().randomBytes(Phase1Exchange.NONCE_LENGTH);
         rest.add(new NoncePayload(nr));
         if (choice.pfsGroup().isPresent()) {
             dh = session.ctx().crypto().generateKeyPair(choice.pfsGroup().get());
@@ -238,12 +253,7 @@ final class QuickMode {
     // ---------------------------------------------------------------- both
 
     void receive(Datagram d, IsakmpHeader h, Instant now, Out out) {
-        if (rtx.isDuplicate(d.rawData())) {
-            Datagram reply = rtx.reply();
-            out.debug(tag() + "retransmitted message" + (reply != null ? ", resending our reply" : ""));
-            if (reply != null) {
-                out.send(reply);
-            }
+        if (rtx.answerDuplicate(d, tag(), out)) {
             return;
         }
         if (state != State.QM1_SENT && state != State.QM2_SENT) {
@@ -262,9 +272,9 @@ final class QuickMode {
         try {
             if (state == State.QM1_SENT) {
                 // check before advancing the IV, so a forged QM2 cannot break the exchange
-                checkHash(p, prf(mid(), ni, p.afterFirstPayload()), "HASH(2)");
+                Payloads.checkHash(p, prf(mid(), ni, p.afterFirstPayload()), "HASH(2)");
             } else {
-                checkHash(p, prf(new byte[] {0}, mid(), ni, nr), "HASH(3)");
+                Payloads.checkHash(p, prf(new byte[] {0}, mid(), ni, nr), "HASH(3)");
             }
         } catch (ExchangeFailure f) {
             out.warn(tag() + f.getMessage());
@@ -278,6 +288,7 @@ final class QuickMode {
             if (state == State.QM1_SENT) {
                 onQm2(p, now, out);
             } else {
+                QM3.check(p.payloads());
                 finish(now, out); // HASH(3) proved the initiator has our QM2
             }
         } catch (ExchangeFailure f) {
@@ -318,7 +329,7 @@ final class QuickMode {
     private void finish(Instant now, Out out) {
         state = State.DONE;
         finishedAt = now;
-        int outboundSpi = Phase2Sa.spiValue(choice.peerSpi());
+        int outboundSpi = choice.peerSpi();
         InetAddress us = session.local.getAddress();
         InetAddress them = session.remote.getAddress();
         IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local());
@@ -367,19 +378,8 @@ final class QuickMode {
     }
 
     private void send(List<Payload> payloads, Instant now, Out out, boolean answersLast, boolean awaitReply) {
-        Datagram d = session.sendEncrypted(ExchangeType.QUICK_MODE, messageId, payloads, now, out, answersLast,
-                awaitReply);
+        Datagram d = session.sendEncrypted(ExchangeType.QUICK_MODE, messageId, payloads, out);
         rtx.sent(d, now, answersLast, awaitReply);
-    }
-
-    private void checkHash(Packet p, byte[] expected, String name) throws ExchangeFailure {
-        if (p.payloads().isEmpty() || !(p.payloads().get(0) instanceof HashPayload hash)) {
-            // RFC 2409 s5.5: the HASH payload must immediately follow the header.
-            throw ExchangeFailure.fatal(NotifyType.PAYLOAD_MALFORMED, name + " is not the first payload");
-        }
-        if (!MessageDigest.isEqual(expected, hash.hash())) {
-            throw ExchangeFailure.fatal(NotifyType.INVALID_HASH_INFORMATION, name + " does not verify");
-        }
     }
 
     private static List<Payload> withHash(byte[] hash, List<Payload> rest) {

@@ -53,13 +53,25 @@ final class Retransmitter {
         deadline = m.deadline;
     }
 
-    boolean isDuplicate(byte[] datagram) {
+    private boolean isDuplicate(byte[] datagram) {
         return lastReceived != null && Arrays.equals(lastReceived, datagram);
     }
 
-    /** Our answer to the last message received, if we sent one. */
-    Datagram reply() {
-        return reply;
+    /**
+     * A byte-identical copy of the last accepted message is answered with our cached reply, if we
+     * sent one, and never processed again.
+     *
+     * @return whether {@code d} was such a copy
+     */
+    boolean answerDuplicate(Datagram d, String tag, Out out) {
+        if (!isDuplicate(d.rawData())) {
+            return false;
+        }
+        out.debug(tag + "retransmitted message" + (reply != null ? ", resending our reply" : ""));
+        if (reply != null) {
+            out.send(reply);
+        }
+        return true;
     }
 
     Datagram lastSent() {

@@ -53,10 +53,4 @@ final class TrafficSelectors {
         return new IdentificationPayload(a instanceof Inet4Address ? IdType.IPV4_ADDR : IdType.IPV6_ADDR, 0, 0,
                 a.getAddress());
     }
-
-    /** The body of an ID payload as HASH_I/HASH_R cover it: type | protocol | port | data (IDii_b). */
-    static byte[] body(IdentificationPayload id) {
-        byte[] head = {(byte) id.idType().value(), (byte) id.protocolId(), (byte) (id.port() >>> 8), (byte) id.port()};
-        return Packet.concat(head, id.data());
-    }
 }

@@ -34,6 +34,9 @@ final class ActionExecutor {
                 delete(d.sa());
             } else if (a instanceof Action.Log l) {
                 log(l);
+            } else {
+                // Action is sealed: a new kind must get a branch here, not be dropped unseen.
+                throw new IllegalStateException("no executor for action " + a.getClass().getSimpleName());
             }
         }
     }

@@ -1,0 +1,384 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.wire.IdentificationPayload;
+import dev.isakmpd.core.wire.IsakmpHeader;
+import dev.isakmpd.core.wire.KeyExchangePayload;
+import dev.isakmpd.core.wire.NoncePayload;
+import dev.isakmpd.core.wire.NotificationPayload;
+import dev.isakmpd.core.wire.Payload;
+import dev.isakmpd.core.wire.PayloadCodec;
+import dev.isakmpd.core.wire.SaPayload;
+import dev.isakmpd.core.wire.VendorIdPayload;
+import dev.isakmpd.core.wire.WireException;
+import dev.isakmpd.oakley.CbcCipher;
+import dev.isakmpd.oakley.DhKeyPair;
+import dev.isakmpd.oakley.InvalidKeyInformationException;
+import dev.isakmpd.oakley.Phase1Keys;
+import dev.isakmpd.oakley.Prf;
+import dev.isakmpd.oakley.SecretBytes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What every phase-1 exchange (Main Mode, Aggressive Mode) is built from: SA choice, KE and
+ * nonce, key derivation, ID, HASH_I/HASH_R and the auth method's proof, plus the handling every
+ * phase-1 message shares (duplicates, damaged or forged messages, retransmission). A subclass
+ * says in which message each step happens; its result is handed to the {@link IsakmpSession}.
+ */
+abstract class Phase1Exchange {
+    static final int NONCE_LENGTH = 32;
+    /** RFC 3706 s5.1: HASHED_VENDOR_ID, then major 1, minor 0. Sent always: we answer R-U-THERE. */
+    static final VendorIdPayload DPD_VENDOR_ID =
+            new VendorIdPayload(HexFormat.of().parseHex("afcad71368a1f1c96b8696fc77570100"));
+
+    final IsakmpSession session;
+    final EngineContext ctx;
+    final Phase1Auth auth;
+    final Retransmitter rtx;
+    /** SAi_b: the body of the initiator's SA payload, which HASH_I and HASH_R cover. */
+    byte[] saiB;
+    Phase1Sa.Choice choice;
+    DhKeyPair dh;
+    byte[] gxi;
+    byte[] gxr;
+    byte[] ni;
+    byte[] nr;
+    Prf prf;
+    Phase1Keys keys;
+    CbcState cbc;
+    /** The peer sent the DPD vendor ID (RFC 3706 s5.1: both must, before either may probe). */
+    boolean peerDpd;
+    /** The peer's authenticated last message carried INITIAL-CONTACT. */
+    boolean peerInitialContact;
+    /** Set once the exchange has produced the ISAKMP SA; later messages are only duplicates. */
+    boolean done;
+    /** The last message we dropped, so that its retransmissions are not processed (and answered) again. */
+    private byte[] lastRejected;
+    /** Why it was dropped, or what an unauthenticated notify said: the give-up message repeats it. */
+    private String lastProblem;
+
+    Phase1Exchange(IsakmpSession session, Phase1Auth auth) {
+        this.session = session;
+        this.ctx = session.ctx();
+        this.auth = auth;
+        this.rtx = new Retransmitter(ctx.retransmit());
+    }
+
+    abstract ExchangeType exchangeType();
+
+    /** Where the exchange stands, for logs and status ("MM4_SENT"). */
+    abstract String stateName();
+
+    /** A responder waiting for the initiator's next message: what the half-open limits count. */
+    abstract boolean halfOpen();
+
+    /** Whether the next message we accept must be encrypted. */
+    abstract boolean expectsEncrypted();
+
+    /** The shape of the next message we accept. */
+    abstract MessageShape expectedShape();
+
+    /** Processes the next message; {@code ciphertext} is its encrypted body, if it was encrypted. */
+    abstract void step(IsakmpHeader h, Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure;
+
+    String name() {
+        return exchangeType().equals(ExchangeType.AGGRESSIVE) ? "Aggressive Mode" : "Main Mode";
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /** A phase-1 message (message ID 0) for this SA. */
+    final void receive(Datagram d, IsakmpHeader h, Instant now, Out out) {
+        if (rtx.answerDuplicate(d, tag(), out)) {
+            return;
+        }
+        if (done) {
+            out.debug(tag() + "ignored a message after the ISAKMP SA was established");
+            return;
+        }
+        if (Arrays.equals(lastRejected, d.rawData())) {
+            out.debug(tag() + "dropped a copy of a message already rejected");
+            return;
+        }
+        boolean encrypted = expectsEncrypted();
+        if (h.encrypted() != encrypted) {
+            out.warn(tag() + "dropped message with encryption flag " + h.encrypted() + " in state " + stateName());
+            return;
+        }
+        Packet p;
+        byte[] ciphertext = null;
+        try {
+            if (encrypted) {
+                ciphertext = Packet.body(h, d.rawData());
+                p = Packet.decode(h, cbc.decrypt(0, ciphertext));
+            } else {
+                p = Packet.decode(h, Packet.body(h, d.rawData()));
+            }
+        } catch (WireException e) {
+            // RFC 2409 s5: with pre-shared keys a wrong key shows up as garbage after decryption.
+            reject(d, encrypted ? "authentication failed: message 5/6 did not decrypt to valid payloads ("
+                    + e.getMessage() + "); pre-shared key mismatch?" : "malformed message: " + e.getMessage(),
+                    e.notifyType(), out);
+            return;
+        }
+        session.logReceived(p, out);
+        Retransmitter.Mark before = rtx.mark();
+        try {
+            rtx.stop();
+            rtx.received(d.rawData());
+            step(h, p, ciphertext, now, out);
+        } catch (ExchangeFailure f) {
+            rtx.reset(before);
+            reject(d, f.getMessage(), f.notifyType(), out);
+        }
+    }
+
+    /**
+     * A phase-1 message we cannot accept is dropped, and the peer told why (RFC 2408 s5), but the
+     * exchange goes on: it is unauthenticated until HASH_I/HASH_R, so one forged or damaged
+     * datagram must not end a negotiation that the genuine message, or its retransmission, can
+     * still complete. The exchange ends when its retransmissions run out.
+     */
+    private void reject(Datagram d, String why, NotifyType notify, Out out) {
+        lastRejected = d.rawData().clone();
+        lastProblem = why;
+        out.warn(tag() + "dropped message: " + why + (notify == null ? "" : " (notify " + notify + ")"));
+        if (notify != null) {
+            Informational.sendPlainNotify(session, notify, out);
+        }
+    }
+
+    /**
+     * An unprotected notify during phase 1: anyone who saw the cookies could have sent it, so it
+     * is reported but does not end the exchange (the rule RFC 7296 s2.21.2 gives for IKEv2).
+     */
+    void peerReported(NotifyType type, Out out) {
+        lastProblem = "the peer said " + type;
+        out.warn(tag() + "peer rejected the exchange with " + type + " (unauthenticated: waiting for a "
+                + "valid answer until the retransmissions run out)");
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    Instant deadline() {
+        return rtx.deadline();
+    }
+
+    /** Resends our last message when due; false when the retransmissions have run out. */
+    boolean timeout(Instant now, Out out) {
+        if (!rtx.due(now)) {
+            return true;
+        }
+        if (rtx.retry(now)) {
+            out.debug(tag() + "retransmission " + rtx.attempts() + " in state " + stateName());
+            out.send(rtx.lastSent());
+            return true;
+        }
+        if (done) {
+            return true;
+        }
+        out.warn(tag() + "no valid answer in state " + stateName() + " after " + rtx.attempts()
+                + " retransmissions; giving up" + (lastProblem == null ? "" : " (last problem: " + lastProblem + ")"));
+        return false;
+    }
+
+    // ---------------------------------------------------------------- shared steps
+
+    /** Initiator: our SA offer; remembers SAi_b. */
+    SaPayload offer() {
+        SaPayload offer = Phase1Sa.offer(session.peer.ikeProposals(), session.peer.ikeLifetime(), auth.method());
+        saiB = PayloadCodec.encodeBody(offer);
+        return offer;
+    }
+
+    /** Responder: the transform we accept from the initiator's SA (whose body is SAi_b). */
+    SaPayload choose(Packet p, SaPayload sa, Out out) throws ExchangeFailure {
+        saiB = payloadBody(p, sa);
+        List<String> why = new ArrayList<>();
+        try {
+            choice = Phase1Sa.select(ctx.crypto(), sa, session.peer.ikeProposals(), session.peer.ikeLifetime(),
+                    auth.method(), why);
+        } catch (ExchangeFailure f) {
+            out.info(tag() + "no acceptable proposal; " + String.join("; ", why) + "; ours: "
+                    + session.peer.ikeProposals());
+            throw f;
+        }
+        return Phase1Sa.reply(sa, choice);
+    }
+
+    /** Initiator: the responder's choice must be one transform we offered. */
+    void accept(SaPayload sa) throws ExchangeFailure {
+        choice = Phase1Sa.accept(ctx.crypto(), sa, session.peer.ikeProposals(), session.peer.ikeLifetime(),
+                auth.method());
+    }
+
+    /** Our Diffie-Hellman value and nonce in the chosen group: g^xi, Ni or g^xr, Nr. */
+    List<Payload> ownKeyExchange() {
+        if (dh != null) {
+            dh.wipe(); // from an earlier message that was rejected
+        }
+        dh = ctx.crypto().generateKeyPair(choice.proposal().group());
+        byte[] nonce = ctx.randomBytes(NONCE_LENGTH);
+        if (session.role == IsakmpSaInfo.Role.INITIATOR) {
+            gxi = dh.publicValue();
+            ni = nonce;
+        } else {
+            gxr = dh.publicValue();
+            nr = nonce;
+        }
+        return List.of(new KeyExchangePayload(dh.publicValue()), new NoncePayload(nonce));
+    }
+
+    /** The peer's KE and nonce: its length must be the group's (RFC 2409 s5, RFC 2412). */
+    void peerKeyExchange(Packet p) throws ExchangeFailure {
+        KeyExchangePayload ke = Payloads.required(p.payloads(), KeyExchangePayload.class, "KE");
+        if (ke.keyData().length != choice.proposal().group().publicValueLength()) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "KE data is " + ke.keyData().length
+                    + " bytes, group " + choice.proposal().group().name() + " needs "
+                    + choice.proposal().group().publicValueLength());
+        }
+        byte[] nonce = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
+        if (session.role == IsakmpSaInfo.Role.INITIATOR) {
+            gxr = ke.keyData();
+            nr = nonce;
+        } else {
+            gxi = ke.keyData();
+            ni = nonce;
+        }
+    }
+
+    /** g^xy, then SKEYID and its descendants by the auth method, then the phase-1 CBC state. */
+    void deriveKeys() throws ExchangeFailure {
+        SecretBytes gxy;
+        try {
+            gxy = dh.group().agree(dh, session.role == IsakmpSaInfo.Role.INITIATOR ? gxr : gxi);
+        } catch (InvalidKeyInformationException e) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "peer's DH public value: " + e.getMessage());
+        }
+        prf = ctx.crypto().prf(choice.proposal().hash());
+        CbcCipher cipher = ctx.crypto().cipher(choice.proposal().encryption(), choice.proposal().keyBits());
+        keys = auth.deriveKeys(prf, choice.proposal().hash(), cipher, ni, nr, gxy, session.cookies(), gxi, gxr);
+        gxy.wipe();
+        cbc = new CbcState(cipher, keys.encryptionKey(), choice.proposal().hash(), keys.initialIv());
+    }
+
+    /** HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) (RFC 2409 s5). */
+    byte[] hashI(IdentificationPayload idii) {
+        Cookies c = session.cookies();
+        return prf.apply(keys.skeyid().bytes(), gxi, gxr, c.initiator(), c.responder(), saiB,
+                PayloadCodec.encodeBody(idii));
+    }
+
+    /** HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) (RFC 2409 s5). */
+    byte[] hashR(IdentificationPayload idir) {
+        Cookies c = session.cookies();
+        return prf.apply(keys.skeyid().bytes(), gxr, gxi, c.responder(), c.initiator(), saiB,
+                PayloadCodec.encodeBody(idir));
+    }
+
+    /** Our phase-1 identity: our address (RFC 2407 s4.6.2: protocol and port zero). */
+    IdentificationPayload ownId() {
+        return TrafficSelectors.gatewayId(session.local.getAddress());
+    }
+
+    /** Our ID and the proof of our HASH_I or HASH_R. */
+    List<Payload> identify(boolean initiator) throws ExchangeFailure {
+        IdentificationPayload id = ownId();
+        List<Payload> payloads = new ArrayList<>();
+        payloads.add(id);
+        payloads.addAll(auth.prove(initiator ? hashI(id) : hashR(id)));
+        return payloads;
+    }
+
+    /** Checks the peer's ID and its proof of HASH_I (it initiated) or HASH_R (it responded). */
+    void authenticatePeer(Packet p, Out out) throws ExchangeFailure {
+        IdentificationPayload id = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
+        boolean peerInitiated = session.role == IsakmpSaInfo.Role.RESPONDER;
+        byte[] expected = peerInitiated ? hashI(id) : hashR(id);
+        String who = auth.verify(p.payloads(), expected, peerInitiated ? "HASH_I" : "HASH_R", id);
+        checkPeerId(id, out);
+        out.debug(tag() + "peer identity " + id.idType() + " accepted (" + who + ")");
+        // Only now: an unauthenticated INITIAL-CONTACT must not delete anything.
+        peerInitialContact = Payloads.all(p.payloads(), NotificationPayload.class).stream()
+                .anyMatch(n -> n.notifyType().equals(NotifyType.INITIAL_CONTACT));
+    }
+
+    private void checkPeerId(IdentificationPayload id, Out out) throws ExchangeFailure {
+        boolean udp500 = id.protocolId() == 17 && (id.port() == 0 || id.port() == 500 || id.port() == 4500);
+        if (!(id.protocolId() == 0 && id.port() == 0) && !udp500) {
+            // RFC 2407 s4.6.2: in phase 1, protocol and port are zero or UDP/500.
+            throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION,
+                    "phase-1 ID with protocol " + id.protocolId() + " port " + id.port());
+        }
+        IdentificationPayload sender = TrafficSelectors.gatewayId(session.remote.getAddress());
+        if (id.idType().equals(sender.idType()) && !Arrays.equals(sender.data(), id.data())) {
+            out.warn(tag() + "peer identifies as a different address than it sends from (NAT?)");
+        }
+    }
+
+    void notePeerVendorIds(Packet p) {
+        peerDpd = Payloads.all(p.payloads(), VendorIdPayload.class).stream()
+                .anyMatch(v -> Arrays.equals(v.vendorId(), DPD_VENDOR_ID.vendorId()));
+    }
+
+    /** The ISAKMP SA is up: the session takes over the keys; DH secrets go. */
+    void complete(Instant now, Out out) {
+        done = true;
+        dh.wipe();
+        session.established(this, now, out);
+    }
+
+    void wipe() {
+        if (keys != null) {
+            keys.wipe();
+        }
+        if (dh != null) {
+            dh.wipe();
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    void sendPlain(List<Payload> payloads, Instant now, Out out, boolean answersLast) {
+        byte[] body = PayloadCodec.encode(payloads);
+        send(Packet.header(session.cookies(), exchangeType(), payloads, false, 0, body.length), body, payloads, now,
+                out, answersLast, true);
+    }
+
+    void sendEncrypted(List<Payload> payloads, Instant now, Out out, boolean answersLast, boolean awaitReply) {
+        byte[] ct = cbc.encrypt(0, PayloadCodec.encode(payloads));
+        send(Packet.header(session.cookies(), exchangeType(), payloads, true, 0, ct.length), ct, payloads, now, out,
+                answersLast, awaitReply);
+    }
+
+    private void send(IsakmpHeader h, byte[] body, List<Payload> payloads, Instant now, Out out,
+            boolean answersLast, boolean awaitReply) {
+        Datagram d = new Datagram(session.local, session.remote, Packet.concat(h.encode(), body));
+        session.logSent(h, payloads, out);
+        rtx.sent(d, now, answersLast, awaitReply);
+        out.send(d);
+    }
+
+    /** The body of a payload as the message carried it (SAi_b of RFC 2409 s5: without the generic header). */
+    private static byte[] payloadBody(Packet p, Payload payload) {
+        byte[] b = p.plaintext();
+        int offset = 0;
+        for (Payload q : p.payloads()) {
+            int len = ((b[offset + 2] & 0xff) << 8) | (b[offset + 3] & 0xff);
+            if (q == payload) {
+                return Arrays.copyOfRange(b, offset + 4, offset + len);
+            }
+            offset += len;
+        }
+        throw new IllegalStateException("payload not in packet");
+    }
+
+    String tag() {
+        return session.tag() + name() + ": ";
+    }
+}
