@@ -1,5 +1,7 @@
 package dev.isakmpd.oakley;
 
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.util.Optional;
 
@@ -55,5 +57,23 @@ public interface IkeCrypto {
             throw new IllegalArgumentException(group + " is disabled (legacy groups not allowed)");
         }
         return group.generateKeyPair(random());
+    }
+
+    /**
+     * Signs with {@code key} as IKEv1 phase 1 does (RFC 2409 s5.1).
+     *
+     * @throws IllegalArgumentException for a key type or curve that no IKEv1 method names
+     */
+    default IkeSigner signer(PrivateKey key) {
+        return HashSignatures.signer(key);
+    }
+
+    /**
+     * Verifies signatures of {@code key} as IKEv1 phase 1 makes them.
+     *
+     * @throws IllegalArgumentException for a key type or curve that no IKEv1 method names
+     */
+    default IkeVerifier verifier(PublicKey key) {
+        return HashSignatures.verifier(key);
     }
 }

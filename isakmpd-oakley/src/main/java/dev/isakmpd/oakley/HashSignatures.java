@@ -1,0 +1,195 @@
+package dev.isakmpd.oakley;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.Arrays;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.crypto.AsymmetricBlockCipher;
+import org.bouncycastle.crypto.CipherParameters;
+import org.bouncycastle.crypto.DSA;
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.encodings.PKCS1Encoding;
+import org.bouncycastle.crypto.engines.RSABlindedEngine;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.DSAKeyParameters;
+import org.bouncycastle.crypto.params.ECKeyParameters;
+import org.bouncycastle.crypto.params.RSAKeyParameters;
+import org.bouncycastle.crypto.signers.DSASigner;
+import org.bouncycastle.crypto.signers.ECDSASigner;
+import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.crypto.util.PublicKeyFactory;
+
+/**
+ * The signatures of IKEv1 phase 1 (RFC 2409 s5.1): the signer signs HASH_I or HASH_R itself,
+ * which the prf has already made, so no further digest is applied.
+ * <ul>
+ * <li>RSA (method 3): PKCS#1 v1.5 block type 1 over the raw HASH, without a DigestInfo, as
+ *     strongSwan ({@code SIGN_RSA_EMSA_PKCS1_NULL}) and libreswan make and expect them.
+ * <li>ECDSA (methods 9/10/11, RFC 4754): r | s, each zero-padded to the curve's size (s7). The
+ *     HASH is the digest that ECDSA signs: strongSwan 5.9 signs it so ({@code SIGN_ECDSA_WITH_NULL})
+ *     rather than hashing it once more with SHA-2, and interoperating with it decides the question.
+ * <li>DSS (method 2, FIPS 186): r | s over the HASH, 20 bytes each for the 160-bit q of classic DSS.
+ * </ul>
+ * Nonces for (EC)DSA are deterministic (RFC 6979), so a weak random source cannot leak the key.
+ */
+final class HashSignatures {
+    /** The curves of ECDSA-256, -384 and -521, auth methods 9, 10 and 11 (RFC 4754 s4). */
+    private static final String[] ECDSA_CURVES = {"P-256", "P-384", "P-521"};
+
+    private HashSignatures() {
+    }
+
+    static IkeSigner signer(PrivateKey key) {
+        AsymmetricKeyParameter k = privateParameters(key);
+        int method = method(k);
+        if (k instanceof RSAKeyParameters) {
+            return new IkeSigner() {
+                @Override
+                public int authMethod() {
+                    return method;
+                }
+
+                @Override
+                public byte[] sign(byte[] hash) {
+                    AsymmetricBlockCipher rsa = new PKCS1Encoding(new RSABlindedEngine());
+                    rsa.init(true, k);
+                    try {
+                        return rsa.processBlock(hash, 0, hash.length);
+                    } catch (InvalidCipherTextException e) {
+                        throw new IllegalArgumentException("RSA key too small for a " + hash.length + "-byte hash", e);
+                    }
+                }
+            };
+        }
+        DSA dsa = k instanceof ECKeyParameters ? new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()))
+                : new DSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+        int half = halfLength(k);
+        return new IkeSigner() {
+            @Override
+            public int authMethod() {
+                return method;
+            }
+
+            @Override
+            public byte[] sign(byte[] hash) {
+                synchronized (dsa) {
+                    dsa.init(true, k);
+                    BigInteger[] rs = dsa.generateSignature(hash);
+                    byte[] out = new byte[2 * half];
+                    put(rs[0], out, 0, half);
+                    put(rs[1], out, half, half);
+                    return out;
+                }
+            }
+        };
+    }
+
+    static IkeVerifier verifier(PublicKey key) {
+        AsymmetricKeyParameter k = publicParameters(key);
+        int method = method(k);
+        if (k instanceof RSAKeyParameters rsaKey) {
+            return new IkeVerifier() {
+                @Override
+                public int authMethod() {
+                    return method;
+                }
+
+                @Override
+                public boolean verify(byte[] hash, byte[] signature) {
+                    if (signature.length != (rsaKey.getModulus().bitLength() + 7) / 8) {
+                        return false;
+                    }
+                    AsymmetricBlockCipher rsa = new PKCS1Encoding(new RSABlindedEngine());
+                    rsa.init(false, k);
+                    try {
+                        return MessageDigest.isEqual(hash, rsa.processBlock(signature, 0, signature.length));
+                    } catch (InvalidCipherTextException | RuntimeException e) {
+                        return false;
+                    }
+                }
+            };
+        }
+        int half = halfLength(k);
+        return new IkeVerifier() {
+            @Override
+            public int authMethod() {
+                return method;
+            }
+
+            @Override
+            public boolean verify(byte[] hash, byte[] signature) {
+                if (signature.length != 2 * half) {
+                    return false;
+                }
+                DSA dsa = k instanceof ECKeyParameters ? new ECDSASigner() : new DSASigner();
+                dsa.init(false, k);
+                BigInteger r = new BigInteger(1, Arrays.copyOfRange(signature, 0, half));
+                BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, half, 2 * half));
+                return dsa.verifySignature(hash, r, s);
+            }
+        };
+    }
+
+    /**
+     * The auth method a key signs with (RFC 2409 App. A; RFC 4754 s4): RSA 3, DSS 2, ECDSA on
+     * P-256/P-384/P-521 9/10/11.
+     *
+     * @throws IllegalArgumentException for other key types and curves, which IKEv1 cannot name
+     */
+    static int method(PublicKey key) {
+        return method(publicParameters(key));
+    }
+
+    private static int method(CipherParameters k) {
+        if (k instanceof RSAKeyParameters) {
+            return 3;
+        }
+        if (k instanceof DSAKeyParameters) {
+            return 2;
+        }
+        if (k instanceof ECKeyParameters ec) {
+            for (int i = 0; i < ECDSA_CURVES.length; i++) {
+                if (ECNamedCurveTable.getByName(ECDSA_CURVES[i]).getCurve().equals(ec.getParameters().getCurve())) {
+                    return 9 + i;
+                }
+            }
+            throw new IllegalArgumentException("ECDSA on this " + ec.getParameters().getCurve().getFieldSize()
+                    + "-bit curve has no IKEv1 authentication method (RFC 4754 names P-256, P-384, P-521)");
+        }
+        throw new IllegalArgumentException("unsupported key type " + k.getClass().getSimpleName());
+    }
+
+    /** Bytes of r (and of s): the order's size, as RFC 4754 s7 pads them (66 for P-521). */
+    private static int halfLength(AsymmetricKeyParameter k) {
+        BigInteger order = k instanceof ECKeyParameters ec ? ec.getParameters().getN()
+                : ((DSAKeyParameters) k).getParameters().getQ();
+        return (order.bitLength() + 7) / 8;
+    }
+
+    private static void put(BigInteger v, byte[] out, int offset, int length) {
+        byte[] b = v.toByteArray();
+        int skip = b.length > length ? b.length - length : 0;
+        System.arraycopy(b, skip, out, offset + length - (b.length - skip), b.length - skip);
+    }
+
+    private static AsymmetricKeyParameter privateParameters(PrivateKey key) {
+        try {
+            return PrivateKeyFactory.createKey(key.getEncoded());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("unsupported private key (" + key.getAlgorithm() + ")");
+        }
+    }
+
+    private static AsymmetricKeyParameter publicParameters(PublicKey key) {
+        try {
+            return PublicKeyFactory.createKey(key.getEncoded());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("unsupported public key (" + key.getAlgorithm() + ")");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.isakmpd.oakley;
+
+/** Our private key, ready to sign HASH_I or HASH_R (RFC 2409 s5.1); it never shows the key. */
+public interface IkeSigner {
+    /** The Authentication Method attribute value this key signs for (RFC 2409 App. A, RFC 4754). */
+    int authMethod();
+
+    byte[] sign(byte[] hash);
+}

@@ -1,0 +1,10 @@
+package dev.isakmpd.oakley;
+
+/** A peer's public key, ready to check its signature over HASH_I or HASH_R (RFC 2409 s5.1). */
+public interface IkeVerifier {
+    /** The Authentication Method attribute value this key signs for (RFC 2409 App. A, RFC 4754). */
+    int authMethod();
+
+    /** False for a signature of the wrong length, form or value; never throws for peer input. */
+    boolean verify(byte[] hash, byte[] signature);
+}
