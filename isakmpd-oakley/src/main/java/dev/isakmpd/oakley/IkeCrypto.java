@@ -65,7 +65,7 @@ public interface IkeCrypto {
      * @throws IllegalArgumentException for a key type or curve that no IKEv1 method names
      */
     default IkeSigner signer(PrivateKey key) {
-        return HashSignatures.signer(key);
+        return IkeSigner.forKey(key);
     }
 
     /**
@@ -74,6 +74,6 @@ public interface IkeCrypto {
      * @throws IllegalArgumentException for a key type or curve that no IKEv1 method names
      */
     default IkeVerifier verifier(PublicKey key) {
-        return HashSignatures.verifier(key);
+        return IkeVerifier.forKey(key);
     }
 }

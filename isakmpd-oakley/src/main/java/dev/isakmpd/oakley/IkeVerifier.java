@@ -2,6 +2,13 @@ package dev.isakmpd.oakley;
 
 /** A peer's public key, ready to check its signature over HASH_I or HASH_R (RFC 2409 s5.1). */
 public interface IkeVerifier {
+    /**
+     * @throws IllegalArgumentException for a key type or curve that no IKEv1 method names
+     */
+    static IkeVerifier forKey(java.security.PublicKey key) {
+        return HashSignatures.verifier(key);
+    }
+
     /** The Authentication Method attribute value this key signs for (RFC 2409 App. A, RFC 4754). */
     int authMethod();
 

@@ -12,6 +12,7 @@ import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -111,6 +112,10 @@ public final class Engine {
         Out out = new Out();
         PeerPolicy peer = peers.stream().filter(p -> p.name().equals(peerName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no peer named " + peerName));
+        if (!peer.hasFixedAddress()) {
+            throw new IllegalArgumentException("peer " + peerName + " accepts initiators from "
+                    + peer.remoteRange().orElseThrow() + ": it has no address to initiate to");
+        }
         start(peer, peer.tunnels(), now, out);
         return out.actions();
     }
@@ -219,7 +224,7 @@ public final class Engine {
                 s.timeout(now, out);
             }
             if (s.takePeerDead()) {
-                forgetSas(s.peer, s, "did not answer Dead Peer Detection", out);
+                forgetSas(s.peerKey(), s, "did not answer Dead Peer Detection", out);
                 if (s.peer.autoStart()) {
                     out.info("peer " + s.peer.name() + ": negotiating anew (auto = start)");
                     start(s.peer, s.peer.tunnels(), now, out);
@@ -298,7 +303,7 @@ public final class Engine {
      * and lost the keys of every SA it had with us (RFC 2407 s4.6.3.3). Its older SAs go.
      */
     private void forgetOlderSas(IsakmpSession fresh, Out out) {
-        forgetSas(fresh.peer, fresh, "sent INITIAL-CONTACT (it has restarted)", out);
+        forgetSas(fresh.peerKey(), fresh, "sent INITIAL-CONTACT (it has restarted)", out);
     }
 
     /**
@@ -306,9 +311,8 @@ public final class Engine {
      * from the kernel too, without Deletes: the peer has lost their keys or is gone, and our
      * outbound SAs would otherwise carry traffic into a void until their lifetime ends.
      */
-    private void forgetSas(PeerPolicy peer, IsakmpSession keep, String why, Out out) {
-        String name = peer.name();
-        List<IsakmpSession> older = sessions.values().stream().filter(s -> s != keep && s.peer.name().equals(name)
+    private void forgetSas(String name, IsakmpSession keep, String why, Out out) {
+        List<IsakmpSession> older = sessions.values().stream().filter(s -> s != keep && s.peerKey().equals(name)
                 && s.state() == IsakmpSession.State.ESTABLISHED).toList();
         List<ChildSas.Pair> pairs = ctx.children().all().stream().filter(p -> p.peer().equals(name)).toList();
         if (older.isEmpty() && pairs.isEmpty()) {
@@ -323,7 +327,7 @@ public final class Engine {
 
     private Optional<IsakmpSession> establishedSession(String peer) {
         return sessions.values().stream()
-                .filter(s -> s.peer.name().equals(peer) && s.state() == IsakmpSession.State.ESTABLISHED).findFirst();
+                .filter(s -> s.peerKey().equals(peer) && s.state() == IsakmpSession.State.ESTABLISHED).findFirst();
     }
 
     private IsakmpSession lookup(Datagram d, IsakmpHeader h) {
@@ -346,8 +350,7 @@ public final class Engine {
     }
 
     private void respond(Datagram d, IsakmpHeader h, Instant now, Out out) {
-        Optional<PeerPolicy> peer = peers.stream()
-                .filter(p -> p.remote().getAddress().equals(d.remote().getAddress())).findFirst();
+        Optional<PeerPolicy> peer = peerFor(d);
         if (peer.isEmpty()) {
             out.info(from(d) + "Main Mode request from an address with no peer policy; ignored");
             return;
@@ -378,6 +381,19 @@ public final class Engine {
             sessions.put(s.cookies(), s);
             halfOpen.put(new HalfOpen(d.remote(), Cookies.initiatorOnly(h.initiatorCookie())), s);
         }
+    }
+
+    /**
+     * The policy for an MM1 from {@code d}: a peer configured with exactly that address, else one
+     * that accepts a range of addresses (remote = "any" or a subnet). With
+     * pre-shared keys this choice also picks the key, before any ID is seen (RFC 2409 s5.4).
+     */
+    private Optional<PeerPolicy> peerFor(Datagram d) {
+        InetAddress from = d.remote().getAddress();
+        Optional<PeerPolicy> fixed = peers.stream()
+                .filter(p -> p.hasFixedAddress() && p.acceptsFrom(from)).findFirst();
+        return fixed.isPresent() ? fixed : peers.stream()
+                .filter(p -> !p.hasFixedAddress() && p.acceptsFrom(from)).findFirst();
     }
 
     /** RFC 2408 s5.1 lets us tell a peer its message was malformed; only peers we have an SA with are told. */

@@ -124,7 +124,7 @@ final class Informational {
         }
         for (byte[] spi : del.spis()) {
             int value = Phase2Sa.spiValue(spi);
-            s.ctx().children().removeByOutboundSpi(s.peer.name(), value).ifPresentOrElse(pair -> {
+            s.ctx().children().removeByOutboundSpi(s.peerKey(), value).ifPresentOrElse(pair -> {
                 out.info(s.tag() + "peer deleted IPsec SA pair of tunnel " + pair.outbound().tunnel() + " (out spi 0x"
                         + pair.outbound().spiHex() + ", in spi 0x" + pair.inbound().spiHex() + ")");
                 out.delete(pair.inbound());

@@ -1,6 +1,8 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
@@ -76,7 +78,7 @@ final class IsakmpSession {
         IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.INITIATOR, peer.local(), peer.remote(), c,
                 now);
         s.pendingTunnels.addAll(tunnels);
-        s.phase1 = MainMode.initiate(s, auth(peer), firstContact, now, out);
+        s.phase1 = MainMode.initiate(s, auth(ctx, peer), firstContact, now, out);
         return s;
     }
 
@@ -85,7 +87,7 @@ final class IsakmpSession {
         Cookies c = new Cookies(p.header().initiatorCookie(), ctx.randomBytes(8));
         IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.RESPONDER, d.local(), d.remote(), c, now);
         try {
-            s.phase1 = MainMode.respond(s, auth(peer), d, p, now, out);
+            s.phase1 = MainMode.respond(s, auth(ctx, peer), d, p, now, out);
             return s;
         } catch (ExchangeFailure f) {
             s.fail(f, out);
@@ -93,8 +95,11 @@ final class IsakmpSession {
         }
     }
 
-    private static Phase1Auth auth(PeerPolicy peer) {
-        return new PreSharedKeyAuth(peer.psk());
+    private static Phase1Auth auth(EngineContext ctx, PeerPolicy peer) {
+        if (peer.auth() instanceof PeerAuth.Signatures s) {
+            return new SignatureAuth(s, ctx.crypto());
+        }
+        return new PreSharedKeyAuth(((PeerAuth.PreSharedKey) peer.auth()).key());
     }
 
     /** MM2 named the responder's cookie: from now on the SA is (CKY-I, CKY-R). */
@@ -375,6 +380,20 @@ final class IsakmpSession {
 
     Map<Integer, QuickMode> quickModes() {
         return quickModes;
+    }
+
+    /**
+     * Whom this SA's IPsec SAs belong to: the peer's name, or for a peer accepted from a range of
+     * addresses (road warriors) its name and the identity it proved, so that one client's
+     * INITIAL-CONTACT, Delete or death never touches another's SAs (RFC 2407 s4.6.3.3 speaks of
+     * the sender's SAs, not its address's or its policy's).
+     */
+    String peerKey() {
+        if (peer.hasFixedAddress()) {
+            return peer.name();
+        }
+        return peer.name() + "/" + (phase1.peerId != null ? Identity.describe(phase1.peerId)
+                : Addresses.format(remote.getAddress()));
     }
 
     /** A responder waiting for the initiator's next phase-1 message. */

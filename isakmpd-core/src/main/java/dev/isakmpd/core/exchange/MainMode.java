@@ -35,13 +35,20 @@ import java.util.List;
 final class MainMode extends Phase1Exchange {
     enum State { MM1_SENT, MM2_SENT, MM3_SENT, MM4_SENT, MM5_SENT, DONE }
 
+    /** CERTREQs one message may carry: one per CA a peer trusts is plenty; a flood is refused. */
+    static final int MAX_CERTREQ = 16;
+
     /** RFC 2409 s5: the SA payload MUST precede all other payloads in phase 1. */
     static final MessageShape MM1 = MessageShape.of("MM1").first(SA).any(VID).build();
     static final MessageShape MM2 = MessageShape.of("MM2").first(SA).any(VID).build();
-    static final MessageShape MM3 = MessageShape.of("MM3").one(KE).one(NONCE).any(CR, NAT_D, NAT_D_DRAFT, VID).build();
-    static final MessageShape MM4 = MessageShape.of("MM4").one(KE).one(NONCE).any(CR, NAT_D, NAT_D_DRAFT, VID).build();
-    static final MessageShape MM5 = MessageShape.of("MM5").one(ID).any(CERT, CR, N, VID).build();
-    static final MessageShape MM6 = MessageShape.of("MM6").one(ID).any(CERT, N, VID).build();
+    static final MessageShape MM3 = MessageShape.of("MM3").one(KE).one(NONCE).between(CR, 0, MAX_CERTREQ)
+            .any(NAT_D, NAT_D_DRAFT, VID).build();
+    static final MessageShape MM4 = MessageShape.of("MM4").one(KE).one(NONCE).between(CR, 0, MAX_CERTREQ)
+            .any(NAT_D, NAT_D_DRAFT, VID).build();
+    static final MessageShape MM5 = MessageShape.of("MM5").one(ID).between(CERT, 0, SignatureAuth.MAX_CERTIFICATES)
+            .between(CR, 0, MAX_CERTREQ).any(N, VID).build();
+    static final MessageShape MM6 = MessageShape.of("MM6").one(ID).between(CERT, 0, SignatureAuth.MAX_CERTIFICATES)
+            .any(N, VID).build();
 
     private State state;
     /** Initiator: tell the peer in MM5 that we hold no SA with it (INITIAL-CONTACT, RFC 2407 s4.6.3.3). */
@@ -129,7 +136,7 @@ final class MainMode extends Phase1Exchange {
 
     /** MM5 at the responder: check the initiator's proof, answer with MM6: HDR*, IDir, proof. */
     private void onMm5(Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure {
-        authenticatePeer(p, out);
+        authenticatePeer(p, now, out);
         cbc.advance(0, ciphertext);
         sendEncrypted(identify(false), now, out, true, false);
         state = State.DONE;
@@ -138,7 +145,7 @@ final class MainMode extends Phase1Exchange {
 
     /** MM6 at the initiator: check the responder's proof; the ISAKMP SA is up. */
     private void onMm6(Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure {
-        authenticatePeer(p, out);
+        authenticatePeer(p, now, out);
         cbc.advance(0, ciphertext);
         state = State.DONE;
         complete(now, out);

@@ -8,6 +8,7 @@ import dev.isakmpd.oakley.HashAlgorithm;
 import dev.isakmpd.oakley.Phase1Keys;
 import dev.isakmpd.oakley.Prf;
 import dev.isakmpd.oakley.SecretBytes;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -27,8 +28,16 @@ interface Phase1Auth {
     Phase1Keys deriveKeys(Prf prf, HashAlgorithm hash, CbcCipher cipher, byte[] ni, byte[] nr, SecretBytes gxy,
             Cookies cookies, byte[] gxi, byte[] gxr);
 
-    /** Our proof of {@code hash} (HASH_I or HASH_R), with whatever must travel beside it (certificates). */
-    List<Payload> prove(byte[] hash) throws ExchangeFailure;
+    /** What we ask of the peer beside our KE and nonce: CERTREQs naming the CAs we trust. */
+    default List<Payload> certificateRequests() {
+        return List.of();
+    }
+
+    /**
+     * Our proof of {@code hash} (HASH_I or HASH_R), with whatever must travel beside it
+     * (certificates, when {@code peerAskedForCertificate} or always, as configured).
+     */
+    List<Payload> prove(byte[] hash, boolean peerAskedForCertificate) throws ExchangeFailure;
 
     /**
      * Checks the peer's proof of {@code expected} (the {@code hashName}, HASH_I or HASH_R, we
@@ -36,5 +45,6 @@ interface Phase1Auth {
      *
      * @return a one-line description of who the peer proved to be, for the log
      */
-    String verify(List<Payload> payloads, byte[] expected, String hashName, IdentificationPayload peerId) throws ExchangeFailure;
+    String verify(List<Payload> payloads, byte[] expected, String hashName, IdentificationPayload peerId,
+            Instant now) throws ExchangeFailure;
 }

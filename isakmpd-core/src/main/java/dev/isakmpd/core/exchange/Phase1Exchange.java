@@ -1,7 +1,9 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.wire.CertificateRequestPayload;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.KeyExchangePayload;
@@ -53,6 +55,10 @@ abstract class Phase1Exchange {
     CbcState cbc;
     /** The peer sent the DPD vendor ID (RFC 3706 s5.1: both must, before either may probe). */
     boolean peerDpd;
+    /** The peer sent a CERTREQ: we send our certificate even where the policy says only when asked. */
+    boolean peerAskedForCertificate;
+    /** The identity the peer proved, once it has. */
+    IdentificationPayload peerId;
     /** The peer's authenticated last message carried INITIAL-CONTACT. */
     boolean peerInitialContact;
     /** Set once the exchange has produced the ISAKMP SA; later messages are only duplicates. */
@@ -217,7 +223,7 @@ abstract class Phase1Exchange {
                 auth.method());
     }
 
-    /** Our Diffie-Hellman value and nonce in the chosen group: g^xi, Ni or g^xr, Nr. */
+    /** Our Diffie-Hellman value and nonce in the chosen group (g^xi, Ni or g^xr, Nr), and our CERTREQs. */
     List<Payload> ownKeyExchange() {
         if (dh != null) {
             dh.wipe(); // from an earlier message that was rejected
@@ -231,7 +237,10 @@ abstract class Phase1Exchange {
             gxr = dh.publicValue();
             nr = nonce;
         }
-        return List.of(new KeyExchangePayload(dh.publicValue()), new NoncePayload(nonce));
+        List<Payload> out = new ArrayList<>(List.of(new KeyExchangePayload(dh.publicValue()),
+                new NoncePayload(nonce)));
+        out.addAll(auth.certificateRequests());
+        return out;
     }
 
     /** The peer's KE and nonce: its length must be the group's (RFC 2409 s5, RFC 2412). */
@@ -243,6 +252,7 @@ abstract class Phase1Exchange {
                     + choice.proposal().group().publicValueLength());
         }
         byte[] nonce = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
+        peerAskedForCertificate |= !Payloads.all(p.payloads(), CertificateRequestPayload.class).isEmpty();
         if (session.role == IsakmpSaInfo.Role.INITIATOR) {
             gxr = ke.keyData();
             nr = nonce;
@@ -281,28 +291,30 @@ abstract class Phase1Exchange {
                 PayloadCodec.encodeBody(idir));
     }
 
-    /** Our phase-1 identity: our address (RFC 2407 s4.6.2: protocol and port zero). */
-    IdentificationPayload ownId() {
-        return TrafficSelectors.gatewayId(session.local.getAddress());
-    }
-
     /** Our ID and the proof of our HASH_I or HASH_R. */
     List<Payload> identify(boolean initiator) throws ExchangeFailure {
-        IdentificationPayload id = ownId();
+        IdentificationPayload id = session.peer.localId().payload();
         List<Payload> payloads = new ArrayList<>();
         payloads.add(id);
-        payloads.addAll(auth.prove(initiator ? hashI(id) : hashR(id)));
+        payloads.addAll(auth.prove(initiator ? hashI(id) : hashR(id), peerAskedForCertificate));
         return payloads;
     }
 
     /** Checks the peer's ID and its proof of HASH_I (it initiated) or HASH_R (it responded). */
-    void authenticatePeer(Packet p, Out out) throws ExchangeFailure {
+    void authenticatePeer(Packet p, Instant now, Out out) throws ExchangeFailure {
         IdentificationPayload id = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
+        checkPeerId(id, out);
         boolean peerInitiated = session.role == IsakmpSaInfo.Role.RESPONDER;
         byte[] expected = peerInitiated ? hashI(id) : hashR(id);
-        String who = auth.verify(p.payloads(), expected, peerInitiated ? "HASH_I" : "HASH_R", id);
-        checkPeerId(id, out);
-        out.debug(tag() + "peer identity " + id.idType() + " accepted (" + who + ")");
+        String who = auth.verify(p.payloads(), expected, peerInitiated ? "HASH_I" : "HASH_R", id, now);
+        if (session.peer.remoteId().isPresent() && !session.peer.remoteId().get().matches(id)) {
+            // Authenticated, but not who this policy is for (RFC 2409 s5: the ID is part of the proof).
+            throw ExchangeFailure.fatal(NotifyType.AUTHENTICATION_FAILED, "authentication failed: the peer is '"
+                    + Identity.describe(id) + "', peer " + session.peer.name() + " must be '"
+                    + session.peer.remoteId().get() + "'");
+        }
+        peerId = id;
+        out.info(tag() + "peer authenticated as '" + Identity.describe(id) + "' (" + who + ")");
         // Only now: an unauthenticated INITIAL-CONTACT must not delete anything.
         peerInitialContact = Payloads.all(p.payloads(), NotificationPayload.class).stream()
                 .anyMatch(n -> n.notifyType().equals(NotifyType.INITIAL_CONTACT));

@@ -12,6 +12,7 @@ import dev.isakmpd.oakley.Phase1Keys;
 import dev.isakmpd.oakley.Prf;
 import dev.isakmpd.oakley.SecretBytes;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -39,13 +40,13 @@ record PreSharedKeyAuth(SecretBytes psk) implements Phase1Auth {
     }
 
     @Override
-    public List<Payload> prove(byte[] hash) {
+    public List<Payload> prove(byte[] hash, boolean peerAskedForCertificate) {
         return List.of(new HashPayload(hash));
     }
 
     @Override
-    public String verify(List<Payload> payloads, byte[] expected, String hashName, IdentificationPayload peerId)
-            throws ExchangeFailure {
+    public String verify(List<Payload> payloads, byte[] expected, String hashName, IdentificationPayload peerId,
+            Instant now) throws ExchangeFailure {
         HashPayload hash = Payloads.required(payloads, HashPayload.class, "HASH");
         if (!MessageDigest.isEqual(expected, hash.hash())) {
             // RFC 2408 s5.11: a HASH that does not verify is INVALID-HASH-INFORMATION.

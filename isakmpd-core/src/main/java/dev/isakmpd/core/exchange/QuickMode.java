@@ -342,7 +342,7 @@ final class QuickMode {
         }
         out.install(in);
         out.install(outSa);
-        session.ctx().children().add(new ChildSas.Pair(session.peer.name(), in, outSa, now.plus(choice.lifetime())));
+        session.ctx().children().add(new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime())));
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
                 + in.spiHex() + ", out spi 0x" + outSa.spiHex() + ", lifetime " + choice.lifetime().toSeconds()
@@ -359,7 +359,7 @@ final class QuickMode {
         SecretBytes enc = SecretBytes.copyOf(Arrays.copyOfRange(k, 0, encLen));
         SecretBytes auth = SecretBytes.copyOf(Arrays.copyOfRange(k, encLen, k.length));
         Arrays.fill(k, (byte) 0);
-        return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
+        return new IpsecSa(session.peerKey(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
                 choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
                 choice.lifetime(), choice.pfsGroup().isPresent());
     }

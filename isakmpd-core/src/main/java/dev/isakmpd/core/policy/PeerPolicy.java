@@ -1,20 +1,28 @@
 package dev.isakmpd.core.policy;
 
-import dev.isakmpd.oakley.SecretBytes;
+import dev.isakmpd.core.pki.CertificateIdentities;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A configured peer: where it is, the pre-shared key that authenticates it, the ISAKMP SA
+ * A configured peer: where it is, how both sides authenticate, who each side is, the ISAKMP SA
  * proposals and the tunnels negotiated under that SA.
  *
+ * @param remote the peer's endpoint; for a peer accepted from a range of addresses
+ *     ({@code remoteRange}) it is the wildcard address and we never initiate to it
  * @param dpd whether and how we probe the peer's liveness (we always answer its probes)
+ * @param localId the identity we present in phase 1
+ * @param remoteId the identity the peer must present; empty: any that its authentication proves
+ * @param remoteRange the addresses the peer may come from (remote = "any" or a subnet); empty:
+ *     exactly {@code remote}
  */
-public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, SecretBytes psk,
+public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
         List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
-        Optional<DeadPeerDetection> dpd) {
+        Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
+        Optional<Subnet> remoteRange) {
 
     public PeerPolicy {
         ikeProposals = List.copyOf(ikeProposals);
@@ -24,7 +32,29 @@ public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress
         }
     }
 
+    /** What we present when no local-id is configured: our certificate's subject, or our address. */
+    public static Identity defaultLocalId(PeerAuth auth, InetSocketAddress local) {
+        return auth instanceof PeerAuth.Signatures s ? CertificateIdentities.defaultIdentity(s.chain().get(0))
+                : Identity.address(local.getAddress());
+    }
+
     public Optional<TunnelPolicy> tunnel(String tunnelName) {
         return tunnels.stream().filter(t -> t.name().equals(tunnelName)).findFirst();
+    }
+
+    /** The same peer with other tunnels. */
+    public PeerPolicy withTunnels(List<TunnelPolicy> newTunnels) {
+        return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, newTunnels, autoStart, dpd,
+                localId, remoteId, remoteRange);
+    }
+
+    /** Whether an initiator at {@code address} may be this peer. */
+    public boolean acceptsFrom(InetAddress address) {
+        return remoteRange.map(r -> r.contains(address)).orElseGet(() -> remote.getAddress().equals(address));
+    }
+
+    /** A peer known by a single address, which we can initiate to. */
+    public boolean hasFixedAddress() {
+        return remoteRange.isEmpty();
     }
 }

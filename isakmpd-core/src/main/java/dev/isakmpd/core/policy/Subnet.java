@@ -46,6 +46,12 @@ public record Subnet(InetAddress network, int prefixLength) {
         return network instanceof Inet4Address;
     }
 
+    /** Whether {@code a} (of the same family) lies in this prefix. */
+    public boolean contains(InetAddress a) {
+        byte[] b = a.getAddress();
+        return b.length == network.getAddress().length && Arrays.equals(mask(b, prefixLength), network.getAddress());
+    }
+
     public boolean isHost() {
         return prefixLength == network.getAddress().length * 8;
     }

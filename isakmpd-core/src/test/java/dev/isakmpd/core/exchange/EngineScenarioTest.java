@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.ProposalNames;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -31,9 +34,11 @@ class EngineScenarioTest {
         TunnelPolicy t = new TunnelPolicy("net", Subnet.parse(localNet), Subnet.parse(remoteNet),
                 List.of(ProposalNames.parseEsp(esp, true).proposal()),
                 pfs == null ? Optional.empty() : Optional.of(ProposalNames.group(pfs, pfs, true)), Duration.ofHours(1));
-        return new PeerPolicy(name, Addresses.parseEndpoint(local, 500), Addresses.parseEndpoint(remote, 500),
-                SecretBytes.copyOf(psk.getBytes(StandardCharsets.UTF_8)), List.of(ProposalNames.parseIke(ike, true)),
-                Duration.ofHours(8), List.of(t), auto, Optional.empty());
+        InetSocketAddress us = Addresses.parseEndpoint(local, 500);
+        return new PeerPolicy(name, us, Addresses.parseEndpoint(remote, 500),
+                new PeerAuth.PreSharedKey(SecretBytes.copyOf(psk.getBytes(StandardCharsets.UTF_8))),
+                List.of(ProposalNames.parseIke(ike, true)), Duration.ofHours(8), List.of(t), auto, Optional.empty(),
+                Identity.address(us.getAddress()), Optional.empty(), Optional.empty());
     }
 
     record Pair(SimulatedNetwork net, SimulatedNetwork.Node a, SimulatedNetwork.Node b) {

@@ -24,8 +24,7 @@ class ResponderLifetimeScenarioTest {
     private static PeerPolicy espLifetime(PeerPolicy p, Duration life) {
         List<TunnelPolicy> tunnels = p.tunnels().stream().map(t -> new TunnelPolicy(t.name(), t.local(), t.remote(),
                 t.proposals(), t.pfsGroup(), life)).toList();
-        return new PeerPolicy(p.name(), p.local(), p.remote(), p.psk(), p.ikeProposals(), p.ikeLifetime(), tunnels,
-                p.autoStart(), p.dpd());
+        return p.withTunnels(tunnels);
     }
 
     private static EngineScenarioTest.Pair pair(Duration initiatorLife, Duration responderLife) {

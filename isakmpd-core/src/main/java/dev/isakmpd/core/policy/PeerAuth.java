@@ -1,0 +1,40 @@
+package dev.isakmpd.core.policy;
+
+import dev.isakmpd.core.pki.TrustStore;
+import dev.isakmpd.oakley.IkeSigner;
+import dev.isakmpd.oakley.SecretBytes;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/** How a peer and we prove who we are in phase 1 (RFC 2409 s5). */
+public sealed interface PeerAuth {
+
+    /** RFC 2409 s5.4. The key is chosen before the peer's ID is known: by address, in Main Mode. */
+    record PreSharedKey(SecretBytes key) implements PeerAuth {
+        @Override
+        public String toString() {
+            return "pre-shared key";
+        }
+    }
+
+    /**
+     * RFC 2409 s5.1: we sign with {@code signer}, whose certificate heads {@code chain} (then its
+     * intermediates); the peer's certificate must lead to a CA of {@code trust}.
+     *
+     * @param sendCertificate always send our chain, or only when the peer sent a CERTREQ
+     */
+    record Signatures(IkeSigner signer, List<X509Certificate> chain, TrustStore trust, boolean sendCertificate)
+            implements PeerAuth {
+        public Signatures {
+            chain = List.copyOf(chain);
+            if (chain.isEmpty()) {
+                throw new IllegalArgumentException("no certificate of ours");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "signatures (" + chain.get(0).getSubjectX500Principal() + ")";
+        }
+    }
+}
