@@ -3,6 +3,9 @@ package dev.isakmpd.daemon.config;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.pki.CertificateIdentities;
+import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.policy.ProposalNames;
@@ -114,7 +117,7 @@ public final class ConfigLoader {
             peer(p, listen, listenValid, remotes).ifPresent(peers::add);
         }
         if (problems.errorCount() > 0) {
-            peers.forEach(p -> p.psk().wipe());
+            peers.forEach(p -> wipe(p.auth()));
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
@@ -152,8 +155,9 @@ public final class ConfigLoader {
     private Optional<PeerPolicy> peer(Section p, List<InetSocketAddress> listen, boolean listenValid,
             Map<InetSocketAddress, String> remotes) {
         int errorsBefore = problems.errorCount();
-        p.allowOnly(Set.of("local", "remote", "psk", "psk-file", "ike", "ike-lifetime", "auto", "dpd-delay",
-                "dpd-timeout", "tunnels"));
+        p.allowOnly(Set.of("local", "remote", "auth", "psk", "psk-file", "certificate", "private-key",
+                "private-key-passphrase-file", "ca", "crl", "send-cert", "local-id", "remote-id", "ike",
+                "ike-lifetime", "auto", "dpd-delay", "dpd-timeout", "tunnels"));
         checkName(p);
         Optional<Value<String>> localText = p.requiredString("local");
         Optional<InetSocketAddress> local = localText.flatMap(v -> parse(v, ConfigLoader::endpoint));
@@ -161,8 +165,11 @@ public final class ConfigLoader {
             problems.error(localText.get().at(), Endpoints.format(local.get()) + " is not among daemon.listen");
         }
         Optional<Value<String>> remoteText = p.requiredString("remote");
-        Optional<InetSocketAddress> remote = remoteText.flatMap(v -> parse(v, ConfigLoader::endpoint));
-        if (remote.isPresent()) {
+        Optional<Subnet> range = remoteText.flatMap(v -> remoteRange(v, local));
+        Optional<InetSocketAddress> remote = range.isPresent()
+                ? Optional.of(new InetSocketAddress(range.get().network(), IKE_PORT))
+                : remoteText.flatMap(v -> parse(v, ConfigLoader::endpoint));
+        if (remote.isPresent() && range.isEmpty()) {
             String other = remotes.putIfAbsent(remote.get(), p.name());
             if (other != null) {
                 // Main Mode picks the pre-shared key by address, before any identity is seen.
@@ -174,24 +181,92 @@ public final class ConfigLoader {
                 && local.get().getAddress().getClass() != remote.get().getAddress().getClass()) {
             problems.error(remoteText.get().at(), "local and remote must both be IPv4 or both IPv6");
         }
-        Optional<SecretBytes> psk = psk(p);
+        Optional<PeerAuth> auth = auth(p, range.isPresent());
         List<Phase1Proposal> ike = new ArrayList<>();
         for (Value<String> v : p.strings("ike", true)) {
             parse(v, s -> ProposalNames.parseIke(s, allowLegacy)).ifPresent(ike::add);
         }
         Duration ikeLifetime = p.duration("ike-lifetime").map(Value::value).orElse(DEFAULT_IKE_LIFETIME);
         boolean autoStart = autoStart(p);
+        if (autoStart && range.isPresent()) {
+            problems.error(p.at("auto"), "auto = \"start\" needs a remote address to initiate to, not "
+                    + remoteText.get().value());
+        }
         Optional<DeadPeerDetection> dpd = dpd(p);
+        Optional<Identity> localId = p.string("local-id").flatMap(v -> parse(v, Identity::parse));
+        Optional<Identity> remoteId = p.string("remote-id").filter(v -> !v.value().equals("%any"))
+                .flatMap(v -> parse(v, Identity::parse));
         List<TunnelPolicy> tunnels = new ArrayList<>();
         for (Section t : p.tables("tunnels").values()) {
             tunnel(t).ifPresent(tunnels::add);
         }
         if (problems.errorCount() > errorsBefore) {
-            psk.ifPresent(SecretBytes::wipe);
+            auth.ifPresent(ConfigLoader::wipe);
             return Optional.empty();
         }
-        return Optional.of(new PeerPolicy(p.name(), local.orElseThrow(), remote.orElseThrow(), psk.orElseThrow(),
-                ike, ikeLifetime, tunnels, autoStart, dpd));
+        Identity ourId = localId.orElseGet(() -> PeerPolicy.defaultLocalId(auth.get(), local.get()));
+        if (auth.get() instanceof PeerAuth.Signatures sig
+                && !CertificateIdentities.vouchesFor(sig.chain().get(0), ourId)) {
+            problems.error(p.at("local-id"), "local-id '" + ourId + "' is not in our certificate '"
+                    + sig.chain().get(0).getSubjectX500Principal() + "' (it names: "
+                    + CertificateIdentities.all(sig.chain().get(0)) + ")");
+            return Optional.empty();
+        }
+        return Optional.of(new PeerPolicy(p.name(), local.orElseThrow(), remote.orElseThrow(), auth.get(), ike,
+                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range));
+    }
+
+    /**
+     * remote = "any" or "198.51.100.0/24": initiators from those addresses (road warriors). A plain
+     * address (with an optional port) is not a range: empty.
+     */
+    private Optional<Subnet> remoteRange(Value<String> v, Optional<InetSocketAddress> local) {
+        String text = v.value();
+        if (text.equals("any")) {
+            boolean v6 = local.map(l -> l.getAddress() instanceof java.net.Inet6Address).orElse(false);
+            return Optional.of(Subnet.parse(v6 ? "::/0" : "0.0.0.0/0"));
+        }
+        return text.contains("/") ? parse(v, Subnet::parse) : Optional.empty();
+    }
+
+    /** auth = "psk" (the default) or "pubkey" (signatures with X.509 certificates). */
+    private Optional<PeerAuth> auth(Section p, boolean anyAddress) {
+        String kind = p.string("auth").map(Value::value).orElse("psk");
+        switch (kind) {
+            case "psk" -> {
+                for (String k : List.of("certificate", "private-key", "private-key-passphrase-file", "ca", "crl",
+                        "send-cert")) {
+                    if (p.has(k)) {
+                        problems.error(p.at(k), "is for auth = \"pubkey\"; this peer uses a pre-shared key");
+                    }
+                }
+                if (anyAddress && p.has("psk") || anyAddress && p.has("psk-file")) {
+                    // RFC 2409 s5.4: Main Mode chooses the key by address, before the ID is known.
+                    problems.warn(p.at("remote"), "one pre-shared key for a range of addresses: every client "
+                            + "shares it, and any of them can impersonate this gateway to the others; prefer "
+                            + "auth = \"pubkey\"");
+                }
+                return psk(p).map(PeerAuth.PreSharedKey::new);
+            }
+            case "pubkey" -> {
+                for (String k : List.of("psk", "psk-file")) {
+                    if (p.has(k)) {
+                        problems.error(p.at(k), "is for auth = \"psk\"; this peer uses certificates");
+                    }
+                }
+                return new Credentials(baseDir, problems).load(p).map(PeerAuth.class::cast);
+            }
+            default -> {
+                problems.error(p.at("auth"), "unknown value '" + kind + "' (known: psk, pubkey)");
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static void wipe(PeerAuth auth) {
+        if (auth instanceof PeerAuth.PreSharedKey k) {
+            k.key().wipe();
+        }
     }
 
     /** dpd-delay turns probing on; dpd-timeout (default 150 s, as strongSwan's) needs it. */

@@ -68,16 +68,21 @@ public final class Kernels {
                 }
                 tunnels.add(new TunnelPolicy(t.name(), t.local(), t.remote(), ok, t.pfsGroup(), t.lifetime()));
             }
-            out.add(new PeerPolicy(p.name(), p.local(), p.remote(), p.psk(), p.ikeProposals(), p.ikeLifetime(),
-                    tunnels, p.autoStart(), p.dpd()));
+            out.add(p.withTunnels(tunnels));
         }
         return out;
     }
 
-    /** The security policies of every configured tunnel. */
+    /**
+     * The security policies of every tunnel to a peer at a fixed address. A peer accepted from a
+     * range of addresses has no tunnel endpoint until a client connects, so it gets none here.
+     */
     public static List<SpdTunnel> policies(List<PeerPolicy> peers) {
         List<SpdTunnel> out = new ArrayList<>();
         for (PeerPolicy p : peers) {
+            if (!p.hasFixedAddress()) {
+                continue;
+            }
             for (TunnelPolicy t : p.tunnels()) {
                 out.add(new SpdTunnel(p.name(), t.name(), p.local().getAddress(), p.remote().getAddress(), t.local(),
                         t.remote()));

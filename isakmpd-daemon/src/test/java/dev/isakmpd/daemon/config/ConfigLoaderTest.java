@@ -9,6 +9,7 @@ import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.ProposalNames;
 import dev.isakmpd.core.policy.Subnet;
@@ -75,7 +76,7 @@ class ConfigLoaderTest {
         assertEquals("gw-b", p.name());
         assertEquals(new InetSocketAddress("127.0.0.1", 500), p.local());
         assertEquals(new InetSocketAddress("127.0.0.2", 500), p.remote(), "port defaults to 500");
-        assertEquals(SecretBytes.copyOf(SECRET.getBytes(StandardCharsets.UTF_8)), p.psk());
+        assertEquals(SecretBytes.copyOf(SECRET.getBytes(StandardCharsets.UTF_8)), ((PeerAuth.PreSharedKey) p.auth()).key());
         assertEquals(List.of(ProposalNames.parseIke("aes256-sha256-modp2048"),
                 ProposalNames.parseIke("aes128-sha1-modp2048")), p.ikeProposals());
         assertEquals(Duration.ofHours(8), p.ikeLifetime());
@@ -177,7 +178,8 @@ class ConfigLoaderTest {
         Files.writeString(conf, VALID.replace("psk = \"" + SECRET + "\"", "psk-file = \"gw-b.psk\""));
 
         DaemonConfig c = ConfigLoader.load(conf);
-        assertEquals(SecretBytes.copyOf(SECRET.getBytes(StandardCharsets.UTF_8)), c.peers().get(0).psk());
+        assertEquals(SecretBytes.copyOf(SECRET.getBytes(StandardCharsets.UTF_8)),
+                ((PeerAuth.PreSharedKey) c.peers().get(0).auth()).key());
         assertEquals(psk, c.pskFiles().get("gw-b"));
         assertEquals(List.of(), c.warnings());
     }

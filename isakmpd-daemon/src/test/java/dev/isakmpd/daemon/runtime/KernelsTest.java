@@ -11,11 +11,14 @@ import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.ProposalNames;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.oakley.SecretBytes;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -54,9 +57,11 @@ class KernelsTest {
         List<EspProposal> proposals = java.util.Arrays.stream(esp).map(e -> ProposalNames.parseEsp(e).proposal()).toList();
         TunnelPolicy t = new TunnelPolicy("net", Subnet.parse("10.1.0.0/16"), Subnet.parse("10.2.0.0/16"), proposals,
                 Optional.empty(), Duration.ofHours(1));
-        return new PeerPolicy("gw", Addresses.parseEndpoint("192.0.2.1", 500), Addresses.parseEndpoint("192.0.2.2", 500),
-                SecretBytes.copyOf(new byte[] {1}), List.of(ProposalNames.parseIke("aes128-sha256-modp2048")),
-                Duration.ofHours(3), List.of(t), false, Optional.empty());
+        InetSocketAddress us = Addresses.parseEndpoint("192.0.2.1", 500);
+        return new PeerPolicy("gw", us, Addresses.parseEndpoint("192.0.2.2", 500),
+                new PeerAuth.PreSharedKey(SecretBytes.copyOf(new byte[] {1})),
+                List.of(ProposalNames.parseIke("aes128-sha256-modp2048")), Duration.ofHours(3), List.of(t), false,
+                Optional.empty(), Identity.address(us.getAddress()), Optional.empty(), Optional.empty());
     }
 
     @Test
