@@ -3,11 +3,13 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.DhGroup;
@@ -84,7 +86,7 @@ public final class Engine {
         }
         IsakmpSession s = lookup(d, h);
         if (s == null) {
-            if (isMainModeStart(h)) {
+            if (isPhase1Start(h)) {
                 respond(d, h, now, out);
             } else {
                 out.warn(from(d) + "dropped " + h.exchangeType() + " message for unknown cookies ["
@@ -344,15 +346,34 @@ public final class Engine {
         return initiator != null && initiator.role == IsakmpSaInfo.Role.INITIATOR ? initiator : null;
     }
 
-    private static boolean isMainModeStart(IsakmpHeader h) {
-        return h.exchangeType().equals(ExchangeType.IDENTITY_PROTECTION) && h.messageId() == 0 && !h.encrypted()
+    /** MM1 or AM1: a new phase-1 exchange, unencrypted, message ID 0, CKY-R zero (RFC 2408 s3.1). */
+    private static boolean isPhase1Start(IsakmpHeader h) {
+        return (h.exchangeType().equals(ExchangeType.IDENTITY_PROTECTION)
+                || h.exchangeType().equals(ExchangeType.AGGRESSIVE)) && h.messageId() == 0 && !h.encrypted()
                 && !new Cookies(h.initiatorCookie(), h.responderCookie()).responderKnown();
     }
 
     private void respond(Datagram d, IsakmpHeader h, Instant now, Out out) {
-        Optional<PeerPolicy> peer = peerFor(d);
+        boolean aggressive = h.exchangeType().equals(ExchangeType.AGGRESSIVE);
+        String exchange = aggressive ? "Aggressive Mode" : "Main Mode";
+        Packet p;
+        try {
+            p = Packet.decode(h, Packet.body(h, d.rawData()));
+        } catch (WireException e) {
+            out.warn(from(d) + "malformed " + exchange + " request: " + e.getMessage());
+            return;
+        }
+        Optional<IdentificationPayload> idii = aggressive
+                ? Payloads.first(p.payloads(), IdentificationPayload.class) : Optional.empty();
+        Optional<PeerPolicy> peer = peerFor(d, idii);
         if (peer.isEmpty()) {
-            out.info(from(d) + "Main Mode request from an address with no peer policy; ignored");
+            out.info(from(d) + exchange + " request from an address with no peer policy"
+                    + idii.map(i -> " for '" + Identity.describe(i) + "'").orElse("") + "; ignored");
+            return;
+        }
+        if (aggressive && !peer.get().aggressive()) {
+            out.warn(from(d) + "Aggressive Mode request refused: peer " + peer.get().name()
+                    + " allows Main Mode only (set aggressive = true to allow it)");
             return;
         }
         String name = peer.get().name();
@@ -369,13 +390,6 @@ public final class Engine {
             return;
         }
         clogged.remove(name);
-        Packet p;
-        try {
-            p = Packet.decode(h, Packet.body(h, d.rawData()));
-        } catch (WireException e) {
-            out.warn(from(d) + "malformed Main Mode request: " + e.getMessage());
-            return;
-        }
         IsakmpSession s = IsakmpSession.respond(ctx, peer.get(), d, p, now, out);
         if (s != null) {
             sessions.put(s.cookies(), s);
@@ -384,16 +398,23 @@ public final class Engine {
     }
 
     /**
-     * The policy for an MM1 from {@code d}: a peer configured with exactly that address, else one
-     * that accepts a range of addresses (remote = "any" or a subnet). With
-     * pre-shared keys this choice also picks the key, before any ID is seen (RFC 2409 s5.4).
+     * The policy for an MM1 or AM1 from {@code d}: a peer configured with exactly that address,
+     * else one that accepts a range of addresses (remote = "any" or a subnet): in Aggressive Mode
+     * preferably the one whose remote-id is the IDii that AM1 carries. In Main Mode this choice
+     * also picks a pre-shared key, before any ID is seen (RFC 2409 s5.4).
      */
-    private Optional<PeerPolicy> peerFor(Datagram d) {
+    private Optional<PeerPolicy> peerFor(Datagram d, Optional<IdentificationPayload> idii) {
         InetAddress from = d.remote().getAddress();
         Optional<PeerPolicy> fixed = peers.stream()
                 .filter(p -> p.hasFixedAddress() && p.acceptsFrom(from)).findFirst();
-        return fixed.isPresent() ? fixed : peers.stream()
-                .filter(p -> !p.hasFixedAddress() && p.acceptsFrom(from)).findFirst();
+        if (fixed.isPresent()) {
+            return fixed;
+        }
+        List<PeerPolicy> ranged = peers.stream().filter(p -> !p.hasFixedAddress() && p.acceptsFrom(from)).toList();
+        Optional<PeerPolicy> byId = idii.flatMap(id -> ranged.stream()
+                .filter(p -> p.remoteId().map(r -> r.matches(id)).orElse(false)).findFirst());
+        return byId.isPresent() ? byId : ranged.stream().filter(p -> p.remoteId().isEmpty() || idii.isEmpty())
+                .findFirst();
     }
 
     /** RFC 2408 s5.1 lets us tell a peer its message was malformed; only peers we have an SA with are told. */

@@ -78,19 +78,22 @@ final class IsakmpSession {
         IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.INITIATOR, peer.local(), peer.remote(), c,
                 now);
         s.pendingTunnels.addAll(tunnels);
-        s.phase1 = MainMode.initiate(s, auth(ctx, peer), firstContact, now, out);
+        s.phase1 = peer.aggressive() ? AggressiveMode.initiate(s, auth(ctx, peer), firstContact, now, out)
+                : MainMode.initiate(s, auth(ctx, peer), firstContact, now, out);
         return s;
     }
 
-    /** Answers a Main Mode MM1; null when it is refused (the peer has been told why). */
+    /** Answers an MM1 or AM1; null when it is refused (the peer has been told why). */
     static IsakmpSession respond(EngineContext ctx, PeerPolicy peer, Datagram d, Packet p, Instant now, Out out) {
         Cookies c = new Cookies(p.header().initiatorCookie(), ctx.randomBytes(8));
         IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.RESPONDER, d.local(), d.remote(), c, now);
+        boolean aggressive = p.header().exchangeType().equals(ExchangeType.AGGRESSIVE);
         try {
-            s.phase1 = MainMode.respond(s, auth(ctx, peer), d, p, now, out);
+            s.phase1 = aggressive ? AggressiveMode.respond(s, auth(ctx, peer), d, p, now, out)
+                    : MainMode.respond(s, auth(ctx, peer), d, p, now, out);
             return s;
         } catch (ExchangeFailure f) {
-            s.fail(f, out);
+            s.refuse(f, aggressive ? "Aggressive Mode" : "Main Mode", out);
             return null;
         }
     }
@@ -271,19 +274,13 @@ final class IsakmpSession {
         }
     }
 
-    void fail(ExchangeFailure f, Out out) {
-        out.warn(tag() + (state == State.ESTABLISHED ? "" : "Main Mode: ") + "failed: " + f.getMessage()
-                + " (notify " + f.notifyType() + ")");
+    /** A first message (MM1, AM1) we refuse: logged, the peer told why (unprotected), nothing kept. */
+    private void refuse(ExchangeFailure f, String exchange, Out out) {
+        out.warn(tag() + exchange + ": failed: " + f.getMessage() + " (notify " + f.notifyType() + ")");
         if (f.notifyType() != null) {
-            if (state == State.ESTABLISHED) {
-                Informational.sendProtectedNotify(this, f.notifyType(), new byte[0], out);
-            } else {
-                Informational.sendPlainNotify(this, f.notifyType(), out);
-            }
+            Informational.sendPlainNotify(this, f.notifyType(), out);
         }
-        if (f.isFatal() && state != State.ESTABLISHED) {
-            die(out);
-        }
+        die(out);
     }
 
     // ---------------------------------------------------------------- helpers for the exchanges

@@ -167,8 +167,8 @@ final class MainMode extends Phase1Exchange {
     }
 
     @Override
-    boolean expectsEncrypted() {
-        return state == State.MM4_SENT || state == State.MM5_SENT;
+    boolean acceptsEncryption(boolean encrypted) {
+        return encrypted == (state == State.MM4_SENT || state == State.MM5_SENT);
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.isakmpd.core.wire.SaPayload;
 import dev.isakmpd.core.wire.VendorIdPayload;
 import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.CbcCipher;
+import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.DhKeyPair;
 import dev.isakmpd.oakley.InvalidKeyInformationException;
 import dev.isakmpd.oakley.Phase1Keys;
@@ -83,8 +84,8 @@ abstract class Phase1Exchange {
     /** A responder waiting for the initiator's next message: what the half-open limits count. */
     abstract boolean halfOpen();
 
-    /** Whether the next message we accept must be encrypted. */
-    abstract boolean expectsEncrypted();
+    /** Whether the next message we accept may come with the encryption flag {@code encrypted}. */
+    abstract boolean acceptsEncryption(boolean encrypted);
 
     /** The shape of the next message we accept. */
     abstract MessageShape expectedShape();
@@ -111,9 +112,9 @@ abstract class Phase1Exchange {
             out.debug(tag() + "dropped a copy of a message already rejected");
             return;
         }
-        boolean encrypted = expectsEncrypted();
-        if (h.encrypted() != encrypted) {
-            out.warn(tag() + "dropped message with encryption flag " + h.encrypted() + " in state " + stateName());
+        boolean encrypted = h.encrypted();
+        if (!acceptsEncryption(encrypted)) {
+            out.warn(tag() + "dropped message with encryption flag " + encrypted + " in state " + stateName());
             return;
         }
         Packet p;
@@ -225,10 +226,15 @@ abstract class Phase1Exchange {
 
     /** Our Diffie-Hellman value and nonce in the chosen group (g^xi, Ni or g^xr, Nr), and our CERTREQs. */
     List<Payload> ownKeyExchange() {
+        return ownKeyExchange(choice.proposal().group());
+    }
+
+    /** As {@link #ownKeyExchange()}, in {@code group}: Aggressive Mode's initiator commits to it in AM1. */
+    List<Payload> ownKeyExchange(DhGroup group) {
         if (dh != null) {
             dh.wipe(); // from an earlier message that was rejected
         }
-        dh = ctx.crypto().generateKeyPair(choice.proposal().group());
+        dh = ctx.crypto().generateKeyPair(group);
         byte[] nonce = ctx.randomBytes(NONCE_LENGTH);
         if (session.role == IsakmpSaInfo.Role.INITIATOR) {
             gxi = dh.publicValue();
@@ -293,16 +299,32 @@ abstract class Phase1Exchange {
 
     /** Our ID and the proof of our HASH_I or HASH_R. */
     List<Payload> identify(boolean initiator) throws ExchangeFailure {
-        IdentificationPayload id = session.peer.localId().payload();
         List<Payload> payloads = new ArrayList<>();
-        payloads.add(id);
-        payloads.addAll(auth.prove(initiator ? hashI(id) : hashR(id), peerAskedForCertificate));
+        payloads.add(ownId());
+        payloads.addAll(proof(initiator));
         return payloads;
     }
 
-    /** Checks the peer's ID and its proof of HASH_I (it initiated) or HASH_R (it responded). */
+    IdentificationPayload ownId() {
+        return session.peer.localId().payload();
+    }
+
+    /** The auth method's proof of our HASH_I or HASH_R (HASH, or certificates and SIG). */
+    List<Payload> proof(boolean initiator) throws ExchangeFailure {
+        IdentificationPayload id = ownId();
+        return auth.prove(initiator ? hashI(id) : hashR(id), peerAskedForCertificate);
+    }
+
+    /** Checks the peer's ID payload in {@code p} and its proof of HASH_I or HASH_R there. */
     void authenticatePeer(Packet p, Instant now, Out out) throws ExchangeFailure {
-        IdentificationPayload id = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
+        authenticatePeer(p, Payloads.required(p.payloads(), IdentificationPayload.class, "ID"), now, out);
+    }
+
+    /**
+     * Checks {@code id} (the peer's ID, sent earlier in Aggressive Mode) and the peer's proof in
+     * {@code p} of HASH_I (it initiated) or HASH_R (it responded).
+     */
+    void authenticatePeer(Packet p, IdentificationPayload id, Instant now, Out out) throws ExchangeFailure {
         checkPeerId(id, out);
         boolean peerInitiated = session.role == IsakmpSaInfo.Role.RESPONDER;
         byte[] expected = peerInitiated ? hashI(id) : hashR(id);

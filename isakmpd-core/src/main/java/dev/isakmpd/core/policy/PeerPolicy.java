@@ -18,11 +18,13 @@ import java.util.Optional;
  * @param remoteId the identity the peer must present; empty: any that its authentication proves
  * @param remoteRange the addresses the peer may come from (remote = "any" or a subnet); empty:
  *     exactly {@code remote}
+ * @param aggressive phase 1 in Aggressive Mode: we initiate with it and accept it (RFC 2409 s5);
+ *     otherwise Main Mode only
  */
 public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
         List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
         Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
-        Optional<Subnet> remoteRange) {
+        Optional<Subnet> remoteRange, boolean aggressive) {
 
     public PeerPolicy {
         ikeProposals = List.copyOf(ikeProposals);
@@ -45,7 +47,7 @@ public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress
     /** The same peer with other tunnels. */
     public PeerPolicy withTunnels(List<TunnelPolicy> newTunnels) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, newTunnels, autoStart, dpd,
-                localId, remoteId, remoteRange);
+                localId, remoteId, remoteRange, aggressive);
     }
 
     /** Whether an initiator at {@code address} may be this peer. */

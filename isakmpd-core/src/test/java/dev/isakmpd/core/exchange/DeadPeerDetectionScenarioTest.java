@@ -22,7 +22,8 @@ class DeadPeerDetectionScenarioTest {
 
     private static PeerPolicy withDpd(PeerPolicy p) {
         return new PeerPolicy(p.name(), p.local(), p.remote(), p.auth(), p.ikeProposals(), p.ikeLifetime(),
-                p.tunnels(), p.autoStart(), Optional.of(DPD), p.localId(), p.remoteId(), p.remoteRange());
+                p.tunnels(), p.autoStart(), Optional.of(DPD), p.localId(), p.remoteId(), p.remoteRange(),
+                p.aggressive());
     }
 
     private static Pair established(long seed) {

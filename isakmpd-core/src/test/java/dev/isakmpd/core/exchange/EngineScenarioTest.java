@@ -38,7 +38,7 @@ class EngineScenarioTest {
         return new PeerPolicy(name, us, Addresses.parseEndpoint(remote, 500),
                 new PeerAuth.PreSharedKey(SecretBytes.copyOf(psk.getBytes(StandardCharsets.UTF_8))),
                 List.of(ProposalNames.parseIke(ike, true)), Duration.ofHours(8), List.of(t), auto, Optional.empty(),
-                Identity.address(us.getAddress()), Optional.empty(), Optional.empty());
+                Identity.address(us.getAddress()), Optional.empty(), Optional.empty(), false);
     }
 
     record Pair(SimulatedNetwork net, SimulatedNetwork.Node a, SimulatedNetwork.Node b) {

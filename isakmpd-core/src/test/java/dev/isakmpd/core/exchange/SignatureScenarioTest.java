@@ -43,7 +43,7 @@ class SignatureScenarioTest {
                 auto, Optional.empty(),
                 localId == null ? PeerPolicy.defaultLocalId(auth, us) : Identity.parse(localId),
                 Optional.ofNullable(remoteId).map(Identity::parse),
-                any ? Optional.of(Subnet.parse("0.0.0.0/0")) : Optional.empty());
+                any ? Optional.of(Subnet.parse("0.0.0.0/0")) : Optional.empty(), false);
     }
 
     static EngineScenarioTest.Pair pair(PeerPolicy forB, PeerPolicy forA) {

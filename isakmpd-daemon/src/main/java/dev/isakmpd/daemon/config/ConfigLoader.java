@@ -156,7 +156,8 @@ public final class ConfigLoader {
             Map<InetSocketAddress, String> remotes) {
         int errorsBefore = problems.errorCount();
         p.allowOnly(Set.of("local", "remote", "auth", "psk", "psk-file", "certificate", "private-key",
-                "private-key-passphrase-file", "ca", "crl", "send-cert", "local-id", "remote-id", "ike",
+                "private-key-passphrase-file", "ca", "crl", "send-cert", "local-id", "remote-id", "aggressive",
+                "aggressive-exposes-psk", "ike",
                 "ike-lifetime", "auto", "dpd-delay", "dpd-timeout", "tunnels"));
         checkName(p);
         Optional<Value<String>> localText = p.requiredString("local");
@@ -193,6 +194,7 @@ public final class ConfigLoader {
                     + remoteText.get().value());
         }
         Optional<DeadPeerDetection> dpd = dpd(p);
+        boolean aggressive = aggressive(p, auth, ike);
         Optional<Identity> localId = p.string("local-id").flatMap(v -> parse(v, Identity::parse));
         Optional<Identity> remoteId = p.string("remote-id").filter(v -> !v.value().equals("%any"))
                 .flatMap(v -> parse(v, Identity::parse));
@@ -213,7 +215,7 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new PeerPolicy(p.name(), local.orElseThrow(), remote.orElseThrow(), auth.get(), ike,
-                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range));
+                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range, aggressive));
     }
 
     /**
@@ -227,6 +229,38 @@ public final class ConfigLoader {
             return Optional.of(Subnet.parse(v6 ? "::/0" : "0.0.0.0/0"));
         }
         return text.contains("/") ? parse(v, Subnet::parse) : Optional.empty();
+    }
+
+    /**
+     * aggressive = true: Aggressive Mode both ways. AM1 carries its KE, so all proposals must
+     * share one group. With a pre-shared key AM2's HASH_R can be cracked offline by anyone who
+     * sends one AM1 (ike-scan + psk-crack do it), so a second key must name that risk.
+     */
+    private boolean aggressive(Section p, Optional<PeerAuth> auth, List<Phase1Proposal> ike) {
+        Optional<Value<Boolean>> v = p.bool("aggressive");
+        Optional<Value<Boolean>> exposes = p.bool("aggressive-exposes-psk");
+        boolean on = v.map(Value::value).orElse(false);
+        if (!on) {
+            exposes.ifPresent(e -> problems.error(e.at(), "has no effect without aggressive = true"));
+            return false;
+        }
+        if (ike.stream().map(Phase1Proposal::group).distinct().count() > 1) {
+            problems.error(p.at("ike"), "with aggressive = true every proposal must use the same group "
+                    + "(AM1 carries its key exchange); got " + ike);
+        }
+        if (auth.isPresent() && auth.get() instanceof PeerAuth.PreSharedKey) {
+            if (!exposes.map(Value::value).orElse(false)) {
+                problems.error(v.get().at(), "Aggressive Mode with a pre-shared key lets anyone who sends one "
+                        + "request crack the key offline; to accept that, also set aggressive-exposes-psk = true "
+                        + "(or use auth = \"pubkey\")");
+            } else {
+                problems.warn(v.get().at(), "Aggressive Mode with a pre-shared key: the key can be cracked offline "
+                        + "from one exchange; keep it long and random");
+            }
+        } else {
+            exposes.ifPresent(e -> problems.error(e.at(), "is only for pre-shared keys"));
+        }
+        return true;
     }
 
     /** auth = "psk" (the default) or "pubkey" (signatures with X.509 certificates). */

@@ -160,4 +160,31 @@ class CertificateConfigTest {
         e = errors(PUBKEY.replace("auth = \"pubkey\"", "auth = \"rsa\""));
         assertTrue(e.get(0).contains("unknown value 'rsa' (known: psk, pubkey)"), e.toString());
     }
+
+    @Test
+    void aggressiveModeWithAPreSharedKeyMustNameItsRisk() throws Exception {
+        String psk = """
+                [daemon]
+                listen = ["198.51.100.1:500"]
+                kernel = "memory"
+                [peers.gw]
+                local = "198.51.100.1:500"
+                remote = "198.51.100.2"
+                psk = "a long random secret"
+                ike = ["aes256-sha256-modp2048"]
+                aggressive = true
+                """;
+        List<String> e = errors(psk);
+        assertTrue(e.get(0).endsWith(":9: peers.gw.aggressive: Aggressive Mode with a pre-shared key lets anyone who "
+                + "sends one request crack the key offline; to accept that, also set aggressive-exposes-psk = true "
+                + "(or use auth = \"pubkey\")"), e.toString());
+        DaemonConfig c = load(psk + "aggressive-exposes-psk = true\n");
+        assertTrue(c.peers().get(0).aggressive());
+        assertTrue(c.warnings().get(0).contains("the key can be cracked offline"), c.warnings().toString());
+
+        e = errors(psk.replace("[\"aes256-sha256-modp2048\"]", "[\"aes256-sha256-modp2048\", \"aes128-sha1-ecp256\"]")
+                + "aggressive-exposes-psk = true\n");
+        assertTrue(e.get(0).contains("with aggressive = true every proposal must use the same group"), e.toString());
+        assertTrue(load(PUBKEY + "aggressive = true\n").peers().get(0).aggressive(), "no extra key with certificates");
+    }
 }

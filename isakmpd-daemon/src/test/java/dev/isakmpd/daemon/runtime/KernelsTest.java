@@ -61,7 +61,7 @@ class KernelsTest {
         return new PeerPolicy("gw", us, Addresses.parseEndpoint("192.0.2.2", 500),
                 new PeerAuth.PreSharedKey(SecretBytes.copyOf(new byte[] {1})),
                 List.of(ProposalNames.parseIke("aes128-sha256-modp2048")), Duration.ofHours(3), List.of(t), false,
-                Optional.empty(), Identity.address(us.getAddress()), Optional.empty(), Optional.empty());
+                Optional.empty(), Identity.address(us.getAddress()), Optional.empty(), Optional.empty(), false);
     }
 
     @Test
