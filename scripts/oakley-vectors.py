@@ -7,7 +7,8 @@ output is deterministic. It emits: the MODP primes of groups 1, 2, 5, 14-18
 recomputed from their pi closed forms, the RFC 5114 p/g/q, one known-answer
 exchange per MODP group (Python pow) and per EC2N group (a stdlib GF(2^m)
 implementation), and per scenario SKEYID/SKEYID_d/a/e, keys and IVs for every
-authentication method, revised-mode keys and KEYMAT for ESP, AH and IPComp.
+authentication method, HASH_I/HASH_R for each, revised-mode keys and KEYMAT for
+ESP, AH and IPComp.
 Regenerate the test resources with:
 
     /usr/bin/python3 scripts/oakley-vectors.py \
@@ -259,7 +260,14 @@ def emit_scenario(out, name, group, hname, cipher, key_bits, lengths, force_zero
         "sig": prf(hname, ni_b + nr_b, gxy),                                  # signatures
         "pke": prf(hname, digest(hname, ni_b, nr_b), cky_i, cky_r),           # (revised) public key encryption
     }
-    method_kv = []
+    # HASH_I / HASH_R (s5) over a fixed SAi_b and ID_IPV4_ADDR bodies (type 1, protocol 0, port 0).
+    sai_b = det_bytes(lbl + "/SAi_b", 48)
+    idii_b = bytes([1, 0, 0, 0]) + det_bytes(lbl + "/IDii", 4)
+    idir_b = bytes([1, 0, 0, 0]) + det_bytes(lbl + "/IDir", 4)
+    method_kv = [("sai_b", sai_b.hex()), ("idii_b", idii_b.hex()), ("idir_b", idir_b.hex())]
+    for m, sk in [("psk", skeyid)] + list(methods.items()):
+        method_kv += [(f"{m}_hash_i", prf(hname, sk, gxi, gxr, cky_i, cky_r, sai_b, idii_b).hex()),
+                      (f"{m}_hash_r", prf(hname, sk, gxr, gxi, cky_r, cky_i, sai_b, idir_b).hex())]
     for m, sk in methods.items():
         md = prf(hname, sk, gxy, cky_i, cky_r, b"\x00")
         ma = prf(hname, sk, md, gxy, cky_i, cky_r, b"\x01")

@@ -105,7 +105,7 @@ charon-systemd {
         }
     }
     load_modular = no
-    load = random nonce openssl aes sha1 sha2 md5 hmac gmp kdf drbg xcbc pem pkcs1 x509 pubkey kernel-netlink socket-default vici
+    load = random nonce openssl aes sha1 sha2 md5 hmac gmp kdf drbg xcbc pem pkcs1 pkcs8 x509 pubkey constraints revocation kernel-netlink socket-default vici
     plugins {
         vici {
             socket = unix://$vici
@@ -173,6 +173,23 @@ secrets {
     }
 }
 CONF
+}
+
+# subject_dn CERT: the subject as strongSwan writes IDs ("C=XX, O=Org, CN=name", DER order)
+subject_dn() {
+    openssl x509 -in "$1" -noout -subject -nameopt sep_comma_plus_space,sname,utf8 | sed 's/^subject=//'
+}
+
+# use_certificates SWANCTL_DIR PKI NAME OUR_ID PEER_ID: turn the generated PSK connection into
+# auth = pubkey with NAME's certificate and key, the PKI's root and intermediate as CAs, and
+# the two subject DNs as IDs.
+use_certificates() {
+    local dir=$1 pki=$2 name=$3 our_id=$4 peer_id=$5
+    cp "$pki/$name.crt.pem" "$dir/x509/" && cp "$pki/root.crt.pem" "$pki/intermediate.crt.pem" "$dir/x509ca/" &&
+        cp "$pki/$name.key.pem" "$dir/private/" && chmod 600 "$dir/private/$name.key.pem" || return 1
+    sed -i -e "/local {/,/}/c\\        local {\\n            auth = pubkey\\n            certs = $name.crt.pem\\n            id = \"$our_id\"\\n        }" \
+        -e "/remote {/,/}/c\\        remote {\\n            auth = pubkey\\n            id = \"$peer_id\"\\n        }" \
+        -e '/^secrets {/,$d' "$dir/swanctl.conf"
 }
 
 # make_swanctl_dir DIR: swanctl --load-all --file DIR/swanctl.conf reads the

@@ -40,6 +40,12 @@
 #                       ip-xfrm-policy-us.txt
 #   --ipv6              the same over IPv6: us 2001:db8::1, sw 2001:db8::2 (/64), selectors
 #                       2001:db8:1::/48 <-> 2001:db8:2::/48 (not with --ping)
+#   --pki DIR           certificates instead of the PSK (a PKI made by scripts/make-test-pki.sh):
+#                       strongSwan signs with DIR/SW.key.pem and sends DIR/SW.crt.pem, trusts
+#                       DIR/root.crt.pem (intermediate.crt.pem goes to its x509ca too, so it sends
+#                       the chain) and expects our ID to be US's subject DN; our side gets
+#                       INTEROP_PKI=DIR INTEROP_CERT_US=US INTEROP_SW_ID=<SW's subject DN>
+#   --cert-sw SW --cert-us US   the end entities of --pki (default gw-b and gw-a)
 #   --ping-again-after S  with --ping: wait S seconds after the first ping check (our
 #                       side is meant to have rekeyed on the kernel's soft EXPIRE and
 #                       dropped the old SAs on the hard one by then), ping again; every
@@ -95,6 +101,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
+pki='' cert_sw=gw-b cert_us=gw-a
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -111,6 +118,9 @@ while [ $# -gt 0 ]; do
         --no-pcap) pcap=0; shift ;;
         --ours-status-cmd) status_cmd=${2:-}; shift 2 ;;
         --ping) ping=1; shift ;;
+        --pki) pki=${2:-}; shift 2 ;;
+        --cert-sw) cert_sw=${2:-}; shift 2 ;;
+        --cert-us) cert_us=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
@@ -217,6 +227,13 @@ start_action=none
 write_strongswan_conf "$STRONGSWAN_CONF" "$VICI" "$out/charon.log"
 write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$INTEROP_SW_ADDR" "$INTEROP_US_ADDR" \
     "$INTEROP_SW_TS" "$INTEROP_US_TS" "$psk" "$ike" "$esp" "$pfs" "$start_action"
+sw_id='' us_id=''
+if [ -n "$pki" ]; then
+    sw_id=$(subject_dn "$pki/$cert_sw.crt.pem") && us_id=$(subject_dn "$pki/$cert_us.crt.pem") ||
+        finish FAIL "cannot read the subjects of $cert_sw/$cert_us in $pki"
+    use_certificates "$SWDIR/swanctl" "$pki" "$cert_sw" "$sw_id" "$us_id" ||
+        finish FAIL "cannot set up strongSwan's certificates from $pki"
+fi
 
 if [ "$pcap" = 1 ]; then
     ip netns exec sw tcpdump -i veth-sw -n -U -Z root -w "$out/capture.pcap" \
@@ -245,7 +262,7 @@ fi
 export INTEROP_OUT=$out INTEROP_PSK=$psk INTEROP_IKE=$ike INTEROP_ESP=$esp INTEROP_PFS=$pfs
 export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
-export INTEROP_PING=$ping
+export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
 [ -n "$ready_file" ] && rm -f "$ready_file"
 t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is

@@ -186,6 +186,19 @@ public final class Phase1Keys {
         }
     }
 
+    /**
+     * HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) (RFC 2409 s5), the same
+     * for every authentication method; only SKEYID differs.
+     */
+    public byte[] hashI(byte[] gxi, byte[] gxr, byte[] ckyI, byte[] ckyR, byte[] saiB, byte[] idiiB) {
+        return prf.apply(skeyid.bytes(), gxi, gxr, ckyI, ckyR, saiB, idiiB);
+    }
+
+    /** HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) (RFC 2409 s5). */
+    public byte[] hashR(byte[] gxi, byte[] gxr, byte[] ckyI, byte[] ckyR, byte[] saiB, byte[] idirB) {
+        return prf.apply(skeyid.bytes(), gxr, gxi, ckyR, ckyI, saiB, idirB);
+    }
+
     public SecretBytes skeyid() {
         return skeyid;
     }

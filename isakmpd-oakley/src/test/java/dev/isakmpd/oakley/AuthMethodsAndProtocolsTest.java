@@ -39,6 +39,19 @@ class AuthMethodsAndProtocolsTest {
         assertNotEquals(v.get("skeyid"), Vectors.hex(k.skeyid().bytes()));
     }
 
+    /** HASH_I and HASH_R, which the pre-shared key proves as they are and signatures sign. */
+    @ParameterizedTest(name = "scenario {0}, {1}")
+    @CsvSource({"A, PRE_SHARED_KEY, psk", "B, PRE_SHARED_KEY, psk", "C, SIGNATURE, sig", "D, SIGNATURE, sig",
+        "A, PUBLIC_KEY_ENCRYPTION, pke", "D, PUBLIC_KEY_ENCRYPTION, pke", "B, SIGNATURE, sig"})
+    void hashIAndHashRPerMethod(String scenario, AuthMethod method, String prefix) throws Exception {
+        Vectors v = Vectors.section("scenario " + scenario);
+        Phase1Keys k = derive(v, method);
+        assertEquals(v.get(prefix + "_hash_i"), Vectors.hex(k.hashI(v.bytes("gxi"), v.bytes("gxr"), v.bytes("cky_i"),
+                v.bytes("cky_r"), v.bytes("sai_b"), v.bytes("idii_b"))));
+        assertEquals(v.get(prefix + "_hash_r"), Vectors.hex(k.hashR(v.bytes("gxi"), v.bytes("gxr"), v.bytes("cky_i"),
+                v.bytes("cky_r"), v.bytes("sai_b"), v.bytes("idir_b"))));
+    }
+
     @ParameterizedTest(name = "scenario {0}")
     @ValueSource(strings = {"A", "B", "C", "D"})
     void preSharedKeyViaGenericEntryPoint(String scenario) throws Exception {

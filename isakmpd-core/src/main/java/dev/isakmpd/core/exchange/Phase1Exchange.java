@@ -283,18 +283,16 @@ abstract class Phase1Exchange {
         cbc = new CbcState(cipher, keys.encryptionKey(), choice.proposal().hash(), keys.initialIv());
     }
 
-    /** HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) (RFC 2409 s5). */
+    /** HASH_I over the initiator's ID payload body (IDii_b, RFC 2409 s5). */
     byte[] hashI(IdentificationPayload idii) {
         Cookies c = session.cookies();
-        return prf.apply(keys.skeyid().bytes(), gxi, gxr, c.initiator(), c.responder(), saiB,
-                PayloadCodec.encodeBody(idii));
+        return keys.hashI(gxi, gxr, c.initiator(), c.responder(), saiB, PayloadCodec.encodeBody(idii));
     }
 
-    /** HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) (RFC 2409 s5). */
+    /** HASH_R over the responder's ID payload body (IDir_b, RFC 2409 s5). */
     byte[] hashR(IdentificationPayload idir) {
         Cookies c = session.cookies();
-        return prf.apply(keys.skeyid().bytes(), gxr, gxi, c.responder(), c.initiator(), saiB,
-                PayloadCodec.encodeBody(idir));
+        return keys.hashR(gxi, gxr, c.initiator(), c.responder(), saiB, PayloadCodec.encodeBody(idir));
     }
 
     /** Our ID and the proof of our HASH_I or HASH_R. */

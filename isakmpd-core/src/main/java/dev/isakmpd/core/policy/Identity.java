@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
+import javax.security.auth.x500.X500Principal;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
@@ -94,13 +95,24 @@ public record Identity(IdType type, byte[] data) {
         return new IdentificationPayload(type, 0, 0, data);
     }
 
-    /** Whether the peer's ID payload names this identity (DNS names compare without case). */
+    /**
+     * Whether the peer's ID payload names this identity. DNS names compare without case;
+     * distinguished names as RFC 5280 s7.1 compares them, not byte for byte: strongSwan encodes
+     * the DN of its ID with other string types than OpenSSL wrote into the same certificate.
+     */
     public boolean matches(IdentificationPayload id) {
         if (!id.idType().equals(type)) {
             return false;
         }
         if (type.equals(IdType.FQDN) || type.equals(IdType.USER_FQDN)) {
             return text(id.data()).equalsIgnoreCase(text(data));
+        }
+        if (type.equals(IdType.DER_ASN1_DN)) {
+            try {
+                return new X500Principal(id.data()).equals(new X500Principal(data));
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
         }
         return Arrays.equals(id.data(), data);
     }

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isakmpd.core.registry.IdType;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import java.io.InputStream;
+import org.bouncycastle.asn1.DERPrintableString;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
@@ -43,6 +47,19 @@ class IdentityTest {
         assertFalse(Identity.parse("@gw.example.org").matches(IdentificationPayload.userFqdn("gw.example.org")));
         assertFalse(Identity.parse("198.51.100.1").matches(
                 IdentificationPayload.of(Addresses.parseLiteral("198.51.100.2"))));
+    }
+
+    @Test
+    void distinguishedNamesMatchAcrossStringTypesAsRfc5280Compares() throws Exception {
+        // strongSwan's ID for "C=XX, O=isakmpd test, CN=gw-a.example.org" uses PrintableString
+        // where OpenSSL's certificate subject has UTF8String: the same name (seen in the lab).
+        X500Name printable = new X500Name(new RDN[] {
+            new RDN(BCStyle.C, new DERPrintableString("XX")),
+            new RDN(BCStyle.O, new DERPrintableString("isakmpd test")),
+            new RDN(BCStyle.CN, new DERPrintableString("GW-A.example.org"))});
+        IdentificationPayload id = new IdentificationPayload(IdType.DER_ASN1_DN, 0, 0, printable.getEncoded());
+        assertTrue(Identity.parse("C=XX, O=isakmpd test, CN=gw-a.example.org").matches(id));
+        assertFalse(Identity.parse("C=XX, O=isakmpd test, CN=gw-b.example.org").matches(id));
     }
 
     @Test

@@ -29,6 +29,17 @@ final class OurSide {
                 // an IPv6 endpoint is written [address]:port
                 "ep() { case $1 in *:*) printf '[%s]:500' \"$1\" ;; *) printf '%s:500' \"$1\" ;; esac; }",
                 "local_ep=$(ep \"$INTEROP_LOCAL_ADDR\"); remote_ep=$(ep \"$INTEROP_REMOTE_ADDR\")",
+                // --pki: certificates (git does not keep the key's mode 600, the daemon insists on it)
+                "if [ -n \"${INTEROP_PKI:-}\" ]; then",
+                "  cp \"$INTEROP_PKI/$INTEROP_CERT_US.key.pem\" \"$out/ours.key.pem\"; chmod 600 \"$out/ours.key.pem\"",
+                "  auth=\"auth = \\\"pubkey\\\"",
+                "certificate = \\\"$INTEROP_PKI/$INTEROP_CERT_US.chain.pem\\\"",
+                "private-key = \\\"$out/ours.key.pem\\\"",
+                "ca = [\\\"$INTEROP_PKI/root.crt.pem\\\"]",
+                "remote-id = \\\"$INTEROP_SW_ID\\\"\"",
+                "else",
+                "  auth=\"psk = \\\"$INTEROP_PSK\\\"\"",
+                "fi",
                 "cat >\"$out/ours.toml\" <<EOT",
                 "[daemon]",
                 "listen = [\"$local_ep\"]",
@@ -38,7 +49,7 @@ final class OurSide {
                 "[peers.strongswan]",
                 "local = \"$local_ep\"",
                 "remote = \"$remote_ep\"",
-                "psk = \"$INTEROP_PSK\"",
+                "$auth",
                 "ike = [\"$INTEROP_IKE\"]",
                 "auto = \"" + auto + "\"",
                 // probe strongSwan often, so that even short scenarios exercise RFC 3706 with it

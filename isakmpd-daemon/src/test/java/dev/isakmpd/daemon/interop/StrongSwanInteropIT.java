@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,9 +27,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StrongSwanInteropIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    record Scenario(String name, String initiator, String ike, String esp, String pfs, boolean ipv6) {
+    /** The OpenSSL-made test PKI (scripts/make-test-pki.sh). */
+    static final Path PKI = ROOT.resolve("isakmpd-core/src/test/resources/pki");
+
+    /**
+     * @param certUs our end entity in {@link #PKI} for certificate authentication, null for PSK;
+     *     strongSwan's is the matching gw-b (gw-b-ec for an -ec one)
+     */
+    record Scenario(String name, String initiator, String ike, String esp, String pfs, boolean ipv6, String certUs) {
         Scenario(String name, String initiator, String ike, String esp, String pfs) {
-            this(name, initiator, ike, esp, pfs, false);
+            this(name, initiator, ike, esp, pfs, false, null);
+        }
+
+        String certSw() {
+            return certUs.replace("gw-a", "gw-b");
         }
 
         @Override
@@ -56,13 +68,26 @@ class StrongSwanInteropIT {
                 new Scenario("we-initiate-brainpool-camellia", "us", "camellia256-sha384-ecp384bp", "aes192-sha1",
                         "modp2048s256"),
                 // IPv6 endpoints (ID_IPV6_ADDR) and IPv6 subnet selectors (ID_IPV6_ADDR_SUBNET)
-                new Scenario("sw-initiates-ipv6", "sw", "aes128-sha256-modp2048", "aes128-sha1", "modp2048", true))
+                new Scenario("sw-initiates-ipv6", "sw", "aes128-sha256-modp2048", "aes128-sha1", "modp2048", true,
+                        null),
+                // RFC 2409 s5.1 signatures with X.509 certificates: root -> intermediate -> gateways
+                new Scenario("we-initiate-rsa-certs", "us", "aes256-sha256-modp2048", "aes128-sha1", "none", false,
+                        "gw-a"),
+                new Scenario("sw-initiates-rsa-certs", "sw", "aes128-sha1-modp2048", "aes128-sha1", "modp2048",
+                        false, "gw-a"),
+                new Scenario("we-initiate-ecdsa-certs", "us", "aes128-sha256-ecp256", "aes128-sha256", "none", false,
+                        "gw-a-ec"),
+                new Scenario("sw-initiates-ecdsa-certs", "sw", "aes128-sha256-ecp256", "aes128-sha1", "none", false,
+                        "gw-a-ec"))
                 .map(Arguments::of);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void negotiatesWithStrongSwan(Scenario s) throws Exception {
+        // -Dinterop.only=REGEX runs only the scenarios whose names match (while developing)
+        String only = System.getProperty("interop.only");
+        Assumptions.assumeTrue(only == null || s.name().matches(only), "not selected by -Dinterop.only");
         Path out = Path.of("target", "interop", s.name()).toAbsolutePath();
         Files.createDirectories(out);
         Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
@@ -75,6 +100,9 @@ class StrongSwanInteropIT {
                 "--ours-status-cmd", statusCommand(out.resolve("ours.status"))));
         if (s.ipv6()) {
             cmd.add("--ipv6");
+        }
+        if (s.certUs() != null) {
+            cmd.addAll(List.of("--pki", PKI.toString(), "--cert-us", s.certUs(), "--cert-sw", s.certSw()));
         }
         Files.deleteIfExists(out.resolve("ready"));
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
@@ -112,9 +140,20 @@ class StrongSwanInteropIT {
             assertEquals(s.pfs(), Swanctl.groupName(child.get("dh-group")));
         }
         // a first contact from our side says so in MM5 (RFC 2407 s4.6.3.3), and strongSwan parses it
+        String charon = OurSide.read(out.resolve("charon.log"));
         if (s.initiator().equals("us")) {
-            String charon = OurSide.read(out.resolve("charon.log"));
-            assertTrue(charon.contains("parsed ID_PROT request 0 [ ID HASH N(INITIAL_CONTACT) ]"), "MM5 as parsed");
+            String proof = s.certUs() == null ? "HASH" : "CERT CERT SIG";
+            assertTrue(charon.contains("parsed ID_PROT request 0 [ ID " + proof + " N(INITIAL_CONTACT) ]"),
+                    "MM5 as parsed");
+        }
+        if (s.certUs() != null) {
+            // each side names the method it verified the other with
+            boolean ec = s.certUs().endsWith("-ec");
+            assertTrue(charon.contains("authentication of 'C=XX, O=isakmpd test, CN=gw-a.example.org' with "
+                    + (ec ? "ECDSA_WITH_NULL" : "RSA_EMSA_PKCS1_NULL") + " successful"), "strongSwan verified us");
+            String ourLog = OurSide.read(out.resolve("ours.log"));
+            assertTrue(ourLog.contains("peer authenticated as 'C=XX, O=isakmpd test, CN=gw-b.example.org' ("
+                    + (ec ? "ECDSA-256" : "RSA signatures") + " of"), "we verified strongSwan");
         }
         // and strongSwan's kernel really holds them
         String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
