@@ -2,21 +2,23 @@ package dev.isakmpd.oakley;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.Arrays;
+import javax.crypto.Cipher;
 import org.bouncycastle.asn1.x9.ECNamedCurveTable;
-import org.bouncycastle.crypto.AsymmetricBlockCipher;
 import org.bouncycastle.crypto.CipherParameters;
 import org.bouncycastle.crypto.DSA;
-import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.encodings.PKCS1Encoding;
-import org.bouncycastle.crypto.engines.RSABlindedEngine;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.DSAKeyParameters;
+import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECKeyParameters;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.params.RSAKeyParameters;
 import org.bouncycastle.crypto.signers.DSASigner;
 import org.bouncycastle.crypto.signers.ECDSASigner;
@@ -38,6 +40,12 @@ import org.bouncycastle.crypto.util.PublicKeyFactory;
  * Nonces for (EC)DSA are deterministic (RFC 6979), so a weak random source cannot leak the key.
  */
 final class HashSignatures {
+    /**
+     * RSA through the JDK: with a private key, PKCS1Padding is block type 1 over the data as given
+     * (the bytes of OpenSSL's pkeyutl -sign, checked by the known-answer test), and the JDK's
+     * blinded CRT is about 4x faster here than Bouncy Castle's RSA engine.
+     */
+    private static final String RSA_PKCS1 = "RSA/ECB/PKCS1Padding";
     /** The curves of ECDSA-256, -384 and -521, auth methods 9, 10 and 11 (RFC 4754 s4). */
     private static final String[] ECDSA_CURVES = {"P-256", "P-384", "P-521"};
 
@@ -56,12 +64,12 @@ final class HashSignatures {
 
                 @Override
                 public byte[] sign(byte[] hash) {
-                    AsymmetricBlockCipher rsa = new PKCS1Encoding(new RSABlindedEngine());
-                    rsa.init(true, k);
                     try {
-                        return rsa.processBlock(hash, 0, hash.length);
-                    } catch (InvalidCipherTextException e) {
-                        throw new IllegalArgumentException("RSA key too small for a " + hash.length + "-byte hash", e);
+                        Cipher rsa = Cipher.getInstance(RSA_PKCS1);
+                        rsa.init(Cipher.ENCRYPT_MODE, key);
+                        return rsa.doFinal(hash);
+                    } catch (GeneralSecurityException e) {
+                        throw new IllegalArgumentException("RSA signing failed: " + e.getClass().getSimpleName());
                     }
                 }
             };
@@ -104,11 +112,11 @@ final class HashSignatures {
                     if (signature.length != (rsaKey.getModulus().bitLength() + 7) / 8) {
                         return false;
                     }
-                    AsymmetricBlockCipher rsa = new PKCS1Encoding(new RSABlindedEngine());
-                    rsa.init(false, k);
                     try {
-                        return MessageDigest.isEqual(hash, rsa.processBlock(signature, 0, signature.length));
-                    } catch (InvalidCipherTextException | RuntimeException e) {
+                        Cipher rsa = Cipher.getInstance(RSA_PKCS1);
+                        rsa.init(Cipher.DECRYPT_MODE, key);
+                        return MessageDigest.isEqual(hash, rsa.doFinal(signature));
+                    } catch (GeneralSecurityException | RuntimeException e) {
                         return false;
                     }
                 }
@@ -154,7 +162,7 @@ final class HashSignatures {
         }
         if (k instanceof ECKeyParameters ec) {
             for (int i = 0; i < ECDSA_CURVES.length; i++) {
-                if (ECNamedCurveTable.getByName(ECDSA_CURVES[i]).getCurve().equals(ec.getParameters().getCurve())) {
+                if (CustomNamedCurves.getByName(ECDSA_CURVES[i]).getCurve().equals(ec.getParameters().getCurve())) {
                     return 9 + i;
                 }
             }
@@ -179,7 +187,12 @@ final class HashSignatures {
 
     private static AsymmetricKeyParameter privateParameters(PrivateKey key) {
         try {
-            return PrivateKeyFactory.createKey(key.getEncoded());
+            AsymmetricKeyParameter k = PrivateKeyFactory.createKey(key.getEncoded());
+            if (k instanceof ECPrivateKeyParameters ec) {
+                ECDomainParameters fast = fastDomain(ec.getParameters());
+                return new ECPrivateKeyParameters(ec.getD(), fast);
+            }
+            return k;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("unsupported private key (" + key.getAlgorithm() + ")");
         }
@@ -187,9 +200,27 @@ final class HashSignatures {
 
     private static AsymmetricKeyParameter publicParameters(PublicKey key) {
         try {
-            return PublicKeyFactory.createKey(key.getEncoded());
+            AsymmetricKeyParameter k = PublicKeyFactory.createKey(key.getEncoded());
+            if (k instanceof ECPublicKeyParameters ec) {
+                ECDomainParameters fast = fastDomain(ec.getParameters());
+                return new ECPublicKeyParameters(fast.getCurve().decodePoint(ec.getQ().getEncoded(false)), fast);
+            }
+            return k;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("unsupported public key (" + key.getAlgorithm() + ")");
         }
+    }
+
+    /**
+     * The same NIST curve in Bouncy Castle's specialised field arithmetic (CustomNamedCurves),
+     * several times faster than the generic curve a decoded key comes with; others unchanged.
+     */
+    private static ECDomainParameters fastDomain(ECDomainParameters generic) {
+        for (String name : ECDSA_CURVES) {
+            if (ECNamedCurveTable.getByName(name).getCurve().equals(generic.getCurve())) {
+                return new ECDomainParameters(CustomNamedCurves.getByName(name));
+            }
+        }
+        return generic;
     }
 }
