@@ -222,10 +222,7 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 new Sa(spi, 0, 0, 0, 0, 0), Address.host(Sadb.EXT_ADDRESS_SRC, source),
                 Address.host(Sadb.EXT_ADDRESS_DST, destination)));
         reserved.remove(key);
-        IpsecSa gone = installed.remove(key);
-        if (gone != null) {
-            gone.wipe();
-        }
+        installed.remove(key); // its keys are the engine's to wipe
     }
 
     /** SADB_GET: the kernel's view of one SA (with its keys: wipe them with {@link SadbMessage#wipeKeys}). */
@@ -255,7 +252,6 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     /** SADB_FLUSH of all ESP SAs (also other daemons'!): for tests and an operator's "flush". */
     public synchronized void flush() throws KernelException {
         socket.call(SadbMessage.request(Sadb.FLUSH, Sadb.SATYPE_ESP));
-        installed.values().forEach(IpsecSa::wipe);
         installed.clear();
         reserved.clear();
     }
@@ -411,12 +407,11 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             boolean hard = m.find(Sadb.EXT_LIFETIME_HARD).isPresent();
             if (hard) {
                 SaKey key = new SaKey(dst.get().address(), sa.get().spi());
-                IpsecSa gone = installed.remove(key);
-                if (gone != null) {
+                // The engine owns the SA's keys (and may still hold the pair): forget, do not wipe.
+                if (installed.remove(key) != null) {
                     long now = System.nanoTime();
                     expired.values().removeIf(t -> now - t > EXPIRED_MEMORY_NANOS);
                     expired.put(key, now);
-                    gone.wipe();
                 }
             }
             return Optional.of(new KernelEvent.Expire(dst.get().address(), sa.get().spi(), hard));

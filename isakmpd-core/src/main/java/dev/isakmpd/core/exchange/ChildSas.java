@@ -7,7 +7,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
-/** The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. */
+/**
+ * The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. The
+ * engine owns their key material: it is wiped here when a pair is removed, never by a kernel
+ * back-end (which only copies the keys into its own messages).
+ */
 final class ChildSas {
     record Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires) {
     }
@@ -32,6 +36,7 @@ final class ChildSas {
             Pair p = it.next();
             if (p.peer().equals(peer) && p.outbound().spi() == spi) {
                 it.remove();
+                wipe(p);
                 return Optional.of(p);
             }
         }
@@ -40,6 +45,12 @@ final class ChildSas {
 
     void remove(Pair p) {
         pairs.remove(p);
+        wipe(p);
+    }
+
+    private static void wipe(Pair p) {
+        p.inbound().wipe();
+        p.outbound().wipe();
     }
 
     List<Pair> expired(Instant now) {

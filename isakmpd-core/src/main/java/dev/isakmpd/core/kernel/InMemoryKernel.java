@@ -54,11 +54,9 @@ public final class InMemoryKernel implements Kernel {
 
     @Override
     public synchronized void delete(InetAddress destination, int spi) throws KernelException {
-        IpsecSa sa = sas.remove(new Key(destination, spi));
-        if (sa == null) {
+        if (sas.remove(new Key(destination, spi)) == null) {
             throw new KernelException(String.format("no SA %s/0x%08x", Addresses.format(destination), spi));
         }
-        sa.wipe();
     }
 
     @Override
