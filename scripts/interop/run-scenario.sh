@@ -46,6 +46,11 @@
 #                       the chain) and expects our ID to be US's subject DN; our side gets
 #                       INTEROP_PKI=DIR INTEROP_CERT_US=US INTEROP_SW_ID=<SW's subject DN>
 #   --cert-sw SW --cert-us US   the end entities of --pki (default gw-b and gw-a)
+#   --aggressive        phase 1 in Aggressive Mode (strongSwan: aggressive = yes, and it accepts
+#                       PSK Aggressive Mode as responder); our side gets INTEROP_AGGRESSIVE=1
+#   --ours-remote-any   our side accepts the peer as remote = "any" (a road-warrior policy
+#                       chosen by the certificate ID, not the address); needs --initiator sw
+#                       and --pki; our side gets INTEROP_REMOTE_ANY=1
 #   --ping-again-after S  with --ping: wait S seconds after the first ping check (our
 #                       side is meant to have rekeyed on the kernel's soft EXPIRE and
 #                       dropped the old SAs on the hard one by then), ping again; every
@@ -101,7 +106,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-pki='' cert_sw=gw-b cert_us=gw-a
+pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -119,6 +124,8 @@ while [ $# -gt 0 ]; do
         --ours-status-cmd) status_cmd=${2:-}; shift 2 ;;
         --ping) ping=1; shift ;;
         --pki) pki=${2:-}; shift 2 ;;
+        --aggressive) aggressive=1; shift ;;
+        --ours-remote-any) remote_any=1; shift ;;
         --cert-sw) cert_sw=${2:-}; shift 2 ;;
         --cert-us) cert_us=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
@@ -131,6 +138,8 @@ for v in out psk ike esp pfs initiator ours_cmd; do
     [ -n "${!v}" ] || { echo "$prog: --${v//_/-} is required" >&2; usage; }
 done
 case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; exit 2 ;; esac
+[ "$remote_any" = 1 ] && { [ "$initiator" = sw ] && [ -n "$pki" ] ||
+    { echo "$prog: --ours-remote-any needs --initiator sw and --pki" >&2; exit 2; }; }
 [ "${ipv6:-0}" = 1 ] && [ "$ping" = 1 ] && { echo "$prog: --ping is IPv4 only" >&2; exit 2; }
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
@@ -228,6 +237,10 @@ write_strongswan_conf "$STRONGSWAN_CONF" "$VICI" "$out/charon.log"
 write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$INTEROP_SW_ADDR" "$INTEROP_US_ADDR" \
     "$INTEROP_SW_TS" "$INTEROP_US_TS" "$psk" "$ike" "$esp" "$pfs" "$start_action"
 sw_id='' us_id=''
+if [ "$aggressive" = 1 ]; then
+    sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"
+    sed -i 's/^    port = 500$/    port = 500\n    i_dont_care_about_security_and_use_aggressive_mode_psk = yes/' "$STRONGSWAN_CONF"
+fi
 if [ -n "$pki" ]; then
     sw_id=$(subject_dn "$pki/$cert_sw.crt.pem") && us_id=$(subject_dn "$pki/$cert_us.crt.pem") ||
         finish FAIL "cannot read the subjects of $cert_sw/$cert_us in $pki"
@@ -263,6 +276,7 @@ export INTEROP_OUT=$out INTEROP_PSK=$psk INTEROP_IKE=$ike INTEROP_ESP=$esp INTER
 export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
+export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any
 [ -n "$ready_file" ] && rm -f "$ready_file"
 t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is

@@ -359,7 +359,7 @@ final class QuickMode {
         SecretBytes enc = SecretBytes.copyOf(Arrays.copyOfRange(k, 0, encLen));
         SecretBytes auth = SecretBytes.copyOf(Arrays.copyOfRange(k, encLen, k.length));
         Arrays.fill(k, (byte) 0);
-        return new IpsecSa(session.peerKey(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
+        return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
                 choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
                 choice.lifetime(), choice.pfsGroup().isPresent());
     }

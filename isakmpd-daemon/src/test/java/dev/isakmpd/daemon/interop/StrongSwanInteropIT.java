@@ -34,9 +34,14 @@ class StrongSwanInteropIT {
      * @param certUs our end entity in {@link #PKI} for certificate authentication, null for PSK;
      *     strongSwan's is the matching gw-b (gw-b-ec for an -ec one)
      */
-    record Scenario(String name, String initiator, String ike, String esp, String pfs, boolean ipv6, String certUs) {
+    record Scenario(String name, String initiator, String ike, String esp, String pfs, boolean ipv6, String certUs,
+            boolean aggressive, boolean remoteAny) {
         Scenario(String name, String initiator, String ike, String esp, String pfs) {
-            this(name, initiator, ike, esp, pfs, false, null);
+            this(name, initiator, ike, esp, pfs, false, null, false, false);
+        }
+
+        Scenario(String name, String initiator, String ike, String esp, String pfs, boolean ipv6, String certUs) {
+            this(name, initiator, ike, esp, pfs, ipv6, certUs, false, false);
         }
 
         String certSw() {
@@ -78,7 +83,15 @@ class StrongSwanInteropIT {
                 new Scenario("we-initiate-ecdsa-certs", "us", "aes128-sha256-ecp256", "aes128-sha256", "none", false,
                         "gw-a-ec"),
                 new Scenario("sw-initiates-ecdsa-certs", "sw", "aes128-sha256-ecp256", "aes128-sha1", "none", false,
-                        "gw-a-ec"))
+                        "gw-a-ec"),
+                // Aggressive Mode (RFC 2409 s5): PSK with strongSwan initiating, RSA with us initiating
+                new Scenario("sw-initiates-aggressive-psk", "sw", "aes128-sha256-modp2048", "aes128-sha1", "none",
+                        false, null, true, false),
+                new Scenario("we-initiate-aggressive-rsa", "us", "aes256-sha256-modp2048", "aes128-sha1", "none",
+                        false, "gw-a", true, false),
+                // a road-warrior policy (remote = "any"): strongSwan's address is not in our config
+                new Scenario("sw-initiates-to-remote-any", "sw", "aes128-sha256-modp2048", "aes128-sha1", "none",
+                        false, "gw-a", false, true))
                 .map(Arguments::of);
     }
 
@@ -103,6 +116,12 @@ class StrongSwanInteropIT {
         }
         if (s.certUs() != null) {
             cmd.addAll(List.of("--pki", PKI.toString(), "--cert-us", s.certUs(), "--cert-sw", s.certSw()));
+        }
+        if (s.aggressive()) {
+            cmd.add("--aggressive");
+        }
+        if (s.remoteAny()) {
+            cmd.add("--ours-remote-any");
         }
         Files.deleteIfExists(out.resolve("ready"));
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
@@ -141,7 +160,10 @@ class StrongSwanInteropIT {
         }
         // a first contact from our side says so in MM5 (RFC 2407 s4.6.3.3), and strongSwan parses it
         String charon = OurSide.read(out.resolve("charon.log"));
-        if (s.initiator().equals("us")) {
+        if (s.aggressive()) {
+            assertTrue(charon.contains(s.initiator().equals("us") ? "parsed AGGRESSIVE request 0 [ SA KE No"
+                    : "parsed AGGRESSIVE response 0 [ SA KE No"), "phase 1 in Aggressive Mode");
+        } else if (s.initiator().equals("us")) {
             String proof = s.certUs() == null ? "HASH" : "CERT CERT SIG";
             assertTrue(charon.contains("parsed ID_PROT request 0 [ ID " + proof + " N(INITIAL_CONTACT) ]"),
                     "MM5 as parsed");
