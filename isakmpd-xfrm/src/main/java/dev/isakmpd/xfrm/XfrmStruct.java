@@ -22,6 +22,12 @@ public final class XfrmStruct {
                     dst.prefixLength(), src.prefixLength(), 0, 0, 0);
         }
 
+        /** The empty selector (family unspecified): where the kernel ignores it, e.g. in ALLOCSPI. */
+        public static Selector none() {
+            InetAddress any = Subnet.parse("0.0.0.0/0").network();
+            return new Selector(any, any, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+
         public Subnet source() {
             return new Subnet(saddr, prefixlenS);
         }
