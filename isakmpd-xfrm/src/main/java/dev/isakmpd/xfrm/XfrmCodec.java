@@ -59,7 +59,8 @@ public final class XfrmCodec {
         int bodyLen = bodyLength(m.body());
         int len = Xfrm.NLMSG_HDRLEN + bodyLen;
         for (XfrmAttribute a : m.attributes()) {
-            len = align(len) + Xfrm.NLA_HDRLEN + valueLength(a);
+            // like the kernel's nla_put: nlmsg_len counts each attribute's padding, the last one's too
+            len = align(len) + align(Xfrm.NLA_HDRLEN + valueLength(a));
         }
         ByteBuffer b = ByteBuffer.allocate(align(len)).order(order);
         b.putInt(len).putShort((short) m.header().type()).putShort((short) m.header().flags())

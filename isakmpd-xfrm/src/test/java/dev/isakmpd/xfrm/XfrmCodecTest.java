@@ -176,6 +176,18 @@ class XfrmCodecTest {
     }
 
     @Test
+    void nlmsgLenCountsThePaddingOfTheLastAttribute() throws Exception {
+        // nla_put (lib/nlattr.c) reserves nla_total_size = NLA_ALIGN(4 + len): a 6-byte
+        // xfrm_userpolicy_type attribute is 10 long and takes 12 bytes of the message
+        XfrmMessage m = XfrmMessage.of(Xfrm.MSG_UPDSA, 0, sa(), new XfrmAttribute.Raw(16, new byte[6]));
+        byte[] b = LE.encode(m);
+        assertEquals(16 + 224 + 12, b.length);
+        assertEquals(b.length, le(b).getInt(0));
+        assertEquals(10, le(b).getShort(240));
+        assertEquals(m, LE.decode(b));
+    }
+
+    @Test
     void allocSpiAndIdsHaveTheKernelsLayout() throws Exception {
         // xfrm_userspi_info: info 0:224, min 224:4, max 228:4 (host order)
         byte[] b = LE.encode(XfrmMessage.of(Xfrm.MSG_ALLOCSPI, Xfrm.NLM_F_REQUEST,
