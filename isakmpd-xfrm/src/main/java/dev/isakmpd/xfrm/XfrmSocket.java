@@ -165,14 +165,14 @@ public final class XfrmSocket implements Closeable {
                     if (e.error() != 0) {
                         all.forEach(XfrmMessage::wipeKeys);
                         int errno = -e.error();
-                        throw new XfrmException(what(m) + " failed: errno " + errno + " (" + libc.strerror(errno) + ")"
+                        throw new XfrmException(m.describe() + " failed: errno " + errno + " (" + libc.strerror(errno) + ")"
                                 + (e.message().isEmpty() ? "" : ": " + e.message()), errno);
                     }
                     return all;
                 }
                 if (r.type() == Xfrm.NLMSG_DONE) {
                     if ((r.header().flags() & Xfrm.NLM_F_DUMP_INTR) != 0) {
-                        LOG.debug("{}: the tables changed during the dump", what(m));
+                        LOG.debug("{}: the tables changed during the dump", m.describe());
                     }
                     return all;
                 }
@@ -190,19 +190,19 @@ public final class XfrmSocket implements Closeable {
         try {
             XfrmMessage r = q.poll(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (r == null) {
-                throw new XfrmException(what(m) + ": no answer from the kernel within " + DEFAULT_TIMEOUT.toMillis()
+                throw new XfrmException(m.describe() + ": no answer from the kernel within " + DEFAULT_TIMEOUT.toMillis()
                         + " ms", 0);
             }
             return r;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new XfrmException(what(m) + ": interrupted", e);
+            throw new XfrmException(m.describe() + ": interrupted", e);
         }
     }
 
     private void send(XfrmMessage m) throws XfrmException {
         if (closed) {
-            throw new XfrmException(what(m) + ": XFRM socket closed", 0);
+            throw new XfrmException(m.describe() + ": XFRM socket closed", 0);
         }
         byte[] bytes = codec.encode(m);
         try {
@@ -211,10 +211,10 @@ public final class XfrmSocket implements Closeable {
             }
             long n = libc.send(fd, bytes, new NativeLong(bytes.length), 0).longValue();
             if (n != bytes.length) {
-                throw new XfrmException(what(m) + ": short send (" + n + " of " + bytes.length + " bytes)", 0);
+                throw new XfrmException(m.describe() + ": short send (" + n + " of " + bytes.length + " bytes)", 0);
             }
         } catch (LastErrorException e) {
-            throw new XfrmException(what(m) + " refused by send(): errno " + e.getErrorCode() + " ("
+            throw new XfrmException(m.describe() + " refused by send(): errno " + e.getErrorCode() + " ("
                     + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
         } finally {
             Arrays.fill(bytes, (byte) 0);
@@ -240,7 +240,6 @@ public final class XfrmSocket implements Closeable {
                 }
                 if (n > buf.length) {
                     LOG.warn("dropped a {}-byte XFRM datagram: larger than the {}-byte buffer", n, buf.length);
-                    n = buf.length;
                     continue;
                 }
                 List<XfrmMessage> ms;
@@ -305,10 +304,6 @@ public final class XfrmSocket implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static String what(XfrmMessage m) {
-        return m.describe();
     }
 
     @Override
