@@ -3,6 +3,7 @@ package dev.isakmpd.pfkey;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
@@ -22,7 +23,6 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -50,8 +50,6 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     public static final int SPI_MIN = 0x100;
     public static final int SPI_MAX = 0xffffffff;
     public static final int REPLAY_WINDOW = 32;
-    /** The soft lifetime, as a share of the hard one: the kernel's soft EXPIRE starts the rekey. */
-    public static final double SOFT_LIFETIME_SHARE = 0.9;
 
     private record SaKey(InetAddress destination, int spi) {
     }
@@ -186,7 +184,7 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         SaKey key = new SaKey(sa.destination(), sa.spi());
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
         long hard = Math.max(1, sa.lifetime().toSeconds());
-        long soft = Math.max(1, Math.min(hard - 1, Math.round(hard * SOFT_LIFETIME_SHARE)));
+        long soft = SoftLifetime.seconds(hard);
         byte[] enc = sa.encryptionKey().bytes();
         byte[] auth = sa.authenticationKey().bytes();
         SadbMessage m = SadbMessage.request(update ? Sadb.UPDATE : Sadb.ADD, Sadb.SATYPE_ESP,
@@ -438,11 +436,5 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     @Override
     public void close() {
         socket.close();
-    }
-
-    /** For log lines: the lifetime the kernel's soft EXPIRE fires at for an SA of this lifetime. */
-    public static Duration softLifetime(Duration hard) {
-        long h = Math.max(1, hard.toSeconds());
-        return Duration.ofSeconds(Math.max(1, Math.min(h - 1, Math.round(h * SOFT_LIFETIME_SHARE))));
     }
 }

@@ -90,7 +90,7 @@ public final class ConfigLoader {
 
         List<InetSocketAddress> listen = List.of();
         boolean listenValid = false;
-        KernelType kernel = KernelType.PFKEY;
+        KernelType kernel = KernelType.AUTO;
         Optional<Path> statusFile = Optional.empty();
         Optional<Section> daemon = root.table("daemon");
         if (daemon.isEmpty()) {
@@ -141,15 +141,15 @@ public final class ConfigLoader {
     private KernelType kernel(Section d) {
         Optional<Value<String>> v = d.string("kernel");
         if (v.isEmpty()) {
-            return KernelType.PFKEY;
+            return KernelType.AUTO;
         }
         for (KernelType k : KernelType.values()) {
             if (k.configName().equals(v.get().value())) {
                 return k;
             }
         }
-        problems.error(v.get().at(), "unknown kernel '" + v.get().value() + "' (known: memory, pfkey)");
-        return KernelType.PFKEY;
+        problems.error(v.get().at(), "unknown kernel '" + v.get().value() + "' (known: auto, memory, pfkey, xfrm)");
+        return KernelType.AUTO;
     }
 
     private Optional<PeerPolicy> peer(Section p, List<InetSocketAddress> listen, boolean listenValid,

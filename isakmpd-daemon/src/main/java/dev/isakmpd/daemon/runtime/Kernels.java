@@ -9,6 +9,8 @@ import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.pfkey.PfKeyKernel;
+import dev.isakmpd.xfrm.XfrmKernel;
+import dev.isakmpd.xfrm.XfrmUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,28 +25,61 @@ public final class Kernels {
 
     /**
      * {@code memory}: an in-memory table (only when the file says so). {@code pfkey}: the PF_KEY v2
-     * socket, registered for ESP.
+     * socket, registered for ESP. {@code xfrm}: XFRM netlink, after removing what a crashed
+     * instance left. {@code auto}: XFRM where it opens (Linux), PF_KEY otherwise; logs the choice.
      *
-     * @throws KernelException when PF_KEY cannot be opened; the message says why and what to do
+     * @throws KernelException when the back-end cannot be opened; the message says why and what to do
      */
     public static Kernel open(DaemonConfig config) throws KernelException {
         return switch (config.kernel()) {
             case MEMORY -> new InMemoryKernel();
-            case PFKEY -> {
+            case PFKEY -> pfkey(config, "pfkey");
+            case XFRM -> {
                 try {
-                    yield PfKeyKernel.open();
+                    yield XfrmKernel.open();
                 } catch (KernelException e) {
-                    throw new KernelException(config.source() + ": daemon.kernel = \"pfkey\": " + e.getMessage()
-                            + ". To run without a kernel back-end (nothing reaches the IP stack) set kernel = \"memory\"",
-                            e);
+                    throw refused(config, "xfrm", e);
                 }
             }
+            case AUTO -> auto(config);
         };
+    }
+
+    private static Kernel auto(DaemonConfig config) throws KernelException {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
+            LOG.info("kernel = \"auto\": PF_KEY ({} has no XFRM netlink)", System.getProperty("os.name"));
+            return pfkey(config, "auto");
+        }
+        XfrmKernel xfrm;
+        try {
+            xfrm = XfrmKernel.open();
+        } catch (XfrmUnavailableException e) {
+            LOG.info("kernel = \"auto\": PF_KEY, because XFRM netlink did not open: {}", e.getMessage());
+            return pfkey(config, "auto");
+        } catch (KernelException e) {
+            throw refused(config, "auto", e);
+        }
+        LOG.info("kernel = \"auto\": XFRM netlink");
+        return xfrm;
+    }
+
+    private static Kernel pfkey(DaemonConfig config, String name) throws KernelException {
+        try {
+            return PfKeyKernel.open();
+        } catch (KernelException e) {
+            throw refused(config, name, e);
+        }
+    }
+
+    private static KernelException refused(DaemonConfig config, String name, KernelException e) {
+        return new KernelException(config.source() + ": daemon.kernel = \"" + name + "\": " + e.getMessage()
+                + ". To run without a kernel back-end (nothing reaches the IP stack) set kernel = \"memory\"", e);
     }
 
     /**
      * The peers with only the ESP proposals the kernel can install (PF_KEY: learnt with
-     * SADB_REGISTER), so that we never agree to SAs the kernel would refuse.
+     * SADB_REGISTER, less hmac(sha256) on Linux; XFRM: every cipher and HMAC core knows), so
+     * that we never agree to SAs the kernel would refuse.
      *
      * @throws KernelException when a tunnel is left with no proposal at all
      */

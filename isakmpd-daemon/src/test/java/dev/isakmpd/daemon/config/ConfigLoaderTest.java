@@ -107,7 +107,7 @@ class ConfigLoaderTest {
                 psk = "x"
                 ike = ["aes128-sha1-modp2048"]
                 """);
-        assertEquals(KernelType.PFKEY, c.kernel(), "a real daemon's kernel unless the file says otherwise");
+        assertEquals(KernelType.AUTO, c.kernel(), "a real daemon's kernel unless the file says otherwise");
         assertEquals(Optional.empty(), c.statusFile());
         PeerPolicy p = c.peers().get(0);
         assertEquals(ConfigLoader.DEFAULT_IKE_LIFETIME, p.ikeLifetime());
@@ -145,6 +145,16 @@ class ConfigLoaderTest {
         DaemonConfig c = parse(VALID.replace("esp = [\"aes128-sha1-modp2048\", \"aes256-sha256-modp2048\"]",
                 "esp = [\"aes128-sha1\"]\npfs = \"modp2048\""));
         assertEquals("modp2048", c.peers().get(0).tunnel("net").orElseThrow().pfsGroup().orElseThrow().name());
+    }
+
+    @Test
+    void everyKernelBackEndByName() throws Exception {
+        for (KernelType k : KernelType.values()) {
+            DaemonConfig c = parse(VALID.replace("kernel = \"memory\"", "kernel = \"" + k.configName() + "\""));
+            assertEquals(k, c.kernel());
+        }
+        assertEquals(List.of("auto", "memory", "pfkey", "xfrm"),
+                java.util.Arrays.stream(KernelType.values()).map(KernelType::configName).toList());
     }
 
     @Test
@@ -242,7 +252,7 @@ class ConfigLoaderTest {
         assertError(VALID.replace("\"127.0.0.1:4500\"", "\"gateway.example:500\""),
                 "t.toml:2: daemon.listen[1]: 'gateway.example' is not an IP address literal");
         assertError(VALID.replace("kernel = \"memory\"", "kernel = \"netlink\""),
-                "t.toml:3: daemon.kernel: unknown kernel 'netlink' (known: memory, pfkey)");
+                "t.toml:3: daemon.kernel: unknown kernel 'netlink' (known: auto, memory, pfkey, xfrm)");
         assertError(VALID.replace("local = \"127.0.0.1:500\"", "local = \"127.0.0.1:501\""),
                 "t.toml:7: peers.gw-b.local: 127.0.0.1:501 is not among daemon.listen");
         assertError(VALID.replace("remote = \"127.0.0.2\"", "remote = \"127.0.0.2:0\""),

@@ -17,7 +17,7 @@ final class OurSide {
     }
 
     /**
-     * @param kernel  daemon.kernel ("memory" or "pfkey")
+     * @param kernel  daemon.kernel ("memory", "pfkey" or "xfrm")
      * @param auto    the peer's auto setting: a literal, or a shell expression such as "$auto"
      * @param tunnelExtra extra TOML lines for the tunnel table (e.g. a short lifetime), may be empty
      */

@@ -92,4 +92,37 @@ class KernelsTest {
                 Addresses.parseLiteral("192.0.2.2"), Subnet.parse("10.1.0.0/16"), Subnet.parse("10.2.0.0/16"))),
                 Kernels.policies(List.of(peer("aes128-sha1"))));
     }
+
+    static dev.isakmpd.daemon.config.DaemonConfig config(String kernel) throws Exception {
+        return dev.isakmpd.daemon.config.ConfigLoader.parse("[daemon]\nlisten = [\"192.0.2.1\"]\nkernel = \"" + kernel
+                + "\"\n", "t.toml", java.nio.file.Path.of("/etc/isakmpd"));
+    }
+
+    @Test
+    void autoTakesXfrmWhereItOpens() throws Exception {
+        try {
+            dev.isakmpd.xfrm.XfrmSocket.open(false).close();
+        } catch (dev.isakmpd.xfrm.XfrmUnavailableException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no XFRM netlink here: " + e.getMessage());
+        }
+        dev.isakmpd.core.kernel.Kernel k = Kernels.open(config("auto"));
+        try {
+            assertTrue(k instanceof dev.isakmpd.xfrm.XfrmKernel, k.getClass().getName());
+            assertTrue(k.supports(EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256), "sha256 over XFRM");
+        } finally {
+            k.close();
+        }
+    }
+
+    @Test
+    void xfrmThatCannotOpenSaysWhyAndWhatToDo() throws Exception {
+        try {
+            dev.isakmpd.xfrm.XfrmSocket.open(false).close();
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "XFRM netlink opens here");
+        } catch (dev.isakmpd.xfrm.XfrmUnavailableException expected) {
+            KernelException e = assertThrows(KernelException.class, () -> Kernels.open(config("xfrm")));
+            assertTrue(e.getMessage().startsWith("t.toml: daemon.kernel = \"xfrm\": socket(AF_NETLINK, SOCK_RAW,"
+                    + " NETLINK_XFRM) failed: ") && e.getMessage().endsWith("set kernel = \"memory\""), e.getMessage());
+        }
+    }
 }

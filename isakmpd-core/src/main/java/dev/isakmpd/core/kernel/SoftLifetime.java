@@ -1,0 +1,24 @@
+package dev.isakmpd.core.kernel;
+
+import java.time.Duration;
+
+/**
+ * When a kernel SA's soft lifetime ends, for every back-end: at 90 % of the hard lifetime the
+ * kernel's soft EXPIRE starts the rekey, leaving the new pair time to come up before the old one
+ * goes. At least 1 s, and before the hard lifetime whenever that is over 1 s.
+ */
+public final class SoftLifetime {
+    public static final double SHARE = 0.9;
+
+    private SoftLifetime() {
+    }
+
+    public static long seconds(long hardSeconds) {
+        long h = Math.max(1, hardSeconds);
+        return Math.max(1, Math.min(h - 1, Math.round(h * SHARE)));
+    }
+
+    public static Duration of(Duration hard) {
+        return Duration.ofSeconds(seconds(hard.toSeconds()));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.isakmpd.xfrm;
+
+/**
+ * The numbers of netlink ({@code linux/netlink.h}) and XFRM ({@code linux/xfrm.h}) this back-end
+ * uses. Values and struct sizes as listed, with their sources, in the team's
+ * specs/xfrm-linux-constants.md (Linux 6.1 UAPI, x86-64; the same in later kernels).
+ */
+public final class Xfrm {
+    private Xfrm() {
+    }
+
+    // ---- socket (linux/netlink.h, bits/socket.h)
+    public static final int AF_NETLINK = 16;
+    public static final int NETLINK_XFRM = 6;
+    public static final int SOL_NETLINK = 270;
+    /** Error answers carry only our request's header, not its body (which holds keys). */
+    public static final int NETLINK_CAP_ACK = 10;
+    /** Error answers may carry the kernel's explanation (NLMSGERR_ATTR_MSG). */
+    public static final int NETLINK_EXT_ACK = 11;
+
+    // ---- nlmsghdr
+    public static final int NLMSG_HDRLEN = 16;
+    public static final int NLMSG_NOOP = 1;
+    public static final int NLMSG_ERROR = 2;
+    public static final int NLMSG_DONE = 3;
+    public static final int NLM_F_REQUEST = 0x1;
+    public static final int NLM_F_MULTI = 0x2;
+    public static final int NLM_F_ACK = 0x4;
+    public static final int NLM_F_DUMP_INTR = 0x10;
+    public static final int NLM_F_DUMP = 0x300;
+    /** In an NLMSG_ERROR: the request was capped (NETLINK_CAP_ACK); extended-ack TLVs follow. */
+    public static final int NLM_F_CAPPED = 0x100;
+    public static final int NLM_F_ACK_TLVS = 0x200;
+    public static final int NLMSGERR_ATTR_MSG = 1;
+
+    // ---- XFRM message types (enum order from XFRM_MSG_BASE = 0x10)
+    public static final int MSG_NEWSA = 16;
+    public static final int MSG_DELSA = 17;
+    public static final int MSG_GETSA = 18;
+    public static final int MSG_NEWPOLICY = 19;
+    public static final int MSG_DELPOLICY = 20;
+    public static final int MSG_GETPOLICY = 21;
+    public static final int MSG_ALLOCSPI = 22;
+    public static final int MSG_ACQUIRE = 23;
+    public static final int MSG_EXPIRE = 24;
+    public static final int MSG_UPDPOLICY = 25;
+    public static final int MSG_UPDSA = 26;
+    public static final int MSG_POLEXPIRE = 27;
+
+    // ---- multicast groups (enum xfrm_nlgroups); bind() takes the bit 1 << (group - 1)
+    public static final int XFRMNLGRP_ACQUIRE = 1;
+    public static final int XFRMNLGRP_EXPIRE = 2;
+
+    // ---- attributes (enum xfrm_attr_type_t)
+    public static final int XFRMA_ALG_AUTH = 1;
+    public static final int XFRMA_ALG_CRYPT = 2;
+    public static final int XFRMA_TMPL = 5;
+    public static final int XFRMA_LTIME_VAL = 9;
+    public static final int XFRMA_ALG_AEAD = 18;
+    public static final int XFRMA_ALG_AUTH_TRUNC = 20;
+    public static final int NLA_HDRLEN = 4;
+
+    // ---- struct sizes (x86-64)
+    public static final int SIZEOF_ID = 24;
+    public static final int SIZEOF_SELECTOR = 56;
+    public static final int SIZEOF_LIFETIME_CFG = 64;
+    public static final int SIZEOF_LIFETIME_CUR = 32;
+    public static final int SIZEOF_USERSA_INFO = 224;
+    public static final int SIZEOF_USERSA_ID = 24;
+    public static final int SIZEOF_USERSPI_INFO = 232;
+    public static final int SIZEOF_USERPOLICY_INFO = 168;
+    public static final int SIZEOF_USERPOLICY_ID = 64;
+    public static final int SIZEOF_USER_TMPL = 64;
+    public static final int SIZEOF_USER_ACQUIRE = 280;
+    public static final int SIZEOF_USER_EXPIRE = 232;
+    public static final int SIZEOF_ALGO = 68;
+    public static final int SIZEOF_ALGO_AUTH = 72;
+    public static final int SIZEOF_NLMSGERR = 4 + NLMSG_HDRLEN;
+    public static final int ALG_NAME_LEN = 64;
+
+    // ---- values
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int IPPROTO_ESP = 50;
+    /** XFRM numbers modes differently from PF_KEY (there transport 1, tunnel 2). */
+    public static final int MODE_TRANSPORT = 0;
+    public static final int MODE_TUNNEL = 1;
+    public static final int POLICY_IN = 0;
+    public static final int POLICY_OUT = 1;
+    public static final int POLICY_FWD = 2;
+    public static final int POLICY_ALLOW = 0;
+    public static final int SHARE_ANY = 0;
+    /** XFRM_INF: no limit, for lifetime fields. */
+    public static final long INF = -1L;
+
+    public static String messageName(int type) {
+        return switch (type) {
+            case NLMSG_NOOP -> "NLMSG_NOOP";
+            case NLMSG_ERROR -> "NLMSG_ERROR";
+            case NLMSG_DONE -> "NLMSG_DONE";
+            case MSG_NEWSA -> "XFRM_MSG_NEWSA";
+            case MSG_DELSA -> "XFRM_MSG_DELSA";
+            case MSG_GETSA -> "XFRM_MSG_GETSA";
+            case MSG_NEWPOLICY -> "XFRM_MSG_NEWPOLICY";
+            case MSG_DELPOLICY -> "XFRM_MSG_DELPOLICY";
+            case MSG_GETPOLICY -> "XFRM_MSG_GETPOLICY";
+            case MSG_ALLOCSPI -> "XFRM_MSG_ALLOCSPI";
+            case MSG_ACQUIRE -> "XFRM_MSG_ACQUIRE";
+            case MSG_EXPIRE -> "XFRM_MSG_EXPIRE";
+            case MSG_UPDPOLICY -> "XFRM_MSG_UPDPOLICY";
+            case MSG_UPDSA -> "XFRM_MSG_UPDSA";
+            case MSG_POLEXPIRE -> "XFRM_MSG_POLEXPIRE";
+            default -> "type " + type;
+        };
+    }
+
+    public static String directionName(int dir) {
+        return switch (dir) {
+            case POLICY_IN -> "in";
+            case POLICY_OUT -> "out";
+            case POLICY_FWD -> "fwd";
+            default -> "dir " + dir;
+        };
+    }
+}

@@ -1,0 +1,411 @@
+package dev.isakmpd.xfrm;
+
+import dev.isakmpd.core.kernel.Kernel;
+import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SoftLifetime;
+import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.EspCipher;
+import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.xfrm.XfrmAttribute.Algorithm;
+import dev.isakmpd.xfrm.XfrmAttribute.Templates;
+import dev.isakmpd.xfrm.XfrmBody.PolicyId;
+import dev.isakmpd.xfrm.XfrmBody.PolicyInfo;
+import dev.isakmpd.xfrm.XfrmBody.SaId;
+import dev.isakmpd.xfrm.XfrmBody.SaInfo;
+import dev.isakmpd.xfrm.XfrmStruct.LifetimeCfg;
+import dev.isakmpd.xfrm.XfrmStruct.LifetimeCur;
+import dev.isakmpd.xfrm.XfrmStruct.Selector;
+import dev.isakmpd.xfrm.XfrmStruct.Template;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * core's {@link Kernel} port on a NETLINK_XFRM socket: ALLOCSPI reserves inbound SPIs, UPDSA
+ * completes them, NEWSA installs outbound SAs, DELSA/GETSA and dumps; NEWPOLICY/DELPOLICY with an
+ * ESP tunnel template per tunnel (out, in, fwd); ACQUIRE and EXPIRE from the multicast groups.
+ * Integrity goes in as XFRMA_ALG_AUTH_TRUNC with the RFC 4868 truncation (plain XFRMA_ALG_AUTH
+ * would give hmac(sha256) the kernel's pre-RFC 96 bits).
+ *
+ * <p>What is ours: every SA and policy template this back-end writes has a reqid in
+ * {@link #REQID_MIN}..{@link #REQID_MAX} (the larval SAs of ALLOCSPI the first, each tunnel its
+ * own after it; the kernel matches an outbound SA to a template by reqid). At start
+ * {@link #removeLeftovers} deletes what a crashed instance left in that range, and nothing else.
+ */
+public final class XfrmKernel implements Kernel, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("isakmpd.kernel.xfrm");
+    /** RFC 4303 s2.1: SPIs 1..255 are reserved by IANA. */
+    public static final int SPI_MIN = 0x100;
+    public static final int SPI_MAX = 0xffffffff;
+    public static final int REPLAY_WINDOW = 32;
+    /** isakmpd's reqids; strongSwan counts up from 1, libreswan from 16384, so neither meets them. */
+    public static final int REQID_MIN = 0x15a00000;
+    public static final int REQID_MAX = 0x15a0ffff;
+    private static final int ESRCH = 3;
+    private static final int ENOENT = 2;
+    private static final long EXPIRED_MEMORY_NANOS = 120_000_000_000L;
+
+    private record SaKey(InetAddress destination, int spi) {
+    }
+
+    /** What {@link #removeLeftovers} removed. */
+    public record Leftovers(int sas, int policies) {
+    }
+
+    private final XfrmSocket socket;
+    // The methods below hold this object's lock while they wait for the kernel's answer, which the
+    // reader thread delivers; so the reader thread (toEvent) must never take that lock: the maps it
+    // touches are concurrent or synchronized on themselves, briefly, with no I/O inside.
+    private final Map<SaKey, InetAddress> reserved = new LinkedHashMap<>();
+    private final Map<SaKey, IpsecSa> installed = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** SAs the kernel removed at their hard lifetime (when): deleting them again is not an error. */
+    private final Map<SaKey, Long> expired = new ConcurrentHashMap<>();
+    private final Map<String, Integer> reqids = new LinkedHashMap<>();
+    private final Map<SpdTunnel, Integer> policies = new ConcurrentHashMap<>();
+    private volatile Consumer<KernelEvent> listener = e -> { };
+    private volatile Consumer<XfrmMessage> rawListener = m -> { };
+
+    public XfrmKernel(XfrmSocket socket) {
+        this.socket = socket;
+        socket.onEvent(this::event);
+    }
+
+    /** Opens the socket (joined to ACQUIRE and EXPIRE) and removes what a crashed instance left. */
+    public static XfrmKernel open() throws KernelException {
+        XfrmSocket s = XfrmSocket.open(true);
+        XfrmKernel k = new XfrmKernel(s);
+        try {
+            k.removeLeftovers();
+        } catch (KernelException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return k;
+    }
+
+    public XfrmSocket socket() {
+        return socket;
+    }
+
+    public static boolean isOurs(int reqid) {
+        return Integer.compareUnsigned(reqid, REQID_MIN) >= 0 && Integer.compareUnsigned(reqid, REQID_MAX) <= 0;
+    }
+
+    /** The reqid of a tunnel's SAs and policy templates, the same for as long as this back-end lives. */
+    synchronized int reqid(String peer, String tunnel) throws KernelException {
+        Integer r = reqids.get(peer + "/" + tunnel);
+        if (r == null) {
+            r = REQID_MIN + 1 + reqids.size();
+            if (!isOurs(r)) {
+                throw new KernelException("more than " + (REQID_MAX - REQID_MIN) + " tunnels: no reqid left");
+            }
+            reqids.put(peer + "/" + tunnel, r);
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------- crash clean-up
+
+    /**
+     * Deletes the SAs and policies with one of our reqids: what an earlier instance left when it
+     * died without shutting down. Other daemons' entries (other reqids) are not touched.
+     */
+    public synchronized Leftovers removeLeftovers() throws KernelException {
+        int sas = 0;
+        for (XfrmMessage m : dumpSas()) {
+            m.wipeKeys();
+            if (m.body() instanceof SaInfo i && isOurs(i.reqid())) {
+                try {
+                    socket.request(XfrmMessage.of(Xfrm.MSG_DELSA, 0,
+                            new SaId(i.daddr(), i.spi(), i.family(), i.proto())));
+                    sas++;
+                } catch (XfrmException e) {
+                    if (e.errno() != ESRCH) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        int pols = 0;
+        for (XfrmMessage m : dumpPolicies()) {
+            boolean ours = m.templates().map(t -> t.templates().stream().anyMatch(x -> isOurs(x.reqid())))
+                    .orElse(false);
+            if (m.body() instanceof PolicyInfo p && ours) {
+                try {
+                    socket.request(XfrmMessage.of(Xfrm.MSG_DELPOLICY, 0, new PolicyId(p.sel(), 0, p.dir())));
+                    pols++;
+                } catch (XfrmException e) {
+                    if (e.errno() != ENOENT) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        if (sas + pols > 0) {
+            LOG.warn("removed {} SA(s) and {} policy entr{} an earlier isakmpd left behind (reqid 0x{}-0x{})", sas,
+                    pols, pols == 1 ? "y" : "ies", Integer.toHexString(REQID_MIN), Integer.toHexString(REQID_MAX));
+        }
+        return new Leftovers(sas, pols);
+    }
+
+    // ---------------------------------------------------------------- algorithms
+
+    /**
+     * XFRM names every cipher and HMAC core knows, and says the truncation itself, so SHA-2 works
+     * with the RFC 4868 ICV lengths. Whether the kernel has the implementation (a module) shows
+     * only at install, as ENOENT with the algorithm named.
+     */
+    @Override
+    public boolean supports(EspCipher cipher, int keyBits, EspIntegrity integrity) {
+        return cipher.isValidKeyBits(keyBits);
+    }
+
+    // ---------------------------------------------------------------- SAs
+
+    @Override
+    public int allocateSpi(InetAddress source, InetAddress destination) throws KernelException {
+        return allocateSpi(source, destination, SPI_MIN, SPI_MAX);
+    }
+
+    /** XFRM_MSG_ALLOCSPI: the kernel picks a free SPI in [min, max] and holds a larval SA for it. */
+    public synchronized int allocateSpi(InetAddress source, InetAddress destination, int min, int max)
+            throws KernelException {
+        SaInfo larval = new SaInfo(Selector.none(), destination, 0, Xfrm.IPPROTO_ESP, source, LifetimeCfg.infinite(),
+                LifetimeCur.ZERO, 0, 0, 0, 0, REQID_MIN, XfrmCodec.family(destination), Xfrm.MODE_TUNNEL, 0, 0);
+        XfrmMessage r = socket.query(XfrmMessage.of(Xfrm.MSG_ALLOCSPI, 0, new XfrmBody.SpiInfo(larval, min, max)));
+        if (!(r.body() instanceof SaInfo i)) {
+            throw new XfrmException("XFRM_MSG_ALLOCSPI answered with " + r.describe(), 0);
+        }
+        reserved.put(new SaKey(destination, i.spi()), source);
+        return i.spi();
+    }
+
+    /**
+     * UPDSA for an inbound SA whose SPI came from ALLOCSPI (it replaces the larval SA), NEWSA
+     * otherwise. Hard lifetime = the negotiated one, soft = {@link SoftLifetime}; the selector is
+     * the SA's traffic selectors, which `ip xfrm state` shows as "sel src ... dst ...".
+     */
+    @Override
+    public synchronized void install(IpsecSa sa) throws KernelException {
+        SaKey key = new SaKey(sa.destination(), sa.spi());
+        boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
+        long hard = Math.max(1, sa.lifetime().toSeconds());
+        SaInfo info = new SaInfo(Selector.of(sa.sourceSelector(), sa.destinationSelector()), sa.destination(),
+                sa.spi(), Xfrm.IPPROTO_ESP, sa.source(), LifetimeCfg.seconds(SoftLifetime.seconds(hard), hard),
+                LifetimeCur.ZERO, 0, 0, 0, 0, reqid(sa.peer(), sa.tunnel()), XfrmCodec.family(sa.destination()),
+                Xfrm.MODE_TUNNEL, REPLAY_WINDOW, 0);
+        byte[] enc = sa.encryptionKey().bytes();
+        byte[] auth = sa.authenticationKey().bytes();
+        Algorithm authAlg = Algorithm.authTrunc(sa.integrity().kernelName(), auth, sa.integrity().icvBits());
+        Algorithm encAlg = Algorithm.crypt(sa.cipher().kernelName(), enc);
+        Arrays.fill(enc, (byte) 0);
+        Arrays.fill(auth, (byte) 0);
+        XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, authAlg, encAlg);
+        try {
+            socket.request(m);
+        } finally {
+            m.wipeKeys();
+        }
+        reserved.remove(key);
+        installed.put(key, sa);
+    }
+
+    @Override
+    public synchronized void delete(InetAddress destination, int spi) throws KernelException {
+        SaKey key = new SaKey(destination, spi);
+        if (expired.remove(key) != null) {
+            LOG.debug("ESP SA {}/0x{} already removed by the kernel at its hard lifetime",
+                    Addresses.format(destination), String.format("%08x", spi));
+            return;
+        }
+        socket.request(XfrmMessage.of(Xfrm.MSG_DELSA, 0,
+                new SaId(destination, spi, XfrmCodec.family(destination), Xfrm.IPPROTO_ESP)));
+        reserved.remove(key);
+        IpsecSa gone = installed.remove(key);
+        if (gone != null) {
+            gone.wipe();
+        }
+    }
+
+    /** XFRM_MSG_GETSA: the kernel's view of one ESP SA (with its keys: wipe them with {@link XfrmMessage#wipeKeys}). */
+    public Optional<XfrmMessage> get(InetAddress destination, int spi) throws KernelException {
+        try {
+            return Optional.of(socket.query(XfrmMessage.of(Xfrm.MSG_GETSA, 0,
+                    new SaId(destination, spi, XfrmCodec.family(destination), Xfrm.IPPROTO_ESP))));
+        } catch (XfrmException e) {
+            if (e.errno() == ESRCH || e.errno() == ENOENT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Dump of every SA the kernel holds, ours or not (with keys: wipe them). */
+    public List<XfrmMessage> dumpSas() throws KernelException {
+        return socket.dump(Xfrm.MSG_GETSA);
+    }
+
+    /** Dump of every policy the kernel holds, ours or not. */
+    public List<XfrmMessage> dumpPolicies() throws KernelException {
+        return socket.dump(Xfrm.MSG_GETPOLICY);
+    }
+
+    /** The SAs this daemon installed that the kernel still holds (a GETSA dump, our reqids only). */
+    @Override
+    public synchronized List<IpsecSa> list() throws KernelException {
+        Set<SaKey> inKernel = new HashSet<>();
+        for (XfrmMessage m : dumpSas()) {
+            m.wipeKeys();
+            if (m.body() instanceof SaInfo i && isOurs(i.reqid())) {
+                inKernel.add(new SaKey(i.daddr(), i.spi()));
+            }
+        }
+        List<IpsecSa> out = new ArrayList<>();
+        synchronized (installed) {
+            for (Map.Entry<SaKey, IpsecSa> e : installed.entrySet()) {
+                if (inKernel.contains(e.getKey())) {
+                    out.add(e.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- policies
+
+    /**
+     * A tunnel gateway's three policies: out (local -> remote), in and fwd (remote -> local, fwd
+     * for traffic routed on to the local network), each requiring an ESP tunnel SA between the
+     * endpoints with the tunnel's reqid.
+     */
+    @Override
+    public synchronized void addPolicy(SpdTunnel t) throws KernelException {
+        if (policies.containsKey(t)) {
+            return;
+        }
+        int reqid = reqid(t.peer(), t.tunnel());
+        List<Integer> done = new ArrayList<>();
+        try {
+            for (int dir : new int[] {Xfrm.POLICY_OUT, Xfrm.POLICY_IN, Xfrm.POLICY_FWD}) {
+                boolean out = dir == Xfrm.POLICY_OUT;
+                PolicyInfo p = new PolicyInfo(selector(t, dir), LifetimeCfg.infinite(), LifetimeCur.ZERO, 0, 0, dir,
+                        Xfrm.POLICY_ALLOW, 0, Xfrm.SHARE_ANY);
+                Template tmpl = Template.espTunnel(out ? t.localEndpoint() : t.remoteEndpoint(),
+                        out ? t.remoteEndpoint() : t.localEndpoint(), reqid);
+                socket.request(XfrmMessage.of(Xfrm.MSG_NEWPOLICY, 0, p, new Templates(List.of(tmpl))));
+                done.add(dir);
+            }
+        } catch (KernelException e) {
+            for (int dir : done) {
+                try {
+                    deletePolicy(t, dir);
+                } catch (KernelException ignored) {
+                    // the first error is the one to report
+                }
+            }
+            throw e;
+        }
+        policies.put(t, reqid);
+        LOG.info("XFRM policies out/in/fwd (reqid 0x{}) for {}", Integer.toHexString(reqid), t.describe());
+    }
+
+    @Override
+    public synchronized void deletePolicy(SpdTunnel t) throws KernelException {
+        if (policies.remove(t) == null) {
+            return;
+        }
+        KernelException first = null;
+        for (int dir : new int[] {Xfrm.POLICY_OUT, Xfrm.POLICY_IN, Xfrm.POLICY_FWD}) {
+            try {
+                deletePolicy(t, dir);
+            } catch (KernelException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void deletePolicy(SpdTunnel t, int dir) throws KernelException {
+        socket.request(XfrmMessage.of(Xfrm.MSG_DELPOLICY, 0, new PolicyId(selector(t, dir), 0, dir)));
+    }
+
+    private static Selector selector(SpdTunnel t, int dir) {
+        return dir == Xfrm.POLICY_OUT ? Selector.of(t.local(), t.remote()) : Selector.of(t.remote(), t.local());
+    }
+
+    // ---------------------------------------------------------------- events
+
+    @Override
+    public void onEvent(Consumer<KernelEvent> l) {
+        this.listener = l;
+    }
+
+    /** Every unsolicited message, raw (tests, diagnostics); called on the reader thread. */
+    public void onMessage(Consumer<XfrmMessage> l) {
+        this.rawListener = l;
+    }
+
+    private void event(XfrmMessage m) {
+        rawListener.accept(m);
+        Optional<KernelEvent> e = toEvent(m);
+        if (e.isPresent()) {
+            listener.accept(e.get());
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("XFRM message not for us: {}", m.describe());
+        }
+    }
+
+    /**
+     * ACQUIRE for ESP becomes an event, with the tunnel's selectors when the policy is one of ours;
+     * EXPIRE only for our SAs (our reqids).
+     */
+    Optional<KernelEvent> toEvent(XfrmMessage m) {
+        if (m.body() instanceof XfrmBody.Acquire a && a.proto() == Xfrm.IPPROTO_ESP) {
+            Subnet src = a.policy().sel().source();
+            Subnet dst = a.policy().sel().destination();
+            Optional<SpdTunnel> t = policies.keySet().stream()
+                    .filter(x -> x.local().equals(src) && x.remote().equals(dst)).findFirst();
+            return Optional.of(new KernelEvent.Acquire(a.saddr(), a.daddr(), t.map(SpdTunnel::local),
+                    t.map(SpdTunnel::remote)));
+        }
+        if (m.body() instanceof XfrmBody.Expire x && x.state().proto() == Xfrm.IPPROTO_ESP
+                && isOurs(x.state().reqid())) {
+            SaInfo s = x.state();
+            boolean hard = x.hard() != 0;
+            if (hard) {
+                SaKey key = new SaKey(s.daddr(), s.spi());
+                IpsecSa gone = installed.remove(key);
+                if (gone != null) {
+                    long now = System.nanoTime();
+                    expired.values().removeIf(t -> now - t > EXPIRED_MEMORY_NANOS);
+                    expired.put(key, now);
+                    gone.wipe();
+                }
+            }
+            return Optional.of(new KernelEvent.Expire(s.daddr(), s.spi(), hard));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

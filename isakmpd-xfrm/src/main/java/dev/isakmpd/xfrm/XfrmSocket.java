@@ -1,0 +1,326 @@
+package dev.isakmpd.xfrm;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.NativeLong;
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A netlink socket of the XFRM family, {@code socket(AF_NETLINK, SOCK_RAW, NETLINK_XFRM)}, through
+ * JNA. One reader thread receives everything; a message carrying our port id and the sequence
+ * number of a pending request goes back to its caller, everything else (ACQUIRE and EXPIRE from
+ * the multicast groups the socket joined) goes to the event listener, on the reader thread.
+ */
+public final class XfrmSocket implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger("isakmpd.kernel.xfrm");
+    private static final int SOCK_RAW = 3;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int MSG_TRUNC = 0x20;
+    private static final int EPERM = 1;
+    private static final int EINTR = 4;
+    private static final int EACCES = 13;
+    private static final int EPROTONOSUPPORT = 93;
+    private static final int EAFNOSUPPORT = 97;
+    private static final int ENOBUFS = 105;
+    private static final int POLL_MILLIS = 200;
+    private static final int RECV_BUFFER = 256 * 1024;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final LibC libc;
+    private final int fd;
+    private final int portId;
+    private final XfrmCodec codec = XfrmCodec.host();
+    private final Map<Integer, LinkedBlockingQueue<XfrmMessage>> waiting = new ConcurrentHashMap<>();
+    private final Thread reader;
+    private volatile Consumer<XfrmMessage> events = m -> { };
+    private volatile BiConsumer<byte[], XfrmMessage> tap;
+    private volatile boolean closed;
+    private int nextSeq = ThreadLocalRandom.current().nextInt(1, 1 << 30);
+
+    private XfrmSocket(LibC libc, int fd, int portId) {
+        this.libc = libc;
+        this.fd = fd;
+        this.portId = portId;
+        this.reader = new Thread(this::readLoop, "xfrm-reader-" + portId);
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    /**
+     * Opens the socket; with {@code events} it joins the multicast groups XFRMNLGRP_ACQUIRE and
+     * XFRMNLGRP_EXPIRE (a daemon has exactly one such socket, or every event arrives twice).
+     *
+     * @throws XfrmUnavailableException when this system has no XFRM netlink (the message says what to do)
+     */
+    public static XfrmSocket open(boolean events) throws XfrmUnavailableException {
+        LibC libc;
+        try {
+            libc = LibC.Holder.get();
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            throw new XfrmUnavailableException("cannot load libc through JNA (" + e.getMessage()
+                    + "); is the JNA native library allowed to unpack (-Djna.tmpdir)?", e);
+        }
+        int fd;
+        try {
+            fd = libc.socket(Xfrm.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, Xfrm.NETLINK_XFRM);
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            String why = errno == EAFNOSUPPORT ? "this system has no netlink (not Linux?)"
+                    : errno == EPROTONOSUPPORT ? "this kernel has no XFRM netlink (CONFIG_XFRM_USER); load it with"
+                            + " \"modprobe xfrm_user\""
+                    : errno == EPERM || errno == EACCES ? "not permitted: XFRM needs root (CAP_NET_ADMIN)"
+                    : "errno " + errno + " (" + libc.strerror(errno) + ")";
+            throw new XfrmUnavailableException("socket(AF_NETLINK, SOCK_RAW, NETLINK_XFRM) failed: " + why, e);
+        }
+        try {
+            // error answers then carry our request's header only, never its keys
+            libc.setsockopt(fd, Xfrm.SOL_NETLINK, Xfrm.NETLINK_CAP_ACK, new int[] {1}, 4);
+            try {
+                libc.setsockopt(fd, Xfrm.SOL_NETLINK, Xfrm.NETLINK_EXT_ACK, new int[] {1}, 4);
+            } catch (LastErrorException e) {
+                LOG.debug("no extended ACKs (kernel before 4.12?): errno {}", e.getErrorCode());
+            }
+            int groups = events ? (1 << (Xfrm.XFRMNLGRP_ACQUIRE - 1)) | (1 << (Xfrm.XFRMNLGRP_EXPIRE - 1)) : 0;
+            byte[] addr = sockaddrNl(0, groups);
+            libc.bind(fd, addr, addr.length);
+            int[] len = {addr.length};
+            libc.getsockname(fd, addr, len);
+            int port = ByteBuffer.wrap(addr).order(ByteOrder.nativeOrder()).getInt(4);
+            return new XfrmSocket(libc, fd, port);
+        } catch (LastErrorException e) {
+            libc.close(fd);
+            int errno = e.getErrorCode();
+            throw new XfrmUnavailableException("setting up the NETLINK_XFRM socket failed: errno " + errno + " ("
+                    + libc.strerror(errno) + ")" + (errno == EPERM ? ": joining the XFRM multicast groups needs"
+                            + " root (CAP_NET_ADMIN)" : ""), e);
+        }
+    }
+
+    /** struct sockaddr_nl: nl_family u16, nl_pad u16, nl_pid u32, nl_groups u32 (host order). */
+    private static byte[] sockaddrNl(int pid, int groups) {
+        return ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putShort((short) Xfrm.AF_NETLINK)
+                .putShort((short) 0).putInt(pid).putInt(groups).array();
+    }
+
+    /** The netlink port id the kernel gave this socket (what it puts in nlmsg_pid of its answers). */
+    public int portId() {
+        return portId;
+    }
+
+    /** Where unsolicited messages go; called on the reader thread. */
+    public void onEvent(Consumer<XfrmMessage> listener) {
+        this.events = listener;
+    }
+
+    /**
+     * Tests only: sees a copy of every received message's bytes (keys included) with its decoding,
+     * before it is dispatched. Never set in the daemon.
+     */
+    public void tap(BiConsumer<byte[], XfrmMessage> t) {
+        this.tap = t;
+    }
+
+    /** Sends a request with NLM_F_ACK and waits for the kernel's ACK; a negative errno becomes an exception. */
+    public void request(XfrmMessage m) throws XfrmException {
+        exchange(m, Xfrm.NLM_F_REQUEST | Xfrm.NLM_F_ACK, false);
+    }
+
+    /** Sends a request the kernel answers with a message (GETSA, ALLOCSPI: a NEWSA) and returns it. */
+    public XfrmMessage query(XfrmMessage m) throws XfrmException {
+        return exchange(m, Xfrm.NLM_F_REQUEST, false).get(0);
+    }
+
+    /** A dump (GETSA, GETPOLICY with NLM_F_DUMP): every answer up to NLMSG_DONE. */
+    public List<XfrmMessage> dump(int type) throws XfrmException {
+        return exchange(XfrmMessage.of(type, 0, new XfrmBody.Empty()), Xfrm.NLM_F_REQUEST | Xfrm.NLM_F_DUMP, true);
+    }
+
+    private synchronized List<XfrmMessage> exchange(XfrmMessage request, int flags, boolean dump)
+            throws XfrmException {
+        int seq = nextSeq++;
+        XfrmMessage m = new XfrmMessage(new NetlinkHeader(request.type(), flags, seq, portId), request.body(),
+                request.attributes());
+        LinkedBlockingQueue<XfrmMessage> q = new LinkedBlockingQueue<>();
+        waiting.put(seq, q);
+        List<XfrmMessage> all = new ArrayList<>();
+        try {
+            send(m);
+            while (true) {
+                XfrmMessage r = poll(q, m);
+                if (r.body() instanceof XfrmBody.Error e) {
+                    if (e.error() != 0) {
+                        all.forEach(XfrmMessage::wipeKeys);
+                        int errno = -e.error();
+                        throw new XfrmException(m.describe() + " failed: errno " + errno + " (" + libc.strerror(errno) + ")"
+                                + (e.message().isEmpty() ? "" : ": " + e.message()), errno);
+                    }
+                    return all;
+                }
+                if (r.type() == Xfrm.NLMSG_DONE) {
+                    if ((r.header().flags() & Xfrm.NLM_F_DUMP_INTR) != 0) {
+                        LOG.debug("{}: the tables changed during the dump", m.describe());
+                    }
+                    return all;
+                }
+                all.add(r);
+                if (!dump) {
+                    return all;
+                }
+            }
+        } finally {
+            waiting.remove(seq);
+        }
+    }
+
+    private XfrmMessage poll(LinkedBlockingQueue<XfrmMessage> q, XfrmMessage m) throws XfrmException {
+        try {
+            XfrmMessage r = q.poll(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (r == null) {
+                throw new XfrmException(m.describe() + ": no answer from the kernel within " + DEFAULT_TIMEOUT.toMillis()
+                        + " ms", 0);
+            }
+            return r;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new XfrmException(m.describe() + ": interrupted", e);
+        }
+    }
+
+    private void send(XfrmMessage m) throws XfrmException {
+        if (closed) {
+            throw new XfrmException(m.describe() + ": XFRM socket closed", 0);
+        }
+        byte[] bytes = codec.encode(m);
+        try {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("send {}", m.describe());
+            }
+            long n = libc.send(fd, bytes, new NativeLong(bytes.length), 0).longValue();
+            if (n != bytes.length) {
+                throw new XfrmException(m.describe() + ": short send (" + n + " of " + bytes.length + " bytes)", 0);
+            }
+        } catch (LastErrorException e) {
+            throw new XfrmException(m.describe() + " refused by send(): errno " + e.getErrorCode() + " ("
+                    + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private void readLoop() {
+        byte[] buf = new byte[RECV_BUFFER];
+        byte[] pollfd = new byte[8];
+        ByteBuffer.wrap(pollfd).order(ByteOrder.nativeOrder()).putInt(0, fd).putShort(4, (short) 1 /* POLLIN */);
+        while (!closed) {
+            int n = 0;
+            try {
+                pollfd[6] = 0;
+                pollfd[7] = 0;
+                if (libc.poll(pollfd, 1, POLL_MILLIS) <= 0) {
+                    continue;
+                }
+                // MSG_TRUNC: netlink then answers the datagram's real length, so a cut one is seen
+                n = libc.recv(fd, buf, new NativeLong(buf.length), MSG_TRUNC).intValue();
+                if (n <= 0) {
+                    continue;
+                }
+                if (n > buf.length) {
+                    LOG.warn("dropped a {}-byte XFRM datagram: larger than the {}-byte buffer", n, buf.length);
+                    continue;
+                }
+                List<XfrmMessage> ms;
+                try {
+                    ms = codec.decodeAll(buf, n);
+                } catch (XfrmFormatException e) {
+                    LOG.warn("dropped a {}-byte XFRM datagram from the kernel: {}", n, e.getMessage());
+                    continue;
+                }
+                BiConsumer<byte[], XfrmMessage> t = tap;
+                if (t != null) {
+                    tapEach(t, buf, n, ms);
+                }
+                ms.forEach(this::dispatch);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == ENOBUFS) {
+                    LOG.warn("the kernel dropped XFRM messages for us (receive buffer full): ACQUIREs or EXPIREs"
+                            + " may be lost");
+                } else if (!closed && e.getErrorCode() != EINTR) {
+                    LOG.warn("XFRM receive failed: errno {} ({})", e.getErrorCode(), libc.strerror(e.getErrorCode()));
+                    sleepQuietly();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("XFRM reader: {}", e.toString(), e);
+            } finally {
+                Arrays.fill(buf, 0, Math.min(n, buf.length), (byte) 0);
+            }
+        }
+    }
+
+    private void tapEach(BiConsumer<byte[], XfrmMessage> t, byte[] buf, int n, List<XfrmMessage> ms) {
+        int at = 0;
+        for (XfrmMessage m : ms) {
+            int len = ByteBuffer.wrap(buf, at, 4).order(ByteOrder.nativeOrder()).getInt();
+            t.accept(Arrays.copyOfRange(buf, at, at + len), m);
+            at += XfrmCodec.align(len);
+        }
+    }
+
+    private void dispatch(XfrmMessage m) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("recv {}", m.describe());
+        }
+        if (m.header().pid() == portId) {
+            LinkedBlockingQueue<XfrmMessage> q = waiting.get(m.header().seq());
+            if (q != null) {
+                q.add(m);
+                return;
+            }
+        }
+        try {
+            events.accept(m);
+        } catch (RuntimeException e) {
+            LOG.error("XFRM event listener failed on {}: {}", m.describe(), e.toString(), e);
+        }
+        m.wipeKeys();
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            reader.join(2 * POLL_MILLIS + 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            libc.close(fd);
+        } catch (LastErrorException e) {
+            LOG.warn("closing the XFRM socket: errno {}", e.getErrorCode());
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.isakmpd.xfrm;
+
+import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.Subnet;
+import java.net.InetAddress;
+
+/** The XFRM structs that are parts of messages (linux/xfrm.h), as immutable values. */
+public final class XfrmStruct {
+    private XfrmStruct() {
+    }
+
+    /**
+     * struct xfrm_selector: the traffic an SA or policy applies to. Ports are in host numbers here
+     * (the codec writes them in network order); {@code proto} 0 is any protocol.
+     */
+    public record Selector(InetAddress daddr, InetAddress saddr, int dport, int dportMask, int sport, int sportMask,
+            int family, int prefixlenD, int prefixlenS, int proto, int ifindex, int user) {
+
+        /** Any protocol and port from {@code src} to {@code dst}, as `ip xfrm` shows "src A dst B". */
+        public static Selector of(Subnet src, Subnet dst) {
+            return new Selector(dst.network(), src.network(), 0, 0, 0, 0, XfrmCodec.family(src.network()),
+                    dst.prefixLength(), src.prefixLength(), 0, 0, 0);
+        }
+
+        /** The empty selector (family unspecified): where the kernel ignores it, e.g. in ALLOCSPI. */
+        public static Selector none() {
+            InetAddress any = Subnet.parse("0.0.0.0/0").network();
+            return new Selector(any, any, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+
+        public Subnet source() {
+            return new Subnet(saddr, prefixlenS);
+        }
+
+        public Subnet destination() {
+            return new Subnet(daddr, prefixlenD);
+        }
+
+        public String describe() {
+            return Addresses.format(saddr) + "/" + prefixlenS + " -> " + Addresses.format(daddr) + "/" + prefixlenD
+                    + (proto != 0 ? " proto " + proto : "");
+        }
+    }
+
+    /** struct xfrm_lifetime_cfg; {@link Xfrm#INF} is "no limit". */
+    public record LifetimeCfg(long softByteLimit, long hardByteLimit, long softPacketLimit, long hardPacketLimit,
+            long softAddExpiresSeconds, long hardAddExpiresSeconds, long softUseExpiresSeconds,
+            long hardUseExpiresSeconds) {
+
+        /** Expiry after {@code soft}/{@code hard} seconds from installation, no byte or packet limit. */
+        public static LifetimeCfg seconds(long soft, long hard) {
+            return new LifetimeCfg(Xfrm.INF, Xfrm.INF, Xfrm.INF, Xfrm.INF, soft, hard, 0, 0);
+        }
+
+        /** No limit at all (policies). */
+        public static LifetimeCfg infinite() {
+            return new LifetimeCfg(Xfrm.INF, Xfrm.INF, Xfrm.INF, Xfrm.INF, 0, 0, 0, 0);
+        }
+    }
+
+    /** struct xfrm_lifetime_cur: the kernel's counters. */
+    public record LifetimeCur(long bytes, long packets, long addTime, long useTime) {
+        public static final LifetimeCur ZERO = new LifetimeCur(0, 0, 0, 0);
+    }
+
+    /**
+     * struct xfrm_user_tmpl: one SA of a policy's bundle (xfrm_id daddr/spi/proto, saddr, reqid,
+     * mode). {@code reqid} ties the policy to SAs with the same reqid.
+     */
+    public record Template(InetAddress daddr, int spi, int proto, int family, InetAddress saddr, int reqid, int mode,
+            int share, int optional, int aalgos, int ealgos, int calgos) {
+
+        /** An ESP tunnel between the two endpoints, any algorithm, SAs with this reqid. */
+        public static Template espTunnel(InetAddress source, InetAddress destination, int reqid) {
+            return new Template(destination, 0, Xfrm.IPPROTO_ESP, XfrmCodec.family(destination), source, reqid,
+                    Xfrm.MODE_TUNNEL, Xfrm.SHARE_ANY, 0, -1, -1, -1);
+        }
+    }
+}
