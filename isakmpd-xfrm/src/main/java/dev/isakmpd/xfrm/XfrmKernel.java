@@ -236,10 +236,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         socket.request(XfrmMessage.of(Xfrm.MSG_DELSA, 0,
                 new SaId(destination, spi, XfrmCodec.family(destination), Xfrm.IPPROTO_ESP)));
         reserved.remove(key);
-        IpsecSa gone = installed.remove(key);
-        if (gone != null) {
-            gone.wipe();
-        }
+        installed.remove(key); // its keys are the engine's to wipe (ChildSas)
     }
 
     /** XFRM_MSG_GETSA: the kernel's view of one ESP SA (with its keys: wipe them with {@link XfrmMessage#wipeKeys}). */
@@ -391,12 +388,11 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
             boolean hard = x.hard() != 0;
             if (hard) {
                 SaKey key = new SaKey(s.daddr(), s.spi());
-                IpsecSa gone = installed.remove(key);
-                if (gone != null) {
+                // The engine owns the SA's keys (and may still hold the pair): forget, do not wipe.
+                if (installed.remove(key) != null) {
                     long now = System.nanoTime();
                     expired.values().removeIf(t -> now - t > EXPIRED_MEMORY_NANOS);
                     expired.put(key, now);
-                    gone.wipe();
                 }
             }
             return Optional.of(new KernelEvent.Expire(s.daddr(), s.spi(), hard));
