@@ -3,13 +3,17 @@
 # kernel lab (scripts/lab/run-in-uml.sh -- ...), where pluto installs real ESP SAs.
 #
 # usage: libreswan-scenario.sh --out DIR --lsw DIR --psk PSK --initiator us|lsw --ours-cmd CMD
-#                              --ours-ready-file F --ours-status-cmd CMD [--timeout S]
+#                              --ours-ready-file F --ours-status-cmd CMD [--timeout S] [--pki DIR]
 #   --lsw DIR   libreswan 4.10 unpacked (dpkg -x) under DIR: libreswan conflicts with the installed
 #               strongSwan packages, so scripts/install-deps.sh unpacks it instead of installing it
 #   --ours-cmd  our daemon, started in namespace "us" (198.51.100.1) with the INTEROP_* variables of
 #               run-scenario.sh; pluto runs in "sw" (198.51.100.2). Proposals are fixed:
 #               Main Mode aes128-sha256-modp2048, Quick Mode aes128-sha1 with PFS modp2048 (libreswan
 #               refuses MODP-1024 and ECP groups for PFS).
+#   --pki DIR   RSA certificates instead of the PSK (scripts/make-test-pki.sh): pluto gets gw-b's
+#               certificate and key through pk12util, the root and intermediate CAs through
+#               certutil, and expects our ID to be gw-a's subject DN; our side gets INTEROP_PKI etc.
+#               as in run-scenario.sh (--psk is then ignored)
 # Results in DIR: result (OK | FAIL reason), pluto.log, ours.log, ours-status.txt,
 # ip-xfrm-state.txt (pluto's namespace), whack-status.txt.
 set -u
@@ -17,12 +21,12 @@ prog=libreswan-scenario
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
-out='' lsw='' psk='' initiator='' ours_cmd='' ready_file='' status_cmd='' timeout_s=60
+out='' lsw='' psk='' initiator='' ours_cmd='' ready_file='' status_cmd='' timeout_s=60 pki=
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=$2 ;; --lsw) lsw=$2 ;; --psk) psk=$2 ;; --initiator) initiator=$2 ;;
         --ours-cmd) ours_cmd=$2 ;; --ours-ready-file) ready_file=$2 ;; --ours-status-cmd) status_cmd=$2 ;;
-        --timeout) timeout_s=$2 ;;
+        --timeout) timeout_s=$2 ;; --pki) pki=$2 ;;
         *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -57,13 +61,31 @@ make_netns || finish FAIL "network set-up failed"
 
 # ------------------------------------------------------------------ pluto
 "$lsw/usr/bin/certutil" -N -d "sql:$out/lsw/nss" --empty-password >/dev/null 2>&1 || finish FAIL "certutil -N failed"
+auth="authby=secret" sw_id='' us_id=''
+if [ -n "$pki" ]; then
+    sw_id=$(subject_dn "$pki/gw-b.crt.pem") && us_id=$(subject_dn "$pki/gw-a.crt.pem") ||
+        finish FAIL "cannot read the subjects in $pki"
+    openssl pkcs12 -export -in "$pki/gw-b.crt.pem" -inkey "$pki/gw-b.key.pem" -name gw-b -passout pass: \
+        -out "$out/lsw/gw-b.p12" 2>"$out/lsw/pki.log" &&
+    "$lsw/usr/bin/pk12util" -i "$out/lsw/gw-b.p12" -d "sql:$out/lsw/nss" -W "" >>"$out/lsw/pki.log" 2>&1 &&
+    "$lsw/usr/bin/certutil" -A -d "sql:$out/lsw/nss" -n root -t "CT,," -i "$pki/root.crt.pem" >>"$out/lsw/pki.log" 2>&1 &&
+    "$lsw/usr/bin/certutil" -A -d "sql:$out/lsw/nss" -n intermediate -t ",," -i "$pki/intermediate.crt.pem" \
+        >>"$out/lsw/pki.log" 2>&1 || finish FAIL "NSS database set-up failed (see lsw/pki.log)"
+    auth="authby=rsasig
+    leftcert=gw-b
+    leftid=\"$sw_id\"
+    leftsendcert=always
+    sendca=all
+    rightid=\"$us_id\"
+    rightrsasigkey=%cert"
+fi
 cat >"$out/lsw/ipsec.conf" <<EOC
 config setup
     listen=$INTEROP_SW_ADDR
     ikev1-policy=accept
 conn interop
     ikev2=no
-    authby=secret
+    $auth
     left=$INTEROP_SW_ADDR
     leftsubnet=$INTEROP_SW_TS
     right=$INTEROP_US_ADDR
@@ -74,7 +96,11 @@ conn interop
     leftupdown=/bin/true
     auto=add
 EOC
-printf '%s %s : PSK "%s"\n' "$INTEROP_SW_ADDR" "$INTEROP_US_ADDR" "$psk" >"$out/lsw/ipsec.secrets"
+if [ -n "$pki" ]; then
+    : >"$out/lsw/ipsec.secrets"   # pluto finds the key of leftcert in its NSS database
+else
+    printf '%s %s : PSK "%s"\n' "$INTEROP_SW_ADDR" "$INTEROP_US_ADDR" "$psk" >"$out/lsw/ipsec.secrets"
+fi
 chmod 600 "$out/lsw/ipsec.secrets"
 # pluto runs its helper /usr/libexec/ipsec/addconn: show it the unpacked one in a private mount namespace
 ip netns exec sw unshare -m sh -c "mount --bind '$lsw/usr/libexec' /usr/libexec && exec \
@@ -95,6 +121,7 @@ export INTEROP_OUT=$out INTEROP_PSK=$psk INTEROP_IKE=aes128-sha256-modp2048 INTE
 export INTEROP_PFS=modp2048 INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR
 export INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS
 export INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us INTEROP_PING=0
+export INTEROP_PKI=$pki INTEROP_CERT_US=gw-a INTEROP_SW_ID=$sw_id
 rm -f "$ready_file"
 deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 ip netns exec us setsid bash -c "$ours_cmd" >"$out/ours.log" 2>&1 </dev/null &

@@ -9,8 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Our daemon against libreswan 4.10's pluto (IKEv1, Debian's build, unpacked by
@@ -22,10 +23,13 @@ class LibreswanInteropIT {
     static final Path LIBRESWAN = Path.of(System.getenv().getOrDefault("LIBRESWAN_DIR",
             "/opt/isakmpd-interop/libreswan-4.10"));
 
-    @ParameterizedTest(name = "{0} initiates")
-    @ValueSource(strings = {"us", "lsw"})
-    void negotiatesWithLibreswan(String initiator) throws Exception {
-        Path out = Path.of("target", "interop", "libreswan-" + initiator).toAbsolutePath();
+    @ParameterizedTest(name = "{0} initiates, {1}")
+    @CsvSource({"us, psk", "lsw, psk", "us, rsa-certs", "lsw, rsa-certs"})
+    void negotiatesWithLibreswan(String initiator, String auth) throws Exception {
+        String only = System.getProperty("interop.only");
+        Assumptions.assumeTrue(only == null || ("libreswan-" + initiator + "-" + auth).matches(only),
+                "not selected by -Dinterop.only");
+        Path out = Path.of("target", "interop", "libreswan-" + initiator + "-" + auth).toAbsolutePath();
         Files.createDirectories(out);
         Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
         List<String> cmd = List.of(StrongSwanInteropIT.ROOT.resolve("scripts/lab/run-in-uml.sh").toString(),
@@ -35,6 +39,10 @@ class LibreswanInteropIT {
                 "--initiator", initiator, "--timeout", "150", "--ours-cmd", "bash " + out.resolve("ours.sh"),
                 "--ours-ready-file", out.resolve("ready").toString(),
                 "--ours-status-cmd", "cat " + out.resolve("ours.status"));
+        if (auth.equals("rsa-certs")) {
+            cmd = new java.util.ArrayList<>(cmd);
+            cmd.addAll(List.of("--pki", StrongSwanInteropIT.PKI.toString()));
+        }
         Process p = new ProcessBuilder(cmd).directory(StrongSwanInteropIT.ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.resolve("harness.log").toFile()).start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "lab did not finish");
@@ -55,5 +63,11 @@ class LibreswanInteropIT {
         String pluto = OurSide.read(out.resolve("pluto.log"));
         assertTrue(pluto.contains("IPsec SA established tunnel mode"), "pluto.log");
         assertTrue(pluto.contains("group=MODP2048"), "pluto.log");
+        if (auth.equals("rsa-certs")) {
+            assertTrue(pluto.contains("authenticated peer '2048-bit RSA with SHA1' signature using peer certificate "
+                    + "'C=XX, O=isakmpd test, CN=gw-a.example.org'"), "pluto names the method it verified us with");
+            assertTrue(OurSide.read(out.resolve("ours.log")).contains("peer authenticated as 'C=XX, O=isakmpd test, "
+                    + "CN=gw-b.example.org' (RSA signatures of"), "we verified pluto");
+        }
     }
 }
