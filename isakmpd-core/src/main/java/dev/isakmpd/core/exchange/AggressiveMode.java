@@ -89,6 +89,7 @@ final class AggressiveMode extends Phase1Exchange {
         am.rtx.received(d.rawData());
         session.logReceived(p, out);
         AM1.check(p.payloads());
+        Phase1Sa.checkSyntax((SaPayload) p.payloads().get(0));
         SaPayload reply = am.choose(p, (SaPayload) p.payloads().get(0), out);
         am.peerKeyExchange(p);
         am.initiatorId = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");

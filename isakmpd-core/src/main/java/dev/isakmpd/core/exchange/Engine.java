@@ -363,6 +363,17 @@ public final class Engine {
             out.warn(from(d) + "malformed " + exchange + " request: " + e.getMessage());
             return;
         }
+        if ((h.flags() & IsakmpHeader.FLAG_AUTH_ONLY) != 0) {
+            // RFC 2408 s3.1: Authentication Only is for Informational exchanges with Notifies.
+            out.warn(from(d) + exchange + " request with the Authentication Only flag; dropped");
+            return;
+        }
+        if (p.chainEnd() != p.plaintext().length) {
+            // RFC 2408 s5.1: the message is its payloads; an unencrypted one has no padding.
+            out.warn(from(d) + exchange + " request with " + (p.plaintext().length - p.chainEnd())
+                    + " bytes after its last payload; dropped");
+            return;
+        }
         Optional<IdentificationPayload> idii = aggressive
                 ? Payloads.first(p.payloads(), IdentificationPayload.class) : Optional.empty();
         Optional<PeerPolicy> peer = peerFor(d, idii);

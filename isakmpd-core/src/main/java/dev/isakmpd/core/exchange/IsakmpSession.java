@@ -274,10 +274,18 @@ final class IsakmpSession {
         }
     }
 
-    /** A first message (MM1, AM1) we refuse: logged, the peer told why (unprotected), nothing kept. */
+    /**
+     * A first message (MM1, AM1) we refuse: logged, nothing kept. Only a well-formed request that
+     * offers nothing acceptable is answered (NO-PROPOSAL-CHOSEN, INVALID-KEY-INFORMATION: a real
+     * peer needs them to say why it fails); a malformed one gets silence, since anyone can spoof
+     * its source and an answer would make us a reflector (RFC 2408 s5 makes the notify a MAY).
+     */
     private void refuse(ExchangeFailure f, String exchange, Out out) {
-        out.warn(tag() + exchange + ": failed: " + f.getMessage() + " (notify " + f.notifyType() + ")");
-        if (f.notifyType() != null) {
+        boolean answer = NotifyType.NO_PROPOSAL_CHOSEN.equals(f.notifyType())
+                || NotifyType.INVALID_KEY_INFORMATION.equals(f.notifyType());
+        out.warn(tag() + exchange + ": refused: " + f.getMessage() + " (" + (answer ? "notify " + f.notifyType()
+                : f.notifyType() + ", not answered") + ")");
+        if (answer) {
             Informational.sendPlainNotify(this, f.notifyType(), out);
         }
         die(out);

@@ -80,6 +80,7 @@ final class MainMode extends Phase1Exchange {
         mm.rtx.received(d.rawData());
         session.logReceived(p, out);
         MM1.check(p.payloads());
+        Phase1Sa.checkSyntax((SaPayload) p.payloads().get(0));
         SaPayload reply = mm.choose(p, (SaPayload) p.payloads().get(0), out);
         out.info(mm.tag() + "responding, chose " + mm.choice.proposal() + " lifetime "
                 + mm.choice.lifetime().toSeconds() + "s");

@@ -125,6 +125,11 @@ abstract class Phase1Exchange {
                 p = Packet.decode(h, cbc.decrypt(0, ciphertext));
             } else {
                 p = Packet.decode(h, Packet.body(h, d.rawData()));
+                if (p.chainEnd() != p.plaintext().length) {
+                    // RFC 2408 s5.1: an unencrypted message is its payloads, with nothing after them.
+                    throw new WireException(NotifyType.PAYLOAD_MALFORMED, IsakmpHeader.LENGTH + p.chainEnd(),
+                            "message", (p.plaintext().length - p.chainEnd()) + " bytes after the last payload");
+                }
             }
         } catch (WireException e) {
             // RFC 2409 s5: with pre-shared keys a wrong key shows up as garbage after decryption.

@@ -17,8 +17,10 @@ import dev.isakmpd.oakley.HashAlgorithm;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** The SA payload of Main Mode: building our offer and choosing from a peer's (RFC 2409 s5, App. A). */
 final class Phase1Sa {
@@ -48,6 +50,61 @@ final class Phase1Sa {
         }
         ProposalPayload proposal = new ProposalPayload(1, ProtocolId.ISAKMP, new byte[0], transforms);
         return new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(proposal));
+    }
+
+    /** Attribute classes RFC 2409 Appendix A marks B: they must be sent in the basic (TV) form. */
+    private static final Set<Integer> BASIC_ONLY = Set.of(ENCRYPTION_ALGORITHM, HASH_ALGORITHM,
+            AUTHENTICATION_METHOD, GROUP_DESCRIPTION, GROUP_TYPE, LIFE_TYPE, PRF, KEY_LENGTH, FIELD_SIZE);
+    /** The longest Life Duration we read: 8 bytes hold any lifetime; longer ones only exhaust us. */
+    static final int MAX_LIFE_DURATION_BYTES = 8;
+
+    /**
+     * The syntax rules of an initiator's phase-1 SA that no transform choice can excuse (RFC 2409
+     * Appendix A, RFC 2407 s4.5): basic-only classes in the basic form, each class at most once per
+     * transform, a Life Duration of 1-8 bytes that is not 0 and follows a known Life Type, and no
+     * Key Length of 0. A message that breaks one is malformed as a whole, whatever else it offers.
+     *
+     * @throws ExchangeFailure BAD-PROPOSAL-SYNTAX naming the proposal, transform and rule
+     */
+    static void checkSyntax(SaPayload sa) throws ExchangeFailure {
+        for (ProposalPayload p : sa.proposals()) {
+            for (TransformPayload t : p.transforms()) {
+                String where = "proposal " + p.proposalNumber() + " transform " + t.transformNumber() + ": ";
+                Set<Integer> seen = new HashSet<>();
+                int lifeType = 0;
+                for (DataAttribute a : t.attributes()) {
+                    if (!seen.add(a.type()) && a.type() != LIFE_TYPE && a.type() != LIFE_DURATION) {
+                        throw bad(where + "attribute class " + a.type() + " appears twice");
+                    }
+                    if (BASIC_ONLY.contains(a.type()) && !a.isBasic()) {
+                        throw bad(where + "attribute class " + a.type() + " must be basic (RFC 2409 Appendix A)");
+                    }
+                    if (a.type() == LIFE_TYPE) {
+                        lifeType = (int) Attributes.value(a);
+                        if (lifeType != LIFE_SECONDS && lifeType != LIFE_KILOBYTES) {
+                            throw bad(where + "unknown Life Type " + lifeType + " (RFC 2407 s4.5)");
+                        }
+                    } else if (a.type() == LIFE_DURATION) {
+                        if (lifeType == 0) {
+                            throw bad(where + "Life Duration without a Life Type before it (RFC 2407 s4.5)");
+                        }
+                        if (!a.isBasic() && (a.valueLength() == 0 || a.valueLength() > MAX_LIFE_DURATION_BYTES)) {
+                            throw bad(where + "Life Duration of " + a.valueLength() + " bytes (1 to "
+                                    + MAX_LIFE_DURATION_BYTES + " accepted)");
+                        }
+                        if (Attributes.value(a) == 0) {
+                            throw bad(where + "Life Duration 0");
+                        }
+                    } else if (a.type() == KEY_LENGTH && Attributes.value(a) == 0) {
+                        throw bad(where + "Key Length 0");
+                    }
+                }
+            }
+        }
+    }
+
+    private static ExchangeFailure bad(String why) {
+        return ExchangeFailure.fatal(NotifyType.BAD_PROPOSAL_SYNTAX, why);
     }
 
     /**
