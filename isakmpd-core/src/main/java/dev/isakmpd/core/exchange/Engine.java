@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -46,10 +47,13 @@ public final class Engine {
     private final List<PeerPolicy> peers;
     /** Peers whose MM1s are being dropped for {@link #MAX_HALF_OPEN_PER_PEER}: warned once per episode. */
     private final Set<String> clogged = new HashSet<>();
+    private final Map<String, PeerPolicy> peersByName = new HashMap<>();
     private final Map<Cookies, IsakmpSession> sessions = new LinkedHashMap<>();
     private final Map<HalfOpen, IsakmpSession> halfOpen = new HashMap<>();
-    /** SA pairs whose soft lifetime ran out and whose replacement has been started. */
-    private final Set<ChildSas.Pair> rekeyed = new HashSet<>();
+    /** Each peer's ISAKMP SAs, so that per-peer questions never walk the whole table. */
+    private final Map<String, List<IsakmpSession>> byPeer = new HashMap<>();
+    /** Every live ISAKMP SA under its next deadline (retransmission, DPD, lifetime, Quick Mode linger). */
+    private final Deadlines<IsakmpSession> timers = new Deadlines<>();
 
     /**
      * @param crypto every algorithm lookup, key pair and random byte of the exchanges comes from
@@ -66,6 +70,9 @@ public final class Engine {
             }
         }
         this.peers = List.copyOf(peers);
+        for (PeerPolicy p : this.peers) {
+            peersByName.put(p.name(), p);
+        }
         this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas());
     }
 
@@ -101,8 +108,8 @@ public final class Engine {
             if (s.takeInitialContact()) {
                 forgetOlderSas(s, out);
             }
+            track(s);
         }
-        sweep();
         return out.actions();
     }
 
@@ -155,9 +162,7 @@ public final class Engine {
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
         Out out = new Out();
-        rekeyed.retainAll(ctx.children().all());
-        Optional<ChildSas.Pair> pair = ctx.children().all().stream()
-                .filter(p -> matches(p.inbound(), e) || matches(p.outbound(), e)).findFirst();
+        Optional<ChildSas.Pair> pair = ctx.children().find(e.destination(), e.spi());
         String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + Addresses.format(e.destination()) + "/0x"
                 + e.spiHex();
         if (pair.isEmpty()) {
@@ -168,13 +173,11 @@ public final class Engine {
         String tunnelName = p.outbound().tunnel();
         if (e.hard()) {
             out.info("peer " + p.peer() + ": " + what + " (tunnel " + tunnelName + "): deleting the pair");
-            rekeyed.remove(p);
             deletePair(p, sa -> !matches(sa, e), out); // the kernel already dropped the expired one
-        } else if (rekeyed.contains(p)) {
+        } else if (!ctx.children().startRekey(p)) {
             out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being rekeyed");
         } else {
-            rekeyed.add(p);
-            Optional<PeerPolicy> peer = peers.stream().filter(x -> x.name().equals(p.peer())).findFirst();
+            Optional<PeerPolicy> peer = Optional.ofNullable(peersByName.get(p.peer()));
             Optional<TunnelPolicy> tunnel = peer.flatMap(x -> x.tunnel(tunnelName));
             if (tunnel.isEmpty()) {
                 out.warn("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is no longer configured");
@@ -193,31 +196,32 @@ public final class Engine {
     }
 
     private boolean negotiating(PeerPolicy p, TunnelPolicy t) {
-        return sessions.values().stream().anyMatch(s -> s.peer == p && s.negotiating(t));
+        for (IsakmpSession s : sessionsOf(p.name())) {
+            if (s.negotiating(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Quick Mode for these tunnels: under the peer's ISAKMP SA, or after a new Main Mode. */
     private void start(PeerPolicy peer, List<TunnelPolicy> tunnels, Instant now, Out out) {
-        Optional<IsakmpSession> existing = sessions.values().stream()
-                .filter(s -> s.peer == peer && s.state() != IsakmpSession.State.DEAD).findFirst();
+        Optional<IsakmpSession> existing = sessionsOf(peer.name()).stream()
+                .filter(s -> s.state() != IsakmpSession.State.DEAD).findFirst();
         if (existing.isPresent()) {
             existing.get().startTunnels(tunnels, now, out);
+            track(existing.get());
         } else {
-            boolean firstContact = establishedSession(peer.name()).isEmpty()
-                    && ctx.children().all().stream().noneMatch(p -> p.peer().equals(peer.name()));
-            IsakmpSession s = IsakmpSession.initiate(ctx, peer, tunnels, firstContact, now, out);
-            sessions.put(s.cookies(), s);
+            boolean firstContact = establishedSession(peer.name()).isEmpty() && !ctx.children().hasPeer(peer.name());
+            register(IsakmpSession.initiate(ctx, peer, tunnels, firstContact, now, out));
         }
     }
 
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
     public List<Action> timeout(Instant now) {
         Out out = new Out();
-        for (IsakmpSession s : List.copyOf(sessions.values())) {
-            Instant due = s.nextDeadline();
-            if (due != null && !now.isBefore(due)) {
-                s.timeout(now, out);
-            }
+        for (IsakmpSession s : timers.due(now)) {
+            s.timeout(now, out);
             if (s.takePeerDead()) {
                 forgetSas(s.peer, s, "did not answer Dead Peer Detection", out);
                 if (s.peer.autoStart()) {
@@ -225,26 +229,24 @@ public final class Engine {
                     start(s.peer, s.peer.tunnels(), now, out);
                 }
             }
+            track(s);
         }
         for (ChildSas.Pair p : ctx.children().expired(now)) {
             out.info("peer " + p.peer() + ": IPsec SAs of tunnel " + p.outbound().tunnel() + " reached their lifetime "
                     + p.outbound().lifetime().toSeconds() + "s; deleting them");
             deletePair(p, out);
         }
-        sweep();
         return out.actions();
     }
 
     /** When {@link #timeout} next has work, if ever. */
     public Optional<Instant> nextTimeout() {
-        Instant next = ctx.children().nextExpiry().orElse(null);
-        for (IsakmpSession s : sessions.values()) {
-            Instant d = s.nextDeadline();
-            if (d != null && (next == null || d.isBefore(next))) {
-                next = d;
-            }
+        Optional<Instant> sa = timers.next();
+        Optional<Instant> pair = ctx.children().nextExpiry();
+        if (sa.isEmpty() || pair.isEmpty()) {
+            return sa.isEmpty() ? pair : sa;
         }
-        return Optional.ofNullable(next);
+        return sa.get().isBefore(pair.get()) ? sa : pair;
     }
 
     /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
@@ -255,13 +257,23 @@ public final class Engine {
         }
         for (IsakmpSession s : List.copyOf(sessions.values())) {
             s.delete(out);
+            track(s);
         }
-        sweep();
         return out.actions();
     }
 
     public List<IsakmpSaInfo> isakmpSas() {
         return sessions.values().stream().map(IsakmpSession::info).toList();
+    }
+
+    /** Entries per table, for tests that check nothing is left behind. */
+    Map<String, Integer> tableSizes() {
+        Map<String, Integer> sizes = new TreeMap<>(ctx.children().tableSizes());
+        sizes.put("ISAKMP SAs", sessions.size());
+        sizes.put("half-open", halfOpen.size());
+        sizes.put("ISAKMP SAs by peer", byPeer.size());
+        sizes.put("ISAKMP SA deadlines", timers.size());
+        return sizes;
     }
 
     public List<IpsecSa> ipsecSas() {
@@ -308,22 +320,57 @@ public final class Engine {
      */
     private void forgetSas(PeerPolicy peer, IsakmpSession keep, String why, Out out) {
         String name = peer.name();
-        List<IsakmpSession> older = sessions.values().stream().filter(s -> s != keep && s.peer.name().equals(name)
+        List<IsakmpSession> older = sessionsOf(name).stream().filter(s -> s != keep
                 && s.state() == IsakmpSession.State.ESTABLISHED).toList();
-        List<ChildSas.Pair> pairs = ctx.children().all().stream().filter(p -> p.peer().equals(name)).toList();
+        List<ChildSas.Pair> pairs = ctx.children().ofPeer(name);
         if (older.isEmpty() && pairs.isEmpty()) {
             out.debug("peer " + name + " " + why + "; we hold no other SA with it");
             return;
         }
         out.info("peer " + name + " " + why + ": forgetting " + older.size() + " ISAKMP SA(s) and " + pairs.size()
                 + " IPsec SA pair(s)");
-        older.forEach(s -> s.die(out));
+        for (IsakmpSession s : older) {
+            s.die(out);
+            track(s);
+        }
         pairs.forEach(p -> dropPair(p, sa -> true, out));
     }
 
     private Optional<IsakmpSession> establishedSession(String peer) {
-        return sessions.values().stream()
-                .filter(s -> s.peer.name().equals(peer) && s.state() == IsakmpSession.State.ESTABLISHED).findFirst();
+        for (IsakmpSession s : sessionsOf(peer)) {
+            if (s.state() == IsakmpSession.State.ESTABLISHED) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<IsakmpSession> sessionsOf(String peer) {
+        return byPeer.getOrDefault(peer, List.of());
+    }
+
+    private void register(IsakmpSession s) {
+        sessions.put(s.cookies(), s);
+        byPeer.computeIfAbsent(s.peer.name(), k -> new ArrayList<>()).add(s);
+        track(s);
+    }
+
+    /**
+     * After anything happened to {@code s}: files it under its next deadline, or, once it is dead,
+     * removes it from every table. Called for each SA an input touched, never for all of them.
+     */
+    private void track(IsakmpSession s) {
+        if (s.state() != IsakmpSession.State.DEAD) {
+            timers.schedule(s, s.nextDeadline());
+            return;
+        }
+        timers.schedule(s, null);
+        sessions.remove(s.cookies(), s);
+        halfOpen.remove(new HalfOpen(s.remote, Cookies.initiatorOnly(s.cookies().initiator())), s);
+        List<IsakmpSession> ofPeer = byPeer.get(s.peer.name());
+        if (ofPeer != null && ofPeer.remove(s) && ofPeer.isEmpty()) {
+            byPeer.remove(s.peer.name());
+        }
     }
 
     private IsakmpSession lookup(Datagram d, IsakmpHeader h) {
@@ -353,8 +400,7 @@ public final class Engine {
             return;
         }
         String name = peer.get().name();
-        long pending = halfOpen.values().stream().filter(s -> s.peer.name().equals(name)
-                && s.halfOpen()).count();
+        long pending = sessionsOf(name).stream().filter(IsakmpSession::halfOpen).count();
         if (pending >= MAX_HALF_OPEN_PER_PEER) {
             String why = from(d) + "peer " + name + " has " + pending + " half-open Main Mode exchanges; dropping "
                     + "new requests until one completes or times out (flood of spoofed requests?)";
@@ -375,8 +421,8 @@ public final class Engine {
         }
         IsakmpSession s = IsakmpSession.respond(ctx, peer.get(), d, p, now, out);
         if (s != null) {
-            sessions.put(s.cookies(), s);
             halfOpen.put(new HalfOpen(d.remote(), Cookies.initiatorOnly(h.initiatorCookie())), s);
+            register(s);
         }
     }
 
@@ -390,11 +436,6 @@ public final class Engine {
         if (s != null && s.state() != IsakmpSession.State.DEAD) {
             Informational.sendPlainNotify(s, e.notifyType(), out);
         }
-    }
-
-    private void sweep() {
-        sessions.values().removeIf(s -> s.state() == IsakmpSession.State.DEAD);
-        halfOpen.values().removeIf(s -> s.state() == IsakmpSession.State.DEAD);
     }
 
     private static String from(Datagram d) {
