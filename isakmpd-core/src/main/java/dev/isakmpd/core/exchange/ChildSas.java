@@ -2,11 +2,10 @@ package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.sa.IpsecSa;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +13,80 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. Indexed
- * by peer and by (destination, SPI), with their lifetimes in a deadline queue, so that no event
- * has to walk the whole table.
+ * The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. Each
+ * pair has a soft deadline (start its replacement), a hard one (its lifetime) and, once a newer
+ * pair for the same tunnel is installed, a retirement deadline (make-before-break). Indexed by
+ * peer and by (destination, SPI), with the deadlines in a queue, so that no event walks the table.
  */
 final class ChildSas {
-    record Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires) {
+    /**
+     * How long a superseded pair is kept after its replacement is installed: time for the peer to
+     * install the replacement too (it does on QM3, which may need a retransmission of QM2).
+     */
+    static final Duration OVERLAP = Duration.ofSeconds(10);
+
+    static final class Pair {
+        private final String peer;
+        private final IpsecSa inbound;
+        private final IpsecSa outbound;
+        private final Instant expires;
+        /** We sent QM1 for it; the one whose replacement retires the old pair first. */
+        private final boolean initiator;
+        /** When to start the replacement; null once started or once a newer pair took over. */
+        private Instant rekeyAt;
+        /** When to delete it because a newer pair for its tunnel is up; null until then. */
+        private Instant retireAt;
+
+        Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires, Instant rekeyAt, boolean initiator) {
+            this.peer = peer;
+            this.inbound = inbound;
+            this.outbound = outbound;
+            this.expires = expires;
+            this.rekeyAt = rekeyAt;
+            this.initiator = initiator;
+        }
+
+        String peer() {
+            return peer;
+        }
+
+        IpsecSa inbound() {
+            return inbound;
+        }
+
+        IpsecSa outbound() {
+            return outbound;
+        }
+
+        String tunnel() {
+            return outbound.tunnel();
+        }
+
+        Instant expires() {
+            return expires;
+        }
+
+        boolean expired(Instant now) {
+            return !now.isBefore(expires);
+        }
+
+        boolean retireDue(Instant now) {
+            return retireAt != null && !now.isBefore(retireAt);
+        }
+
+        boolean rekeyDue(Instant now) {
+            return rekeyAt != null && !now.isBefore(rekeyAt);
+        }
+
+        private Instant deadline() {
+            Instant d = expires;
+            for (Instant i : new Instant[] {rekeyAt, retireAt}) {
+                if (i != null && i.isBefore(d)) {
+                    d = i;
+                }
+            }
+            return d;
+        }
     }
 
     private record SaKey(InetAddress destination, int spi) {
@@ -30,26 +97,36 @@ final class ChildSas {
 
     private final Map<String, List<Pair>> byPeer = new HashMap<>();
     private final Map<SaKey, Pair> bySa = new HashMap<>();
-    private final Deadlines<Pair> expiry = new Deadlines<>();
-    /** Pairs whose replacement has been started (a soft EXPIRE came), so that it is started once. */
-    private final Set<Pair> rekeying = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Deadlines<Pair> deadlines = new Deadlines<>();
     /** Insertion order, for status output and shutdown. */
     private final Set<Pair> all = new LinkedHashSet<>();
+    /** Pairs removed since the engine last asked: it renegotiates auto = start tunnels left without SAs. */
+    private final List<Pair> removed = new ArrayList<>();
 
-    void add(Pair p) {
+    /**
+     * A new pair is installed. Older pairs of its tunnel are superseded: they no longer rekey, and
+     * they are retired after {@link #OVERLAP} if we negotiated the new pair, after three times that
+     * if the peer did (its own retirement Delete normally comes first).
+     */
+    void add(Pair p, Instant now) {
+        List<Pair> ofPeer = byPeer.computeIfAbsent(p.peer(), k -> new ArrayList<>());
+        Instant retire = now.plus(p.initiator ? OVERLAP : OVERLAP.multipliedBy(3));
+        for (Pair old : ofPeer) {
+            if (old.tunnel().equals(p.tunnel()) && old.retireAt == null) {
+                old.rekeyAt = null;
+                old.retireAt = retire;
+                deadlines.schedule(old, old.deadline());
+            }
+        }
         all.add(p);
-        byPeer.computeIfAbsent(p.peer(), k -> new ArrayList<>()).add(p);
+        ofPeer.add(p);
         bySa.put(SaKey.of(p.inbound()), p);
         bySa.put(SaKey.of(p.outbound()), p);
-        expiry.schedule(p, p.expires());
+        deadlines.schedule(p, p.deadline());
     }
 
     List<Pair> all() {
         return List.copyOf(all);
-    }
-
-    int size() {
-        return all.size();
     }
 
     List<Pair> ofPeer(String peer) {
@@ -58,6 +135,16 @@ final class ChildSas {
 
     boolean hasPeer(String peer) {
         return byPeer.containsKey(peer);
+    }
+
+    /** Whether the tunnel has a pair that is not being retired. */
+    boolean hasCurrent(String peer, String tunnel) {
+        for (Pair p : byPeer.getOrDefault(peer, List.of())) {
+            if (p.tunnel().equals(tunnel) && p.retireAt == null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The pair one of whose SAs is (destination, SPI). */
@@ -87,27 +174,46 @@ final class ChildSas {
         }
         bySa.remove(SaKey.of(p.inbound()));
         bySa.remove(SaKey.of(p.outbound()));
-        expiry.schedule(p, null);
-        rekeying.remove(p);
+        deadlines.schedule(p, null);
+        removed.add(p);
     }
 
-    /** Marks the pair's replacement as started; false if it already was. */
+    /** Marks the pair's replacement as started (soft deadline or kernel soft EXPIRE); false if it already was. */
     boolean startRekey(Pair p) {
-        return rekeying.add(p);
+        if (p.rekeyAt == null) {
+            return false;
+        }
+        p.rekeyAt = null;
+        deadlines.schedule(p, p.deadline());
+        return true;
     }
 
-    /** The pairs whose lifetime has run out (each returned once). */
-    List<Pair> expired(Instant now) {
-        return expiry.due(now);
+    /** The pairs with a deadline due (soft, retirement or hard); each is re-filed once acted on. */
+    List<Pair> due(Instant now) {
+        return deadlines.due(now);
     }
 
-    Optional<Instant> nextExpiry() {
-        return expiry.next();
+    /** Files a pair returned by {@link #due} under its next deadline, if it is still held. */
+    void reschedule(Pair p) {
+        if (all.contains(p)) {
+            deadlines.schedule(p, p.deadline());
+        }
+    }
+
+    Optional<Instant> nextDeadline() {
+        return deadlines.next();
+    }
+
+    /** The pairs removed since the last call. */
+    List<Pair> takeRemoved() {
+        List<Pair> r = List.copyOf(removed);
+        removed.clear();
+        return r;
     }
 
     /** Entries per table, for tests that check nothing is left behind. */
     Map<String, Integer> tableSizes() {
         return Map.of("pairs", all.size(), "pairs by peer", byPeer.size(), "pairs by SA", bySa.size(),
-                "pair deadlines", expiry.size(), "pairs rekeying", rekeying.size());
+                "pair deadlines", deadlines.size(), "pairs removed", removed.size());
     }
 }

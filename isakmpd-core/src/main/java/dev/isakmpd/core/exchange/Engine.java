@@ -110,6 +110,7 @@ public final class Engine {
             }
             track(s);
         }
+        renegotiateLost(now, out);
         return out.actions();
     }
 
@@ -156,9 +157,10 @@ public final class Engine {
     }
 
     /**
-     * Kernel EXPIRE for one of our IPsec SAs. Soft: negotiate a replacement for its tunnel (once per
-     * pair; the old pair stays until its hard lifetime). Hard: the kernel has removed the SA; the
-     * rest of the pair goes too, and the peer is told with a Delete.
+     * Kernel EXPIRE for one of our IPsec SAs. Soft: negotiate a replacement for its tunnel, if the
+     * engine's own soft deadline has not done so already (once per pair; the old pair is retired
+     * shortly after the new one is installed). Hard: the kernel has removed the SA; the rest of the
+     * pair goes too, and the peer is told with a Delete.
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
         Out out = new Out();
@@ -174,21 +176,48 @@ public final class Engine {
         if (e.hard()) {
             out.info("peer " + p.peer() + ": " + what + " (tunnel " + tunnelName + "): deleting the pair");
             deletePair(p, sa -> !matches(sa, e), out); // the kernel already dropped the expired one
-        } else if (!ctx.children().startRekey(p)) {
-            out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being rekeyed");
         } else {
-            Optional<PeerPolicy> peer = Optional.ofNullable(peersByName.get(p.peer()));
-            Optional<TunnelPolicy> tunnel = peer.flatMap(x -> x.tunnel(tunnelName));
-            if (tunnel.isEmpty()) {
-                out.warn("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is no longer configured");
-            } else if (negotiating(peer.get(), tunnel.get())) {
-                out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being negotiated");
-            } else {
-                out.info("peer " + p.peer() + ": " + what + ": rekeying tunnel " + tunnelName);
-                start(peer.get(), List.of(tunnel.get()), now, out);
+            rekey(p, what, now, out);
+        }
+        renegotiateLost(now, out);
+        return out.actions();
+    }
+
+    /** The pair's soft lifetime ran out (our deadline or the kernel's EXPIRE): start its replacement, once. */
+    private void rekey(ChildSas.Pair p, String what, Instant now, Out out) {
+        String tunnelName = p.tunnel();
+        if (!ctx.children().startRekey(p)) {
+            out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being rekeyed");
+            return;
+        }
+        Optional<PeerPolicy> peer = Optional.ofNullable(peersByName.get(p.peer()));
+        Optional<TunnelPolicy> tunnel = peer.flatMap(x -> x.tunnel(tunnelName));
+        if (tunnel.isEmpty()) {
+            out.warn("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is no longer configured");
+        } else if (negotiating(peer.get(), tunnel.get())) {
+            out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being negotiated");
+        } else {
+            out.info("peer " + p.peer() + ": " + what + ": rekeying tunnel " + tunnelName);
+            start(peer.get(), List.of(tunnel.get()), now, out);
+        }
+    }
+
+    /**
+     * {@code auto = "start"} tunnels are kept up whatever removed their SAs (lifetime, a failed
+     * rekey, the peer's Delete, DPD, INITIAL-CONTACT): one left with no current pair and no
+     * negotiation under way is negotiated anew.
+     */
+    private void renegotiateLost(Instant now, Out out) {
+        for (ChildSas.Pair p : ctx.children().takeRemoved()) {
+            PeerPolicy peer = peersByName.get(p.peer());
+            Optional<TunnelPolicy> tunnel = peer == null || !peer.autoStart() ? Optional.empty() : peer.tunnel(p.tunnel());
+            if (tunnel.isPresent() && !ctx.children().hasCurrent(p.peer(), p.tunnel())
+                    && !negotiating(peer, tunnel.get())) {
+                out.info("peer " + p.peer() + ": tunnel " + p.tunnel() + " has no IPsec SAs left; negotiating anew "
+                        + "(auto = start)");
+                start(peer, List.of(tunnel.get()), now, out);
             }
         }
-        return out.actions();
     }
 
     private static boolean matches(IpsecSa sa, KernelEvent.Expire e) {
@@ -231,18 +260,30 @@ public final class Engine {
             }
             track(s);
         }
-        for (ChildSas.Pair p : ctx.children().expired(now)) {
-            out.info("peer " + p.peer() + ": IPsec SAs of tunnel " + p.outbound().tunnel() + " reached their lifetime "
-                    + p.outbound().lifetime().toSeconds() + "s; deleting them");
-            deletePair(p, out);
+        for (ChildSas.Pair p : ctx.children().due(now)) {
+            String which = "IPsec SAs of tunnel " + p.tunnel() + " (in spi 0x" + p.inbound().spiHex() + ", out spi 0x"
+                    + p.outbound().spiHex() + ")";
+            if (p.expired(now)) {
+                out.info("peer " + p.peer() + ": " + which + " reached their lifetime "
+                        + p.outbound().lifetime().toSeconds() + "s; deleting them");
+                deletePair(p, out);
+            } else if (p.retireDue(now)) {
+                out.info("peer " + p.peer() + ": " + which + " were replaced " + ChildSas.OVERLAP.toSeconds()
+                        + "s ago or more; deleting them");
+                deletePair(p, out);
+            } else if (p.rekeyDue(now)) {
+                rekey(p, which + " reached their soft lifetime", now, out);
+            }
+            ctx.children().reschedule(p);
         }
+        renegotiateLost(now, out);
         return out.actions();
     }
 
     /** When {@link #timeout} next has work, if ever. */
     public Optional<Instant> nextTimeout() {
         Optional<Instant> sa = timers.next();
-        Optional<Instant> pair = ctx.children().nextExpiry();
+        Optional<Instant> pair = ctx.children().nextDeadline();
         if (sa.isEmpty() || pair.isEmpty()) {
             return sa.isEmpty() ? pair : sa;
         }
@@ -259,6 +300,7 @@ public final class Engine {
             s.delete(out);
             track(s);
         }
+        ctx.children().takeRemoved(); // nothing is renegotiated on the way out
         return out.actions();
     }
 

@@ -11,7 +11,6 @@ import dev.isakmpd.core.sa.IpsecSa;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,6 +88,8 @@ class ScaleScenarioTest {
             SimulatedNetwork.Node n = initiators.get(i);
             net.apply(n, n.engine.shutdown(net.now));
             assertTrue(n.engine.tableSizes().values().stream().allMatch(v -> v == 0), n.engine.tableSizes()::toString);
+            // the daemon has stopped: its address answers nothing any more
+            net.replace(n, new SimulatedNetwork.Node(n.name, n.address, List.of(), 1000 + i));
         }
         // Deletes that the network lost are made up for by the lifetimes (1 h IPsec, 8 h ISAKMP)
         assertTrue(net.runUntil(() -> r.engine.tableSizes().values().stream().allMatch(v -> v == 0),
@@ -96,8 +97,6 @@ class ScaleScenarioTest {
         assertEquals(r.installs, r.deletes, "every SA installed was deleted");
         assertTrue(r.kernel.list().isEmpty());
         for (SimulatedNetwork.Node n : initiators) {
-            Map<String, Integer> sizes = n.engine.tableSizes();
-            assertTrue(sizes.values().stream().allMatch(v -> v == 0), () -> n.name + " " + sizes);
             assertTrue(n.kernel.list().isEmpty(), n.name);
         }
     }
