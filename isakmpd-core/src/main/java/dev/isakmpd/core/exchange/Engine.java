@@ -100,6 +100,7 @@ public final class Engine {
             out.warn(from(d) + "dropped message for the ISAKMP SA of peer " + s.peer.name() + ": wrong source address");
         } else {
             Cookies before = s.cookies();
+            boolean wasEstablished = s.state() == IsakmpSession.State.ESTABLISHED;
             s.receive(d, h, now, out);
             if (!before.equals(s.cookies())) {
                 sessions.remove(before);
@@ -107,6 +108,9 @@ public final class Engine {
             }
             if (s.takeInitialContact()) {
                 forgetOlderSas(s, out);
+            }
+            if (!wasEstablished && s.state() == IsakmpSession.State.ESTABLISHED) {
+                supersede(s, now, out);
             }
             track(s);
         }
@@ -235,8 +239,8 @@ public final class Engine {
 
     /** Quick Mode for these tunnels: under the peer's ISAKMP SA, or after a new Main Mode. */
     private void start(PeerPolicy peer, List<TunnelPolicy> tunnels, Instant now, Out out) {
-        Optional<IsakmpSession> existing = sessionsOf(peer.name()).stream()
-                .filter(s -> s.state() != IsakmpSession.State.DEAD).findFirst();
+        Optional<IsakmpSession> existing = establishedSession(peer.name()).or(() -> sessionsOf(peer.name()).stream()
+                .filter(s -> s.state() == IsakmpSession.State.NEGOTIATING).findFirst());
         if (existing.isPresent()) {
             existing.get().startTunnels(tunnels, now, out);
             track(existing.get());
@@ -251,6 +255,9 @@ public final class Engine {
         Out out = new Out();
         for (IsakmpSession s : timers.due(now)) {
             s.timeout(now, out);
+            if (s.takeRekeyDue()) {
+                rekeyIsakmpSa(s, now, out);
+            }
             if (s.takePeerDead()) {
                 forgetSas(s.peer, s, "did not answer Dead Peer Detection", out);
                 if (s.peer.autoStart()) {
@@ -278,6 +285,48 @@ public final class Engine {
         }
         renegotiateLost(now, out);
         return out.actions();
+    }
+
+    /**
+     * The ISAKMP SA reached its soft lifetime. If it is the peer's newest and we hold IPsec SAs with
+     * the peer (or Quick Modes wait for it), a new Main Mode starts now; the old SA serves until the
+     * new one is up and is deleted {@link ChildSas#OVERLAP} after. Without IPsec SAs it is left to
+     * expire: the next Quick Mode will start a Main Mode if it needs one.
+     */
+    private void rekeyIsakmpSa(IsakmpSession s, Instant now, Out out) {
+        String name = s.peer.name();
+        if (establishedSession(name).orElse(null) != s || s.retiring()) {
+            return;
+        }
+        for (IsakmpSession other : sessionsOf(name)) {
+            if (other.state() == IsakmpSession.State.NEGOTIATING && other.role == IsakmpSaInfo.Role.INITIATOR) {
+                out.debug(s.tag() + "soft lifetime reached; a new ISAKMP SA is already being negotiated");
+                return;
+            }
+        }
+        if (!ctx.children().hasPeer(name) && s.quickModes().isEmpty()) {
+            out.info(s.tag() + "soft lifetime reached; no IPsec SAs with the peer, so no new ISAKMP SA until one is"
+                    + " needed");
+            return;
+        }
+        out.info(s.tag() + "soft lifetime reached; negotiating a new ISAKMP SA with the peer (make-before-break)");
+        register(IsakmpSession.initiate(ctx, s.peer, List.of(), false, now, out));
+    }
+
+    /**
+     * {@code fresh} is established: the peer's older ISAKMP SAs serve no new exchange and are
+     * deleted (Delete for the ISAKMP SA only) after {@link ChildSas#OVERLAP}, so that a Quick Mode
+     * or Informational in flight under them can still finish. IPsec SAs are not tied to them.
+     */
+    private void supersede(IsakmpSession fresh, Instant now, Out out) {
+        for (IsakmpSession old : sessionsOf(fresh.peer.name())) {
+            if (old != fresh && old.state() == IsakmpSession.State.ESTABLISHED && !old.retiring()) {
+                out.info(old.tag() + "superseded by ISAKMP SA [" + fresh.cookies() + "]; deleting it in "
+                        + ChildSas.OVERLAP.toSeconds() + "s");
+                old.retire(now.plus(ChildSas.OVERLAP));
+                track(old);
+            }
+        }
     }
 
     /** When {@link #timeout} next has work, if ever. */
@@ -378,13 +427,16 @@ public final class Engine {
         pairs.forEach(p -> dropPair(p, sa -> true, out));
     }
 
+    /** The peer's newest established ISAKMP SA: the one new Quick Modes, DPD and Deletes use. */
     private Optional<IsakmpSession> establishedSession(String peer) {
+        IsakmpSession newest = null;
         for (IsakmpSession s : sessionsOf(peer)) {
-            if (s.state() == IsakmpSession.State.ESTABLISHED) {
-                return Optional.of(s);
+            if (s.state() == IsakmpSession.State.ESTABLISHED
+                    && (newest == null || !s.establishedAt().isBefore(newest.establishedAt()))) {
+                newest = s;
             }
         }
-        return Optional.empty();
+        return Optional.ofNullable(newest);
     }
 
     private List<IsakmpSession> sessionsOf(String peer) {
