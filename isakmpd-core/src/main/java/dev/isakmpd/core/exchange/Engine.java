@@ -12,6 +12,7 @@ import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,18 +36,12 @@ public final class Engine {
     private record HalfOpen(InetSocketAddress remote, Cookies cookies) {
     }
 
-    /**
-     * Main Mode exchanges a peer may have half-open at our responder (MM2 or MM4 sent). Each costs
-     * memory and, until it times out, retransmitted replies to the MM1's source address; without a
-     * bound a flood of MM1s spoofing a peer's address would exhaust the one and turn us into a
-     * reflector with the other (the clogging attack of RFC 2408 s2.5.3). A real peer has one or two.
-     */
-    static final int MAX_HALF_OPEN_PER_PEER = 16;
-
     private final EngineContext ctx;
     private final List<PeerPolicy> peers;
-    /** Peers whose MM1s are being dropped for {@link #MAX_HALF_OPEN_PER_PEER}: warned once per episode. */
-    private final Set<String> clogged = new HashSet<>();
+    /** Responder Main Modes waiting for MM3 or MM5, bounded per address and in all. */
+    private final HalfOpenTable halfOpenTable;
+    /** Addresses whose half-open exchanges are being displaced by new MM1s: warned once per episode. */
+    private final Set<InetAddress> clogged = new HashSet<>();
     private final Map<String, PeerPolicy> peersByName = new HashMap<>();
     private final Map<Cookies, IsakmpSession> sessions = new LinkedHashMap<>();
     private final Map<HalfOpen, IsakmpSession> halfOpen = new HashMap<>();
@@ -61,6 +56,15 @@ public final class Engine {
      * @throws IllegalArgumentException if a policy names a legacy algorithm that {@code crypto} refuses
      */
     public Engine(List<PeerPolicy> peers, IkeCrypto crypto, SpiAllocator spis, RetransmitPolicy retransmit) {
+        this(peers, crypto, spis, retransmit, HalfOpenLimits.DEFAULT);
+    }
+
+    /**
+     * @param halfOpen how many responder Main Modes may wait for the initiator, per address and in all
+     * @throws IllegalArgumentException if a policy names a legacy algorithm that {@code crypto} refuses
+     */
+    public Engine(List<PeerPolicy> peers, IkeCrypto crypto, SpiAllocator spis, RetransmitPolicy retransmit,
+            HalfOpenLimits halfOpen) {
         for (PeerPolicy p : peers) {
             boolean legacy = p.ikeProposals().stream().anyMatch(Phase1Proposal::isLegacy)
                     || p.tunnels().stream().anyMatch(t -> t.pfsGroup().filter(DhGroup::isLegacy).isPresent());
@@ -74,6 +78,7 @@ public final class Engine {
             peersByName.put(p.name(), p);
         }
         this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas());
+        this.halfOpenTable = new HalfOpenTable(halfOpen);
     }
 
     /** A datagram arrived on one of our UDP endpoints. */
@@ -362,6 +367,8 @@ public final class Engine {
         Map<String, Integer> sizes = new TreeMap<>(ctx.children().tableSizes());
         sizes.put("ISAKMP SAs", sessions.size());
         sizes.put("half-open", halfOpen.size());
+        sizes.put("half-open limited", halfOpenTable.size());
+        sizes.put("half-open addresses", halfOpenTable.addresses());
         sizes.put("ISAKMP SAs by peer", byPeer.size());
         sizes.put("ISAKMP SA deadlines", timers.size());
         return sizes;
@@ -454,6 +461,9 @@ public final class Engine {
      * removes it from every table. Called for each SA an input touched, never for all of them.
      */
     private void track(IsakmpSession s) {
+        if (!s.halfOpen()) {
+            halfOpenTable.remove(s);
+        }
         if (s.state() != IsakmpSession.State.DEAD) {
             timers.schedule(s, s.nextDeadline());
             return;
@@ -493,19 +503,6 @@ public final class Engine {
             out.info(from(d) + "Main Mode request from an address with no peer policy; ignored");
             return;
         }
-        String name = peer.get().name();
-        long pending = sessionsOf(name).stream().filter(IsakmpSession::halfOpen).count();
-        if (pending >= MAX_HALF_OPEN_PER_PEER) {
-            String why = from(d) + "peer " + name + " has " + pending + " half-open Main Mode exchanges; dropping "
-                    + "new requests until one completes or times out (flood of spoofed requests?)";
-            if (clogged.add(name)) {
-                out.warn(why);
-            } else {
-                out.debug(why);
-            }
-            return;
-        }
-        clogged.remove(name);
         Packet p;
         try {
             p = Packet.decode(h, Packet.body(h, d.rawData()));
@@ -517,6 +514,30 @@ public final class Engine {
         if (s != null) {
             halfOpen.put(new HalfOpen(d.remote(), Cookies.initiatorOnly(h.initiatorCookie())), s);
             register(s);
+            admitHalfOpen(s, d, out);
+        }
+    }
+
+    /** Files a new responder exchange as half-open, ending the ones it displaces (see {@link HalfOpenTable}). */
+    private void admitHalfOpen(IsakmpSession s, Datagram d, Out out) {
+        InetAddress address = d.remote().getAddress();
+        List<IsakmpSession> evicted = halfOpenTable.admit(s, address);
+        if (evicted.isEmpty()) {
+            clogged.remove(address);
+            return;
+        }
+        HalfOpenLimits limits = halfOpenTable.limits();
+        for (IsakmpSession old : evicted) {
+            String why = from(d) + "half-open Main Mode limit reached (" + limits.perAddress() + " per address, "
+                    + limits.total() + " in all): forgetting the oldest, " + old.tag().trim()
+                    + " (flood of spoofed requests?)";
+            if (clogged.add(address)) {
+                out.warn(why);
+            } else {
+                out.debug(why);
+            }
+            old.die(out);
+            track(old);
         }
     }
 

@@ -260,7 +260,7 @@ final class QuickMode {
     // ---------------------------------------------------------------- both
 
     void receive(Datagram d, IsakmpHeader h, Instant now, Out out) {
-        if (rtx.answerDuplicate(d, tag(), out)) {
+        if (rtx.answerDuplicate(d, now, tag(), out)) {
             return;
         }
         if (state != State.QM1_SENT && state != State.QM2_SENT) {

@@ -142,6 +142,11 @@ final class SimulatedNetwork {
         }
     }
 
+    /** Puts a datagram on the wire that arrives as {@code arriving} at {@code at}, from whatever source it names. */
+    void inject(Datagram arriving, Instant at) {
+        wire.add(new InFlight(at, order++, new Datagram(arriving.remote(), arriving.local(), arriving.data())));
+    }
+
     /** Runs events in time order until {@code done} holds or {@code limit} of virtual time has passed. */
     boolean runUntil(BooleanSupplier done, Duration limit) {
         Instant end = now.plus(limit);
