@@ -149,6 +149,11 @@ final class AggressiveMode extends Phase1Exchange {
     }
 
     @Override
+    boolean initiatorRetransmits() {
+        return false;
+    }
+
+    @Override
     ExchangeType exchangeType() {
         return ExchangeType.AGGRESSIVE;
     }

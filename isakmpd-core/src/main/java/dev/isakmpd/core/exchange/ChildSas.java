@@ -1,42 +1,164 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.sa.IpsecSa;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. The
- * engine owns their key material: it is wiped here when a pair is removed, never by a kernel
+ * The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. Each
+ * pair has a soft deadline (start its replacement), a hard one (its lifetime) and, once a newer
+ * pair for the same tunnel is installed, a retirement deadline (make-before-break). Indexed by
+ * peer and by (destination, SPI), with the deadlines in a queue, so that no event walks the table.
+ * The engine owns their key material: it is wiped here when a pair is removed, never by a kernel
  * back-end (which only copies the keys into its own messages).
  */
 final class ChildSas {
-    record Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires) {
+    /**
+     * How long a superseded pair is kept after its replacement is installed: time for the peer to
+     * install the replacement too (it does on QM3, which may need a retransmission of QM2).
+     */
+    static final Duration OVERLAP = Duration.ofSeconds(10);
+
+    static final class Pair {
+        private final String peer;
+        private final IpsecSa inbound;
+        private final IpsecSa outbound;
+        private final Instant expires;
+        /** We sent QM1 for it; the one whose replacement retires the old pair first. */
+        private final boolean initiator;
+        /** When to start the replacement; null once started or once a newer pair took over. */
+        private Instant rekeyAt;
+        /** When to delete it because a newer pair for its tunnel is up; null until then. */
+        private Instant retireAt;
+
+        Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires, Instant rekeyAt, boolean initiator) {
+            this.peer = peer;
+            this.inbound = inbound;
+            this.outbound = outbound;
+            this.expires = expires;
+            this.rekeyAt = rekeyAt;
+            this.initiator = initiator;
+        }
+
+        String peer() {
+            return peer;
+        }
+
+        IpsecSa inbound() {
+            return inbound;
+        }
+
+        IpsecSa outbound() {
+            return outbound;
+        }
+
+        String tunnel() {
+            return outbound.tunnel();
+        }
+
+        Instant expires() {
+            return expires;
+        }
+
+        boolean expired(Instant now) {
+            return !now.isBefore(expires);
+        }
+
+        boolean retireDue(Instant now) {
+            return retireAt != null && !now.isBefore(retireAt);
+        }
+
+        boolean rekeyDue(Instant now) {
+            return rekeyAt != null && !now.isBefore(rekeyAt);
+        }
+
+        private Instant deadline() {
+            Instant d = expires;
+            for (Instant i : new Instant[] {rekeyAt, retireAt}) {
+                if (i != null && i.isBefore(d)) {
+                    d = i;
+                }
+            }
+            return d;
+        }
     }
 
-    private final List<Pair> pairs = new ArrayList<>();
+    private record SaKey(InetAddress destination, int spi) {
+        static SaKey of(IpsecSa sa) {
+            return new SaKey(sa.destination(), sa.spi());
+        }
+    }
 
-    void add(Pair p) {
-        pairs.add(p);
+    private final Map<String, List<Pair>> byPeer = new HashMap<>();
+    private final Map<SaKey, Pair> bySa = new HashMap<>();
+    private final Deadlines<Pair> deadlines = new Deadlines<>();
+    /** Insertion order, for status output and shutdown. */
+    private final Set<Pair> all = new LinkedHashSet<>();
+    /** Pairs removed since the engine last asked: it renegotiates auto = start tunnels left without SAs. */
+    private final List<Pair> removed = new ArrayList<>();
+
+    /**
+     * A new pair is installed. Older pairs of its tunnel are superseded: they no longer rekey, and
+     * they are retired after {@link #OVERLAP} if we negotiated the new pair, after three times that
+     * if the peer did (its own retirement Delete normally comes first).
+     */
+    void add(Pair p, Instant now) {
+        List<Pair> ofPeer = byPeer.computeIfAbsent(p.peer(), k -> new ArrayList<>());
+        Instant retire = now.plus(p.initiator ? OVERLAP : OVERLAP.multipliedBy(3));
+        for (Pair old : ofPeer) {
+            if (old.tunnel().equals(p.tunnel()) && old.retireAt == null) {
+                old.rekeyAt = null;
+                old.retireAt = retire;
+                deadlines.schedule(old, old.deadline());
+            }
+        }
+        all.add(p);
+        ofPeer.add(p);
+        bySa.put(SaKey.of(p.inbound()), p);
+        bySa.put(SaKey.of(p.outbound()), p);
+        deadlines.schedule(p, p.deadline());
     }
 
     List<Pair> all() {
-        return List.copyOf(pairs);
+        return List.copyOf(all);
     }
 
     List<Pair> ofPeer(String peer) {
-        return pairs.stream().filter(p -> p.peer().equals(peer)).toList();
+        return List.copyOf(byPeer.getOrDefault(peer, List.of()));
+    }
+
+    boolean hasPeer(String peer) {
+        return byPeer.containsKey(peer);
+    }
+
+    /** Whether the tunnel has a pair that is not being retired. */
+    boolean hasCurrent(String peer, String tunnel) {
+        for (Pair p : byPeer.getOrDefault(peer, List.of())) {
+            if (p.tunnel().equals(tunnel) && p.retireAt == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The pair one of whose SAs is (destination, SPI). */
+    Optional<Pair> find(InetAddress destination, int spi) {
+        return Optional.ofNullable(bySa.get(new SaKey(destination, spi)));
     }
 
     /** The pair whose outbound SA has this SPI: a peer's Delete names its inbound SPI, our outbound one. */
     Optional<Pair> removeByOutboundSpi(String peer, int spi) {
-        for (Iterator<Pair> it = pairs.iterator(); it.hasNext();) {
-            Pair p = it.next();
-            if (p.peer().equals(peer) && p.outbound().spi() == spi) {
-                it.remove();
-                wipe(p);
+        for (Pair p : byPeer.getOrDefault(peer, List.of())) {
+            if (p.outbound().spi() == spi) {
+                remove(p);
                 return Optional.of(p);
             }
         }
@@ -44,20 +166,58 @@ final class ChildSas {
     }
 
     void remove(Pair p) {
-        pairs.remove(p);
-        wipe(p);
-    }
-
-    private static void wipe(Pair p) {
+        if (!all.remove(p)) {
+            return;
+        }
+        List<Pair> ofPeer = byPeer.get(p.peer());
+        ofPeer.remove(p);
+        if (ofPeer.isEmpty()) {
+            byPeer.remove(p.peer());
+        }
+        bySa.remove(SaKey.of(p.inbound()));
+        bySa.remove(SaKey.of(p.outbound()));
+        deadlines.schedule(p, null);
+        removed.add(p);
         p.inbound().wipe();
         p.outbound().wipe();
     }
 
-    List<Pair> expired(Instant now) {
-        return pairs.stream().filter(p -> !now.isBefore(p.expires())).toList();
+    /** Marks the pair's replacement as started (soft deadline or kernel soft EXPIRE); false if it already was. */
+    boolean startRekey(Pair p) {
+        if (p.rekeyAt == null) {
+            return false;
+        }
+        p.rekeyAt = null;
+        deadlines.schedule(p, p.deadline());
+        return true;
     }
 
-    Optional<Instant> nextExpiry() {
-        return pairs.stream().map(Pair::expires).min(Instant::compareTo);
+    /** The pairs with a deadline due (soft, retirement or hard); each is re-filed once acted on. */
+    List<Pair> due(Instant now) {
+        return deadlines.due(now);
+    }
+
+    /** Files a pair returned by {@link #due} under its next deadline, if it is still held. */
+    void reschedule(Pair p) {
+        if (all.contains(p)) {
+            deadlines.schedule(p, p.deadline());
+        }
+    }
+
+    Optional<Instant> nextDeadline() {
+        return deadlines.next();
+    }
+
+    /** The pairs removed since the last call. */
+    List<Pair> takeRemoved() {
+        List<Pair> r = List.copyOf(removed);
+        removed.clear();
+        return r;
+    }
+
+    /** Entries per table, for tests that check nothing is left behind. */
+    Map<String, Integer> tableSizes() {
+        return Map.of("pairs", all.size(), "pairs by peer", byPeer.size(), "pairs by SA", bySa.size(),
+                "pair deadlines", deadlines.size(), "pairs removed", removed.size());
     }
 }

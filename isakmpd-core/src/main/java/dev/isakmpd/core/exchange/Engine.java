@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -37,22 +38,19 @@ public final class Engine {
     private record HalfOpen(InetSocketAddress remote, Cookies cookies) {
     }
 
-    /**
-     * Main Mode exchanges a peer may have half-open at our responder (MM2 or MM4 sent). Each costs
-     * memory and, until it times out, retransmitted replies to the MM1's source address; without a
-     * bound a flood of MM1s spoofing a peer's address would exhaust the one and turn us into a
-     * reflector with the other (the clogging attack of RFC 2408 s2.5.3). A real peer has one or two.
-     */
-    static final int MAX_HALF_OPEN_PER_PEER = 16;
-
     private final EngineContext ctx;
     private final List<PeerPolicy> peers;
-    /** Peers whose MM1s are being dropped for {@link #MAX_HALF_OPEN_PER_PEER}: warned once per episode. */
-    private final Set<String> clogged = new HashSet<>();
+    /** Responder Main Modes waiting for MM3 or MM5, bounded per address and in all. */
+    private final HalfOpenTable halfOpenTable;
+    /** Addresses whose half-open exchanges are being displaced by new MM1s: warned once per episode. */
+    private final Set<InetAddress> clogged = new HashSet<>();
+    private final Map<String, PeerPolicy> peersByName = new HashMap<>();
     private final Map<Cookies, IsakmpSession> sessions = new LinkedHashMap<>();
     private final Map<HalfOpen, IsakmpSession> halfOpen = new HashMap<>();
-    /** SA pairs whose soft lifetime ran out and whose replacement has been started. */
-    private final Set<ChildSas.Pair> rekeyed = new HashSet<>();
+    /** Each peer's ISAKMP SAs, so that per-peer questions never walk the whole table. */
+    private final Map<String, List<IsakmpSession>> byPeer = new HashMap<>();
+    /** Every live ISAKMP SA under its next deadline (retransmission, DPD, lifetime, Quick Mode linger). */
+    private final Deadlines<IsakmpSession> timers = new Deadlines<>();
 
     /**
      * @param crypto every algorithm lookup, key pair and random byte of the exchanges comes from
@@ -60,6 +58,15 @@ public final class Engine {
      * @throws IllegalArgumentException if a policy names a legacy algorithm that {@code crypto} refuses
      */
     public Engine(List<PeerPolicy> peers, IkeCrypto crypto, SpiAllocator spis, RetransmitPolicy retransmit) {
+        this(peers, crypto, spis, retransmit, HalfOpenLimits.DEFAULT);
+    }
+
+    /**
+     * @param halfOpen how many responder Main Modes may wait for the initiator, per address and in all
+     * @throws IllegalArgumentException if a policy names a legacy algorithm that {@code crypto} refuses
+     */
+    public Engine(List<PeerPolicy> peers, IkeCrypto crypto, SpiAllocator spis, RetransmitPolicy retransmit,
+            HalfOpenLimits halfOpen) {
         for (PeerPolicy p : peers) {
             boolean legacy = p.ikeProposals().stream().anyMatch(Phase1Proposal::isLegacy)
                     || p.tunnels().stream().anyMatch(t -> t.pfsGroup().filter(DhGroup::isLegacy).isPresent());
@@ -69,7 +76,11 @@ public final class Engine {
             }
         }
         this.peers = List.copyOf(peers);
+        for (PeerPolicy p : this.peers) {
+            peersByName.put(p.name(), p);
+        }
         this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas());
+        this.halfOpenTable = new HalfOpenTable(halfOpen);
     }
 
     /** A datagram arrived on one of our UDP endpoints. */
@@ -96,6 +107,7 @@ public final class Engine {
             out.warn(from(d) + "dropped message for the ISAKMP SA of peer " + s.peer.name() + ": wrong source address");
         } else {
             Cookies before = s.cookies();
+            boolean wasEstablished = s.state() == IsakmpSession.State.ESTABLISHED;
             s.receive(d, h, now, out);
             if (!before.equals(s.cookies())) {
                 sessions.remove(before);
@@ -104,8 +116,12 @@ public final class Engine {
             if (s.takeInitialContact()) {
                 forgetOlderSas(s, out);
             }
+            if (!wasEstablished && s.state() == IsakmpSession.State.ESTABLISHED) {
+                supersede(s, now, out);
+            }
+            track(s);
         }
-        sweep();
+        renegotiateLost(now, out);
         return out.actions();
     }
 
@@ -156,15 +172,14 @@ public final class Engine {
     }
 
     /**
-     * Kernel EXPIRE for one of our IPsec SAs. Soft: negotiate a replacement for its tunnel (once per
-     * pair; the old pair stays until its hard lifetime). Hard: the kernel has removed the SA; the
-     * rest of the pair goes too, and the peer is told with a Delete.
+     * Kernel EXPIRE for one of our IPsec SAs. Soft: negotiate a replacement for its tunnel, if the
+     * engine's own soft deadline has not done so already (once per pair; the old pair is retired
+     * shortly after the new one is installed). Hard: the kernel has removed the SA; the rest of the
+     * pair goes too, and the peer is told with a Delete.
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
         Out out = new Out();
-        rekeyed.retainAll(ctx.children().all());
-        Optional<ChildSas.Pair> pair = ctx.children().all().stream()
-                .filter(p -> matches(p.inbound(), e) || matches(p.outbound(), e)).findFirst();
+        Optional<ChildSas.Pair> pair = ctx.children().find(e.destination(), e.spi());
         String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + Addresses.format(e.destination()) + "/0x"
                 + e.spiHex();
         if (pair.isEmpty()) {
@@ -175,24 +190,49 @@ public final class Engine {
         String tunnelName = p.outbound().tunnel();
         if (e.hard()) {
             out.info("peer " + p.peer() + ": " + what + " (tunnel " + tunnelName + "): deleting the pair");
-            rekeyed.remove(p);
             deletePair(p, sa -> !matches(sa, e), out); // the kernel already dropped the expired one
-        } else if (rekeyed.contains(p)) {
-            out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being rekeyed");
         } else {
-            rekeyed.add(p);
-            Optional<PeerPolicy> peer = peers.stream().filter(x -> x.name().equals(p.peer())).findFirst();
-            Optional<TunnelPolicy> tunnel = peer.flatMap(x -> x.tunnel(tunnelName));
-            if (tunnel.isEmpty()) {
-                out.warn("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is no longer configured");
-            } else if (negotiating(peer.get(), tunnel.get())) {
-                out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being negotiated");
-            } else {
-                out.info("peer " + p.peer() + ": " + what + ": rekeying tunnel " + tunnelName);
-                start(peer.get(), List.of(tunnel.get()), now, out);
+            rekey(p, what, now, out);
+        }
+        renegotiateLost(now, out);
+        return out.actions();
+    }
+
+    /** The pair's soft lifetime ran out (our deadline or the kernel's EXPIRE): start its replacement, once. */
+    private void rekey(ChildSas.Pair p, String what, Instant now, Out out) {
+        String tunnelName = p.tunnel();
+        if (!ctx.children().startRekey(p)) {
+            out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being rekeyed");
+            return;
+        }
+        Optional<PeerPolicy> peer = Optional.ofNullable(peersByName.get(p.peer()));
+        Optional<TunnelPolicy> tunnel = peer.flatMap(x -> x.tunnel(tunnelName));
+        if (tunnel.isEmpty()) {
+            out.warn("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is no longer configured");
+        } else if (negotiating(peer.get(), tunnel.get())) {
+            out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being negotiated");
+        } else {
+            out.info("peer " + p.peer() + ": " + what + ": rekeying tunnel " + tunnelName);
+            start(peer.get(), List.of(tunnel.get()), now, out);
+        }
+    }
+
+    /**
+     * {@code auto = "start"} tunnels are kept up whatever removed their SAs (lifetime, a failed
+     * rekey, the peer's Delete, DPD, INITIAL-CONTACT): one left with no current pair and no
+     * negotiation under way is negotiated anew.
+     */
+    private void renegotiateLost(Instant now, Out out) {
+        for (ChildSas.Pair p : ctx.children().takeRemoved()) {
+            PeerPolicy peer = peersByName.get(p.peer());
+            Optional<TunnelPolicy> tunnel = peer == null || !peer.autoStart() ? Optional.empty() : peer.tunnel(p.tunnel());
+            if (tunnel.isPresent() && !ctx.children().hasCurrent(p.peer(), p.tunnel())
+                    && !negotiating(peer, tunnel.get())) {
+                out.info("peer " + p.peer() + ": tunnel " + p.tunnel() + " has no IPsec SAs left; negotiating anew "
+                        + "(auto = start)");
+                start(peer, List.of(tunnel.get()), now, out);
             }
         }
-        return out.actions();
     }
 
     private static boolean matches(IpsecSa sa, KernelEvent.Expire e) {
@@ -200,30 +240,34 @@ public final class Engine {
     }
 
     private boolean negotiating(PeerPolicy p, TunnelPolicy t) {
-        return sessions.values().stream().anyMatch(s -> s.peer == p && s.negotiating(t));
+        for (IsakmpSession s : sessionsOf(p.name())) {
+            if (s.negotiating(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Quick Mode for these tunnels: under the peer's ISAKMP SA, or after a new Main Mode. */
     private void start(PeerPolicy peer, List<TunnelPolicy> tunnels, Instant now, Out out) {
-        Optional<IsakmpSession> existing = sessions.values().stream()
-                .filter(s -> s.peer == peer && s.state() != IsakmpSession.State.DEAD).findFirst();
+        Optional<IsakmpSession> existing = establishedSession(peer.name()).or(() -> sessionsOf(peer.name()).stream()
+                .filter(s -> s.state() == IsakmpSession.State.NEGOTIATING).findFirst());
         if (existing.isPresent()) {
             existing.get().startTunnels(tunnels, now, out);
+            track(existing.get());
         } else {
-            boolean firstContact = establishedSession(peer.name()).isEmpty()
-                    && ctx.children().all().stream().noneMatch(p -> p.peer().equals(peer.name()));
-            IsakmpSession s = IsakmpSession.initiate(ctx, peer, tunnels, firstContact, now, out);
-            sessions.put(s.cookies(), s);
+            boolean firstContact = establishedSession(peer.name()).isEmpty() && !ctx.children().hasPeer(peer.name());
+            register(IsakmpSession.initiate(ctx, peer, tunnels, firstContact, now, out));
         }
     }
 
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
     public List<Action> timeout(Instant now) {
         Out out = new Out();
-        for (IsakmpSession s : List.copyOf(sessions.values())) {
-            Instant due = s.nextDeadline();
-            if (due != null && !now.isBefore(due)) {
-                s.timeout(now, out);
+        for (IsakmpSession s : timers.due(now)) {
+            s.timeout(now, out);
+            if (s.takeRekeyDue()) {
+                rekeyIsakmpSa(s, now, out);
             }
             if (s.takePeerDead()) {
                 forgetSas(s.peerKey(), s, "did not answer Dead Peer Detection", out);
@@ -232,26 +276,78 @@ public final class Engine {
                     start(s.peer, s.peer.tunnels(), now, out);
                 }
             }
+            track(s);
         }
-        for (ChildSas.Pair p : ctx.children().expired(now)) {
-            out.info("peer " + p.peer() + ": IPsec SAs of tunnel " + p.outbound().tunnel() + " reached their lifetime "
-                    + p.outbound().lifetime().toSeconds() + "s; deleting them");
-            deletePair(p, out);
+        for (ChildSas.Pair p : ctx.children().due(now)) {
+            String which = "IPsec SAs of tunnel " + p.tunnel() + " (in spi 0x" + p.inbound().spiHex() + ", out spi 0x"
+                    + p.outbound().spiHex() + ")";
+            if (p.expired(now)) {
+                out.info("peer " + p.peer() + ": " + which + " reached their lifetime "
+                        + p.outbound().lifetime().toSeconds() + "s; deleting them");
+                deletePair(p, out);
+            } else if (p.retireDue(now)) {
+                out.info("peer " + p.peer() + ": " + which + " were replaced " + ChildSas.OVERLAP.toSeconds()
+                        + "s ago or more; deleting them");
+                deletePair(p, out);
+            } else if (p.rekeyDue(now)) {
+                rekey(p, which + " reached their soft lifetime", now, out);
+            }
+            ctx.children().reschedule(p);
         }
-        sweep();
+        renegotiateLost(now, out);
         return out.actions();
+    }
+
+    /**
+     * The ISAKMP SA reached its soft lifetime. If it is the peer's newest and we hold IPsec SAs with
+     * the peer (or Quick Modes wait for it), a new Main Mode starts now; the old SA serves until the
+     * new one is up and is deleted {@link ChildSas#OVERLAP} after. Without IPsec SAs it is left to
+     * expire: the next Quick Mode will start a Main Mode if it needs one.
+     */
+    private void rekeyIsakmpSa(IsakmpSession s, Instant now, Out out) {
+        String name = s.peer.name();
+        if (establishedSession(name).orElse(null) != s || s.retiring()) {
+            return;
+        }
+        for (IsakmpSession other : sessionsOf(name)) {
+            if (other.state() == IsakmpSession.State.NEGOTIATING && other.role == IsakmpSaInfo.Role.INITIATOR) {
+                out.debug(s.tag() + "soft lifetime reached; a new ISAKMP SA is already being negotiated");
+                return;
+            }
+        }
+        if (!ctx.children().hasPeer(name) && s.quickModes().isEmpty()) {
+            out.info(s.tag() + "soft lifetime reached; no IPsec SAs with the peer, so no new ISAKMP SA until one is"
+                    + " needed");
+            return;
+        }
+        out.info(s.tag() + "soft lifetime reached; negotiating a new ISAKMP SA with the peer (make-before-break)");
+        register(IsakmpSession.initiate(ctx, s.peer, List.of(), false, now, out));
+    }
+
+    /**
+     * {@code fresh} is established: the peer's older ISAKMP SAs serve no new exchange and are
+     * deleted (Delete for the ISAKMP SA only) after {@link ChildSas#OVERLAP}, so that a Quick Mode
+     * or Informational in flight under them can still finish. IPsec SAs are not tied to them.
+     */
+    private void supersede(IsakmpSession fresh, Instant now, Out out) {
+        for (IsakmpSession old : sessionsOf(fresh.peer.name())) {
+            if (old != fresh && old.state() == IsakmpSession.State.ESTABLISHED && !old.retiring()) {
+                out.info(old.tag() + "superseded by ISAKMP SA [" + fresh.cookies() + "]; deleting it in "
+                        + ChildSas.OVERLAP.toSeconds() + "s");
+                old.retire(now.plus(ChildSas.OVERLAP));
+                track(old);
+            }
+        }
     }
 
     /** When {@link #timeout} next has work, if ever. */
     public Optional<Instant> nextTimeout() {
-        Instant next = ctx.children().nextExpiry().orElse(null);
-        for (IsakmpSession s : sessions.values()) {
-            Instant d = s.nextDeadline();
-            if (d != null && (next == null || d.isBefore(next))) {
-                next = d;
-            }
+        Optional<Instant> sa = timers.next();
+        Optional<Instant> pair = ctx.children().nextDeadline();
+        if (sa.isEmpty() || pair.isEmpty()) {
+            return sa.isEmpty() ? pair : sa;
         }
-        return Optional.ofNullable(next);
+        return sa.get().isBefore(pair.get()) ? sa : pair;
     }
 
     /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
@@ -262,13 +358,26 @@ public final class Engine {
         }
         for (IsakmpSession s : List.copyOf(sessions.values())) {
             s.delete(out);
+            track(s);
         }
-        sweep();
+        ctx.children().takeRemoved(); // nothing is renegotiated on the way out
         return out.actions();
     }
 
     public List<IsakmpSaInfo> isakmpSas() {
         return sessions.values().stream().map(IsakmpSession::info).toList();
+    }
+
+    /** Entries per table, for tests that check nothing is left behind. */
+    Map<String, Integer> tableSizes() {
+        Map<String, Integer> sizes = new TreeMap<>(ctx.children().tableSizes());
+        sizes.put("ISAKMP SAs", sessions.size());
+        sizes.put("half-open", halfOpen.size());
+        sizes.put("half-open limited", halfOpenTable.size());
+        sizes.put("half-open addresses", halfOpenTable.addresses());
+        sizes.put("ISAKMP SAs by peer", byPeer.size());
+        sizes.put("ISAKMP SA deadlines", timers.size());
+        return sizes;
     }
 
     public List<IpsecSa> ipsecSas() {
@@ -314,22 +423,72 @@ public final class Engine {
      * outbound SAs would otherwise carry traffic into a void until their lifetime ends.
      */
     private void forgetSas(String name, IsakmpSession keep, String why, Out out) {
-        List<IsakmpSession> older = sessions.values().stream().filter(s -> s != keep && s.peerKey().equals(name)
-                && s.state() == IsakmpSession.State.ESTABLISHED).toList();
-        List<ChildSas.Pair> pairs = ctx.children().all().stream().filter(p -> p.peer().equals(name)).toList();
+        List<IsakmpSession> older = sessionsOf(policyName(name)).stream().filter(s -> s != keep
+                && s.peerKey().equals(name) && s.state() == IsakmpSession.State.ESTABLISHED).toList();
+        List<ChildSas.Pair> pairs = ctx.children().ofPeer(name);
         if (older.isEmpty() && pairs.isEmpty()) {
             out.debug("peer " + name + " " + why + "; we hold no other SA with it");
             return;
         }
         out.info("peer " + name + " " + why + ": forgetting " + older.size() + " ISAKMP SA(s) and " + pairs.size()
                 + " IPsec SA pair(s)");
-        older.forEach(s -> s.die(out));
+        for (IsakmpSession s : older) {
+            s.die(out);
+            track(s);
+        }
         pairs.forEach(p -> dropPair(p, sa -> true, out));
     }
 
+    /** The peer's newest established ISAKMP SA: the one new Quick Modes, DPD and Deletes use. */
     private Optional<IsakmpSession> establishedSession(String peer) {
-        return sessions.values().stream()
-                .filter(s -> s.peerKey().equals(peer) && s.state() == IsakmpSession.State.ESTABLISHED).findFirst();
+        IsakmpSession newest = null;
+        for (IsakmpSession s : sessionsOf(policyName(peer))) {
+            if (s.state() == IsakmpSession.State.ESTABLISHED && s.peerKey().equals(peer)
+                    && (newest == null || !s.establishedAt().isBefore(newest.establishedAt()))) {
+                newest = s;
+            }
+        }
+        return Optional.ofNullable(newest);
+    }
+
+    private List<IsakmpSession> sessionsOf(String peer) {
+        return byPeer.getOrDefault(peer, List.of());
+    }
+
+    /**
+     * The policy name in a pair's peer key: "rw" in "rw/C=XX, CN=alice" (IsakmpSession.peerKey;
+     * policy names cannot contain '/').
+     */
+    private static String policyName(String peerKey) {
+        int slash = peerKey.indexOf('/');
+        return slash < 0 ? peerKey : peerKey.substring(0, slash);
+    }
+
+    private void register(IsakmpSession s) {
+        sessions.put(s.cookies(), s);
+        byPeer.computeIfAbsent(s.peer.name(), k -> new ArrayList<>()).add(s);
+        track(s);
+    }
+
+    /**
+     * After anything happened to {@code s}: files it under its next deadline, or, once it is dead,
+     * removes it from every table. Called for each SA an input touched, never for all of them.
+     */
+    private void track(IsakmpSession s) {
+        if (!s.halfOpen()) {
+            halfOpenTable.remove(s);
+        }
+        if (s.state() != IsakmpSession.State.DEAD) {
+            timers.schedule(s, s.nextDeadline());
+            return;
+        }
+        timers.schedule(s, null);
+        sessions.remove(s.cookies(), s);
+        halfOpen.remove(new HalfOpen(s.remote, Cookies.initiatorOnly(s.cookies().initiator())), s);
+        List<IsakmpSession> ofPeer = byPeer.get(s.peer.name());
+        if (ofPeer != null && ofPeer.remove(s) && ofPeer.isEmpty()) {
+            byPeer.remove(s.peer.name());
+        }
     }
 
     private IsakmpSession lookup(Datagram d, IsakmpHeader h) {
@@ -387,24 +546,34 @@ public final class Engine {
                     + " allows Main Mode only (set aggressive = true to allow it)");
             return;
         }
-        String name = peer.get().name();
-        long pending = halfOpen.values().stream().filter(s -> s.peer.name().equals(name)
-                && s.halfOpen()).count();
-        if (pending >= MAX_HALF_OPEN_PER_PEER) {
-            String why = from(d) + "peer " + name + " has " + pending + " half-open Main Mode exchanges; dropping "
-                    + "new requests until one completes or times out (flood of spoofed requests?)";
-            if (clogged.add(name)) {
+        IsakmpSession s = IsakmpSession.respond(ctx, peer.get(), d, p, now, out);
+        if (s != null) {
+            halfOpen.put(new HalfOpen(d.remote(), Cookies.initiatorOnly(h.initiatorCookie())), s);
+            register(s);
+            admitHalfOpen(s, d, out);
+        }
+    }
+
+    /** Files a new responder exchange as half-open, ending the ones it displaces (see {@link HalfOpenTable}). */
+    private void admitHalfOpen(IsakmpSession s, Datagram d, Out out) {
+        InetAddress address = d.remote().getAddress();
+        List<IsakmpSession> evicted = halfOpenTable.admit(s, address);
+        if (evicted.isEmpty()) {
+            clogged.remove(address);
+            return;
+        }
+        HalfOpenLimits limits = halfOpenTable.limits();
+        for (IsakmpSession old : evicted) {
+            String why = from(d) + "half-open Main Mode limit reached (" + limits.perAddress() + " per address, "
+                    + limits.total() + " in all): forgetting the oldest, " + old.tag().trim()
+                    + " (flood of spoofed requests?)";
+            if (clogged.add(address)) {
                 out.warn(why);
             } else {
                 out.debug(why);
             }
-            return;
-        }
-        clogged.remove(name);
-        IsakmpSession s = IsakmpSession.respond(ctx, peer.get(), d, p, now, out);
-        if (s != null) {
-            sessions.put(s.cookies(), s);
-            halfOpen.put(new HalfOpen(d.remote(), Cookies.initiatorOnly(h.initiatorCookie())), s);
+            old.die(out);
+            track(old);
         }
     }
 
@@ -438,11 +607,6 @@ public final class Engine {
         if (s != null && s.state() != IsakmpSession.State.DEAD) {
             Informational.sendPlainNotify(s, e.notifyType(), out);
         }
-    }
-
-    private void sweep() {
-        sessions.values().removeIf(s -> s.state() == IsakmpSession.State.DEAD);
-        halfOpen.values().removeIf(s -> s.state() == IsakmpSession.State.DEAD);
     }
 
     private static String from(Datagram d) {

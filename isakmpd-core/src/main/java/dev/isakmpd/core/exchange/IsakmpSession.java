@@ -6,11 +6,14 @@ import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.registry.IkeAttributes;
 import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.wire.DataAttribute;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.MessageDump;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.PayloadCodec;
+import dev.isakmpd.core.wire.TransformPayload;
 import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.Phase1Keys;
 import dev.isakmpd.oakley.Prf;
@@ -47,6 +50,12 @@ final class IsakmpSession {
     private CbcState cbc;
     private Instant established;
     private Instant expires;
+    /** When to start a new ISAKMP SA with the peer (make-before-break); null once due. */
+    private Instant softExpires;
+    /** The soft lifetime is due: the engine decides whether to rekey, once. */
+    private boolean rekeyDue;
+    /** A newer ISAKMP SA with the peer is up: delete this one then. */
+    private Instant retireAt;
     private final Map<Integer, QuickMode> quickModes = new LinkedHashMap<>();
     private final List<TunnelPolicy> pendingTunnels = new ArrayList<>();
     /** The peer's phase-1 exchange carried INITIAL-CONTACT, not yet acted on by the engine. */
@@ -121,6 +130,12 @@ final class IsakmpSession {
         state = State.ESTABLISHED;
         established = now;
         expires = now.plus(choice.lifetime());
+        // A responder that shortened the initiator's lifetime (RFC 2407 s4.5.4) cannot tell it: MM2
+        // echoes the initiator's transform. The initiator would rekey too late, so the responder
+        // rekeys as early as an initiator does.
+        boolean early = role == IsakmpSaInfo.Role.INITIATOR
+                || offeredLifetime(choice.transform()).compareTo(choice.lifetime()) > 0;
+        softExpires = SoftLifetime.of(now, choice.lifetime(), early, ctx.crypto().random());
         if (peer.dpd().isPresent()) {
             if (p1.peerDpd) {
                 dpd = new DeadPeerDetector(peer.dpd().get(), ctx.crypto().random().nextInt(), now);
@@ -206,7 +221,7 @@ final class IsakmpSession {
     Instant nextDeadline() {
         Instant next = phase1.deadline();
         if (state == State.ESTABLISHED) {
-            next = earliest(next, expires);
+            next = earliest(earliest(earliest(next, expires), softExpires), retireAt);
             if (dpd != null) {
                 next = earliest(next, dpd.deadline());
             }
@@ -244,6 +259,15 @@ final class IsakmpSession {
             out.info(tag() + "ISAKMP SA lifetime " + choice.lifetime().toSeconds() + "s expired; deleting it");
             delete(out);
             return;
+        }
+        if (state == State.ESTABLISHED && retireAt != null && !now.isBefore(retireAt)) {
+            out.info(tag() + "replaced by a newer ISAKMP SA with the peer; deleting this one (its IPsec SAs stay)");
+            delete(out);
+            return;
+        }
+        if (state == State.ESTABLISHED && softExpires != null && !now.isBefore(softExpires)) {
+            softExpires = null;
+            rekeyDue = true;
         }
         for (var it = quickModes.values().iterator(); it.hasNext();) {
             QuickMode q = it.next();
@@ -306,6 +330,43 @@ final class IsakmpSession {
     /** An authenticated R-U-THERE-ACK: true if it answers one of our probes. */
     boolean dpdAcknowledged(int sequence, Instant now) {
         return dpd != null && dpd.acknowledged(sequence, now);
+    }
+
+    /** The ISAKMP SA lifetime in a transform; RFC 2407 s4.5: 8 hours when it names none. */
+    private static Duration offeredLifetime(TransformPayload t) {
+        long lifeType = 0;
+        for (DataAttribute a : t.attributes()) {
+            if (a.type() == IkeAttributes.LIFE_TYPE) {
+                lifeType = Attributes.value(a);
+            } else if (a.type() == IkeAttributes.LIFE_DURATION && lifeType == IkeAttributes.LIFE_SECONDS) {
+                return Duration.ofSeconds(Attributes.value(a));
+            }
+        }
+        return Duration.ofHours(8);
+    }
+
+    /** Whether the soft lifetime has just run out; the engine acts on it once. */
+    boolean takeRekeyDue() {
+        boolean b = rekeyDue;
+        rekeyDue = false;
+        return b;
+    }
+
+    /** A newer ISAKMP SA with the peer is established: this one goes at {@code at}, and rekeys no more. */
+    void retire(Instant at) {
+        if (retireAt == null) {
+            retireAt = at;
+            softExpires = null;
+        }
+    }
+
+    boolean retiring() {
+        return retireAt != null;
+    }
+
+    /** When the SA was established; null before. */
+    Instant establishedAt() {
+        return established;
     }
 
     /** Whether DPD has just declared the peer dead; the engine acts on it once. */

@@ -33,10 +33,13 @@ record Packet(IsakmpHeader header, List<Payload> payloads, byte[] plaintext, int
      * the HASH payload), including payload headers, excluding padding.
      */
     byte[] afterFirstPayload() throws ExchangeFailure {
-        if (plaintext.length < 4) {
+        if (payloads.isEmpty() || plaintext.length < 4) {
             throw ExchangeFailure.fatal(NotifyType.PAYLOAD_MALFORMED, "empty message");
         }
         int firstLength = ((plaintext[2] & 0xff) << 8) | (plaintext[3] & 0xff);
+        if (firstLength > chainEnd) { // a header that names no payload, over garbage
+            throw ExchangeFailure.fatal(NotifyType.PAYLOAD_MALFORMED, "first payload runs past the payload chain");
+        }
         return Arrays.copyOfRange(plaintext, firstLength, chainEnd);
     }
 

@@ -21,6 +21,7 @@ import dev.isakmpd.oakley.InvalidKeyInformationException;
 import dev.isakmpd.oakley.Phase1Keys;
 import dev.isakmpd.oakley.Prf;
 import dev.isakmpd.oakley.SecretBytes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,7 +102,7 @@ abstract class Phase1Exchange {
 
     /** A phase-1 message (message ID 0) for this SA. */
     final void receive(Datagram d, IsakmpHeader h, Instant now, Out out) {
-        if (rtx.answerDuplicate(d, tag(), out)) {
+        if (rtx.answerDuplicate(d, now, tag(), out)) {
             return;
         }
         if (done) {
@@ -159,6 +160,9 @@ abstract class Phase1Exchange {
     private void reject(Datagram d, String why, NotifyType notify, Out out) {
         lastRejected = d.rawData().clone();
         lastProblem = why;
+        if (session.role == IsakmpSaInfo.Role.RESPONDER) {
+            rtx.silence();
+        }
         out.warn(tag() + "dropped message: " + why + (notify == null ? "" : " (notify " + notify + ")"));
         if (notify != null) {
             Informational.sendPlainNotify(session, notify, out);
@@ -397,8 +401,32 @@ abstract class Phase1Exchange {
             boolean answersLast, boolean awaitReply) {
         Datagram d = new Datagram(session.local, session.remote, Packet.concat(h.encode(), body));
         session.logSent(h, payloads, out);
-        rtx.sent(d, now, answersLast, awaitReply);
+        if (session.role == IsakmpSaInfo.Role.RESPONDER && answersLast && awaitReply && initiatorRetransmits()) {
+            rtx.sentAnswerOnly(d, now, responderWait());
+        } else {
+            rtx.sent(d, now, answersLast, awaitReply);
+        }
         out.send(d);
+    }
+
+    /**
+     * Whether the initiator's retransmissions tell a responder when its reply was lost, so the
+     * reply need only answer them. Not so for Aggressive Mode's AM2: the initiator's AM3 ends the
+     * exchange for it, and if AM3 is lost only our own resent AM2 brings it back.
+     */
+    boolean initiatorRetransmits() {
+        return true;
+    }
+
+    /**
+     * How long a responder waits for the initiator's next message before it forgets the exchange.
+     * Until keys exist (MM2 sent) nothing shows that the initiator even receives from us, so half
+     * the retransmission span (45 s by default; five of our MM3 sends, four of strongSwan's);
+     * after that the whole span (90 s).
+     */
+    private Duration responderWait() {
+        Duration span = ctx.retransmit().span();
+        return keys == null ? span.dividedBy(2) : span;
     }
 
     /** The body of a payload as the message carried it (SAi_b of RFC 2409 s5: without the generic header). */

@@ -55,14 +55,19 @@ final class QuickMode {
             .between(ID, 0, 2).any(N).build();
     static final MessageShape QM3 = MessageShape.of("QM3").first(HASH).build();
 
-    /** How long a finished exchange keeps answering retransmissions. */
-    static final Duration LINGER = Duration.ofSeconds(60);
+    /**
+     * How long a finished exchange at least keeps answering retransmissions: strongSwan resends
+     * QM2 for up to 165 s (4 s, growing by 1.8, five times). A shorter linger lets a lost QM3
+     * leave the responder without SAs that the initiator has installed.
+     */
+    static final Duration PEER_RETRANSMISSION_SPAN = Duration.ofSeconds(165);
 
     private final IsakmpSession session;
     private final int messageId;
     private final boolean initiator;
     private final Retransmitter rtx;
     private final Instant started;
+    private final Duration linger;
     private TunnelPolicy tunnel;
     private State state;
     private byte[] ni;
@@ -81,6 +86,8 @@ final class QuickMode {
         this.initiator = initiator;
         this.started = now;
         this.rtx = new Retransmitter(session.ctx().retransmit());
+        Duration ours = session.ctx().retransmit().span();
+        this.linger = ours.compareTo(PEER_RETRANSMISSION_SPAN) > 0 ? ours : PEER_RETRANSMISSION_SPAN;
     }
 
     int messageId() {
@@ -253,7 +260,7 @@ final class QuickMode {
     // ---------------------------------------------------------------- both
 
     void receive(Datagram d, IsakmpHeader h, Instant now, Out out) {
-        if (rtx.answerDuplicate(d, tag(), out)) {
+        if (rtx.answerDuplicate(d, now, tag(), out)) {
             return;
         }
         if (state != State.QM1_SENT && state != State.QM2_SENT) {
@@ -302,7 +309,7 @@ final class QuickMode {
     Instant deadline() {
         Instant r = rtx.deadline();
         if (finishedAt != null) {
-            Instant gone = finishedAt.plus(LINGER);
+            Instant gone = finishedAt.plus(linger);
             return r == null || gone.isBefore(r) ? gone : r;
         }
         return r;
@@ -323,7 +330,7 @@ final class QuickMode {
     }
 
     boolean isFinished(Instant now) {
-        return finishedAt != null && !now.isBefore(finishedAt.plus(LINGER));
+        return finishedAt != null && !now.isBefore(finishedAt.plus(linger));
     }
 
     private void finish(Instant now, Out out) {
@@ -342,7 +349,8 @@ final class QuickMode {
         }
         out.install(in);
         out.install(outSa);
-        session.ctx().children().add(new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime())));
+        session.ctx().children().add(new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime()),
+                SoftLifetime.of(now, choice.lifetime(), initiator, session.ctx().crypto().random()), initiator), now);
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
                 + in.spiHex() + ", out spi 0x" + outSa.spiHex() + ", lifetime " + choice.lifetime().toSeconds()

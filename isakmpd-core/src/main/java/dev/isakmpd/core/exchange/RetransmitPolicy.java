@@ -10,6 +10,15 @@ public record RetransmitPolicy(Duration initial, Duration max, int retries) {
 
     public static final RetransmitPolicy DEFAULT = new RetransmitPolicy(Duration.ofSeconds(2), Duration.ofSeconds(30), 5);
 
+    /** From the first send of a message to giving up on its answer. */
+    public Duration span() {
+        Duration total = Duration.ZERO;
+        for (int attempt = 0; attempt <= retries; attempt++) {
+            total = total.plus(delay(attempt));
+        }
+        return total;
+    }
+
     /** Delay before retransmission number {@code attempt} (0 = wait after the first send). */
     public Duration delay(int attempt) {
         long millis = initial.toMillis() << Math.min(attempt, 20);

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 
@@ -15,6 +16,12 @@ final class Retransmitter {
     private Datagram reply;
     private Instant deadline;
     private int attempts;
+    /** Retransmissions of {@link #lastSent} allowed on our own timer. */
+    private int maxResends;
+    /** Duplicates answered with {@link #reply} so far. */
+    private int answered;
+    /** For a reply sent with {@link #sentAnswerOnly}: how long to wait after each time it went out. */
+    private Duration answerWait;
 
     Retransmitter(RetransmitPolicy policy) {
         this.policy = policy;
@@ -28,9 +35,39 @@ final class Retransmitter {
         lastSent = d;
         if (answersLast) {
             reply = d;
+            answered = 0;
         }
         attempts = 0;
+        maxResends = policy.retries();
+        answerWait = null;
         deadline = awaitReply ? now.plus(policy.delay(0)) : null;
+    }
+
+    /**
+     * Records a reply that is resent only when the message it answers comes again (the peer's
+     * retransmission says our reply was lost), never on our own timer; the exchange gives up
+     * {@code wait} after the reply last went out. What a responder sends before the peer is
+     * authenticated: anyone can make us send it to any address, so each request is worth one
+     * reply, not six.
+     */
+    void sentAnswerOnly(Datagram d, Instant now, Duration wait) {
+        lastSent = d;
+        reply = d;
+        answered = 0;
+        attempts = 0;
+        maxResends = 0;
+        answerWait = wait;
+        deadline = now.plus(wait);
+    }
+
+    /**
+     * What answered our reply was rejected: the reply is not sent again, neither on our timer nor
+     * to duplicates, so one crafted message cannot make us answer it twice, differently. The
+     * exchange still accepts a genuine message until its deadline.
+     */
+    void silence() {
+        reply = null;
+        maxResends = attempts;
     }
 
     /** Records an accepted message; until answered, its duplicates get no reply. */
@@ -63,13 +100,19 @@ final class Retransmitter {
      *
      * @return whether {@code d} was such a copy
      */
-    boolean answerDuplicate(Datagram d, String tag, Out out) {
+    boolean answerDuplicate(Datagram d, Instant now, String tag, Out out) {
         if (!isDuplicate(d.rawData())) {
             return false;
         }
-        out.debug(tag + "retransmitted message" + (reply != null ? ", resending our reply" : ""));
-        if (reply != null) {
+        // a peer retransmits at most its retries; the network may duplicate some of those
+        boolean resend = reply != null && answered < 2 * policy.retries();
+        out.debug(tag + "retransmitted message" + (resend ? ", resending our reply" : ""));
+        if (resend) {
+            answered++;
             out.send(reply);
+            if (answerWait != null && deadline != null) {
+                deadline = now.plus(answerWait); // the peer is still there, waiting for it
+            }
         }
         return true;
     }
@@ -93,7 +136,7 @@ final class Retransmitter {
 
     /** Called when due: true if another retransmission is allowed (and re-arms), false to give up. */
     boolean retry(Instant now) {
-        if (attempts >= policy.retries()) {
+        if (attempts >= maxResends) {
             deadline = null;
             return false;
         }

@@ -193,11 +193,14 @@ class EngineScenarioTest {
     }
 
     @Test
-    void ipsecSasExpireAtTheirLifetime() {
+    void ipsecSasExpireAtTheirLifetimeWhenTheRekeyFails() {
         Pair p = standard(9, SimulatedNetwork.Faults.NONE, null);
         assertTrue(p.net.runUntil(p::bothUp, Duration.ofMinutes(1)));
-        assertTrue(p.net.runUntil(() -> p.a.kernel.list().isEmpty() && p.b.kernel.list().isEmpty(),
-                Duration.ofMinutes(61)));
-        assertTrue(p.a.logged("reached their lifetime"));
+        // b's host goes away: a's soft-lifetime rekey gets no answer
+        p.net.replace(p.b, new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500), List.of(), 109));
+        assertTrue(p.net.runUntil(() -> p.a.kernel.list().isEmpty(), Duration.ofMinutes(61)));
+        assertTrue(p.a.logged("reached their soft lifetime: rekeying tunnel net"), () -> String.join("\n", p.a.log));
+        assertTrue(p.a.logged("reached their lifetime 3600s; deleting them"), () -> String.join("\n", p.a.log));
+        assertTrue(p.a.logged("tunnel net has no IPsec SAs left; negotiating anew (auto = start)"));
     }
 }

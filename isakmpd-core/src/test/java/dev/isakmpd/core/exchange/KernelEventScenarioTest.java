@@ -83,7 +83,8 @@ class KernelEventScenarioTest {
         assertTrue(t.net.runUntil(() -> t.pairs(2), Duration.ofMinutes(1)), "a new ACQUIRE after the SAs are up");
         t.net.runUntil(() -> false, Duration.ofMinutes(2));
         assertEquals(2, t.a.engine.isakmpSas().size() + t.b.engine.isakmpSas().size(), "one ISAKMP SA each");
-        assertEquals(7, t.a.sent, "one Main Mode, two Quick Modes");
+        assertEquals(8, t.a.sent, "one Main Mode, two Quick Modes, the Delete that retires the superseded pair");
+        assertTrue(t.pairs(1));
     }
 
     @Test
@@ -111,9 +112,10 @@ class KernelEventScenarioTest {
                 t.net.now));
         assertTrue(t.net.runUntil(() -> t.pairs(2), Duration.ofMinutes(1)), () -> String.join("\n", t.a.log));
         t.net.runUntil(() -> false, Duration.ofMinutes(2));
-        assertEquals(sent + 2, t.a.sent, "QM1 and QM3 only: no new Main Mode, no second rekey");
+        assertEquals(sent + 3, t.a.sent, "QM1, QM3 and the Delete for the old pair: no new Main Mode, no second rekey");
         assertTrue(t.a.logged("soft EXPIRE for ESP SA 127.0.0.2/0x" + oldOut.spiHex() + ": rekeying tunnel net"));
-        assertTrue(t.a.kernel.list().contains(oldOut), "the old pair stays until its hard lifetime");
+        assertFalse(t.a.kernel.list().contains(oldOut), "the old pair is retired once the new one is up");
+        assertTrue(t.pairs(1), "on both sides");
     }
 
     @Test

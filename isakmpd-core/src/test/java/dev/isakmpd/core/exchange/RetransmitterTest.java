@@ -44,15 +44,15 @@ class RetransmitterTest {
         Datagram request = datagram(7);
         r.received(request.rawData());
         Out out = new Out();
-        assertTrue(r.answerDuplicate(request, "", out));
+        assertTrue(r.answerDuplicate(request, T0, "", out));
         assertTrue(out.actions().stream().noneMatch(a -> a instanceof Action.Send), "no reply yet: nothing resent");
         Datagram reply = datagram(8);
         r.sent(reply, T0, true, false);
         out = new Out();
-        assertTrue(r.answerDuplicate(request, "", out));
+        assertTrue(r.answerDuplicate(request, T0, "", out));
         assertSame(reply, ((Action.Send) out.actions().stream().filter(a -> a instanceof Action.Send).findFirst()
                 .orElseThrow()).datagram());
-        assertFalse(r.answerDuplicate(datagram(9), "", new Out()), "another message is not a duplicate");
+        assertFalse(r.answerDuplicate(datagram(9), T0, "", new Out()), "another message is not a duplicate");
     }
 
     @Test
@@ -64,7 +64,7 @@ class RetransmitterTest {
         r.stop();
         r.received(datagram(3).rawData());
         r.reset(before);
-        assertTrue(r.answerDuplicate(datagram(1), "", new Out()));
+        assertTrue(r.answerDuplicate(datagram(1), T0, "", new Out()));
         assertEquals(T0.plusSeconds(2), r.deadline(), "timer restored");
     }
 }

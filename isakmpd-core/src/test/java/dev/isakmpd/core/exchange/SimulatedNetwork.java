@@ -11,15 +11,18 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 
 /**
- * Two engines joined by a lossy network under a virtual clock: datagrams are dropped, duplicated
+ * Engines joined by a lossy network under a virtual clock: datagrams are dropped, duplicated
  * and delayed by random amounts (so they overtake each other), all from one seed, so every run
- * of a scenario is the same.
+ * of a scenario is the same. Nodes are found by address and woken through a deadline queue, so
+ * thousands of them cost no more per event than two.
  */
 final class SimulatedNetwork {
     /** @param corrupt probability that a datagram is followed by a mangled copy (WireFuzzer mutations) */
@@ -38,7 +41,12 @@ final class SimulatedNetwork {
         final Engine engine;
         final InMemoryKernel kernel;
         final List<String> log = new ArrayList<>();
+        /** Keep only warnings and errors (a scale run would hold millions of lines). */
+        boolean quiet;
         int sent;
+        /** SAs the engine asked the kernel to install and to delete. */
+        int installs;
+        int deletes;
 
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed) {
             this(name, address, peers, seed, false);
@@ -46,11 +54,15 @@ final class SimulatedNetwork {
 
         /** {@code allowLegacy}: the engine's crypto accepts DES and the EC2N groups. */
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed, boolean allowLegacy) {
+            this(name, address, peers, seed, allowLegacy, RetransmitPolicy.DEFAULT);
+        }
+
+        Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed, boolean allowLegacy,
+                RetransmitPolicy retransmit) {
             this.name = name;
             this.address = address;
             this.kernel = new InMemoryKernel(new Random(seed));
-            this.engine = new Engine(peers, IkeCrypto.bouncyCastle(seededRandom(seed), allowLegacy), kernel,
-                    RetransmitPolicy.DEFAULT);
+            this.engine = new Engine(peers, IkeCrypto.bouncyCastle(seededRandom(seed), allowLegacy), kernel, retransmit);
         }
 
         boolean logged(String fragment) {
@@ -65,9 +77,13 @@ final class SimulatedNetwork {
     private final Faults faults;
     private final PriorityQueue<InFlight> wire = new PriorityQueue<>(
             (a, b) -> a.at.equals(b.at) ? Long.compare(a.order, b.order) : a.at.compareTo(b.at));
-    private final List<Node> nodes = new ArrayList<>();
-    /** Every datagram handed to an engine, as it arrived (seeds for fuzzing). */
+    private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
+    /** Each node under its engine's {@link Engine#nextTimeout()}. */
+    private final Deadlines<Node> timers = new Deadlines<>();
+    /** Every datagram handed to an engine, as it arrived (seeds for fuzzing), unless {@link #forgetful}. */
     final List<Datagram> delivered = new ArrayList<>();
+    /** Keep nothing in {@link #delivered} (a scale run would hold every datagram). */
+    boolean forgetful;
     private long order;
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -77,13 +93,14 @@ final class SimulatedNetwork {
     }
 
     Node add(Node n) {
-        nodes.add(n);
+        nodes.put(n.address, n);
         return n;
     }
 
     /** {@code old} crashes and {@code fresh}, at the same address, takes its place with no state. */
     Node replace(Node old, Node fresh) {
-        nodes.set(nodes.indexOf(old), fresh);
+        timers.schedule(old, null);
+        nodes.put(fresh.address, fresh);
         return fresh;
     }
 
@@ -93,16 +110,19 @@ final class SimulatedNetwork {
                 if (a instanceof Action.Send s) {
                     transmit(from, s.datagram());
                 } else if (a instanceof Action.InstallSa i) {
+                    from.installs++;
                     from.kernel.install(i.sa());
                 } else if (a instanceof Action.DeleteSa d) {
+                    from.deletes++;
                     from.kernel.delete(d.sa().destination(), d.sa().spi());
-                } else if (a instanceof Action.Log l) {
+                } else if (a instanceof Action.Log l && (!from.quiet || l.level().compareTo(Action.Level.WARN) >= 0)) {
                     from.log.add(l.level() + " " + l.message());
                 }
             } catch (KernelException e) {
                 throw new AssertionError(from.name + ": " + e.getMessage(), e);
             }
         }
+        timers.schedule(from, from.engine.nextTimeout().orElse(null));
     }
 
     private void transmit(Node from, Datagram d) {
@@ -115,23 +135,29 @@ final class SimulatedNetwork {
             long delay = 1 + (long) (random.nextDouble() * faults.maxDelay().toMillis());
             wire.add(new InFlight(now.plusMillis(delay), order++, d));
         }
-        if (random.nextDouble() < faults.corrupt()) {
+        if (faults.corrupt() > 0 && random.nextDouble() < faults.corrupt()) {
             byte[] other = delivered.isEmpty() ? d.data() : delivered.get(random.nextInt(delivered.size())).data();
             byte[] mangled = WireFuzzer.mutate(d.data(), other, random);
             wire.add(new InFlight(now.plusMillis(1), order++, new Datagram(d.local(), d.remote(), mangled)));
         }
     }
 
+    /** Puts a datagram on the wire that arrives as {@code arriving} at {@code at}, from whatever source it names. */
+    void inject(Datagram arriving, Instant at) {
+        wire.add(new InFlight(at, order++, new Datagram(arriving.remote(), arriving.local(), arriving.data())));
+    }
+
     /** Runs events in time order until {@code done} holds or {@code limit} of virtual time has passed. */
     boolean runUntil(BooleanSupplier done, Duration limit) {
         Instant end = now.plus(limit);
+        for (Node n : nodes.values()) { // a test may have fed an engine without apply()
+            timers.schedule(n, n.engine.nextTimeout().orElse(null));
+        }
         while (!done.getAsBoolean()) {
             Instant next = wire.isEmpty() ? null : wire.peek().at();
-            for (Node n : nodes) {
-                Instant t = n.engine.nextTimeout().orElse(null);
-                if (t != null && (next == null || t.isBefore(next))) {
-                    next = t;
-                }
+            Instant t = timers.next().orElse(null);
+            if (t != null && (next == null || t.isBefore(next))) {
+                next = t;
             }
             if (next == null || next.isAfter(end)) {
                 return false;
@@ -139,16 +165,18 @@ final class SimulatedNetwork {
             now = next.isAfter(now) ? next : now;
             if (!wire.isEmpty() && !wire.peek().at().isAfter(now)) {
                 Datagram d = wire.poll().datagram();
-                Node to = nodes.stream().filter(n -> n.address.equals(d.remote())).findFirst().orElseThrow();
+                Node to = nodes.get(d.remote());
+                if (to == null) {
+                    throw new AssertionError("no node at " + d.remote());
+                }
                 Datagram arriving = new Datagram(d.remote(), d.local(), d.data());
-                delivered.add(arriving);
+                if (!forgetful) {
+                    delivered.add(arriving);
+                }
                 apply(to, to.engine.receive(arriving, now));
             } else {
-                for (Node n : nodes) {
-                    Instant t = n.engine.nextTimeout().orElse(null);
-                    if (t != null && !t.isAfter(now)) {
-                        apply(n, n.engine.timeout(now));
-                    }
+                for (Node n : timers.due(now)) {
+                    apply(n, n.engine.timeout(now));
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.isakmpd.daemon.config;
 
+import dev.isakmpd.core.exchange.HalfOpenLimits;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspProposal;
@@ -40,6 +41,8 @@ import org.tomlj.TomlParseResult;
  */
 public final class ConfigLoader {
     static final Duration DEFAULT_IKE_LIFETIME = Duration.ofHours(3);
+    /** Half-open exchanges cost about a kilobyte each: a million is a gigabyte, more is a typo. */
+    static final int MAX_HALF_OPEN = 1_000_000;
     static final Duration DEFAULT_ESP_LIFETIME = Duration.ofHours(1);
     static final Duration DEFAULT_DPD_TIMEOUT = Duration.ofSeconds(150);
     private static final int IKE_PORT = 500;
@@ -92,12 +95,14 @@ public final class ConfigLoader {
         boolean listenValid = false;
         KernelType kernel = KernelType.AUTO;
         Optional<Path> statusFile = Optional.empty();
+        HalfOpenLimits halfOpen = HalfOpenLimits.DEFAULT;
         Optional<Section> daemon = root.table("daemon");
         if (daemon.isEmpty()) {
             problems.error(root.at().child("daemon", 1), "missing table [daemon]");
         } else {
             Section d = daemon.get();
-            d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto"));
+            d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
+                    "half-open-total"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -105,6 +110,7 @@ public final class ConfigLoader {
             kernel = kernel(d);
             statusFile = d.string("status-file").map(v -> baseDir.resolve(v.value()));
             allowLegacy = d.bool("allow-legacy-crypto").map(Value::value).orElse(false);
+            halfOpen = halfOpen(d);
         }
 
         Map<String, Section> peerSections = root.tables("peers");
@@ -121,7 +127,28 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
-                problems.warnings());
+                problems.warnings(), halfOpen);
+    }
+
+    /** How many responder Main Modes may wait for the initiator: per source address, and in all. */
+    private HalfOpenLimits halfOpen(Section d) {
+        int perAddress = count(d, "half-open-per-address", HalfOpenLimits.DEFAULT.perAddress());
+        int total = count(d, "half-open-total", HalfOpenLimits.DEFAULT.total());
+        if (total < perAddress) {
+            problems.error(d.has("half-open-total") ? d.at("half-open-total") : d.at("half-open-per-address"),
+                    "half-open-total (" + total + ") must be at least half-open-per-address (" + perAddress + ")");
+            return HalfOpenLimits.DEFAULT;
+        }
+        return new HalfOpenLimits(perAddress, total);
+    }
+
+    private int count(Section d, String key, int otherwise) {
+        Optional<Value<Long>> v = d.integer(key);
+        if (v.isPresent() && (v.get().value() < 1 || v.get().value() > MAX_HALF_OPEN)) {
+            problems.error(v.get().at(), "must be between 1 and " + MAX_HALF_OPEN + ", got " + v.get().value());
+            return otherwise;
+        }
+        return v.map(x -> x.value().intValue()).orElse(otherwise);
     }
 
     private List<InetSocketAddress> listen(Section d) {

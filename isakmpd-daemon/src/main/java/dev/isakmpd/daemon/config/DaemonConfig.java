@@ -1,5 +1,6 @@
 package dev.isakmpd.daemon.config;
 
+import dev.isakmpd.core.exchange.HalfOpenLimits;
 import dev.isakmpd.core.policy.PeerPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,9 +17,11 @@ import java.util.Optional;
  * @param pskFiles the psk-file of each peer that has one, so that {@code check} can say where a
  *        secret comes from without showing it
  * @param warnings problems that do not stop the daemon (a world-readable psk-file, no peers)
+ * @param halfOpen daemon.half-open-per-address and daemon.half-open-total
  */
 public record DaemonConfig(String source, List<InetSocketAddress> listen, KernelType kernel,
-        Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles, List<String> warnings) {
+        Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles, List<String> warnings,
+        HalfOpenLimits halfOpen) {
 
     public DaemonConfig {
         listen = List.copyOf(listen);

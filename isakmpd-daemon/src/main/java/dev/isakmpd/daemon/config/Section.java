@@ -62,6 +62,10 @@ final class Section {
         return scalar(key, String.class, "a string");
     }
 
+    Optional<Value<Long>> integer(String key) {
+        return scalar(key, Long.class, "an integer");
+    }
+
     Optional<Value<Boolean>> bool(String key) {
         return scalar(key, Boolean.class, "true or false");
     }

@@ -61,7 +61,7 @@ public final class Daemon {
                 installed.add(t);
             }
             IkeCrypto crypto = IkeCrypto.bouncyCastle(new SecureRandom(), config.allowLegacyCrypto());
-            Engine engine = new Engine(peers, crypto, kernel, RetransmitPolicy.DEFAULT);
+            Engine engine = new Engine(peers, crypto, kernel, RetransmitPolicy.DEFAULT, config.halfOpen());
             StatusPublisher status = new StatusPublisher(config.statusFile(), kernel);
             EventLoop loop = new EventLoop(config, engine, transport, new ActionExecutor(transport, kernel), status,
                     Clock.systemUTC(), kernel, installed);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.exchange.HalfOpenLimits;
 import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
@@ -108,6 +109,8 @@ class ConfigLoaderTest {
                 ike = ["aes128-sha1-modp2048"]
                 """);
         assertEquals(KernelType.AUTO, c.kernel(), "a real daemon's kernel unless the file says otherwise");
+        assertEquals(HalfOpenLimits.DEFAULT, c.halfOpen());
+        assertTrue(c.halfOpen().perAddress() >= 64, "a NAT address with 64 handshakes in flight gets through");
         assertEquals(Optional.empty(), c.statusFile());
         PeerPolicy p = c.peers().get(0);
         assertEquals(ConfigLoader.DEFAULT_IKE_LIFETIME, p.ikeLifetime());
@@ -238,11 +241,30 @@ class ConfigLoaderTest {
                 ike-lifetime = "8y"
                 """));
         assertEquals(List.of(
-                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, kernel, listen, status-file)",
+                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, half-open-per-address, half-open-total, kernel, listen, status-file)",
                 "t.toml:9: peers.gw-b.ike[1]: unknown cipher 'aes512' in 'aes512-sha1-modp2048' (known: aes128, aes192, aes256, 3des, "
                         + "camellia128/192/256, blowfish128/192/256, cast128)",
                 "t.toml:10: peers.gw-b.ike-lifetime: bad duration '8y' (use e.g. 90s, 30m, 8h, 1d or seconds)"),
                 e.errors());
+    }
+
+    @Test
+    void halfOpenLimits() throws Exception {
+        DaemonConfig c = parse(VALID.replace("kernel = \"memory\"",
+                "kernel = \"memory\"\nhalf-open-per-address = 100\nhalf-open-total = 20000"));
+        assertEquals(new HalfOpenLimits(100, 20000), c.halfOpen());
+        String daemon = "kernel = \"memory\"\n";
+        assertError(VALID.replace(daemon, daemon + "half-open-per-address = 0\n"),
+                "t.toml:4: daemon.half-open-per-address: must be between 1 and 1000000, got 0");
+        assertError(VALID.replace(daemon, daemon + "half-open-total = 5000000\n"),
+                "t.toml:4: daemon.half-open-total: must be between 1 and 1000000, got 5000000");
+        assertError(VALID.replace(daemon, daemon + "half-open-per-address = \"64\"\n"),
+                "t.toml:4: daemon.half-open-per-address: expected an integer, got a string");
+        assertError(VALID.replace(daemon, daemon + "half-open-per-address = 128\nhalf-open-total = 100\n"),
+                "t.toml:5: daemon.half-open-total: half-open-total (100) must be at least half-open-per-address (128)");
+        assertError(VALID.replace(daemon, daemon + "half-open-per-address = 8000\n"),
+                "t.toml:4: daemon.half-open-per-address: half-open-total (4096) must be at least half-open-per-address"
+                        + " (8000)");
     }
 
     @Test
