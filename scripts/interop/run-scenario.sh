@@ -57,6 +57,10 @@
 #                       ESP SA our side holds must be new (no SPI of the first check)
 #                       and count packets.  Extra files: ping-again.txt,
 #                       ip-xfrm-state-stats-us-again.txt, ip-xfrm-state-stats-sw-again.txt
+#   --ping-for S        with --ping: after the first check, ping every 0.2 s for S seconds
+#                       (across rekeys); no more than 4 replies in a row may be missing
+#                       (1 s), also at the end.  Extra files: ping-long.txt,
+#                       ip-xfrm-state-stats-us-long.txt, ip-xfrm-state-stats-sw-long.txt
 #
 # Topology (all inside the lab guest; nothing touches the host network):
 #   netns "us": veth-us 198.51.100.1/24  <-- veth -->  netns "sw": veth-sw 198.51.100.2/24
@@ -107,7 +111,7 @@ usage() {
     exit "${1:-2}"
 }
 pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0
-out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0
+out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=${2:-}; shift 2 ;;
@@ -130,6 +134,7 @@ while [ $# -gt 0 ]; do
         --cert-us) cert_us=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
+        --ping-for) ping_for=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -143,6 +148,7 @@ case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; 
 [ "${ipv6:-0}" = 1 ] && [ "$ping" = 1 ] && { echo "$prog: --ping is IPv4 only" >&2; exit 2; }
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
+[[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
 [[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||
     { echo "$prog: proposals/groups look wrong: ike=$ike esp=$esp pfs=$pfs" >&2; exit 2; }
 setup_error() {   # also leaves DIR/result, so callers always find one
@@ -163,6 +169,7 @@ case $out in /run/*|/var/run/*|/dev/*|/proc/*|/sys/*)
     echo "$prog: --out $out is guest-private; use a host directory" >&2; exit 2 ;; esac
 rm -rf "$out/sw"
 rm -f "$out"/{ping-again.txt,ip-xfrm-state-stats-us-again.txt,ip-xfrm-state-stats-sw-again.txt}
+rm -f "$out"/{ping-long.txt,ip-xfrm-state-stats-us-long.txt,ip-xfrm-state-stats-sw-long.txt}
 rm -f "$out"/{ping-trigger.txt,ping.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt,ip-xfrm-policy-us.txt}
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
       "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,ours-status.txt,capture.pcap,tcpdump.log,timings.txt}
@@ -354,6 +361,22 @@ if [ "$ping" = 1 ]; then
         [ "$sas" -ge 2 ] && [ "$counted" = "$sas" ] ||
             finish FAIL "ESP packet counters on $side: $counted of $sas SAs counted packets (see ip-xfrm-state-stats-$side.txt)"
     done
+fi
+if [ "$ping" = 1 ] && [ "$ping_for" -gt 0 ]; then
+    stamp "pinging for ${ping_for}s"
+    ip netns exec us ping -i 0.2 -w "$ping_for" -W 1 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-long.txt" 2>&1
+    stamp "long ping done"
+    ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us-long.txt" 2>&1
+    ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw-long.txt" 2>&1
+    collect
+    # replies carry icmp_seq=N; the longest run of sequence numbers without one is the gap
+    gap=$(awk -F'icmp_seq=' '/bytes from/ && /icmp_seq=/ { split($2, a, " "); n = a[1] + 0
+            if (n - last - 1 > worst) worst = n - last - 1; last = n }
+        /packets transmitted/ { sent = $1 + 0 }
+        END { if (sent - last > worst) worst = sent - last; print worst + 0 }' "$out/ping-long.txt")
+    replies=$(grep -c 'bytes from.*icmp_seq=' "$out/ping-long.txt")
+    [ "$replies" -gt 0 ] || finish FAIL "no reply during the long ping (see ping-long.txt)"
+    [ "$gap" -le 4 ] || finish FAIL "$gap replies in a row missing during the long ping (see ping-long.txt)"
 fi
 if [ "$ping" = 1 ] && [ "$ping_again" -gt 0 ]; then
     first_spis=$(grep -o 'spi 0x[0-9a-f]*' "$out/ip-xfrm-state-stats-us.txt" | sort -u)

@@ -22,6 +22,11 @@ final class OurSide {
      * @param tunnelExtra extra TOML lines for the tunnel table (e.g. a short lifetime), may be empty
      */
     static String script(String kernel, String auto, String tunnelExtra) {
+        return script(kernel, auto, "", tunnelExtra);
+    }
+
+    /** @param peerExtra extra TOML lines for the peer table (e.g. a short ike-lifetime), may be empty */
+    static String script(String kernel, String auto, String peerExtra, String tunnelExtra) {
         return String.join("\n",
                 "#!/bin/bash",
                 "out=$INTEROP_OUT",
@@ -59,6 +64,7 @@ final class OurSide {
                 // probe strongSwan often, so that even short scenarios exercise RFC 3706 with it
                 "dpd-delay = \"2s\"",
                 "dpd-timeout = \"30s\"",
+                peerExtra,
                 "",
                 "[peers.strongswan.tunnels.net]",
                 "local-subnet = \"$INTEROP_LOCAL_TS\"",
