@@ -39,6 +39,8 @@ public final class Engine {
     }
 
     private final EngineContext ctx;
+    /** Whether the runtime wants DEBUG lines; without them no packet dump is built (they cost more than DH). */
+    private boolean debug = true;
     private final List<PeerPolicy> peers;
     /** Responder Main Modes waiting for MM3 or MM5, bounded per address and in all. */
     private final HalfOpenTable halfOpenTable;
@@ -83,9 +85,14 @@ public final class Engine {
         this.halfOpenTable = new HalfOpenTable(halfOpen);
     }
 
+    /** Whether DEBUG log actions are wanted (the runtime asks its logger before each input). */
+    public void debugLogging(boolean on) {
+        debug = on;
+    }
+
     /** A datagram arrived on one of our UDP endpoints. */
     public List<Action> receive(Datagram d, Instant now) {
-        Out out = new Out();
+        Out out = new Out(debug);
         byte[] data = d.rawData();
         IsakmpHeader h;
         try {
@@ -127,7 +134,7 @@ public final class Engine {
 
     /** Brings up the peer's tunnels: Main Mode first unless an ISAKMP SA is already up. */
     public List<Action> initiate(String peerName, Instant now) {
-        Out out = new Out();
+        Out out = new Out(debug);
         PeerPolicy peer = peers.stream().filter(p -> p.name().equals(peerName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no peer named " + peerName));
         if (!peer.hasFixedAddress()) {
@@ -144,7 +151,7 @@ public final class Engine {
      * tunnel is already being negotiated or the ACQUIRE matches no configured tunnel.
      */
     public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
-        Out out = new Out();
+        Out out = new Out(debug);
         String what = "ACQUIRE " + Addresses.format(a.source()) + " -> " + Addresses.format(a.destination())
                 + a.localSelector().map(l -> " (" + l + " -> " + a.remoteSelector().map(Object::toString).orElse("?")
                         + ")").orElse("");
@@ -178,7 +185,7 @@ public final class Engine {
      * pair goes too, and the peer is told with a Delete.
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
-        Out out = new Out();
+        Out out = new Out(debug);
         Optional<ChildSas.Pair> pair = ctx.children().find(e.destination(), e.spi());
         String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + Addresses.format(e.destination()) + "/0x"
                 + e.spiHex();
@@ -263,7 +270,7 @@ public final class Engine {
 
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
     public List<Action> timeout(Instant now) {
-        Out out = new Out();
+        Out out = new Out(debug);
         for (IsakmpSession s : timers.due(now)) {
             s.timeout(now, out);
             if (s.takeRekeyDue()) {
@@ -352,7 +359,7 @@ public final class Engine {
 
     /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
     public List<Action> shutdown(Instant now) {
-        Out out = new Out();
+        Out out = new Out(debug);
         for (ChildSas.Pair p : ctx.children().all()) {
             deletePair(p, out);
         }

@@ -399,11 +399,17 @@ final class IsakmpSession {
     }
 
     void logSent(IsakmpHeader h, List<Payload> payloads, Out out) {
+        if (!out.debugging()) {
+            return;
+        }
         out.debug(tag() + "sending " + h.exchangeType() + " " + MessageDump.summary(payloads) + "\n"
                 + MessageDump.format(h, payloads));
     }
 
     void logReceived(Packet p, Out out) {
+        if (!out.debugging()) {
+            return;
+        }
         out.debug(tag() + "received " + p.header().exchangeType() + " " + MessageDump.summary(p.payloads()) + "\n"
                 + MessageDump.format(p.header(), p.payloads()));
     }

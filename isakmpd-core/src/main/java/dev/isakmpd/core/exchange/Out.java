@@ -7,6 +7,21 @@ import java.util.List;
 /** Collects the actions produced while one input is processed. */
 final class Out {
     private final List<Action> actions = new ArrayList<>();
+    /** Whether DEBUG lines are wanted at all: packet dumps are not built for nothing. */
+    private final boolean debugging;
+
+    Out() {
+        this(true);
+    }
+
+    Out(boolean debugging) {
+        this.debugging = debugging;
+    }
+
+    /** Check before building an expensive DEBUG line (a packet dump). */
+    boolean debugging() {
+        return debugging;
+    }
 
     void send(Datagram d) {
         actions.add(new Action.Send(d));
@@ -33,7 +48,9 @@ final class Out {
     }
 
     void debug(String message) {
-        log(Action.Level.DEBUG, message);
+        if (debugging) {
+            log(Action.Level.DEBUG, message);
+        }
     }
 
     List<Action> actions() {
