@@ -39,7 +39,12 @@ final class ChildSas {
         /** When to delete it because a newer pair for its tunnel is up; null until then. */
         private Instant retireAt;
 
-        Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires, Instant rekeyAt, boolean initiator) {
+        /** The identity the peer proved in the ISAKMP SA that negotiated the pair (IsakmpSession#peerIdentity). */
+        private final String identity;
+
+        Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires, Instant rekeyAt, boolean initiator,
+                String identity) {
+            this.identity = identity;
             this.peer = peer;
             this.inbound = inbound;
             this.outbound = outbound;
@@ -50,6 +55,10 @@ final class ChildSas {
 
         String peer() {
             return peer;
+        }
+
+        String identity() {
+            return identity;
         }
 
         IpsecSa inbound() {

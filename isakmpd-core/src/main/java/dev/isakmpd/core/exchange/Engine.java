@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -277,7 +278,7 @@ public final class Engine {
                 rekeyIsakmpSa(s, now, out);
             }
             if (s.takePeerDead()) {
-                forgetSas(s.peerKey(), s, "did not answer Dead Peer Detection", out);
+                forgetSas(s, "did not answer Dead Peer Detection", out);
                 if (s.peer.autoStart()) {
                     out.info("peer " + s.peer.name() + ": negotiating anew (auto = start)");
                     start(s.peer, s.peer.tunnels(), now, out);
@@ -421,18 +422,25 @@ public final class Engine {
      * and lost the keys of every SA it had with us (RFC 2407 s4.6.3.3). Its older SAs go.
      */
     private void forgetOlderSas(IsakmpSession fresh, Out out) {
-        forgetSas(fresh.peerKey(), fresh, "sent INITIAL-CONTACT (it has restarted)", out);
+        forgetSas(fresh, "sent INITIAL-CONTACT (it has restarted)", out);
     }
 
     /**
-     * Drops every established ISAKMP SA but {@code keep} and every IPsec SA pair with the peer,
-     * from the kernel too, without Deletes: the peer has lost their keys or is gone, and our
-     * outbound SAs would otherwise carry traffic into a void until their lifetime ends.
+     * Drops every other established ISAKMP SA and every IPsec SA pair that {@code keep}'s peer has
+     * with us under the identity it proved, from the kernel too, without Deletes: it has lost
+     * their keys or is gone, and our outbound SAs would otherwise carry traffic into a void until
+     * their lifetime ends. Only that identity's: many peers may share one address or policy
+     * (behind a NAT, or a load generator), and INITIAL-CONTACT speaks for its sender only
+     * (RFC 2407 s4.6.3.3).
      */
-    private void forgetSas(String name, IsakmpSession keep, String why, Out out) {
+    private void forgetSas(IsakmpSession keep, String why, Out out) {
+        String name = keep.peerKey();
+        String identity = keep.peerIdentity();
         List<IsakmpSession> older = sessionsOf(policyName(name)).stream().filter(s -> s != keep
-                && s.peerKey().equals(name) && s.state() == IsakmpSession.State.ESTABLISHED).toList();
-        List<ChildSas.Pair> pairs = ctx.children().ofPeer(name);
+                && s.peerKey().equals(name) && Objects.equals(s.peerIdentity(), identity)
+                && s.state() == IsakmpSession.State.ESTABLISHED).toList();
+        List<ChildSas.Pair> pairs = ctx.children().ofPeer(name).stream()
+                .filter(p -> Objects.equals(p.identity(), identity)).toList();
         if (older.isEmpty() && pairs.isEmpty()) {
             out.debug("peer " + name + " " + why + "; we hold no other SA with it");
             return;

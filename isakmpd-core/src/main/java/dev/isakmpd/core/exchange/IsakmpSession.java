@@ -468,6 +468,11 @@ final class IsakmpSession {
                 : Addresses.format(remote.getAddress()));
     }
 
+    /** The identity the peer proved in phase 1, as logs write it; null before it has. */
+    String peerIdentity() {
+        return phase1.peerId == null ? null : Identity.describe(phase1.peerId);
+    }
+
     /** A responder waiting for the initiator's next phase-1 message. */
     boolean halfOpen() {
         return state == State.NEGOTIATING && phase1.halfOpen();

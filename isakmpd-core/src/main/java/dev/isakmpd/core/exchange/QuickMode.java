@@ -350,7 +350,8 @@ final class QuickMode {
         out.install(in);
         out.install(outSa);
         session.ctx().children().add(new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime()),
-                SoftLifetime.of(now, choice.lifetime(), initiator, session.ctx().crypto().random()), initiator), now);
+                SoftLifetime.of(now, choice.lifetime(), initiator, session.ctx().crypto().random()), initiator,
+                session.peerIdentity()), now);
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
                 + in.spiHex() + ", out spi 0x" + outSa.spiHex() + ", lifetime " + choice.lifetime().toSeconds()

@@ -9,10 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.exchange.EngineScenarioTest.Pair;
 import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -65,5 +69,40 @@ class InitialContactScenarioTest {
         assertEquals(spis(a2), spis(p.b()), "b holds exactly the new pair, mirrored");
         assertFalse(spis(p.b()).stream().anyMatch(before::contains), "the old SPIs are gone from b's kernel");
         assertEquals("ESTABLISHED", p.b().engine.isakmpSas().get(0).state());
+    }
+
+    private static PeerPolicy withLocalId(PeerPolicy p, String id) {
+        return new PeerPolicy(p.name(), p.local(), p.remote(), p.auth(), p.ikeProposals(), p.ikeLifetime(),
+                p.tunnels(), p.autoStart(), p.dpd(), Identity.parse(id), p.remoteId(), p.remoteRange(),
+                p.aggressive());
+    }
+
+    /**
+     * Two identities behind one address (a NAT, a load generator) under one responder policy:
+     * the second one's INITIAL-CONTACT speaks for itself only, and the first keeps its SAs.
+     */
+    @Test
+    void initialContactOfOneIdentityLeavesAnotherIdentityAtTheSameAddressAlone() {
+        SimulatedNetwork net = new SimulatedNetwork(51, SimulatedNetwork.Faults.NONE);
+        PeerPolicy one = withLocalId(policy("b1", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                "10.1.1.0/24", "10.2.0.0/16", true), "@one.example.org");
+        PeerPolicy two = withLocalId(policy("b2", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                "10.1.2.0/24", "10.2.0.0/16", true), "@two.example.org");
+        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
+                List.of(one, two), 52));
+        PeerPolicy forA = policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128-sha1", null, "10.2.0.0/16",
+                "10.1.1.0/24", false);
+        TunnelPolicy second = new TunnelPolicy("net2", forA.tunnels().get(0).local(), Subnet.parse("10.1.2.0/24"),
+                forA.tunnels().get(0).proposals(), Optional.empty(), forA.tunnels().get(0).lifetime());
+        SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
+                List.of(forA.withTunnels(List.of(forA.tunnels().get(0), second))), 53));
+        net.apply(a, a.engine.initiate("b1", net.now));
+        assertTrue(net.runUntil(() -> b.kernel.list().size() == 2, Duration.ofMinutes(1)), () -> String.join("\n", b.log));
+        net.apply(a, a.engine.initiate("b2", net.now));
+        assertTrue(net.runUntil(() -> b.kernel.list().size() == 4 && a.kernel.list().size() == 4,
+                Duration.ofMinutes(1)), () -> String.join("\n", b.log));
+        assertTrue(b.logged("peer a sent INITIAL-CONTACT (it has restarted); we hold no other SA with it"),
+                () -> String.join("\n", b.log));
+        assertEquals(2, b.engine.isakmpSas().size(), "both identities keep their ISAKMP SA");
     }
 }
