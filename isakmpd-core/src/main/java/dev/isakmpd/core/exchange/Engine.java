@@ -35,6 +35,21 @@ public final class Engine {
     }
 
     /**
+     * Something that happened to a peer's SAs that the caller may want to act on: whether to try
+     * again, restart or wait is site policy (keying tries, close and DPD actions), not protocol.
+     */
+    public record PeerEvent(String peer, Kind kind) {
+        public enum Kind {
+            /** A Main Mode we initiated ended without an ISAKMP SA (no answer, or a fatal error). */
+            GAVE_UP,
+            /** The peer deleted IPsec SAs or the ISAKMP SA it had with us. */
+            CLOSED_BY_PEER,
+            /** Dead Peer Detection declared the peer dead; its SAs are gone. */
+            DEAD
+        }
+    }
+
+    /**
      * Main Mode exchanges a peer may have half-open at our responder (MM2 or MM4 sent). Each costs
      * memory and, until it times out, retransmitted replies to the MM1's source address; without a
      * bound a flood of MM1s spoofing a peer's address would exhaust the one and turn us into a
@@ -50,6 +65,8 @@ public final class Engine {
     private final Map<HalfOpen, IsakmpSession> halfOpen = new HashMap<>();
     /** SA pairs whose soft lifetime ran out and whose replacement has been started. */
     private final Set<ChildSas.Pair> rekeyed = new HashSet<>();
+    /** What the last call did to peers' SAs; replaced at every call. */
+    private List<PeerEvent> events = List.of();
 
     /**
      * @param crypto every algorithm lookup, key pair and random byte of the exchanges comes from
@@ -72,6 +89,8 @@ public final class Engine {
     /** A datagram arrived on one of our UDP endpoints. */
     public List<Action> receive(Datagram d, Instant now) {
         Out out = new Out();
+        List<PeerEvent> happened = new ArrayList<>();
+        events = happened;
         byte[] data = d.rawData();
         IsakmpHeader h;
         try {
@@ -93,7 +112,14 @@ public final class Engine {
             out.warn(from(d) + "dropped message for the ISAKMP SA of peer " + s.peer.name() + ": wrong source address");
         } else {
             Cookies before = s.cookies();
+            IsakmpSession.State stateBefore = s.state();
+            List<ChildSas.Pair> pairsBefore = ctx.children().ofPeer(s.peer.name());
             s.receive(d, h, now, out);
+            noteEnd(s, stateBefore, happened);
+            if ((stateBefore == IsakmpSession.State.ESTABLISHED && s.state() == IsakmpSession.State.DEAD)
+                    || !ctx.children().ofPeer(s.peer.name()).containsAll(pairsBefore)) {
+                happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.CLOSED_BY_PEER));
+            }
             if (!before.equals(s.cookies())) {
                 sessions.remove(before);
                 sessions.put(s.cookies(), s);
@@ -106,13 +132,65 @@ public final class Engine {
         return out.actions();
     }
 
-    /** Brings up the peer's tunnels: Main Mode first unless an ISAKMP SA is already up. */
+    /** Negotiates all the peer's tunnels (again): Main Mode first unless an ISAKMP SA is already up. */
     public List<Action> initiate(String peerName, Instant now) {
         Out out = new Out();
-        PeerPolicy peer = peers.stream().filter(p -> p.name().equals(peerName)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no peer named " + peerName));
+        events = List.of();
+        PeerPolicy peer = peer(peerName);
         start(peer, peer.tunnels(), now, out);
         return out.actions();
+    }
+
+    /**
+     * Brings up those of the peer's tunnels that have no IPsec SAs and are not being negotiated,
+     * so that an operator's or a restart policy's repeated call starts nothing twice.
+     */
+    public List<Action> up(String peerName, Instant now) {
+        Out out = new Out();
+        events = List.of();
+        PeerPolicy peer = peer(peerName);
+        List<TunnelPolicy> missing = peer.tunnels().stream().filter(t -> !negotiating(peer, t)
+                && ctx.children().ofPeer(peerName).stream().noneMatch(p -> p.outbound().tunnel().equals(t.name())))
+                .toList();
+        if (missing.isEmpty()) {
+            out.info("peer " + peerName + ": every tunnel is up or being negotiated");
+        } else {
+            start(peer, missing, now, out);
+        }
+        return out.actions();
+    }
+
+    /** Takes the peer's tunnels down: Deletes for its IPsec SAs and ISAKMP SAs, which are then forgotten. */
+    public List<Action> down(String peerName, Instant now) {
+        Out out = new Out();
+        events = List.of();
+        PeerPolicy peer = peer(peerName);
+        List<ChildSas.Pair> pairs = ctx.children().ofPeer(peerName);
+        List<IsakmpSession> own = sessions.values().stream().filter(s -> s.peer == peer).toList();
+        out.info("peer " + peerName + ": taking down " + pairs.size() + " IPsec SA pair(s) and " + own.size()
+                + " ISAKMP SA(s) on request");
+        pairs.forEach(p -> deletePair(p, out));
+        own.forEach(s -> s.delete(out));
+        sweep();
+        return out.actions();
+    }
+
+    /** What the last call (receive, timeout, ...) did to peers' SAs. */
+    public List<PeerEvent> peerEvents() {
+        return events;
+    }
+
+    private PeerPolicy peer(String name) {
+        return peers.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no peer named " + name));
+    }
+
+    /** A Main Mode of ours that died before it was established is a failed keying try. */
+    private static void noteEnd(IsakmpSession s, IsakmpSession.State before, List<PeerEvent> happened) {
+        if (s.role == IsakmpSaInfo.Role.INITIATOR && before != IsakmpSession.State.ESTABLISHED
+                && before != IsakmpSession.State.DEAD && s.state() == IsakmpSession.State.DEAD) {
+            happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.GAVE_UP));
+        }
     }
 
     /**
@@ -122,6 +200,7 @@ public final class Engine {
      */
     public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
         Out out = new Out();
+        events = List.of();
         String what = "ACQUIRE " + Addresses.format(a.source()) + " -> " + Addresses.format(a.destination())
                 + a.localSelector().map(l -> " (" + l + " -> " + a.remoteSelector().map(Object::toString).orElse("?")
                         + ")").orElse("");
@@ -155,6 +234,7 @@ public final class Engine {
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
         Out out = new Out();
+        events = List.of();
         rekeyed.retainAll(ctx.children().all());
         Optional<ChildSas.Pair> pair = ctx.children().all().stream()
                 .filter(p -> matches(p.inbound(), e) || matches(p.outbound(), e)).findFirst();
@@ -213,17 +293,18 @@ public final class Engine {
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
     public List<Action> timeout(Instant now) {
         Out out = new Out();
+        List<PeerEvent> happened = new ArrayList<>();
+        events = happened;
         for (IsakmpSession s : List.copyOf(sessions.values())) {
             Instant due = s.nextDeadline();
             if (due != null && !now.isBefore(due)) {
+                IsakmpSession.State before = s.state();
                 s.timeout(now, out);
+                noteEnd(s, before, happened);
             }
             if (s.takePeerDead()) {
                 forgetSas(s.peer, s, "did not answer Dead Peer Detection", out);
-                if (s.peer.autoStart()) {
-                    out.info("peer " + s.peer.name() + ": negotiating anew (auto = start)");
-                    start(s.peer, s.peer.tunnels(), now, out);
-                }
+                happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.DEAD));
             }
         }
         for (ChildSas.Pair p : ctx.children().expired(now)) {
@@ -250,6 +331,7 @@ public final class Engine {
     /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
     public List<Action> shutdown(Instant now) {
         Out out = new Out();
+        events = List.of();
         for (ChildSas.Pair p : ctx.children().all()) {
             deletePair(p, out);
         }

@@ -134,6 +134,9 @@ final class EventLoop implements Runnable {
             return false;
         }
         executor.execute(actions);
+        for (Engine.PeerEvent e : engine.peerEvents()) {
+            restartIfDead(e);
+        }
         List<IsakmpSaInfo> isakmp;
         try {
             isakmp = engine.isakmpSas();
@@ -143,6 +146,15 @@ final class EventLoop implements Runnable {
         }
         status.refresh(isakmp);
         return true;
+    }
+
+    /** The engine reports a dead peer; an auto = "start" peer is negotiated anew. */
+    private void restartIfDead(Engine.PeerEvent e) {
+        if (e.kind() == Engine.PeerEvent.Kind.DEAD
+                && config.peers().stream().anyMatch(p -> p.name().equals(e.peer()) && p.autoStart())) {
+            LOG.info("peer {}: negotiating anew (auto = start)", e.peer());
+            dispatch("restarting peer " + e.peer(), () -> engine.up(e.peer(), clock.instant()));
+        }
     }
 
     private long millisUntilNextTimer() {
