@@ -1,5 +1,6 @@
 package dev.isakmpd.daemon.config;
 
+import dev.isakmpd.core.exchange.RetransmitPolicy;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspProposal;
@@ -16,6 +17,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +53,8 @@ public final class ConfigLoader {
     /** daemon.allow-legacy-crypto: read before the peers, whose proposals it governs. */
     private boolean allowLegacy;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
+    private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
+    private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
 
     private ConfigLoader(String source, Path baseDir) {
         this.problems = new Problems(source);
@@ -89,12 +94,16 @@ public final class ConfigLoader {
         boolean listenValid = false;
         KernelType kernel = KernelType.PFKEY;
         Optional<Path> statusFile = Optional.empty();
+        Optional<ControlSocket> control = Optional.empty();
+        RetransmitPolicy retransmit = RetransmitPolicy.DEFAULT;
         Optional<Section> daemon = root.table("daemon");
         if (daemon.isEmpty()) {
             problems.error(root.at().child("daemon", 1), "missing table [daemon]");
         } else {
             Section d = daemon.get();
-            d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto"));
+            d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "control-socket",
+                    "control-mode", "control-group", "retransmit-timeout", "retransmit-timeout-max",
+                    "retransmit-tries"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -102,6 +111,8 @@ public final class ConfigLoader {
             kernel = kernel(d);
             statusFile = d.string("status-file").map(v -> baseDir.resolve(v.value()));
             allowLegacy = d.bool("allow-legacy-crypto").map(Value::value).orElse(false);
+            control = control(d);
+            retransmit = retransmit(d);
         }
 
         Map<String, Section> peerSections = root.tables("peers");
@@ -118,7 +129,108 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
-                problems.warnings());
+                problems.warnings(), control, retransmit, restart);
+    }
+
+    /** control-socket (a path, or "off"), control-mode (octal, as chmod takes it) and control-group. */
+    private Optional<ControlSocket> control(Section d) {
+        Optional<Value<String>> path = d.string("control-socket");
+        Optional<Value<String>> mode = d.string("control-mode");
+        Optional<Value<String>> group = d.string("control-group");
+        if (path.isPresent() && path.get().value().equals("off")) {
+            mode.or(() -> group).ifPresent(v -> problems.error(v.at(), "has no effect with control-socket = \"off\""));
+            return Optional.empty();
+        }
+        if (path.isPresent() && path.get().value().isBlank()) {
+            problems.error(path.get().at(), "must be a path, or \"off\"");
+            return Optional.empty();
+        }
+        Set<PosixFilePermission> perms = permissions(ControlSocket.DEFAULT_MODE);
+        if (mode.isPresent()) {
+            String m = mode.get().value();
+            if (!OCTAL_MODE.matcher(m).matches()) {
+                problems.error(mode.get().at(), "expected an octal mode such as \"0660\", got '" + m + "'");
+            } else {
+                perms = permissions(m);
+            }
+        }
+        if (group.isPresent() && !NAME.matcher(group.get().value()).matches()) {
+            problems.error(group.get().at(), "expected a group name, got '" + group.get().value() + "'");
+        }
+        Path p = path.map(v -> baseDir.resolve(v.value())).orElse(ControlSocket.DEFAULT_PATH);
+        return Optional.of(new ControlSocket(p, perms, group.map(Value::value)));
+    }
+
+    private static Set<PosixFilePermission> permissions(String octal) {
+        int bits = Integer.parseInt(octal, 8);
+        StringBuilder rwx = new StringBuilder();
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            rwx.append((bits >> (shift + 2) & 1) == 1 ? 'r' : '-').append((bits >> (shift + 1) & 1) == 1 ? 'w' : '-')
+                    .append((bits >> shift & 1) == 1 ? 'x' : '-');
+        }
+        return PosixFilePermissions.fromString(rwx.toString());
+    }
+
+    /** retransmit-timeout (first wait), retransmit-timeout-max (cap of the doubling), retransmit-tries. */
+    private RetransmitPolicy retransmit(Section d) {
+        RetransmitPolicy def = RetransmitPolicy.DEFAULT;
+        Duration initial = d.duration("retransmit-timeout").map(Value::value).orElse(def.initial());
+        Optional<Value<Duration>> maxValue = d.duration("retransmit-timeout-max");
+        Duration max = maxValue.map(Value::value).orElse(def.max().compareTo(initial) < 0 ? initial : def.max());
+        if (max.compareTo(initial) < 0) {
+            problems.error(maxValue.get().at(), "must not be shorter than retransmit-timeout");
+        }
+        int tries = def.retries();
+        Optional<Value<Long>> t = d.integer("retransmit-tries");
+        if (t.isPresent()) {
+            if (t.get().value() < 0 || t.get().value() > 20) {
+                problems.error(t.get().at(), "must be between 0 and 20");
+            } else {
+                tries = t.get().value().intValue();
+            }
+        }
+        return new RetransmitPolicy(initial, max, tries);
+    }
+
+    /** keying-tries, keying-retry-delay(-max), close-action and dpd-action of one peer. */
+    private RestartPolicy restartPolicy(Section p) {
+        RestartPolicy def = RestartPolicy.DEFAULT;
+        int tries = def.keyingTries();
+        Optional<Value<Object>> t = p.any("keying-tries");
+        if (t.isPresent()) {
+            Object v = t.get().value();
+            if (v instanceof String s && s.equals("forever")) {
+                tries = 0;
+            } else if (v instanceof Long n && n >= 1 && n <= 1000) {
+                tries = n.intValue();
+            } else {
+                problems.error(t.get().at(), "expected a number of attempts (1 to 1000) or \"forever\"");
+            }
+        }
+        Duration delay = p.duration("keying-retry-delay").map(Value::value).orElse(def.retryDelay());
+        Optional<Value<Duration>> maxValue = p.duration("keying-retry-delay-max");
+        Duration max = maxValue.map(Value::value)
+                .orElse(def.retryDelayMax().compareTo(delay) < 0 ? delay : def.retryDelayMax());
+        if (max.compareTo(delay) < 0) {
+            problems.error(maxValue.get().at(), "must not be shorter than keying-retry-delay");
+        }
+        return new RestartPolicy(tries, delay, max, onLoss(p, "close-action"), onLoss(p, "dpd-action"));
+    }
+
+    private RestartPolicy.OnLoss onLoss(Section p, String key) {
+        Optional<Value<String>> v = p.string(key);
+        if (v.isEmpty()) {
+            return RestartPolicy.OnLoss.RESTART;
+        }
+        return switch (v.get().value()) {
+            case "restart" -> RestartPolicy.OnLoss.RESTART;
+            case "hold" -> RestartPolicy.OnLoss.HOLD;
+            case "clear" -> RestartPolicy.OnLoss.CLEAR;
+            default -> {
+                problems.error(v.get().at(), "unknown value '" + v.get().value() + "' (known: restart, hold, clear)");
+                yield RestartPolicy.OnLoss.RESTART;
+            }
+        };
     }
 
     private List<InetSocketAddress> listen(Section d) {
@@ -153,7 +265,8 @@ public final class ConfigLoader {
             Map<InetSocketAddress, String> remotes) {
         int errorsBefore = problems.errorCount();
         p.allowOnly(Set.of("local", "remote", "psk", "psk-file", "ike", "ike-lifetime", "auto", "dpd-delay",
-                "dpd-timeout", "tunnels"));
+                "dpd-timeout", "tunnels", "keying-tries", "keying-retry-delay", "keying-retry-delay-max",
+                "close-action", "dpd-action"));
         checkName(p);
         Optional<Value<String>> localText = p.requiredString("local");
         Optional<InetSocketAddress> local = localText.flatMap(v -> parse(v, ConfigLoader::endpoint));
@@ -182,6 +295,7 @@ public final class ConfigLoader {
         Duration ikeLifetime = p.duration("ike-lifetime").map(Value::value).orElse(DEFAULT_IKE_LIFETIME);
         boolean autoStart = autoStart(p);
         Optional<DeadPeerDetection> dpd = dpd(p);
+        restart.put(p.name(), restartPolicy(p));
         List<TunnelPolicy> tunnels = new ArrayList<>();
         for (Section t : p.tables("tunnels").values()) {
             tunnel(t).ifPresent(tunnels::add);

@@ -1,12 +1,12 @@
 package dev.isakmpd.daemon.runtime;
 
 import dev.isakmpd.core.exchange.Engine;
-import dev.isakmpd.core.exchange.RetransmitPolicy;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.daemon.config.DaemonConfig;
+import dev.isakmpd.daemon.control.ControlServer;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class Daemon {
      * installs each tunnel's security policies, so that traffic triggers ACQUIREs; the loop
      * removes them again at shutdown.
      *
-     * @throws IOException when an endpoint cannot be bound (the message names it), a tunnel has no
+     * @throws IOException when an endpoint or the control socket cannot be bound (the message names it), a tunnel has no
      *     proposal the kernel supports, or a policy cannot be installed
      */
     public static Daemon start(DaemonConfig config, Kernel kernel, String threadName) throws IOException {
@@ -61,14 +61,27 @@ public final class Daemon {
                 installed.add(t);
             }
             IkeCrypto crypto = IkeCrypto.bouncyCastle(new SecureRandom(), config.allowLegacyCrypto());
-            Engine engine = new Engine(peers, crypto, kernel, RetransmitPolicy.DEFAULT);
+            Engine engine = new Engine(peers, crypto, kernel, config.retransmit());
             StatusPublisher status = new StatusPublisher(config.statusFile(), kernel);
-            EventLoop loop = new EventLoop(config, engine, transport, new ActionExecutor(transport, kernel), status,
-                    Clock.systemUTC(), kernel, installed);
+            Clock clock = Clock.systemUTC();
+            ActionExecutor executor = new ActionExecutor(transport, kernel, clock);
+            PeerSupervisor supervisor = new PeerSupervisor(config);
+            Stats stats = new Stats();
+            EventLoop loop = new EventLoop(config, engine, transport, executor, status, clock, kernel, installed,
+                    supervisor, stats);
+            if (config.control().isPresent()) {
+                ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, executor,
+                        status, clock);
+                loop.closeAtExit(ControlServer.start(config.control().get(), commands::handle));
+            }
             kernel.onEvent(loop::kernelEvent);
             Daemon d = new Daemon(loop, status, threadName);
             d.thread.start();
             return d;
+        } catch (IOException e) {
+            transport.close();
+            undo(kernel, installed);
+            throw e;
         } catch (KernelException e) {
             transport.close();
             undo(kernel, installed);

@@ -62,6 +62,12 @@ final class DaemonProcess implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** SIGKILL: a crash, no Deletes sent. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM, then the exit code (-1 if it did not exit within the timeout). */
     int terminate(Duration timeout) throws InterruptedException {
         process.destroy();
