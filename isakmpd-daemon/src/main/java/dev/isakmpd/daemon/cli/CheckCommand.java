@@ -20,8 +20,9 @@ public final class CheckCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "configuration file")
-    private Path config;
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "configuration file (default: ${DEFAULT-VALUE})")
+    private Path config = ConfigLoader.DEFAULT_PATH;
 
     @Override
     public Integer call() {

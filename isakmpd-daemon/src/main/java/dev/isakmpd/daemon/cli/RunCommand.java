@@ -7,6 +7,7 @@ import dev.isakmpd.daemon.config.ConfigLoader;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.runtime.Daemon;
 import dev.isakmpd.daemon.runtime.Kernels;
+import dev.isakmpd.daemon.systemd.SystemdNotifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,8 +30,9 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "configuration file")
-    private Path config;
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "configuration file (default: ${DEFAULT-VALUE})")
+    private Path config = ConfigLoader.DEFAULT_PATH;
 
     @Mixin
     private LogLevelOption logLevel;
@@ -64,7 +66,7 @@ public final class RunCommand implements Callable<Integer> {
         c.warnings().forEach(w -> LOG.warn("{}", w));
         Daemon daemon;
         try {
-            daemon = Daemon.start(c, kernel, "isakmpd");
+            daemon = Daemon.start(c, kernel, "isakmpd", SystemdNotifier.fromEnvironment(System.getenv()));
         } catch (IOException e) {
             LOG.error("not started: {}", e.getMessage());
             kernel.close();

@@ -39,6 +39,8 @@ import org.tomlj.TomlParseResult;
  * The format is documented in conf/isakmpd.toml.
  */
 public final class ConfigLoader {
+    /** Where the daemon looks when no --config is given, as packaged. */
+    public static final Path DEFAULT_PATH = Path.of("/etc/isakmpd/isakmpd.toml");
     static final Duration DEFAULT_IKE_LIFETIME = Duration.ofHours(3);
     static final Duration DEFAULT_ESP_LIFETIME = Duration.ofHours(1);
     static final Duration DEFAULT_DPD_TIMEOUT = Duration.ofSeconds(150);

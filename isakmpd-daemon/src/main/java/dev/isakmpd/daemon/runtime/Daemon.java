@@ -46,6 +46,12 @@ public final class Daemon {
      *     proposal the kernel supports, or a policy cannot be installed
      */
     public static Daemon start(DaemonConfig config, Kernel kernel, String threadName) throws IOException {
+        return start(config, kernel, threadName, Notifier.NONE);
+    }
+
+    /** As {@link #start(DaemonConfig, Kernel, String)}, telling {@code notifier} (systemd) how it goes. */
+    public static Daemon start(DaemonConfig config, Kernel kernel, String threadName, Notifier notifier)
+            throws IOException {
         List<PeerPolicy> peers;
         try {
             peers = Kernels.supportedByKernel(config.peers(), kernel);
@@ -68,7 +74,7 @@ public final class Daemon {
             PeerSupervisor supervisor = new PeerSupervisor(config);
             Stats stats = new Stats();
             EventLoop loop = new EventLoop(config, engine, transport, executor, status, clock, kernel, installed,
-                    supervisor, stats);
+                    supervisor, stats, notifier);
             if (config.control().isPresent()) {
                 ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, executor,
                         status, clock);

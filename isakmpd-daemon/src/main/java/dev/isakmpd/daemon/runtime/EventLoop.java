@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ final class EventLoop implements Runnable {
     private final List<SpdTunnel> policies;
     private final PeerSupervisor supervisor;
     private final Stats stats;
+    private final Notifier notifier;
     /** Kernel events arrive on the back-end's thread and wait here for the loop. */
     private final ConcurrentLinkedQueue<KernelEvent> kernelEvents = new ConcurrentLinkedQueue<>();
     /** Work for the loop's thread from other threads (control-socket commands). */
@@ -56,7 +58,8 @@ final class EventLoop implements Runnable {
 
     EventLoop(DaemonConfig config, Engine engine, UdpTransport transport, ActionExecutor executor,
             StatusPublisher status, Clock clock, Kernel kernel, List<SpdTunnel> policies, PeerSupervisor supervisor,
-            Stats stats) {
+            Stats stats, Notifier notifier) {
+        this.notifier = notifier;
         this.supervisor = supervisor;
         this.stats = stats;
         this.kernel = kernel;
@@ -72,6 +75,7 @@ final class EventLoop implements Runnable {
     @Override
     public void run() {
         try {
+            notifier.ready();
             for (String peer : supervisor.autoStart()) {
                 dispatch("initiating peer " + peer, () -> engine.up(peer, clock.instant()));
             }
@@ -92,7 +96,9 @@ final class EventLoop implements Runnable {
                 for (String peer : supervisor.takeDue(clock.instant())) {
                     dispatch("retrying peer " + peer, () -> engine.up(peer, clock.instant()));
                 }
+                notifier.pingIfDue(clock.instant());
             }
+            notifier.stopping();
             LOG.info("shutting down: deleting SAs and telling peers");
             dispatch("shutting down", () -> engine.shutdown(clock.instant()));
         } catch (IOException | RuntimeException e) {
@@ -205,14 +211,10 @@ final class EventLoop implements Runnable {
         return engineTimer().map(t -> !t.isAfter(clock.instant())).orElse(false);
     }
 
-    /** The engine's next timer or the next keying try, whichever comes first. */
+    /** The engine's next timer, the next keying try or the next watchdog ping, whichever comes first. */
     private Optional<Instant> nextTimer() {
-        Optional<Instant> engineNext = engineTimer();
-        Optional<Instant> retry = supervisor.nextRetry();
-        if (engineNext.isEmpty()) {
-            return retry;
-        }
-        return retry.filter(r -> r.isBefore(engineNext.get())).or(() -> engineNext);
+        return Stream.of(engineTimer(), supervisor.nextRetry(), notifier.nextPing())
+                .flatMap(Optional::stream).min(Instant::compareTo);
     }
 
     private Optional<Instant> engineTimer() {

@@ -111,9 +111,17 @@ class CommandsTest {
     }
 
     @Test
+    void withoutConfigTheDefaultPathIsRead() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/etc/isakmpd/isakmpd.toml")),
+                "this host has an isakmpd configuration");
+        Result r = run("check");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("/etc/isakmpd/isakmpd.toml: cannot read"), r.err());
+    }
+
+    @Test
     void usageErrors() {
         assertEquals(2, run().exitCode());
-        assertEquals(2, run("run").exitCode(), "--config is required");
         assertEquals(2, run("run", "--config", "x", "--log-level", "loud").exitCode());
         assertEquals(0, run("--help").exitCode());
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -28,11 +29,17 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     static DaemonProcess start(String name, Path config, Path status) throws IOException {
+        return start(name, config, status, Map.of());
+    }
+
+    /** With {@code env} added to the environment (NOTIFY_SOCKET ...). */
+    static DaemonProcess start(String name, Path config, Path status, Map<String, String> env) throws IOException {
         Path log = config.resolveSibling(name + ".log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                JAR.toString(), "run", "--config", config.toString(), "--foreground")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new DaemonProcess(name, p, log, status);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "run", "--config", config.toString(), "--foreground")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return new DaemonProcess(name, pb.start(), log, status);
     }
 
     StatusFile.Table table() throws IOException {
