@@ -6,12 +6,14 @@ import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.ConfigLoader;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.runtime.Daemon;
+import dev.isakmpd.daemon.logging.LogSetup;
 import dev.isakmpd.daemon.runtime.Kernels;
 import dev.isakmpd.daemon.systemd.SystemdNotifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,10 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private LogLevelOption logLevel;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "append the log to FILE instead of writing it to stderr")
+    private Path logFile;
+
     @Option(names = {"-f", "--foreground"},
             description = "Stay in the foreground. This is the only mode (a JVM cannot fork itself into the "
                     + "background: use systemd or a shell's &); the flag is accepted so scripts can say so.")
@@ -44,6 +50,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        LogSetup.configure(LogSetup.underSystemd(System.getenv()), Optional.ofNullable(logFile));
         logLevel.apply();
         PrintWriter err = spec.commandLine().getErr();
         DaemonConfig c;

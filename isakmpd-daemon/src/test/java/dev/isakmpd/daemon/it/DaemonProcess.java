@@ -32,12 +32,15 @@ final class DaemonProcess implements AutoCloseable {
         return start(name, config, status, Map.of());
     }
 
-    /** With {@code env} added to the environment (NOTIFY_SOCKET ...). */
-    static DaemonProcess start(String name, Path config, Path status, Map<String, String> env) throws IOException {
+    /** With {@code env} added to the environment (NOTIFY_SOCKET ...) and {@code args} to the command line. */
+    static DaemonProcess start(String name, Path config, Path status, Map<String, String> env, String... args)
+            throws IOException {
         Path log = config.resolveSibling(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "run", "--config", config.toString(), "--foreground")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(), "run",
+                "--config", config.toString(), "--foreground"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return new DaemonProcess(name, pb.start(), log, status);
     }
