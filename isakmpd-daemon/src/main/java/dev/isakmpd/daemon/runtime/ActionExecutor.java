@@ -6,13 +6,11 @@ import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.daemon.Endpoints;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,18 +20,11 @@ final class ActionExecutor {
     private static final Logger KERNEL = LoggerFactory.getLogger("isakmpd.kernel");
     private static final Logger NET = LoggerFactory.getLogger("isakmpd.net");
 
-    /** An IPsec SA in the kernel, by what identifies it there. */
-    private record SaKey(InetAddress destination, int spi) {
-        static SaKey of(IpsecSa sa) {
-            return new SaKey(sa.destination(), sa.spi());
-        }
-    }
-
     private final UdpTransport transport;
     private final Kernel kernel;
     private final Clock clock;
-    /** When each SA we installed went in, for its age and remaining lifetime. */
-    private final Map<SaKey, Instant> installed = new HashMap<>();
+    /** When each SA we installed went in (by {@link DaemonStatus#key}), for its age and remaining lifetime. */
+    private final Map<String, Instant> installed = new HashMap<>();
 
     ActionExecutor(UdpTransport transport, Kernel kernel, Clock clock) {
         this.transport = transport;
@@ -41,14 +32,13 @@ final class ActionExecutor {
         this.clock = clock;
     }
 
-    /** When we installed this SA; empty for one we did not install (or have since deleted). */
-    Optional<Instant> installedAt(IpsecSa sa) {
-        return Optional.ofNullable(installed.get(SaKey.of(sa)));
-    }
-
-    /** Forgets the install times of SAs no longer in the kernel (a hard EXPIRE removes them there). */
-    void retainInstallTimes(List<IpsecSa> inKernel) {
-        installed.keySet().retainAll(inKernel.stream().map(SaKey::of).toList());
+    /**
+     * The install times of the SAs in the kernel now; those of SAs gone from it (a hard EXPIRE
+     * removes them there) are forgotten.
+     */
+    Map<String, Instant> installTimes(List<IpsecSa> inKernel) {
+        installed.keySet().retainAll(inKernel.stream().map(DaemonStatus::key).toList());
+        return Map.copyOf(installed);
     }
 
     void execute(List<Action> actions) {
@@ -77,7 +67,7 @@ final class ActionExecutor {
     private void install(IpsecSa sa) {
         try {
             kernel.install(sa);
-            installed.put(SaKey.of(sa), clock.instant());
+            installed.put(DaemonStatus.key(sa), clock.instant());
             KERNEL.info("installed {}/{} {}", sa.peer(), sa.tunnel(), sa.describe());
         } catch (KernelException | RuntimeException e) {
             KERNEL.error("cannot install {}/{} ESP {} spi=0x{}: {}", sa.peer(), sa.tunnel(),
@@ -87,7 +77,7 @@ final class ActionExecutor {
 
     private void delete(IpsecSa sa) {
         try {
-            installed.remove(SaKey.of(sa));
+            installed.remove(DaemonStatus.key(sa));
             kernel.delete(sa.destination(), sa.spi());
             KERNEL.info("deleted {}/{} ESP {} spi=0x{}", sa.peer(), sa.tunnel(), sa.direction().name().toLowerCase(),
                     sa.spiHex());

@@ -41,19 +41,17 @@ final class ControlCommands {
     private final EventLoop loop;
     private final PeerSupervisor supervisor;
     private final Stats stats;
-    private final ActionExecutor executor;
     private final StatusPublisher status;
     private final Clock clock;
     private final Instant started;
 
     ControlCommands(DaemonConfig config, Engine engine, EventLoop loop, PeerSupervisor supervisor, Stats stats,
-            ActionExecutor executor, StatusPublisher status, Clock clock) {
+            StatusPublisher status, Clock clock) {
         this.config = config;
         this.engine = engine;
         this.loop = loop;
         this.supervisor = supervisor;
         this.stats = stats;
-        this.executor = executor;
         this.status = status;
         this.clock = clock;
         this.started = clock.instant();
@@ -139,10 +137,9 @@ final class ControlCommands {
             }
             isakmp.add(m);
         }
-        List<IpsecSa> kernelSas = status.current().esp();
-        executor.retainInstallTimes(kernelSas);
+        DaemonStatus current = status.current();
         List<Map<String, Object>> ipsec = new ArrayList<>();
-        for (IpsecSa sa : kernelSas) {
+        for (IpsecSa sa : current.esp()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("peer", sa.peer());
             m.put("tunnel", sa.tunnel());
@@ -154,7 +151,7 @@ final class ControlCommands {
             m.put("algorithms", sa.algorithms());
             m.put("pfs", sa.pfs());
             m.put("lifetime-seconds", sa.lifetime().toSeconds());
-            Optional<Instant> installed = executor.installedAt(sa);
+            Optional<Instant> installed = current.installedAt(sa);
             installed.ifPresent(t -> {
                 m.put("installed", t.toString());
                 m.put("age-seconds", Duration.between(t, now).toSeconds());

@@ -68,16 +68,17 @@ public final class Daemon {
             }
             IkeCrypto crypto = IkeCrypto.bouncyCastle(new SecureRandom(), config.allowLegacyCrypto());
             Engine engine = new Engine(peers, crypto, kernel, config.retransmit());
-            StatusPublisher status = new StatusPublisher(config.statusFile(), kernel);
             Clock clock = Clock.systemUTC();
             ActionExecutor executor = new ActionExecutor(transport, kernel, clock);
+            StatusPublisher status = new StatusPublisher(config.statusFile(), kernel, executor::installTimes, clock);
+            status.start();
             PeerSupervisor supervisor = new PeerSupervisor(config);
             Stats stats = new Stats();
             EventLoop loop = new EventLoop(config, engine, transport, executor, status, clock, kernel, installed,
                     supervisor, stats, notifier);
             if (config.control().isPresent()) {
-                ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, executor,
-                        status, clock);
+                ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, status,
+                        clock);
                 loop.closeAtExit(ControlServer.start(config.control().get(), commands::handle));
             }
             kernel.onEvent(loop::kernelEvent);

@@ -101,6 +101,7 @@ final class EventLoop implements Runnable {
             notifier.stopping();
             LOG.info("shutting down: deleting SAs and telling peers");
             dispatch("shutting down", () -> engine.shutdown(clock.instant()));
+            status.remove();
         } catch (IOException | RuntimeException e) {
             failed = true;
             LOG.error("event loop stopped: {}", e.toString(), e);
