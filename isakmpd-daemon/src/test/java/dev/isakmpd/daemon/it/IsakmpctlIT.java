@@ -121,6 +121,15 @@ class IsakmpctlIT {
     }
 
     @Test
+    void theLauncherScriptRunsIsakmpctlFromTheJar() throws Exception {
+        Process p = new ProcessBuilder(Path.of("..", "scripts", "isakmpctl").toString(), "--socket",
+                dir.resolve("a.ctl").toString(), "list-conns").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.startsWith("PEER") && out.contains("gw-b") && out.contains("established"), out);
+    }
+
+    @Test
     void errorsAreOneLineAndExitNonZero() throws Exception {
         Ctl.Result noPeer = ctlA.run("down", "gw-x");
         assertEquals(1, noPeer.exitCode());
