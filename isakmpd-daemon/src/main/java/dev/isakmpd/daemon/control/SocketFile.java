@@ -15,7 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Binds the control socket so that it is never reachable with the wrong owner or mode: it is
- * bound under a temporary name, given its mode and group, and only then renamed into place.
+ * bound in a fresh directory only we can enter (bind also listens, so a socket in the open would
+ * take connections before its chmod), given its mode and group, and only then renamed into place.
  * A socket file left by a crashed daemon is replaced; one a live daemon answers on is not.
  */
 final class SocketFile {
@@ -26,8 +27,9 @@ final class SocketFile {
         Path path = c.path().toAbsolutePath();
         Files.createDirectories(path.getParent());
         refuseIfLive(path);
-        Path tmp = path.resolveSibling("." + path.getFileName() + "." + ProcessHandle.current().pid());
-        Files.deleteIfExists(tmp);
+        Path privateDir = Files.createTempDirectory(path.getParent(), "." + path.getFileName() + ".",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmp = privateDir.resolve("s");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(tmp));
@@ -44,6 +46,8 @@ final class SocketFile {
             throw new IOException("cannot create control socket " + path + " (daemon.control-socket, mode "
                     + PosixFilePermissions.toString(c.mode()) + c.group().map(g -> ", group " + g).orElse("") + "): "
                     + describe(e), e);
+        } finally {
+            Files.deleteIfExists(privateDir);
         }
         return server;
     }

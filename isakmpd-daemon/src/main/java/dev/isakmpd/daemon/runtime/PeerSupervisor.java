@@ -71,7 +71,7 @@ final class PeerSupervisor {
                             Durations.format(policy.delayAfter(s.failedTries)));
                 }
             }
-            case CLOSED_BY_PEER -> apply(e.peer(), s, policy.closeAction(), "close-action", "the peer closed our SAs",
+            case CLOSED_BY_PEER -> apply(e.peer(), s, policy.closeAction(), "close-action", "the peer closed SAs of ours",
                     now);
             case DEAD -> apply(e.peer(), s, policy.dpdAction(), "dpd-action", "Dead Peer Detection declared it dead",
                     now);
@@ -82,7 +82,7 @@ final class PeerSupervisor {
             Instant now) {
         switch (action) {
             case RESTART -> {
-                LOG.info("peer {}: {}; negotiating anew ({} = restart)", peer, why, key);
+                LOG.info("peer {}: {}; bringing up what is missing ({} = restart)", peer, why, key);
                 s.failedTries = 0;
                 s.retryAt = now;
             }

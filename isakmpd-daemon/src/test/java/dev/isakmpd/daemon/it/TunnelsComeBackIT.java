@@ -100,8 +100,8 @@ class TunnelsComeBackIT {
         List<String> before = Ctl.spis(ctl.json("list-sas"));
 
         assertEquals(0, b.terminate(Duration.ofSeconds(15)), "b stops with Deletes");
-        assertTrue(within(Duration.ofSeconds(10), () -> aLogged("the peer closed our SAs; negotiating anew "
-                + "(close-action = restart)")), TwoDaemonsIT.logs(a));
+        assertTrue(within(Duration.ofSeconds(10), () -> aLogged("the peer closed SAs of ours; bringing up what "
+                + "is missing (close-action = restart)")), TwoDaemonsIT.logs(a));
         assertTrue(ctl.await("list-conns", c -> c.get(0).path("failed-tries").asInt() >= 2, Duration.ofSeconds(15)),
                 "a keeps trying while b is away" + TwoDaemonsIT.logs(a));
 
@@ -122,8 +122,8 @@ class TunnelsComeBackIT {
 
         b.kill(); // no Deletes: only DPD can tell
         startB();
-        assertTrue(within(Duration.ofSeconds(20), () -> aLogged("Dead Peer Detection declared it dead; negotiating "
-                + "anew (dpd-action = restart)")), TwoDaemonsIT.logs(a, b));
+        assertTrue(within(Duration.ofSeconds(20), () -> aLogged("Dead Peer Detection declared it dead; bringing up "
+                + "what is missing (dpd-action = restart)")), TwoDaemonsIT.logs(a, b));
         assertTrue(ctl.await("list-sas", s -> Ctl.tunnelUp(s) && Ctl.spis(s).stream().noneMatch(before::contains),
                 NEGOTIATION), "a new tunnel with the restarted b" + TwoDaemonsIT.logs(a, b));
     }
@@ -162,7 +162,7 @@ class TunnelsComeBackIT {
         startB();
         assertTrue(ctl.await("list-sas", Ctl::tunnelUp, NEGOTIATION), "first tunnel" + TwoDaemonsIT.logs(a, b));
         assertEquals(0, b.terminate(Duration.ofSeconds(15)));
-        assertTrue(within(Duration.ofSeconds(10), () -> aLogged("the peer closed our SAs; waiting for traffic to "
+        assertTrue(within(Duration.ofSeconds(10), () -> aLogged("the peer closed SAs of ours; waiting for traffic to "
                 + "restart it (close-action = hold)")), TwoDaemonsIT.logs(a));
         startB();
         Thread.sleep(3000);
