@@ -58,7 +58,7 @@ final class SocketFile {
         }
         boolean live;
         try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            live = true;
+            live = probe.isConnected();
         } catch (IOException e) {
             live = false;
         }

@@ -26,6 +26,7 @@ class SocketFileTest {
     @Test
     void boundWithItsModeAndNothingLeftBeside() throws Exception {
         try (ServerSocketChannel s = SocketFile.bind(socket("rw-------", Optional.empty()))) {
+            assertTrue(s.isOpen());
             Path p = dir.resolve("run/ctl");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
             try (var files = Files.list(p.getParent())) {
