@@ -130,6 +130,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUnknownEspCipherListsTheEspCiphers() {
+        assertError(VALID.replace("esp = [\"3des-md5\"]", "esp = [\"camellia128-sha1\"]"),
+                "t.toml:23: peers.gw-b.tunnels.host.esp[0]: unknown cipher 'camellia128' in 'camellia128-sha1' "
+                        + "(known: aes128, aes192, aes256, 3des)");
+    }
+
+    @Test
     void controlSocket() throws Exception {
         ControlSocket def = parse(VALID).control().orElseThrow();
         assertEquals(ControlSocket.DEFAULT_PATH, def.path());
