@@ -52,15 +52,18 @@ public final class ConfigLoader {
 
     private final Problems problems;
     private final Path baseDir;
+    /** The file being read, if the text came from one: an inline psk there must not be world-readable. */
+    private final Optional<Path> file;
     /** daemon.allow-legacy-crypto: read before the peers, whose proposals it governs. */
     private boolean allowLegacy;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
     private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
     private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
 
-    private ConfigLoader(String source, Path baseDir) {
+    private ConfigLoader(String source, Path baseDir, Optional<Path> file) {
         this.problems = new Problems(source);
         this.baseDir = baseDir;
+        this.file = file;
     }
 
     /** Loads a file; relative paths inside it (psk-file, status-file) are taken from its directory. */
@@ -71,12 +74,13 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot read: " + IoErrors.reason(e)));
         }
-        return parse(text, file.toString(), file.toAbsolutePath().getParent());
+        return new ConfigLoader(file.toString(), file.toAbsolutePath().getParent(), Optional.of(file))
+                .read(text, file.toString());
     }
 
     /** Parses configuration text; {@code source} names it in messages. */
     public static DaemonConfig parse(String text, String source, Path baseDir) throws ConfigException {
-        return new ConfigLoader(source, baseDir).read(text, source);
+        return new ConfigLoader(source, baseDir, Optional.empty()).read(text, source);
     }
 
     private DaemonConfig read(String text, String source) throws ConfigException {
@@ -341,7 +345,7 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         if (inline.isPresent()) {
-            return PskReader.inline(inline.get(), problems);
+            return PskReader.inline(inline.get(), this.file, problems);
         }
         if (file.isPresent()) {
             Path path = baseDir.resolve(file.get().value());

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isakmpd.daemon.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -67,6 +70,38 @@ class CommandsTest {
         assertTrue(r.out().contains("ike-lifetime  3h"), r.out());
         assertTrue(r.out().endsWith(f + ": OK" + System.lineSeparator()), r.out());
         assertFalse((r.out() + r.err()).contains("secret passphrase"));
+    }
+
+    @Test
+    void checkWarnsAboutAnInlinePskInAFileEveryoneCanRead() throws Exception {
+        Path f = write(CONFIG);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        String warning = "warning: " + f + ":8: peers.gw-b.psk: an inline pre-shared key in " + f
+                + ", which every user can read; chmod 600 it or use psk-file";
+        assertTrue(run("check", "--config", f.toString()).err().contains(warning));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        assertFalse(run("check", "--config", f.toString()).err().contains("inline pre-shared key"));
+    }
+
+    @Test
+    void checkWarnsAboutWhatRunWouldMeetOnThisHostAndStrictRefuses() throws Exception {
+        try (DatagramSocket holder = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = holder.getLocalPort();
+            Path f = write(CONFIG.replace("127.0.0.1:15500", "127.0.0.1:" + port));
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+            Result r = run("check", "--config", f.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(r.err().contains("warning: " + f + ": daemon.listen: cannot bind UDP 127.0.0.1:" + port
+                    + ": Address already in use (another IKE daemon"), r.err());
+            Result strict = run("check", "--strict", "--config", f.toString());
+            assertEquals(2, strict.exitCode());
+            assertTrue(strict.err().endsWith(f + ": 1 warning(s), refused (--strict)" + System.lineSeparator()),
+                    strict.err());
+        }
+        Path ok = write(CONFIG);
+        Files.setPosixFilePermissions(ok, PosixFilePermissions.fromString("rw-------"));
+        Result r = run("check", "--strict", "--config", ok.toString());
+        assertEquals(0, r.exitCode(), "nothing to warn about: " + r.err());
     }
 
     @Test
