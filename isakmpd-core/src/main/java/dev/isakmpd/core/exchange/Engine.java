@@ -58,7 +58,8 @@ public final class Engine {
     static final int MAX_HALF_OPEN_PER_PEER = 16;
 
     private final EngineContext ctx;
-    private final List<PeerPolicy> peers;
+    /** Replaced as a whole by {@link #reconfigure}; unchanged peers keep their policy object. */
+    private List<PeerPolicy> peers;
     /** Peers whose MM1s are being dropped for {@link #MAX_HALF_OPEN_PER_PEER}: warned once per episode. */
     private final Set<String> clogged = new HashSet<>();
     private final Map<Cookies, IsakmpSession> sessions = new LinkedHashMap<>();
@@ -164,15 +165,69 @@ public final class Engine {
     public List<Action> down(String peerName, Instant now) {
         Out out = new Out();
         events = List.of();
-        PeerPolicy peer = peer(peerName);
-        List<ChildSas.Pair> pairs = ctx.children().ofPeer(peerName);
-        List<IsakmpSession> own = sessions.values().stream().filter(s -> s.peer == peer).toList();
-        out.info("peer " + peerName + ": taking down " + pairs.size() + " IPsec SA pair(s) and " + own.size()
-                + " ISAKMP SA(s) on request");
-        pairs.forEach(p -> deletePair(p, out));
-        own.forEach(s -> s.delete(out));
+        out.info("peer " + peerName + ": taking it down on request");
+        takeDown(peer(peerName), out);
         sweep();
         return out.actions();
+    }
+
+    private void takeDown(PeerPolicy peer, Out out) {
+        List<ChildSas.Pair> pairs = ctx.children().ofPeer(peer.name());
+        List<IsakmpSession> own = sessions.values().stream().filter(s -> s.peer == peer).toList();
+        out.info("peer " + peer.name() + ": deleting " + pairs.size() + " IPsec SA pair(s) and " + own.size()
+                + " ISAKMP SA(s)");
+        pairs.forEach(p -> deletePair(p, out));
+        own.forEach(s -> s.delete(out));
+    }
+
+    /**
+     * A configuration reload. An unchanged peer keeps everything. A removed peer's SAs are deleted
+     * (with Deletes). A changed peer's ISAKMP SAs are deleted, since they were negotiated under
+     * the old policy, and so are the IPsec SAs of its tunnels that changed or went away, or all of
+     * them when its own settings changed; IPsec SAs of unchanged tunnels run on untouched. The
+     * caller then brings up what it wants up ({@link #up}), which negotiates only the missing tunnels.
+     *
+     * @return the actions, and the names of the peers that changed or are new (to bring up)
+     */
+    public Reconfigured reconfigure(List<PeerPolicy> next, Instant now) {
+        Out out = new Out();
+        events = List.of();
+        List<PeerPolicy> merged = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (PeerPolicy q : next) {
+            Optional<PeerPolicy> old = peers.stream().filter(p -> p.name().equals(q.name())).findFirst();
+            if (old.isPresent() && old.get().equals(q)) {
+                merged.add(old.get());
+                continue;
+            }
+            merged.add(q);
+            changed.add(q.name());
+            old.ifPresent(p -> replacePolicy(p, q, out));
+        }
+        for (PeerPolicy p : peers) {
+            if (next.stream().noneMatch(q -> q.name().equals(p.name()))) {
+                out.info("peer " + p.name() + ": removed from the configuration");
+                takeDown(p, out);
+            }
+        }
+        peers = List.copyOf(merged);
+        sweep();
+        return new Reconfigured(out.actions(), changed);
+    }
+
+    /** What {@link #reconfigure} did, and which peers are new or changed. */
+    public record Reconfigured(List<Action> actions, List<String> changedPeers) {
+    }
+
+    private void replacePolicy(PeerPolicy old, PeerPolicy next, Out out) {
+        boolean sameSettings = new PeerPolicy(next.name(), next.local(), next.remote(), next.psk(),
+                next.ikeProposals(), next.ikeLifetime(), old.tunnels(), next.autoStart(), next.dpd()).equals(old);
+        List<ChildSas.Pair> stale = ctx.children().ofPeer(old.name()).stream().filter(p -> !sameSettings
+                || !old.tunnel(p.outbound().tunnel()).equals(next.tunnel(p.outbound().tunnel()))).toList();
+        out.info("peer " + old.name() + ": configuration changed; deleting its ISAKMP SA(s) and " + stale.size()
+                + " IPsec SA pair(s) of changed tunnels");
+        stale.forEach(p -> deletePair(p, out));
+        sessions.values().stream().filter(s -> s.peer == old).toList().forEach(s -> s.delete(out));
     }
 
     /** What the last call (receive, timeout, ...) did to peers' SAs. */
