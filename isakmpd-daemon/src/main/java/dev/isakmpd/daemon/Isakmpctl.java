@@ -21,7 +21,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "isakmpctl", mixinStandardHelpOptions = true, version = "isakmpd-java 0.1.0",
         description = "Control a running isakmpd through its control socket.",
         subcommands = {Isakmpctl.Status.class, Isakmpctl.ListSas.class, Isakmpctl.ListConns.class,
-            Isakmpctl.Stats.class, Isakmpctl.Up.class, Isakmpctl.Down.class, Isakmpctl.LogLevel.class,
+            Isakmpctl.Stats.class, Isakmpctl.Up.class, Isakmpctl.Down.class, Isakmpctl.Reload.class,
+            Isakmpctl.LogLevel.class,
             CommandLine.HelpCommand.class})
 public final class Isakmpctl implements Runnable {
     static final int OK = 0;
@@ -44,7 +45,7 @@ public final class Isakmpctl implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a command is required: status, list-sas, list-conns, stats, up, down or log-level");
+                "a command is required: status, list-sas, list-conns, stats, up, down, reload or log-level");
     }
 
     /** Sends one request; prints the result with {@code print}, or the error as one line. */
@@ -163,6 +164,22 @@ public final class Isakmpctl implements Runnable {
         @Override
         public Integer call() {
             return parent.call(spec.commandLine(), ControlProtocol.request("down", "peer", peer), false,
+                    (r, out) -> out.println(r.path("message").asText()));
+        }
+    }
+
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+            description = "Re-read the configuration and apply the difference: unchanged peers and tunnels keep "
+                    + "their SAs. A configuration with any error is refused whole.")
+    static final class Reload implements Callable<Integer> {
+        @ParentCommand
+        Isakmpctl parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return parent.call(spec.commandLine(), ControlProtocol.request("reload"), false,
                     (r, out) -> out.println(r.path("message").asText()));
         }
     }

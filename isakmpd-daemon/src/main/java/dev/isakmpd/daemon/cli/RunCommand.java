@@ -23,7 +23,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code isakmpd run}: the daemon. SIGTERM or SIGINT shut it down cleanly, telling peers with Deletes. */
+/**
+ * {@code isakmpd run}: the daemon. SIGTERM or SIGINT shut it down cleanly, telling peers with
+ * Deletes; SIGHUP reloads the configuration.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the daemon.")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
@@ -73,13 +76,15 @@ public final class RunCommand implements Callable<Integer> {
         c.warnings().forEach(w -> LOG.warn("{}", w));
         Daemon daemon;
         try {
-            daemon = Daemon.start(c, kernel, "isakmpd", SystemdNotifier.fromEnvironment(System.getenv()));
+            daemon = Daemon.start(c, kernel, "isakmpd", SystemdNotifier.fromEnvironment(System.getenv()),
+                    () -> ConfigLoader.load(config));
         } catch (IOException e) {
             LOG.error("not started: {}", e.getMessage());
             kernel.close();
             return ExitCodes.FAILURE;
         }
         LOG.info("started with {} ({} peer(s), kernel {})", config, c.peers().size(), c.kernel().configName());
+        reloadOnSighup(daemon);
         Thread hook = new Thread(() -> shutDown(daemon), "isakmpd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         while (!daemon.awaitTermination(Duration.ofHours(1))) {
@@ -91,6 +96,18 @@ public final class RunCommand implements Callable<Integer> {
             Thread.currentThread().join(); // a signal is being handled: the hook decides the exit code
         }
         return daemon.failed() ? ExitCodes.FAILURE : ExitCodes.OK;
+    }
+
+    /**
+     * SIGHUP re-reads the configuration and applies the difference, as isakmpctl reload does,
+     * instead of ending the JVM (its default). The outcome is logged by the reload itself.
+     */
+    @SuppressWarnings("sunapi")
+    private static void reloadOnSighup(Daemon daemon) {
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            LOG.info("SIGHUP: reloading the configuration");
+            daemon.reload();
+        });
     }
 
     /**

@@ -36,7 +36,8 @@ final class ControlCommands {
     /** The log components, as the loggers are named ("isakmpd.ike", ...). */
     static final List<String> COMPONENTS = List.of("ike", "net", "kernel", "daemon", "control", "status");
 
-    private final DaemonConfig config;
+    /** Read on the control thread, replaced by a reload on the loop thread. */
+    private volatile DaemonConfig config;
     private final Engine engine;
     private final EventLoop loop;
     private final PeerSupervisor supervisor;
@@ -45,8 +46,12 @@ final class ControlCommands {
     private final Clock clock;
     private final Instant started;
 
+    private final Supplier<CompletableFuture<String>> reload;
+
+    /** @param reload re-reads the configuration and applies it, answering with a reply line */
     ControlCommands(DaemonConfig config, Engine engine, EventLoop loop, PeerSupervisor supervisor, Stats stats,
-            StatusPublisher status, Clock clock) {
+            StatusPublisher status, Clock clock, Supplier<CompletableFuture<String>> reload) {
+        this.reload = reload;
         this.config = config;
         this.engine = engine;
         this.loop = loop;
@@ -55,6 +60,11 @@ final class ControlCommands {
         this.status = status;
         this.clock = clock;
         this.started = clock.instant();
+    }
+
+    /** A reload replaced the configuration. */
+    void reconfigured(DaemonConfig next) {
+        config = next;
     }
 
     /** Answers one request with one reply line; called on the control socket's thread. */
@@ -66,9 +76,11 @@ final class ControlCommands {
             case "stats" -> onLoop(this::stats);
             case "up" -> withPeer(r, this::up);
             case "down" -> withPeer(r, this::down);
+            case "reload" -> reload.get();
             case "log-level" -> CompletableFuture.completedFuture(logLevel(r.text("level"), r.text("component")));
             default -> CompletableFuture.completedFuture(ControlProtocol.error("unknown command '" + word(r.command())
-                    + "' (known: status, list-sas, list-conns, up, down, stats, log-level)"));
+                    + "' (known: status, list-sas, list-conns, up, down, stats, reload, "
+                    + "log-level)"));
         };
     }
 

@@ -35,13 +35,15 @@ final class EventLoop implements Runnable {
     /** After a timer run fails, wait this long before the next, instead of spinning on a timer that stays due. */
     private static final Duration TIMER_FAILURE_PAUSE = Duration.ofSeconds(1);
 
-    private final DaemonConfig config;
+    /** Replaced by a reload, on this thread. */
+    private DaemonConfig config;
     private final Engine engine;
     private final UdpTransport transport;
     private final ActionExecutor executor;
     private final StatusPublisher status;
     private final Clock clock;
     private final Kernel kernel;
+    /** The security policies installed for the configured tunnels; a reload changes them. */
     private final List<SpdTunnel> policies;
     private final PeerSupervisor supervisor;
     private final Stats stats;
@@ -63,7 +65,7 @@ final class EventLoop implements Runnable {
         this.supervisor = supervisor;
         this.stats = stats;
         this.kernel = kernel;
-        this.policies = List.copyOf(policies);
+        this.policies = new ArrayList<>(policies);
         this.config = config;
         this.engine = engine;
         this.transport = transport;
@@ -129,6 +131,21 @@ final class EventLoop implements Runnable {
     void kernelEvent(KernelEvent e) {
         kernelEvents.add(e);
         transport.wakeup();
+    }
+
+    DaemonConfig config() {
+        return config;
+    }
+
+    /** After a reload: the configuration now in force and the policies now installed. Loop thread only. */
+    void reconfigured(DaemonConfig next, List<SpdTunnel> installed) {
+        config = next;
+        policies.clear();
+        policies.addAll(installed);
+    }
+
+    List<SpdTunnel> policies() {
+        return List.copyOf(policies);
     }
 
     /** Runs {@code task} on the loop's thread, soon. */

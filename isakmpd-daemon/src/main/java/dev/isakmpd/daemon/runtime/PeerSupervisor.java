@@ -30,7 +30,7 @@ final class PeerSupervisor {
         Instant retryAt;
     }
 
-    private final DaemonConfig config;
+    private DaemonConfig config;
     private final Map<String, Standing> peers = new LinkedHashMap<>();
 
     PeerSupervisor(DaemonConfig config) {
@@ -40,6 +40,23 @@ final class PeerSupervisor {
             s.wanted = p.autoStart();
             peers.put(p.name(), s);
         }
+    }
+
+    /**
+     * After a reload: removed peers are forgotten; new and changed ones start afresh, wanted if
+     * auto = "start". Returns the changed or new peers that are wanted, to bring up.
+     */
+    List<String> reconfigure(DaemonConfig next, List<String> changed) {
+        config = next;
+        peers.keySet().retainAll(next.peers().stream().map(PeerPolicy::name).toList());
+        for (PeerPolicy p : next.peers()) {
+            if (!peers.containsKey(p.name()) || changed.contains(p.name())) {
+                Standing s = new Standing();
+                s.wanted = p.autoStart();
+                peers.put(p.name(), s);
+            }
+        }
+        return changed.stream().filter(n -> peers.get(n).wanted).toList();
     }
 
     /** The peers to bring up at start. */
