@@ -37,6 +37,8 @@ final class ControlCommands {
     static final List<String> COMPONENTS = List.of("ike", "net", "kernel", "daemon", "control", "status");
 
     /** Read on the control thread, replaced by a reload on the loop thread. */
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger("isakmpd.control");
+
     private volatile DaemonConfig config;
     private final Engine engine;
     private final EventLoop loop;
@@ -84,9 +86,17 @@ final class ControlCommands {
         };
     }
 
+    /** Runs {@code work} on the loop's thread; whatever it throws becomes an error reply, never the loop's end. */
     private CompletableFuture<String> onLoop(Supplier<Object> work) {
         CompletableFuture<String> reply = new CompletableFuture<>();
-        loop.submit(() -> reply.complete(ControlProtocol.ok(work.get())));
+        loop.submit(() -> {
+            try {
+                reply.complete(ControlProtocol.ok(work.get()));
+            } catch (RuntimeException e) {
+                LOG.error("control command failed: {}", e.toString(), e);
+                reply.complete(ControlProtocol.error("internal error: " + e));
+            }
+        });
         return reply;
     }
 
@@ -239,12 +249,18 @@ final class ControlCommands {
     }
 
     private Object up(String peer) {
+        if (supervisor.standing(peer) == null) {
+            throw new IllegalStateException("peer " + peer + " was removed by a reload");
+        }
         supervisor.up(peer);
         loop.dispatch("bringing up peer " + peer + " on request", () -> engine.up(peer, clock.instant()));
         return Map.of("peer", peer, "message", "negotiating the tunnels of " + peer + " that are not up");
     }
 
     private Object down(String peer) {
+        if (supervisor.standing(peer) == null) {
+            throw new IllegalStateException("peer " + peer + " was removed by a reload");
+        }
         supervisor.down(peer);
         long pairs = status.current().esp().stream().filter(sa -> sa.peer().equals(peer)).count() / 2;
         long isakmp = engine.isakmpSas().stream().filter(s -> s.peer().equals(peer)).count();

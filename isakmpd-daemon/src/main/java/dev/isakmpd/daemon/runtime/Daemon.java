@@ -160,6 +160,9 @@ public final class Daemon {
             } catch (ConfigReload.Refused e) {
                 LOG.error("reload refused: {}", e.getMessage());
                 reply.complete(ControlProtocol.error(e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.error("reload failed: {}", e.toString(), e);
+                reply.complete(ControlProtocol.error("reload failed: " + e));
             }
         });
         return reply;

@@ -88,7 +88,7 @@ final class EventLoop implements Runnable {
                     handle(e);
                 }
                 for (Runnable t; (t = tasks.poll()) != null;) {
-                    t.run();
+                    runTask(t);
                 }
                 if (timerDue()) {
                     if (!dispatch("running timers", () -> engine.timeout(clock.instant()))) {
@@ -146,6 +146,15 @@ final class EventLoop implements Runnable {
 
     List<SpdTunnel> policies() {
         return List.copyOf(policies);
+    }
+
+    /** A failing control-socket task is logged; it must not end the negotiation of every tunnel. */
+    private static void runTask(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("a control request failed: {}", e.toString(), e);
+        }
     }
 
     /** Runs {@code task} on the loop's thread, soon. */
