@@ -39,10 +39,26 @@ public final class Engine {
     private record HalfOpen(InetSocketAddress remote, Cookies cookies) {
     }
 
+    /**
+     * Something that happened to a peer's SAs that the caller may want to act on: whether to try
+     * again, restart or wait is site policy (keying tries, close and DPD actions), not protocol.
+     */
+    public record PeerEvent(String peer, Kind kind) {
+        public enum Kind {
+            /** A Main Mode we initiated ended without an ISAKMP SA (no answer, or a fatal error). */
+            GAVE_UP,
+            /** The peer deleted IPsec SAs or the ISAKMP SA it had with us. */
+            CLOSED_BY_PEER,
+            /** Dead Peer Detection declared the peer dead; its SAs are gone. */
+            DEAD
+        }
+    }
+
     private final EngineContext ctx;
     /** Whether the runtime wants DEBUG lines; without them no packet dump is built (they cost more than DH). */
     private boolean debug = true;
-    private final List<PeerPolicy> peers;
+    /** Replaced as a whole by {@link #reconfigure}; unchanged peers keep their policy object. */
+    private List<PeerPolicy> peers;
     /** Responder Main Modes waiting for MM3 or MM5, bounded per address and in all. */
     private final HalfOpenTable halfOpenTable;
     /** Addresses whose half-open exchanges are being displaced by new MM1s: warned once per episode. */
@@ -54,6 +70,8 @@ public final class Engine {
     private final Map<String, List<IsakmpSession>> byPeer = new HashMap<>();
     /** Every live ISAKMP SA under its next deadline (retransmission, DPD, lifetime, Quick Mode linger). */
     private final Deadlines<IsakmpSession> timers = new Deadlines<>();
+    /** What the last call did to peers' SAs; replaced at every call. */
+    private List<PeerEvent> events = List.of();
 
     /**
      * @param crypto every algorithm lookup, key pair and random byte of the exchanges comes from
@@ -94,6 +112,8 @@ public final class Engine {
     /** A datagram arrived on one of our UDP endpoints. */
     public List<Action> receive(Datagram d, Instant now) {
         Out out = new Out(debug);
+        List<PeerEvent> happened = new ArrayList<>();
+        events = happened;
         byte[] data = d.rawData();
         IsakmpHeader h;
         try {
@@ -115,8 +135,15 @@ public final class Engine {
             out.warn(from(d) + "dropped message for the ISAKMP SA of peer " + s.peer.name() + ": wrong source address");
         } else {
             Cookies before = s.cookies();
-            boolean wasEstablished = s.state() == IsakmpSession.State.ESTABLISHED;
+            IsakmpSession.State stateBefore = s.state();
+            boolean wasEstablished = stateBefore == IsakmpSession.State.ESTABLISHED;
+            List<ChildSas.Pair> pairsBefore = ctx.children().ofPeer(s.peerKey());
             s.receive(d, h, now, out);
+            noteEnd(s, stateBefore, happened);
+            if ((stateBefore == IsakmpSession.State.ESTABLISHED && s.state() == IsakmpSession.State.DEAD)
+                    || !ctx.children().ofPeer(s.peerKey()).containsAll(pairsBefore)) {
+                happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.CLOSED_BY_PEER));
+            }
             if (!before.equals(s.cookies())) {
                 sessions.remove(before);
                 sessions.put(s.cookies(), s);
@@ -129,15 +156,15 @@ public final class Engine {
             }
             track(s);
         }
-        renegotiateLost(now, out);
+        renegotiateLost(now, out, happened);
         return out.actions();
     }
 
-    /** Brings up the peer's tunnels: Main Mode first unless an ISAKMP SA is already up. */
+    /** Negotiates all the peer's tunnels (again): Main Mode first unless an ISAKMP SA is already up. */
     public List<Action> initiate(String peerName, Instant now) {
         Out out = new Out(debug);
-        PeerPolicy peer = peers.stream().filter(p -> p.name().equals(peerName)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no peer named " + peerName));
+        events = List.of();
+        PeerPolicy peer = peer(peerName);
         if (!peer.hasFixedAddress()) {
             throw new IllegalArgumentException("peer " + peerName + " accepts initiators from "
                     + peer.remoteRange().orElseThrow() + ": it has no address to initiate to");
@@ -147,12 +174,131 @@ public final class Engine {
     }
 
     /**
+     * Brings up those of the peer's tunnels that have no IPsec SAs and are not being negotiated,
+     * so that an operator's or a restart policy's repeated call starts nothing twice.
+     */
+    public List<Action> up(String peerName, Instant now) {
+        Out out = new Out(debug);
+        events = List.of();
+        PeerPolicy peer = peer(peerName);
+        List<TunnelPolicy> missing = peer.tunnels().stream().filter(t -> !negotiating(peer, t)
+                && !ctx.children().hasCurrent(peerName, t.name())).toList();
+        if (missing.isEmpty()) {
+            out.info("peer " + peerName + ": every tunnel is up or being negotiated");
+        } else {
+            start(peer, missing, now, out);
+        }
+        return out.actions();
+    }
+
+    /** Takes the peer's tunnels down: Deletes for its IPsec SAs and ISAKMP SAs, which are then forgotten. */
+    public List<Action> down(String peerName, Instant now) {
+        Out out = new Out(debug);
+        events = List.of();
+        out.info("peer " + peerName + ": taking it down on request");
+        takeDown(peer(peerName), out);
+        return out.actions();
+    }
+
+    /** Deletes the policy's IPsec SA pairs (every client's, for a road-warrior policy) and ISAKMP SAs. */
+    private void takeDown(PeerPolicy peer, Out out) {
+        List<ChildSas.Pair> pairs = ctx.children().all().stream()
+                .filter(p -> policyName(p.peer()).equals(peer.name())).toList();
+        List<IsakmpSession> own = List.copyOf(sessionsOf(peer.name()));
+        out.info("peer " + peer.name() + ": deleting " + pairs.size() + " IPsec SA pair(s) and " + own.size()
+                + " ISAKMP SA(s)");
+        pairs.forEach(p -> deletePair(p, out));
+        for (IsakmpSession s : own) {
+            s.delete(out);
+            track(s);
+        }
+        ctx.children().takeRemoved(); // taken down on purpose: nothing to renegotiate
+    }
+
+    /**
+     * A configuration reload. An unchanged peer keeps everything. A removed peer's SAs are deleted
+     * (with Deletes). A changed peer's ISAKMP SAs are deleted, since they were negotiated under
+     * the old policy, and so are the IPsec SAs of its tunnels that changed or went away, or all of
+     * them when its own settings changed; IPsec SAs of unchanged tunnels run on untouched. The
+     * caller then brings up what it wants up ({@link #up}), which negotiates only the missing tunnels.
+     *
+     * @return the actions, and the names of the peers that changed or are new (to bring up)
+     */
+    public Reconfigured reconfigure(List<PeerPolicy> next, Instant now) {
+        Out out = new Out(debug);
+        events = List.of();
+        List<PeerPolicy> merged = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (PeerPolicy q : next) {
+            Optional<PeerPolicy> old = peers.stream().filter(p -> p.name().equals(q.name())).findFirst();
+            if (old.isPresent() && old.get().equals(q)) {
+                merged.add(old.get());
+                continue;
+            }
+            merged.add(q);
+            changed.add(q.name());
+            old.ifPresent(p -> replacePolicy(p, q, out));
+        }
+        for (PeerPolicy p : peers) {
+            if (next.stream().noneMatch(q -> q.name().equals(p.name()))) {
+                out.info("peer " + p.name() + ": removed from the configuration");
+                takeDown(p, out);
+            }
+        }
+        peers = List.copyOf(merged);
+        peersByName.clear();
+        peers.forEach(p -> peersByName.put(p.name(), p));
+        return new Reconfigured(out.actions(), changed);
+    }
+
+    /** What {@link #reconfigure} did, and which peers are new or changed. */
+    public record Reconfigured(List<Action> actions, List<String> changedPeers) {
+    }
+
+    private void replacePolicy(PeerPolicy old, PeerPolicy next, Out out) {
+        boolean sameSettings = next.withTunnels(old.tunnels()).equals(old);
+        List<ChildSas.Pair> stale = ctx.children().all().stream()
+                .filter(p -> policyName(p.peer()).equals(old.name())).filter(p -> !sameSettings
+                || !old.tunnel(p.outbound().tunnel()).equals(next.tunnel(p.outbound().tunnel()))).toList();
+        out.info("peer " + old.name() + ": configuration changed; deleting its ISAKMP SA(s) and " + stale.size()
+                + " IPsec SA pair(s) of changed tunnels");
+        stale.forEach(p -> deletePair(p, out));
+        for (IsakmpSession s : List.copyOf(sessionsOf(old.name()))) {
+            s.delete(out);
+            track(s);
+        }
+        ctx.children().takeRemoved(); // the reload brings up what it wants, with up()
+    }
+
+    /** What the last call (receive, timeout, ...) did to peers' SAs. */
+    public List<PeerEvent> peerEvents() {
+        return events;
+    }
+
+    private PeerPolicy peer(String name) {
+        PeerPolicy p = peersByName.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no peer named " + name);
+        }
+        return p;
+    }
+
+    /** A Main Mode of ours that died before it was established is a failed keying try. */
+    private static void noteEnd(IsakmpSession s, IsakmpSession.State before, List<PeerEvent> happened) {
+        if (s.role == IsakmpSaInfo.Role.INITIATOR && before != IsakmpSession.State.ESTABLISHED
+                && before != IsakmpSession.State.DEAD && s.state() == IsakmpSession.State.DEAD) {
+            happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.GAVE_UP));
+        }
+    }
+
+    /**
      * Kernel ACQUIRE: outbound traffic hit the policy of a tunnel that has no SA. Starts Quick Mode
      * for the matching tunnel (after Main Mode if no ISAKMP SA is up); does nothing when that
      * tunnel is already being negotiated or the ACQUIRE matches no configured tunnel.
      */
     public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
         Out out = new Out(debug);
+        events = List.of();
         String what = "ACQUIRE " + Addresses.format(a.source()) + " -> " + Addresses.format(a.destination())
                 + a.localSelector().map(l -> " (" + l + " -> " + a.remoteSelector().map(Object::toString).orElse("?")
                         + ")").orElse("");
@@ -187,6 +333,7 @@ public final class Engine {
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
         Out out = new Out(debug);
+        events = List.of();
         Optional<ChildSas.Pair> pair = ctx.children().find(e.destination(), e.spi());
         String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + Addresses.format(e.destination()) + "/0x"
                 + e.spiHex();
@@ -202,7 +349,7 @@ public final class Engine {
         } else {
             rekey(p, what, now, out);
         }
-        renegotiateLost(now, out);
+        renegotiateLost(now, out, List.of());
         return out.actions();
     }
 
@@ -227,11 +374,17 @@ public final class Engine {
 
     /**
      * {@code auto = "start"} tunnels are kept up whatever removed their SAs (lifetime, a failed
-     * rekey, the peer's Delete, DPD, INITIAL-CONTACT): one left with no current pair and no
-     * negotiation under way is negotiated anew.
+     * rekey, INITIAL-CONTACT): one left with no current pair and no negotiation under way is
+     * negotiated anew. Not after the peer's own Delete or its death by DPD: those are reported as
+     * {@link PeerEvent}s, and whether to restart, wait for traffic or clear is the runtime's
+     * close-action / dpd-action.
      */
-    private void renegotiateLost(Instant now, Out out) {
+    private void renegotiateLost(Instant now, Out out, List<PeerEvent> reported) {
         for (ChildSas.Pair p : ctx.children().takeRemoved()) {
+            String name = policyName(p.peer());
+            if (reported.stream().anyMatch(e -> e.peer().equals(name) && e.kind() != PeerEvent.Kind.GAVE_UP)) {
+                continue;
+            }
             PeerPolicy peer = peersByName.get(p.peer());
             Optional<TunnelPolicy> tunnel = peer == null || !peer.autoStart() ? Optional.empty() : peer.tunnel(p.tunnel());
             if (tunnel.isPresent() && !ctx.children().hasCurrent(p.peer(), p.tunnel())
@@ -272,17 +425,19 @@ public final class Engine {
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
     public List<Action> timeout(Instant now) {
         Out out = new Out(debug);
+        List<PeerEvent> happened = new ArrayList<>();
+        events = happened;
         for (IsakmpSession s : timers.due(now)) {
+            IsakmpSession.State before = s.state();
             s.timeout(now, out);
+            noteEnd(s, before, happened);
             if (s.takeRekeyDue()) {
                 rekeyIsakmpSa(s, now, out);
             }
             if (s.takePeerDead()) {
                 forgetSas(s, "did not answer Dead Peer Detection", out);
-                if (s.peer.autoStart()) {
-                    out.info("peer " + s.peer.name() + ": negotiating anew (auto = start)");
-                    start(s.peer, s.peer.tunnels(), now, out);
-                }
+                // what follows (restart, hold, clear) is the runtime's dpd-action
+                happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.DEAD));
             }
             track(s);
         }
@@ -302,7 +457,7 @@ public final class Engine {
             }
             ctx.children().reschedule(p);
         }
-        renegotiateLost(now, out);
+        renegotiateLost(now, out, happened);
         return out.actions();
     }
 
@@ -361,6 +516,7 @@ public final class Engine {
     /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
     public List<Action> shutdown(Instant now) {
         Out out = new Out(debug);
+        events = List.of();
         for (ChildSas.Pair p : ctx.children().all()) {
             deletePair(p, out);
         }

@@ -53,7 +53,7 @@ public final class ProposalNames {
         if (c.equals("3des")) {
             p = new EspProposal(EspCipher.DES3_CBC, 192, integrity(t.get(1), text));
         } else {
-            p = new EspProposal(EspCipher.AES_CBC, aesBits(c, text), integrity(t.get(1), text));
+            p = new EspProposal(EspCipher.AES_CBC, aesBits(c, text, ESP_CIPHERS), integrity(t.get(1), text));
         }
         Optional<DhGroup> g = t.size() == 3 ? Optional.of(group(t.get(2), text, allowLegacy)) : Optional.empty();
         return new EspSpec(p, g);
@@ -124,16 +124,21 @@ public final class ProposalNames {
                 }
             }
         }
-        return new CipherSpec(EncryptionAlgorithm.AES_CBC, aesBits(c, context));
+        return new CipherSpec(EncryptionAlgorithm.AES_CBC, aesBits(c, context, IKE_CIPHERS));
     }
 
-    private static int aesBits(String c, String context) {
+    private static final String IKE_CIPHERS = "aes128, aes192, aes256, 3des, camellia128/192/256, blowfish128/192/256, "
+            + "cast128";
+    /** ESP has fewer ciphers than IKE here: an error must not suggest one the kernel path cannot use. */
+    private static final String ESP_CIPHERS = "aes128, aes192, aes256, 3des";
+
+    private static int aesBits(String c, String context, String known) {
         return switch (c) {
             case "aes", "aes128" -> 128;
             case "aes192" -> 192;
             case "aes256" -> 256;
             default -> throw new IllegalArgumentException("unknown cipher '" + c + "' in '" + context
-                    + "' (known: aes128, aes192, aes256, 3des, camellia128/192/256, blowfish128/192/256, cast128)");
+                    + "' (known: " + known + ")");
         };
     }
 

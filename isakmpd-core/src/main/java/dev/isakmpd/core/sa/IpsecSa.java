@@ -30,7 +30,7 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
 
     /** A one-line description without keys material, only key fingerprints. */
     public String describe() {
-        return String.format("ESP %s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key=%s auth-key=%s%s",
+        return String.format("ESP %s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key-fp=%s auth-key-fp=%s%s",
                 direction.name().toLowerCase(), spiHex(), Addresses.format(source), Addresses.format(destination),
                 sourceSelector, destinationSelector, algorithms(), lifetime.toSeconds(),
                 encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "");

@@ -57,16 +57,18 @@ class DeadPeerDetectionScenarioTest {
     }
 
     @Test
-    void aVanishedPeerIsDeclaredDeadAndRenegotiated() {
+    void aVanishedPeerIsDeclaredDeadAndRenegotiatedOnRequest() {
         Pair p = established(92);
         // b's host goes away: its address now answers nothing (an engine without peers ignores everything)
         p.net().replace(p.b(), new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500), List.of(), 192));
         assertTrue(p.net().runUntil(() -> p.a().kernel.list().isEmpty(), Duration.ofSeconds(60)),
                 () -> String.join("\n", p.a().log));
+        assertEquals(List.of(new Engine.PeerEvent("b", Engine.PeerEvent.Kind.DEAD)), p.a().engine.peerEvents());
+        assertEquals(1, count(p.a(), "Main Mode: initiating"), "restarting is the caller's decision (dpd-action)");
+        p.net().apply(p.a(), p.a().engine.up("b", p.net().now));
         assertTrue(p.a().logged("despite R-U-THERE probes (DPD, RFC 3706): it is dead"), () -> String.join("\n", p.a().log));
         assertTrue(p.a().logged("did not answer Dead Peer Detection: forgetting 0 ISAKMP SA(s) and 1 IPsec SA pair(s)"),
                 () -> String.join("\n", p.a().log));
-        assertTrue(p.a().logged("negotiating anew (auto = start)"));
         assertEquals(2, count(p.a(), "Main Mode: initiating"), "a new Main Mode towards b");
     }
 }

@@ -90,12 +90,22 @@ class Phase2RekeyScenarioTest {
         assertTrue(p.net().runUntil(p::bothUp, Duration.ofSeconds(10)), () -> String.join("\n", p.a().log));
         assertFalse(p.a().kernel.list().contains(out));
 
-        // and when the peer deletes them
+        // when the peer deletes them, the engine reports it and leaves the restart to the runtime's
+        // close-action (restart by default: PeerSupervisor calls up())
         int installs = p.a().installs;
         IpsecSa bOut = EngineScenarioTest.sa(p.b(), IpsecSa.Direction.OUT);
         p.b().kernel.delete(bOut.destination(), bOut.spi());
         p.net().apply(p.b(), p.b().engine.expired(new KernelEvent.Expire(bOut.destination(), bOut.spi(), true),
                 p.net().now));
+        boolean[] closed = {false};
+        p.net().runUntil(() -> {
+            closed[0] |= p.a().engine.peerEvents().contains(
+                    new Engine.PeerEvent("b", Engine.PeerEvent.Kind.CLOSED_BY_PEER));
+            return closed[0];
+        }, Duration.ofSeconds(10));
+        assertTrue(closed[0], () -> String.join("\n", p.a().log));
+        assertEquals(installs, p.a().installs, "nothing renegotiated by the engine itself");
+        p.net().apply(p.a(), p.a().engine.up("b", p.net().now));
         assertTrue(p.net().runUntil(() -> p.a().installs == installs + 2 && p.bothUp(), Duration.ofSeconds(10)),
                 () -> String.join("\n", p.a().log));
     }

@@ -6,11 +6,14 @@ import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.ConfigLoader;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.runtime.Daemon;
+import dev.isakmpd.daemon.logging.LogSetup;
 import dev.isakmpd.daemon.runtime.Kernels;
+import dev.isakmpd.daemon.systemd.SystemdNotifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +23,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code isakmpd run}: the daemon. SIGTERM or SIGINT shut it down cleanly, telling peers with Deletes. */
+/**
+ * {@code isakmpd run}: the daemon. SIGTERM or SIGINT shut it down cleanly, telling peers with
+ * Deletes; SIGHUP reloads the configuration.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the daemon.")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
@@ -29,11 +35,16 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "configuration file")
-    private Path config;
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "configuration file (default: ${DEFAULT-VALUE})")
+    private Path config = ConfigLoader.DEFAULT_PATH;
 
     @Mixin
     private LogLevelOption logLevel;
+
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "append the log to FILE instead of writing it to stderr")
+    private Path logFile;
 
     @Option(names = {"-f", "--foreground"},
             description = "Stay in the foreground. This is the only mode (a JVM cannot fork itself into the "
@@ -42,6 +53,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        LogSetup.configure(LogSetup.underSystemd(System.getenv()), Optional.ofNullable(logFile));
         logLevel.apply();
         PrintWriter err = spec.commandLine().getErr();
         DaemonConfig c;
@@ -64,13 +76,15 @@ public final class RunCommand implements Callable<Integer> {
         c.warnings().forEach(w -> LOG.warn("{}", w));
         Daemon daemon;
         try {
-            daemon = Daemon.start(c, kernel, "isakmpd");
+            daemon = Daemon.start(c, kernel, "isakmpd", SystemdNotifier.fromEnvironment(System.getenv()),
+                    () -> ConfigLoader.load(config));
         } catch (IOException e) {
             LOG.error("not started: {}", e.getMessage());
             kernel.close();
             return ExitCodes.FAILURE;
         }
         LOG.info("started with {} ({} peer(s), kernel {})", config, c.peers().size(), c.kernel().configName());
+        reloadOnSighup(daemon);
         Thread hook = new Thread(() -> shutDown(daemon), "isakmpd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         while (!daemon.awaitTermination(Duration.ofHours(1))) {
@@ -82,6 +96,18 @@ public final class RunCommand implements Callable<Integer> {
             Thread.currentThread().join(); // a signal is being handled: the hook decides the exit code
         }
         return daemon.failed() ? ExitCodes.FAILURE : ExitCodes.OK;
+    }
+
+    /**
+     * SIGHUP re-reads the configuration and applies the difference, as isakmpctl reload does,
+     * instead of ending the JVM (its default). The outcome is logged by the reload itself.
+     */
+    @SuppressWarnings("sunapi")
+    private static void reloadOnSighup(Daemon daemon) {
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            LOG.info("SIGHUP: reloading the configuration");
+            daemon.reload();
+        });
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.isakmpd.daemon.config;
 
 import dev.isakmpd.core.exchange.HalfOpenLimits;
+import dev.isakmpd.core.exchange.RetransmitPolicy;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspProposal;
@@ -20,6 +21,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +43,8 @@ import org.tomlj.TomlParseResult;
  * The format is documented in conf/isakmpd.toml.
  */
 public final class ConfigLoader {
+    /** Where the daemon looks when no --config is given, as packaged. */
+    public static final Path DEFAULT_PATH = Path.of("/etc/isakmpd/isakmpd.toml");
     static final Duration DEFAULT_IKE_LIFETIME = Duration.ofHours(3);
     /** Half-open exchanges cost about a kilobyte each: a million is a gigabyte, more is a typo. */
     static final int MAX_HALF_OPEN = 1_000_000;
@@ -53,13 +58,18 @@ public final class ConfigLoader {
 
     private final Problems problems;
     private final Path baseDir;
+    /** The file being read, if the text came from one: an inline psk there must not be world-readable. */
+    private final Optional<Path> file;
     /** daemon.allow-legacy-crypto: read before the peers, whose proposals it governs. */
     private boolean allowLegacy;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
+    private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
+    private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
 
-    private ConfigLoader(String source, Path baseDir) {
+    private ConfigLoader(String source, Path baseDir, Optional<Path> file) {
         this.problems = new Problems(source);
         this.baseDir = baseDir;
+        this.file = file;
     }
 
     /** Loads a file; relative paths inside it (psk-file, status-file) are taken from its directory. */
@@ -70,12 +80,13 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot read: " + IoErrors.reason(e)));
         }
-        return parse(text, file.toString(), file.toAbsolutePath().getParent());
+        return new ConfigLoader(file.toString(), file.toAbsolutePath().getParent(), Optional.of(file))
+                .read(text, file.toString());
     }
 
     /** Parses configuration text; {@code source} names it in messages. */
     public static DaemonConfig parse(String text, String source, Path baseDir) throws ConfigException {
-        return new ConfigLoader(source, baseDir).read(text, source);
+        return new ConfigLoader(source, baseDir, Optional.empty()).read(text, source);
     }
 
     private DaemonConfig read(String text, String source) throws ConfigException {
@@ -96,13 +107,16 @@ public final class ConfigLoader {
         KernelType kernel = KernelType.AUTO;
         Optional<Path> statusFile = Optional.empty();
         HalfOpenLimits halfOpen = HalfOpenLimits.DEFAULT;
+        Optional<ControlSocket> control = Optional.empty();
+        RetransmitPolicy retransmit = RetransmitPolicy.DEFAULT;
         Optional<Section> daemon = root.table("daemon");
         if (daemon.isEmpty()) {
             problems.error(root.at().child("daemon", 1), "missing table [daemon]");
         } else {
             Section d = daemon.get();
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
-                    "half-open-total"));
+                    "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
+                    "retransmit-timeout-max", "retransmit-tries"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -111,6 +125,8 @@ public final class ConfigLoader {
             statusFile = d.string("status-file").map(v -> baseDir.resolve(v.value()));
             allowLegacy = d.bool("allow-legacy-crypto").map(Value::value).orElse(false);
             halfOpen = halfOpen(d);
+            control = control(d);
+            retransmit = retransmit(d);
         }
 
         Map<String, Section> peerSections = root.tables("peers");
@@ -127,7 +143,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
-                problems.warnings(), halfOpen);
+                problems.warnings(), control, retransmit, restart, halfOpen);
     }
 
     /** How many responder Main Modes may wait for the initiator: per source address, and in all. */
@@ -149,6 +165,107 @@ public final class ConfigLoader {
             return otherwise;
         }
         return v.map(x -> x.value().intValue()).orElse(otherwise);
+    }
+
+    /** control-socket (a path, or "off"), control-mode (octal, as chmod takes it) and control-group. */
+    private Optional<ControlSocket> control(Section d) {
+        Optional<Value<String>> path = d.string("control-socket");
+        Optional<Value<String>> mode = d.string("control-mode");
+        Optional<Value<String>> group = d.string("control-group");
+        if (path.isPresent() && path.get().value().equals("off")) {
+            mode.or(() -> group).ifPresent(v -> problems.error(v.at(), "has no effect with control-socket = \"off\""));
+            return Optional.empty();
+        }
+        if (path.isPresent() && path.get().value().isBlank()) {
+            problems.error(path.get().at(), "must be a path, or \"off\"");
+            return Optional.empty();
+        }
+        Set<PosixFilePermission> perms = permissions(ControlSocket.DEFAULT_MODE);
+        if (mode.isPresent()) {
+            String m = mode.get().value();
+            if (!OCTAL_MODE.matcher(m).matches()) {
+                problems.error(mode.get().at(), "expected an octal mode such as \"0660\", got '" + m + "'");
+            } else {
+                perms = permissions(m);
+            }
+        }
+        if (group.isPresent() && !NAME.matcher(group.get().value()).matches()) {
+            problems.error(group.get().at(), "expected a group name, got '" + group.get().value() + "'");
+        }
+        Path p = path.map(v -> baseDir.resolve(v.value())).orElse(ControlSocket.DEFAULT_PATH);
+        return Optional.of(new ControlSocket(p, perms, group.map(Value::value)));
+    }
+
+    private static Set<PosixFilePermission> permissions(String octal) {
+        int bits = Integer.parseInt(octal, 8);
+        StringBuilder rwx = new StringBuilder();
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            rwx.append((bits >> (shift + 2) & 1) == 1 ? 'r' : '-').append((bits >> (shift + 1) & 1) == 1 ? 'w' : '-')
+                    .append((bits >> shift & 1) == 1 ? 'x' : '-');
+        }
+        return PosixFilePermissions.fromString(rwx.toString());
+    }
+
+    /** retransmit-timeout (first wait), retransmit-timeout-max (cap of the doubling), retransmit-tries. */
+    private RetransmitPolicy retransmit(Section d) {
+        RetransmitPolicy def = RetransmitPolicy.DEFAULT;
+        Duration initial = d.duration("retransmit-timeout").map(Value::value).orElse(def.initial());
+        Optional<Value<Duration>> maxValue = d.duration("retransmit-timeout-max");
+        Duration max = maxValue.map(Value::value).orElse(def.max().compareTo(initial) < 0 ? initial : def.max());
+        if (max.compareTo(initial) < 0) {
+            problems.error(maxValue.get().at(), "must not be shorter than retransmit-timeout");
+        }
+        int tries = def.retries();
+        Optional<Value<Long>> t = d.integer("retransmit-tries");
+        if (t.isPresent()) {
+            if (t.get().value() < 0 || t.get().value() > 20) {
+                problems.error(t.get().at(), "must be between 0 and 20");
+            } else {
+                tries = t.get().value().intValue();
+            }
+        }
+        return new RetransmitPolicy(initial, max, tries);
+    }
+
+    /** keying-tries, keying-retry-delay(-max), close-action and dpd-action of one peer. */
+    private RestartPolicy restartPolicy(Section p) {
+        RestartPolicy def = RestartPolicy.DEFAULT;
+        int tries = def.keyingTries();
+        Optional<Value<Object>> t = p.any("keying-tries");
+        if (t.isPresent()) {
+            Object v = t.get().value();
+            if (v instanceof String s && s.equals("forever")) {
+                tries = 0;
+            } else if (v instanceof Long n && n >= 1 && n <= 1000) {
+                tries = n.intValue();
+            } else {
+                problems.error(t.get().at(), "expected a number of attempts (1 to 1000) or \"forever\"");
+            }
+        }
+        Duration delay = p.duration("keying-retry-delay").map(Value::value).orElse(def.retryDelay());
+        Optional<Value<Duration>> maxValue = p.duration("keying-retry-delay-max");
+        Duration max = maxValue.map(Value::value)
+                .orElse(def.retryDelayMax().compareTo(delay) < 0 ? delay : def.retryDelayMax());
+        if (max.compareTo(delay) < 0) {
+            problems.error(maxValue.get().at(), "must not be shorter than keying-retry-delay");
+        }
+        return new RestartPolicy(tries, delay, max, onLoss(p, "close-action"), onLoss(p, "dpd-action"));
+    }
+
+    private RestartPolicy.OnLoss onLoss(Section p, String key) {
+        Optional<Value<String>> v = p.string(key);
+        if (v.isEmpty()) {
+            return RestartPolicy.OnLoss.RESTART;
+        }
+        return switch (v.get().value()) {
+            case "restart" -> RestartPolicy.OnLoss.RESTART;
+            case "hold" -> RestartPolicy.OnLoss.HOLD;
+            case "clear" -> RestartPolicy.OnLoss.CLEAR;
+            default -> {
+                problems.error(v.get().at(), "unknown value '" + v.get().value() + "' (known: restart, hold, clear)");
+                yield RestartPolicy.OnLoss.RESTART;
+            }
+        };
     }
 
     private List<InetSocketAddress> listen(Section d) {
@@ -184,8 +301,8 @@ public final class ConfigLoader {
         int errorsBefore = problems.errorCount();
         p.allowOnly(Set.of("local", "remote", "auth", "psk", "psk-file", "certificate", "private-key",
                 "private-key-passphrase-file", "ca", "crl", "send-cert", "local-id", "remote-id", "aggressive",
-                "aggressive-exposes-psk", "ike",
-                "ike-lifetime", "auto", "dpd-delay", "dpd-timeout", "tunnels"));
+                "aggressive-exposes-psk", "ike", "ike-lifetime", "auto", "dpd-delay", "dpd-timeout", "tunnels",
+                "keying-tries", "keying-retry-delay", "keying-retry-delay-max", "close-action", "dpd-action"));
         checkName(p);
         Optional<Value<String>> localText = p.requiredString("local");
         Optional<InetSocketAddress> local = localText.flatMap(v -> parse(v, ConfigLoader::endpoint));
@@ -225,6 +342,7 @@ public final class ConfigLoader {
         Optional<Identity> localId = p.string("local-id").flatMap(v -> parse(v, Identity::parse));
         Optional<Identity> remoteId = p.string("remote-id").filter(v -> !v.value().equals("%any"))
                 .flatMap(v -> parse(v, Identity::parse));
+        restart.put(p.name(), restartPolicy(p));
         List<TunnelPolicy> tunnels = new ArrayList<>();
         for (Section t : p.tables("tunnels").values()) {
             tunnel(t).ifPresent(tunnels::add);
@@ -361,7 +479,7 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         if (inline.isPresent()) {
-            return PskReader.inline(inline.get(), problems);
+            return PskReader.inline(inline.get(), this.file, problems);
         }
         if (file.isPresent()) {
             Path path = baseDir.resolve(file.get().value());

@@ -1,6 +1,7 @@
 package dev.isakmpd.daemon.config;
 
 import dev.isakmpd.core.exchange.HalfOpenLimits;
+import dev.isakmpd.core.exchange.RetransmitPolicy;
 import dev.isakmpd.core.policy.PeerPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -17,17 +18,30 @@ import java.util.Optional;
  * @param pskFiles the psk-file of each peer that has one, so that {@code check} can say where a
  *        secret comes from without showing it
  * @param warnings problems that do not stop the daemon (a world-readable psk-file, no peers)
+ * @param control the control socket, unless daemon.control-socket = "off"
+ * @param retransmit when Main Mode and Quick Mode messages are resent, and when they give up
+ * @param restart each peer's keying tries and close and DPD actions, by peer name
  * @param halfOpen daemon.half-open-per-address and daemon.half-open-total
  */
 public record DaemonConfig(String source, List<InetSocketAddress> listen, KernelType kernel,
-        Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles, List<String> warnings,
-        HalfOpenLimits halfOpen) {
+        Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles,
+        List<String> warnings, Optional<ControlSocket> control, RetransmitPolicy retransmit,
+        Map<String, RestartPolicy> restart, HalfOpenLimits halfOpen) {
 
     public DaemonConfig {
         listen = List.copyOf(listen);
         peers = List.copyOf(peers);
         pskFiles = Map.copyOf(pskFiles);
         warnings = List.copyOf(warnings);
+        restart = Map.copyOf(restart);
+    }
+
+    public RestartPolicy restartPolicy(String peer) {
+        return restart.getOrDefault(peer, RestartPolicy.DEFAULT);
+    }
+
+    public Optional<PeerPolicy> peer(String name) {
+        return peers.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
     /** The configured peer at {@code remote}, if any (remote addresses are unique). */

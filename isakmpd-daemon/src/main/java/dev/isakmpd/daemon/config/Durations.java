@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Lifetimes as admins write them: "90s", "30m", "8h", "1d", or a number of seconds. */
+/** Durations as admins write them: "500ms", "90s", "30m", "8h", "1d", or a number of seconds. */
 public final class Durations {
-    private static final Pattern TEXT = Pattern.compile("(\\d{1,9})([smhd]?)");
+    private static final Pattern TEXT = Pattern.compile("(\\d{1,9})(ms|[smhd]?)");
 
     private Durations() {
     }
@@ -14,10 +14,11 @@ public final class Durations {
     public static Duration parse(String text) {
         Matcher m = TEXT.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("bad duration '" + text + "' (use e.g. 90s, 30m, 8h, 1d or seconds)");
+            throw new IllegalArgumentException("bad duration '" + text + "' (use e.g. 500ms, 90s, 30m, 8h, 1d or seconds)");
         }
         long n = Long.parseLong(m.group(1));
         Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
             case "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
             case "d" -> Duration.ofDays(n);
@@ -32,6 +33,9 @@ public final class Durations {
 
     /** The largest unit that divides the duration exactly: 28800 s is "8h", 5400 s is "90m". */
     public static String format(Duration d) {
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
         long s = d.toSeconds();
         if (s % 86400 == 0) {
             return s / 86400 + "d";

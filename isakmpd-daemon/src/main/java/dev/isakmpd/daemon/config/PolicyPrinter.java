@@ -6,6 +6,7 @@ import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.oakley.DhGroup;
 import java.io.PrintWriter;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Collectors;
 
 /** Prints a parsed configuration as the daemon understood it, for {@code isakmpd check}. Never prints a secret. */
@@ -18,6 +19,11 @@ public final class PolicyPrinter {
         row(out, "  ", "listen", config.listen().stream().map(Endpoints::format).collect(Collectors.joining(", ")));
         row(out, "  ", "kernel", config.kernel().configName());
         config.statusFile().ifPresent(f -> row(out, "  ", "status-file", f.toString()));
+        row(out, "  ", "control", config.control().map(c -> c.path() + " (mode "
+                + PosixFilePermissions.toString(c.mode()) + c.group().map(g -> ", group " + g)
+                .orElse("") + ")").orElse("off"));
+        row(out, "  ", "retransmit", "after " + Durations.format(config.retransmit().initial()) + ", doubling to "
+                + Durations.format(config.retransmit().max()) + ", " + config.retransmit().retries() + " times");
         if (config.allowLegacyCrypto()) {
             row(out, "  ", "allow-legacy-crypto", "true (DES and EC2N groups accepted)");
         }
@@ -30,6 +36,11 @@ public final class PolicyPrinter {
             row(out, "  ", "ike", p.ikeProposals().stream().map(Phase1Proposal::name).collect(Collectors.joining(", ")));
             row(out, "  ", "ike-lifetime", Durations.format(p.ikeLifetime()));
             row(out, "  ", "auto", p.autoStart() ? "start" : "add");
+            RestartPolicy r = config.restartPolicy(p.name());
+            row(out, "  ", "keying-tries", (r.forever() ? "forever" : Integer.toString(r.keyingTries())) + ", retry after "
+                    + Durations.format(r.retryDelay()) + " doubling to " + Durations.format(r.retryDelayMax()));
+            row(out, "  ", "on loss", "close-action " + r.closeAction().name().toLowerCase() + ", dpd-action "
+                    + r.dpdAction().name().toLowerCase());
             row(out, "  ", "dpd", p.dpd().map(d -> "probe after " + Durations.format(d.delay()) + " of silence, dead after "
                     + Durations.format(d.timeout())).orElse("answer only"));
             for (TunnelPolicy t : p.tunnels()) {

@@ -15,10 +15,15 @@ final class PskReader {
     private PskReader() {
     }
 
-    static Optional<SecretBytes> inline(Section.Value<String> psk, Problems problems) {
+    /** @param configFile the file the key is written in, when loaded from one */
+    static Optional<SecretBytes> inline(Section.Value<String> psk, Optional<Path> configFile, Problems problems) {
         if (psk.value().isEmpty()) {
             problems.error(psk.at(), "must not be empty");
             return Optional.empty();
+        }
+        if (configFile.isPresent() && worldReadable(configFile.get())) {
+            problems.warn(psk.at(), "an inline pre-shared key in " + configFile.get() + ", which every user can "
+                    + "read; chmod 600 it or use psk-file");
         }
         return Optional.of(secret(psk.value()));
     }

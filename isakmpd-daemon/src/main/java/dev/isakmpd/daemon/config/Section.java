@@ -66,6 +66,12 @@ final class Section {
         return scalar(key, Long.class, "an integer");
     }
 
+    /** The value whatever its type, for keys that take more than one ("forever" or a number). */
+    Optional<Value<Object>> any(String key) {
+        Object v = table.get(List.of(key));
+        return v == null ? Optional.empty() : Optional.of(new Value<>(v, at(key)));
+    }
+
     Optional<Value<Boolean>> bool(String key) {
         return scalar(key, Boolean.class, "true or false");
     }

@@ -6,7 +6,11 @@ import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.daemon.Endpoints;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,10 +22,23 @@ final class ActionExecutor {
 
     private final UdpTransport transport;
     private final Kernel kernel;
+    private final Clock clock;
+    /** When each SA we installed went in (by {@link DaemonStatus#key}), for its age and remaining lifetime. */
+    private final Map<String, Instant> installed = new HashMap<>();
 
-    ActionExecutor(UdpTransport transport, Kernel kernel) {
+    ActionExecutor(UdpTransport transport, Kernel kernel, Clock clock) {
         this.transport = transport;
         this.kernel = kernel;
+        this.clock = clock;
+    }
+
+    /**
+     * The install times of the SAs in the kernel now; those of SAs gone from it (a hard EXPIRE
+     * removes them there) are forgotten.
+     */
+    Map<String, Instant> installTimes(List<IpsecSa> inKernel) {
+        installed.keySet().retainAll(inKernel.stream().map(DaemonStatus::key).toList());
+        return Map.copyOf(installed);
     }
 
     void execute(List<Action> actions) {
@@ -53,6 +70,7 @@ final class ActionExecutor {
     private void install(IpsecSa sa) {
         try {
             kernel.install(sa);
+            installed.put(DaemonStatus.key(sa), clock.instant());
             KERNEL.info("installed {}/{} {}", sa.peer(), sa.tunnel(), sa.describe());
         } catch (KernelException | RuntimeException e) {
             KERNEL.error("cannot install {}/{} ESP {} spi=0x{}: {}", sa.peer(), sa.tunnel(),
@@ -62,6 +80,7 @@ final class ActionExecutor {
 
     private void delete(IpsecSa sa) {
         try {
+            installed.remove(DaemonStatus.key(sa));
             kernel.delete(sa.destination(), sa.spi());
             KERNEL.info("deleted {}/{} ESP {} spi=0x{}", sa.peer(), sa.tunnel(), sa.direction().name().toLowerCase(),
                     sa.spiHex());

@@ -1,12 +1,14 @@
 package dev.isakmpd.daemon.runtime;
 
 import dev.isakmpd.core.exchange.Engine;
-import dev.isakmpd.core.exchange.RetransmitPolicy;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.DaemonConfig;
+import dev.isakmpd.daemon.control.ControlProtocol;
+import dev.isakmpd.daemon.control.ControlServer;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +30,16 @@ public final class Daemon {
     private final EventLoop loop;
     private final StatusPublisher status;
     private final Thread thread;
+    private final ConfigSource source;
+    private final ConfigReload reload;
 
-    private Daemon(EventLoop loop, StatusPublisher status, String threadName) {
+    private Daemon(EventLoop loop, StatusPublisher status, String threadName, ConfigSource source,
+            ConfigReload reload) {
         this.loop = loop;
         this.status = status;
         this.thread = new Thread(loop, threadName);
+        this.source = source;
+        this.reload = reload;
     }
 
     /**
@@ -42,10 +50,19 @@ public final class Daemon {
      * installs each tunnel's security policies, so that traffic triggers ACQUIREs; the loop
      * removes them again at shutdown.
      *
-     * @throws IOException when an endpoint cannot be bound (the message names it), a tunnel has no
+     * @throws IOException when an endpoint or the control socket cannot be bound (the message names it), a tunnel has no
      *     proposal the kernel supports, or a policy cannot be installed
      */
     public static Daemon start(DaemonConfig config, Kernel kernel, String threadName) throws IOException {
+        return start(config, kernel, threadName, Notifier.NONE, ConfigSource.NONE);
+    }
+
+    /**
+     * As {@link #start(DaemonConfig, Kernel, String)}, telling {@code notifier} (systemd) how it
+     * goes, and re-reading {@code source} on {@link #reload()}.
+     */
+    public static Daemon start(DaemonConfig config, Kernel kernel, String threadName, Notifier notifier,
+            ConfigSource source) throws IOException {
         List<PeerPolicy> peers;
         try {
             peers = Kernels.supportedByKernel(config.peers(), kernel);
@@ -61,14 +78,30 @@ public final class Daemon {
                 installed.add(t);
             }
             IkeCrypto crypto = IkeCrypto.bouncyCastle(new SecureRandom(), config.allowLegacyCrypto());
-            Engine engine = new Engine(peers, crypto, kernel, RetransmitPolicy.DEFAULT, config.halfOpen());
-            StatusPublisher status = new StatusPublisher(config.statusFile(), kernel);
-            EventLoop loop = new EventLoop(config, engine, transport, new ActionExecutor(transport, kernel), status,
-                    Clock.systemUTC(), kernel, installed);
+            Engine engine = new Engine(peers, crypto, kernel, config.retransmit(), config.halfOpen());
+            Clock clock = Clock.systemUTC();
+            ActionExecutor executor = new ActionExecutor(transport, kernel, clock);
+            StatusPublisher status = new StatusPublisher(config.statusFile(), kernel, executor::installTimes, clock);
+            status.start();
+            PeerSupervisor supervisor = new PeerSupervisor(config);
+            Stats stats = new Stats();
+            EventLoop loop = new EventLoop(config, engine, transport, executor, status, clock, kernel, installed,
+                    supervisor, stats, notifier);
+            ConfigReload reload = new ConfigReload(loop, engine, kernel, supervisor, clock);
+            Daemon d = new Daemon(loop, status, threadName, source, reload);
+            if (config.control().isPresent()) {
+                ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, status,
+                        clock, d::reload);
+                reload.onReconfigured(commands::reconfigured);
+                loop.closeAtExit(ControlServer.start(config.control().get(), commands::handle));
+            }
             kernel.onEvent(loop::kernelEvent);
-            Daemon d = new Daemon(loop, status, threadName);
             d.thread.start();
             return d;
+        } catch (IOException e) {
+            transport.close();
+            undo(kernel, installed);
+            throw e;
         } catch (KernelException e) {
             transport.close();
             undo(kernel, installed);
@@ -81,7 +114,7 @@ public final class Daemon {
     }
 
     /** Builds the fixed-base tables of every configured group now, not during the first exchange. */
-    private static void precompute(List<PeerPolicy> peers) {
+    static void precompute(List<PeerPolicy> peers) {
         Set<DhGroup> groups = new LinkedHashSet<>();
         for (PeerPolicy p : peers) {
             p.ikeProposals().forEach(ike -> groups.add(ike.group()));
@@ -101,6 +134,38 @@ public final class Daemon {
                 KERNEL.warn("removing the policies of {}: {}", t.describe(), x.getMessage());
             }
         }
+    }
+
+    /**
+     * Re-reads the configuration and applies the difference on the loop's thread (SIGHUP,
+     * isakmpctl reload). A configuration with any error is refused whole: nothing changes.
+     *
+     * @return the control-protocol reply line: a summary, or the one-line reason for refusing
+     */
+    public CompletableFuture<String> reload() {
+        DaemonConfig next;
+        try {
+            next = source.load();
+        } catch (ConfigException e) {
+            e.errors().forEach(m -> LOG.error("reload refused: {}", m));
+            return CompletableFuture.completedFuture(ControlProtocol.error("configuration refused, nothing changed: "
+                    + e.errors().get(0) + (e.errors().size() > 1 ? " (and " + (e.errors().size() - 1)
+                            + " more error(s), see the log)" : "")));
+        }
+        next.warnings().forEach(w -> LOG.warn("{}", w));
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        loop.submit(() -> {
+            try {
+                reply.complete(ControlProtocol.ok(java.util.Map.of("message", reload.apply(next))));
+            } catch (ConfigReload.Refused e) {
+                LOG.error("reload refused: {}", e.getMessage());
+                reply.complete(ControlProtocol.error(e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.error("reload failed: {}", e.toString(), e);
+                reply.complete(ControlProtocol.error("reload failed: " + e));
+            }
+        });
+        return reply;
     }
 
     /** Asks the loop to shut down (Deletes to peers, SAs out of the kernel) and waits up to {@code timeout}. */

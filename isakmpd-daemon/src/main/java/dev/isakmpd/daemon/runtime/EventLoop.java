@@ -15,41 +15,57 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that touches the engine (which is not thread-safe): waits for datagrams or the
- * engine's next timer, feeds them in, executes the actions that come out, publishes the SA table.
- * Nothing the engine throws stops it.
+ * The one thread that touches the engine (which is not thread-safe): waits for datagrams, the
+ * engine's next timer or a peer's next keying try, feeds them in, executes the actions that come
+ * out, counts them, publishes the SA table. Kernel events and control-socket requests come from
+ * other threads through queues. Nothing the engine throws stops it.
  */
 final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
     /** After a timer run fails, wait this long before the next, instead of spinning on a timer that stays due. */
     private static final Duration TIMER_FAILURE_PAUSE = Duration.ofSeconds(1);
 
-    private final DaemonConfig config;
+    /** Replaced by a reload, on this thread. */
+    private DaemonConfig config;
     private final Engine engine;
     private final UdpTransport transport;
     private final ActionExecutor executor;
     private final StatusPublisher status;
     private final Clock clock;
     private final Kernel kernel;
+    /** The security policies installed for the configured tunnels; a reload changes them. */
     private final List<SpdTunnel> policies;
+    private final PeerSupervisor supervisor;
+    private final Stats stats;
+    private final Notifier notifier;
     /** Kernel events arrive on the back-end's thread and wait here for the loop. */
     private final ConcurrentLinkedQueue<KernelEvent> kernelEvents = new ConcurrentLinkedQueue<>();
+    /** Work for the loop's thread from other threads (control-socket commands). */
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Closed when the loop ends, after the engine's last actions (the control socket). */
+    private final List<AutoCloseable> closeAtExit = new ArrayList<>();
     private volatile boolean stopRequested;
     private volatile boolean failed;
     private Instant timersPausedUntil = Instant.MIN;
 
     EventLoop(DaemonConfig config, Engine engine, UdpTransport transport, ActionExecutor executor,
-            StatusPublisher status, Clock clock, Kernel kernel, List<SpdTunnel> policies) {
+            StatusPublisher status, Clock clock, Kernel kernel, List<SpdTunnel> policies, PeerSupervisor supervisor,
+            Stats stats, Notifier notifier) {
+        this.notifier = notifier;
+        this.supervisor = supervisor;
+        this.stats = stats;
         this.kernel = kernel;
-        this.policies = List.copyOf(policies);
+        this.policies = new ArrayList<>(policies);
         this.config = config;
         this.engine = engine;
         this.transport = transport;
@@ -61,28 +77,44 @@ final class EventLoop implements Runnable {
     @Override
     public void run() {
         try {
-            for (PeerPolicy p : config.peers()) {
-                if (p.autoStart()) {
-                    dispatch("initiating peer " + p.name(), () -> engine.initiate(p.name(), clock.instant()));
-                }
+            notifier.ready();
+            for (String peer : supervisor.autoStart()) {
+                dispatch("initiating peer " + peer, () -> engine.up(peer, clock.instant()));
             }
             while (!stopRequested) {
-                transport.poll(kernelEvents.isEmpty() ? millisUntilNextTimer() : 0, this::receive);
+                boolean queued = !kernelEvents.isEmpty() || !tasks.isEmpty();
+                transport.poll(queued ? 0 : millisUntilNextTimer(), this::receive);
                 for (KernelEvent e; (e = kernelEvents.poll()) != null;) {
                     handle(e);
+                }
+                for (Runnable t; (t = tasks.poll()) != null;) {
+                    runTask(t);
                 }
                 if (timerDue()) {
                     if (!dispatch("running timers", () -> engine.timeout(clock.instant()))) {
                         timersPausedUntil = clock.instant().plus(TIMER_FAILURE_PAUSE);
                     }
                 }
+                for (String peer : supervisor.takeDue(clock.instant())) {
+                    dispatch("retrying peer " + peer, () -> engine.up(peer, clock.instant()));
+                }
+                notifier.pingIfDue(clock.instant());
             }
+            notifier.stopping();
             LOG.info("shutting down: deleting SAs and telling peers");
             dispatch("shutting down", () -> engine.shutdown(clock.instant()));
+            status.remove();
         } catch (IOException | RuntimeException e) {
             failed = true;
             LOG.error("event loop stopped: {}", e.toString(), e);
         } finally {
+            for (AutoCloseable c : closeAtExit) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {}: {}", c, e.toString());
+                }
+            }
             transport.close();
             for (SpdTunnel t : policies) {
                 try {
@@ -101,8 +133,50 @@ final class EventLoop implements Runnable {
         transport.wakeup();
     }
 
+    DaemonConfig config() {
+        return config;
+    }
+
+    /** After a reload: the configuration now in force and the policies now installed. Loop thread only. */
+    void reconfigured(DaemonConfig next, List<SpdTunnel> installed) {
+        config = next;
+        policies.clear();
+        policies.addAll(installed);
+    }
+
+    List<SpdTunnel> policies() {
+        return List.copyOf(policies);
+    }
+
+    /** A failing control-socket task is logged; it must not end the negotiation of every tunnel. */
+    private static void runTask(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("a control request failed: {}", e.toString(), e);
+        }
+    }
+
+    /** Runs {@code task} on the loop's thread, soon. */
+    void submit(Runnable task) {
+        tasks.add(task);
+        transport.wakeup();
+    }
+
+    /** Before the loop starts: closed when it ends. */
+    void closeAtExit(AutoCloseable c) {
+        closeAtExit.add(c);
+    }
+
     private void handle(KernelEvent e) {
         if (e instanceof KernelEvent.Acquire a) {
+            Optional<PeerPolicy> peer = config.peers().stream()
+                    .filter(p -> p.remote().getAddress().equals(a.destination())).findFirst();
+            if (peer.isPresent() && !supervisor.acquireAllowed(peer.get().name())) {
+                LOG.info("peer {}: ignoring {}: the peer was taken down (isakmpctl up brings it back)",
+                        peer.get().name(), a);
+                return;
+            }
             dispatch("handling " + a, () -> engine.acquire(a, clock.instant()));
         } else if (e instanceof KernelEvent.Expire x) {
             dispatch("handling " + x, () -> engine.expired(x, clock.instant()));
@@ -124,8 +198,8 @@ final class EventLoop implements Runnable {
                 () -> engine.receive(d, clock.instant()));
     }
 
-    /** Runs one engine call and its actions; false when the engine threw, which is logged. */
-    private boolean dispatch(String context, Supplier<List<Action>> call) {
+    /** Runs one engine call and its actions; false when the engine threw, which is logged. Loop thread only. */
+    boolean dispatch(String context, Supplier<List<Action>> call) {
         List<Action> actions;
         try {
             actions = call.get();
@@ -134,6 +208,10 @@ final class EventLoop implements Runnable {
             return false;
         }
         executor.execute(actions);
+        List<Engine.PeerEvent> events = engine.peerEvents();
+        stats.count(actions, events);
+        Instant now = clock.instant();
+        events.forEach(e -> supervisor.onEvent(e, now));
         List<IsakmpSaInfo> isakmp;
         try {
             isakmp = engine.isakmpSas();
@@ -141,6 +219,7 @@ final class EventLoop implements Runnable {
             LOG.error("engine failed listing ISAKMP SAs: {}", e.toString(), e);
             isakmp = status.current().isakmp();
         }
+        isakmp.stream().filter(i -> i.state().equals("ESTABLISHED")).forEach(i -> supervisor.established(i.peer()));
         status.refresh(isakmp);
         return true;
     }
@@ -156,10 +235,16 @@ final class EventLoop implements Runnable {
     }
 
     private boolean timerDue() {
-        return nextTimer().map(t -> !t.isAfter(clock.instant())).orElse(false);
+        return engineTimer().map(t -> !t.isAfter(clock.instant())).orElse(false);
     }
 
+    /** The engine's next timer, the next keying try or the next watchdog ping, whichever comes first. */
     private Optional<Instant> nextTimer() {
+        return Stream.of(engineTimer(), supervisor.nextRetry(), notifier.nextPing())
+                .flatMap(Optional::stream).min(Instant::compareTo);
+    }
+
+    private Optional<Instant> engineTimer() {
         Optional<Instant> next;
         try {
             next = engine.nextTimeout();

@@ -50,7 +50,8 @@ final class UdpTransport implements Closeable {
                 try {
                     c.bind(e);
                 } catch (IOException ex) {
-                    throw new IOException("cannot bind UDP " + Endpoints.format(e) + ": " + ex.getMessage(), ex);
+                    throw new IOException("cannot bind UDP " + Endpoints.format(e) + ": " + ex.getMessage()
+                            + hint(ex.getMessage(), e.getPort()), ex);
                 }
                 c.configureBlocking(false);
                 c.register(selector, SelectionKey.OP_READ, e);
@@ -61,6 +62,22 @@ final class UdpTransport implements Closeable {
             throw e;
         }
         return t;
+    }
+
+    /** What usually causes a bind error, for the admin who reads it. */
+    static String hint(String error, int port) {
+        String e = error == null ? "" : error;
+        if (e.contains("Permission denied") && port < 1024) {
+            return " (port " + port + " needs root or CAP_NET_BIND_SERVICE)";
+        }
+        if (e.contains("Address already in use")) {
+            return " (another IKE daemon, such as strongSwan's charon, libreswan's pluto or a second isakmpd, "
+                    + "usually holds it)";
+        }
+        if (e.contains("Cannot assign requested address")) {
+            return " (the address is not configured on this host)";
+        }
+        return "";
     }
 
     /**

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isakmpd.daemon.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -70,6 +73,38 @@ class CommandsTest {
     }
 
     @Test
+    void checkWarnsAboutAnInlinePskInAFileEveryoneCanRead() throws Exception {
+        Path f = write(CONFIG);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        String warning = "warning: " + f + ":8: peers.gw-b.psk: an inline pre-shared key in " + f
+                + ", which every user can read; chmod 600 it or use psk-file";
+        assertTrue(run("check", "--config", f.toString()).err().contains(warning));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        assertFalse(run("check", "--config", f.toString()).err().contains("inline pre-shared key"));
+    }
+
+    @Test
+    void checkWarnsAboutWhatRunWouldMeetOnThisHostAndStrictRefuses() throws Exception {
+        try (DatagramSocket holder = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = holder.getLocalPort();
+            Path f = write(CONFIG.replace("127.0.0.1:15500", "127.0.0.1:" + port));
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+            Result r = run("check", "--config", f.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(r.err().contains("warning: " + f + ": daemon.listen: cannot bind UDP 127.0.0.1:" + port
+                    + ": Address already in use (another IKE daemon"), r.err());
+            Result strict = run("check", "--strict", "--config", f.toString());
+            assertEquals(2, strict.exitCode());
+            assertTrue(strict.err().endsWith(f + ": 1 warning(s), refused (--strict)" + System.lineSeparator()),
+                    strict.err());
+        }
+        Path ok = write(CONFIG);
+        Files.setPosixFilePermissions(ok, PosixFilePermissions.fromString("rw-------"));
+        Result r = run("check", "--strict", "--config", ok.toString());
+        assertEquals(0, r.exitCode(), "nothing to warn about: " + r.err());
+    }
+
+    @Test
     void checkReportsEveryErrorAndFails() throws Exception {
         Path f = write(CONFIG.replace("aes128-sha1-modp2048", "aes128-sha1-modp9999").replace("kernel", "kernal"));
         Result r = run("check", "--config", f.toString());
@@ -111,9 +146,17 @@ class CommandsTest {
     }
 
     @Test
+    void withoutConfigTheDefaultPathIsRead() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/etc/isakmpd/isakmpd.toml")),
+                "this host has an isakmpd configuration");
+        Result r = run("check");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("/etc/isakmpd/isakmpd.toml: cannot read"), r.err());
+    }
+
+    @Test
     void usageErrors() {
         assertEquals(2, run().exitCode());
-        assertEquals(2, run("run").exitCode(), "--config is required");
         assertEquals(2, run("run", "--config", "x", "--log-level", "loud").exitCode());
         assertEquals(0, run("--help").exitCode());
     }

@@ -59,6 +59,7 @@ class CertificateConfigTest {
     DaemonConfig load(String text) throws Exception {
         Path conf = dir.resolve("isakmpd.toml");
         Files.writeString(conf, text);
+        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------")); // inline psks
         return ConfigLoader.load(conf);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.exchange.HalfOpenLimits;
+import dev.isakmpd.core.exchange.RetransmitPolicy;
 import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
@@ -133,6 +134,61 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUnknownEspCipherListsTheEspCiphers() {
+        assertError(VALID.replace("esp = [\"3des-md5\"]", "esp = [\"camellia128-sha1\"]"),
+                "t.toml:23: peers.gw-b.tunnels.host.esp[0]: unknown cipher 'camellia128' in 'camellia128-sha1' "
+                        + "(known: aes128, aes192, aes256, 3des)");
+    }
+
+    @Test
+    void controlSocket() throws Exception {
+        ControlSocket def = parse(VALID).control().orElseThrow();
+        assertEquals(ControlSocket.DEFAULT_PATH, def.path());
+        assertEquals(PosixFilePermissions.fromString("rw-rw----"), def.mode());
+        assertEquals(Optional.empty(), def.group());
+        String set = VALID.replace("kernel = \"memory\"",
+                "kernel = \"memory\"\ncontrol-socket = \"run/ctl\"\ncontrol-mode = \"0600\"\ncontrol-group = \"ipsec\"");
+        ControlSocket c = parse(set).control().orElseThrow();
+        assertEquals(Path.of("/etc/isakmpd/run/ctl"), c.path());
+        assertEquals(PosixFilePermissions.fromString("rw-------"), c.mode());
+        assertEquals(Optional.of("ipsec"), c.group());
+        assertEquals(Optional.empty(), parse(VALID.replace("kernel = \"memory\"",
+                "kernel = \"memory\"\ncontrol-socket = \"off\"")).control());
+        assertError(set.replace("0600", "rw-------"),
+                "t.toml:5: daemon.control-mode: expected an octal mode such as \"0660\", got 'rw-------'");
+        assertError(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\ncontrol-socket = \"off\"\n"
+                + "control-group = \"ipsec\""), "t.toml:5: daemon.control-group: has no effect with control-socket = \"off\"");
+    }
+
+    @Test
+    void keepingTunnelsUp() throws Exception {
+        DaemonConfig d = parse(VALID);
+        assertEquals(RestartPolicy.DEFAULT, d.restartPolicy("gw-b"));
+        assertTrue(d.restartPolicy("gw-b").forever());
+        assertEquals(RetransmitPolicy.DEFAULT, d.retransmit());
+        DaemonConfig c = parse(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\n"
+                + "retransmit-timeout = \"500ms\"\nretransmit-timeout-max = \"4s\"\nretransmit-tries = 3")
+                .replace("auto = \"start\"", "auto = \"start\"\nkeying-tries = 3\nkeying-retry-delay = \"1s\"\n"
+                        + "keying-retry-delay-max = \"3s\"\nclose-action = \"hold\"\ndpd-action = \"clear\""));
+        assertEquals(new RetransmitPolicy(Duration.ofMillis(500), Duration.ofSeconds(4), 3), c.retransmit());
+        RestartPolicy r = c.restartPolicy("gw-b");
+        assertEquals(new RestartPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(3), RestartPolicy.OnLoss.HOLD,
+                RestartPolicy.OnLoss.CLEAR), r);
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(3)),
+                List.of(r.delayAfter(1), r.delayAfter(2), r.delayAfter(3), r.delayAfter(4)), "doubling up to the cap");
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\nkeying-tries = \"always\""),
+                "t.toml:13: peers.gw-b.keying-tries: expected a number of attempts (1 to 1000) or \"forever\"");
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\nkeying-tries = 0"),
+                "t.toml:13: peers.gw-b.keying-tries: expected a number of attempts");
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\nclose-action = \"reboot\""),
+                "t.toml:13: peers.gw-b.close-action: unknown value 'reboot' (known: restart, hold, clear)");
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\nkeying-retry-delay = \"1m\"\n"
+                + "keying-retry-delay-max = \"10s\""), "t.toml:14: peers.gw-b.keying-retry-delay-max: must not be shorter");
+        assertError(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nretransmit-tries = 99"),
+                "t.toml:4: daemon.retransmit-tries: must be between 0 and 20");
+    }
+
+    @Test
     void legacyAlgorithmsNeedTheDaemonSwitch() throws Exception {
         assertFalse(parse(VALID).allowLegacyCrypto());
         DaemonConfig c = parse(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nallow-legacy-crypto = true")
@@ -241,10 +297,12 @@ class ConfigLoaderTest {
                 ike-lifetime = "8y"
                 """));
         assertEquals(List.of(
-                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, half-open-per-address, half-open-total, kernel, listen, status-file)",
+                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, "
+                        + "control-group, control-mode, control-socket, half-open-per-address, half-open-total, kernel, "
+                        + "listen, retransmit-timeout, retransmit-timeout-max, retransmit-tries, status-file)",
                 "t.toml:9: peers.gw-b.ike[1]: unknown cipher 'aes512' in 'aes512-sha1-modp2048' (known: aes128, aes192, aes256, 3des, "
                         + "camellia128/192/256, blowfish128/192/256, cast128)",
-                "t.toml:10: peers.gw-b.ike-lifetime: bad duration '8y' (use e.g. 90s, 30m, 8h, 1d or seconds)"),
+                "t.toml:10: peers.gw-b.ike-lifetime: bad duration '8y' (use e.g. 500ms, 90s, 30m, 8h, 1d or seconds)"),
                 e.errors());
     }
 

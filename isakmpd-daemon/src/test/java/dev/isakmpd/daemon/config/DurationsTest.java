@@ -10,6 +10,8 @@ class DurationsTest {
     @Test
     void parsesUnits() {
         assertEquals(Duration.ofSeconds(90), Durations.parse("90s"));
+        assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
+        assertEquals("250ms", Durations.format(Duration.ofMillis(250)));
         assertEquals(Duration.ofSeconds(90), Durations.parse("90"));
         assertEquals(Duration.ofMinutes(30), Durations.parse("30m"));
         assertEquals(Duration.ofHours(8), Durations.parse("8h"));

@@ -54,6 +54,7 @@ final class OurSide {
                 "listen = [\"$local_ep\"]",
                 "kernel = \"" + kernel + "\"",
                 "status-file = \"$out/ours.status\"",
+                "control-socket = \"off\"",
                 "",
                 "[peers.strongswan]",
                 "local = \"$local_ep\"",

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -28,11 +29,20 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     static DaemonProcess start(String name, Path config, Path status) throws IOException {
+        return start(name, config, status, Map.of());
+    }
+
+    /** With {@code env} added to the environment (NOTIFY_SOCKET ...) and {@code args} to the command line. */
+    static DaemonProcess start(String name, Path config, Path status, Map<String, String> env, String... args)
+            throws IOException {
         Path log = config.resolveSibling(name + ".log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                JAR.toString(), "run", "--config", config.toString(), "--foreground")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new DaemonProcess(name, p, log, status);
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(), "run",
+                "--config", config.toString(), "--foreground"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return new DaemonProcess(name, pb.start(), log, status);
     }
 
     StatusFile.Table table() throws IOException {
@@ -62,10 +72,20 @@ final class DaemonProcess implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** SIGKILL: a crash, no Deletes sent. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM, then the exit code (-1 if it did not exit within the timeout). */
     int terminate(Duration timeout) throws InterruptedException {
         process.destroy();
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     boolean isAlive() {

@@ -29,7 +29,7 @@ class DemoIT {
             assertTrue(stdout.contains("=== demo-a ===") && stdout.contains("=== demo-b ==="), all);
             assertTrue(stdout.contains("ISAKMP SA with gw-b: initiator"), all);
             assertTrue(stdout.contains("ISAKMP SA with gw-a: responder"), all);
-            assertTrue(stdout.matches("(?s).*ESP out spi=0x[0-9a-f]{8} .*enc-key=[0-9a-f]{8} auth-key=[0-9a-f]{8}.*"), all);
+            assertTrue(stdout.matches("(?s).*ESP out spi=0x[0-9a-f]{8} .*enc-key-fp=[0-9a-f]{8} auth-key-fp=[0-9a-f]{8}.*"), all);
             assertTrue(stdout.contains("pair up"), all);
             assertTrue(stdout.contains("demo-b removed its ESP SAs on demo-a's Delete."), all);
             assertTrue(all.contains("isakmpd.ike"), "the negotiation's INFO lines are shown\n" + all);

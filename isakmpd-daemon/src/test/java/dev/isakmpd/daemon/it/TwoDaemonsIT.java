@@ -1,6 +1,7 @@
 package dev.isakmpd.daemon.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.daemon.runtime.SaPairing;
@@ -9,6 +10,7 @@ import dev.isakmpd.daemon.runtime.StatusFile.Table;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,9 @@ class TwoDaemonsIT {
         Files.writeString(confB, Configs.daemon(b, "b.status")
                 + Configs.peer("gw-a", b, a, PSK, false, "10.2.0.0/16", "10.1.0.0/16"));
 
+        // what a crashed daemon left behind: the next start must not show it
+        Files.writeString(dir.resolve("a.status"), "esp gw-b net out spi=deadbeef src=127.0.0.1 dst=127.0.0.2 "
+                + "aes128-sha1 lifetime=3600 enc-key-fp=00 auth-key-fp=00 installed=- expires=-\n");
         try (DaemonProcess responder = DaemonProcess.start("b", confB, dir.resolve("b.status"));
                 DaemonProcess initiator = DaemonProcess.start("a", confA, dir.resolve("a.status"))) {
             boolean up = initiator.awaitStatus(TwoDaemonsIT::tunnelUp, NEGOTIATION)
@@ -42,6 +47,11 @@ class TwoDaemonsIT {
 
             Table ta = initiator.table();
             Table tb = responder.table();
+            assertTrue(ta.esp().stream().noneMatch(e -> e.spi().equals("deadbeef")), "the stale table was replaced");
+            assertTrue(ta.esp().stream().allMatch(e -> !e.installed().equals("-") && !e.expires().equals("-")),
+                    "install and expiry times: " + ta.lines());
+            assertEquals(Instant.parse(esp(ta, "out").installed()).plusSeconds(1200),
+                    Instant.parse(esp(ta, "out").expires()), "expires = installed + lifetime");
             assertEquals("initiator", ta.isakmp().get(0).role());
             assertEquals("responder", tb.isakmp().get(0).role());
             assertEquals(ta.isakmp().get(0).initiatorCookie(), tb.isakmp().get(0).initiatorCookie());
@@ -52,6 +62,7 @@ class TwoDaemonsIT {
             assertEquals("aes256-sha256", esp(ta, "out").algorithms(), "the first esp proposal wins");
 
             assertEquals(0, initiator.terminate(EXIT), "initiator exit code after SIGTERM" + logs(initiator, responder));
+            assertFalse(Files.exists(dir.resolve("a.status")), "the status file is removed at a clean stop");
             assertTrue(responder.awaitStatus(t -> t.esp().isEmpty(), Duration.ofSeconds(10)),
                     "the responder still holds ESP SAs after the initiator's Delete" + logs(initiator, responder));
             assertTrue(Pattern.compile("(?i)delete").matcher(responder.output()).find(),

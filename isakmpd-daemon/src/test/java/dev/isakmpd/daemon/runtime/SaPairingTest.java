@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SaPairingTest {
     static EspEntry sa(String dir, String spi, String src, String dst, String encFp) {
-        return new EspEntry("p", "net", dir, spi, src, dst, "aes128-sha1", 3600, encFp, "aaaaaaaa");
+        return new EspEntry("p", "net", dir, spi, src, dst, "aes128-sha1", 3600, encFp, "aaaaaaaa", "-", "-");
     }
 
     static final Table A = new Table(List.of(), List.of(

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,14 +49,16 @@ class StatusFileTest {
     @Test
     void linesAreExactlyTheDocumentedFormat() throws Exception {
         Table t = StatusFile.of(List.of(isakmp()), List.of(esp(IpsecSa.Direction.OUT, 0xc0ffee01, "127.0.0.1",
-                "127.0.0.2")));
+                "127.0.0.2")), sa -> Optional.of(Instant.parse("2026-01-02T03:04:05.678Z")));
         String encFp = SecretBytes.copyOf(ENC_KEY).fingerprint();
         String authFp = SecretBytes.copyOf(AUTH_KEY).fingerprint();
         assertEquals(List.of(
                 "isakmp gw-b initiator 127.0.0.1:500 127.0.0.2:500 icookie=0123456789abcdef rcookie=fedcba9876543210"
-                        + " aes256-sha256-modp2048 established",
+                        + " aes256-sha256-modp2048 established established=1970-01-01T00:00:00Z"
+                        + " expires=1970-01-01T08:00:00Z",
                 "esp gw-b net out spi=c0ffee01 src=127.0.0.1 dst=127.0.0.2 aes128-sha1 lifetime=3600 enc-key-fp="
-                        + encFp + " auth-key-fp=" + authFp), t.lines());
+                        + encFp + " auth-key-fp=" + authFp + " installed=2026-01-02T03:04:05Z"
+                        + " expires=2026-01-02T04:04:05Z"), t.lines());
         assertFalse(String.join("\n", t.lines()).contains(HexFormat.of().formatHex(ENC_KEY)));
     }
 
@@ -63,13 +66,16 @@ class StatusFileTest {
     void roundTripThroughAFile() throws Exception {
         Table t = StatusFile.of(List.of(isakmp()), List.of(
                 esp(IpsecSa.Direction.IN, 0x00000101, "127.0.0.2", "127.0.0.1"),
-                esp(IpsecSa.Direction.OUT, 0xfffffffe, "127.0.0.1", "127.0.0.2")));
+                esp(IpsecSa.Direction.OUT, 0xfffffffe, "127.0.0.1", "127.0.0.2")), sa -> Optional.empty());
         Path f = dir.resolve("sub/status");
-        StatusFile.write(f, t);
+        StatusFile.write(f, t, Instant.parse("2026-01-02T03:04:05Z"));
+        assertEquals("# isakmpd status, updated 2026-01-02T03:04:05Z", Files.readAllLines(f).get(0));
         Table back = StatusFile.read(f);
         assertEquals(t, back);
         assertEquals(new IsakmpEntry("gw-b", "initiator", "127.0.0.1:500", "127.0.0.2:500", "0123456789abcdef",
-                "fedcba9876543210", "aes256-sha256-modp2048", "established"), back.isakmp().get(0));
+                "fedcba9876543210", "aes256-sha256-modp2048", "established", "1970-01-01T00:00:00Z",
+                "1970-01-01T08:00:00Z"), back.isakmp().get(0));
+        assertEquals("-", back.esp().get(0).installed(), "not installed by us: unknown");
         EspEntry in = back.esp().get(0);
         assertEquals("00000101", in.spi());
         assertEquals(3600, in.lifetimeSeconds());
@@ -82,10 +88,10 @@ class StatusFileTest {
     @Test
     void rewritingReplacesTheTable() throws Exception {
         Path f = dir.resolve("status");
-        StatusFile.write(f, StatusFile.of(List.of(isakmp()), List.of()));
-        StatusFile.write(f, StatusFile.of(List.of(), List.of()));
+        StatusFile.write(f, StatusFile.of(List.of(isakmp()), List.of(), sa -> Optional.empty()), Instant.EPOCH);
+        StatusFile.write(f, StatusFile.of(List.of(), List.of(), sa -> Optional.empty()), Instant.EPOCH);
         assertEquals(new Table(List.of(), List.of()), StatusFile.read(f));
-        assertEquals(0, Files.size(f));
+        assertEquals(List.of("# isakmpd status, updated 1970-01-01T00:00:00Z"), Files.readAllLines(f));
     }
 
     @Test
@@ -103,7 +109,7 @@ class StatusFileTest {
         IsakmpSaInfo i = isakmp();
         IsakmpSaInfo spaced = new IsakmpSaInfo(i.peer(), i.role(), i.local(), i.remote(), i.initiatorCookie(),
                 i.responderCookie(), i.proposal(), "QM idle", i.established(), i.lifetime());
-        Table t = StatusFile.of(List.of(spaced), List.of());
+        Table t = StatusFile.of(List.of(spaced), List.of(), sa -> Optional.empty());
         assertEquals("QM_idle", StatusFile.parse(t.lines()).isakmp().get(0).state());
     }
 }

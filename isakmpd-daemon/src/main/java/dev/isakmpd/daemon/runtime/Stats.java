@@ -1,0 +1,100 @@
+package dev.isakmpd.daemon.runtime;
+
+import dev.isakmpd.core.exchange.Action;
+import dev.isakmpd.core.exchange.Engine.PeerEvent;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Counters for isakmpctl stats, taken from what the engine already says: its log lines (each
+ * protocol event is one line, see docs/architecture.md), its actions and its peer events. A
+ * rewording of an engine log line can silence a counter; StatsTest pins the texts. Loop thread only.
+ */
+final class Stats {
+    private record Rule(String counter, Pattern pattern) {
+    }
+
+    /** The notify type a failure names, e.g. "(notify NO-PROPOSAL-CHOSEN)". */
+    private static final Pattern NOTIFY = Pattern.compile("\\(notify ([A-Z0-9-]+)\\)");
+
+    private static final List<Rule> HANDSHAKES = List.of(
+            rule("main-mode.established", "ISAKMP SA established"),
+            rule("main-mode.timed-out", "Main Mode: no valid answer in state .* giving up"),
+            rule("main-mode.auth-failed", "Main Mode: dropped message: .*authentication failed"),
+            rule("main-mode.failed", "Main Mode: failed: "),
+            rule("quick-mode.established", "IPsec SAs established for tunnel"),
+            rule("quick-mode.timed-out", "Quick Mode [0-9a-f]{8}: no answer in state .* giving up"),
+            rule("quick-mode.failed", "Quick Mode [0-9a-f]{8}: failed: |cannot start: GETSPI failed"));
+    private static final List<Rule> DROPS = List.of(
+            rule("malformed", "dropped \\d+-byte datagram|dropped malformed"),
+            rule("unknown-cookies", "message for unknown cookies"),
+            rule("wrong-source", "wrong source address"),
+            rule("unknown-peer", "Main Mode request from an address with no peer policy"),
+            rule("half-open-limit", "half-open Main Mode exchanges; dropping"),
+            rule("rejected", "Main Mode: dropped message: |dropped a copy of a message already rejected"),
+            rule("out-of-state", "ignored a message in state|before the ISAKMP SA is established"
+                    + "|encryption flag"),
+            rule("other", "dropped |ignored "));
+    private static final Pattern RETRANSMIT = Pattern.compile("retransmission \\d+ in state");
+    private static final Pattern DUPLICATE = Pattern.compile("retransmitted message");
+
+    private final Map<String, Long> handshakes = new TreeMap<>();
+    private final Map<String, Long> drops = new TreeMap<>();
+    private final Map<String, Long> peerEvents = new TreeMap<>();
+    private long retransmits;
+    private long duplicates;
+
+    private static Rule rule(String counter, String regex) {
+        return new Rule(counter, Pattern.compile(regex));
+    }
+
+    void count(List<Action> actions, List<PeerEvent> events) {
+        for (Action a : actions) {
+            if (a instanceof Action.Log l) {
+                count(l.message());
+            }
+        }
+        for (PeerEvent e : events) {
+            peerEvents.merge(e.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'), 1L, Long::sum);
+        }
+    }
+
+    private void count(String line) {
+        if (RETRANSMIT.matcher(line).find()) {
+            retransmits++;
+            return;
+        }
+        if (DUPLICATE.matcher(line).find()) {
+            duplicates++;
+            return;
+        }
+        for (Rule r : HANDSHAKES) {
+            if (r.pattern.matcher(line).find()) {
+                Matcher n = NOTIFY.matcher(line);
+                String key = r.counter.endsWith(".failed") && n.find() ? r.counter + "." + n.group(1) : r.counter;
+                handshakes.merge(key, 1L, Long::sum);
+                return;
+            }
+        }
+        for (Rule r : DROPS) {
+            if (r.pattern.matcher(line).find()) {
+                drops.merge(r.counter, 1L, Long::sum);
+                return;
+            }
+        }
+    }
+
+    /** A copy for a reply: handshakes by outcome, drops by cause, peer events, retransmissions. */
+    record Snapshot(Map<String, Long> handshakes, Map<String, Long> drops, Map<String, Long> peerEvents,
+            long retransmits, long duplicatesAnswered) {
+    }
+
+    Snapshot snapshot() {
+        return new Snapshot(new TreeMap<>(handshakes), new TreeMap<>(drops), new TreeMap<>(peerEvents), retransmits,
+                duplicates);
+    }
+}

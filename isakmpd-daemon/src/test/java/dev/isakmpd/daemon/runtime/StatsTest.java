@@ -1,0 +1,46 @@
+package dev.isakmpd.daemon.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.isakmpd.core.exchange.Action;
+import dev.isakmpd.core.exchange.Engine.PeerEvent;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The counters follow the engine's log lines as they are worded (pinned here). */
+class StatsTest {
+    private static Action.Log log(String text) {
+        return new Action.Log(Action.Level.INFO, text);
+    }
+
+    @Test
+    void countsHandshakesRetransmitsDropsAndPeerEvents() {
+        Stats s = new Stats();
+        String tag = "peer gw-b 127.0.0.2:500 [0011223344556677 8899aabbccddeeff] ";
+        s.count(List.of(
+                log(tag + "ISAKMP SA established (initiator, aes128-sha256-modp2048, lifetime 10800s)"),
+                log(tag + "Quick Mode 0a0b0c0d: IPsec SAs established for tunnel net: aes128-sha1"),
+                log(tag + "Main Mode: retransmission 1 in state MM1_SENT"),
+                log(tag + "Quick Mode 0a0b0c0d: retransmission 2 in state QM1_SENT"),
+                log(tag + "Main Mode: retransmitted message, resending our reply"),
+                log(tag + "Main Mode: no valid answer in state MM1_SENT after 5 retransmissions; giving up"),
+                log(tag + "Main Mode: failed: no proposal acceptable (notify NO-PROPOSAL-CHOSEN)"),
+                log(tag + "Main Mode: dropped message: authentication failed: HASH_I does not verify "
+                        + "(pre-shared key mismatch?) (notify INVALID-HASH-INFORMATION)"),
+                log(tag + "Quick Mode 0a0b0c0d: failed: no acceptable proposal (notify NO-PROPOSAL-CHOSEN)"),
+                log("from 127.0.0.9:500: dropped 10-byte datagram: ISAKMP header needs 28 bytes"),
+                log("from 127.0.0.9:500: dropped INFORMATIONAL message for unknown cookies [..] (INVALID-COOKIE)"),
+                log("from 127.0.0.9:500: peer gw-b has 16 half-open Main Mode exchanges; dropping new requests"),
+                log("peer gw-b: installed nothing worth counting")),
+                List.of(new PeerEvent("gw-b", PeerEvent.Kind.GAVE_UP), new PeerEvent("gw-b", PeerEvent.Kind.DEAD)));
+        Stats.Snapshot snap = s.snapshot();
+        assertEquals(Map.of("main-mode.established", 1L, "quick-mode.established", 1L, "main-mode.timed-out", 1L,
+                "main-mode.failed.NO-PROPOSAL-CHOSEN", 1L, "main-mode.auth-failed", 1L,
+                "quick-mode.failed.NO-PROPOSAL-CHOSEN", 1L), snap.handshakes());
+        assertEquals(2, snap.retransmits());
+        assertEquals(1, snap.duplicatesAnswered());
+        assertEquals(Map.of("malformed", 1L, "unknown-cookies", 1L, "half-open-limit", 1L), snap.drops());
+        assertEquals(Map.of("gave-up", 1L, "dead", 1L), snap.peerEvents());
+    }
+}
