@@ -50,7 +50,9 @@ public final class Engine {
             /** The peer deleted IPsec SAs or the ISAKMP SA it had with us. */
             CLOSED_BY_PEER,
             /** Dead Peer Detection declared the peer dead; its SAs are gone. */
-            DEAD
+            DEAD,
+            /** An ISAKMP SA with the peer came up: its keying tries succeeded. */
+            ESTABLISHED
         }
     }
 
@@ -153,6 +155,7 @@ public final class Engine {
             }
             if (!wasEstablished && s.state() == IsakmpSession.State.ESTABLISHED) {
                 supersede(s, now, out);
+                happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.ESTABLISHED));
             }
             track(s);
         }

@@ -44,7 +44,6 @@ final class ControlCommands {
     private final EventLoop loop;
     private final PeerSupervisor supervisor;
     private final Stats stats;
-    private final StatusPublisher status;
     private final Clock clock;
     private final Instant started;
 
@@ -52,14 +51,13 @@ final class ControlCommands {
 
     /** @param reload re-reads the configuration and applies it, answering with a reply line */
     ControlCommands(DaemonConfig config, Engine engine, EventLoop loop, PeerSupervisor supervisor, Stats stats,
-            StatusPublisher status, Clock clock, Supplier<CompletableFuture<String>> reload) {
+            Clock clock, Supplier<CompletableFuture<String>> reload) {
         this.reload = reload;
         this.config = config;
         this.engine = engine;
         this.loop = loop;
         this.supervisor = supervisor;
         this.stats = stats;
-        this.status = status;
         this.clock = clock;
         this.started = clock.instant();
     }
@@ -129,7 +127,7 @@ final class ControlCommands {
         m.put("peers", config.peers().size());
         m.put("isakmp-sas", isakmp.stream().filter(s -> s.state().equals("ESTABLISHED")).count());
         m.put("isakmp-negotiating", isakmp.stream().filter(s -> !s.state().equals("ESTABLISHED")).count());
-        m.put("ipsec-sas", status.current().esp().size());
+        m.put("ipsec-sas", loop.freshStatus().esp().size());
         m.put("half-open", halfOpen(isakmp));
         return m;
     }
@@ -159,7 +157,7 @@ final class ControlCommands {
             }
             isakmp.add(m);
         }
-        DaemonStatus current = status.current();
+        DaemonStatus current = loop.freshStatus();
         List<Map<String, Object>> ipsec = new ArrayList<>();
         for (IpsecSa sa : current.esp()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -193,7 +191,7 @@ final class ControlCommands {
     private Object listConns() {
         Instant now = clock.instant();
         List<IsakmpSaInfo> isakmp = engine.isakmpSas();
-        List<IpsecSa> esp = status.current().esp();
+        List<IpsecSa> esp = loop.freshStatus().esp();
         List<Map<String, Object>> out = new ArrayList<>();
         for (PeerPolicy p : config.peers()) {
             PeerSupervisor.Standing s = supervisor.standing(p.name());
@@ -262,7 +260,7 @@ final class ControlCommands {
             throw new IllegalStateException("peer " + peer + " was removed by a reload");
         }
         supervisor.down(peer);
-        long pairs = status.current().esp().stream().filter(sa -> sa.peer().equals(peer)).count() / 2;
+        long pairs = loop.freshStatus().esp().stream().filter(sa -> sa.peer().equals(peer)).count() / 2;
         long isakmp = engine.isakmpSas().stream().filter(s -> s.peer().equals(peer)).count();
         loop.dispatch("taking down peer " + peer + " on request", () -> engine.down(peer, clock.instant()));
         return Map.of("peer", peer, "message", "deleted " + pairs + " IPsec SA pair(s) and " + isakmp

@@ -90,8 +90,8 @@ public final class Daemon {
             ConfigReload reload = new ConfigReload(loop, engine, kernel, supervisor, clock);
             Daemon d = new Daemon(loop, status, threadName, source, reload);
             if (config.control().isPresent()) {
-                ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, status,
-                        clock, d::reload);
+                ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, clock,
+                        d::reload);
                 reload.onReconfigured(commands::reconfigured);
                 loop.closeAtExit(ControlServer.start(config.control().get(), commands::handle));
             }

@@ -34,6 +34,10 @@ final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
     /** After a timer run fails, wait this long before the next, instead of spinning on a timer that stays due. */
     private static final Duration TIMER_FAILURE_PAUSE = Duration.ofSeconds(1);
+    /** The SA table is published at most this often (issue 11: at most once per second). */
+    static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
+    /** The DEBUG switch of the engine follows this logger's level, which isakmpctl can change. */
+    private static final Logger IKE = LoggerFactory.getLogger("isakmpd.ike");
 
     /** Replaced by a reload, on this thread. */
     private DaemonConfig config;
@@ -57,6 +61,9 @@ final class EventLoop implements Runnable {
     private volatile boolean stopRequested;
     private volatile boolean failed;
     private Instant timersPausedUntil = Instant.MIN;
+    /** Something changed since the SA table was last published. */
+    private boolean statusDirty = true;
+    private Instant lastStatus = Instant.EPOCH;
 
     EventLoop(DaemonConfig config, Engine engine, UdpTransport transport, ActionExecutor executor,
             StatusPublisher status, Clock clock, Kernel kernel, List<SpdTunnel> policies, PeerSupervisor supervisor,
@@ -99,10 +106,12 @@ final class EventLoop implements Runnable {
                     dispatch("retrying peer " + peer, () -> engine.up(peer, clock.instant()));
                 }
                 notifier.pingIfDue(clock.instant());
+                publishStatusIfDue(clock.instant());
             }
             notifier.stopping();
             LOG.info("shutting down: deleting SAs and telling peers");
             dispatch("shutting down", () -> engine.shutdown(clock.instant()));
+            publishStatus(clock.instant());
             status.remove();
         } catch (IOException | RuntimeException e) {
             failed = true;
@@ -177,9 +186,9 @@ final class EventLoop implements Runnable {
                         peer.get().name(), a);
                 return;
             }
-            dispatch("handling " + a, () -> engine.acquire(a, clock.instant()));
+            dispatch(() -> "handling " + a, () -> engine.acquire(a, clock.instant()));
         } else if (e instanceof KernelEvent.Expire x) {
-            dispatch("handling " + x, () -> engine.expired(x, clock.instant()));
+            dispatch(() -> "handling " + x, () -> engine.expired(x, clock.instant()));
         }
     }
 
@@ -193,25 +202,54 @@ final class EventLoop implements Runnable {
     }
 
     private void receive(Datagram d) {
-        String peer = config.peerAt(d.remote()).map(p -> "peer " + p.name()).orElse("no configured peer");
-        dispatch("handling " + d.data().length + " bytes from " + Endpoints.format(d.remote()) + " (" + peer + ")",
+        dispatch(() -> "handling " + d.data().length + " bytes from " + Endpoints.format(d.remote()) + " ("
+                + config.peerAt(d.remote()).map(p -> "peer " + p.name()).orElse("no configured peer") + ")",
                 () -> engine.receive(d, clock.instant()));
     }
 
-    /** Runs one engine call and its actions; false when the engine threw, which is logged. Loop thread only. */
-    boolean dispatch(String context, Supplier<List<Action>> call) {
+    /**
+     * Runs one engine call and its actions; false when the engine threw, which is logged. Loop
+     * thread only. Constant work per call: {@code context} is built only for that log line, and
+     * the SA table is only marked changed; it is published by {@link #publishStatusIfDue}.
+     */
+    boolean dispatch(Supplier<String> context, Supplier<List<Action>> call) {
         List<Action> actions;
+        engine.debugLogging(IKE.isDebugEnabled());
         try {
             actions = call.get();
         } catch (RuntimeException e) {
-            LOG.error("engine failed {}: {}", context, e.toString(), e);
+            LOG.error("engine failed {}: {}", context.get(), e.toString(), e);
             return false;
         }
         executor.execute(actions);
         List<Engine.PeerEvent> events = engine.peerEvents();
         stats.count(actions, events);
-        Instant now = clock.instant();
-        events.forEach(e -> supervisor.onEvent(e, now));
+        if (!actions.isEmpty() || !events.isEmpty()) {
+            Instant now = clock.instant();
+            events.forEach(e -> supervisor.onEvent(e, now));
+            statusDirty = true;
+        }
+        return true;
+    }
+
+    boolean dispatch(String context, Supplier<List<Action>> call) {
+        return dispatch(() -> context, call);
+    }
+
+    /**
+     * Publishes the SA table (status file, {@link Daemon#status}, the control socket's listings) at
+     * most once per {@link #STATUS_INTERVAL}, and only when something changed: listing every SA
+     * after every datagram cost more than the handshakes themselves under load (issue 11).
+     */
+    private void publishStatusIfDue(Instant now) {
+        if (statusDirty && !now.isBefore(lastStatus.plus(STATUS_INTERVAL))) {
+            publishStatus(now);
+        }
+    }
+
+    private void publishStatus(Instant now) {
+        statusDirty = false;
+        lastStatus = now;
         List<IsakmpSaInfo> isakmp;
         try {
             isakmp = engine.isakmpSas();
@@ -219,9 +257,15 @@ final class EventLoop implements Runnable {
             LOG.error("engine failed listing ISAKMP SAs: {}", e.toString(), e);
             isakmp = status.current().isakmp();
         }
-        isakmp.stream().filter(i -> i.state().equals("ESTABLISHED")).forEach(i -> supervisor.established(i.peer()));
         status.refresh(isakmp);
-        return true;
+    }
+
+    /** The SA table as it is now, for a control request (loop thread only). */
+    DaemonStatus freshStatus() {
+        if (statusDirty) {
+            publishStatus(clock.instant());
+        }
+        return status.current();
     }
 
     private long millisUntilNextTimer() {
@@ -240,7 +284,8 @@ final class EventLoop implements Runnable {
 
     /** The engine's next timer, the next keying try or the next watchdog ping, whichever comes first. */
     private Optional<Instant> nextTimer() {
-        return Stream.of(engineTimer(), supervisor.nextRetry(), notifier.nextPing())
+        Optional<Instant> statusDue = statusDirty ? Optional.of(lastStatus.plus(STATUS_INTERVAL)) : Optional.empty();
+        return Stream.of(engineTimer(), supervisor.nextRetry(), notifier.nextPing(), statusDue)
                 .flatMap(Optional::stream).min(Instant::compareTo);
     }
 

@@ -92,6 +92,7 @@ final class PeerSupervisor {
                     now);
             case DEAD -> apply(e.peer(), s, policy.dpdAction(), "dpd-action", "Dead Peer Detection declared it dead",
                     now);
+            case ESTABLISHED -> established(e.peer());
         }
     }
 
