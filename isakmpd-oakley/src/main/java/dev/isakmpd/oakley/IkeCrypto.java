@@ -76,4 +76,23 @@ public interface IkeCrypto {
     default IkeVerifier verifier(PublicKey key) {
         return IkeVerifier.forKey(key);
     }
+
+    /**
+     * PKCS#1 v1.5 encryption (block type 2) of {@code data} for the holder of {@code key}: the
+     * nonce and ID of public-key-encryption authentication (RFC 2409 s5.2).
+     *
+     * @throws IllegalArgumentException if {@code key} is not an RSA key or {@code data} too long for it
+     */
+    default byte[] rsaEncrypt(PublicKey key, byte[] data) {
+        return RsaPayloadCipher.encrypt(key, data, random());
+    }
+
+    /**
+     * Decrypts what {@link #rsaEncrypt} made; empty for anything that is not a valid PKCS#1 v1.5
+     * block under {@code key}. It says nothing about why (padding, length, range), so that callers
+     * can give one answer to every failure (the Bleichenbacher oracle, Felsch et al. 2018).
+     */
+    default java.util.Optional<byte[]> rsaDecrypt(PrivateKey key, byte[] ciphertext) {
+        return RsaPayloadCipher.decrypt(key, ciphertext);
+    }
 }

@@ -111,6 +111,9 @@ final class IsakmpSession {
         if (peer.auth() instanceof PeerAuth.Signatures s) {
             return new SignatureAuth(s, ctx.crypto());
         }
+        if (peer.auth() instanceof PeerAuth.PublicKeyEncryption e) {
+            return new PublicKeyEncryptionAuth(e);
+        }
         return new PreSharedKeyAuth(((PeerAuth.PreSharedKey) peer.auth()).key());
     }
 

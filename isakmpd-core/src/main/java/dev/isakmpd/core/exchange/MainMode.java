@@ -13,12 +13,14 @@ import static dev.isakmpd.core.registry.PayloadType.VID;
 
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.SaPayload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Main Mode, the identity protection exchange (RFC 2409 s5, RFC 2408 s4.5):
@@ -49,6 +51,9 @@ final class MainMode extends Phase1Exchange {
             .between(CR, 0, MAX_CERTREQ).any(N, VID).build();
     static final MessageShape MM6 = MessageShape.of("MM6").one(ID).between(CERT, 0, SignatureAuth.MAX_CERTIFICATES)
             .any(N, VID).build();
+    /** RFC 2409 s5.2: with public key encryption the IDs went with KE and nonce; 5 and 6 carry the HASH. */
+    static final MessageShape MM5_PROOF_ONLY = MessageShape.of("MM5").any(N, VID).build();
+    static final MessageShape MM6_PROOF_ONLY = MessageShape.of("MM6").any(N, VID).build();
 
     private State state;
     /** Initiator: tell the peer in MM5 that we hold no SA with it (INITIAL-CONTACT, RFC 2407 s4.6.3.3). */
@@ -127,7 +132,7 @@ final class MainMode extends Phase1Exchange {
     private void onMm4(Packet p, Instant now, Out out) throws ExchangeFailure {
         peerKeyExchange(p);
         deriveKeys();
-        List<Payload> mm5 = new ArrayList<>(identify(true));
+        List<Payload> mm5 = new ArrayList<>(authenticationMessage(true));
         if (firstContact) {
             mm5.add(Informational.notify(session, NotifyType.INITIAL_CONTACT, new byte[0]));
         }
@@ -137,16 +142,16 @@ final class MainMode extends Phase1Exchange {
 
     /** MM5 at the responder: check the initiator's proof, answer with MM6: HDR*, IDir, proof. */
     private void onMm5(Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure {
-        authenticatePeer(p, now, out);
+        authenticatePeerMessage(p, now, out);
         cbc.advance(0, ciphertext);
-        sendEncrypted(identify(false), now, out, true, false);
+        sendEncrypted(authenticationMessage(false), now, out, true, false);
         state = State.DONE;
         complete(now, out);
     }
 
     /** MM6 at the initiator: check the responder's proof; the ISAKMP SA is up. */
     private void onMm6(Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure {
-        authenticatePeer(p, now, out);
+        authenticatePeerMessage(p, now, out);
         cbc.advance(0, ciphertext);
         state = State.DONE;
         complete(now, out);
@@ -174,12 +179,18 @@ final class MainMode extends Phase1Exchange {
 
     @Override
     MessageShape expectedShape() {
+        boolean idsWithKe = auth.identifiesInKeyExchange();
         return switch (state) {
             case MM1_SENT -> MM2;
-            case MM2_SENT -> MM3;
-            case MM3_SENT -> MM4;
-            case MM4_SENT -> MM5.requiring(auth.proofType());
-            case MM5_SENT, DONE -> MM6.requiring(auth.proofType());
+            case MM2_SENT -> idsWithKe ? MM3.requiring(ID) : MM3;
+            case MM3_SENT -> idsWithKe ? MM4.requiring(ID) : MM4;
+            case MM4_SENT -> (idsWithKe ? MM5_PROOF_ONLY : MM5).requiring(auth.proofType());
+            case MM5_SENT, DONE -> (idsWithKe ? MM6_PROOF_ONLY : MM6).requiring(auth.proofType());
         };
+    }
+
+    @Override
+    Set<PayloadType> encryptedBodies() {
+        return state == State.MM2_SENT || state == State.MM3_SENT ? auth.encryptedInKeyExchange() : Set.of();
     }
 }

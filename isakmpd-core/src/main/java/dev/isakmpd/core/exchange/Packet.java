@@ -10,6 +10,7 @@ import dev.isakmpd.core.wire.PayloadCodec;
 import dev.isakmpd.core.wire.WireException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One ISAKMP message as the exchanges see it: the header, the decoded payloads and the plaintext
@@ -19,7 +20,12 @@ record Packet(IsakmpHeader header, List<Payload> payloads, byte[] plaintext, int
 
     /** Decodes the payload chain of a message whose body is plaintext (already decrypted if it was encrypted). */
     static Packet decode(IsakmpHeader header, byte[] body) throws WireException {
-        DecodedPayloads d = PayloadCodec.decode(header.nextPayload(), body, 0, body.length);
+        return decode(header, body, Set.of());
+    }
+
+    /** As {@link #decode(IsakmpHeader, byte[])}, with the bodies of {@code encrypted} types left as ciphertext. */
+    static Packet decode(IsakmpHeader header, byte[] body, Set<PayloadType> encrypted) throws WireException {
+        DecodedPayloads d = PayloadCodec.decode(header.nextPayload(), body, 0, body.length, encrypted);
         return new Packet(header, d.payloads(), body, d.consumed());
     }
 

@@ -2,14 +2,19 @@ package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.wire.IdentificationPayload;
+import dev.isakmpd.core.wire.KeyExchangePayload;
+import dev.isakmpd.core.wire.NoncePayload;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.oakley.CbcCipher;
+import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.HashAlgorithm;
+import dev.isakmpd.oakley.IkeCrypto;
 import dev.isakmpd.oakley.Phase1Keys;
 import dev.isakmpd.oakley.Prf;
 import dev.isakmpd.oakley.SecretBytes;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One authentication method of RFC 2409 s5 as phase 1 uses it: how SKEYID is made, how we prove
@@ -24,9 +29,56 @@ interface Phase1Auth {
     /** The payload that carries the proof: HASH (pre-shared key) or SIG (signatures). */
     PayloadType proofType();
 
+    /** Which of RFC 2409 s5's SKEYID formulas this method uses. */
+    Phase1Keys.AuthMethod skeyidFormula();
+
+    /** The pre-shared key, for the one formula that takes it. */
+    default SecretBytes preSharedKey() {
+        return null;
+    }
+
     /** SKEYID and its descendants for this method (RFC 2409 s5). */
-    Phase1Keys deriveKeys(Prf prf, HashAlgorithm hash, CbcCipher cipher, byte[] ni, byte[] nr, SecretBytes gxy,
-            Cookies cookies, byte[] gxi, byte[] gxr);
+    default Phase1Keys deriveKeys(Prf prf, HashAlgorithm hash, CbcCipher cipher, byte[] ni, byte[] nr,
+            SecretBytes gxy, Cookies cookies, byte[] gxi, byte[] gxr) {
+        return Phase1Keys.derive(skeyidFormula(), prf, hash, cipher, preSharedKey(), ni, nr, gxy,
+                cookies.initiator(), cookies.responder(), gxi, gxr);
+    }
+
+    /** What a method needs to seal or open the key exchange message (public key encryption only). */
+    record KeyExchangeContext(IkeCrypto crypto, Prf prf, CbcCipher cipher, byte[] ownCookie, byte[] peerCookie,
+            DhGroup group) {
+    }
+
+    /** The peer's KE data and nonce, and its ID where the method carries it beside them. */
+    record Exchanged(byte[] keyData, byte[] nonce, IdentificationPayload id) {
+    }
+
+    /** Payload types of the key exchange messages (MM3, MM4) whose bodies this method encrypts. */
+    default Set<PayloadType> encryptedInKeyExchange() {
+        return Set.of();
+    }
+
+    /** Whether the IDs travel with KE and nonce (public key encryption) instead of with the proof. */
+    default boolean identifiesInKeyExchange() {
+        return false;
+    }
+
+    /** Our KE message: KE and nonce as they are (and our ID, for methods that carry it there). */
+    default List<Payload> sealKeyExchange(byte[] keyData, byte[] nonce, IdentificationPayload ownId,
+            KeyExchangeContext c) {
+        return List.of(new KeyExchangePayload(keyData), new NoncePayload(nonce));
+    }
+
+    /** The peer's KE message opened. */
+    default Exchanged openKeyExchange(List<Payload> payloads, KeyExchangeContext c) throws ExchangeFailure {
+        return new Exchanged(Payloads.required(payloads, KeyExchangePayload.class, "KE").keyData(),
+                Payloads.required(payloads, NoncePayload.class, "NONCE").nonce(), null);
+    }
+
+    /** What usually makes message 5 or 6 decrypt to garbage under this method, for the log. */
+    default String mismatchHint() {
+        return "pre-shared key mismatch?";
+    }
 
     /** What we ask of the peer beside our KE and nonce: CERTREQs naming the CAs we trust. */
     default List<Payload> certificateRequests() {

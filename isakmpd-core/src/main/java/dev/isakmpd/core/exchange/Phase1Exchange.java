@@ -3,6 +3,7 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.wire.CertificateRequestPayload;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.IsakmpHeader;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What every phase-1 exchange (Main Mode, Aggressive Mode) is built from: SA choice, KE and
@@ -61,6 +63,8 @@ abstract class Phase1Exchange {
     boolean peerAskedForCertificate;
     /** The identity the peer proved, once it has. */
     IdentificationPayload peerId;
+    /** The peer's ID as its KE message carried it (public key encryption), not yet proven. */
+    IdentificationPayload peerIdInKeyExchange;
     /** The peer's authenticated last message carried INITIAL-CONTACT. */
     boolean peerInitialContact;
     /** Set once the exchange has produced the ISAKMP SA; later messages are only duplicates. */
@@ -125,7 +129,7 @@ abstract class Phase1Exchange {
                 ciphertext = Packet.body(h, d.rawData());
                 p = Packet.decode(h, cbc.decrypt(0, ciphertext));
             } else {
-                p = Packet.decode(h, Packet.body(h, d.rawData()));
+                p = Packet.decode(h, Packet.body(h, d.rawData()), encryptedBodies());
                 if (p.chainEnd() != p.plaintext().length) {
                     // RFC 2408 s5.1: an unencrypted message is its payloads, with nothing after them.
                     throw new WireException(NotifyType.PAYLOAD_MALFORMED, IsakmpHeader.LENGTH + p.chainEnd(),
@@ -133,9 +137,9 @@ abstract class Phase1Exchange {
                 }
             }
         } catch (WireException e) {
-            // RFC 2409 s5: with pre-shared keys a wrong key shows up as garbage after decryption.
+            // RFC 2409 s5: keys that differ on the two sides show up as garbage after decryption.
             reject(d, encrypted ? "authentication failed: message 5/6 did not decrypt to valid payloads ("
-                    + e.getMessage() + "); pre-shared key mismatch?" : "malformed message: " + e.getMessage(),
+                    + e.getMessage() + "); " + auth.mismatchHint() : "malformed message: " + e.getMessage(),
                     e.notifyType(), out);
             return;
         }
@@ -252,21 +256,28 @@ abstract class Phase1Exchange {
             gxr = dh.publicValue();
             nr = nonce;
         }
-        List<Payload> out = new ArrayList<>(List.of(new KeyExchangePayload(dh.publicValue()),
-                new NoncePayload(nonce)));
+        List<Payload> out = new ArrayList<>(auth.sealKeyExchange(dh.publicValue(), nonce, ownId(),
+                keyExchangeContext(group)));
         out.addAll(auth.certificateRequests());
         return out;
     }
 
-    /** The peer's KE and nonce: its length must be the group's (RFC 2409 s5, RFC 2412). */
+    /**
+     * The peer's KE and nonce (and, with public key encryption, its ID), opened by the auth
+     * method: the KE data's length must be the group's (RFC 2409 s5, RFC 2412).
+     */
     void peerKeyExchange(Packet p) throws ExchangeFailure {
-        KeyExchangePayload ke = Payloads.required(p.payloads(), KeyExchangePayload.class, "KE");
-        if (ke.keyData().length != choice.proposal().group().publicValueLength()) {
-            throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "KE data is " + ke.keyData().length
+        Phase1Auth.Exchanged x = auth.openKeyExchange(p.payloads(), keyExchangeContext(choice.proposal().group()));
+        if (x.keyData().length != choice.proposal().group().publicValueLength()) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "KE data is " + x.keyData().length
                     + " bytes, group " + choice.proposal().group().name() + " needs "
                     + choice.proposal().group().publicValueLength());
         }
-        byte[] nonce = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
+        KeyExchangePayload ke = new KeyExchangePayload(x.keyData());
+        byte[] nonce = x.nonce();
+        if (x.id() != null) {
+            peerIdInKeyExchange = x.id();
+        }
         peerAskedForCertificate |= !Payloads.all(p.payloads(), CertificateRequestPayload.class).isEmpty();
         if (session.role == IsakmpSaInfo.Role.INITIATOR) {
             gxr = ke.keyData();
@@ -275,6 +286,22 @@ abstract class Phase1Exchange {
             gxi = ke.keyData();
             ni = nonce;
         }
+    }
+
+    /** What the auth method needs to seal our KE message or open the peer's. */
+    Phase1Auth.KeyExchangeContext keyExchangeContext(DhGroup group) {
+        Cookies c = session.cookies();
+        boolean initiator = session.role == IsakmpSaInfo.Role.INITIATOR;
+        CbcCipher cipher = choice == null ? null
+                : ctx.crypto().cipher(choice.proposal().encryption(), choice.proposal().keyBits());
+        return new Phase1Auth.KeyExchangeContext(ctx.crypto(), choice == null ? null
+                : ctx.crypto().prf(choice.proposal().hash()), cipher, initiator ? c.initiator() : c.responder(),
+                initiator ? c.responder() : c.initiator(), group);
+    }
+
+    /** Payload types of the next message whose bodies are ciphertext for the auth method to open. */
+    Set<PayloadType> encryptedBodies() {
+        return Set.of();
     }
 
     /** g^xy, then SKEYID and its descendants by the auth method, then the phase-1 CBC state. */
@@ -320,6 +347,23 @@ abstract class Phase1Exchange {
     List<Payload> proof(boolean initiator) throws ExchangeFailure {
         IdentificationPayload id = ownId();
         return auth.prove(initiator ? hashI(id) : hashR(id), peerAskedForCertificate);
+    }
+
+    /**
+     * Message 5 or 6 of Main Mode: our ID and proof, or only the proof where the ID went with the
+     * key exchange (public key encryption, RFC 2409 s5.2).
+     */
+    List<Payload> authenticationMessage(boolean initiator) throws ExchangeFailure {
+        return auth.identifiesInKeyExchange() ? proof(initiator) : identify(initiator);
+    }
+
+    /** Checks the peer's message 5 or 6: the proof, over the ID it carries or that came with the KE. */
+    void authenticatePeerMessage(Packet p, Instant now, Out out) throws ExchangeFailure {
+        if (auth.identifiesInKeyExchange()) {
+            authenticatePeer(p, peerIdInKeyExchange, now, out);
+        } else {
+            authenticatePeer(p, now, out);
+        }
     }
 
     /** Checks the peer's ID payload in {@code p} and its proof of HASH_I or HASH_R there. */

@@ -6,10 +6,7 @@ import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.wire.HashPayload;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.Payload;
-import dev.isakmpd.oakley.CbcCipher;
-import dev.isakmpd.oakley.HashAlgorithm;
 import dev.isakmpd.oakley.Phase1Keys;
-import dev.isakmpd.oakley.Prf;
 import dev.isakmpd.oakley.SecretBytes;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -33,10 +30,13 @@ record PreSharedKeyAuth(SecretBytes psk) implements Phase1Auth {
     }
 
     @Override
-    public Phase1Keys deriveKeys(Prf prf, HashAlgorithm hash, CbcCipher cipher, byte[] ni, byte[] nr,
-            SecretBytes gxy, Cookies cookies, byte[] gxi, byte[] gxr) {
-        return Phase1Keys.derive(Phase1Keys.AuthMethod.PRE_SHARED_KEY, prf, hash, cipher, psk, ni, nr, gxy,
-                cookies.initiator(), cookies.responder(), gxi, gxr);
+    public Phase1Keys.AuthMethod skeyidFormula() {
+        return Phase1Keys.AuthMethod.PRE_SHARED_KEY;
+    }
+
+    @Override
+    public SecretBytes preSharedKey() {
+        return psk;
     }
 
     @Override

@@ -12,13 +12,9 @@ import dev.isakmpd.core.wire.CertificateRequestPayload;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.SignaturePayload;
-import dev.isakmpd.oakley.CbcCipher;
-import dev.isakmpd.oakley.HashAlgorithm;
 import dev.isakmpd.oakley.IkeCrypto;
 import dev.isakmpd.oakley.IkeVerifier;
 import dev.isakmpd.oakley.Phase1Keys;
-import dev.isakmpd.oakley.Prf;
-import dev.isakmpd.oakley.SecretBytes;
 import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
@@ -57,10 +53,13 @@ final class SignatureAuth implements Phase1Auth {
     }
 
     @Override
-    public Phase1Keys deriveKeys(Prf prf, HashAlgorithm hash, CbcCipher cipher, byte[] ni, byte[] nr,
-            SecretBytes gxy, Cookies cookies, byte[] gxi, byte[] gxr) {
-        return Phase1Keys.derive(Phase1Keys.AuthMethod.SIGNATURE, prf, hash, cipher, null, ni, nr, gxy,
-                cookies.initiator(), cookies.responder(), gxi, gxr);
+    public Phase1Keys.AuthMethod skeyidFormula() {
+        return Phase1Keys.AuthMethod.SIGNATURE;
+    }
+
+    @Override
+    public String mismatchHint() {
+        return "damaged key exchange?";
     }
 
     /** One CERTREQ per CA we trust, naming its subject (RFC 2408 s3.10, RFC 4945 s3.2.4). */

@@ -3,6 +3,8 @@ package dev.isakmpd.core.policy;
 import dev.isakmpd.core.pki.TrustStore;
 import dev.isakmpd.oakley.IkeSigner;
 import dev.isakmpd.oakley.SecretBytes;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -35,6 +37,18 @@ public sealed interface PeerAuth {
         @Override
         public String toString() {
             return "signatures (" + chain.get(0).getSubjectX500Principal() + ")";
+        }
+    }
+
+    /**
+     * RFC 2409 s5.2 (or, {@code revised}, s5.3): nonces and IDs travel encrypted with the other
+     * side's RSA public key; each side proves it could decrypt by reconstructing the HASH. We
+     * decrypt with {@code key}; {@code peerKey} is the peer's, known beforehand (from its certificate).
+     */
+    record PublicKeyEncryption(PrivateKey key, PublicKey peerKey, boolean revised) implements PeerAuth {
+        @Override
+        public String toString() {
+            return revised ? "revised public key encryption" : "public key encryption";
         }
     }
 }

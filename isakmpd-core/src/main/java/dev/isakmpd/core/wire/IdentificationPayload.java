@@ -68,6 +68,12 @@ public record IdentificationPayload(IdType idType, int protocolId, int port, byt
         w.bytes(data);
     }
 
+    /** An ID payload body (type, protocol, port, data) as it stood before it was encrypted (RFC 2409 s5.2). */
+    public static IdentificationPayload decode(byte[] body) throws WireException {
+        WireReader r = new WireReader(body, 0, body.length);
+        return decodeBody(r);
+    }
+
     static IdentificationPayload decodeBody(WireReader r) throws WireException {
         IdType type = IdType.of(r.u8("ID type"));
         int protocol = r.u8("ID protocol ID");

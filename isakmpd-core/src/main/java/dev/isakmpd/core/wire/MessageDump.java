@@ -173,6 +173,8 @@ public final class MessageDump {
             bytes(sb, d, "Fragment data", f.data());
         } else if (p instanceof OpaquePayload o) {
             bytes(sb, d, "Data", o.body());
+        } else if (p instanceof EncryptedPayload e) {
+            bytes(sb, d, "Encrypted body", e.body());
         }
     }
 

@@ -10,7 +10,7 @@ public sealed interface Payload
         permits SaPayload, ProposalPayload, TransformPayload, KeyExchangePayload, IdentificationPayload,
         HashPayload, NoncePayload, NotificationPayload, DeletePayload, VendorIdPayload, CertificatePayload,
         CertificateRequestPayload, SignaturePayload, AttributePayload, NatDiscoveryPayload, NatOriginalAddressPayload,
-        FragmentPayload, OpaquePayload {
+        FragmentPayload, OpaquePayload, EncryptedPayload {
 
     PayloadType type();
 }

@@ -6,6 +6,7 @@ import dev.isakmpd.core.registry.PayloadType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Encodes and decodes chains of ISAKMP payloads (RFC 2408 s3.2, processing rules s5.3). Decoding is total: it
@@ -39,6 +40,16 @@ public final class PayloadCodec {
      * @throws IllegalArgumentException if the window lies outside {@code buf} (a caller bug, not peer input)
      */
     public static DecodedPayloads decode(PayloadType first, byte[] buf, int offset, int length) throws WireException {
+        return decode(first, buf, offset, length, Set.of());
+    }
+
+    /**
+     * As {@link #decode(PayloadType, byte[], int, int)}, but the payloads of the {@code encrypted}
+     * types are {@link EncryptedPayload}s: their bodies are ciphertext the exchange decrypts
+     * (public key encryption authentication, RFC 2409 s5.2/s5.3).
+     */
+    public static DecodedPayloads decode(PayloadType first, byte[] buf, int offset, int length,
+            Set<PayloadType> encrypted) throws WireException {
         Objects.requireNonNull(first, "first");
         WireReader r = new WireReader(buf, offset, length);
         List<Payload> payloads = new ArrayList<>(8);
@@ -59,7 +70,8 @@ public final class PayloadCodec {
                         "a FRAGMENT payload must be the only payload of its message");
             }
             GenericHeader h = GenericHeader.read(r, "payload", "message");
-            payloads.add(decodeBody(next, h.body(r)));
+            payloads.add(encrypted.contains(next) ? EncryptedPayload.decodeBody(next, h.body(r))
+                    : decodeBody(next, h.body(r)));
             next = PayloadType.of(h.nextPayload());
             typeAt = h.start();
         }
@@ -164,6 +176,8 @@ public final class PayloadCodec {
         } else if (p instanceof FragmentPayload x) {
             x.writeBody(w);
         } else if (p instanceof OpaquePayload x) {
+            x.writeBody(w);
+        } else if (p instanceof EncryptedPayload x) {
             x.writeBody(w);
         } else {
             throw new IllegalStateException("unhandled payload class " + p.getClass()); // sealed: unreachable

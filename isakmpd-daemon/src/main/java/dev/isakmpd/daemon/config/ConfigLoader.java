@@ -300,7 +300,8 @@ public final class ConfigLoader {
             Map<InetSocketAddress, String> remotes) {
         int errorsBefore = problems.errorCount();
         p.allowOnly(Set.of("local", "remote", "auth", "psk", "psk-file", "certificate", "private-key",
-                "private-key-passphrase-file", "ca", "crl", "send-cert", "local-id", "remote-id", "aggressive",
+                "private-key-passphrase-file", "ca", "crl", "send-cert", "peer-certificate", "local-id", "remote-id",
+                "aggressive",
                 "aggressive-exposes-psk", "ike", "ike-lifetime", "auto", "dpd-delay", "dpd-timeout", "tunnels",
                 "keying-tries", "keying-retry-delay", "keying-retry-delay-max", "close-action", "dpd-action"));
         checkName(p);
@@ -428,15 +429,29 @@ public final class ConfigLoader {
                 return psk(p).map(PeerAuth.PreSharedKey::new);
             }
             case "pubkey" -> {
-                for (String k : List.of("psk", "psk-file")) {
+                for (String k : List.of("psk", "psk-file", "peer-certificate")) {
                     if (p.has(k)) {
-                        problems.error(p.at(k), "is for auth = \"psk\"; this peer uses certificates");
+                        problems.error(p.at(k), "is not for auth = \"pubkey\" (signatures with certificates)");
                     }
                 }
                 return new Credentials(baseDir, problems).load(p).map(PeerAuth.class::cast);
             }
+            case "pubkey-encryption", "pubkey-encryption-revised" -> {
+                for (String k : List.of("psk", "psk-file", "certificate", "ca", "crl", "send-cert")) {
+                    if (p.has(k)) {
+                        problems.error(p.at(k), "is not for auth = \"" + kind + "\" (RSA keys known beforehand)");
+                    }
+                }
+                if (p.bool("aggressive").map(Value::value).orElse(false)) {
+                    problems.error(p.at("aggressive"), "Aggressive Mode with public key encryption is not "
+                            + "implemented; Main Mode is");
+                }
+                return new Credentials(baseDir, problems).loadEncryption(p, kind.endsWith("revised"))
+                        .map(PeerAuth.class::cast);
+            }
             default -> {
-                problems.error(p.at("auth"), "unknown value '" + kind + "' (known: psk, pubkey)");
+                problems.error(p.at("auth"), "unknown value '" + kind + "' (known: psk, pubkey, pubkey-encryption, "
+                        + "pubkey-encryption-revised)");
                 return Optional.empty();
             }
         }

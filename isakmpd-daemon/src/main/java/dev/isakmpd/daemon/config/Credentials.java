@@ -94,6 +94,31 @@ final class Credentials {
         return Optional.of(new PeerAuth.Signatures(signer, chain, new TrustStore(cas, crls), sendAlways));
     }
 
+    /**
+     * auth = "pubkey-encryption" / "pubkey-encryption-revised" (RFC 2409 s5.2/5.3): our RSA key,
+     * and the peer's RSA public key from its certificate (peer-certificate), known beforehand.
+     */
+    Optional<PeerAuth.PublicKeyEncryption> loadEncryption(Section p, boolean revised) {
+        int errorsBefore = problems.errorCount();
+        Optional<Value<String>> keyKey = p.requiredString("private-key");
+        Optional<Value<String>> peerKey = p.requiredString("peer-certificate");
+        Optional<PrivateKey> key = keyKey.flatMap(v -> privateKey(v, p.string("private-key-passphrase-file")));
+        List<X509Certificate> peer = peerKey.map(this::certificates).orElse(List.of());
+        if (problems.errorCount() > errorsBefore || key.isEmpty()) {
+            return Optional.empty();
+        }
+        if (peer.isEmpty()) {
+            problems.error(peerKey.get().at(), "no certificate in " + path(peerKey.get()));
+            return Optional.empty();
+        }
+        if (!key.get().getAlgorithm().equals("RSA") || !peer.get(0).getPublicKey().getAlgorithm().equals("RSA")) {
+            problems.error(keyKey.get().at(), "public key encryption needs RSA keys on both sides (RFC 2409 s5.2: "
+                    + "PKCS #1)");
+            return Optional.empty();
+        }
+        return Optional.of(new PeerAuth.PublicKeyEncryption(key.get(), peer.get(0).getPublicKey(), revised));
+    }
+
     /** A test signature: a key that does not match the certificate would fail every handshake. */
     private static boolean belongTogether(IkeSigner signer, X509Certificate cert) {
         try {

@@ -159,7 +159,7 @@ class CertificateConfigTest {
         assertTrue(e.stream().anyMatch(m -> m.contains("peers.gw-b.certificate: is for auth = \"pubkey\"")),
                 e.toString());
         e = errors(PUBKEY.replace("auth = \"pubkey\"", "auth = \"rsa\""));
-        assertTrue(e.get(0).contains("unknown value 'rsa' (known: psk, pubkey)"), e.toString());
+        assertTrue(e.get(0).contains("unknown value 'rsa' (known: psk, pubkey, pubkey-encryption"), e.toString());
     }
 
     @Test
@@ -187,5 +187,29 @@ class CertificateConfigTest {
                 + "aggressive-exposes-psk = true\n");
         assertTrue(e.get(0).contains("with aggressive = true every proposal must use the same group"), e.toString());
         assertTrue(load(PUBKEY + "aggressive = true\n").peers().get(0).aggressive(), "no extra key with certificates");
+    }
+
+    @Test
+    void publicKeyEncryptionNeedsOurKeyAndThePeersCertificate() throws Exception {
+        String pke = """
+                [daemon]
+                listen = ["198.51.100.1:500"]
+                kernel = "memory"
+                [peers.gw]
+                local = "198.51.100.1:500"
+                remote = "198.51.100.2"
+                auth = "pubkey-encryption-revised"
+                private-key = "gw-a.key.pem"
+                peer-certificate = "gw-b.crt.pem"
+                ike = ["aes256-sha256-modp2048"]
+                """;
+        PeerAuth.PublicKeyEncryption a = (PeerAuth.PublicKeyEncryption) load(pke).peers().get(0).auth();
+        assertTrue(a.revised());
+        assertEquals("revised public key encryption", a.toString(), "no key material in toString");
+        List<String> e = errors(pke.replace("gw-b.crt.pem", "gw-b-ec.crt.pem"));
+        assertTrue(e.get(0).contains("public key encryption needs RSA keys on both sides"), e.toString());
+        e = errors(pke + "aggressive = true\n");
+        assertTrue(e.stream().anyMatch(m -> m.contains("Aggressive Mode with public key encryption is not "
+                + "implemented")), e.toString());
     }
 }
