@@ -107,6 +107,7 @@ public final class ConfigLoader {
         KernelType kernel = KernelType.AUTO;
         Optional<Path> statusFile = Optional.empty();
         HalfOpenLimits halfOpen = HalfOpenLimits.DEFAULT;
+        int receiveBuffer = DaemonConfig.DEFAULT_RECEIVE_BUFFER;
         Optional<ControlSocket> control = Optional.empty();
         RetransmitPolicy retransmit = RetransmitPolicy.DEFAULT;
         Optional<Section> daemon = root.table("daemon");
@@ -116,7 +117,7 @@ public final class ConfigLoader {
             Section d = daemon.get();
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
                     "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
-                    "retransmit-timeout-max", "retransmit-tries"));
+                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -125,6 +126,7 @@ public final class ConfigLoader {
             statusFile = d.string("status-file").map(v -> baseDir.resolve(v.value()));
             allowLegacy = d.bool("allow-legacy-crypto").map(Value::value).orElse(false);
             halfOpen = halfOpen(d);
+            receiveBuffer = receiveBuffer(d);
             control = control(d);
             retransmit = retransmit(d);
         }
@@ -143,7 +145,20 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
-                problems.warnings(), control, retransmit, restart, halfOpen);
+                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer);
+    }
+
+    /** receive-buffer: bytes, 64 KiB to 256 MiB (the kernel grants at most net.core.rmem_max). */
+    private int receiveBuffer(Section d) {
+        Optional<Value<Long>> v = d.integer("receive-buffer");
+        if (v.isEmpty()) {
+            return DaemonConfig.DEFAULT_RECEIVE_BUFFER;
+        }
+        if (v.get().value() < (64 << 10) || v.get().value() > (256 << 20)) {
+            problems.error(v.get().at(), "must be between 65536 and 268435456 bytes, got " + v.get().value());
+            return DaemonConfig.DEFAULT_RECEIVE_BUFFER;
+        }
+        return v.get().value().intValue();
     }
 
     /** How many responder Main Modes may wait for the initiator: per source address, and in all. */

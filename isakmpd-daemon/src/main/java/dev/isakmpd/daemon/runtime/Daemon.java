@@ -70,7 +70,7 @@ public final class Daemon {
             throw new IOException(e.getMessage(), e);
         }
         precompute(peers);
-        UdpTransport transport = UdpTransport.bind(config.listen());
+        UdpTransport transport = UdpTransport.bind(config.listen(), config.receiveBuffer());
         List<SpdTunnel> installed = new ArrayList<>();
         try {
             for (SpdTunnel t : Kernels.policies(peers)) {

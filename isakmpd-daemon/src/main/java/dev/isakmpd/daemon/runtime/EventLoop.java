@@ -64,11 +64,16 @@ final class EventLoop implements Runnable {
     /** Something changed since the SA table was last published. */
     private boolean statusDirty = true;
     private Instant lastStatus = Instant.EPOCH;
+    /** The kernel's drop counters of our sockets, read once per second. */
+    private final UdpDrops drops;
+    private long dropsSeen;
+    private Instant lastDropCheck = Instant.EPOCH;
 
     EventLoop(DaemonConfig config, Engine engine, UdpTransport transport, ActionExecutor executor,
             StatusPublisher status, Clock clock, Kernel kernel, List<SpdTunnel> policies, PeerSupervisor supervisor,
             Stats stats, Notifier notifier) {
         this.notifier = notifier;
+        this.drops = new UdpDrops(transport.endpoints());
         this.supervisor = supervisor;
         this.stats = stats;
         this.kernel = kernel;
@@ -107,6 +112,7 @@ final class EventLoop implements Runnable {
                 }
                 notifier.pingIfDue(clock.instant());
                 publishStatusIfDue(clock.instant());
+                countKernelDrops(clock.instant());
             }
             notifier.stopping();
             LOG.info("shutting down: deleting SAs and telling peers");
@@ -245,6 +251,21 @@ final class EventLoop implements Runnable {
         if (statusDirty && !now.isBefore(lastStatus.plus(STATUS_INTERVAL))) {
             publishStatus(now);
         }
+    }
+
+    /** Once per {@link #STATUS_INTERVAL}: what the kernel dropped on our sockets is logged and counted. */
+    private void countKernelDrops(Instant now) {
+        if (now.isBefore(lastDropCheck.plus(STATUS_INTERVAL))) {
+            return;
+        }
+        lastDropCheck = now;
+        long total = drops.total();
+        if (total > dropsSeen) {
+            LOG.warn("the kernel dropped {} datagram(s) on our UDP sockets: their receive buffer was full "
+                    + "(daemon.receive-buffer, sysctl net.core.rmem_max)", total - dropsSeen);
+            stats.kernelDrops(total - dropsSeen);
+        }
+        dropsSeen = total;
     }
 
     private void publishStatus(Instant now) {

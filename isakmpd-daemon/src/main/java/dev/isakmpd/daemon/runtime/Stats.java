@@ -88,6 +88,11 @@ final class Stats {
         }
     }
 
+    /** Datagrams the kernel dropped on our sockets since the last count (receive buffer full). */
+    void kernelDrops(long n) {
+        drops.merge("receive-buffer-full", n, Long::sum);
+    }
+
     /** A copy for a reply: handshakes by outcome, drops by cause, peer events, retransmissions. */
     record Snapshot(Map<String, Long> handshakes, Map<String, Long> drops, Map<String, Long> peerEvents,
             long retransmits, long duplicatesAnswered) {

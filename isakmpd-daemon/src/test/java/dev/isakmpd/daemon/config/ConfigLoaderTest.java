@@ -299,7 +299,8 @@ class ConfigLoaderTest {
         assertEquals(List.of(
                 "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, "
                         + "control-group, control-mode, control-socket, half-open-per-address, half-open-total, kernel, "
-                        + "listen, retransmit-timeout, retransmit-timeout-max, retransmit-tries, status-file)",
+                        + "listen, receive-buffer, retransmit-timeout, retransmit-timeout-max, retransmit-tries, "
+                        + "status-file)",
                 "t.toml:9: peers.gw-b.ike[1]: unknown cipher 'aes512' in 'aes512-sha1-modp2048' (known: aes128, aes192, aes256, 3des, "
                         + "camellia128/192/256, blowfish128/192/256, cast128)",
                 "t.toml:10: peers.gw-b.ike-lifetime: bad duration '8y' (use e.g. 500ms, 90s, 30m, 8h, 1d or seconds)"),
