@@ -47,6 +47,9 @@ final class SimulatedNetwork {
         /** SAs the engine asked the kernel to install and to delete. */
         int installs;
         int deletes;
+        /** When set, the thread CPU time this node's engine calls take is added to {@link #cpuNanos}. */
+        boolean timed;
+        long cpuNanos;
 
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed) {
             this(name, address, peers, seed, false);
@@ -80,6 +83,7 @@ final class SimulatedNetwork {
     private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
     /** Each node under its engine's {@link Engine#nextTimeout()}. */
     private final Deadlines<Node> timers = new Deadlines<>();
+    private final java.util.Set<InetSocketAddress> removed = new java.util.HashSet<>();
     /** Every datagram handed to an engine, as it arrived (seeds for fuzzing), unless {@link #forgetful}. */
     final List<Datagram> delivered = new ArrayList<>();
     /** Keep nothing in {@link #delivered} (a scale run would hold every datagram). */
@@ -166,6 +170,9 @@ final class SimulatedNetwork {
             if (!wire.isEmpty() && !wire.peek().at().isAfter(now)) {
                 Datagram d = wire.poll().datagram();
                 Node to = nodes.get(d.remote());
+                if (to == null && removed.contains(d.remote())) {
+                    continue; // for a node taken off the network: lost
+                }
                 if (to == null) {
                     throw new AssertionError("no node at " + d.remote());
                 }
@@ -173,14 +180,36 @@ final class SimulatedNetwork {
                 if (!forgetful) {
                     delivered.add(arriving);
                 }
-                apply(to, to.engine.receive(arriving, now));
+                Instant at = now;
+                apply(to, timed(to, () -> to.engine.receive(arriving, at)));
             } else {
                 for (Node n : timers.due(now)) {
-                    apply(n, n.engine.timeout(now));
+                    Instant at = now;
+                    apply(n, timed(n, () -> n.engine.timeout(at)));
                 }
             }
         }
         return true;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static List<Action> timed(Node n, java.util.function.Supplier<List<Action>> call) {
+        if (!n.timed) {
+            return call.get();
+        }
+        long before = THREADS.getCurrentThreadCpuTime();
+        List<Action> actions = call.get();
+        n.cpuNanos += THREADS.getCurrentThreadCpuTime() - before;
+        return actions;
+    }
+
+    /** Takes the node off the network (its datagrams in flight are dropped when they arrive). */
+    void remove(Node n) {
+        nodes.remove(n.address);
+        removed.add(n.address);
+        timers.schedule(n, null);
     }
 
     static SecureRandom seededRandom(long seed) {
