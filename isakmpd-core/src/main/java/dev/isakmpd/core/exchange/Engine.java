@@ -68,8 +68,13 @@ public final class Engine {
     private final Map<String, PeerPolicy> peersByName = new HashMap<>();
     private final Map<Cookies, IsakmpSession> sessions = new LinkedHashMap<>();
     private final Map<HalfOpen, IsakmpSession> halfOpen = new HashMap<>();
-    /** Each peer's ISAKMP SAs, so that per-peer questions never walk the whole table. */
+    /** Each policy's ISAKMP SAs (every client's, for a road-warrior policy): for policy-wide work. */
     private final Map<String, List<IsakmpSession>> byPeer = new HashMap<>();
+    /**
+     * ISAKMP SAs by {@link IsakmpSession#peerKey}: one client's, so that what one road warrior does
+     * (INITIAL-CONTACT, establishing) never walks its thousands of fellow clients.
+     */
+    private final Map<String, List<IsakmpSession>> byPeerKey = new HashMap<>();
     /** Every live ISAKMP SA under its next deadline (retransmission, DPD, lifetime, Quick Mode linger). */
     private final Deadlines<IsakmpSession> timers = new Deadlines<>();
     /** What the last call did to peers' SAs; replaced at every call. */
@@ -472,7 +477,8 @@ public final class Engine {
      */
     private void rekeyIsakmpSa(IsakmpSession s, Instant now, Out out) {
         String name = s.peer.name();
-        if (establishedSession(name).orElse(null) != s || s.retiring()) {
+        // a road warrior's address is only where it was: its client rekeys, we cannot reach it first
+        if (!s.peer.hasFixedAddress() || establishedSession(name).orElse(null) != s || s.retiring()) {
             return;
         }
         for (IsakmpSession other : sessionsOf(name)) {
@@ -496,7 +502,7 @@ public final class Engine {
      * or Informational in flight under them can still finish. IPsec SAs are not tied to them.
      */
     private void supersede(IsakmpSession fresh, Instant now, Out out) {
-        for (IsakmpSession old : sessionsOf(fresh.peer.name())) {
+        for (IsakmpSession old : List.copyOf(sessionsWithKey(fresh.peerKey()))) {
             if (old != fresh && old.state() == IsakmpSession.State.ESTABLISHED && !old.retiring()) {
                 out.info(old.tag() + "superseded by ISAKMP SA [" + fresh.cookies() + "]; deleting it in "
                         + ChildSas.OVERLAP.toSeconds() + "s");
@@ -543,6 +549,7 @@ public final class Engine {
         sizes.put("half-open limited", halfOpenTable.size());
         sizes.put("half-open addresses", halfOpenTable.addresses());
         sizes.put("ISAKMP SAs by peer", byPeer.size());
+        sizes.put("ISAKMP SAs by peer key", byPeerKey.size());
         sizes.put("ISAKMP SA deadlines", timers.size());
         return sizes;
     }
@@ -595,9 +602,9 @@ public final class Engine {
     private void forgetSas(IsakmpSession keep, String why, Out out) {
         String name = keep.peerKey();
         String identity = keep.peerIdentity();
-        List<IsakmpSession> older = sessionsOf(policyName(name)).stream().filter(s -> s != keep
-                && s.peerKey().equals(name) && Objects.equals(s.peerIdentity(), identity)
-                && s.state() == IsakmpSession.State.ESTABLISHED).toList();
+        List<IsakmpSession> older = sessionsWithKey(name).stream().filter(s -> s != keep
+                && Objects.equals(s.peerIdentity(), identity) && s.state() == IsakmpSession.State.ESTABLISHED)
+                .toList();
         List<ChildSas.Pair> pairs = ctx.children().ofPeer(name).stream()
                 .filter(p -> Objects.equals(p.identity(), identity)).toList();
         if (older.isEmpty() && pairs.isEmpty()) {
@@ -616,8 +623,8 @@ public final class Engine {
     /** The peer's newest established ISAKMP SA: the one new Quick Modes, DPD and Deletes use. */
     private Optional<IsakmpSession> establishedSession(String peer) {
         IsakmpSession newest = null;
-        for (IsakmpSession s : sessionsOf(policyName(peer))) {
-            if (s.state() == IsakmpSession.State.ESTABLISHED && s.peerKey().equals(peer)
+        for (IsakmpSession s : sessionsWithKey(peer)) {
+            if (s.state() == IsakmpSession.State.ESTABLISHED
                     && (newest == null || !s.establishedAt().isBefore(newest.establishedAt()))) {
                 newest = s;
             }
@@ -625,8 +632,12 @@ public final class Engine {
         return Optional.ofNullable(newest);
     }
 
-    private List<IsakmpSession> sessionsOf(String peer) {
-        return byPeer.getOrDefault(peer, List.of());
+    private List<IsakmpSession> sessionsOf(String policy) {
+        return byPeer.getOrDefault(policy, List.of());
+    }
+
+    private List<IsakmpSession> sessionsWithKey(String peerKey) {
+        return byPeerKey.getOrDefault(peerKey, List.of());
     }
 
     /**
@@ -654,15 +665,34 @@ public final class Engine {
         }
         if (s.state() != IsakmpSession.State.DEAD) {
             timers.schedule(s, s.nextDeadline());
+            file(s, s.peerKey());
             return;
         }
         timers.schedule(s, null);
+        file(s, null);
         sessions.remove(s.cookies(), s);
         halfOpen.remove(new HalfOpen(s.remote, Cookies.initiatorOnly(s.cookies().initiator())), s);
         List<IsakmpSession> ofPeer = byPeer.get(s.peer.name());
         if (ofPeer != null && ofPeer.remove(s) && ofPeer.isEmpty()) {
             byPeer.remove(s.peer.name());
         }
+    }
+
+    /** Moves {@code s} to {@code key}'s list in {@link #byPeerKey} (out of it, for null). */
+    private void file(IsakmpSession s, String key) {
+        if (Objects.equals(key, s.filedUnder)) {
+            return;
+        }
+        if (s.filedUnder != null) {
+            List<IsakmpSession> was = byPeerKey.get(s.filedUnder);
+            if (was != null && was.remove(s) && was.isEmpty()) {
+                byPeerKey.remove(s.filedUnder);
+            }
+        }
+        if (key != null) {
+            byPeerKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(s);
+        }
+        s.filedUnder = key;
     }
 
     private IsakmpSession lookup(Datagram d, IsakmpHeader h) {

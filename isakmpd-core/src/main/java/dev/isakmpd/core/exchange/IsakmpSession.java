@@ -64,6 +64,8 @@ final class IsakmpSession {
     private DeadPeerDetector dpd;
     /** DPD found the peer dead; the engine drops its SAs, once. */
     private boolean peerDead;
+    /** The peer key {@link Engine} files this SA under; it changes when a road warrior proves who it is. */
+    String filedUnder;
 
     private IsakmpSession(EngineContext ctx, PeerPolicy peer, IsakmpSaInfo.Role role, InetSocketAddress local,
             InetSocketAddress remote, Cookies cookies, Instant now) {
