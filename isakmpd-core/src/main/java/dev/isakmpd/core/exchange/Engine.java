@@ -497,13 +497,15 @@ public final class Engine {
     }
 
     /**
-     * {@code fresh} is established: the peer's older ISAKMP SAs serve no new exchange and are
-     * deleted (Delete for the ISAKMP SA only) after {@link ChildSas#OVERLAP}, so that a Quick Mode
-     * or Informational in flight under them can still finish. IPsec SAs are not tied to them.
+     * {@code fresh} is established: the older ISAKMP SAs of the same peer and identity serve no new
+     * exchange and are deleted (Delete for the ISAKMP SA only) after {@link ChildSas#OVERLAP}, so
+     * that a Quick Mode or Informational in flight under them can still finish. IPsec SAs are not
+     * tied to them. Another identity behind the same address keeps its SA (RFC 2407 s4.6.3.3).
      */
     private void supersede(IsakmpSession fresh, Instant now, Out out) {
         for (IsakmpSession old : List.copyOf(sessionsWithKey(fresh.peerKey()))) {
-            if (old != fresh && old.state() == IsakmpSession.State.ESTABLISHED && !old.retiring()) {
+            if (old != fresh && old.state() == IsakmpSession.State.ESTABLISHED && !old.retiring()
+                    && Objects.equals(old.peerIdentity(), fresh.peerIdentity())) {
                 out.info(old.tag() + "superseded by ISAKMP SA [" + fresh.cookies() + "]; deleting it in "
                         + ChildSas.OVERLAP.toSeconds() + "s");
                 old.retire(now.plus(ChildSas.OVERLAP));

@@ -104,5 +104,7 @@ class InitialContactScenarioTest {
         assertTrue(b.logged("peer a sent INITIAL-CONTACT (it has restarted); we hold no other SA with it"),
                 () -> String.join("\n", b.log));
         assertEquals(2, b.engine.isakmpSas().size(), "both identities keep their ISAKMP SA");
+        net.runUntil(() -> false, ChildSas.OVERLAP.plusSeconds(30));
+        assertEquals(2, b.engine.isakmpSas().size(), "neither superseded the other");
     }
 }
