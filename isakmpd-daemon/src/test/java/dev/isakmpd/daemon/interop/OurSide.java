@@ -41,6 +41,7 @@ final class OurSide {
                 "certificate = \\\"$INTEROP_PKI/$INTEROP_CERT_US.chain.pem\\\"",
                 "private-key = \\\"$out/ours.key.pem\\\"",
                 "ca = [\\\"$INTEROP_PKI/root.crt.pem\\\"]",
+                "crl = [\\\"$INTEROP_PKI/intermediate.crl.pem\\\"]",
                 "remote-id = \\\"$INTEROP_SW_ID\\\"\"",
                 "else",
                 "  auth=\"psk = \\\"$INTEROP_PSK\\\"\"",

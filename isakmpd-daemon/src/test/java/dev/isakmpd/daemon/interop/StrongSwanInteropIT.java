@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -180,6 +181,33 @@ class StrongSwanInteropIT {
         // and strongSwan's kernel really holds them
         String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
         assertTrue(xfrm.contains("spi 0x" + outSa.spi()) && xfrm.contains("spi 0x" + in.spi()), xfrm);
+    }
+
+    /**
+     * strongSwan presents a certificate its CA has revoked: our CRL (intermediate.crl.pem of the
+     * test PKI) refuses it with INVALID-CERTIFICATE and a line that says why; no SA comes up.
+     */
+    @Test
+    void aRevokedCertificateIsRefusedThroughTheCrl() throws Exception {
+        String only = System.getProperty("interop.only");
+        Assumptions.assumeTrue(only == null || "sw-offers-revoked-cert".matches(only), "not selected");
+        Path out = Path.of("target", "interop", "sw-offers-revoked-cert").toAbsolutePath();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "150",
+                "--out", out.toString(), "--psk", "unused", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
+                "--pfs", "none", "--initiator", "sw", "--timeout", "40", "--pki", PKI.toString(), "--cert-us", "gw-a",
+                "--cert-sw", "revoked", "--ours-cmd", "bash " + out.resolve("ours.sh"),
+                "--ours-ready-file", out.resolve("ready").toString());
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("harness.log").toFile()).start();
+        assertTrue(p.waitFor(200, TimeUnit.SECONDS), "lab did not finish");
+        assertTrue(OurSide.read(out.resolve("result")).startsWith("FAIL"), "no SA may come up");
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("certificate 'CN=revoked.example.org, O=isakmpd test, C=XX' refused: it is revoked"),
+                "our log names the revoked certificate");
+        assertTrue(ours.contains("(notify INVALID-CERTIFICATE)"), "and the notify");
     }
 
     /** Our responder installs its SAs on QM3, just after strongSwan shows them: wait for both lines. */
