@@ -72,6 +72,8 @@ public final class Daemon {
         precompute(peers);
         UdpTransport transport = UdpTransport.bind(config.listen(), config.receiveBuffer());
         List<SpdTunnel> installed = new ArrayList<>();
+        EarlyKernelEvents early = new EarlyKernelEvents();
+        kernel.onEvent(early);
         try {
             for (SpdTunnel t : Kernels.policies(peers)) {
                 kernel.addPolicy(t);
@@ -95,7 +97,7 @@ public final class Daemon {
                 reload.onReconfigured(commands::reconfigured);
                 loop.closeAtExit(ControlServer.start(config.control().get(), commands::handle));
             }
-            kernel.onEvent(loop::kernelEvent);
+            early.deliverTo(loop::kernelEvent);
             d.thread.start();
             return d;
         } catch (IOException e) {
