@@ -18,17 +18,21 @@ import org.junit.jupiter.api.Test;
 class RoadWarriorScenarioTest {
     private static final String GATEWAY = "192.0.2.1";
 
+    /** {@code fixed} accepting any client from {@code range} (remote = "any" narrowed to a subnet). */
+    static PeerPolicy roadWarrior(PeerPolicy fixed, String range) {
+        return new PeerPolicy(fixed.name(), fixed.local(),
+                new InetSocketAddress(Addresses.parseLiteral("0.0.0.0"), 500), fixed.auth(), fixed.ikeProposals(),
+                fixed.ikeLifetime(), fixed.tunnels(), false, Optional.empty(), fixed.localId(), Optional.empty(),
+                Optional.of(Subnet.parse(range)), false);
+    }
+
     @Test
     void aClientComingUpLeavesTheOtherClientsIsakmpSasAlone() {
         SimulatedNetwork net = new SimulatedNetwork(61, SimulatedNetwork.Faults.NONE);
         PeerPolicy fixed = policy("rw", GATEWAY, "10.0.0.1", "k", "aes128-sha256-modp2048", "aes128-sha1", null,
                 "198.51.100.0/24", "10.0.0.0/8", false);
-        PeerPolicy rw = new PeerPolicy(fixed.name(), fixed.local(),
-                new InetSocketAddress(Addresses.parseLiteral("0.0.0.0"), 500), fixed.auth(), fixed.ikeProposals(),
-                fixed.ikeLifetime(), fixed.tunnels(), false, Optional.empty(), fixed.localId(), Optional.empty(),
-                Optional.of(Subnet.parse("10.0.0.0/8")), false);
         SimulatedNetwork.Node gw = net.add(new SimulatedNetwork.Node("gw", Addresses.parseEndpoint(GATEWAY, 500),
-                List.of(rw), 62));
+                List.of(roadWarrior(fixed, "10.0.0.0/8")), 62));
         for (int i = 1; i <= 3; i++) {
             String address = "10.0.0." + i;
             SimulatedNetwork.Node client = net.add(new SimulatedNetwork.Node("c" + i,

@@ -4,9 +4,6 @@ import static dev.isakmpd.core.exchange.EngineScenarioTest.policy;
 
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
-import dev.isakmpd.core.policy.Subnet;
-import java.net.InetSocketAddress;
-import java.util.Optional;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,10 +47,7 @@ final class ScaleBench {
         // one road-warrior policy for every initiator, so that the heap measured is the SAs'
         PeerPolicy fixed = policy("rw", RESPONDER, "10.0.0.1", "group key", IKE, "aes128-sha1", null,
                 "198.51.100.0/24", "10.0.0.0/8", false);
-        PeerPolicy rw = new PeerPolicy(fixed.name(), fixed.local(),
-                new InetSocketAddress(Addresses.parseLiteral("0.0.0.0"), 500), fixed.auth(), fixed.ikeProposals(),
-                fixed.ikeLifetime(), fixed.tunnels(), false, Optional.empty(), fixed.localId(), Optional.empty(),
-                Optional.of(Subnet.parse("10.0.0.0/8")), false);
+        PeerPolicy rw = RoadWarriorScenarioTest.roadWarrior(fixed, "10.0.0.0/8");
         SimulatedNetwork.Node r = net.add(new SimulatedNetwork.Node("r", Addresses.parseEndpoint(RESPONDER, 500),
                 List.of(rw), 7));
         r.quiet = true;
