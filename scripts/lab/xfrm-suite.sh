@@ -15,4 +15,4 @@ addr add 10.1.0.1/32 dev xfr0
 route add 10.2.0.0/16 dev xfr0 src 10.1.0.1
 NET
 ip xfrm state flush; ip xfrm policy flush
-exec java -Djna.tmpdir="$out" -cp "$cp" dev.isakmpd.xfrm.lab.XfrmLabSuite "$out"
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djna.tmpdir="$out" -cp "$cp" dev.isakmpd.xfrm.lab.XfrmLabSuite "$out"
