@@ -21,7 +21,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "isakmpctl", mixinStandardHelpOptions = true, version = "isakmpd-java 0.1.0",
         description = "Control a running isakmpd through its control socket.",
         subcommands = {Isakmpctl.Status.class, Isakmpctl.ListSas.class, Isakmpctl.ListConns.class,
-            Isakmpctl.Stats.class, Isakmpctl.Up.class, Isakmpctl.Down.class, Isakmpctl.Reload.class,
+            Isakmpctl.Stats.class, Isakmpctl.Up.class, Isakmpctl.Down.class, Isakmpctl.Rekey.class,
+            Isakmpctl.Reload.class,
             Isakmpctl.LogLevel.class,
             CommandLine.HelpCommand.class})
 public final class Isakmpctl implements Runnable {
@@ -165,6 +166,29 @@ public final class Isakmpctl implements Runnable {
         public Integer call() {
             return parent.call(spec.commandLine(), ControlProtocol.request("down", "peer", peer), false,
                     (r, out) -> out.println(r.path("message").asText()));
+        }
+    }
+
+    @Command(name = "rekey", mixinStandardHelpOptions = true,
+            description = "Negotiate new IPsec SAs for the peer's tunnel (or all its tunnels) now; the old ones are "
+                    + "deleted once the new ones are up, so no packet is lost.")
+    static final class Rekey implements Callable<Integer> {
+        @ParentCommand
+        Isakmpctl parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "PEER")
+        String peer;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "TUNNEL", description = "default: every tunnel")
+        String tunnel;
+        @CommandLine.Option(names = "--isakmp", description = "a new ISAKMP SA (Main Mode) first, which replaces the "
+                + "current one")
+        boolean isakmp;
+
+        @Override
+        public Integer call() {
+            return parent.call(spec.commandLine(), ControlProtocol.request("rekey", "peer", peer, "tunnel", tunnel,
+                    "isakmp", isakmp ? "true" : null), false, (r, out) -> out.println(r.path("message").asText()));
         }
     }
 

@@ -150,12 +150,13 @@ final class ChildSas {
 
     /** Whether the tunnel has a pair that is not being retired. */
     boolean hasCurrent(String peer, String tunnel) {
-        for (Pair p : byPeer.getOrDefault(peer, List.of())) {
-            if (p.tunnel().equals(tunnel) && p.retireAt == null) {
-                return true;
-            }
-        }
-        return false;
+        return !current(peer, tunnel).isEmpty();
+    }
+
+    /** The tunnel's pairs that are not being retired. */
+    List<Pair> current(String peer, String tunnel) {
+        return byPeer.getOrDefault(peer, List.of()).stream()
+                .filter(p -> p.tunnel().equals(tunnel) && p.retireAt == null).toList();
     }
 
     /** The pair one of whose SAs is (destination, SPI). */

@@ -199,6 +199,53 @@ public final class Engine {
         return out.actions();
     }
 
+    /**
+     * An operator's rekey of a fixed-address peer's tunnel, or of all its tunnels: a new IPsec SA
+     * pair by Quick Mode under the current ISAKMP SA, make-before-break as at the soft lifetime (the
+     * old pair is deleted {@link ChildSas#OVERLAP} after the new one is up). A tunnel without SAs is
+     * negotiated as by {@link #up}. With {@code isakmp}, a new Main Mode comes first and the Quick
+     * Modes run under it; the new ISAKMP SA then supersedes the old one.
+     *
+     * @throws IllegalArgumentException for an unknown peer or tunnel, or a road-warrior policy (its
+     *     clients' addresses are only where they were: they rekey, we cannot reach them first)
+     */
+    public List<Action> rekey(String peerName, Optional<String> tunnelName, boolean isakmp, Instant now) {
+        Out out = new Out(debug);
+        events = List.of();
+        PeerPolicy peer = peer(peerName);
+        if (!peer.hasFixedAddress()) {
+            throw new IllegalArgumentException("peer " + peerName + " accepts initiators from "
+                    + peer.remoteRange().orElseThrow() + ": its clients rekey, we cannot reach them first");
+        }
+        List<TunnelPolicy> named = tunnelName.isEmpty() ? peer.tunnels()
+                : List.of(peer.tunnel(tunnelName.get()).orElseThrow(() -> new IllegalArgumentException("peer "
+                        + peerName + " has no tunnel " + tunnelName.get() + " (known: "
+                        + String.join(", ", peer.tunnels().stream().map(TunnelPolicy::name).toList()) + ")")));
+        List<TunnelPolicy> tunnels = new ArrayList<>();
+        for (TunnelPolicy t : named) {
+            if (negotiating(peer, t)) {
+                out.info("peer " + peerName + ": tunnel " + t.name() + " is already being negotiated");
+                continue;
+            }
+            // its soft deadline must not start a second replacement
+            ctx.children().current(peerName, t.name()).forEach(ctx.children()::startRekey);
+            tunnels.add(t);
+        }
+        if (isakmp) {
+            out.info("peer " + peerName + ": negotiating a new ISAKMP SA on request (make-before-break)"
+                    + (tunnels.isEmpty() ? "" : ", then rekeying " + names(tunnels)));
+            register(IsakmpSession.initiate(ctx, peer, tunnels, false, now, out));
+        } else if (!tunnels.isEmpty()) {
+            out.info("peer " + peerName + ": rekeying " + names(tunnels) + " on request");
+            start(peer, tunnels, now, out);
+        }
+        return out.actions();
+    }
+
+    private static String names(List<TunnelPolicy> tunnels) {
+        return "tunnel(s) " + String.join(", ", tunnels.stream().map(TunnelPolicy::name).toList());
+    }
+
     /** Takes the peer's tunnels down: Deletes for its IPsec SAs and ISAKMP SAs, which are then forgotten. */
     public List<Action> down(String peerName, Instant now) {
         Out out = new Out(debug);

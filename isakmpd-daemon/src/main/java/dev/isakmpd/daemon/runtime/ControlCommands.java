@@ -2,6 +2,7 @@ package dev.isakmpd.daemon.runtime;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.isakmpd.core.exchange.Action;
 import dev.isakmpd.core.exchange.Engine;
 import dev.isakmpd.core.exchange.IsakmpSaInfo;
 import dev.isakmpd.core.policy.Addresses;
@@ -76,10 +77,11 @@ final class ControlCommands {
             case "stats" -> onLoop(this::stats);
             case "up" -> withPeer(r, this::up);
             case "down" -> withPeer(r, this::down);
+            case "rekey" -> withPeer(r, peer -> rekey(peer, r.text("tunnel"), "true".equals(r.text("isakmp"))));
             case "reload" -> reload.get();
             case "log-level" -> CompletableFuture.completedFuture(logLevel(r.text("level"), r.text("component")));
             default -> CompletableFuture.completedFuture(ControlProtocol.error("unknown command '" + word(r.command())
-                    + "' (known: status, list-sas, list-conns, up, down, stats, reload, "
+                    + "' (known: status, list-sas, list-conns, up, down, rekey, stats, reload, "
                     + "log-level)"));
         };
     }
@@ -90,6 +92,8 @@ final class ControlCommands {
         loop.submit(() -> {
             try {
                 reply.complete(ControlProtocol.ok(work.get()));
+            } catch (IllegalArgumentException e) {
+                reply.complete(ControlProtocol.error(e.getMessage())); // what the request named does not exist
             } catch (RuntimeException e) {
                 LOG.error("control command failed: {}", e.toString(), e);
                 reply.complete(ControlProtocol.error("internal error: " + e));
@@ -265,6 +269,17 @@ final class ControlCommands {
         loop.dispatch("taking down peer " + peer + " on request", () -> engine.down(peer, clock.instant()));
         return Map.of("peer", peer, "message", "deleted " + pairs + " IPsec SA pair(s) and " + isakmp
                 + " ISAKMP SA(s) of " + peer + "; it stays down until isakmpctl up");
+    }
+
+    /** New SAs for one tunnel or all of the peer's, make-before-break; with {@code isakmp} a new ISAKMP SA first. */
+    private Object rekey(String peer, String tunnel, boolean isakmp) {
+        // throws for an unknown tunnel or a road-warrior policy: the reply is its message
+        List<Action> actions = engine.rekey(peer, Optional.ofNullable(tunnel), isakmp,
+                clock.instant());
+        loop.dispatch("rekeying " + peer + " on request", () -> actions);
+        return Map.of("peer", peer, "message", (isakmp ? "negotiating a new ISAKMP SA and new IPsec SAs for "
+                : "negotiating new IPsec SAs for ") + (tunnel == null ? "every tunnel" : "tunnel " + tunnel) + " of "
+                + peer + "; the old ones are deleted once the new ones are up");
     }
 
     /** Sets a level at run time; {@code component} is one of {@link #COMPONENTS} or a logger name. */

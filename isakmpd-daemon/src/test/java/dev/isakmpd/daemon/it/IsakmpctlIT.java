@@ -121,6 +121,25 @@ class IsakmpctlIT {
     }
 
     @Test
+    void rekeyReplacesThePairOnBothSidesAndDeletesTheOldOne() throws Exception {
+        List<String> before = Ctl.spis(ctlA.json("list-sas"));
+        Ctl.Result rekey = ctlA.run("rekey", "gw-b", "net");
+        assertEquals(0, rekey.exitCode(), rekey.err());
+        assertTrue(rekey.out().contains("negotiating new IPsec SAs for tunnel net of gw-b"), rekey.out());
+        // make-before-break: the new pair comes up beside the old one, which goes 10 s later
+        assertTrue(ctlA.await("list-sas", r -> Ctl.spis(r).size() == 2 && Ctl.spis(r).stream()
+                .noneMatch(before::contains), Duration.ofSeconds(30)), "old pair replaced" + TwoDaemonsIT.logs(a, b));
+        List<String> after = Ctl.spis(ctlA.json("list-sas"));
+        assertTrue(ctlB.await("list-sas", r -> Ctl.spis(r).stream().sorted().toList()
+                .equals(after.stream().sorted().toList()), Duration.ofSeconds(5)), "b holds the same new pair");
+        assertEquals(2, ctlA.json("stats").path("handshakes").path("quick-mode.established").asInt());
+
+        Ctl.Result noTunnel = ctlA.run("rekey", "gw-b", "nope");
+        assertEquals(1, noTunnel.exitCode());
+        assertEquals("isakmpctl: peer gw-b has no tunnel nope (known: net)\n", noTunnel.err());
+    }
+
+    @Test
     void theLauncherScriptRunsIsakmpctlFromTheJar() throws Exception {
         Process p = new ProcessBuilder(Path.of("..", "scripts", "isakmpctl").toString(), "--socket",
                 dir.resolve("a.ctl").toString(), "list-conns").redirectErrorStream(true).start();

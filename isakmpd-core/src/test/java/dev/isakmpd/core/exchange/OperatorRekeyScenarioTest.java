@@ -1,0 +1,93 @@
+package dev.isakmpd.core.exchange;
+
+import static dev.isakmpd.core.exchange.EngineScenarioTest.A;
+import static dev.isakmpd.core.exchange.EngineScenarioTest.B;
+import static dev.isakmpd.core.exchange.EngineScenarioTest.policy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.sa.IpsecSa;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** {@code isakmpctl rekey}: new SAs on request, make-before-break, the old ones deleted after the overlap. */
+class OperatorRekeyScenarioTest {
+    private static EngineScenarioTest.Pair up(long seed) {
+        SimulatedNetwork net = new SimulatedNetwork(seed, SimulatedNetwork.Faults.NONE);
+        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
+                List.of(policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                        "10.1.0.0/16", "10.2.0.0/16", true)), seed + 1));
+        SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
+                List.of(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                        "10.2.0.0/16", "10.1.0.0/16", false)), seed + 2));
+        net.apply(a, a.engine.initiate("b", net.now));
+        EngineScenarioTest.Pair p = new EngineScenarioTest.Pair(net, a, b);
+        assertTrue(net.runUntil(p::bothUp, Duration.ofMinutes(1)));
+        return p;
+    }
+
+    private static Set<Integer> spis(SimulatedNetwork.Node n) {
+        return n.kernel.list().stream().map(IpsecSa::spi).collect(Collectors.toSet());
+    }
+
+    private static Set<String> cookies(SimulatedNetwork.Node n) {
+        return n.engine.isakmpSas().stream().map(IsakmpSaInfo::initiatorCookie).collect(Collectors.toSet());
+    }
+
+    @Test
+    void aTunnelIsRekeyedUnderTheCurrentIsakmpSaAndTheOldPairDeletedAfterTheOverlap() {
+        EngineScenarioTest.Pair p = up(71);
+        Set<Integer> before = spis(p.a());
+        Set<String> isakmp = cookies(p.a());
+        p.net().apply(p.a(), p.a().engine.rekey("b", Optional.of("net"), false, p.net().now));
+        assertTrue(p.a().logged("rekeying tunnel(s) net on request"));
+        assertTrue(p.net().runUntil(() -> p.a().installs == 4 && p.b().installs == 4, Duration.ofSeconds(10)));
+        assertEquals(4, p.a().kernel.list().size(), "old and new pair during the overlap");
+        p.net().runUntil(() -> false, ChildSas.OVERLAP.plusSeconds(5));
+        Set<Integer> after = spis(p.a());
+        assertEquals(2, after.size(), "the old pair is gone");
+        assertTrue(after.stream().noneMatch(before::contains), "new SPIs");
+        assertEquals(after, spis(p.b()), "both sides hold the same new pair");
+        assertEquals(isakmp, cookies(p.a()), "the ISAKMP SA is untouched");
+    }
+
+    @Test
+    void withIsakmpANewMainModeSupersedesTheOldSaAndCarriesTheQuickModes() {
+        EngineScenarioTest.Pair p = up(73);
+        Set<Integer> before = spis(p.a());
+        Set<String> isakmp = cookies(p.a());
+        p.net().apply(p.a(), p.a().engine.rekey("b", Optional.empty(), true, p.net().now));
+        assertTrue(p.a().logged("negotiating a new ISAKMP SA on request (make-before-break), then rekeying tunnel(s) net"));
+        p.net().runUntil(() -> false, ChildSas.OVERLAP.plusSeconds(15));
+        Set<String> now = cookies(p.a());
+        assertEquals(1, now.size(), () -> String.join("\n", p.a().log));
+        assertNotEquals(isakmp, now, "a new ISAKMP SA");
+        assertEquals(now, cookies(p.b()));
+        assertTrue(spis(p.a()).stream().noneMatch(before::contains), "new IPsec SAs");
+        assertEquals(spis(p.a()), spis(p.b()));
+    }
+
+    @Test
+    void aSecondRequestWhileTheFirstRunsStartsNothingAndUnknownNamesAreRefused() {
+        EngineScenarioTest.Pair p = up(75);
+        p.net().apply(p.a(), p.a().engine.rekey("b", Optional.of("net"), false, p.net().now));
+        List<Action> again = p.a().engine.rekey("b", Optional.of("net"), false, p.net().now);
+        assertTrue(again.stream().noneMatch(x -> x instanceof Action.Send), "no second Quick Mode");
+        p.net().apply(p.a(), again);
+        assertTrue(p.a().logged("tunnel net is already being negotiated"), () -> String.join("\n", p.a().log));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> p.a().engine.rekey("b", Optional.of("nope"), false, p.net().now));
+        assertEquals("peer b has no tunnel nope (known: net)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> p.a().engine.rekey("x", Optional.empty(), false, p.net().now));
+        assertTrue(p.net().runUntil(() -> p.a().installs == 4, Duration.ofSeconds(10)));
+        assertFalse(p.a().logged("reached their lifetime"));
+    }
+}
