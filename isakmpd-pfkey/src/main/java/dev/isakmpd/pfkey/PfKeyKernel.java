@@ -293,9 +293,12 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         }
         List<Integer> ids = new ArrayList<>();
         try {
-            ids.add(spdAdd(t.local(), t.remote(), Sadb.IPSEC_DIR_OUTBOUND, t.localEndpoint(), t.remoteEndpoint()));
-            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_INBOUND, t.remoteEndpoint(), t.localEndpoint()));
-            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_FWD, t.remoteEndpoint(), t.localEndpoint()));
+            ids.add(spdAdd(t.local(), t.remote(), Sadb.IPSEC_DIR_OUTBOUND, t.localEndpoint(), t.remoteEndpoint(),
+                    t.priority()));
+            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_INBOUND, t.remoteEndpoint(), t.localEndpoint(),
+                    t.priority()));
+            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_FWD, t.remoteEndpoint(), t.localEndpoint(),
+                    t.priority()));
         } catch (KernelException e) {
             undo(t);
             throw e;
@@ -337,12 +340,15 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         }
     }
 
-    /** SADB_X_SPDADD: traffic {@code src -> dst} (any protocol) requires ESP tunnel {@code tsrc -> tdst}. */
-    public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination)
-            throws KernelException {
+    /**
+     * SADB_X_SPDADD: traffic {@code src -> dst} (any protocol) requires ESP tunnel {@code tsrc -> tdst};
+     * Linux looks up the smallest {@code priority} first (SpdTunnel#priority).
+     */
+    public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination,
+            int priority) throws KernelException {
         SadbMessage r = socket.call(SadbMessage.request(Sadb.X_SPDADD, Sadb.SATYPE_UNSPEC,
                 selector(Sadb.EXT_ADDRESS_SRC, src), selector(Sadb.EXT_ADDRESS_DST, dst),
-                new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, 0, List.of(new IpsecRequest(Sadb.IPPROTO_ESP,
+                new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, priority, List.of(new IpsecRequest(Sadb.IPPROTO_ESP,
                         Sadb.IPSEC_MODE_TUNNEL, Sadb.IPSEC_LEVEL_REQUIRE, 0, Optional.of(tunnelSource),
                         Optional.of(tunnelDestination))))));
         return r.find(Policy.class).map(Policy::id).orElse(0);

@@ -300,7 +300,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         try {
             for (int dir : new int[] {Xfrm.POLICY_OUT, Xfrm.POLICY_IN, Xfrm.POLICY_FWD}) {
                 boolean out = dir == Xfrm.POLICY_OUT;
-                PolicyInfo p = new PolicyInfo(selector(t, dir), LifetimeCfg.infinite(), LifetimeCur.ZERO, 0, 0, dir,
+                PolicyInfo p = new PolicyInfo(selector(t, dir), LifetimeCfg.infinite(), LifetimeCur.ZERO, t.priority(), 0,
+                        dir,
                         Xfrm.POLICY_ALLOW, 0, Xfrm.SHARE_ANY);
                 Template tmpl = Template.espTunnel(out ? t.localEndpoint() : t.remoteEndpoint(),
                         out ? t.remoteEndpoint() : t.localEndpoint(), reqid);

@@ -52,6 +52,16 @@ public record Subnet(InetAddress network, int prefixLength) {
         return b.length == network.getAddress().length && Arrays.equals(mask(b, prefixLength), network.getAddress());
     }
 
+    /** Whether some address lies in both prefixes: for prefixes, one then contains the other. */
+    public boolean overlaps(Subnet other) {
+        return contains(other.network) || other.contains(network);
+    }
+
+    /** Whether every address of {@code other} lies in this prefix. */
+    public boolean encloses(Subnet other) {
+        return prefixLength <= other.prefixLength && contains(other.network);
+    }
+
     public boolean isHost() {
         return prefixLength == network.getAddress().length * 8;
     }

@@ -64,6 +64,7 @@ public final class ConfigLoader {
     private boolean allowLegacy;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
     private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
+    private final List<PlacedTunnel> placedTunnels = new ArrayList<>();
     private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
 
     private ConfigLoader(String source, Path baseDir, Optional<Path> file) {
@@ -361,7 +362,10 @@ public final class ConfigLoader {
         restart.put(p.name(), restartPolicy(p));
         List<TunnelPolicy> tunnels = new ArrayList<>();
         for (Section t : p.tables("tunnels").values()) {
-            tunnel(t).ifPresent(tunnels::add);
+            tunnel(t).ifPresent(tunnel -> {
+                tunnels.add(tunnel);
+                warnIfOverlapping(p.name(), tunnel, t.at());
+            });
         }
         if (problems.errorCount() > errorsBefore) {
             auth.ifPresent(ConfigLoader::wipe);
@@ -558,6 +562,35 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new TunnelPolicy(t.name(), local.orElseThrow(), remote.orElseThrow(), esp, pfs, lifetime));
+    }
+
+    private record PlacedTunnel(String peer, TunnelPolicy tunnel, Location at) {
+    }
+
+    /**
+     * Two tunnels whose selectors overlap put two policies in the kernel's SPD that one packet can
+     * match. A tunnel nested inside another (a host within a subnet, both ways) is ranked first
+     * (SpdTunnel#priority) and takes its own traffic, as meant. Any other overlap sends the shared
+     * traffic through one of them only, silently: legal, rarely meant, so a warning.
+     */
+    private void warnIfOverlapping(String peer, TunnelPolicy t, Location at) {
+        for (PlacedTunnel earlier : placedTunnels) {
+            TunnelPolicy e = earlier.tunnel();
+            boolean overlap = e.local().isIpv4() == t.local().isIpv4() && e.local().overlaps(t.local())
+                    && e.remote().overlaps(t.remote());
+            if (overlap && !strictlyInside(t, e) && !strictlyInside(e, t)) {
+                problems.warn(at, "its selectors " + t.local() + " === " + t.remote() + " overlap those of tunnel "
+                        + e.name() + " of peer " + earlier.peer() + " (line " + earlier.at().line() + ": " + e.local()
+                        + " === " + e.remote() + ") and neither lies inside the other: traffic that matches both "
+                        + "goes through only one of them");
+            }
+        }
+        placedTunnels.add(new PlacedTunnel(peer, t, at));
+    }
+
+    private static boolean strictlyInside(TunnelPolicy inner, TunnelPolicy outer) {
+        return outer.local().encloses(inner.local()) && outer.remote().encloses(inner.remote())
+                && !(inner.local().equals(outer.local()) && inner.remote().equals(outer.remote()));
     }
 
     /**

@@ -254,6 +254,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void overlappingSelectorsAreAWarningUnlessOneTunnelLiesInsideTheOther() throws Exception {
+        // VALID's host tunnel (10.1.0.1 === 10.2.0.0/24) lies inside net (10.1.0.0/16 === 10.2.0.0/16)
+        assertEquals(List.of(), parse(VALID).warnings());
+        String crossed = VALID.replace("local-subnet = \"10.1.0.1\"", "local-subnet = \"10.0.0.0/8\"");
+        List<String> w = parse(crossed).warnings();
+        assertEquals(1, w.size(), w.toString());
+        assertEquals("t.toml:20: peers.gw-b.tunnels.host: its selectors 10.0.0.0/8 === 10.2.0.0/24 overlap those of "
+                + "tunnel net of peer gw-b (line 14: 10.1.0.0/16 === 10.2.0.0/16) and neither lies inside the other: "
+                + "traffic that matches both goes through only one of them", w.get(0));
+        String same = VALID.replace("local-subnet = \"10.1.0.1\"", "local-subnet = \"10.1.0.0/16\"")
+                .replace("remote-subnet = \"10.2.0.0/24\"", "remote-subnet = \"10.2.0.0/16\"");
+        assertEquals(1, parse(same).warnings().size(), "the same selectors twice");
+        String apart = VALID.replace("local-subnet = \"10.1.0.1\"", "local-subnet = \"10.3.0.1\"");
+        assertEquals(List.of(), parse(apart).warnings());
+    }
+
+    @Test
     void worldReadablePskFileIsAWarning() throws Exception {
         Path psk = dir.resolve("gw-b.psk");
         Files.writeString(psk, SECRET + "\n");

@@ -242,6 +242,7 @@ public final class PfKeyLabSuite {
                     "selectors:\n" + pol);
             require(pol.contains("tmpl src 198.51.100.1 dst 198.51.100.2") && pol.contains("proto esp")
                     && pol.contains("mode tunnel"), "template:\n" + pol);
+            require(pol.split("priority " + tunnel.priority() + " ", -1).length == 4, "priorities:\n" + pol);
             List<SadbMessage> spd = kernel.spdDump();
             require(spd.size() == 3, "spddump has " + spd.size());
             spd.forEach(m -> save("spddump-dir" + m.find(SadbExtension.Policy.class).get().direction(), m));

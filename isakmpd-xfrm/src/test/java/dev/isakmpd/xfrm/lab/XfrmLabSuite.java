@@ -257,6 +257,8 @@ public final class XfrmLabSuite {
                         "selector:\n" + b);
                 require(b.contains(out ? "tmpl src 198.51.100.1 dst 198.51.100.2" : "tmpl src 198.51.100.2 dst 198.51.100.1")
                         && b.contains("proto esp reqid " + reqid + " mode tunnel"), "template:\n" + b);
+                // /16 === /16: ranked below a nested host tunnel, above a 0/0 one
+                require(b.contains("priority " + (SpdTunnel.PRIORITY_BASE - 32) + " "), "priority:\n" + b);
             }
             List<XfrmMessage> dump = kernel.dumpPolicies();
             require(dump.size() == 3, "policy dump has " + dump.size());
