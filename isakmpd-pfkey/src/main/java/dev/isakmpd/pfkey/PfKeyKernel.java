@@ -3,6 +3,7 @@ package dev.isakmpd.pfkey;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.Addresses;
@@ -270,6 +271,32 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             for (Map.Entry<SaKey, IpsecSa> e : installed.entrySet()) {
                 if (inKernel.contains(e.getKey())) {
                     out.add(e.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Bytes and packets of our SAs from SADB_EXT_LIFETIME_CURRENT in a dump. Linux puts the packet
+     * count in sadb_lifetime_allocations (RFC 2367 s2.3.1 defines it as the number of allocations).
+     */
+    @Override
+    public List<SaTraffic> traffic() throws KernelException {
+        List<SaTraffic> out = new ArrayList<>();
+        for (SadbMessage m : dump()) {
+            Optional<Sa> sa = m.find(Sa.class);
+            Optional<Address> dst = m.address(Sadb.EXT_ADDRESS_DST);
+            Optional<Lifetime> current = m.lifetime(Sadb.EXT_LIFETIME_CURRENT);
+            m.wipeKeys();
+            if (sa.isPresent() && dst.isPresent() && current.isPresent()) {
+                boolean ours;
+                synchronized (installed) {
+                    ours = installed.containsKey(new SaKey(dst.get().address(), sa.get().spi()));
+                }
+                if (ours) {
+                    out.add(new SaTraffic(dst.get().address(), sa.get().spi(), current.get().bytes(),
+                            Integer.toUnsignedLong(current.get().allocations())));
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.isakmpd.xfrm;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.Addresses;
@@ -278,6 +279,19 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                 if (inKernel.contains(e.getKey())) {
                     out.add(e.getValue());
                 }
+            }
+        }
+        return out;
+    }
+
+    /** Bytes and packets from the GETSA dump's lifetime_cur, our reqids only. */
+    @Override
+    public List<SaTraffic> traffic() throws KernelException {
+        List<SaTraffic> out = new ArrayList<>();
+        for (XfrmMessage m : dumpSas()) {
+            m.wipeKeys();
+            if (m.body() instanceof SaInfo i && isOurs(i.reqid())) {
+                out.add(new SaTraffic(i.daddr(), i.spi(), i.curlft().bytes(), i.curlft().packets()));
             }
         }
         return out;

@@ -23,6 +23,14 @@ public interface Kernel extends SpiAllocator {
     /** SADB_DUMP: the SAs this daemon installed and the kernel still holds. */
     List<IpsecSa> list() throws KernelException;
 
+    /**
+     * The counters of this daemon's SAs, in one dump of the kernel's table; empty where the
+     * back-end counts nothing (the in-memory table). For listings: never on a per-datagram path.
+     */
+    default List<SaTraffic> traffic() throws KernelException {
+        return List.of();
+    }
+
     /** Whether the kernel can run ESP with these algorithms (PF_KEY: learnt with SADB_REGISTER). */
     default boolean supports(EspCipher cipher, int keyBits, EspIntegrity integrity) {
         return true;

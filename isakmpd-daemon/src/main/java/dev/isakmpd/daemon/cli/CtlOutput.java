@@ -30,12 +30,13 @@ public final class CtlOutput {
         out.println("ISAKMP SAs: " + r.path("isakmp").size());
         ike.print(out);
         TextTable esp = new TextTable("PEER", "TUNNEL", "DIR", "SPI", "SRC", "DST", "SELECTORS", "ALGORITHMS", "PFS",
-                "AGE", "REMAINING", "ENC-KEY-FP", "AUTH-KEY-FP");
+                "AGE", "REMAINING", "BYTES", "PACKETS", "ENC-KEY-FP", "AUTH-KEY-FP");
         for (JsonNode s : r.path("ipsec")) {
             esp.row(s.path("peer").asText(), s.path("tunnel").asText(), s.path("direction").asText(),
                     s.path("spi").asText(), s.path("src").asText(), s.path("dst").asText(),
                     s.path("selectors").asText(), s.path("algorithms").asText(), s.path("pfs").asBoolean() ? "yes" : "no",
-                    seconds(s, "age-seconds"), seconds(s, "remaining-seconds"), s.path("enc-key-fp").asText(),
+                    seconds(s, "age-seconds"), seconds(s, "remaining-seconds"), s.path("bytes").asText("-"),
+                    s.path("packets").asText("-"), s.path("enc-key-fp").asText(),
                     s.path("auth-key-fp").asText());
         }
         out.println();

@@ -5,6 +5,9 @@ import ch.qos.logback.classic.LoggerContext;
 import dev.isakmpd.core.exchange.Action;
 import dev.isakmpd.core.exchange.Engine;
 import dev.isakmpd.core.exchange.IsakmpSaInfo;
+import dev.isakmpd.core.kernel.Kernel;
+import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
@@ -15,10 +18,12 @@ import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.config.RestartPolicy;
 import dev.isakmpd.daemon.control.ControlProtocol;
 import dev.isakmpd.oakley.DhGroup;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,9 +55,15 @@ final class ControlCommands {
 
     private final Supplier<CompletableFuture<String>> reload;
 
-    /** @param reload re-reads the configuration and applies it, answering with a reply line */
+    private final Kernel kernel;
+
+    /**
+     * @param reload re-reads the configuration and applies it, answering with a reply line
+     * @param kernel asked for the SAs' counters on the control thread, so the loop never waits for a dump
+     */
     ControlCommands(DaemonConfig config, Engine engine, EventLoop loop, PeerSupervisor supervisor, Stats stats,
-            Clock clock, Supplier<CompletableFuture<String>> reload) {
+            Clock clock, Supplier<CompletableFuture<String>> reload, Kernel kernel) {
+        this.kernel = kernel;
         this.reload = reload;
         this.config = config;
         this.engine = engine;
@@ -72,7 +83,7 @@ final class ControlCommands {
     CompletableFuture<String> handle(ControlProtocol.Request r) {
         return switch (r.command()) {
             case "status" -> onLoop(this::status);
-            case "list-sas" -> onLoop(this::listSas);
+            case "list-sas" -> listSas();
             case "list-conns" -> onLoop(this::listConns);
             case "stats" -> onLoop(this::stats);
             case "up" -> withPeer(r, this::up);
@@ -141,7 +152,20 @@ final class ControlCommands {
                 && (s.state().equals("MM2_SENT") || s.state().equals("MM4_SENT"))).count();
     }
 
-    private Object listSas() {
+    private CompletableFuture<String> listSas() {
+        Map<SaRef, SaTraffic> traffic = new HashMap<>();
+        try {
+            kernel.traffic().forEach(t -> traffic.put(new SaRef(t.destination(), t.spi()), t));
+        } catch (KernelException e) {
+            LOG.warn("list-sas: the kernel's counters could not be read: {}", e.getMessage());
+        }
+        return onLoop(() -> listSas(traffic));
+    }
+
+    private record SaRef(InetAddress destination, int spi) {
+    }
+
+    private Object listSas(Map<SaRef, SaTraffic> traffic) {
         Instant now = clock.instant();
         List<Map<String, Object>> isakmp = new ArrayList<>();
         for (IsakmpSaInfo sa : engine.isakmpSas()) {
@@ -181,6 +205,11 @@ final class ControlCommands {
                 m.put("age-seconds", Duration.between(t, now).toSeconds());
                 m.put("remaining-seconds", remaining(t, sa.lifetime(), now));
             });
+            SaTraffic t = traffic.get(new SaRef(sa.destination(), sa.spi()));
+            if (t != null) {
+                m.put("bytes", t.bytes());
+                m.put("packets", t.packets());
+            }
             m.put("enc-key-fp", sa.encryptionKey().fingerprint());
             m.put("auth-key-fp", sa.authenticationKey().fingerprint());
             ipsec.add(m);

@@ -93,7 +93,7 @@ public final class Daemon {
             Daemon d = new Daemon(loop, status, threadName, source, reload);
             if (config.control().isPresent()) {
                 ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, clock,
-                        d::reload);
+                        d::reload, kernel);
                 reload.onReconfigured(commands::reconfigured);
                 loop.closeAtExit(ControlServer.start(config.control().get(), commands::handle));
             }

@@ -1,6 +1,7 @@
 package dev.isakmpd.xfrm.lab;
 
 import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
@@ -268,6 +269,18 @@ public final class XfrmLabSuite {
                         "template " + t);
                 writeVector("policy-" + Xfrm.directionName(((XfrmBody.PolicyInfo) m.body()).dir()), m, kernelBytes(m));
             }
+        });
+        check("the kernel counts what an SA carried (list-sas BYTES/PACKETS)", () -> {
+            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(ip("10.1.0.1"), 0))) {
+                byte[] b = "count me".getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < 3; i++) {
+                    d.send(new DatagramPacket(b, b.length, new InetSocketAddress(ip("10.2.0.1"), 9)));
+                }
+            }
+            SaTraffic t = kernel.traffic().stream().filter(x -> x.spi() == outSa.spi()).findFirst()
+                    .orElseThrow(() -> new AssertionError("no counters for spi " + outSa.spiHex()));
+            // 3 x (IPv4 20 + UDP 8 + 8): the kernel counts the packets it encapsulated, before ESP
+            require(t.packets() == 3 && t.bytes() == 3 * 36, "counters " + t);
         });
         check("ACQUIRE when traffic hits the policy", () -> {
             // no outbound SA for the template yet: remove the one added above (same endpoints, reqid)
