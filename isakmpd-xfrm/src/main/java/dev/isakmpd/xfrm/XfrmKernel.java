@@ -69,8 +69,10 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     }
 
     private final XfrmSocket socket;
-    // The methods below hold this object's lock while they wait for the kernel's answer, which the
-    // reader thread delivers; so the reader thread (toEvent) must never take that lock: the maps it
+    /** ACQUIRE and EXPIRE arrive here, on its reader thread; the same as {@link #socket} when built with one. */
+    private final XfrmSocket events;
+    // The methods below hold this object's lock while they wait for the kernel's answer, which a
+    // reader thread may deliver; so the reader thread (toEvent) must never take that lock: the maps it
     // touches are concurrent or synchronized on themselves, briefly, with no I/O inside.
     private final Map<SaKey, InetAddress> reserved = new LinkedHashMap<>();
     private final Map<SaKey, IpsecSa> installed = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -81,26 +83,53 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     private volatile Consumer<KernelEvent> listener = e -> { };
     private volatile Consumer<XfrmMessage> rawListener = m -> { };
 
+    /** One socket for requests and events (tests; a socket opened without events receives none). */
     public XfrmKernel(XfrmSocket socket) {
-        this.socket = socket;
-        socket.onEvent(this::event);
+        this(socket, socket);
     }
 
-    /** Opens the socket (joined to ACQUIRE and EXPIRE) and removes what a crashed instance left. */
+    /**
+     * @param requests a socket without multicast groups: its requests are answered on the calling
+     *     thread (the event loop's), with no hand-over from a reader thread and back
+     * @param events a socket joined to ACQUIRE and EXPIRE
+     */
+    public XfrmKernel(XfrmSocket requests, XfrmSocket events) {
+        this.socket = requests;
+        this.events = events;
+        events.onEvent(this::event);
+    }
+
+    /**
+     * Opens a request socket and an event socket (joined to ACQUIRE and EXPIRE) and removes what a
+     * crashed instance left.
+     */
     public static XfrmKernel open() throws KernelException {
-        XfrmSocket s = XfrmSocket.open(true);
-        XfrmKernel k = new XfrmKernel(s);
+        XfrmSocket requests = XfrmSocket.open(false);
+        XfrmSocket events;
+        try {
+            events = XfrmSocket.open(true);
+        } catch (KernelException | RuntimeException e) {
+            requests.close();
+            throw e;
+        }
+        XfrmKernel k = new XfrmKernel(requests, events);
         try {
             k.removeLeftovers();
         } catch (KernelException | RuntimeException e) {
-            s.close();
+            k.close();
             throw e;
         }
         return k;
     }
 
+    /** The socket requests go through. */
     public XfrmSocket socket() {
         return socket;
+    }
+
+    /** The socket ACQUIRE and EXPIRE arrive on. */
+    public XfrmSocket eventSocket() {
+        return events;
     }
 
     public static boolean isOurs(int reqid) {
@@ -418,5 +447,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     @Override
     public void close() {
         socket.close();
+        if (events != socket) {
+            events.close();
+        }
     }
 }

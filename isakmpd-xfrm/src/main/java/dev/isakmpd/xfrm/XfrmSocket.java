@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,9 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A netlink socket of the XFRM family, {@code socket(AF_NETLINK, SOCK_RAW, NETLINK_XFRM)}, through
- * JNA. One reader thread receives everything; a message carrying our port id and the sequence
- * number of a pending request goes back to its caller, everything else (ACQUIRE and EXPIRE from
- * the multicast groups the socket joined) goes to the event listener, on the reader thread.
+ * JNA. A socket that joined the multicast groups has one reader thread that receives everything:
+ * a message carrying our port id and the sequence number of a pending request goes back to its
+ * caller, everything else (ACQUIRE and EXPIRE) to the event listener, on the reader thread. A
+ * socket without groups has no reader: its caller sends and receives the answer itself, which
+ * spares two thread switches per request (XfrmKernel uses one of each, as strongSwan does).
  */
 public final class XfrmSocket implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.kernel.xfrm");
@@ -50,14 +53,25 @@ public final class XfrmSocket implements Closeable {
     private volatile BiConsumer<byte[], XfrmMessage> tap;
     private volatile boolean closed;
     private int nextSeq = ThreadLocalRandom.current().nextInt(1, 1 << 30);
+    /** Without a reader: messages of one datagram not yet looked at (a dump's parts arrive together). */
+    private final ArrayDeque<XfrmMessage> unclaimed = new ArrayDeque<>();
 
-    private XfrmSocket(LibC libc, int fd, int portId) {
+    /** Only for a socket without reader: what {@link #receive} fills, used by one caller at a time. */
+    private final byte[] answerBuffer;
+
+    private XfrmSocket(LibC libc, int fd, int portId, boolean events) {
         this.libc = libc;
         this.fd = fd;
         this.portId = portId;
-        this.reader = new Thread(this::readLoop, "xfrm-reader-" + portId);
-        this.reader.setDaemon(true);
-        this.reader.start();
+        if (events) {
+            this.answerBuffer = null;
+            this.reader = new Thread(this::readLoop, "xfrm-reader-" + portId);
+            this.reader.setDaemon(true);
+            this.reader.start();
+        } else {
+            this.answerBuffer = new byte[RECV_BUFFER];
+            this.reader = null;
+        }
     }
 
     /**
@@ -100,7 +114,7 @@ public final class XfrmSocket implements Closeable {
             int[] len = {addr.length};
             libc.getsockname(fd, addr, len);
             int port = ByteBuffer.wrap(addr).order(ByteOrder.nativeOrder()).getInt(4);
-            return new XfrmSocket(libc, fd, port);
+            return new XfrmSocket(libc, fd, port, events);
         } catch (LastErrorException e) {
             libc.close(fd);
             int errno = e.getErrorCode();
@@ -160,7 +174,7 @@ public final class XfrmSocket implements Closeable {
         try {
             send(m);
             while (true) {
-                XfrmMessage r = poll(q, m);
+                XfrmMessage r = reader == null ? answer(seq, m) : poll(q, m);
                 if (r.body() instanceof XfrmBody.Error e) {
                     if (e.error() != 0) {
                         all.forEach(XfrmMessage::wipeKeys);
@@ -183,6 +197,38 @@ public final class XfrmSocket implements Closeable {
             }
         } finally {
             waiting.remove(seq);
+        }
+    }
+
+    /** Without a reader thread: receives on the caller's thread until the answer with {@code seq} arrives. */
+    private XfrmMessage answer(int seq, XfrmMessage m) throws XfrmException {
+        long deadline = System.nanoTime() + DEFAULT_TIMEOUT.toNanos();
+        ArrayDeque<XfrmMessage> pending = unclaimed;
+        while (true) {
+            XfrmMessage r = pending.poll();
+            if (r == null) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    throw new XfrmException(m.describe() + ": no answer from the kernel within "
+                            + DEFAULT_TIMEOUT.toMillis() + " ms", 0);
+                }
+                try {
+                    pending.addAll(receive(answerBuffer, (int) Math.min(left, POLL_MILLIS)));
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() == EINTR) {
+                        continue;
+                    }
+                    throw new XfrmException(m.describe() + ": recv failed: errno " + e.getErrorCode() + " ("
+                            + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
+                }
+                continue;
+            }
+            if (r.header().pid() == portId && r.header().seq() == seq) {
+                return r;
+            }
+            // the late answer to a request that timed out: nobody waits for it any more
+            LOG.debug("dropped an XFRM answer nobody waits for: {}", r.describe());
+            r.wipeKeys();
         }
     }
 
@@ -221,39 +267,52 @@ public final class XfrmSocket implements Closeable {
         }
     }
 
-    private void readLoop() {
-        byte[] buf = new byte[RECV_BUFFER];
+    /**
+     * Waits up to {@code millis} for one datagram and decodes its messages (none on timeout, or
+     * when it was cut or does not decode, which is logged). The buffer is wiped afterwards.
+     */
+    private List<XfrmMessage> receive(byte[] buf, int millis) {
         byte[] pollfd = new byte[8];
         ByteBuffer.wrap(pollfd).order(ByteOrder.nativeOrder()).putInt(0, fd).putShort(4, (short) 1 /* POLLIN */);
-        while (!closed) {
-            int n = 0;
+        int n = 0;
+        try {
+            if (libc.poll(pollfd, 1, millis) <= 0) {
+                return List.of();
+            }
+            // MSG_TRUNC: netlink then answers the datagram's real length, so a cut one is seen
+            n = libc.recv(fd, buf, new NativeLong(buf.length), MSG_TRUNC).intValue();
+            if (n <= 0) {
+                return List.of();
+            }
+            if (n > buf.length) {
+                LOG.warn("dropped a {}-byte XFRM datagram: larger than the {}-byte buffer", n, buf.length);
+                return List.of();
+            }
+            List<XfrmMessage> ms;
             try {
-                pollfd[6] = 0;
-                pollfd[7] = 0;
-                if (libc.poll(pollfd, 1, POLL_MILLIS) <= 0) {
-                    continue;
-                }
-                // MSG_TRUNC: netlink then answers the datagram's real length, so a cut one is seen
-                n = libc.recv(fd, buf, new NativeLong(buf.length), MSG_TRUNC).intValue();
-                if (n <= 0) {
-                    continue;
-                }
-                if (n > buf.length) {
-                    LOG.warn("dropped a {}-byte XFRM datagram: larger than the {}-byte buffer", n, buf.length);
-                    continue;
-                }
-                List<XfrmMessage> ms;
-                try {
-                    ms = codec.decodeAll(buf, n);
-                } catch (XfrmFormatException e) {
-                    LOG.warn("dropped a {}-byte XFRM datagram from the kernel: {}", n, e.getMessage());
-                    continue;
-                }
-                BiConsumer<byte[], XfrmMessage> t = tap;
-                if (t != null) {
-                    tapEach(t, buf, n, ms);
-                }
-                ms.forEach(this::dispatch);
+                ms = codec.decodeAll(buf, n);
+            } catch (XfrmFormatException e) {
+                LOG.warn("dropped a {}-byte XFRM datagram from the kernel: {}", n, e.getMessage());
+                return List.of();
+            }
+            BiConsumer<byte[], XfrmMessage> t = tap;
+            if (t != null) {
+                tapEach(t, buf, n, ms);
+            }
+            if (LOG.isDebugEnabled()) {
+                ms.forEach(m -> LOG.debug("recv {}", m.describe()));
+            }
+            return ms;
+        } finally {
+            Arrays.fill(buf, 0, Math.min(Math.max(n, 0), buf.length), (byte) 0);
+        }
+    }
+
+    private void readLoop() {
+        byte[] buf = new byte[RECV_BUFFER];
+        while (!closed) {
+            try {
+                receive(buf, POLL_MILLIS).forEach(this::dispatch);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == ENOBUFS) {
                     LOG.warn("the kernel dropped XFRM messages for us (receive buffer full): ACQUIREs or EXPIREs"
@@ -264,8 +323,6 @@ public final class XfrmSocket implements Closeable {
                 }
             } catch (RuntimeException e) {
                 LOG.error("XFRM reader: {}", e.toString(), e);
-            } finally {
-                Arrays.fill(buf, 0, Math.min(n, buf.length), (byte) 0);
             }
         }
     }
@@ -280,9 +337,6 @@ public final class XfrmSocket implements Closeable {
     }
 
     private void dispatch(XfrmMessage m) {
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("recv {}", m.describe());
-        }
         if (m.header().pid() == portId) {
             LinkedBlockingQueue<XfrmMessage> q = waiting.get(m.header().seq());
             if (q != null) {
@@ -313,7 +367,9 @@ public final class XfrmSocket implements Closeable {
         }
         closed = true;
         try {
-            reader.join(2 * POLL_MILLIS + 1000);
+            if (reader != null) {
+                reader.join(2 * POLL_MILLIS + 1000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

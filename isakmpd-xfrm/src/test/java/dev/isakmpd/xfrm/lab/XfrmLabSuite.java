@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * The XFRM suite that runs INSIDE the kernel lab (scripts/lab/xfrm-suite.sh; from the host
@@ -100,7 +101,7 @@ public final class XfrmLabSuite {
         XfrmCodec codec = XfrmCodec.host();
         check("open, nothing of ours to clean", () -> {
             kernel = XfrmKernel.open();
-            kernel.socket().tap((bytes, m) -> {
+            BiConsumer<byte[], XfrmMessage> roundTrip = (bytes, m) -> {
                 if (m.body() instanceof XfrmBody.Error) {
                     return; // written by the kernel only; the codec reads them
                 }
@@ -116,7 +117,15 @@ public final class XfrmLabSuite {
                             + (m.body() instanceof XfrmBody.Expire e ? (e.hard() != 0 ? "-hard" : "-soft") : ""), m,
                             bytes);
                 }
-            });
+            };
+            // answers arrive on this thread, events on the event socket's reader: one at a time
+            BiConsumer<byte[], XfrmMessage> serial = (bytes, m) -> {
+                synchronized (this) {
+                    roundTrip.accept(bytes, m);
+                }
+            };
+            kernel.socket().tap(serial);
+            kernel.eventSocket().tap(serial);
             kernel.onEvent(events::add);
             XfrmKernel.Leftovers l = kernel.removeLeftovers();
             require(l.sas() == 0 && l.policies() == 0, "leftovers in a clean lab: " + l);
