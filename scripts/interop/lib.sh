@@ -54,13 +54,52 @@ link set veth-sw up
 SW
 }
 
-# remove_netns: kills whatever still runs in "us" and "sw", then deletes both namespaces.
+# --nat: strongSwan sits behind a masquerading NAT in netns "nat" (public side NAT_PUBLIC_ADDR, the
+# address "us" sees; private side NAT_INSIDE_GW towards sw at NAT_SW_ADDR).
+NAT_PUBLIC_ADDR=198.51.100.2
+NAT_INSIDE_GW=203.0.113.1
+NAT_SW_ADDR=203.0.113.2
+NAT_PORTS=40000-40999
+
+# make_nat_netns: "us" -- veth -- "nat" (iptables-legacy MASQUERADE, UDP source ports rewritten to
+# NAT_PORTS) -- veth -- "sw", whose route to everything is the NAT.
+make_nat_netns() {
+    remove_netns
+    modprobe -a iptable_nat xt_MASQUERADE || return 1
+    ip -batch - <<NET && ip -n us -batch - <<US && ip -n nat -batch - <<NAT && ip -n sw -batch - <<SW &&
+netns add us
+netns add nat
+netns add sw
+link add veth-us netns us type veth peer name veth-npub netns nat
+link add veth-sw netns sw type veth peer name veth-npriv netns nat
+NET
+addr add $INTEROP_US_ADDR/24 dev veth-us
+link set lo up
+link set veth-us up
+US
+addr add $NAT_PUBLIC_ADDR/24 dev veth-npub
+addr add $NAT_INSIDE_GW/24 dev veth-npriv
+link set lo up
+link set veth-npub up
+link set veth-npriv up
+NAT
+addr add $NAT_SW_ADDR/24 dev veth-sw
+link set lo up
+link set veth-sw up
+route add default via $NAT_INSIDE_GW
+SW
+    ip netns exec nat sysctl -q -w net.ipv4.ip_forward=1 &&
+    ip netns exec nat iptables-legacy -t nat -A POSTROUTING -o veth-npub -p udp -j MASQUERADE --to-ports $NAT_PORTS &&
+    ip netns exec nat iptables-legacy -t nat -A POSTROUTING -o veth-npub -j MASQUERADE
+}
+
+# remove_netns: kills whatever still runs in "us", "sw" and "nat", then deletes the namespaces.
 remove_netns() {
     local ns p
-    for ns in us sw; do
+    for ns in us sw nat; do
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     done
-    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null; ip netns del nat 2>/dev/null
 }
 
 # write_strongswan_conf FILE VICI_SOCKET LOGFILE

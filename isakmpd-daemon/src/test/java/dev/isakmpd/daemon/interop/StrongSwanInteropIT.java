@@ -210,6 +210,43 @@ class StrongSwanInteropIT {
         assertTrue(ours.contains("(notify INVALID-CERTIFICATE)"), "and the notify");
     }
 
+    /**
+     * NAT traversal (RFC 3947/3948) in the kernel: strongSwan behind a masquerading NAT that also
+     * rewrites UDP ports (run-scenario.sh --nat) initiates Main Mode with a PSK to our XFRM-backed
+     * daemon, which knows it by the NAT's address. Both sides detect the NAT, move to port 4500,
+     * agree on UDP-Encapsulated-Tunnel, and a ping passes through ESP in UDP whose counters grow on
+     * both sides; our outbound SA goes to the port the NAT chose, not to 4500.
+     */
+    @Test
+    void strongSwanBehindANatGetsEspInUdp() throws Exception {
+        String only = System.getProperty("interop.only");
+        Assumptions.assumeTrue(only == null || "sw-behind-nat".matches(only), "not selected");
+        Path out = Path.of("target", "interop", "sw-behind-nat").toAbsolutePath();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "add", ""), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "200",
+                "--out", out.toString(), "--psk", "interop secret behind a NAT", "--ike", "aes128-sha256-modp2048",
+                "--esp", "aes128-sha1", "--pfs", "none", "--initiator", "sw", "--nat", "--ping", "--timeout", "90",
+                "--ours-cmd", "bash " + out.resolve("ours.sh"), "--ours-ready-file", out.resolve("ready").toString());
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("harness.log").toFile()).start();
+        assertTrue(p.waitFor(260, TimeUnit.SECONDS), "lab did not finish");
+        String result = OurSide.read(out.resolve("result"));
+        assertEquals(0, p.exitValue(), () -> "scenario failed: " + result + "; see " + out);
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("NAT-T (RFC 3947): the peer is behind a NAT"), "our detection");
+        assertTrue(OurSide.read(out.resolve("charon.log")).contains("local host is behind NAT"), "strongSwan's");
+        assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+        String us = OurSide.read(out.resolve("ip-xfrm-state-stats-us.txt"));
+        String sw = OurSide.read(out.resolve("ip-xfrm-state-stats-sw.txt"));
+        java.util.regex.Matcher mapped = java.util.regex.Pattern
+                .compile("encap type espinudp sport 4500 dport (4\\d{4}) addr").matcher(us);
+        assertTrue(mapped.find(), "our outbound SA goes to the NAT's mapped port:\n" + us);
+        assertEquals(2, us.split("encap type espinudp", -1).length - 1, us);
+        assertEquals(2, sw.split("encap type espinudp sport 4500 dport 4500", -1).length - 1, sw);
+    }
+
     /** Our responder installs its SAs on QM3, just after strongSwan shows them: wait for both lines. */
     private static String statusCommand(Path status) {
         return "for i in $(seq 1 50); do [ \"$(grep -c '^esp ' " + status + " 2>/dev/null)\" = 2 ] && break; "
