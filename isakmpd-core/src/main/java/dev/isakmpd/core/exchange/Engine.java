@@ -503,7 +503,8 @@ public final class Engine {
             return;
         }
         out.info(s.tag() + "soft lifetime reached; negotiating a new ISAKMP SA with the peer (make-before-break)");
-        register(IsakmpSession.initiate(ctx, s.peer, List.of(), false, now, out));
+        register(s.natDetected() ? IsakmpSession.initiate(ctx, s.peer, List.of(), false, now, out, s.local, s.remote)
+                : IsakmpSession.initiate(ctx, s.peer, List.of(), false, now, out));
     }
 
     /**

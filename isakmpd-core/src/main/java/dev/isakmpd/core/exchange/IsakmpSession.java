@@ -97,9 +97,18 @@ final class IsakmpSession {
      */
     static IsakmpSession initiate(EngineContext ctx, PeerPolicy peer, List<TunnelPolicy> tunnels,
             boolean firstContact, Instant now, Out out) {
+        return initiate(ctx, peer, tunnels, firstContact, now, out, peer.local(), peer.remote());
+    }
+
+    /**
+     * Starts Main Mode with the peer from {@code local} to {@code remote}: where an ISAKMP SA
+     * through a NAT runs now (port 4500, the NAT's mapped port), since the NAT may no longer map
+     * port 500 (RFC 3947 s4 lets an exchange start on 4500).
+     */
+    static IsakmpSession initiate(EngineContext ctx, PeerPolicy peer, List<TunnelPolicy> tunnels,
+            boolean firstContact, Instant now, Out out, InetSocketAddress local, InetSocketAddress remote) {
         Cookies c = Cookies.initiatorOnly(ctx.randomBytes(8));
-        IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.INITIATOR, peer.local(), peer.remote(), c,
-                now);
+        IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.INITIATOR, local, remote, c, now);
         s.pendingTunnels.addAll(tunnels);
         s.phase1 = peer.aggressive() ? AggressiveMode.initiate(s, auth(ctx, peer), firstContact, now, out)
                 : MainMode.initiate(s, auth(ctx, peer), firstContact, now, out);
@@ -443,6 +452,9 @@ final class IsakmpSession {
     /** Initiator: a NAT is between us; from now on both ends use the NAT-T port (RFC 3947 s4). */
     void floatToNatPort(Out out) {
         int port = peer.natTraversal().port();
+        if (local.getPort() == port) {
+            return; // started there, towards the NAT's mapping of the peer's 4500
+        }
         local = new InetSocketAddress(local.getAddress(), port);
         remote = new InetSocketAddress(remote.getAddress(), port);
         out.info(tag() + "moving to port " + port + " (NAT traversal, RFC 3947 s4)");

@@ -294,4 +294,27 @@ class NatTraversalScenarioTest {
                 nat.mapped(Addresses.parseEndpoint(second, NAT_T)).getPort()).stream().sorted().toList(), ports);
         assertEquals(2, gw.engine.isakmpSas().stream().filter(x -> x.state().equals("ESTABLISHED")).count());
     }
+
+    @Test
+    void aGatewayRekeysPhase1ThroughTheNatFromPort4500() {
+        SimulatedNetwork net = new SimulatedNetwork(401, SimulatedNetwork.Faults.NONE);
+        SimulatedNetwork.Nat nat = net.add(new SimulatedNetwork.Nat(NAT_PUBLIC, 40000, CLIENT));
+        PeerPolicy p = policy("client", GW, NAT_PUBLIC, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                "192.168.50.0/24", "10.0.0.0/24", false);
+        PeerPolicy byNatAddress = new PeerPolicy(p.name(), p.local(), p.remote(), p.auth(), p.ikeProposals(),
+                Duration.ofMinutes(10), p.tunnels(), false, p.dpd(), p.localId(), p.remoteId(), p.remoteRange(), false);
+        SimulatedNetwork.Node gw = node(net, "gw", GW, byNatAddress, 402);
+        SimulatedNetwork.Node client = node(net, "client", CLIENT, clientPolicy(CLIENT, GW, false), 403);
+        net.apply(client, client.engine.initiate("gw", net.now));
+        Setup s = new Setup(net, nat, client, gw);
+        assertTrue(net.runUntil(s::up, Duration.ofMinutes(1)), s::logs);
+        assertTrue(net.runUntil(() -> gw.logged("ISAKMP SA established (initiator"), Duration.ofMinutes(10)), s::logs);
+        InetSocketAddress mapped = nat.mapped(Addresses.parseEndpoint(CLIENT, NAT_T));
+        IsakmpSaInfo fresh = gw.engine.isakmpSas().stream().filter(x -> x.role() == IsakmpSaInfo.Role.INITIATOR)
+                .findFirst().orElseThrow();
+        assertEquals(mapped, fresh.remote(), "the new Main Mode went where the NAT maps the client's 4500");
+        assertEquals(NAT_T, fresh.local().getPort());
+        assertTrue(client.logged("NAT-T (RFC 3947): we are behind a NAT"), s::logs);
+        assertFalse(gw.logged("moving to port"), "it started on 4500: no float, no port rewritten");
+    }
 }
