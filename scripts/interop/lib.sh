@@ -54,40 +54,46 @@ link set veth-sw up
 SW
 }
 
-# --nat: strongSwan sits behind a masquerading NAT in netns "nat" (public side NAT_PUBLIC_ADDR, the
-# address "us" sees; private side NAT_INSIDE_GW towards sw at NAT_SW_ADDR).
-NAT_PUBLIC_ADDR=198.51.100.2
+# --nat / --nat-us: one side sits behind a masquerading NAT in netns "nat". The NAT's public address
+# is the inside side's usual one (what the other side is configured with); inside, the side has
+# NAT_INSIDE_ADDR and routes everything through NAT_INSIDE_GW.
 NAT_INSIDE_GW=203.0.113.1
-NAT_SW_ADDR=203.0.113.2
+NAT_INSIDE_ADDR=203.0.113.2
 NAT_PORTS=40000-40999
 
-# make_nat_netns: "us" -- veth -- "nat" (iptables-legacy MASQUERADE, UDP source ports rewritten to
-# NAT_PORTS) -- veth -- "sw", whose route to everything is the NAT.
+# make_nat_netns INSIDE: "us" and "sw" joined through "nat", INSIDE (sw or us) behind it; the NAT
+# masquerades with iptables-legacy and rewrites UDP source ports to NAT_PORTS.
 make_nat_netns() {
+    local in=$1 out pub outaddr
+    if [ "$in" = sw ]; then
+        out=us pub=$INTEROP_SW_ADDR outaddr=$INTEROP_US_ADDR
+    else
+        out=sw pub=$INTEROP_US_ADDR outaddr=$INTEROP_SW_ADDR
+    fi
     remove_netns
     modprobe -a iptable_nat xt_MASQUERADE || return 1
-    ip -batch - <<NET && ip -n us -batch - <<US && ip -n nat -batch - <<NAT && ip -n sw -batch - <<SW &&
+    ip -batch - <<NET && ip -n $out -batch - <<OUT && ip -n nat -batch - <<NAT && ip -n $in -batch - <<IN &&
 netns add us
 netns add nat
 netns add sw
-link add veth-us netns us type veth peer name veth-npub netns nat
-link add veth-sw netns sw type veth peer name veth-npriv netns nat
+link add veth-$out netns $out type veth peer name veth-npub netns nat
+link add veth-$in netns $in type veth peer name veth-npriv netns nat
 NET
-addr add $INTEROP_US_ADDR/24 dev veth-us
+addr add $outaddr/24 dev veth-$out
 link set lo up
-link set veth-us up
-US
-addr add $NAT_PUBLIC_ADDR/24 dev veth-npub
+link set veth-$out up
+OUT
+addr add $pub/24 dev veth-npub
 addr add $NAT_INSIDE_GW/24 dev veth-npriv
 link set lo up
 link set veth-npub up
 link set veth-npriv up
 NAT
-addr add $NAT_SW_ADDR/24 dev veth-sw
+addr add $NAT_INSIDE_ADDR/24 dev veth-$in
 link set lo up
-link set veth-sw up
+link set veth-$in up
 route add default via $NAT_INSIDE_GW
-SW
+IN
     ip netns exec nat sysctl -q -w net.ipv4.ip_forward=1 &&
     ip netns exec nat iptables-legacy -t nat -A POSTROUTING -o veth-npub -p udp -j MASQUERADE --to-ports $NAT_PORTS &&
     ip netns exec nat iptables-legacy -t nat -A POSTROUTING -o veth-npub -j MASQUERADE
