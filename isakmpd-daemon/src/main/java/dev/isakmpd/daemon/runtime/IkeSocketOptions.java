@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import dev.isakmpd.core.kernel.Kernel;
+import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.pfkey.PfKeyKernel;
 import dev.isakmpd.xfrm.XfrmKernel;
 import java.io.IOException;
@@ -15,6 +16,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Linux socket options of the IKE sockets that Java cannot set (xfrm-linux-constants.md, "The IKE
@@ -65,6 +68,7 @@ final class IkeSocketOptions {
         int getsockname(int fd, byte[] addr, int[] len) throws LastErrorException;
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger("isakmpd.net");
     private static volatile LibC libc;
 
     private IkeSocketOptions() {
@@ -115,6 +119,9 @@ final class IkeSocketOptions {
         if (natTraversal) {
             set(fd, SOL_UDP, UDP_ENCAP, nativeInt(UDP_ENCAP_ESPINUDP), "UDP_ENCAP espinudp", bound);
         }
+        LOG.info("UDP {}: {}{}", Endpoints.format(bound), bypass == Bypass.NONE ? "no IPsec bypass policy (no kernel IPsec)"
+                : "IPsec bypass policies in and out (" + bypass + ")",
+                natTraversal ? ", NAT-T: ESP in UDP to the kernel (UDP_ENCAP espinudp)" : "");
     }
 
     private static void set(int fd, int level, int name, byte[] value, String what, InetSocketAddress bound)
