@@ -54,13 +54,58 @@ link set veth-sw up
 SW
 }
 
-# remove_netns: kills whatever still runs in "us" and "sw", then deletes both namespaces.
+# --nat / --nat-us: one side sits behind a masquerading NAT in netns "nat". The NAT's public address
+# is the inside side's usual one (what the other side is configured with); inside, the side has
+# NAT_INSIDE_ADDR and routes everything through NAT_INSIDE_GW.
+NAT_INSIDE_GW=203.0.113.1
+NAT_INSIDE_ADDR=203.0.113.2
+NAT_PORTS=40000-40999
+
+# make_nat_netns INSIDE: "us" and "sw" joined through "nat", INSIDE (sw or us) behind it; the NAT
+# masquerades with iptables-legacy and rewrites UDP source ports to NAT_PORTS.
+make_nat_netns() {
+    local in=$1 out pub outaddr
+    if [ "$in" = sw ]; then
+        out=us pub=$INTEROP_SW_ADDR outaddr=$INTEROP_US_ADDR
+    else
+        out=sw pub=$INTEROP_US_ADDR outaddr=$INTEROP_SW_ADDR
+    fi
+    remove_netns
+    modprobe -a iptable_nat xt_MASQUERADE || return 1
+    ip -batch - <<NET && ip -n $out -batch - <<OUT && ip -n nat -batch - <<NAT && ip -n $in -batch - <<IN &&
+netns add us
+netns add nat
+netns add sw
+link add veth-$out netns $out type veth peer name veth-npub netns nat
+link add veth-$in netns $in type veth peer name veth-npriv netns nat
+NET
+addr add $outaddr/24 dev veth-$out
+link set lo up
+link set veth-$out up
+OUT
+addr add $pub/24 dev veth-npub
+addr add $NAT_INSIDE_GW/24 dev veth-npriv
+link set lo up
+link set veth-npub up
+link set veth-npriv up
+NAT
+addr add $NAT_INSIDE_ADDR/24 dev veth-$in
+link set lo up
+link set veth-$in up
+route add default via $NAT_INSIDE_GW
+IN
+    ip netns exec nat sysctl -q -w net.ipv4.ip_forward=1 &&
+    ip netns exec nat iptables-legacy -t nat -A POSTROUTING -o veth-npub -p udp -j MASQUERADE --to-ports $NAT_PORTS &&
+    ip netns exec nat iptables-legacy -t nat -A POSTROUTING -o veth-npub -j MASQUERADE
+}
+
+# remove_netns: kills whatever still runs in "us", "sw" and "nat", then deletes the namespaces.
 remove_netns() {
     local ns p
-    for ns in us sw; do
+    for ns in us sw nat; do
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     done
-    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null
+    ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null; ip netns del nat 2>/dev/null
 }
 
 # write_strongswan_conf FILE VICI_SOCKET LOGFILE

@@ -57,6 +57,15 @@
 #                       ESP SA our side holds must be new (no SPI of the first check)
 #                       and count packets.  Extra files: ping-again.txt,
 #                       ip-xfrm-state-stats-us-again.txt, ip-xfrm-state-stats-sw-again.txt
+#   --nat               strongSwan behind a masquerading NAT (netns "nat", iptables-legacy,
+#                       UDP source ports rewritten to 40000-40999): sw 203.0.113.2 -> nat
+#                       203.0.113.1 | 198.51.100.2 -> us 198.51.100.1; our side sees strongSwan as
+#                       198.51.100.2 as usual.  Needs --initiator sw; with --ping no trigger ping
+#                       (strongSwan initiates), and every ESP SA on both sides must be ESP in UDP
+#                       ("encap type espinudp" in ip -s xfrm state).  Our side gets INTEROP_NAT=sw.
+#   --nat-us            the same with our side behind the NAT (us 203.0.113.2 = INTEROP_LOCAL_ADDR,
+#                       seen by strongSwan as 198.51.100.1, whose remote id becomes 203.0.113.2).
+#                       Needs --initiator us.  Our side gets INTEROP_NAT=us.
 #   --ping-for S        with --ping: after the first check, ping every 0.2 s for S seconds
 #                       (across rekeys); no more than 4 replies in a row may be missing
 #                       (1 s), also at the end.  Extra files: ping-long.txt,
@@ -110,7 +119,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0
+pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -130,6 +139,8 @@ while [ $# -gt 0 ]; do
         --pki) pki=${2:-}; shift 2 ;;
         --aggressive) aggressive=1; shift ;;
         --ours-remote-any) remote_any=1; shift ;;
+        --nat) nat=sw; shift ;;
+        --nat-us) nat=us; shift ;;
         --cert-sw) cert_sw=${2:-}; shift 2 ;;
         --cert-us) cert_us=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
@@ -146,6 +157,12 @@ case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; 
 [ "$remote_any" = 1 ] && { [ "$initiator" = sw ] && [ -n "$pki" ] ||
     { echo "$prog: --ours-remote-any needs --initiator sw and --pki" >&2; exit 2; }; }
 [ "${ipv6:-0}" = 1 ] && [ "$ping" = 1 ] && { echo "$prog: --ping is IPv4 only" >&2; exit 2; }
+[ "$nat" != 0 ] && { [ "$initiator" = "$nat" ] && [ "${ipv6:-0}" = 0 ] ||
+    { echo "$prog: the side behind the NAT must initiate (--nat: sw, --nat-us: us), over IPv4" >&2; exit 2; }; }
+# addresses of the side behind the NAT, and next hops (the NAT's public address is the inside side's usual one)
+sw_local=$INTEROP_SW_ADDR us_local=$INTEROP_US_ADDR sw_next_hop=$INTEROP_SW_ADDR us_next_hop=$INTEROP_US_ADDR
+[ "$nat" = sw ] && sw_local=$NAT_INSIDE_ADDR us_next_hop=$NAT_INSIDE_GW
+[ "$nat" = us ] && us_local=$NAT_INSIDE_ADDR sw_next_hop=$NAT_INSIDE_GW
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
@@ -225,14 +242,18 @@ trap 'finish FAIL interrupted' INT TERM HUP
 
 stamp "start"
 # ------------------------------------------------------------------ network
-make_netns || finish FAIL "network set-up failed"
+if [ "$nat" != 0 ]; then
+    make_nat_netns "$nat" || finish FAIL "network set-up with the NAT failed"
+else
+    make_netns || finish FAIL "network set-up failed"
+fi
 if [ "$ping" = 1 ]; then
     ip -n us -batch - <<US && ip -n sw -batch - <<SW || finish FAIL "network set-up for --ping failed"
 addr add $PING_US_ADDR/32 dev veth-us
-route add $INTEROP_SW_TS via $INTEROP_SW_ADDR src $PING_US_ADDR
+route add $INTEROP_SW_TS via $sw_next_hop src $PING_US_ADDR
 US
 addr add $PING_SW_ADDR/32 dev veth-sw
-route add $INTEROP_US_TS via $INTEROP_US_ADDR src $PING_SW_ADDR
+route add $INTEROP_US_TS via $us_next_hop src $PING_SW_ADDR
 SW
 fi
 stamp "netns ready"
@@ -241,8 +262,11 @@ stamp "netns ready"
 mkdir -p "$RUN" "$SWDIR" && make_swanctl_dir "$SWDIR/swanctl" || finish FAIL "cannot create $SWDIR"
 start_action=none
 write_strongswan_conf "$STRONGSWAN_CONF" "$VICI" "$out/charon.log"
-write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$INTEROP_SW_ADDR" "$INTEROP_US_ADDR" \
+write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$sw_local" "$INTEROP_US_ADDR" \
     "$INTEROP_SW_TS" "$INTEROP_US_TS" "$psk" "$ike" "$esp" "$pfs" "$start_action"
+# behind the NAT our side still says who it is: its own address
+[ "$nat" = us ] && sed -i -e "s/^\( *id = \)$INTEROP_US_ADDR\$/\1$NAT_INSIDE_ADDR/" \
+    -e "s/^\( *id-remote = \)$INTEROP_US_ADDR\$/\1$NAT_INSIDE_ADDR/" "$SWDIR/swanctl/swanctl.conf"
 sw_id='' us_id=''
 if [ "$aggressive" = 1 ]; then
     sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"
@@ -280,10 +304,10 @@ fi
 
 # ------------------------------------------------------------------ our side
 export INTEROP_OUT=$out INTEROP_PSK=$psk INTEROP_IKE=$ike INTEROP_ESP=$esp INTEROP_PFS=$pfs
-export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR
+export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$us_local INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
-export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any
+export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any INTEROP_NAT=$nat
 [ -n "$ready_file" ] && rm -f "$ready_file"
 t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is
@@ -304,7 +328,7 @@ else
 fi
 stamp "ours ready"
 
-if [ "$ping" = 1 ]; then
+if [ "$ping" = 1 ] && [ "$nat" != sw ]; then
     # the first packet hits our side's policy and is dropped while the kernel ACQUIREs an SA
     ip netns exec us ping -c 1 -W 1 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-trigger.txt" 2>&1
     stamp "trigger ping sent"
@@ -360,6 +384,11 @@ if [ "$ping" = 1 ]; then
         sas=$(grep -c 'proto esp' "$out/ip-xfrm-state-stats-$side.txt")
         [ "$sas" -ge 2 ] && [ "$counted" = "$sas" ] ||
             finish FAIL "ESP packet counters on $side: $counted of $sas SAs counted packets (see ip-xfrm-state-stats-$side.txt)"
+        if [ "$nat" != 0 ]; then
+            encapsulated=$(grep -c 'encap type espinudp' "$out/ip-xfrm-state-stats-$side.txt")
+            [ "$encapsulated" = "$sas" ] ||
+                finish FAIL "ESP in UDP on $side: $encapsulated of $sas SAs (see ip-xfrm-state-stats-$side.txt)"
+        fi
     done
 fi
 if [ "$ping" = 1 ] && [ "$ping_for" -gt 0 ]; then

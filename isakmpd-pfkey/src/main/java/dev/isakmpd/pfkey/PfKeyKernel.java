@@ -11,10 +11,13 @@ import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.core.sa.UdpEncapsulation;
 import dev.isakmpd.pfkey.SadbExtension.Address;
 import dev.isakmpd.pfkey.SadbExtension.IpsecRequest;
 import dev.isakmpd.pfkey.SadbExtension.Key;
 import dev.isakmpd.pfkey.SadbExtension.Lifetime;
+import dev.isakmpd.pfkey.SadbExtension.NatTPort;
+import dev.isakmpd.pfkey.SadbExtension.NatTType;
 import dev.isakmpd.pfkey.SadbExtension.Policy;
 import dev.isakmpd.pfkey.SadbExtension.Sa;
 import dev.isakmpd.pfkey.SadbExtension.Sa2;
@@ -188,14 +191,17 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         long soft = SoftLifetime.seconds(hard);
         byte[] enc = sa.encryptionKey().bytes();
         byte[] auth = sa.authenticationKey().bytes();
-        SadbMessage m = SadbMessage.request(update ? Sadb.UPDATE : Sadb.ADD, Sadb.SATYPE_ESP,
+        List<SadbExtension> exts = new ArrayList<>(List.of(
                 new Sa(sa.spi(), REPLAY_WINDOW, Sadb.SASTATE_MATURE, authId(sa.integrity()), encryptId(sa.cipher()),
                         0),
                 new Sa2(Sadb.IPSEC_MODE_TUNNEL, 0, 0),
                 new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, 0, hard, 0),
                 new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, 0, soft, 0),
                 Address.host(Sadb.EXT_ADDRESS_SRC, sa.source()), Address.host(Sadb.EXT_ADDRESS_DST, sa.destination()),
-                new Key(Sadb.EXT_KEY_AUTH, auth.length * 8, auth), new Key(Sadb.EXT_KEY_ENCRYPT, enc.length * 8, enc));
+                new Key(Sadb.EXT_KEY_AUTH, auth.length * 8, auth), new Key(Sadb.EXT_KEY_ENCRYPT, enc.length * 8, enc)));
+        exts.addAll(natTraversal(sa));
+        SadbMessage m = SadbMessage.request(update ? Sadb.UPDATE : Sadb.ADD, Sadb.SATYPE_ESP,
+                exts.toArray(SadbExtension[]::new));
         java.util.Arrays.fill(enc, (byte) 0);
         java.util.Arrays.fill(auth, (byte) 0);
         try {
@@ -206,6 +212,25 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         reserved.remove(key);
         installed.put(key, sa);
     }
+
+    /**
+     * ESP in UDP (RFC 3948): SADB_X_EXT_NAT_T_TYPE (UDP_ENCAP_ESPINUDP), the two ports, and the
+     * peer's original address as SADB_X_EXT_NAT_T_OA when NAT-OA named one (the KAME extensions).
+     */
+    static List<SadbExtension> natTraversal(IpsecSa sa) {
+        if (sa.udpEncapsulation().isEmpty()) {
+            return List.of();
+        }
+        UdpEncapsulation u = sa.udpEncapsulation().get();
+        List<SadbExtension> exts = new ArrayList<>(List.of(new NatTType(UDP_ENCAP_ESPINUDP),
+                new NatTPort(Sadb.X_EXT_NAT_T_SPORT, u.sourcePort()),
+                new NatTPort(Sadb.X_EXT_NAT_T_DPORT, u.destinationPort())));
+        u.originalAddress().ifPresent(a -> exts.add(Address.host(Sadb.X_EXT_NAT_T_OA, a)));
+        return exts;
+    }
+
+    /** linux/udp.h, also the value of sadb_x_nat_t_type_type. */
+    static final int UDP_ENCAP_ESPINUDP = 2;
 
     @Override
     public synchronized void delete(InetAddress destination, int spi) throws KernelException {

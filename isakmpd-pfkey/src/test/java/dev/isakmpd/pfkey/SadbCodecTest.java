@@ -312,4 +312,20 @@ class SadbCodecTest {
         assertThrows(IllegalArgumentException.class, () -> LE.encode(SadbMessage.request(Sadb.ADD, 3,
                 new Sa(1, 0, 0, 0, 0, 0), new Sa(2, 0, 0, 0, 0, 0))));
     }
+
+    @Test
+    void udpEncapsulatedSasCarryTheNatTExtensions() throws Exception {
+        java.net.InetAddress a = java.net.InetAddress.getByName("198.51.100.1");
+        java.net.InetAddress b = java.net.InetAddress.getByName("203.0.113.7");
+        dev.isakmpd.core.sa.IpsecSa sa = new dev.isakmpd.core.sa.IpsecSa("p", "t", dev.isakmpd.core.sa.IpsecSa.Direction.OUT,
+                0x1234, a, b, dev.isakmpd.core.policy.Subnet.parse("10.1.0.0/16"),
+                dev.isakmpd.core.policy.Subnet.parse("10.2.0.0/16"), dev.isakmpd.core.policy.EspCipher.AES_CBC, 128,
+                dev.isakmpd.oakley.SecretBytes.copyOf(new byte[16]), dev.isakmpd.core.policy.EspIntegrity.HMAC_SHA1,
+                dev.isakmpd.oakley.SecretBytes.copyOf(new byte[20]), java.time.Duration.ofHours(1), false,
+                java.util.Optional.of(new dev.isakmpd.core.sa.UdpEncapsulation(4500, 40001, java.util.Optional.empty())));
+        assertEquals(java.util.List.of(new SadbExtension.NatTType(2),
+                new SadbExtension.NatTPort(Sadb.X_EXT_NAT_T_SPORT, 4500),
+                new SadbExtension.NatTPort(Sadb.X_EXT_NAT_T_DPORT, 40001)), PfKeyKernel.natTraversal(sa));
+        assertEquals(java.util.List.of(), PfKeyKernel.natTraversal(sa.withUdpEncapsulation(java.util.Optional.empty())));
+    }
 }

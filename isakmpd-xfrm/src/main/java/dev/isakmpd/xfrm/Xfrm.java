@@ -54,7 +54,11 @@ public final class Xfrm {
     // ---- attributes (enum xfrm_attr_type_t)
     public static final int XFRMA_ALG_AUTH = 1;
     public static final int XFRMA_ALG_CRYPT = 2;
+    /** struct xfrm_encap_tmpl: ESP in UDP (RFC 3948). */
+    public static final int XFRMA_ENCAP = 4;
     public static final int XFRMA_TMPL = 5;
+    /** linux/udp.h: the RFC 3948 format, ESP behind nothing and IKE behind the non-ESP marker. */
+    public static final int UDP_ENCAP_ESPINUDP = 2;
     public static final int XFRMA_LTIME_VAL = 9;
     public static final int XFRMA_ALG_AEAD = 18;
     public static final int XFRMA_ALG_AUTH_TRUNC = 20;

@@ -21,7 +21,10 @@ import dev.isakmpd.xfrm.XfrmStruct.LifetimeCfg;
 import dev.isakmpd.xfrm.XfrmStruct.LifetimeCur;
 import dev.isakmpd.xfrm.XfrmStruct.Selector;
 import dev.isakmpd.xfrm.XfrmStruct.Template;
+import dev.isakmpd.core.sa.UdpEncapsulation;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -245,7 +248,10 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         Algorithm encAlg = Algorithm.crypt(sa.cipher().kernelName(), enc);
         Arrays.fill(enc, (byte) 0);
         Arrays.fill(auth, (byte) 0);
-        XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, authAlg, encAlg);
+        XfrmMessage m = sa.udpEncapsulation().isEmpty()
+                ? XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, authAlg, encAlg)
+                : XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, authAlg, encAlg,
+                        encapsulation(sa.udpEncapsulation().get()));
         try {
             socket.request(m);
         } finally {
@@ -253,6 +259,18 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         }
         reserved.remove(key);
         installed.put(key, sa);
+    }
+
+    /**
+     * XFRMA_ENCAP: struct xfrm_encap_tmpl (24 bytes): encap_type in host order, the ports in network
+     * order, 2 bytes of padding, encap_oa (xfrm_address_t, 16 bytes).
+     */
+    static XfrmAttribute encapsulation(UdpEncapsulation u) {
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder());
+        b.putShort(0, (short) Xfrm.UDP_ENCAP_ESPINUDP);
+        b.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) u.sourcePort()).putShort(4, (short) u.destinationPort());
+        u.originalAddress().ifPresent(a -> b.put(8, a.getAddress()));
+        return new XfrmAttribute.Raw(Xfrm.XFRMA_ENCAP, b.array());
     }
 
     @Override

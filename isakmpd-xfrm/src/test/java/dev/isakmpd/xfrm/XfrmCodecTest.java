@@ -328,4 +328,16 @@ class XfrmCodecTest {
         byte[] two = Arrays.copyOf(ok, ok.length + 8);
         assertThrows(XfrmFormatException.class, () -> LE.decodeAll(two, two.length), "8 trailing bytes");
     }
+
+    @Test
+    void encapsulationTemplateIsEspInUdpWithPortsInNetworkOrder() {
+        XfrmAttribute.Raw a = (XfrmAttribute.Raw) XfrmKernel.encapsulation(new dev.isakmpd.core.sa.UdpEncapsulation(
+                4500, 40001, java.util.Optional.of(dev.isakmpd.core.policy.Addresses.parseLiteral("10.0.0.2"))));
+        assertEquals(Xfrm.XFRMA_ENCAP, a.type());
+        byte[] v = a.value();
+        assertEquals(24, v.length);
+        assertEquals(2, java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getShort(0));
+        assertEquals("11949c41", java.util.HexFormat.of().formatHex(v, 2, 6));
+        assertEquals("0a000002", java.util.HexFormat.of().formatHex(v, 8, 12));
+    }
 }

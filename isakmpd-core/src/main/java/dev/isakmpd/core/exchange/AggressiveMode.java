@@ -33,7 +33,8 @@ import java.util.List;
  * </pre>
  * AM1 commits to one Diffie-Hellman group (its KE is in that group), so every transform we offer
  * carries it. AM3 is accepted encrypted (as strongSwan and Cisco send it) or plain (as the RFC
- * writes it); ours is encrypted. With a pre-shared key AM2's HASH_R lets whoever sent one AM1
+ * writes it); ours is encrypted. With NAT traversal (RFC 3947 s3.2) AM2 and AM3 carry NAT-D,
+ * and AM3 goes to port 4500 if AM2's showed a NAT. With a pre-shared key AM2's HASH_R lets whoever sent one AM1
  * test guesses of the key offline, which is why a responder only allows it where configured.
  */
 final class AggressiveMode extends Phase1Exchange {
@@ -65,7 +66,7 @@ final class AggressiveMode extends Phase1Exchange {
         am1.add(am.offer());
         am1.addAll(am.ownKeyExchange(committedGroup(session.peer.ikeProposals())));
         am1.add(am.ownId());
-        am1.add(DPD_VENDOR_ID);
+        am1.addAll(am.vendorIds());
         am.state = State.AM1_SENT;
         out.info(am.tag() + "initiating, offering " + session.peer.ikeProposals() + " (" + auth + ")");
         am.sendPlain(am1, now, out, false);
@@ -87,6 +88,7 @@ final class AggressiveMode extends Phase1Exchange {
             Out out) throws ExchangeFailure {
         AggressiveMode am = new AggressiveMode(session, auth, false);
         am.rtx.received(d.rawData());
+        am.received = d;
         session.logReceived(p, out);
         AM1.check(p.payloads());
         Phase1Sa.checkSyntax((SaPayload) p.payloads().get(0));
@@ -99,7 +101,8 @@ final class AggressiveMode extends Phase1Exchange {
         am2.addAll(am.ownKeyExchange());
         am.deriveKeys();
         am2.addAll(am.identify(false));
-        am2.add(DPD_VENDOR_ID);
+        am2.addAll(am.vendorIds());
+        am2.addAll(am.natDiscovery());
         out.info(am.tag() + "responding to " + "'" + Identity.describe(am.initiatorId) + "'" + ", chose "
                 + am.choice.proposal() + " lifetime " + am.choice.lifetime().toSeconds() + "s (" + auth + ")");
         am.state = State.AM2_SENT;
@@ -127,9 +130,12 @@ final class AggressiveMode extends Phase1Exchange {
         session.learnResponderCookie(h.responderCookie());
         notePeerVendorIds(p);
         peerKeyExchange(p);
+        detectNat(p, out);
         deriveKeys();
         authenticatePeer(p, now, out);
+        floatIfNatted(out);
         List<Payload> am3 = new ArrayList<>(proof(true));
+        am3.addAll(natDiscovery());
         if (firstContact) {
             am3.add(Informational.notify(session, NotifyType.INITIAL_CONTACT, new byte[0]));
         }
@@ -140,6 +146,7 @@ final class AggressiveMode extends Phase1Exchange {
 
     /** AM3 at the responder: the initiator's proof of HASH_I over the IDii of AM1. */
     private void onAm3(Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure {
+        detectNat(p, out);
         authenticatePeer(p, initiatorId, now, out);
         if (ciphertext != null) {
             cbc.advance(0, ciphertext);

@@ -29,8 +29,9 @@ final class ChildSas {
 
     static final class Pair {
         private final String peer;
-        private final IpsecSa inbound;
-        private final IpsecSa outbound;
+        /** Replaced only when the peer moves ({@link ChildSas#move}). */
+        private IpsecSa inbound;
+        private IpsecSa outbound;
         private final Instant expires;
         /** We sent QM1 for it; the one whose replacement retires the old pair first. */
         private final boolean initiator;
@@ -190,6 +191,22 @@ final class ChildSas {
         removed.add(p);
         p.inbound().wipe();
         p.outbound().wipe();
+    }
+
+    /**
+     * The pair's SAs now have these endpoints (the peer's NAT mapping changed): the same pair,
+     * keys and deadlines; nothing is wiped and nothing counts as removed.
+     */
+    void move(Pair p, IpsecSa inbound, IpsecSa outbound) {
+        if (!all.contains(p)) {
+            return;
+        }
+        bySa.remove(SaKey.of(p.inbound()));
+        bySa.remove(SaKey.of(p.outbound()));
+        p.inbound = inbound;
+        p.outbound = outbound;
+        bySa.put(SaKey.of(inbound), p);
+        bySa.put(SaKey.of(outbound), p);
     }
 
     /** Marks the pair's replacement as started (soft deadline or kernel soft EXPIRE); false if it already was. */

@@ -77,6 +77,8 @@ public final class Engine {
     private final Map<String, List<IsakmpSession>> byPeerKey = new HashMap<>();
     /** Every live ISAKMP SA under its next deadline (retransmission, DPD, lifetime, Quick Mode linger). */
     private final Deadlines<IsakmpSession> timers = new Deadlines<>();
+    /** The local ports that are NAT-T ports (RFC 3948 s2.2 framing): every policy's, usually just 4500. */
+    private Set<Integer> natPorts;
     /** What the last call did to peers' SAs; replaced at every call. */
     private List<PeerEvent> events = List.of();
 
@@ -107,6 +109,7 @@ public final class Engine {
         for (PeerPolicy p : this.peers) {
             peersByName.put(p.name(), p);
         }
+        this.natPorts = natPorts(this.peers);
         this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas());
         this.halfOpenTable = new HalfOpenTable(halfOpen);
     }
@@ -121,6 +124,12 @@ public final class Engine {
         Out out = new Out(debug);
         List<PeerEvent> happened = new ArrayList<>();
         events = happened;
+        if (natPorts.contains(d.local().getPort())) {
+            d = unframe(d, out);
+            if (d == null) {
+                return out.actions();
+            }
+        }
         byte[] data = d.rawData();
         IsakmpHeader h;
         try {
@@ -138,7 +147,7 @@ public final class Engine {
                 out.warn(from(d) + "dropped " + h.exchangeType() + " message for unknown cookies ["
                         + new Cookies(h.initiatorCookie(), h.responderCookie()) + "] (INVALID-COOKIE)");
             }
-        } else if (!s.remote.getAddress().equals(d.remote().getAddress())) {
+        } else if (!s.remote.getAddress().equals(d.remote().getAddress()) && !s.natDetected()) {
             out.warn(from(d) + "dropped message for the ISAKMP SA of peer " + s.peer.name() + ": wrong source address");
         } else {
             Cookies before = s.cookies();
@@ -303,6 +312,7 @@ public final class Engine {
         peers = List.copyOf(merged);
         peersByName.clear();
         peers.forEach(p -> peersByName.put(p.name(), p));
+        natPorts = natPorts(peers);
         return new Reconfigured(out.actions(), changed);
     }
 
@@ -540,7 +550,8 @@ public final class Engine {
             return;
         }
         out.info(s.tag() + "soft lifetime reached; negotiating a new ISAKMP SA with the peer (make-before-break)");
-        register(IsakmpSession.initiate(ctx, s.peer, List.of(), false, now, out));
+        register(s.natDetected() ? IsakmpSession.initiate(ctx, s.peer, List.of(), false, now, out, s.local, s.remote)
+                : IsakmpSession.initiate(ctx, s.peer, List.of(), false, now, out));
     }
 
     /**
@@ -720,7 +731,7 @@ public final class Engine {
         timers.schedule(s, null);
         file(s, null);
         sessions.remove(s.cookies(), s);
-        halfOpen.remove(new HalfOpen(s.remote, Cookies.initiatorOnly(s.cookies().initiator())), s);
+        halfOpen.remove(new HalfOpen(s.firstRemote, Cookies.initiatorOnly(s.cookies().initiator())), s);
         List<IsakmpSession> ofPeer = byPeer.get(s.peer.name());
         if (ofPeer != null && ofPeer.remove(s) && ofPeer.isEmpty()) {
             byPeer.remove(s.peer.name());
@@ -860,6 +871,32 @@ public final class Engine {
         if (s != null && s.state() != IsakmpSession.State.DEAD) {
             Informational.sendPlainNotify(s, e.notifyType(), out);
         }
+    }
+
+    private static Set<Integer> natPorts(List<PeerPolicy> peers) {
+        Set<Integer> ports = new HashSet<>();
+        peers.forEach(p -> ports.add(p.natTraversal().port()));
+        return ports;
+    }
+
+    /**
+     * A datagram on a NAT-T port (RFC 3948 s2.2): an ISAKMP message behind four zero octets, or a
+     * one-octet 0xFF keepalive (s2.3), which is ignored. ESP never reaches us here: the kernel
+     * takes it off the socket (UDP_ENCAP). Returns the bare message, or null when there is none.
+     */
+    private static Datagram unframe(Datagram d, Out out) {
+        byte[] data = d.rawData();
+        if (data.length == 1 && data[0] == (byte) 0xff) {
+            out.debug(from(d) + "NAT-T keepalive");
+            return null;
+        }
+        int marker = IsakmpSession.NON_ESP_MARKER;
+        if (data.length < marker || data[0] != 0 || data[1] != 0 || data[2] != 0 || data[3] != 0) {
+            out.warn(from(d) + "dropped " + data.length + "-byte datagram on NAT-T port " + d.local().getPort()
+                    + ": no non-ESP marker (RFC 3948 s2.2)");
+            return null;
+        }
+        return new Datagram(d.local(), d.remote(), Arrays.copyOfRange(data, marker, data.length));
     }
 
     private static String from(Datagram d) {

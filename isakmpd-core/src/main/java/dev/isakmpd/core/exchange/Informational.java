@@ -57,6 +57,7 @@ final class Informational {
             out.warn(s.tag() + "dropped Informational: " + f.getMessage());
             return;
         }
+        s.authenticated(d, out);
         for (Payload payload : p.payloads()) {
             if (payload instanceof NotificationPayload n) {
                 if (n.notifyType().equals(NotifyType.R_U_THERE) || n.notifyType().equals(NotifyType.R_U_THERE_ACK)) {
@@ -139,7 +140,7 @@ final class Informational {
         byte[] body = PayloadCodec.encode(payloads);
         IsakmpHeader h = Packet.header(s.cookies(), ExchangeType.INFORMATIONAL, payloads, false, 0, body.length);
         s.logSent(h, payloads, out);
-        out.send(new Datagram(s.local, s.remote, Packet.concat(h.encode(), body)));
+        out.send(s.datagram(Packet.concat(h.encode(), body)));
     }
 
     static void sendProtectedNotify(IsakmpSession s, NotifyType type, byte[] data, Out out) {

@@ -17,6 +17,9 @@ import dev.isakmpd.core.wire.TransformPayload;
 import dev.isakmpd.core.wire.WireException;
 import dev.isakmpd.oakley.Phase1Keys;
 import dev.isakmpd.oakley.Prf;
+import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.core.sa.UdpEncapsulation;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One ISAKMP SA: cookies, the phase-1 exchange that creates it ({@link MainMode}), then what the
@@ -37,8 +41,11 @@ final class IsakmpSession {
     private final EngineContext ctx;
     final PeerPolicy peer;
     final IsakmpSaInfo.Role role;
-    final InetSocketAddress local;
-    final InetSocketAddress remote;
+    /** Our endpoint and the peer's: they move to the NAT-T port, and with the peer's NAT mapping. */
+    InetSocketAddress local;
+    InetSocketAddress remote;
+    /** Where the first message came from or went to: the key of the engine's half-open table. */
+    final InetSocketAddress firstRemote;
     private Cookies cookies;
     private State state = State.NEGOTIATING;
     private final Instant started;
@@ -64,6 +71,10 @@ final class IsakmpSession {
     private DeadPeerDetector dpd;
     /** DPD found the peer dead; the engine drops its SAs, once. */
     private boolean peerDead;
+    /** Where phase 1 found a NAT, once established with NAT traversal; null without. */
+    private NatDiscovery.Result nat;
+    /** When the side behind a NAT sends its next keepalive (RFC 3948 s4); null when it is not us. */
+    private Instant nextKeepalive;
     /** The peer key {@link Engine} files this SA under; it changes when a road warrior proves who it is. */
     String filedUnder;
 
@@ -74,6 +85,7 @@ final class IsakmpSession {
         this.role = role;
         this.local = local;
         this.remote = remote;
+        this.firstRemote = remote;
         this.cookies = cookies;
         this.started = now;
     }
@@ -85,9 +97,18 @@ final class IsakmpSession {
      */
     static IsakmpSession initiate(EngineContext ctx, PeerPolicy peer, List<TunnelPolicy> tunnels,
             boolean firstContact, Instant now, Out out) {
+        return initiate(ctx, peer, tunnels, firstContact, now, out, peer.local(), peer.remote());
+    }
+
+    /**
+     * Starts Main Mode with the peer from {@code local} to {@code remote}: where an ISAKMP SA
+     * through a NAT runs now (port 4500, the NAT's mapped port), since the NAT may no longer map
+     * port 500 (RFC 3947 s4 lets an exchange start on 4500).
+     */
+    static IsakmpSession initiate(EngineContext ctx, PeerPolicy peer, List<TunnelPolicy> tunnels,
+            boolean firstContact, Instant now, Out out, InetSocketAddress local, InetSocketAddress remote) {
         Cookies c = Cookies.initiatorOnly(ctx.randomBytes(8));
-        IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.INITIATOR, peer.local(), peer.remote(), c,
-                now);
+        IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.INITIATOR, local, remote, c, now);
         s.pendingTunnels.addAll(tunnels);
         s.phase1 = peer.aggressive() ? AggressiveMode.initiate(s, auth(ctx, peer), firstContact, now, out)
                 : MainMode.initiate(s, auth(ctx, peer), firstContact, now, out);
@@ -131,6 +152,10 @@ final class IsakmpSession {
         keys = p1.keys;
         cbc = p1.cbc;
         peerInitialContact = p1.peerInitialContact;
+        nat = p1.nat != null && p1.nat.any() ? p1.nat : null;
+        if (nat != null && nat.localBehindNat()) {
+            nextKeepalive = now.plus(peer.natTraversal().keepalive());
+        }
         cbc.endPhase1();
         state = State.ESTABLISHED;
         established = now;
@@ -230,6 +255,7 @@ final class IsakmpSession {
             if (dpd != null) {
                 next = earliest(next, dpd.deadline());
             }
+            next = earliest(next, nextKeepalive);
         }
         for (QuickMode q : quickModes.values()) {
             next = earliest(next, q.deadline());
@@ -259,6 +285,11 @@ final class IsakmpSession {
                         + dpd.silentSeconds(now) + "s without proof of life");
                 Informational.sendProtectedNotify(this, NotifyType.R_U_THERE, Phase2Sa.spiBytes(sequence), out);
             }
+        }
+        if (state == State.ESTABLISHED && nextKeepalive != null && !now.isBefore(nextKeepalive)) {
+            // RFC 3948 s2.3: one octet 0xFF, on the NAT-T port, without the non-ESP marker.
+            out.send(new Datagram(local, remote, new byte[] {(byte) 0xff}));
+            nextKeepalive = now.plus(peer.natTraversal().keepalive());
         }
         if (state == State.ESTABLISHED && !now.isBefore(expires)) {
             out.info(tag() + "ISAKMP SA lifetime " + choice.lifetime().toSeconds() + "s expired; deleting it");
@@ -397,10 +428,91 @@ final class IsakmpSession {
     Datagram sendEncrypted(ExchangeType exchange, int messageId, List<Payload> payloads, Out out) {
         byte[] ct = cbc.encrypt(messageId, PayloadCodec.encode(payloads));
         IsakmpHeader h = Packet.header(cookies, exchange, payloads, true, messageId, ct.length);
-        Datagram d = new Datagram(local, remote, Packet.concat(h.encode(), ct));
+        Datagram d = datagram(Packet.concat(h.encode(), ct));
         logSent(h, payloads, out);
         out.send(d);
         return d;
+    }
+
+    // ---------------------------------------------------------------- NAT traversal
+
+    /** An ISAKMP message to the peer, behind the non-ESP marker once we run on the NAT-T port (RFC 3948 s2.2). */
+    Datagram datagram(byte[] message) {
+        if (local.getPort() != peer.natTraversal().port()) {
+            return new Datagram(local, remote, message);
+        }
+        byte[] framed = new byte[NON_ESP_MARKER + message.length];
+        System.arraycopy(message, 0, framed, NON_ESP_MARKER, message.length);
+        return new Datagram(local, remote, framed);
+    }
+
+    /** Four zero octets where ESP has its SPI, which is never zero (RFC 3948 s2.2). */
+    static final int NON_ESP_MARKER = 4;
+
+    /** Initiator: a NAT is between us; from now on both ends use the NAT-T port (RFC 3947 s4). */
+    void floatToNatPort(Out out) {
+        int port = peer.natTraversal().port();
+        if (local.getPort() == port) {
+            return; // started there, towards the NAT's mapping of the peer's 4500
+        }
+        local = new InetSocketAddress(local.getAddress(), port);
+        remote = new InetSocketAddress(remote.getAddress(), port);
+        out.info(tag() + "moving to port " + port + " (NAT traversal, RFC 3947 s4)");
+    }
+
+    /** Whether phase 1 found a NAT, so that the peer's address may change under our SAs. */
+    boolean natDetected() {
+        return udpEncapsulationVersion().isPresent();
+    }
+
+    /** The NAT-T version whose UDP encapsulation modes Quick Mode uses; empty without a NAT. */
+    Optional<NatDiscovery.Version> udpEncapsulationVersion() {
+        NatDiscovery.Result r = nat != null ? nat : phase1 == null ? null : phase1.nat;
+        return r != null && r.any() ? Optional.of(r.version()) : Optional.empty();
+    }
+
+    /** ESP in UDP for an SA pair negotiated now; empty without a NAT (RFC 3948). */
+    Optional<UdpEncapsulation> udpEncapsulation(boolean inbound, Optional<InetAddress> peerOriginal) {
+        if (!natDetected()) {
+            return Optional.empty();
+        }
+        return Optional.of(inbound ? new UdpEncapsulation(remote.getPort(), local.getPort(), peerOriginal)
+                : new UdpEncapsulation(local.getPort(), remote.getPort(), peerOriginal));
+    }
+
+    /**
+     * A message of the peer has just proved to be its (HASH or signature checked): if it came
+     * from another address or port than we knew, the peer floated to port 4500 or its NAT mapping
+     * changed. We follow it, and so do the IPsec SAs with it. Never on a message not yet proven:
+     * anyone can send a datagram with any source.
+     */
+    void authenticated(Datagram d, Out out) {
+        if (d == null || !natDetected() || (d.local().equals(local) && d.remote().equals(remote))) {
+            return;
+        }
+        InetSocketAddress was = remote;
+        local = d.local();
+        remote = d.remote();
+        out.info(tag() + "peer moved from " + Addresses.format(was.getAddress()) + ":" + was.getPort()
+                + " (authenticated message from its new address; NAT mapping changed or port 4500)");
+        if (state != State.ESTABLISHED) {
+            return;
+        }
+        for (ChildSas.Pair pair : ctx.children().ofPeer(peerKey())) {
+            IpsecSa in = pair.inbound();
+            IpsecSa outSa = pair.outbound();
+            Optional<InetAddress> oa = in.udpEncapsulation().flatMap(UdpEncapsulation::originalAddress);
+            IpsecSa movedIn = in.movedTo(remote.getAddress(), local.getAddress(), udpEncapsulation(true, oa));
+            IpsecSa movedOut = outSa.movedTo(local.getAddress(), remote.getAddress(), udpEncapsulation(false, oa));
+            ctx.children().move(pair, movedIn, movedOut);
+            out.delete(in);
+            out.delete(outSa);
+            out.install(movedIn);
+            out.install(movedOut);
+            out.info(tag() + "IPsec SAs of tunnel " + pair.tunnel() + " (in spi 0x" + in.spiHex() + ", out spi 0x"
+                    + outSa.spiHex() + ") follow the peer to " + Addresses.format(remote.getAddress()) + ":"
+                    + remote.getPort());
+        }
     }
 
     void logSent(IsakmpHeader h, List<Payload> payloads, Out out) {

@@ -32,7 +32,9 @@ import java.util.Set;
  *   MM5  HDR*, IDii, [CERT,] HASH_I|SIG_I  -->
  *   MM6                                 <--  HDR*, IDir, [CERT,] HASH_R|SIG_R
  * </pre>
- * The proof in MM5/MM6 is the auth method's ({@link Phase1Auth#proofType}).
+ * The proof in MM5/MM6 is the auth method's ({@link Phase1Auth#proofType}). With NAT traversal
+ * (RFC 3947) MM1/MM2 carry its vendor IDs, MM3/MM4 NAT-D payloads, and from MM5 on the exchange
+ * runs on port 4500 if a NAT was found.
  */
 final class MainMode extends Phase1Exchange {
     enum State { MM1_SENT, MM2_SENT, MM3_SENT, MM4_SENT, MM5_SENT, DONE }
@@ -70,7 +72,9 @@ final class MainMode extends Phase1Exchange {
         SaPayload offer = mm.offer();
         mm.state = State.MM1_SENT;
         out.info(mm.tag() + "initiating, offering " + session.peer.ikeProposals());
-        mm.sendPlain(List.of(offer, DPD_VENDOR_ID), now, out, false);
+        List<Payload> mm1 = new ArrayList<>(List.of(offer));
+        mm1.addAll(mm.vendorIds());
+        mm.sendPlain(mm1, now, out, false);
         return mm;
     }
 
@@ -83,6 +87,7 @@ final class MainMode extends Phase1Exchange {
             throws ExchangeFailure {
         MainMode mm = new MainMode(session, auth, false);
         mm.rtx.received(d.rawData());
+        mm.received = d;
         session.logReceived(p, out);
         MM1.check(p.payloads());
         Phase1Sa.checkSyntax((SaPayload) p.payloads().get(0));
@@ -91,7 +96,9 @@ final class MainMode extends Phase1Exchange {
                 + mm.choice.lifetime().toSeconds() + "s");
         mm.state = State.MM2_SENT;
         mm.notePeerVendorIds(p);
-        mm.sendPlain(List.of(reply, DPD_VENDOR_ID), now, out, true);
+        List<Payload> mm2 = new ArrayList<>(List.of(reply));
+        mm2.addAll(mm.vendorIds());
+        mm.sendPlain(mm2, now, out, true);
         return mm;
     }
 
@@ -114,6 +121,7 @@ final class MainMode extends Phase1Exchange {
         session.learnResponderCookie(h.responderCookie());
         notePeerVendorIds(p);
         List<Payload> mm3 = ownKeyExchange();
+        mm3.addAll(natDiscovery());
         state = State.MM3_SENT;
         out.debug(tag() + "responder chose " + choice.proposal());
         sendPlain(mm3, now, out, true);
@@ -122,7 +130,9 @@ final class MainMode extends Phase1Exchange {
     /** MM3 at the responder: answer with MM4: HDR, KE, Nr, and derive the keys. */
     private void onMm3(Packet p, Instant now, Out out) throws ExchangeFailure {
         peerKeyExchange(p);
+        detectNat(p, out);
         List<Payload> mm4 = ownKeyExchange();
+        mm4.addAll(natDiscovery());
         deriveKeys();
         state = State.MM4_SENT;
         sendPlain(mm4, now, out, true);
@@ -131,7 +141,9 @@ final class MainMode extends Phase1Exchange {
     /** MM4 at the initiator: derive the keys, then MM5: HDR*, IDii, proof [, N(INITIAL-CONTACT)]. */
     private void onMm4(Packet p, Instant now, Out out) throws ExchangeFailure {
         peerKeyExchange(p);
+        detectNat(p, out);
         deriveKeys();
+        floatIfNatted(out);
         List<Payload> mm5 = new ArrayList<>(authenticationMessage(true));
         if (firstContact) {
             mm5.add(Informational.notify(session, NotifyType.INITIAL_CONTACT, new byte[0]));

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -69,6 +70,12 @@ abstract class Phase1Exchange {
     boolean peerInitialContact;
     /** Set once the exchange has produced the ISAKMP SA; later messages are only duplicates. */
     boolean done;
+    /** The NAT-T version both sides named in their vendor IDs (RFC 3947 s3.1); null: none. */
+    NatDiscovery.Version natVersion;
+    /** Where the peer's NAT-D payloads put a NAT; null until they came (or without NAT-T). */
+    NatDiscovery.Result nat;
+    /** The datagram being processed: where the peer is, once the message proves to be its. */
+    Datagram received;
     /** The last message we dropped, so that its retransmissions are not processed (and answered) again. */
     private byte[] lastRejected;
     /** Why it was dropped, or what an unauthenticated notify said: the give-up message repeats it. */
@@ -148,6 +155,7 @@ abstract class Phase1Exchange {
         try {
             rtx.stop();
             rtx.received(d.rawData());
+            received = d;
             step(h, p, ciphertext, now, out);
         } catch (ExchangeFailure f) {
             rtx.reset(before);
@@ -388,6 +396,7 @@ abstract class Phase1Exchange {
         }
         peerId = id;
         out.info(tag() + "peer authenticated as '" + Identity.describe(id) + "' (" + who + ")");
+        session.authenticated(received, out);
         // Only now: an unauthenticated INITIAL-CONTACT must not delete anything.
         peerInitialContact = Payloads.all(p.payloads(), NotificationPayload.class).stream()
                 .anyMatch(n -> n.notifyType().equals(NotifyType.INITIAL_CONTACT));
@@ -409,6 +418,64 @@ abstract class Phase1Exchange {
     void notePeerVendorIds(Packet p) {
         peerDpd = Payloads.all(p.payloads(), VendorIdPayload.class).stream()
                 .anyMatch(v -> Arrays.equals(v.vendorId(), DPD_VENDOR_ID.vendorId()));
+        if (session.peer.natTraversal().enabled()) {
+            natVersion = NatDiscovery.chosen(p.payloads()).orElse(null);
+        }
+    }
+
+    /**
+     * Our vendor IDs: DPD always; with NAT traversal, as initiator every NAT-T version we speak,
+     * as responder the one we chose from the initiator's (RFC 3947 s3.1).
+     */
+    List<Payload> vendorIds() {
+        List<Payload> vids = new ArrayList<>();
+        vids.add(DPD_VENDOR_ID);
+        if (session.peer.natTraversal().enabled()) {
+            if (session.role == IsakmpSaInfo.Role.INITIATOR) {
+                vids.addAll(NatDiscovery.vendorIds());
+            } else if (natVersion != null) {
+                vids.add(natVersion.vendorId);
+            }
+        }
+        return vids;
+    }
+
+    /** Our NAT-D payloads for the next message (MM3/MM4, AM2/AM3), if NAT-T was agreed. */
+    List<Payload> natDiscovery() {
+        if (natVersion == null) {
+            return List.of();
+        }
+        byte[] forced = session.peer.natTraversal().forceEncapsulation() ? ctx.randomBytes(16) : null;
+        return NatDiscovery.payloads(natVersion, choice.proposal().hash(), session.cookies(), session.local,
+                session.remote, forced);
+    }
+
+    /** Reads the peer's NAT-D payloads (RFC 3947 s3.2): where is the NAT, if any. */
+    void detectNat(Packet p, Out out) throws ExchangeFailure {
+        if (natVersion == null) {
+            return;
+        }
+        Optional<NatDiscovery.Result> r = NatDiscovery.detect(natVersion, choice.proposal().hash(),
+                session.cookies(), p.payloads(), received);
+        if (r.isEmpty()) {
+            out.info(tag() + "the peer named " + natVersion + " but sent no NAT-D payloads: no NAT traversal");
+            natVersion = null;
+            return;
+        }
+        nat = r.get();
+        if (session.peer.natTraversal().forceEncapsulation() && !nat.localBehindNat()) {
+            nat = new NatDiscovery.Result(natVersion, true, nat.peerBehindNat());
+            out.info(tag() + "NAT-T (" + natVersion + "): " + r.get().describe() + "; UDP encapsulation forced");
+        } else {
+            out.info(tag() + "NAT-T (" + natVersion + "): " + nat.describe());
+        }
+    }
+
+    /** Initiator: with a NAT between us, the exchange moves to the NAT-T port from here on (RFC 3947 s4). */
+    void floatIfNatted(Out out) {
+        if (nat != null && nat.any()) {
+            session.floatToNatPort(out);
+        }
     }
 
     /** The ISAKMP SA is up: the session takes over the keys; DH secrets go. */
@@ -443,7 +510,7 @@ abstract class Phase1Exchange {
 
     private void send(IsakmpHeader h, byte[] body, List<Payload> payloads, Instant now, Out out,
             boolean answersLast, boolean awaitReply) {
-        Datagram d = new Datagram(session.local, session.remote, Packet.concat(h.encode(), body));
+        Datagram d = session.datagram(Packet.concat(h.encode(), body));
         session.logSent(h, payloads, out);
         if (session.role == IsakmpSaInfo.Role.RESPONDER && answersLast && awaitReply && initiatorRetransmits()) {
             rtx.sentAnswerOnly(d, now, responderWait());

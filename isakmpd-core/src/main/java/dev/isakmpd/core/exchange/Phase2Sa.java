@@ -48,7 +48,7 @@ final class Phase2Sa {
     }
 
     /** QM1's SA: one ESP proposal carrying our inbound SPI, one transform per configured proposal. */
-    static SaPayload offer(TunnelPolicy tunnel, int inboundSpi) {
+    static SaPayload offer(TunnelPolicy tunnel, int inboundSpi, Optional<NatDiscovery.Version> udp) {
         List<TransformPayload> transforms = new ArrayList<>();
         int n = 1;
         for (EspProposal p : tunnel.proposals()) {
@@ -56,7 +56,8 @@ final class Phase2Sa {
             attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS));
             attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifetime().toSeconds()));
             tunnel.pfsGroup().ifPresent(g -> attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, g.id())));
-            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL));
+            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE,
+                    udp.map(v -> v.udpMode(ENCAP_TUNNEL)).orElse(ENCAP_TUNNEL)));
             attrs.add(DataAttribute.basic(AUTHENTICATION_ALGORITHM, p.integrity().attributeValue()));
             if (p.cipher().hasKeyLengthAttribute()) {
                 attrs.add(DataAttribute.basic(KEY_LENGTH, p.keyBits()));
@@ -71,8 +72,8 @@ final class Phase2Sa {
      * Responder: the first acceptable transform in the peer's order. Proposals sharing a number
      * form one AND-ed bundle (RFC 2408 s4.2); only single-protocol ESP bundles are supported.
      */
-    static Choice select(IkeCrypto crypto, SaPayload offered, TunnelPolicy tunnel, boolean peerSentKe, List<String> why)
-            throws ExchangeFailure {
+    static Choice select(IkeCrypto crypto, SaPayload offered, TunnelPolicy tunnel, boolean peerSentKe, List<String> why,
+            Optional<NatDiscovery.Version> udp) throws ExchangeFailure {
         Map<Integer, Integer> perNumber = new HashMap<>();
         for (ProposalPayload p : offered.proposals()) {
             perNumber.merge(p.proposalNumber(), 1, Integer::sum);
@@ -92,7 +93,7 @@ final class Phase2Sa {
                 continue;
             }
             for (TransformPayload t : p.transforms()) {
-                Optional<Choice> c = match(crypto, p, t, tunnel, peerSentKe, why);
+                Optional<Choice> c = match(crypto, p, t, tunnel, peerSentKe, why, udp);
                 if (c.isPresent()) {
                     return c.get();
                 }
@@ -110,12 +111,12 @@ final class Phase2Sa {
     }
 
     /** Initiator: QM2 must name one ESP proposal with one transform that we offered. */
-    static Choice accept(IkeCrypto crypto, SaPayload reply, TunnelPolicy tunnel, boolean peerSentKe)
-            throws ExchangeFailure {
+    static Choice accept(IkeCrypto crypto, SaPayload reply, TunnelPolicy tunnel, boolean peerSentKe,
+            Optional<NatDiscovery.Version> udp) throws ExchangeFailure {
         ProposalPayload p = Phase1Sa.onlyProposal(reply);
         List<String> why = new ArrayList<>();
         Optional<Choice> c = p.protocolId().equals(ProtocolId.IPSEC_ESP) && p.spi().length == 4
-                ? match(crypto, p, p.transforms().get(0), tunnel, peerSentKe, why)
+                ? match(crypto, p, p.transforms().get(0), tunnel, peerSentKe, why, udp)
                 : Optional.empty();
         Choice choice = c.orElseThrow(() -> ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN,
                 "responder chose an ESP transform we did not offer: " + String.join("; ", why)));
@@ -174,7 +175,7 @@ final class Phase2Sa {
     }
 
     private static Optional<Choice> match(IkeCrypto crypto, ProposalPayload p, TransformPayload t,
-            TunnelPolicy tunnel, boolean peerSentKe, List<String> why) {
+            TunnelPolicy tunnel, boolean peerSentKe, List<String> why, Optional<NatDiscovery.Version> udp) {
         String label = "proposal " + p.proposalNumber() + " transform " + t.transformNumber();
         EspCipher cipher = EspCipher.fromTransformId(t.transformId());
         if (cipher == null) {
@@ -219,8 +220,9 @@ final class Phase2Sa {
             why.add(label + ": no authentication algorithm (ESP without integrity is refused)");
             return Optional.empty();
         }
-        if (mode != ENCAP_TUNNEL) {
-            why.add(label + ": encapsulation mode " + mode + " is not tunnel");
+        if (!NatDiscovery.acceptsMode(udp, mode, ENCAP_TUNNEL)) {
+            why.add(label + ": encapsulation mode " + mode + " is not " + (udp.isPresent()
+                    ? "UDP-encapsulated tunnel (a NAT is between us, RFC 3947 s5.1)" : "tunnel"));
             return Optional.empty();
         }
         if (keyBits == 0) {

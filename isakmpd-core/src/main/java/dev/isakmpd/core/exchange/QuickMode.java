@@ -4,6 +4,8 @@ import static dev.isakmpd.core.registry.PayloadType.HASH;
 import static dev.isakmpd.core.registry.PayloadType.ID;
 import static dev.isakmpd.core.registry.PayloadType.KE;
 import static dev.isakmpd.core.registry.PayloadType.N;
+import static dev.isakmpd.core.registry.PayloadType.NAT_OA;
+import static dev.isakmpd.core.registry.PayloadType.NAT_OA_DRAFT;
 import static dev.isakmpd.core.registry.PayloadType.NONCE;
 import static dev.isakmpd.core.registry.PayloadType.SA;
 
@@ -50,9 +52,9 @@ final class QuickMode {
 
     /** RFC 2409 s5.5: the HASH first; one SA (we negotiate one pair per exchange); IDs come in pairs. */
     static final MessageShape QM1 = MessageShape.of("QM1").first(HASH).one(SA).one(NONCE).optional(KE)
-            .between(ID, 0, 2).any(N).build();
+            .between(ID, 0, 2).any(N).between(NAT_OA, 0, 2).between(NAT_OA_DRAFT, 0, 2).build();
     static final MessageShape QM2 = MessageShape.of("QM2").first(HASH).one(SA).one(NONCE).optional(KE)
-            .between(ID, 0, 2).any(N).build();
+            .between(ID, 0, 2).any(N).between(NAT_OA, 0, 2).between(NAT_OA_DRAFT, 0, 2).build();
     static final MessageShape QM3 = MessageShape.of("QM3").first(HASH).build();
 
     /**
@@ -79,6 +81,8 @@ final class QuickMode {
     private IdentificationPayload idci;
     private IdentificationPayload idcr;
     private Instant finishedAt;
+    /** The peer's address before its NAT, from NAT-OA (RFC 3947 s5.2), if it sent one. */
+    private Optional<InetAddress> peerOriginalAddress = Optional.empty();
 
     private QuickMode(IsakmpSession session, int messageId, boolean initiator, Instant now) {
         this.session = session;
@@ -112,7 +116,7 @@ final class QuickMode {
         }
         q.ni = s.ctx().randomBytes(Phase1Exchange.NONCE_LENGTH);
         List<Payload> rest = new ArrayList<>();
-        rest.add(Phase2Sa.offer(tunnel, q.inboundSpi));
+        rest.add(Phase2Sa.offer(tunnel, q.inboundSpi, s.udpEncapsulationVersion()));
         rest.add(new NoncePayload(q.ni));
         tunnel.pfsGroup().ifPresent(g -> {
             q.dh = s.ctx().crypto().generateKeyPair(g);
@@ -136,7 +140,9 @@ final class QuickMode {
         nr = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
         SaPayload sa = Payloads.required(p.payloads(), SaPayload.class, "SA");
         Optional<KeyExchangePayload> ke = Payloads.first(p.payloads(), KeyExchangePayload.class);
-        choice = Phase2Sa.accept(session.ctx().crypto(), sa, tunnel, ke.isPresent());
+        choice = Phase2Sa.accept(session.ctx().crypto(), sa, tunnel, ke.isPresent(),
+                session.udpEncapsulationVersion());
+        peerOriginalAddress = NatDiscovery.peerOriginalAddress(p.payloads(), false);
         List<IdentificationPayload> ids = Payloads.all(p.payloads(), IdentificationPayload.class);
         if (!ids.isEmpty() && (ids.size() != 2 || !ids.get(0).equals(idci) || !ids.get(1).equals(idcr))) {
             throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "responder changed the client identities");
@@ -185,6 +191,7 @@ final class QuickMode {
             return Optional.empty();
         }
         s.cbc().advance(h.messageId(), ct);
+        s.authenticated(d, out);
         q.rtx.received(d.rawData());
         try {
             q.onQm1(p, now, out);
@@ -204,6 +211,7 @@ final class QuickMode {
         ni = Payloads.required(p.payloads(), NoncePayload.class, "NONCE").nonce();
         Optional<KeyExchangePayload> ke = Payloads.first(p.payloads(), KeyExchangePayload.class);
         List<IdentificationPayload> ids = Payloads.all(p.payloads(), IdentificationPayload.class);
+        peerOriginalAddress = NatDiscovery.peerOriginalAddress(p.payloads(), true);
         Subnet remoteNet;
         Subnet localNet;
         if (ids.isEmpty()) {
@@ -224,7 +232,8 @@ final class QuickMode {
                         "no tunnel for " + remoteNet + " === " + localNet));
         List<String> why = new ArrayList<>();
         try {
-            choice = Phase2Sa.select(session.ctx().crypto(), sa, tunnel, ke.isPresent(), why);
+            choice = Phase2Sa.select(session.ctx().crypto(), sa, tunnel, ke.isPresent(), why,
+                    session.udpEncapsulationVersion());
         } catch (ExchangeFailure f) {
             out.info(tag() + "no acceptable ESP proposal for tunnel " + tunnel.name() + ": " + String.join("; ", why)
                     + "; ours: " + tunnel.proposals());
@@ -289,6 +298,7 @@ final class QuickMode {
         }
         session.heard(now); // HASH(2) and HASH(3) cover our fresh Ni: no replay
         session.cbc().advance(messageId, ct);
+        session.authenticated(d, out);
         rtx.stop();
         rtx.received(d.rawData());
         try {
@@ -339,8 +349,10 @@ final class QuickMode {
         int outboundSpi = choice.peerSpi();
         InetAddress us = session.local.getAddress();
         InetAddress them = session.remote.getAddress();
-        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local());
-        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote());
+        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local())
+                .withUdpEncapsulation(session.udpEncapsulation(true, peerOriginalAddress));
+        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote())
+                .withUdpEncapsulation(session.udpEncapsulation(false, peerOriginalAddress));
         if (gqm != null) {
             gqm.wipe();
         }
@@ -355,7 +367,8 @@ final class QuickMode {
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
                 + in.spiHex() + ", out spi 0x" + outSa.spiHex() + ", lifetime " + choice.lifetime().toSeconds()
-                + "s, in " + Duration.between(started, now).toMillis() + " ms");
+                + "s, in " + Duration.between(started, now).toMillis() + " ms"
+                + outSa.udpEncapsulation().map(u -> ", ESP in UDP (" + u + ")").orElse(""));
     }
 
     /** KEYMAT for the SA whose destination chose {@code spi} (RFC 2409 s5.5): encryption key first, then HMAC key. */

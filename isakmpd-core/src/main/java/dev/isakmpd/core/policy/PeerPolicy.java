@@ -20,11 +20,21 @@ import java.util.Optional;
  *     exactly {@code remote}
  * @param aggressive phase 1 in Aggressive Mode: we initiate with it and accept it (RFC 2409 s5);
  *     otherwise Main Mode only
+ * @param natTraversal whether and how NAT traversal is negotiated (RFC 3947)
  */
 public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
         List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
         Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
-        Optional<Subnet> remoteRange, boolean aggressive) {
+        Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal) {
+
+    /** A peer with NAT traversal as {@link NatTraversal#DEFAULT}. */
+    public PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
+            List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
+            Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
+            Optional<Subnet> remoteRange, boolean aggressive) {
+        this(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd, localId, remoteId,
+                remoteRange, aggressive, NatTraversal.DEFAULT);
+    }
 
     public PeerPolicy {
         ikeProposals = List.copyOf(ikeProposals);
@@ -47,7 +57,13 @@ public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress
     /** The same peer with other tunnels. */
     public PeerPolicy withTunnels(List<TunnelPolicy> newTunnels) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, newTunnels, autoStart, dpd,
-                localId, remoteId, remoteRange, aggressive);
+                localId, remoteId, remoteRange, aggressive, natTraversal);
+    }
+
+    /** The same peer with other NAT traversal settings. */
+    public PeerPolicy withNatTraversal(NatTraversal nat) {
+        return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
+                localId, remoteId, remoteRange, aggressive, nat);
     }
 
     /** Whether an initiator at {@code address} may be this peer. */

@@ -7,15 +7,42 @@ import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.oakley.SecretBytes;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * One ESP SA in tunnel mode as negotiated by Quick Mode: one direction, identified by
  * (destination, SPI). Keys are {@link SecretBytes}, so toString shows fingerprints only.
+ *
+ * @param udpEncapsulation ESP in UDP when NAT traversal found a NAT (RFC 3948); empty: plain ESP
  */
 public record IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
         InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
         SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
-        boolean pfs) {
+        boolean pfs, Optional<UdpEncapsulation> udpEncapsulation) {
+
+    /** Plain ESP, without UDP encapsulation. */
+    public IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
+            InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
+            SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
+            boolean pfs) {
+        this(peer, tunnel, direction, spi, source, destination, sourceSelector, destinationSelector, cipher, keyBits,
+                encryptionKey, integrity, authenticationKey, lifetime, pfs, Optional.empty());
+    }
+
+    /**
+     * The same SA (same keys, which the caller must not wipe twice) after the peer moved: its NAT
+     * mapping changed, so its address and the UDP encapsulation are new.
+     */
+    public IpsecSa movedTo(InetAddress newSource, InetAddress newDestination, Optional<UdpEncapsulation> encapsulation) {
+        return new IpsecSa(peer, tunnel, direction, spi, newSource, newDestination, sourceSelector,
+                destinationSelector, cipher, keyBits, encryptionKey, integrity, authenticationKey, lifetime, pfs,
+                encapsulation);
+    }
+
+    /** The same SA carried in UDP (or not). */
+    public IpsecSa withUdpEncapsulation(Optional<UdpEncapsulation> encapsulation) {
+        return movedTo(source, destination, encapsulation);
+    }
 
     public enum Direction { IN, OUT }
 
@@ -33,7 +60,8 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
         return String.format("ESP %s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key-fp=%s auth-key-fp=%s%s",
                 direction.name().toLowerCase(), spiHex(), Addresses.format(source), Addresses.format(destination),
                 sourceSelector, destinationSelector, algorithms(), lifetime.toSeconds(),
-                encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "");
+                encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "")
+                + udpEncapsulation.map(u -> " " + u).orElse("");
     }
 
     /** Wipes both keys once the SA is gone. */

@@ -63,7 +63,7 @@ class PublicKeyEncryptionScenarioTest {
         String how = revised ? "revised public key encryption" : "public key encryption";
         assertTrue(p.b().logged("peer authenticated as '127.0.0.1' (authenticated by " + how + ")"), () -> logs(p));
         // the ID and nonce bodies of MM3/MM4 are ciphertext (and, revised, KE too)
-        String mm3 = revised ? "[ No KE ID ]" : "[ KE ID No ]";
+        String mm3 = revised ? "[ No KE ID NAT-D NAT-D ]" : "[ KE ID No NAT-D NAT-D ]";
         assertTrue(p.a().log.stream().anyMatch(l -> l.contains("sending IDENTITY_PROTECTION " + mm3)), () -> logs(p));
         assertTrue(p.a().log.stream().anyMatch(l -> l.contains("(encrypted)") || l.contains("Encrypted body")),
                 () -> logs(p));

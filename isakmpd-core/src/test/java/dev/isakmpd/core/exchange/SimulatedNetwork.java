@@ -5,6 +5,8 @@ import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.wire.WireFuzzer;
 import dev.isakmpd.oakley.IkeCrypto;
+import dev.isakmpd.core.policy.Addresses;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -12,10 +14,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -76,11 +80,74 @@ final class SimulatedNetwork {
     private record InFlight(Instant at, long order, Datagram datagram) {
     }
 
+    /**
+     * A NAT (RFC 3715 terms): datagrams from the inside to elsewhere leave from the public address,
+     * each inside endpoint on a port of its own; datagrams to the public address go to whoever
+     * holds that port, or are dropped. Port forwards publish an inside endpoint on a fixed port.
+     */
+    static final class Nat {
+        final InetAddress publicAddress;
+        private final Set<InetAddress> inside;
+        private final Map<InetSocketAddress, Integer> outbound = new HashMap<>();
+        private final Map<Integer, InetSocketAddress> inbound = new HashMap<>();
+        private final Set<Integer> forwards = new HashSet<>();
+        private int nextPort;
+
+        Nat(String publicAddress, int firstPort, String... inside) {
+            this.publicAddress = Addresses.parseLiteral(publicAddress);
+            this.inside = new HashSet<>();
+            for (String a : inside) {
+                this.inside.add(Addresses.parseLiteral(a));
+            }
+            this.nextPort = firstPort;
+        }
+
+        /** Datagrams to the public address on {@code publicPort} go to {@code to}, and its replies leave from there. */
+        void forward(int publicPort, InetSocketAddress to) {
+            forwards.add(publicPort);
+            inbound.put(publicPort, to);
+            outbound.put(to, publicPort);
+        }
+
+        /** Forgets every dynamic mapping (a NAT reboot or timeout): the next datagram out gets a new port. */
+        void rebind() {
+            outbound.values().removeIf(port -> !forwards.contains(port));
+            inbound.keySet().removeIf(port -> !forwards.contains(port));
+        }
+
+        /** The public endpoint the inside endpoint is mapped to now, if it is. */
+        InetSocketAddress mapped(InetSocketAddress insideEndpoint) {
+            Integer port = outbound.get(insideEndpoint);
+            return port == null ? null : new InetSocketAddress(publicAddress, port);
+        }
+
+        Datagram translate(Datagram d) {
+            InetSocketAddress source = d.local();
+            InetSocketAddress destination = d.remote();
+            if (inside.contains(source.getAddress()) && !inside.contains(destination.getAddress())) {
+                int port = outbound.computeIfAbsent(source, k -> {
+                    int p = nextPort++;
+                    inbound.put(p, k);
+                    return p;
+                });
+                source = new InetSocketAddress(publicAddress, port);
+            }
+            if (destination.getAddress().equals(publicAddress)) {
+                destination = inbound.get(destination.getPort());
+                if (destination == null) {
+                    return null;
+                }
+            }
+            return new Datagram(source, destination, d.data());
+        }
+    }
+
     private final Random random;
     private final Faults faults;
     private final PriorityQueue<InFlight> wire = new PriorityQueue<>(
             (a, b) -> a.at.equals(b.at) ? Long.compare(a.order, b.order) : a.at.compareTo(b.at));
     private final Map<InetSocketAddress, Node> nodes = new HashMap<>();
+    private final List<Nat> nats = new ArrayList<>();
     /** Each node under its engine's {@link Engine#nextTimeout()}. */
     private final Deadlines<Node> timers = new Deadlines<>();
     private final java.util.Set<InetSocketAddress> removed = new java.util.HashSet<>();
@@ -99,6 +166,16 @@ final class SimulatedNetwork {
     Node add(Node n) {
         nodes.put(n.address, n);
         return n;
+    }
+
+    /** The node also receives on {@code port} of its address (the NAT-T port). */
+    void listen(Node n, int port) {
+        nodes.put(new InetSocketAddress(n.address.getAddress(), port), n);
+    }
+
+    Nat add(Nat nat) {
+        nats.add(nat);
+        return nat;
     }
 
     /** {@code old} crashes and {@code fresh}, at the same address, takes its place with no state. */
@@ -129,8 +206,15 @@ final class SimulatedNetwork {
         timers.schedule(from, from.engine.nextTimeout().orElse(null));
     }
 
-    private void transmit(Node from, Datagram d) {
+    private void transmit(Node from, Datagram sent) {
         from.sent++;
+        Datagram d = sent;
+        for (Nat nat : nats) {
+            d = nat.translate(d);
+            if (d == null) {
+                return;
+            }
+        }
         if (random.nextDouble() < faults.drop()) {
             return;
         }

@@ -7,6 +7,7 @@ import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.pki.CertificateIdentities;
 import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.NatTraversal;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
@@ -62,6 +63,8 @@ public final class ConfigLoader {
     private final Optional<Path> file;
     /** daemon.allow-legacy-crypto: read before the peers, whose proposals it governs. */
     private boolean allowLegacy;
+    /** daemon.nat-t-port, which every peer's NAT traversal settings carry. */
+    private int natPort = NatTraversal.PORT;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
     private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
     private final List<PlacedTunnel> placedTunnels = new ArrayList<>();
@@ -109,6 +112,7 @@ public final class ConfigLoader {
         Optional<Path> statusFile = Optional.empty();
         HalfOpenLimits halfOpen = HalfOpenLimits.DEFAULT;
         int receiveBuffer = DaemonConfig.DEFAULT_RECEIVE_BUFFER;
+        natPort = NatTraversal.PORT;
         Optional<ControlSocket> control = Optional.empty();
         RetransmitPolicy retransmit = RetransmitPolicy.DEFAULT;
         Optional<Section> daemon = root.table("daemon");
@@ -118,7 +122,7 @@ public final class ConfigLoader {
             Section d = daemon.get();
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
                     "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
-                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer"));
+                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "nat-t-port"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -128,6 +132,7 @@ public final class ConfigLoader {
             allowLegacy = d.bool("allow-legacy-crypto").map(Value::value).orElse(false);
             halfOpen = halfOpen(d);
             receiveBuffer = receiveBuffer(d);
+            natPort = natPort(d);
             control = control(d);
             retransmit = retransmit(d);
         }
@@ -146,7 +151,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
-                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer);
+                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer, natPort);
     }
 
     /** receive-buffer: bytes, 64 KiB to 256 MiB (the kernel grants at most net.core.rmem_max). */
@@ -160,6 +165,35 @@ public final class ConfigLoader {
             return DaemonConfig.DEFAULT_RECEIVE_BUFFER;
         }
         return v.get().value().intValue();
+    }
+
+    /** daemon.nat-t-port: 4500 (RFC 3947 s4); another only where both sides agree, as in tests. */
+    private int natPort(Section d) {
+        Optional<Value<Long>> v = d.integer("nat-t-port");
+        if (v.isEmpty()) {
+            return NatTraversal.PORT;
+        }
+        if (v.get().value() < 1 || v.get().value() > 65535 || v.get().value() == IKE_PORT) {
+            problems.error(v.get().at(), "must be a UDP port other than 500, got " + v.get().value());
+            return NatTraversal.PORT;
+        }
+        return v.get().value().intValue();
+    }
+
+    /** nat-traversal (default true), nat-keepalive (default 20 s) and force-encaps of one peer (RFC 3947, 3948). */
+    private NatTraversal natTraversal(Section p) {
+        boolean enabled = p.bool("nat-traversal").map(Value::value).orElse(true);
+        boolean force = p.bool("force-encaps").map(Value::value).orElse(false);
+        Optional<Value<Duration>> keepalive = p.duration("nat-keepalive");
+        if (!enabled && force) {
+            problems.error(p.at("force-encaps"), "has no effect with nat-traversal = false");
+        }
+        if (keepalive.isPresent() && (keepalive.get().value().isZero() || keepalive.get().value().isNegative())) {
+            problems.error(keepalive.get().at(), "must be positive");
+            keepalive = Optional.empty();
+        }
+        return new NatTraversal(enabled, keepalive.map(Value::value).orElse(NatTraversal.DEFAULT_KEEPALIVE), force,
+                natPort);
     }
 
     /** How many responder Main Modes may wait for the initiator: per source address, and in all. */
@@ -319,7 +353,8 @@ public final class ConfigLoader {
                 "private-key-passphrase-file", "ca", "crl", "send-cert", "peer-certificate", "local-id", "remote-id",
                 "aggressive",
                 "aggressive-exposes-psk", "ike", "ike-lifetime", "auto", "dpd-delay", "dpd-timeout", "tunnels",
-                "keying-tries", "keying-retry-delay", "keying-retry-delay-max", "close-action", "dpd-action"));
+                "keying-tries", "keying-retry-delay", "keying-retry-delay-max", "close-action", "dpd-action",
+                "nat-traversal", "nat-keepalive", "force-encaps"));
         checkName(p);
         Optional<Value<String>> localText = p.requiredString("local");
         Optional<InetSocketAddress> local = localText.flatMap(v -> parse(v, ConfigLoader::endpoint));
@@ -356,6 +391,7 @@ public final class ConfigLoader {
         }
         Optional<DeadPeerDetection> dpd = dpd(p);
         boolean aggressive = aggressive(p, auth, ike);
+        NatTraversal nat = natTraversal(p);
         Optional<Identity> localId = p.string("local-id").flatMap(v -> parse(v, Identity::parse));
         Optional<Identity> remoteId = p.string("remote-id").filter(v -> !v.value().equals("%any"))
                 .flatMap(v -> parse(v, Identity::parse));
@@ -380,7 +416,7 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new PeerPolicy(p.name(), local.orElseThrow(), remote.orElseThrow(), auth.get(), ike,
-                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range, aggressive));
+                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range, aggressive, nat));
     }
 
     /**

@@ -23,11 +23,12 @@ import java.util.Optional;
  * @param restart each peer's keying tries and close and DPD actions, by peer name
  * @param halfOpen daemon.half-open-per-address and daemon.half-open-total
  * @param receiveBuffer daemon.receive-buffer: bytes of kernel receive buffer per UDP socket
+ * @param natPort daemon.nat-t-port: the NAT-T port (RFC 3947 s4), 4500
  */
 public record DaemonConfig(String source, List<InetSocketAddress> listen, KernelType kernel,
         Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles,
         List<String> warnings, Optional<ControlSocket> control, RetransmitPolicy retransmit,
-        Map<String, RestartPolicy> restart, HalfOpenLimits halfOpen, int receiveBuffer) {
+        Map<String, RestartPolicy> restart, HalfOpenLimits halfOpen, int receiveBuffer, int natPort) {
     /** Room for a few thousand IKE messages in a burst (2000 Deletes when a load generator stops). */
     public static final int DEFAULT_RECEIVE_BUFFER = 4 << 20;
 
@@ -37,6 +38,26 @@ public record DaemonConfig(String source, List<InetSocketAddress> listen, Kernel
         pskFiles = Map.copyOf(pskFiles);
         warnings = List.copyOf(warnings);
         restart = Map.copyOf(restart);
+    }
+
+    /**
+     * The UDP endpoints to bind: {@code listen}, and beside each endpoint on port 500 the same
+     * address on the NAT-T port, where a peer behind a NAT moves to (RFC 3947 s4).
+     */
+    public List<InetSocketAddress> sockets() {
+        List<InetSocketAddress> all = new java.util.ArrayList<>(listen);
+        for (InetSocketAddress e : listen) {
+            InetSocketAddress nat = new InetSocketAddress(e.getAddress(), natPort);
+            if (e.getPort() == 500 && !all.contains(nat)) {
+                all.add(nat);
+            }
+        }
+        return all;
+    }
+
+    /** Whether a socket is a NAT-T one: ISAKMP behind the non-ESP marker, and ESP in UDP for the kernel. */
+    public boolean isNatTraversal(InetSocketAddress socket) {
+        return socket.getPort() == natPort;
     }
 
     public RestartPolicy restartPolicy(String peer) {

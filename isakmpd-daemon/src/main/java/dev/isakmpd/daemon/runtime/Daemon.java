@@ -12,6 +12,7 @@ import dev.isakmpd.daemon.control.ControlServer;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,7 +71,15 @@ public final class Daemon {
             throw new IOException(e.getMessage(), e);
         }
         precompute(peers);
-        UdpTransport transport = UdpTransport.bind(config.listen(), config.receiveBuffer());
+        UdpTransport transport = UdpTransport.bind(config.sockets(), config.receiveBuffer());
+        try {
+            for (InetSocketAddress e : config.sockets()) {
+                IkeSocketOptions.apply(e, config.isNatTraversal(e), IkeSocketOptions.bypassFor(kernel));
+            }
+        } catch (IOException e) {
+            transport.close();
+            throw e;
+        }
         List<SpdTunnel> installed = new ArrayList<>();
         EarlyKernelEvents early = new EarlyKernelEvents();
         kernel.onEvent(early);

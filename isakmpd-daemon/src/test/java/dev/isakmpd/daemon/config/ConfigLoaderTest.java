@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.exchange.HalfOpenLimits;
 import dev.isakmpd.core.exchange.RetransmitPolicy;
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.NatTraversal;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.ProposalNames;
@@ -117,6 +119,25 @@ class ConfigLoaderTest {
         assertEquals(ConfigLoader.DEFAULT_IKE_LIFETIME, p.ikeLifetime());
         assertFalse(p.autoStart());
         assertEquals(List.of(), p.tunnels());
+    }
+
+    @Test
+    void natTraversal() throws Exception {
+        DaemonConfig d = parse(VALID);
+        assertEquals(NatTraversal.DEFAULT, d.peers().get(0).natTraversal());
+        assertEquals(List.of(Addresses.parseEndpoint("127.0.0.1", 500), Addresses.parseEndpoint("127.0.0.1", 4500)),
+                d.sockets(), "4500 beside 500, once");
+        assertTrue(d.isNatTraversal(Addresses.parseEndpoint("127.0.0.1", 4500)));
+        DaemonConfig set = parse(VALID.replace("auto = \"start\"", "auto = \"start\"\nnat-keepalive = \"30s\"\n"
+                + "force-encaps = true").replace("kernel = \"memory\"", "kernel = \"memory\"\nnat-t-port = 14500")
+                .replace("\"127.0.0.1:4500\"", "\"127.0.0.1:14500\""));
+        assertEquals(new NatTraversal(true, Duration.ofSeconds(30), true, 14500), set.peers().get(0).natTraversal());
+        assertFalse(parse(VALID.replace("auto = \"start\"", "auto = \"start\"\nnat-traversal = false")).peers().get(0)
+                .natTraversal().enabled());
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\nnat-traversal = false\nforce-encaps = true"),
+                "t.toml:14: peers.gw-b.force-encaps: has no effect with nat-traversal = false");
+        assertError(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nnat-t-port = 500"),
+                "t.toml:4: daemon.nat-t-port: must be a UDP port other than 500");
     }
 
     @Test
@@ -316,7 +337,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(
                 "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, "
                         + "control-group, control-mode, control-socket, half-open-per-address, half-open-total, kernel, "
-                        + "listen, receive-buffer, retransmit-timeout, retransmit-timeout-max, retransmit-tries, "
+                        + "listen, nat-t-port, receive-buffer, retransmit-timeout, retransmit-timeout-max, retransmit-tries, "
                         + "status-file)",
                 "t.toml:9: peers.gw-b.ike[1]: unknown cipher 'aes512' in 'aes512-sha1-modp2048' (known: aes128, aes192, aes256, 3des, "
                         + "camellia128/192/256, blowfish128/192/256, cast128)",

@@ -210,6 +210,68 @@ class StrongSwanInteropIT {
         assertTrue(ours.contains("(notify INVALID-CERTIFICATE)"), "and the notify");
     }
 
+    /**
+     * NAT traversal (RFC 3947/3948) in the kernel, both ways in one lab boot, each through a
+     * masquerading NAT that also rewrites UDP ports (run-scenario.sh --nat / --nat-us), Main Mode
+     * with a PSK, our daemon on the XFRM back-end: first strongSwan behind the NAT initiates to us
+     * (we know it by the NAT's address), then we, behind the NAT, initiate to strongSwan on a
+     * kernel ACQUIRE. Each time both sides detect the NAT, move to port 4500, agree on
+     * UDP-Encapsulated-Tunnel, and a ping passes through ESP in UDP whose counters grow on both
+     * sides; the side outside sends to the port the NAT chose, not to 4500.
+     */
+    @Test
+    void natTraversalBothWaysThroughAMasqueradingNat() throws Exception {
+        String only = System.getProperty("interop.only");
+        Assumptions.assumeTrue(only == null || "sw-behind-nat".matches(only) || "us-behind-nat".matches(only),
+                "not selected");
+        Path swBehind = Path.of("target", "interop", "sw-behind-nat").toAbsolutePath();
+        Path usBehind = Path.of("target", "interop", "us-behind-nat").toAbsolutePath();
+        String both = natScenario(swBehind, "sw", "--nat") + "; a=$?; " + natScenario(usBehind, "us", "--nat-us")
+                + "; exit $((a | $?))";
+        List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "300", "--",
+                "bash", "-c", both);
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(swBehind.resolveSibling("nat-harness.log").toFile()).start();
+        assertTrue(p.waitFor(330, TimeUnit.SECONDS), "lab did not finish");
+        for (Path out : List.of(swBehind, usBehind)) {
+            String result = OurSide.read(out.resolve("result"));
+            assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
+            assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+        }
+        // strongSwan behind the NAT: we see it behind one and answer its mapped port
+        assertTrue(OurSide.read(swBehind.resolve("ours.log")).contains("NAT-T (RFC 3947): the peer is behind a NAT"));
+        assertTrue(OurSide.read(swBehind.resolve("charon.log")).contains("local host is behind NAT"));
+        assertEspInUdp(OurSide.read(swBehind.resolve("ip-xfrm-state-stats-us.txt")),
+                OurSide.read(swBehind.resolve("ip-xfrm-state-stats-sw.txt")));
+        // we behind the NAT: we float to 4500 and strongSwan answers our mapped port
+        String ours = OurSide.read(usBehind.resolve("ours.log"));
+        assertTrue(ours.contains("NAT-T (RFC 3947): we are behind a NAT"), "our detection");
+        assertTrue(ours.contains("moving to port 4500"), "our float");
+        assertTrue(OurSide.read(usBehind.resolve("charon.log")).contains("remote host is behind NAT"));
+        assertEspInUdp(OurSide.read(usBehind.resolve("ip-xfrm-state-stats-sw.txt")),
+                OurSide.read(usBehind.resolve("ip-xfrm-state-stats-us.txt")));
+    }
+
+    /** The run-scenario.sh command line of one NAT scenario; its ours.sh is written here. */
+    private static String natScenario(Path out, String initiator, String natFlag) throws Exception {
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "add", ""), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        return String.join(" ", ROOT.resolve("scripts/interop/run-scenario.sh").toString(), "--out", out.toString(),
+                "--psk", "'interop secret " + natFlag + "'", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
+                "--pfs", "none", "--initiator", initiator, natFlag, "--ping", "--timeout", "90", "--ours-cmd",
+                "'bash " + out.resolve("ours.sh") + "'", "--ours-ready-file", out.resolve("ready").toString(),
+                ">" + out.resolve("harness.log"), "2>&1");
+    }
+
+    /** Both SAs of each side in UDP; the outside side's outbound one to the NAT's mapped port. */
+    private static void assertEspInUdp(String outside, String inside) {
+        assertTrue(java.util.regex.Pattern.compile("encap type espinudp sport 4500 dport 4\\d{4} addr")
+                .matcher(outside).find(), "the outside side sends to the NAT's mapped port:\n" + outside);
+        assertEquals(2, outside.split("encap type espinudp", -1).length - 1, outside);
+        assertEquals(2, inside.split("encap type espinudp sport 4500 dport 4500", -1).length - 1, inside);
+    }
+
     /** Our responder installs its SAs on QM3, just after strongSwan shows them: wait for both lines. */
     private static String statusCommand(Path status) {
         return "for i in $(seq 1 50); do [ \"$(grep -c '^esp ' " + status + " 2>/dev/null)\" = 2 ] && break; "
