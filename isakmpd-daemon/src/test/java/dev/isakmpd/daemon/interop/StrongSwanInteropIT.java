@@ -210,6 +210,50 @@ class StrongSwanInteropIT {
         assertTrue(ours.contains("(notify INVALID-CERTIFICATE)"), "and the notify");
     }
 
+    /**
+     * An ID that its certificate does not contain, refused on both sides, in one lab boot: both
+     * initiate at once. strongSwan presents {@link #SW_FORGED} with gw-b's certificate, and we
+     * refuse it naming both; we present {@link #US_FORGED} with gw-a's (through
+     * {@link ForgedIdDaemon}, since our config refuses such a local-id) and strongSwan refuses it.
+     * strongSwan 5.9.8 will not present a DN or name its certificate lacks ("no private key found
+     * for ..."), and with a KEY_ID it sends no certificate; its forged ID is a DN with a wildcard,
+     * which finds its key and certificate (strongSwan matches the pattern) but goes on the wire as
+     * the literal "CN=*", which is not the certificate's subject.
+     */
+    @Test
+    void anIdThatIsNotInTheCertificateIsRefusedOnBothSides() throws Exception {
+        String only = System.getProperty("interop.only");
+        Assumptions.assumeTrue(only == null || "id-not-in-certificate".matches(only), "not selected");
+        Path out = Path.of("target", "interop", "id-not-in-certificate").toAbsolutePath();
+        Files.createDirectories(out);
+        String launch = "-jar " + OurSide.JAR + " run --config \"$out/ours.toml\" --log-level debug";
+        String script = OurSide.script("memory", "start", "");
+        assertTrue(script.contains(launch), "OurSide's java command changed");
+        Files.writeString(out.resolve("ours.sh"), script.replace(launch, "-cp " + OurSide.JAR + ":"
+                + Path.of("target", "test-classes").toAbsolutePath() + " " + ForgedIdDaemon.class.getName()
+                + " \"$out/ours.toml\" '" + US_FORGED + "'"), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "150",
+                "--out", out.toString(), "--psk", "unused", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
+                "--pfs", "none", "--initiator", "sw", "--timeout", "25", "--pki", PKI.toString(), "--cert-us", "gw-a",
+                "--cert-sw", "gw-b", "--sw-id", SW_FORGED, "--us-id", US_FORGED,
+                "--ours-cmd", "bash " + out.resolve("ours.sh"), "--ours-ready-file", out.resolve("ready").toString());
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("harness.log").toFile()).start();
+        assertTrue(p.waitFor(200, TimeUnit.SECONDS), "lab did not finish");
+        assertTrue(OurSide.read(out.resolve("result")).startsWith("FAIL"), "no SA may come up");
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("authentication failed: the peer's ID '" + SW_FORGED + "' is not in its certificate "
+                + "'CN=gw-b.example.org, O=isakmpd test, C=XX'"), "our log names both sides");
+        assertTrue(ours.contains("(notify AUTHENTICATION-FAILED)"), "and the notify");
+        String charon = OurSide.read(out.resolve("charon.log"));
+        assertTrue(charon.contains("no trusted RSA public key found for '" + US_FORGED + "'"),
+                "strongSwan refuses our forged ID");
+    }
+
+    static final String SW_FORGED = "C=XX, O=isakmpd test, CN=*";
+    static final String US_FORGED = "C=XX, O=isakmpd test, CN=mallory-a.example.org";
+
     /** Our responder installs its SAs on QM3, just after strongSwan shows them: wait for both lines. */
     private static String statusCommand(Path status) {
         return "for i in $(seq 1 50); do [ \"$(grep -c '^esp ' " + status + " 2>/dev/null)\" = 2 ] && break; "
