@@ -85,10 +85,14 @@ class StrongSwanInteropIT {
                         "gw-a-ec"),
                 new Scenario("sw-initiates-ecdsa-certs", "sw", "aes128-sha256-ecp256", "aes128-sha1", "none", false,
                         "gw-a-ec"),
-                // Aggressive Mode (RFC 2409 s5): PSK with strongSwan initiating, RSA with us initiating
+                // Aggressive Mode (RFC 2409 s5): PSK and RSA, each in both directions
                 new Scenario("sw-initiates-aggressive-psk", "sw", "aes128-sha256-modp2048", "aes128-sha1", "none",
                         false, null, true, false),
+                new Scenario("we-initiate-aggressive-psk", "us", "aes256-sha256-modp2048", "aes128-sha1", "none",
+                        false, null, true, false),
                 new Scenario("we-initiate-aggressive-rsa", "us", "aes256-sha256-modp2048", "aes128-sha1", "none",
+                        false, "gw-a", true, false),
+                new Scenario("sw-initiates-aggressive-rsa", "sw", "aes128-sha256-modp2048", "aes128-sha1", "none",
                         false, "gw-a", true, false),
                 // a road-warrior policy (remote = "any"): strongSwan's address is not in our config
                 new Scenario("sw-initiates-to-remote-any", "sw", "aes128-sha256-modp2048", "aes128-sha1", "none",
