@@ -7,7 +7,10 @@ import dev.isakmpd.daemon.runtime.StatusFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -182,9 +185,45 @@ class StrongSwanInteropIT {
             assertTrue(ourLog.contains("peer authenticated as 'C=XX, O=isakmpd test, CN=gw-b.example.org' ("
                     + (ec ? "ECDSA-256" : "RSA signatures") + " of"), "we verified strongSwan");
         }
-        // and strongSwan's kernel really holds them
+        // and strongSwan's kernel really holds them, with the keys we derived (their fingerprints)
         String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
         assertTrue(xfrm.contains("spi 0x" + outSa.spi()) && xfrm.contains("spi 0x" + in.spi()), xfrm);
+        Map<String, List<String>> keys = xfrmKeyFingerprints(xfrm);
+        for (StatusFile.EspEntry e : ourEsp) {
+            assertEquals(List.of(e.encryptionKeyFingerprint(), e.authenticationKeyFingerprint()), keys.get(e.spi()),
+                    "key fingerprints of SPI " + e.spi() + " in strongSwan's kernel and ours");
+        }
+    }
+
+    /**
+     * SPI (8 hex digits) to the fingerprints of its encryption and authentication keys as
+     * {@code ip xfrm state} shows them (the first 4 bytes of their SHA-256, as our status file).
+     */
+    static Map<String, List<String>> xfrmKeyFingerprints(String ipXfrmState) throws Exception {
+        Map<String, List<String>> out = new HashMap<>();
+        String spi = null;
+        String enc = null;
+        String auth = null;
+        for (String line : (ipXfrmState + "\nsrc").split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (line.startsWith("src") && spi != null) {
+                out.put(spi, List.of(enc, auth));
+                spi = null;
+            } else if (f[0].equals("proto") && f.length > 3) {
+                spi = f[3].substring(2);
+            } else if (f[0].equals("enc") && f.length > 2) {
+                enc = fingerprint(f[2]);
+            } else if (f[0].equals("auth-trunc") && f.length > 2) {
+                auth = fingerprint(f[2]);
+            }
+        }
+        return out;
+    }
+
+    private static String fingerprint(String hexKey) throws Exception {
+        byte[] h = MessageDigest.getInstance("SHA-256")
+                .digest(HexFormat.of().parseHex(hexKey.substring(2)));
+        return HexFormat.of().formatHex(h, 0, 4);
     }
 
     /**
