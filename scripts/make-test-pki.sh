@@ -9,11 +9,14 @@
 #      ├─ gw-b-ec   ECDSA P-256, same subject alt names as gw-b
 #      ├─ gw-a-ec   ECDSA P-256, same subject alt names as gw-a
 #      ├─ revoked   RSA 2048 "CN=revoked.example.org", listed in intermediate.crl.pem
-#      └─ nosign    RSA 2048 "CN=nosign.example.org", keyUsage keyEncipherment only
+#      ├─ nosign    RSA 2048 "CN=nosign.example.org", keyUsage keyEncipherment only
+#      ├─ expired   RSA 2048 "CN=expired.example.org", valid 2020-01-01 .. 2021-01-01 only
+#      └─ revoked-a RSA 2048 "CN=revoked-a.example.org", listed (with revoked) only in the
+#                   later intermediate-2.crl.pem, which strongSwan gets in the lab
 #   rogue CA (self-signed, not trusted) └─ rogue  "CN=gw-b.example.org" (a look-alike)
 #
 # Each end entity: NAME.key.pem (PKCS#8, mode 600), NAME.crt.pem, NAME.chain.pem (its
-# certificate, then the intermediate). Valid 2026-01-01 .. 2036-01-01. Deterministic names,
+# certificate, then the intermediate). Valid 2026-01-01 .. 2036-01-01 (but expired). Deterministic names,
 # random keys: rerun only when the set must change, and commit the output.
 set -euo pipefail
 out=${1:?usage: make-test-pki.sh DIR}
@@ -48,6 +51,9 @@ authorityKeyIdentifier = keyid
 [v3_nosign]
 basicConstraints = CA:false
 keyUsage = critical, keyEncipherment
+[crl_ext]
+# strongSwan finds a CRL by its issuer's key identifier
+authorityKeyIdentifier = keyid:always
 CNF
 
 newca() { # NAME SUBJECT [ISSUER]
@@ -94,6 +100,13 @@ ee nosign "/C=XX/O=isakmpd test/CN=nosign.example.org" rsa "DNS:nosign.example.o
     -cert ../intermediate.crt.pem -revoke ../revoked.crt.pem 2>/dev/null &&
  openssl ca -gencrl -config ../ca.cnf -keyfile ../intermediate.key.pem -cert ../intermediate.crt.pem \
     -crl_lastupdate $start -crl_nextupdate $end -out ../intermediate.crl.pem 2>/dev/null)
+start=20200101000000Z end=20210101000000Z \
+    ee expired "/C=XX/O=isakmpd test/CN=expired.example.org" rsa "DNS:expired.example.org"
+ee revoked-a "/C=XX/O=isakmpd test/CN=revoked-a.example.org" rsa "DNS:revoked-a.example.org"
+(cd db-intermediate && openssl ca -config ../ca.cnf -keyfile ../intermediate.key.pem \
+    -cert ../intermediate.crt.pem -revoke ../revoked-a.crt.pem 2>/dev/null &&
+ openssl ca -gencrl -config ../ca.cnf -keyfile ../intermediate.key.pem -cert ../intermediate.crt.pem \
+    -crlexts crl_ext -crl_lastupdate 20260102000000Z -crl_nextupdate $end -out ../intermediate-2.crl.pem 2>/dev/null)
 newca rogue "/C=XX/O=isakmpd test/CN=Rogue CA"
 ee rogue-gw-b "/C=XX/O=isakmpd test/CN=gw-b.example.org" rsa "DNS:gw-b.example.org,IP:198.51.100.2" v3_ee rogue
 rm -rf db-* ./*.csr ca.cnf

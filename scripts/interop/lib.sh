@@ -226,11 +226,12 @@ subject_dn() {
 }
 
 # use_certificates SWANCTL_DIR PKI NAME OUR_ID PEER_ID: turn the generated PSK connection into
-# auth = pubkey with NAME's certificate and key, the PKI's root and intermediate as CAs, and
-# the two subject DNs as IDs.
+# auth = pubkey with NAME's certificate and key, the PKI's root and intermediate as CAs (and the
+# intermediate's later CRL, which lists revoked and revoked-a), and the two subject DNs as IDs.
 use_certificates() {
     local dir=$1 pki=$2 name=$3 our_id=$4 peer_id=$5
     cp "$pki/$name.crt.pem" "$dir/x509/" && cp "$pki/root.crt.pem" "$pki/intermediate.crt.pem" "$dir/x509ca/" &&
+        cp "$pki/intermediate-2.crl.pem" "$dir/x509crl/" &&
         cp "$pki/$name.key.pem" "$dir/private/" && chmod 600 "$dir/private/$name.key.pem" || return 1
     sed -i -e "/local {/,/}/c\\        local {\\n            auth = pubkey\\n            certs = $name.crt.pem\\n            id = \"$our_id\"\\n        }" \
         -e "/remote {/,/}/c\\        remote {\\n            auth = pubkey\\n            id = \"$peer_id\"\\n        }" \

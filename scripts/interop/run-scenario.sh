@@ -46,6 +46,9 @@
 #                       the chain) and expects our ID to be US's subject DN; our side gets
 #                       INTEROP_PKI=DIR INTEROP_CERT_US=US INTEROP_SW_ID=<SW's subject DN>
 #   --cert-sw SW --cert-us US   the end entities of --pki (default gw-b and gw-a)
+#   --sw-id ID --us-id ID  with --pki: the ID strongSwan presents (and our side gets as
+#                       INTEROP_SW_ID), and the one it expects from us, instead of the subject
+#                       DNs (an ID that is not in the certificate, for refusal checks)
 #   --aggressive        phase 1 in Aggressive Mode (strongSwan: aggressive = yes, and it accepts
 #                       PSK Aggressive Mode as responder); our side gets INTEROP_AGGRESSIVE=1
 #   --ours-remote-any   our side accepts the peer as remote = "any" (a road-warrior policy
@@ -119,7 +122,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0
+pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given=''
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -143,6 +146,8 @@ while [ $# -gt 0 ]; do
         --nat-us) nat=us; shift ;;
         --cert-sw) cert_sw=${2:-}; shift 2 ;;
         --cert-us) cert_us=${2:-}; shift 2 ;;
+        --sw-id) sw_id_given=${2:-}; shift 2 ;;
+        --us-id) us_id_given=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         --ping-for) ping_for=${2:-}; shift 2 ;;
@@ -275,6 +280,7 @@ fi
 if [ -n "$pki" ]; then
     sw_id=$(subject_dn "$pki/$cert_sw.crt.pem") && us_id=$(subject_dn "$pki/$cert_us.crt.pem") ||
         finish FAIL "cannot read the subjects of $cert_sw/$cert_us in $pki"
+    sw_id=${sw_id_given:-$sw_id} us_id=${us_id_given:-$us_id}
     use_certificates "$SWDIR/swanctl" "$pki" "$cert_sw" "$sw_id" "$us_id" ||
         finish FAIL "cannot set up strongSwan's certificates from $pki"
 fi

@@ -15,14 +15,15 @@ import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.NotifyType;
+import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.SaPayload;
-import dev.isakmpd.oakley.DhGroup;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Aggressive Mode (RFC 2409 s5, exchange type 4): three messages, no identity protection.
@@ -36,6 +37,21 @@ import java.util.List;
  * writes it); ours is encrypted. With NAT traversal (RFC 3947 s3.2) AM2 and AM3 carry NAT-D,
  * and AM3 goes to port 4500 if AM2's showed a NAT. With a pre-shared key AM2's HASH_R lets whoever sent one AM1
  * test guesses of the key offline, which is why a responder only allows it where configured.
+ *
+ * <p>With public key encryption (RFC 2409 s5.2, s5.3) the IDs travel with KE and nonce, their
+ * bodies sealed for the other side as in Main Mode's third and fourth messages, and AM2 and AM3
+ * carry only the HASH:
+ * <pre>
+ *   method 4: AM1  HDR, SA, KE, &lt;IDii_b&gt;PubKey_r, &lt;Ni_b&gt;PubKey_r
+ *             AM2  HDR, SA, KE, &lt;IDir_b&gt;PubKey_i, &lt;Nr_b&gt;PubKey_i, HASH_R
+ *   method 5: AM1  HDR, SA, &lt;Ni_b&gt;PubKey_r, &lt;KE_b&gt;Ke_i, &lt;IDii_b&gt;Ke_i
+ *             AM2  HDR, SA, &lt;Nr_b&gt;PubKey_i, &lt;KE_b&gt;Ke_r, &lt;IDir_b&gt;Ke_r, HASH_R
+ *             AM3  HDR[*], HASH_I
+ * </pre>
+ * Ke_i is a key of the negotiated cipher, yet AM1 is sealed before the responder chooses: our
+ * AM1 commits to the first proposal's cipher and hash as it does to its group (the config
+ * loader makes all proposals of such a peer agree). The optional HASH(1), which names one of
+ * several responder keys, is neither sent nor accepted: a policy names one peer key.
  */
 final class AggressiveMode extends Phase1Exchange {
     enum State { AM1_SENT, AM2_SENT, DONE }
@@ -64,8 +80,10 @@ final class AggressiveMode extends Phase1Exchange {
         AggressiveMode am = new AggressiveMode(session, auth, firstContact);
         List<Payload> am1 = new ArrayList<>();
         am1.add(am.offer());
-        am1.addAll(am.ownKeyExchange(committedGroup(session.peer.ikeProposals())));
-        am1.add(am.ownId());
+        am1.addAll(am.ownKeyExchange(committed(session.peer.ikeProposals())));
+        if (!auth.identifiesInKeyExchange()) {
+            am1.add(am.ownId());
+        }
         am1.addAll(am.vendorIds());
         am.state = State.AM1_SENT;
         out.info(am.tag() + "initiating, offering " + session.peer.ikeProposals() + " (" + auth + ")");
@@ -73,9 +91,12 @@ final class AggressiveMode extends Phase1Exchange {
         return am;
     }
 
-    /** The group of AM1's KE; the config loader makes sure all proposals of such a peer agree. */
-    static DhGroup committedGroup(List<Phase1Proposal> proposals) {
-        return proposals.get(0).group();
+    /**
+     * The proposal AM1 is sealed under: its group (and, revised public key encryption, its cipher
+     * and hash); the config loader makes sure all proposals of such a peer agree on them.
+     */
+    static Phase1Proposal committed(List<Phase1Proposal> proposals) {
+        return proposals.get(0);
     }
 
     /**
@@ -94,13 +115,14 @@ final class AggressiveMode extends Phase1Exchange {
         Phase1Sa.checkSyntax((SaPayload) p.payloads().get(0));
         SaPayload reply = am.choose(p, (SaPayload) p.payloads().get(0), out);
         am.peerKeyExchange(p);
-        am.initiatorId = Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
+        am.initiatorId = auth.identifiesInKeyExchange() ? am.peerIdInKeyExchange
+                : Payloads.required(p.payloads(), IdentificationPayload.class, "ID");
         am.notePeerVendorIds(p);
         List<Payload> am2 = new ArrayList<>();
         am2.add(reply);
         am2.addAll(am.ownKeyExchange());
         am.deriveKeys();
-        am2.addAll(am.identify(false));
+        am2.addAll(am.authenticationMessage(false));
         am2.addAll(am.vendorIds());
         am2.addAll(am.natDiscovery());
         out.info(am.tag() + "responding to " + "'" + Identity.describe(am.initiatorId) + "'" + ", chose "
@@ -132,7 +154,7 @@ final class AggressiveMode extends Phase1Exchange {
         peerKeyExchange(p);
         detectNat(p, out);
         deriveKeys();
-        authenticatePeer(p, now, out);
+        authenticatePeerMessage(p, now, out);
         floatIfNatted(out);
         List<Payload> am3 = new ArrayList<>(proof(true));
         am3.addAll(natDiscovery());
@@ -178,6 +200,11 @@ final class AggressiveMode extends Phase1Exchange {
     @Override
     boolean acceptsEncryption(boolean encrypted) {
         return state == State.AM2_SENT || !encrypted;
+    }
+
+    @Override
+    Set<PayloadType> encryptedBodies() {
+        return state == State.AM1_SENT ? auth.encryptedInKeyExchange() : Set.of();
     }
 
     @Override

@@ -4,10 +4,12 @@ import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.IsakmpHeader;
@@ -781,7 +783,7 @@ public final class Engine {
         String exchange = aggressive ? "Aggressive Mode" : "Main Mode";
         Packet p;
         try {
-            p = Packet.decode(h, Packet.body(h, d.rawData()));
+            p = Packet.decode(h, Packet.body(h, d.rawData()), aggressive ? sealedInAm1(d) : Set.of());
         } catch (WireException e) {
             out.warn(from(d) + "malformed " + exchange + " request: " + e.getMessage());
             return;
@@ -816,6 +818,18 @@ public final class Engine {
             register(s);
             admitHalfOpen(s, d, out);
         }
+    }
+
+    /**
+     * The payloads whose bodies an AM1 from {@code d} carries sealed for us: with public key
+     * encryption its ID and nonce (and KE, revised), RFC 2409 s5.2/s5.3. The ID cannot choose the
+     * policy then, so the address does, as in Main Mode.
+     */
+    private Set<PayloadType> sealedInAm1(Datagram d) {
+        return peerFor(d, Optional.empty()).map(PeerPolicy::auth)
+                .filter(PeerAuth.PublicKeyEncryption.class::isInstance)
+                .map(a -> new PublicKeyEncryptionAuth((PeerAuth.PublicKeyEncryption) a).encryptedInKeyExchange())
+                .orElse(Set.of());
     }
 
     /** Files a new responder exchange as half-open, ending the ones it displaces (see {@link HalfOpenTable}). */

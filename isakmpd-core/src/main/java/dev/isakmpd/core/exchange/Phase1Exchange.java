@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.PayloadType;
@@ -247,11 +248,15 @@ abstract class Phase1Exchange {
 
     /** Our Diffie-Hellman value and nonce in the chosen group (g^xi, Ni or g^xr, Nr), and our CERTREQs. */
     List<Payload> ownKeyExchange() {
-        return ownKeyExchange(choice.proposal().group());
+        return ownKeyExchange(choice.proposal());
     }
 
-    /** As {@link #ownKeyExchange()}, in {@code group}: Aggressive Mode's initiator commits to it in AM1. */
-    List<Payload> ownKeyExchange(DhGroup group) {
+    /**
+     * As {@link #ownKeyExchange()}, under {@code proposal}: Aggressive Mode's initiator commits to
+     * its group in AM1 (and, with revised public key encryption, to its cipher and hash for Ke_i).
+     */
+    List<Payload> ownKeyExchange(Phase1Proposal proposal) {
+        DhGroup group = proposal.group();
         if (dh != null) {
             dh.wipe(); // from an earlier message that was rejected
         }
@@ -265,7 +270,7 @@ abstract class Phase1Exchange {
             nr = nonce;
         }
         List<Payload> out = new ArrayList<>(auth.sealKeyExchange(dh.publicValue(), nonce, ownId(),
-                keyExchangeContext(group)));
+                keyExchangeContext(proposal)));
         out.addAll(auth.certificateRequests());
         return out;
     }
@@ -275,7 +280,7 @@ abstract class Phase1Exchange {
      * method: the KE data's length must be the group's (RFC 2409 s5, RFC 2412).
      */
     void peerKeyExchange(Packet p) throws ExchangeFailure {
-        Phase1Auth.Exchanged x = auth.openKeyExchange(p.payloads(), keyExchangeContext(choice.proposal().group()));
+        Phase1Auth.Exchanged x = auth.openKeyExchange(p.payloads(), keyExchangeContext(choice.proposal()));
         if (x.keyData().length != choice.proposal().group().publicValueLength()) {
             throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "KE data is " + x.keyData().length
                     + " bytes, group " + choice.proposal().group().name() + " needs "
@@ -296,15 +301,14 @@ abstract class Phase1Exchange {
         }
     }
 
-    /** What the auth method needs to seal our KE message or open the peer's. */
-    Phase1Auth.KeyExchangeContext keyExchangeContext(DhGroup group) {
+    /** What the auth method needs to seal our KE message or open the peer's, under {@code proposal}. */
+    Phase1Auth.KeyExchangeContext keyExchangeContext(Phase1Proposal proposal) {
         Cookies c = session.cookies();
         boolean initiator = session.role == IsakmpSaInfo.Role.INITIATOR;
-        CbcCipher cipher = choice == null ? null
-                : ctx.crypto().cipher(choice.proposal().encryption(), choice.proposal().keyBits());
-        return new Phase1Auth.KeyExchangeContext(ctx.crypto(), choice == null ? null
-                : ctx.crypto().prf(choice.proposal().hash()), cipher, initiator ? c.initiator() : c.responder(),
-                initiator ? c.responder() : c.initiator(), group);
+        CbcCipher cipher = ctx.crypto().cipher(proposal.encryption(), proposal.keyBits());
+        return new Phase1Auth.KeyExchangeContext(ctx.crypto(), ctx.crypto().prf(proposal.hash()), cipher,
+                initiator ? c.initiator() : c.responder(), initiator ? c.responder() : c.initiator(),
+                proposal.group());
     }
 
     /** Payload types of the next message whose bodies are ciphertext for the auth method to open. */

@@ -9,6 +9,7 @@ import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.ProposalNames;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,16 @@ class AggressiveModeScenarioTest {
         assertTrue(p.a().log.stream().anyMatch(l -> l.contains("sending AGGRESSIVE [ SA KE No ID V V V V V ]")), () -> logs(p));
         assertTrue(p.b().log.stream().anyMatch(l -> l.contains("sending AGGRESSIVE [ SA KE No ID HASH V V NAT-D NAT-D ]")),
                 () -> logs(p));
+    }
+
+    /** HASH_I/HASH_R as scripts/phase1-check.py computes them from AM1 and AM2 on the wire. */
+    @Test
+    void preSharedKeyHashesAreThoseAnIndependentImplementationComputes() throws Exception {
+        EngineScenarioTest.Pair p = pskPair(35, SimulatedNetwork.Faults.NONE, true);
+        assertTrue(p.net().runUntil(p::bothUp, Duration.ofMinutes(1)), () -> logs(p));
+        Map<String, String> v = IndependentPhase1Check.assertSameHashes(p, "--psk", "aggressive secret", "--hash",
+                "SHA2_256");
+        assertEquals("010000007f000001", v.get("idii_b"), "IDii read from AM1");
     }
 
     @ParameterizedTest

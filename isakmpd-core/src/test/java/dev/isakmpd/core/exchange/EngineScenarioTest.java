@@ -106,6 +106,16 @@ class EngineScenarioTest {
         assertEquals(4, p.b.sent, "MM2, MM4, MM6, QM2");
     }
 
+    /** Main Mode with a pre-shared key: HASH_I/HASH_R as scripts/phase1-check.py computes them from the wire. */
+    @Test
+    void hashesAreThoseAnIndependentImplementationComputes() throws Exception {
+        Pair p = standard(3, SimulatedNetwork.Faults.NONE, null);
+        assertTrue(p.net.runUntil(p::bothUp, Duration.ofMinutes(1)), () -> String.join("\n", p.a.log));
+        // MM5/MM6 carry the IDs encrypted: ID_IPV4_ADDR (1), protocol 0, port 0, the address
+        IndependentPhase1Check.assertSameHashes(p, "--psk", "shared secret", "--hash", "SHA2_256", "--idii-b",
+                "010000007f000001", "--idir-b", "010000007f000002");
+    }
+
     @Test
     void cleanNetworkWithPfs() {
         Pair p = standard(2, SimulatedNetwork.Faults.NONE, "modp2048");

@@ -449,6 +449,12 @@ public final class ConfigLoader {
             problems.error(p.at("ike"), "with aggressive = true every proposal must use the same group "
                     + "(AM1 carries its key exchange); got " + ike);
         }
+        if (auth.isPresent() && auth.get() instanceof PeerAuth.PublicKeyEncryption e && e.revised()
+                && ike.stream().map(x -> x.encryption() + "/" + x.keyBits() + "/" + x.hash()).distinct().count() > 1) {
+            // RFC 2409 s5.3: AM1's KE and ID are sealed with Ke_i, a key of the cipher and prf to be negotiated
+            problems.error(p.at("ike"), "with aggressive = true and revised public key encryption every proposal "
+                    + "must use the same cipher and hash (AM1 is encrypted with them); got " + ike);
+        }
         if (auth.isPresent() && auth.get() instanceof PeerAuth.PreSharedKey) {
             if (!exposes.map(Value::value).orElse(false)) {
                 problems.error(v.get().at(), "Aggressive Mode with a pre-shared key lets anyone who sends one "
@@ -496,10 +502,6 @@ public final class ConfigLoader {
                     if (p.has(k)) {
                         problems.error(p.at(k), "is not for auth = \"" + kind + "\" (RSA keys known beforehand)");
                     }
-                }
-                if (p.bool("aggressive").map(Value::value).orElse(false)) {
-                    problems.error(p.at("aggressive"), "Aggressive Mode with public key encryption is not "
-                            + "implemented; Main Mode is");
                 }
                 return new Credentials(baseDir, problems).loadEncryption(p, kind.endsWith("revised"))
                         .map(PeerAuth.class::cast);

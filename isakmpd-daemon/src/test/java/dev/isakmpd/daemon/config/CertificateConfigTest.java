@@ -208,8 +208,10 @@ class CertificateConfigTest {
         assertEquals("revised public key encryption", a.toString(), "no key material in toString");
         List<String> e = errors(pke.replace("gw-b.crt.pem", "gw-b-ec.crt.pem"));
         assertTrue(e.get(0).contains("public key encryption needs RSA keys on both sides"), e.toString());
-        e = errors(pke + "aggressive = true\n");
-        assertTrue(e.stream().anyMatch(m -> m.contains("Aggressive Mode with public key encryption is not "
-                + "implemented")), e.toString());
+        assertTrue(load(pke + "aggressive = true\n").peers().get(0).aggressive());
+        e = errors(pke.replace("[\"aes256-sha256-modp2048\"]", "[\"aes256-sha256-modp2048\", \"aes128-sha256-modp2048\"]")
+                + "aggressive = true\n");
+        assertTrue(e.get(0).contains("every proposal must use the same cipher and hash (AM1 is encrypted with them)"),
+                e.toString());
     }
 }

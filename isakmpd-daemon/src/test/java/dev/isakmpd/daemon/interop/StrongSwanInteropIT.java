@@ -7,7 +7,10 @@ import dev.isakmpd.daemon.runtime.StatusFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -85,10 +88,14 @@ class StrongSwanInteropIT {
                         "gw-a-ec"),
                 new Scenario("sw-initiates-ecdsa-certs", "sw", "aes128-sha256-ecp256", "aes128-sha1", "none", false,
                         "gw-a-ec"),
-                // Aggressive Mode (RFC 2409 s5): PSK with strongSwan initiating, RSA with us initiating
+                // Aggressive Mode (RFC 2409 s5): PSK and RSA, each in both directions
                 new Scenario("sw-initiates-aggressive-psk", "sw", "aes128-sha256-modp2048", "aes128-sha1", "none",
                         false, null, true, false),
+                new Scenario("we-initiate-aggressive-psk", "us", "aes256-sha256-modp2048", "aes128-sha1", "none",
+                        false, null, true, false),
                 new Scenario("we-initiate-aggressive-rsa", "us", "aes256-sha256-modp2048", "aes128-sha1", "none",
+                        false, "gw-a", true, false),
+                new Scenario("sw-initiates-aggressive-rsa", "sw", "aes128-sha256-modp2048", "aes128-sha1", "none",
                         false, "gw-a", true, false),
                 // a road-warrior policy (remote = "any"): strongSwan's address is not in our config
                 new Scenario("sw-initiates-to-remote-any", "sw", "aes128-sha256-modp2048", "aes128-sha1", "none",
@@ -178,26 +185,65 @@ class StrongSwanInteropIT {
             assertTrue(ourLog.contains("peer authenticated as 'C=XX, O=isakmpd test, CN=gw-b.example.org' ("
                     + (ec ? "ECDSA-256" : "RSA signatures") + " of"), "we verified strongSwan");
         }
-        // and strongSwan's kernel really holds them
+        // and strongSwan's kernel really holds them, with the keys we derived (their fingerprints)
         String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
         assertTrue(xfrm.contains("spi 0x" + outSa.spi()) && xfrm.contains("spi 0x" + in.spi()), xfrm);
+        Map<String, List<String>> keys = xfrmKeyFingerprints(xfrm);
+        for (StatusFile.EspEntry e : ourEsp) {
+            assertEquals(List.of(e.encryptionKeyFingerprint(), e.authenticationKeyFingerprint()), keys.get(e.spi()),
+                    "key fingerprints of SPI " + e.spi() + " in strongSwan's kernel and ours");
+        }
     }
 
     /**
-     * strongSwan presents a certificate its CA has revoked: our CRL (intermediate.crl.pem of the
-     * test PKI) refuses it with INVALID-CERTIFICATE and a line that says why; no SA comes up.
+     * SPI (8 hex digits) to the fingerprints of its encryption and authentication keys as
+     * {@code ip xfrm state} shows them (the first 4 bytes of their SHA-256, as our status file).
+     */
+    static Map<String, List<String>> xfrmKeyFingerprints(String ipXfrmState) throws Exception {
+        Map<String, List<String>> out = new HashMap<>();
+        String spi = null;
+        String enc = null;
+        String auth = null;
+        for (String line : (ipXfrmState + "\nsrc").split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (line.startsWith("src") && spi != null) {
+                out.put(spi, List.of(enc, auth));
+                spi = null;
+            } else if (f[0].equals("proto") && f.length > 3) {
+                spi = f[3].substring(2);
+            } else if (f[0].equals("enc") && f.length > 2) {
+                enc = fingerprint(f[2]);
+            } else if (f[0].equals("auth-trunc") && f.length > 2) {
+                auth = fingerprint(f[2]);
+            }
+        }
+        return out;
+    }
+
+    private static String fingerprint(String hexKey) throws Exception {
+        byte[] h = MessageDigest.getInstance("SHA-256")
+                .digest(HexFormat.of().parseHex(hexKey.substring(2)));
+        return HexFormat.of().formatHex(h, 0, 4);
+    }
+
+    /**
+     * A revoked certificate, refused through a CRL on both sides, in one boot: both initiate at
+     * once. strongSwan presents revoked, and our CRL (intermediate.crl.pem of the test PKI)
+     * refuses it with INVALID-CERTIFICATE and a line that says why; we present revoked-a, and
+     * strongSwan's (intermediate-2.crl.pem) refuses it. (Not the same certificate both ways:
+     * strongSwan trusts the certificate it is configured with.) No SA comes up.
      */
     @Test
-    void aRevokedCertificateIsRefusedThroughTheCrl() throws Exception {
+    void aRevokedCertificateIsRefusedThroughTheCrlOnBothSides() throws Exception {
         String only = System.getProperty("interop.only");
-        Assumptions.assumeTrue(only == null || "sw-offers-revoked-cert".matches(only), "not selected");
-        Path out = Path.of("target", "interop", "sw-offers-revoked-cert").toAbsolutePath();
+        Assumptions.assumeTrue(only == null || "revoked-cert-both-ways".matches(only), "not selected");
+        Path out = Path.of("target", "interop", "revoked-cert-both-ways").toAbsolutePath();
         Files.createDirectories(out);
-        Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "start", ""), StandardCharsets.UTF_8);
         Files.deleteIfExists(out.resolve("ready"));
         List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "150",
                 "--out", out.toString(), "--psk", "unused", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
-                "--pfs", "none", "--initiator", "sw", "--timeout", "40", "--pki", PKI.toString(), "--cert-us", "gw-a",
+                "--pfs", "none", "--initiator", "sw", "--timeout", "40", "--pki", PKI.toString(), "--cert-us", "revoked-a",
                 "--cert-sw", "revoked", "--ours-cmd", "bash " + out.resolve("ours.sh"),
                 "--ours-ready-file", out.resolve("ready").toString());
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
@@ -208,6 +254,10 @@ class StrongSwanInteropIT {
         assertTrue(ours.contains("certificate 'CN=revoked.example.org, O=isakmpd test, C=XX' refused: it is revoked"),
                 "our log names the revoked certificate");
         assertTrue(ours.contains("(notify INVALID-CERTIFICATE)"), "and the notify");
+        String charon = OurSide.read(out.resolve("charon.log"));
+        assertTrue(charon.contains("certificate was revoked"), "strongSwan finds ours in its CRL");
+        assertTrue(charon.contains("no trusted RSA public key found for 'C=XX, O=isakmpd test, CN=revoked-a.example.org'"),
+                "and refuses it");
     }
 
     /**
@@ -271,6 +321,50 @@ class StrongSwanInteropIT {
         assertEquals(2, outside.split("encap type espinudp", -1).length - 1, outside);
         assertEquals(2, inside.split("encap type espinudp sport 4500 dport 4500", -1).length - 1, inside);
     }
+
+    /**
+     * An ID that its certificate does not contain, refused on both sides, in one lab boot: both
+     * initiate at once. strongSwan presents {@link #SW_FORGED} with gw-b's certificate, and we
+     * refuse it naming both; we present {@link #US_FORGED} with gw-a's (through
+     * {@link ForgedIdDaemon}, since our config refuses such a local-id) and strongSwan refuses it.
+     * strongSwan 5.9.8 will not present a DN or name its certificate lacks ("no private key found
+     * for ..."), and with a KEY_ID it sends no certificate; its forged ID is a DN with a wildcard,
+     * which finds its key and certificate (strongSwan matches the pattern) but goes on the wire as
+     * the literal "CN=*", which is not the certificate's subject.
+     */
+    @Test
+    void anIdThatIsNotInTheCertificateIsRefusedOnBothSides() throws Exception {
+        String only = System.getProperty("interop.only");
+        Assumptions.assumeTrue(only == null || "id-not-in-certificate".matches(only), "not selected");
+        Path out = Path.of("target", "interop", "id-not-in-certificate").toAbsolutePath();
+        Files.createDirectories(out);
+        String launch = "-jar " + OurSide.JAR + " run --config \"$out/ours.toml\" --log-level debug";
+        String script = OurSide.script("memory", "start", "");
+        assertTrue(script.contains(launch), "OurSide's java command changed");
+        Files.writeString(out.resolve("ours.sh"), script.replace(launch, "-cp " + OurSide.JAR + ":"
+                + Path.of("target", "test-classes").toAbsolutePath() + " " + ForgedIdDaemon.class.getName()
+                + " \"$out/ours.toml\" '" + US_FORGED + "'"), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "150",
+                "--out", out.toString(), "--psk", "unused", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
+                "--pfs", "none", "--initiator", "sw", "--timeout", "25", "--pki", PKI.toString(), "--cert-us", "gw-a",
+                "--cert-sw", "gw-b", "--sw-id", SW_FORGED, "--us-id", US_FORGED,
+                "--ours-cmd", "bash " + out.resolve("ours.sh"), "--ours-ready-file", out.resolve("ready").toString());
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("harness.log").toFile()).start();
+        assertTrue(p.waitFor(200, TimeUnit.SECONDS), "lab did not finish");
+        assertTrue(OurSide.read(out.resolve("result")).startsWith("FAIL"), "no SA may come up");
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("authentication failed: the peer's ID '" + SW_FORGED + "' is not in its certificate "
+                + "'CN=gw-b.example.org, O=isakmpd test, C=XX'"), "our log names both sides");
+        assertTrue(ours.contains("(notify AUTHENTICATION-FAILED)"), "and the notify");
+        String charon = OurSide.read(out.resolve("charon.log"));
+        assertTrue(charon.contains("no trusted RSA public key found for '" + US_FORGED + "'"),
+                "strongSwan refuses our forged ID");
+    }
+
+    static final String SW_FORGED = "C=XX, O=isakmpd test, CN=*";
+    static final String US_FORGED = "C=XX, O=isakmpd test, CN=mallory-a.example.org";
 
     /** Our responder installs its SAs on QM3, just after strongSwan shows them: wait for both lines. */
     private static String statusCommand(Path status) {

@@ -58,6 +58,12 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
         return Optional.empty();
     }
 
+    /** The lines logged since {@code mark}. */
+    List<Line> since(int mark) {
+        List<Line> snapshot = List.copyOf(lines);
+        return snapshot.subList(mark, snapshot.size());
+    }
+
     String dump() {
         StringBuilder sb = new StringBuilder("\n--- captured log ---");
         lines.forEach(l -> sb.append('\n').append(l));
