@@ -155,6 +155,23 @@ class MalformedFirstMessageTest {
     }
 
     /**
+     * The shapes issue 10 left to a decision (docs/architecture.md, "A first message"): a Commit
+     * flag, an 8-byte Life Duration and a vendor ID as large as a payload can be are answered.
+     */
+    @Test
+    void theDebatableShapesAreAnswered() {
+        List<DataAttribute> eightBytes = goodAttributes();
+        eightBytes.set(6, DataAttribute.variable(LIFE_DURATION, new byte[] {0, 0, 0, 0, 0, 0, 0x70, (byte) 0x80}));
+        VendorIdPayload largest = new VendorIdPayload(new byte[0xFFFF - 4]);
+        for (byte[] mm1 : List.of(message(List.of(sa(goodAttributes()), VID), IsakmpHeader.FLAG_COMMIT, new byte[0]),
+                message(List.of(sa(eightBytes), VID), 0, new byte[0]),
+                message(List.of(sa(goodAttributes()), largest, VID), 0, new byte[0]))) {
+            List<Action> actions = feed(responder(), mm1);
+            assertEquals(1, actions.stream().filter(a -> a instanceof Action.Send).count(), actions::toString);
+        }
+    }
+
+    /**
      * Random mutations of a valid MM1 never draw an MM2 unless the mutant still is a valid MM1:
      * it decodes to exactly its bytes, and passes the shape and syntax checks.
      */
