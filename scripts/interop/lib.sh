@@ -35,6 +35,28 @@ msleep() { read -r -t "$1" _ <>"${INTEROP_SLEEP_FIFO:-/dev/ptmx}" 2>/dev/null ||
 # alive PID: process exists and is not a zombie (kill -0 succeeds on zombies)
 alive() { local st; [ -r "/proc/$1/stat" ] && read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null && [ "$st" != Z ]; }
 
+# make_ping_path: the --ping data path, PING_US_ADDR and PING_SW_ADDR on the veths with routes
+# between the selectors through the peer's address (or, behind a NAT, through the next hop the
+# caller sets in sw_next_hop / us_next_hop)
+make_ping_path() {
+    ip -n us -batch - <<US && ip -n sw -batch - <<SW
+addr add $PING_US_ADDR/32 dev veth-us
+route add $INTEROP_SW_TS via ${sw_next_hop:-$INTEROP_SW_ADDR} src $PING_US_ADDR
+US
+addr add $PING_SW_ADDR/32 dev veth-sw
+route add $INTEROP_US_TS via ${us_next_hop:-$INTEROP_US_ADDR} src $PING_SW_ADDR
+SW
+}
+
+# ping_gap FILE: the most replies in a row that a ping's output FILE lacks, also at its end
+# (replies carry icmp_seq=N; the longest run of sequence numbers without one is the gap)
+ping_gap() {
+    awk -F'icmp_seq=' '/bytes from/ && /icmp_seq=/ { split($2, a, " "); n = a[1] + 0
+            if (n - last - 1 > worst) worst = n - last - 1; last = n }
+        /packets transmitted/ { sent = $1 + 0 }
+        END { if (sent - last > worst) worst = sent - last; print worst + 0 }' "$1"
+}
+
 # make_netns: namespaces "us" and "sw" (fresh), joined by veth-us/veth-sw with the addresses above.
 # (ip -batch: every exec costs 0.1-0.5 s in the lab)
 make_netns() {

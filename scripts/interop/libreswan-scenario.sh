@@ -14,6 +14,11 @@
 #               certificate and key through pk12util, the root and intermediate CAs through
 #               certutil, and expects our ID to be gw-a's subject DN; our side gets INTEROP_PKI etc.
 #               as in run-scenario.sh (--psk is then ignored)
+#   --ping-for S  traffic through the tunnel (our side needs a real kernel back-end; it gets
+#               INTEROP_PING=1): run-scenario.sh's --ping data path, then once both sides hold the
+#               pair "ping -c 3" must get its replies (ping.txt, ip-xfrm-state-stats-{us,sw}.txt),
+#               then a ping every 0.2 s for S seconds may miss no more than 4 replies in a row, also
+#               at the end (ping-long.txt, ip-xfrm-state-stats-{us,sw}-long.txt)
 # Results in DIR: result (OK | FAIL reason), pluto.log, ours.log, ours-status.txt,
 # ip-xfrm-state.txt (pluto's namespace), whack-status.txt.
 set -u
@@ -21,12 +26,12 @@ prog=libreswan-scenario
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
-out='' lsw='' psk='' initiator='' ours_cmd='' ready_file='' status_cmd='' timeout_s=60 pki=
+out='' lsw='' psk='' initiator='' ours_cmd='' ready_file='' status_cmd='' timeout_s=60 pki= ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=$2 ;; --lsw) lsw=$2 ;; --psk) psk=$2 ;; --initiator) initiator=$2 ;;
         --ours-cmd) ours_cmd=$2 ;; --ours-ready-file) ready_file=$2 ;; --ours-status-cmd) status_cmd=$2 ;;
-        --timeout) timeout_s=$2 ;; --pki) pki=$2 ;;
+        --timeout) timeout_s=$2 ;; --pki) pki=$2 ;; --ping-for) ping_for=$2 ;;
         *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -34,10 +39,13 @@ done
 for v in out lsw psk initiator ours_cmd ready_file status_cmd; do
     [ -n "${!v}" ] || { echo "$prog: --${v//_/-} is required" >&2; exit 2; }
 done
+[[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
 [ "${LAB_IN_UML:-0}" = 1 ] || { echo "$prog: must run inside the kernel lab" >&2; exit 2; }
 [ -x "$lsw/usr/libexec/ipsec/pluto" ] || { echo "$prog: no pluto under $lsw (scripts/install-deps.sh)" >&2; exit 2; }
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 rm -rf "$out/lsw"; rm -f "$out"/{result,pluto.log,ours.log,ours-status.txt,ip-xfrm-state.txt,whack-status.txt}
+rm -f "$out"/{ping.txt,ping-long.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt} \
+      "$out"/{ip-xfrm-state-stats-us-long.txt,ip-xfrm-state-stats-sw-long.txt}
 mkdir -p "$out/lsw/nss" "$out/lsw/run"
 export LD_LIBRARY_PATH=$lsw/usr/lib/x86_64-linux-gnu
 ctl=$out/lsw/run/pluto.ctl
@@ -58,6 +66,9 @@ finish() {
 trap 'finish FAIL interrupted' INT TERM HUP
 
 make_netns || finish FAIL "network set-up failed"
+if [ "$ping_for" -gt 0 ]; then
+    make_ping_path || finish FAIL "network set-up for --ping-for failed"
+fi
 
 # ------------------------------------------------------------------ pluto
 "$lsw/usr/bin/certutil" -N -d "sql:$out/lsw/nss" --empty-password >/dev/null 2>&1 || finish FAIL "certutil -N failed"
@@ -120,7 +131,7 @@ whack --status 2>/dev/null | grep -q '"interop"' || finish FAIL "pluto did not l
 export INTEROP_OUT=$out INTEROP_PSK=$psk INTEROP_IKE=aes128-sha256-modp2048 INTEROP_ESP=aes128-sha1
 export INTEROP_PFS=modp2048 INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR
 export INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS
-export INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us INTEROP_PING=0
+export INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us INTEROP_PING=$(( ping_for > 0 ))
 export INTEROP_PKI=$pki INTEROP_CERT_US=gw-a INTEROP_SW_ID=$sw_id
 rm -f "$ready_file"
 deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
@@ -144,4 +155,16 @@ while :; do
         finish FAIL "timeout: pluto holds $n_sw ESP SAs, we hold $n_us (see pluto.log, ours.log)"
     msleep 0.5
 done
+if [ "$ping_for" -gt 0 ]; then
+    ip netns exec us ping -c 3 -i 0.3 -W 2 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping.txt" 2>&1 ||
+        finish FAIL "ping $PING_US_ADDR -> $PING_SW_ADDR through the tunnel failed (see ping.txt)"
+    ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us.txt" 2>&1
+    ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw.txt" 2>&1
+    ip netns exec us ping -i 0.2 -w "$ping_for" -W 1 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-long.txt" 2>&1
+    ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us-long.txt" 2>&1
+    ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw-long.txt" 2>&1
+    gap=$(ping_gap "$out/ping-long.txt")
+    grep -q 'bytes from.*icmp_seq=' "$out/ping-long.txt" || finish FAIL "no reply during the long ping (see ping-long.txt)"
+    [ "$gap" -le 4 ] || finish FAIL "$gap replies in a row missing during the long ping (see ping-long.txt)"
+fi
 finish OK

@@ -29,10 +29,11 @@
 #                       the results are collected (while both sides still hold
 #                       their SAs), stdout to DIR/ours-status.txt
 #   --ping              end-to-end data path: 10.1.0.1 (us) and 10.2.0.1 (sw) on the
-#                       veths with routes between the selectors; once our side is
-#                       ready a ping 10.1.0.1 -> 10.2.0.1 must trigger the negotiation
-#                       (our side sees it as a kernel ACQUIRE; strongSwan only
-#                       responds, whatever --initiator says); after the CHILD_SA is
+#                       veths with routes between the selectors; with --initiator us,
+#                       once our side is ready a ping 10.1.0.1 -> 10.2.0.1 must trigger
+#                       the negotiation (our side sees it as a kernel ACQUIRE; strongSwan
+#                       only responds); with --initiator sw strongSwan initiates as
+#                       without --ping; after the CHILD_SA is
 #                       up "ping -c 3" must get 3 replies and every ESP SA on both
 #                       sides must count packets (ip -s xfrm state).  Our side gets
 #                       INTEROP_PING=1.  Extra files: ping-trigger.txt, ping.txt,
@@ -253,13 +254,7 @@ else
     make_netns || finish FAIL "network set-up failed"
 fi
 if [ "$ping" = 1 ]; then
-    ip -n us -batch - <<US && ip -n sw -batch - <<SW || finish FAIL "network set-up for --ping failed"
-addr add $PING_US_ADDR/32 dev veth-us
-route add $INTEROP_SW_TS via $sw_next_hop src $PING_US_ADDR
-US
-addr add $PING_SW_ADDR/32 dev veth-sw
-route add $INTEROP_US_TS via $us_next_hop src $PING_SW_ADDR
-SW
+    make_ping_path || finish FAIL "network set-up for --ping failed"
 fi
 stamp "netns ready"
 
@@ -334,7 +329,7 @@ else
 fi
 stamp "ours ready"
 
-if [ "$ping" = 1 ] && [ "$nat" != sw ]; then
+if [ "$ping" = 1 ] && [ "$initiator" = us ]; then
     # the first packet hits our side's policy and is dropped while the kernel ACQUIREs an SA
     ip netns exec us ping -c 1 -W 1 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-trigger.txt" 2>&1
     stamp "trigger ping sent"
@@ -404,11 +399,7 @@ if [ "$ping" = 1 ] && [ "$ping_for" -gt 0 ]; then
     ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us-long.txt" 2>&1
     ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw-long.txt" 2>&1
     collect
-    # replies carry icmp_seq=N; the longest run of sequence numbers without one is the gap
-    gap=$(awk -F'icmp_seq=' '/bytes from/ && /icmp_seq=/ { split($2, a, " "); n = a[1] + 0
-            if (n - last - 1 > worst) worst = n - last - 1; last = n }
-        /packets transmitted/ { sent = $1 + 0 }
-        END { if (sent - last > worst) worst = sent - last; print worst + 0 }' "$out/ping-long.txt")
+    gap=$(ping_gap "$out/ping-long.txt")
     replies=$(grep -c 'bytes from.*icmp_seq=' "$out/ping-long.txt")
     [ "$replies" -gt 0 ] || finish FAIL "no reply during the long ping (see ping-long.txt)"
     [ "$gap" -le 4 ] || finish FAIL "$gap replies in a row missing during the long ping (see ping-long.txt)"

@@ -77,6 +77,11 @@ final class CbcState {
         phase2Ivs.remove(messageId);
     }
 
+    /** Phase-2 and informational chains held, for tests that bound them. */
+    int chains() {
+        return phase2Ivs.size();
+    }
+
     private byte[] iv(int messageId) {
         if (messageId == 0) {
             return phase1Iv;

@@ -613,7 +613,16 @@ public final class Engine {
         sizes.put("ISAKMP SAs by peer", byPeer.size());
         sizes.put("ISAKMP SAs by peer key", byPeerKey.size());
         sizes.put("ISAKMP SA deadlines", timers.size());
+        sizes.put("Quick Modes", sessions.values().stream().mapToInt(s -> s.quickModes().size()).sum());
+        sizes.put("Quick Modes on one ISAKMP SA", sessions.values().stream().mapToInt(s -> s.quickModes().size())
+                .max().orElse(0));
+        sizes.put("CBC chains", sessions.values().stream().mapToInt(s -> s.cbc() == null ? 0 : s.cbc().chains()).sum());
         return sizes;
+    }
+
+    /** The ISAKMP SA filed under these cookies, or null: for tests that speak as its peer. */
+    IsakmpSession session(Cookies c) {
+        return sessions.get(c);
     }
 
     public List<IpsecSa> ipsecSas() {

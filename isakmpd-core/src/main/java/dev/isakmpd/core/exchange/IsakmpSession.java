@@ -38,6 +38,14 @@ import java.util.Optional;
 final class IsakmpSession {
     enum State { NEGOTIATING, ESTABLISHED, DEAD }
 
+    /**
+     * Quick Modes one ISAKMP SA holds at most, finished ones lingering included: an authenticated
+     * peer's stream of QM1s must not grow the table without bound (EngineFuzzer's authentic mutants
+     * held 260 on one SA after 30,000 inputs); a dropped QM1 is retransmitted by its sender, and a
+     * gateway rekeys far fewer tunnels than this within one linger time (QuickMode: up to 165 s).
+     */
+    static final int MAX_QUICK_MODES = 256;
+
     private final EngineContext ctx;
     final PeerPolicy peer;
     final IsakmpSaInfo.Role role;
@@ -213,6 +221,9 @@ final class IsakmpSession {
         QuickMode qm = quickModes.get(h.messageId());
         if (qm != null) {
             qm.receive(d, h, now, out);
+        } else if (quickModes.size() >= MAX_QUICK_MODES) {
+            out.warn(tag() + "dropped a new Quick Mode: " + MAX_QUICK_MODES + " are under way or lingering on this"
+                    + " ISAKMP SA");
         } else {
             QuickMode.respond(this, d, h, now, out).ifPresent(q -> quickModes.put(h.messageId(), q));
         }

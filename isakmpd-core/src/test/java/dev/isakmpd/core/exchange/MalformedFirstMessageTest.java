@@ -155,6 +155,48 @@ class MalformedFirstMessageTest {
     }
 
     /**
+     * Issue 10: an MM1 with 200 proposals (SaPayload.MAX_PROPOSALS is 64) was dropped without a
+     * word; it is still not answered, but the log names the limit.
+     */
+    @Test
+    void moreProposalsThanTheLimit() {
+        byte[] one = message(List.of(sa(goodAttributes())), 0, new byte[0]);
+        int proposalAt = IsakmpHeader.LENGTH + 12; // SA payload header, DOI, situation
+        byte[] proposal = Arrays.copyOfRange(one, proposalAt, one.length);
+        int count = 200;
+        byte[] mm1 = Arrays.copyOf(one, proposalAt + count * proposal.length);
+        for (int i = 0; i < count; i++) {
+            int at = proposalAt + i * proposal.length;
+            System.arraycopy(proposal, 0, mm1, at, proposal.length);
+            mm1[at] = (byte) (i + 1 < count ? PayloadType.P.value() : 0);
+            mm1[at + 4] = (byte) (i + 1); // proposal number
+        }
+        int saLength = mm1.length - IsakmpHeader.LENGTH;
+        mm1[IsakmpHeader.LENGTH + 2] = (byte) (saLength >>> 8);
+        mm1[IsakmpHeader.LENGTH + 3] = (byte) saLength;
+        mm1[26] = (byte) (mm1.length >>> 8);
+        mm1[27] = (byte) mm1.length;
+        assertRefused(mm1, "exceed the limit of " + dev.isakmpd.core.wire.SaPayload.MAX_PROPOSALS);
+    }
+
+    /**
+     * The shapes issue 10 left to a decision (docs/architecture.md, "A first message"): a Commit
+     * flag, an 8-byte Life Duration and a vendor ID as large as a payload can be are answered.
+     */
+    @Test
+    void theDebatableShapesAreAnswered() {
+        List<DataAttribute> eightBytes = goodAttributes();
+        eightBytes.set(6, DataAttribute.variable(LIFE_DURATION, new byte[] {0, 0, 0, 0, 0, 0, 0x70, (byte) 0x80}));
+        VendorIdPayload largest = new VendorIdPayload(new byte[0xFFFF - 4]);
+        for (byte[] mm1 : List.of(message(List.of(sa(goodAttributes()), VID), IsakmpHeader.FLAG_COMMIT, new byte[0]),
+                message(List.of(sa(eightBytes), VID), 0, new byte[0]),
+                message(List.of(sa(goodAttributes()), largest, VID), 0, new byte[0]))) {
+            List<Action> actions = feed(responder(), mm1);
+            assertEquals(1, actions.stream().filter(a -> a instanceof Action.Send).count(), actions::toString);
+        }
+    }
+
+    /**
      * Random mutations of a valid MM1 never draw an MM2 unless the mutant still is a valid MM1:
      * it decodes to exactly its bytes, and passes the shape and syntax checks.
      */

@@ -110,6 +110,34 @@ final class EndToEnd {
         return new Result(out, ours, us, sw);
     }
 
+    /** How often {@code regex} matches in a log. */
+    static long count(String regex, String log) {
+        return Pattern.compile(regex).matcher(log).results().count();
+    }
+
+    /** The ESP SAs in an {@code ip -s xfrm state} dump that are not in {@code old} and counted packets. */
+    static int newSasCountingPackets(String state, java.util.Set<String> old) {
+        int counting = 0;
+        for (String sa : state.split("(?m)^(?=src )")) {
+            Matcher spi = Pattern.compile("spi (0x[0-9a-f]{8})").matcher(sa);
+            Matcher packets = Pattern.compile("(\\d+)\\(packets\\)\\s*\\n\\s*add").matcher(sa);
+            if (spi.find() && !old.contains(spi.group(1)) && packets.find() && Long.parseLong(packets.group(1)) > 0) {
+                counting++;
+            }
+        }
+        return counting;
+    }
+
+    /** The SPIs (in, out) of every pair our daemon logged as established. */
+    static java.util.Set<String> establishedSpis(String ours) {
+        return Pattern.compile("IPsec SAs established for tunnel net: [^,]+, in spi (0x[0-9a-f]{8}), out spi "
+                + "(0x[0-9a-f]{8})").matcher(ours).results().flatMap(r -> java.util.stream.Stream.of(r.group(1),
+                r.group(2))).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** Our Quick Modes started by a pair's soft lifetime: the engine's deadline or the kernel's soft EXPIRE. */
+    static final String QM_REKEY = "(soft EXPIRE for ESP SA \\S+|reached their soft lifetime): rekeying tunnel net";
+
     static List<String> spis(String xfrm) {
         return Pattern.compile("proto esp spi (0x[0-9a-f]{8})").matcher(xfrm).results().map(r -> r.group(1)).toList();
     }

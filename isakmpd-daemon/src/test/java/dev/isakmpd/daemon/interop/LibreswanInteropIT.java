@@ -23,15 +23,22 @@ class LibreswanInteropIT {
     static final Path LIBRESWAN = Path.of(System.getenv().getOrDefault("LIBRESWAN_DIR",
             "/opt/isakmpd-interop/libreswan-4.10"));
 
+    /**
+     * @param traffic issue 10's lifetimes against libreswan, once: our ISAKMP SA and IPsec SA
+     *     lifetimes are 20 s (pluto's: 1 h and 8 h), and a ping every 0.2 s for three of them
+     *     crosses our phase-1 and phase-2 rekeys with no reply missing for more than a second
+     */
     @ParameterizedTest(name = "{0} initiates, {1}")
-    @CsvSource({"us, psk", "lsw, psk", "us, rsa-certs", "lsw, rsa-certs"})
-    void negotiatesWithLibreswan(String initiator, String auth) throws Exception {
+    @CsvSource({"us, psk, true", "lsw, psk, false", "us, rsa-certs, false", "lsw, rsa-certs, false"})
+    void negotiatesWithLibreswan(String initiator, String auth, boolean traffic) throws Exception {
         String only = System.getProperty("interop.only");
         Assumptions.assumeTrue(only == null || ("libreswan-" + initiator + "-" + auth).matches(only),
                 "not selected by -Dinterop.only");
         Path out = Path.of("target", "interop", "libreswan-" + initiator + "-" + auth).toAbsolutePath();
         Files.createDirectories(out);
-        Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("ours.sh"), traffic
+                ? OurSide.script("xfrm", "$auto", "ike-lifetime = \"20s\"", "lifetime = \"20s\"")
+                : OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
         List<String> cmd = List.of(StrongSwanInteropIT.ROOT.resolve("scripts/lab/run-in-uml.sh").toString(),
                 "--timeout", "240", "--", StrongSwanInteropIT.ROOT.resolve("scripts/interop/libreswan-scenario.sh")
                         .toString(),
@@ -39,9 +46,12 @@ class LibreswanInteropIT {
                 "--initiator", initiator, "--timeout", "150", "--ours-cmd", "bash " + out.resolve("ours.sh"),
                 "--ours-ready-file", out.resolve("ready").toString(),
                 "--ours-status-cmd", "cat " + out.resolve("ours.status"));
+        cmd = new java.util.ArrayList<>(cmd);
         if (auth.equals("rsa-certs")) {
-            cmd = new java.util.ArrayList<>(cmd);
             cmd.addAll(List.of("--pki", StrongSwanInteropIT.PKI.toString()));
+        }
+        if (traffic) {
+            cmd.addAll(List.of("--ping-for", Phase1RekeyInteropIT.PING_FOR));
         }
         Process p = new ProcessBuilder(cmd).directory(StrongSwanInteropIT.ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.resolve("harness.log").toFile()).start();
@@ -55,12 +65,16 @@ class LibreswanInteropIT {
         assertEquals("aes128-sha256-modp2048", ike.proposal());
         assertEquals(initiator.equals("us") ? "initiator" : "responder", ike.role());
         assertEquals(2, ours.esp().size(), "our ESP SAs");
-        String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
+        // pluto's kernel at the end, or with traffic at the first ping (the pair is long replaced at the end)
+        String xfrm = OurSide.read(out.resolve(traffic ? "ip-xfrm-state-stats-sw.txt" : "ip-xfrm-state.txt"));
         for (StatusFile.EspEntry e : ours.esp()) {
             assertEquals("aes128-sha1", e.algorithms());
             assertTrue(xfrm.contains("spi 0x" + e.spi()), "pluto's kernel lacks SPI " + e.spi() + ":\n" + xfrm);
         }
         String pluto = OurSide.read(out.resolve("pluto.log"));
+        if (traffic) {
+            assertRekeyedByUsWithTrafficFlowing(out, pluto);
+        }
         assertTrue(pluto.contains("IPsec SA established tunnel mode"), "pluto.log");
         assertTrue(pluto.contains("group=MODP2048"), "pluto.log");
         if (auth.equals("rsa-certs")) {
@@ -68,6 +82,26 @@ class LibreswanInteropIT {
                     + "'C=XX, O=isakmpd test, CN=gw-a.example.org'"), "pluto names the method it verified us with");
             assertTrue(OurSide.read(out.resolve("ours.log")).contains("peer authenticated as 'C=XX, O=isakmpd test, "
                     + "CN=gw-b.example.org' (RSA signatures of"), "we verified pluto");
+        }
+    }
+
+    /** Every rekey, of either SA, was ours; pluto answered each and started none; new pairs carried the pings. */
+    private static void assertRekeyedByUsWithTrafficFlowing(Path out, String pluto) throws Exception {
+        String ours = OurSide.read(out.resolve("ours.log"));
+        long rekeys = EndToEnd.count("negotiating a new ISAKMP SA with the peer", ours);
+        assertTrue(rekeys >= 3, "ISAKMP SA rekeys: " + rekeys);
+        assertTrue(EndToEnd.count("superseded by ISAKMP SA", ours) >= 3, "new ISAKMP SAs up before the old went");
+        assertTrue(EndToEnd.count("responding to Main Mode", pluto) >= rekeys, "pluto answered each Main Mode");
+        long qmRekeys = EndToEnd.count(EndToEnd.QM_REKEY, ours);
+        assertTrue(qmRekeys >= 3, "Quick Mode rekeys started by us: " + qmRekeys);
+        assertTrue(EndToEnd.count("responding to Quick Mode proposal", pluto) >= qmRekeys + 1, pluto);
+        assertEquals(0, EndToEnd.count("initiating", pluto), "pluto started an exchange");
+        assertEquals(2 * (qmRekeys + 1), EndToEnd.establishedSpis(ours).size(), "every pair has new SPIs");
+        java.util.Set<String> first = java.util.Set.copyOf(EndToEnd.spis(OurSide.read(
+                out.resolve("ip-xfrm-state-stats-us.txt"))));
+        for (String side : List.of("us", "sw")) {
+            String state = OurSide.read(out.resolve("ip-xfrm-state-stats-" + side + "-long.txt"));
+            assertTrue(EndToEnd.newSasCountingPackets(state, first) >= 2, side + ": new SAs counting packets\n" + state);
         }
     }
 }
