@@ -31,13 +31,16 @@ class Phase2SaTest {
                 pfs == null ? Optional.empty() : Optional.of(ProposalNames.group(pfs, pfs)), lifetime);
     }
 
+    /** No NAT between the peers: plain tunnel mode. */
+    private static final Optional<NatDiscovery.Version> NO_NAT = Optional.empty();
+
     @Test
     void theInitiatorsOrderWinsAndTheShorterLifetimeIsKept() throws ExchangeFailure {
         SaPayload offer = Phase2Sa.offer(tunnel("modp2048", Duration.ofHours(8), "3des-md5", "aes256-sha256",
-                "aes128-sha1"), 0x11223344);
+                "aes128-sha1"), 0x11223344, NO_NAT);
         List<String> why = new ArrayList<>();
         Phase2Sa.Choice c = Phase2Sa.select(CRYPTO, offer, tunnel("modp2048", Duration.ofHours(1), "aes128-sha1",
-                "aes256-sha256"), true, why);
+                "aes256-sha256"), true, why, NO_NAT);
         assertEquals("aes256-sha256", c.proposal().name());
         assertEquals(0x11223344, c.peerSpi());
         assertEquals(Duration.ofHours(1), c.lifetime());
@@ -46,35 +49,35 @@ class Phase2SaTest {
         assertEquals(1, why.size(), why.toString());
 
         Phase2Sa.Choice accepted = Phase2Sa.accept(CRYPTO, Phase2Sa.reply(offer, c, 0x55667788),
-                tunnel("modp2048", Duration.ofHours(8), "3des-md5", "aes256-sha256", "aes128-sha1"), true);
+                tunnel("modp2048", Duration.ofHours(8), "3des-md5", "aes256-sha256", "aes128-sha1"), true, NO_NAT);
         assertEquals("aes256-sha256", accepted.proposal().name());
         assertEquals(0x55667788, accepted.peerSpi());
     }
 
     @Test
     void aResponderThatRequiresPfsRefusesAnOfferWithoutItButAcceptsPfsItDoesNotRequire() throws ExchangeFailure {
-        SaPayload withoutPfs = Phase2Sa.offer(tunnel(null, Duration.ofHours(1), "aes128-sha1"), 1);
+        SaPayload withoutPfs = Phase2Sa.offer(tunnel(null, Duration.ofHours(1), "aes128-sha1"), 1, NO_NAT);
         List<String> why = new ArrayList<>();
         ExchangeFailure f = assertThrows(ExchangeFailure.class, () -> Phase2Sa.select(CRYPTO, withoutPfs,
-                tunnel("modp2048", Duration.ofHours(1), "aes128-sha1"), false, why));
+                tunnel("modp2048", Duration.ofHours(1), "aes128-sha1"), false, why, NO_NAT));
         assertEquals(NotifyType.NO_PROPOSAL_CHOSEN, f.notifyType());
         assertTrue(why.get(0).contains("our policy requires PFS with"), why.toString());
 
-        SaPayload withPfs = Phase2Sa.offer(tunnel("modp2048", Duration.ofHours(1), "aes128-sha1"), 1);
+        SaPayload withPfs = Phase2Sa.offer(tunnel("modp2048", Duration.ofHours(1), "aes128-sha1"), 1, NO_NAT);
         assertEquals("modp2048", Phase2Sa.select(CRYPTO, withPfs, tunnel(null, Duration.ofHours(1), "aes128-sha1"),
-                true, new ArrayList<>()).pfsGroup().orElseThrow().name());
+                true, new ArrayList<>(), NO_NAT).pfsGroup().orElseThrow().name());
         List<String> noKe = new ArrayList<>();
         assertThrows(ExchangeFailure.class, () -> Phase2Sa.select(CRYPTO, withPfs,
-                tunnel(null, Duration.ofHours(1), "aes128-sha1"), false, noKe));
+                tunnel(null, Duration.ofHours(1), "aes128-sha1"), false, noKe, NO_NAT));
         assertTrue(noKe.get(0).contains("group description and KE payload must come together"), noKe.toString());
     }
 
     @Test
     void theResponderMustChooseATransformWeOffered() {
-        SaPayload ours = Phase2Sa.offer(tunnel(null, Duration.ofHours(1), "aes128-sha1"), 1);
-        SaPayload other = Phase2Sa.offer(tunnel(null, Duration.ofHours(1), "aes256-sha256"), 2);
+        SaPayload ours = Phase2Sa.offer(tunnel(null, Duration.ofHours(1), "aes128-sha1"), 1, NO_NAT);
+        SaPayload other = Phase2Sa.offer(tunnel(null, Duration.ofHours(1), "aes256-sha256"), 2, NO_NAT);
         ExchangeFailure f = assertThrows(ExchangeFailure.class, () -> Phase2Sa.accept(CRYPTO, other,
-                tunnel(null, Duration.ofHours(1), "aes128-sha1"), false));
+                tunnel(null, Duration.ofHours(1), "aes128-sha1"), false, NO_NAT));
         assertEquals(NotifyType.NO_PROPOSAL_CHOSEN, f.notifyType());
         assertTrue(f.getMessage().contains("responder chose an ESP transform we did not offer"), f.getMessage());
         assertEquals(1, ours.proposals().size());
