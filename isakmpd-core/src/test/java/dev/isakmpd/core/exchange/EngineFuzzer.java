@@ -127,6 +127,8 @@ final class EngineFuzzer {
 
     private SimulatedNetwork.Node node(String name, InetSocketAddress address, long seed, PeerPolicy... peers) {
         SimulatedNetwork.Node n = net.add(new SimulatedNetwork.Node(name, address, List.of(peers), seed));
+        // as the daemon does: a mangled NAT-D that reads as a NAT moves the exchange to port 4500
+        net.listen(n, 4500);
         nodes.put(address, n);
         return n;
     }
