@@ -132,21 +132,40 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         return supports(supportedAuth, supportedEncrypt, cipher, keyBits, integrity);
     }
 
+    @Override
+    public String whyUnsupported(EspCipher cipher, int keyBits, EspIntegrity integrity) {
+        if (cipher.isAead()) {
+            return "PF_KEY cannot express AEAD ciphers (it has no ICV length); kernel = \"xfrm\" can";
+        }
+        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96) {
+            return "Linux af_key installs hmac(sha256) with a 96-bit ICV, not RFC 4868's 128; kernel = \"xfrm\" can";
+        }
+        return "the kernel's SADB_REGISTER answer does not list it";
+    }
+
     /** Whether a REGISTER answer with these SUPPORTED extensions allows the transform. */
     static boolean supports(Supported auth, Supported encrypt, EspCipher cipher, int keyBits,
             EspIntegrity integrity) {
-        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96) {
+        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96 || cipher.isAead()) {
             return false;
         }
-        boolean enc = encrypt.find(encryptId(cipher)).map(a -> keyBits >= a.minBits() && keyBits <= a.maxBits())
+        int bits = cipher.keymatLength(keyBits) * 8; // af_key counts AES-CTR's nonce in the key (160..288)
+        boolean enc = encrypt.find(encryptId(cipher)).map(a -> bits >= a.minBits() && bits <= a.maxBits())
                 .orElse(false);
         return enc && auth.find(authId(integrity)).isPresent();
     }
 
+    /**
+     * The SADB encryption algorithm; 0 for the AEAD ciphers, which PF_KEY cannot express: it has no
+     * field for the ICV length, and Linux's af_key does not offer rfc4106(gcm(aes)) at all.
+     */
     public static int encryptId(EspCipher c) {
         return switch (c) {
             case AES_CBC -> Sadb.X_EALG_AESCBC;
             case DES3_CBC -> Sadb.EALG_3DESCBC;
+            case AES_CTR -> Sadb.X_EALG_AESCTR;
+            case NULL -> Sadb.EALG_NULL;
+            case AES_GCM_8, AES_GCM_12, AES_GCM_16 -> Sadb.EALG_NONE;
         };
     }
 
@@ -157,6 +176,8 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             case HMAC_SHA2_256 -> Sadb.X_AALG_SHA2_256HMAC;
             case HMAC_SHA2_384 -> Sadb.X_AALG_SHA2_384HMAC;
             case HMAC_SHA2_512 -> Sadb.X_AALG_SHA2_512HMAC;
+            case AES_XCBC_MAC -> Sadb.X_AALG_AES_XCBC_MAC;
+            case NONE -> Sadb.AALG_NONE;
         };
     }
 
@@ -181,6 +202,10 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
 
     @Override
     public synchronized void install(IpsecSa sa) throws KernelException {
+        if (sa.cipher().isAead()) {
+            throw new PfKeyException("ESP SA 0x" + sa.spiHex() + " uses " + sa.algorithms()
+                    + ": PF_KEY cannot express AEAD ciphers (no ICV length); use kernel = \"xfrm\"", 0);
+        }
         SaKey key = new SaKey(sa.destination(), sa.spi());
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
         long hard = Math.max(1, sa.lifetime().toSeconds());

@@ -131,6 +131,13 @@ class SadbCodecTest {
                 sha1));
         assertEquals(!PfKeyKernel.SHA256_TRUNCATED_TO_96,
                 PfKeyKernel.supports(auth, enc, aes, 128, dev.isakmpd.core.policy.EspIntegrity.HMAC_SHA2_256));
+        // AES-CTR: Linux lists it with the 4-byte nonce counted in the key (160..288 bits)
+        assertEquals(new SadbExtension.Alg(13, 8, 160, 288), enc.find(Sadb.X_EALG_AESCTR).get());
+        assertTrue(PfKeyKernel.supports(auth, enc, dev.isakmpd.core.policy.EspCipher.AES_CTR, 256, sha1));
+        assertTrue(PfKeyKernel.supports(auth, enc, aes, 128, dev.isakmpd.core.policy.EspIntegrity.AES_XCBC_MAC));
+        // AES-GCM: PF_KEY has no ICV length, whatever the kernel lists
+        assertFalse(PfKeyKernel.supports(auth, enc, dev.isakmpd.core.policy.EspCipher.AES_GCM_16, 128,
+                dev.isakmpd.core.policy.EspIntegrity.NONE));
     }
 
     @Test

@@ -211,11 +211,9 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                 Xfrm.MODE_TUNNEL, REPLAY_WINDOW, 0);
         byte[] enc = sa.encryptionKey().bytes();
         byte[] auth = sa.authenticationKey().bytes();
-        Algorithm authAlg = Algorithm.authTrunc(sa.integrity().kernelName(), auth, sa.integrity().icvBits());
-        Algorithm encAlg = Algorithm.crypt(sa.cipher().kernelName(), enc);
+        XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, algorithms(sa, enc, auth));
         Arrays.fill(enc, (byte) 0);
         Arrays.fill(auth, (byte) 0);
-        XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, authAlg, encAlg);
         try {
             socket.request(m);
         } finally {
@@ -223,6 +221,19 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         }
         reserved.remove(key);
         installed.put(key, sa);
+    }
+
+    /**
+     * An AEAD cipher goes alone in XFRMA_ALG_AEAD (key + salt, alg_icv_len; the kernel refuses it
+     * beside AUTH or CRYPT); the others as XFRMA_ALG_AUTH_TRUNC + XFRMA_ALG_CRYPT (CTR's key with
+     * its nonce at the end, NULL with an empty key).
+     */
+    static XfrmAttribute[] algorithms(IpsecSa sa, byte[] enc, byte[] auth) {
+        if (sa.cipher().isAead()) {
+            return new XfrmAttribute[] {Algorithm.aead(sa.cipher().kernelName(), enc, sa.cipher().icvBits())};
+        }
+        return new XfrmAttribute[] {Algorithm.authTrunc(sa.integrity().kernelName(), auth, sa.integrity().icvBits()),
+            Algorithm.crypt(sa.cipher().kernelName(), enc)};
     }
 
     @Override

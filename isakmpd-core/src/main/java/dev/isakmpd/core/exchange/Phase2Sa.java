@@ -10,6 +10,7 @@ import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.registry.TransformIds;
 import dev.isakmpd.core.wire.DataAttribute;
 import dev.isakmpd.core.wire.NotificationPayload;
 import dev.isakmpd.core.wire.ProposalPayload;
@@ -57,7 +58,9 @@ final class Phase2Sa {
             attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifetime().toSeconds()));
             tunnel.pfsGroup().ifPresent(g -> attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, g.id())));
             attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL));
-            attrs.add(DataAttribute.basic(AUTHENTICATION_ALGORITHM, p.integrity().attributeValue()));
+            if (p.integrity() != EspIntegrity.NONE) {
+                attrs.add(DataAttribute.basic(AUTHENTICATION_ALGORITHM, p.integrity().attributeValue()));
+            }
             if (p.cipher().hasKeyLengthAttribute()) {
                 attrs.add(DataAttribute.basic(KEY_LENGTH, p.keyBits()));
             }
@@ -178,7 +181,8 @@ final class Phase2Sa {
         String label = "proposal " + p.proposalNumber() + " transform " + t.transformNumber();
         EspCipher cipher = EspCipher.fromTransformId(t.transformId());
         if (cipher == null) {
-            why.add(label + ": ESP transform id " + t.transformId() + " not supported");
+            why.add(label + ": ESP transform " + TransformIds.name(ProtocolId.IPSEC_ESP, t.transformId())
+                    + " not supported");
             return Optional.empty();
         }
         EspIntegrity integrity = null;
@@ -215,7 +219,14 @@ final class Phase2Sa {
                 }
             }
         }
-        if (integrity == null) {
+        if (cipher.isAead()) {
+            if (integrity != null) {
+                why.add(label + ": " + cipher.name() + " authenticates by itself; an authentication algorithm ("
+                        + integrity.displayName() + ") with it is refused");
+                return Optional.empty();
+            }
+            integrity = EspIntegrity.NONE;
+        } else if (integrity == null) {
             why.add(label + ": no authentication algorithm (ESP without integrity is refused)");
             return Optional.empty();
         }
@@ -223,8 +234,22 @@ final class Phase2Sa {
             why.add(label + ": encapsulation mode " + mode + " is not tunnel");
             return Optional.empty();
         }
-        if (keyBits == 0) {
-            keyBits = cipher == EspCipher.DES3_CBC ? 192 : 128;
+        if (cipher.hasKeyLengthAttribute()) {
+            if (keyBits == 0 && !cipher.keyLengthOptional()) {
+                // RFC 3686 s5.4, RFC 4106 s8.4
+                why.add(label + ": " + cipher.name() + " without the Key Length attribute it requires");
+                return Optional.empty();
+            }
+            keyBits = keyBits == 0 ? 128 : keyBits;
+        } else if (keyBits != 0) {
+            why.add(label + ": Key Length " + keyBits + " for " + cipher.name() + ", which has a fixed key");
+            return Optional.empty();
+        } else {
+            keyBits = cipher == EspCipher.DES3_CBC ? 192 : 0;
+        }
+        if (!cipher.isValidKeyBits(keyBits)) {
+            why.add(label + ": Key Length " + keyBits + " is not valid for " + cipher.name() + " (128, 192 or 256)");
+            return Optional.empty();
         }
         Optional<DhGroup> pfs = Optional.empty();
         if (group != null) {
@@ -250,8 +275,7 @@ final class Phase2Sa {
                 return Optional.of(new Choice(ours, p.proposalNumber(), t, spiValue(p.spi()), pfs, life, offered));
             }
         }
-        why.add(label + ": " + cipher.displayName(keyBits) + "-" + integrity.displayName()
-                + " matches none of our ESP proposals");
+        why.add(label + ": " + EspProposal.name(cipher, keyBits, integrity) + " matches none of our ESP proposals");
         return Optional.empty();
     }
 

@@ -358,9 +358,12 @@ final class QuickMode {
                 + "s, in " + Duration.between(started, now).toMillis() + " ms");
     }
 
-    /** KEYMAT for the SA whose destination chose {@code spi} (RFC 2409 s5.5): encryption key first, then HMAC key. */
+    /**
+     * KEYMAT for the SA whose destination chose {@code spi} (RFC 2409 s5.5): encryption key first
+     * (with the 4-byte salt or nonce of GCM and CTR at its end), then HMAC key.
+     */
     private IpsecSa sa(IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst, Subnet srcSel, Subnet dstSel) {
-        int encLen = choice.proposal().keyBits() / 8;
+        int encLen = choice.proposal().cipher().keymatLength(choice.proposal().keyBits());
         SecretBytes keymat = Keymat.derive(session.prf(), session.keys().skeyidD(), gqm,
                 ProtocolId.IPSEC_ESP.value(), Phase2Sa.spiBytes(spi), ni, nr, choice.proposal().keymatLength());
         byte[] k = keymat.bytes();

@@ -3,6 +3,7 @@ package dev.isakmpd.core.sa;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.oakley.SecretBytes;
 import java.net.InetAddress;
@@ -25,7 +26,7 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
 
     /** Algorithms as strongSwan names them, e.g. "aes128-sha1". */
     public String algorithms() {
-        return cipher.displayName(keyBits) + "-" + integrity.displayName();
+        return EspProposal.name(cipher, keyBits, integrity);
     }
 
     /** A one-line description without keys material, only key fingerprints. */

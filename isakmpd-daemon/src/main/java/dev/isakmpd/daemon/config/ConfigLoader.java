@@ -62,6 +62,8 @@ public final class ConfigLoader {
     private final Optional<Path> file;
     /** daemon.allow-legacy-crypto: read before the peers, whose proposals it governs. */
     private boolean allowLegacy;
+    /** daemon.allow-esp-null: whether esp proposals may name the NULL cipher (RFC 2410, integrity only). */
+    private boolean allowEspNull;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
     private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
     private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
@@ -117,7 +119,7 @@ public final class ConfigLoader {
             Section d = daemon.get();
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
                     "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
-                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer"));
+                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "allow-esp-null"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -125,6 +127,7 @@ public final class ConfigLoader {
             kernel = kernel(d);
             statusFile = d.string("status-file").map(v -> baseDir.resolve(v.value()));
             allowLegacy = d.bool("allow-legacy-crypto").map(Value::value).orElse(false);
+            allowEspNull = d.bool("allow-esp-null").map(Value::value).orElse(false);
             halfOpen = halfOpen(d);
             receiveBuffer = receiveBuffer(d);
             control = control(d);
@@ -547,7 +550,7 @@ public final class ConfigLoader {
         List<EspProposal> esp = new ArrayList<>();
         Map<Value<String>, Optional<DhGroup>> suffixGroups = new LinkedHashMap<>();
         for (Value<String> v : espNames) {
-            parse(v, s -> ProposalNames.parseEsp(s, allowLegacy)).ifPresent(spec -> {
+            parse(v, s -> ProposalNames.parseEsp(s, allowLegacy, allowEspNull)).ifPresent(spec -> {
                 esp.add(spec.proposal());
                 suffixGroups.put(v, spec.pfsGroup());
             });

@@ -93,8 +93,9 @@ public final class Kernels {
                     if (kernel.supports(e.cipher(), e.keyBits(), e.integrity())) {
                         ok.add(e);
                     } else {
-                        LOG.warn("peer {} tunnel {}: ESP proposal {} left out: the kernel cannot install it",
-                                p.name(), t.name(), e.name());
+                        LOG.warn("peer {} tunnel {}: ESP proposal {} left out: the kernel cannot install it ({})",
+                                p.name(), t.name(), e.name(), kernel.whyUnsupported(e.cipher(), e.keyBits(),
+                                        e.integrity()));
                     }
                 }
                 if (ok.isEmpty()) {

@@ -134,10 +134,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void espNullNeedsItsOwnSwitch() {
+        assertError(VALID.replace("esp = [\"3des-md5\"]", "esp = [\"null-sha256\"]"),
+                "t.toml:23: peers.gw-b.tunnels.host.esp[0]: cipher 'null' in 'null-sha256' leaves ESP unencrypted "
+                        + "(RFC 2410); it is accepted only with allow-esp-null = true in [daemon]");
+    }
+
+    @Test
     void anUnknownEspCipherListsTheEspCiphers() {
         assertError(VALID.replace("esp = [\"3des-md5\"]", "esp = [\"camellia128-sha1\"]"),
                 "t.toml:23: peers.gw-b.tunnels.host.esp[0]: unknown cipher 'camellia128' in 'camellia128-sha1' "
-                        + "(known: aes128, aes192, aes256, 3des)");
+                        + "(known: aes128, aes192, aes256, 3des, aes128ctr/aes192ctr/aes256ctr, "
+                        + "aes128gcm16/aes192gcm16/aes256gcm16 (also gcm12, gcm8), null (with allow-esp-null))");
     }
 
     @Test
@@ -197,6 +205,14 @@ class ConfigLoaderTest {
         assertTrue(c.allowLegacyCrypto());
         assertEquals("des-md5-ec2n185", c.peers().get(0).ikeProposals().get(1).name());
         assertEquals("ec2n155", c.peers().get(0).tunnel("host").orElseThrow().pfsGroup().orElseThrow().name());
+    }
+
+    @Test
+    void espNullWithItsSwitch() throws Exception {
+        DaemonConfig c = parse(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nallow-esp-null = true")
+                .replace("esp = [\"3des-md5\"]", "esp = [\"null-sha256\", \"aes128gcm16\"]"));
+        assertEquals("[null-sha256, aes128gcm16]",
+                c.peers().get(0).tunnel("host").orElseThrow().proposals().toString());
     }
 
     @Test
@@ -297,7 +313,8 @@ class ConfigLoaderTest {
                 ike-lifetime = "8y"
                 """));
         assertEquals(List.of(
-                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, "
+                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-esp-null, "
+                        + "allow-legacy-crypto, "
                         + "control-group, control-mode, control-socket, half-open-per-address, half-open-total, kernel, "
                         + "listen, receive-buffer, retransmit-timeout, retransmit-timeout-max, retransmit-tries, "
                         + "status-file)",
