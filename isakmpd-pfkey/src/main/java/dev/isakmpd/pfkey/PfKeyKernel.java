@@ -8,6 +8,7 @@ import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.pfkey.SadbExtension.Address;
@@ -215,7 +216,7 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         SadbMessage m = SadbMessage.request(update ? Sadb.UPDATE : Sadb.ADD, Sadb.SATYPE_ESP,
                 new Sa(sa.spi(), REPLAY_WINDOW, Sadb.SASTATE_MATURE, authId(sa.integrity()), encryptId(sa.cipher()),
                         0),
-                new Sa2(Sadb.IPSEC_MODE_TUNNEL, 0, 0),
+                new Sa2(mode(sa.mode()), 0, 0),
                 new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, 0, hard, 0),
                 new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, 0, soft, 0),
                 Address.host(Sadb.EXT_ADDRESS_SRC, sa.source()), Address.host(Sadb.EXT_ADDRESS_DST, sa.destination()),
@@ -318,9 +319,15 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         }
         List<Integer> ids = new ArrayList<>();
         try {
-            ids.add(spdAdd(t.local(), t.remote(), Sadb.IPSEC_DIR_OUTBOUND, t.localEndpoint(), t.remoteEndpoint()));
-            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_INBOUND, t.remoteEndpoint(), t.localEndpoint()));
-            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_FWD, t.remoteEndpoint(), t.localEndpoint()));
+            for (SadbMessage b : bypasses(t, Sadb.X_SPDUPDATE)) {
+                socket.call(b);
+            }
+            ids.add(spdAdd(t.local(), t.remote(), Sadb.IPSEC_DIR_OUTBOUND, t.localEndpoint(), t.remoteEndpoint(),
+                    t.mode()));
+            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_INBOUND, t.remoteEndpoint(), t.localEndpoint(),
+                    t.mode()));
+            ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_FWD, t.remoteEndpoint(), t.localEndpoint(),
+                    t.mode()));
         } catch (KernelException e) {
             undo(t);
             throw e;
@@ -339,6 +346,54 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 // not there
             }
         }
+        deleteBypasses(t);
+    }
+
+    /** Deletes the IKE bypasses of a transport-mode tunnel; returns the first error, null if none. */
+    private KernelException deleteBypasses(SpdTunnel t) {
+        KernelException first = null;
+        for (SadbMessage b : bypasses(t, Sadb.X_SPDDELETE)) {
+            try {
+                socket.call(b);
+            } catch (KernelException e) {
+                first = first == null ? e : first;
+            }
+        }
+        return first;
+    }
+
+    /**
+     * Transport mode: the policy's selectors are the two hosts, so it would catch IKE itself. SPD
+     * entries of type NONE (no ipsecrequest: bypass) for UDP from and to our IKE ports, at a better
+     * priority than the ESP entries, let IKE pass in the clear.
+     *
+     * @param type SADB_X_SPDUPDATE (add, or replace one a crashed instance left) or SADB_X_SPDDELETE
+     */
+    static List<SadbMessage> bypasses(SpdTunnel t, int type) {
+        List<SadbMessage> out = new ArrayList<>();
+        for (int port : t.bypassPorts()) {
+            out.add(SadbMessage.request(type, Sadb.SATYPE_UNSPEC,
+                    new Address(Sadb.EXT_ADDRESS_SRC, Sadb.IPPROTO_UDP, hostBits(t.localEndpoint()), t.localEndpoint(),
+                            port),
+                    new Address(Sadb.EXT_ADDRESS_DST, Sadb.IPPROTO_UDP, hostBits(t.remoteEndpoint()),
+                            t.remoteEndpoint(), 0),
+                    new Policy(Sadb.IPSEC_POLICY_NONE, Sadb.IPSEC_DIR_OUTBOUND, 0, 0, List.of())));
+            out.add(SadbMessage.request(type, Sadb.SATYPE_UNSPEC,
+                    new Address(Sadb.EXT_ADDRESS_SRC, Sadb.IPPROTO_UDP, hostBits(t.remoteEndpoint()),
+                            t.remoteEndpoint(), 0),
+                    new Address(Sadb.EXT_ADDRESS_DST, Sadb.IPPROTO_UDP, hostBits(t.localEndpoint()), t.localEndpoint(),
+                            port),
+                    new Policy(Sadb.IPSEC_POLICY_NONE, Sadb.IPSEC_DIR_INBOUND, 0, 0, List.of())));
+        }
+        return out;
+    }
+
+    private static int hostBits(InetAddress a) {
+        return a.getAddress().length * 8;
+    }
+
+    static int mode(IpsecMode m) {
+        return m == IpsecMode.TRANSPORT ? Sadb.IPSEC_MODE_TRANSPORT : Sadb.IPSEC_MODE_TUNNEL;
     }
 
     @Override
@@ -357,6 +412,8 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        KernelException bypass = deleteBypasses(t);
+        first = first == null ? bypass : first;
         if (first != null) {
             throw first;
         }
@@ -365,11 +422,22 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     /** SADB_X_SPDADD: traffic {@code src -> dst} (any protocol) requires ESP tunnel {@code tsrc -> tdst}. */
     public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination)
             throws KernelException {
+        return spdAdd(src, dst, dir, tunnelSource, tunnelDestination, IpsecMode.TUNNEL);
+    }
+
+    /**
+     * SADB_X_SPDADD with ESP in this mode; a transport-mode request names no tunnel endpoints and
+     * has priority 1, after the IKE bypasses (0: a lower number wins in Linux).
+     */
+    public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination,
+            IpsecMode mode) throws KernelException {
+        boolean tunnel = mode == IpsecMode.TUNNEL;
         SadbMessage r = socket.call(SadbMessage.request(Sadb.X_SPDADD, Sadb.SATYPE_UNSPEC,
                 selector(Sadb.EXT_ADDRESS_SRC, src), selector(Sadb.EXT_ADDRESS_DST, dst),
-                new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, 0, List.of(new IpsecRequest(Sadb.IPPROTO_ESP,
-                        Sadb.IPSEC_MODE_TUNNEL, Sadb.IPSEC_LEVEL_REQUIRE, 0, Optional.of(tunnelSource),
-                        Optional.of(tunnelDestination))))));
+                new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, tunnel ? 0 : 1, List.of(new IpsecRequest(Sadb.IPPROTO_ESP,
+                        mode(mode), Sadb.IPSEC_LEVEL_REQUIRE, 0,
+                        tunnel ? Optional.of(tunnelSource) : Optional.empty(),
+                        tunnel ? Optional.of(tunnelDestination) : Optional.empty())))));
         return r.find(Policy.class).map(Policy::id).orElse(0);
     }
 

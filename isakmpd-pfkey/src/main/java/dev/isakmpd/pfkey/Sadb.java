@@ -62,7 +62,7 @@ public final class Sadb {
     public static final int IPSEC_LEVEL_DEFAULT = 0, IPSEC_LEVEL_USE = 1, IPSEC_LEVEL_REQUIRE = 2,
             IPSEC_LEVEL_UNIQUE = 3;
     public static final int IPSEC_ULPROTO_ANY = 255;
-    public static final int IPPROTO_AH = 51, IPPROTO_ESP = 50, IPPROTO_COMP = 108;
+    public static final int IPPROTO_AH = 51, IPPROTO_ESP = 50, IPPROTO_COMP = 108, IPPROTO_UDP = 17;
     /** UDP_ENCAP_ESPINUDP: RFC 3948 framing, the value of sadb_x_nat_t_type_type. */
     public static final int UDP_ENCAP_ESPINUDP = 2;
 

@@ -8,6 +8,7 @@ import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.xfrm.XfrmAttribute.Algorithm;
@@ -208,7 +209,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         SaInfo info = new SaInfo(Selector.of(sa.sourceSelector(), sa.destinationSelector()), sa.destination(),
                 sa.spi(), Xfrm.IPPROTO_ESP, sa.source(), LifetimeCfg.seconds(SoftLifetime.seconds(hard), hard),
                 LifetimeCur.ZERO, 0, 0, 0, 0, reqid(sa.peer(), sa.tunnel()), XfrmCodec.family(sa.destination()),
-                Xfrm.MODE_TUNNEL, REPLAY_WINDOW, 0);
+                mode(sa.mode()), REPLAY_WINDOW, 0);
         byte[] enc = sa.encryptionKey().bytes();
         byte[] auth = sa.authenticationKey().bytes();
         XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, algorithms(sa, enc, auth));
@@ -234,6 +235,10 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         }
         return new XfrmAttribute[] {Algorithm.authTrunc(sa.integrity().kernelName(), auth, sa.integrity().icvBits()),
             Algorithm.crypt(sa.cipher().kernelName(), enc)};
+    }
+
+    static int mode(IpsecMode m) {
+        return m == IpsecMode.TRANSPORT ? Xfrm.MODE_TRANSPORT : Xfrm.MODE_TUNNEL;
     }
 
     @Override
@@ -308,13 +313,22 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         }
         int reqid = reqid(t.peer(), t.tunnel());
         List<Integer> done = new ArrayList<>();
+        List<PolicyId> bypasses = new ArrayList<>();
         try {
+            for (PolicyInfo b : bypasses(t)) {
+                // UPDPOLICY: one a crashed instance left (they carry no reqid to find) is replaced
+                socket.request(XfrmMessage.of(Xfrm.MSG_UPDPOLICY, 0, b));
+                bypasses.add(new PolicyId(b.sel(), 0, b.dir()));
+            }
+            boolean transport = t.mode() == IpsecMode.TRANSPORT;
             for (int dir : new int[] {Xfrm.POLICY_OUT, Xfrm.POLICY_IN, Xfrm.POLICY_FWD}) {
                 boolean out = dir == Xfrm.POLICY_OUT;
-                PolicyInfo p = new PolicyInfo(selector(t, dir), LifetimeCfg.infinite(), LifetimeCur.ZERO, 0, 0, dir,
-                        Xfrm.POLICY_ALLOW, 0, Xfrm.SHARE_ANY);
-                Template tmpl = Template.espTunnel(out ? t.localEndpoint() : t.remoteEndpoint(),
-                        out ? t.remoteEndpoint() : t.localEndpoint(), reqid);
+                // in transport mode, after the IKE bypasses (a lower number wins)
+                PolicyInfo p = new PolicyInfo(selector(t, dir), LifetimeCfg.infinite(), LifetimeCur.ZERO,
+                        transport ? 1 : 0, 0, dir, Xfrm.POLICY_ALLOW, 0, Xfrm.SHARE_ANY);
+                InetAddress src = out ? t.localEndpoint() : t.remoteEndpoint();
+                InetAddress dst = out ? t.remoteEndpoint() : t.localEndpoint();
+                Template tmpl = transport ? Template.espTransport(src, dst, reqid) : Template.espTunnel(src, dst, reqid);
                 socket.request(XfrmMessage.of(Xfrm.MSG_NEWPOLICY, 0, p, new Templates(List.of(tmpl))));
                 done.add(dir);
             }
@@ -326,6 +340,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                     // the first error is the one to report
                 }
             }
+            deleteAll(bypasses);
             throw e;
         }
         policies.put(t, reqid);
@@ -345,9 +360,43 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        KernelException bypass = deleteAll(bypasses(t).stream().map(b -> new PolicyId(b.sel(), 0, b.dir())).toList());
+        first = first == null ? bypass : first;
         if (first != null) {
             throw first;
         }
+    }
+
+    /**
+     * Transport mode: the policy's selectors are the two hosts, so it would catch IKE itself.
+     * Policies without a template (bypass) for UDP from and to our IKE ports, at a better priority,
+     * let IKE pass in the clear. strongSwan sets per-socket policies instead; those need the
+     * socket's descriptor, which Java's channels do not give out.
+     */
+    static List<PolicyInfo> bypasses(SpdTunnel t) {
+        List<PolicyInfo> out = new ArrayList<>();
+        for (int port : t.bypassPorts()) {
+            out.add(new PolicyInfo(Selector.udpPort(t.localEndpoint(), t.remoteEndpoint(), port, 0),
+                    LifetimeCfg.infinite(), LifetimeCur.ZERO, 0, 0, Xfrm.POLICY_OUT, Xfrm.POLICY_ALLOW, 0,
+                    Xfrm.SHARE_ANY));
+            out.add(new PolicyInfo(Selector.udpPort(t.remoteEndpoint(), t.localEndpoint(), 0, port),
+                    LifetimeCfg.infinite(), LifetimeCur.ZERO, 0, 0, Xfrm.POLICY_IN, Xfrm.POLICY_ALLOW, 0,
+                    Xfrm.SHARE_ANY));
+        }
+        return out;
+    }
+
+    /** Deletes each policy; returns the first error (after trying them all), null if none. */
+    private KernelException deleteAll(List<PolicyId> ids) {
+        KernelException first = null;
+        for (PolicyId id : ids) {
+            try {
+                socket.request(XfrmMessage.of(Xfrm.MSG_DELPOLICY, 0, id));
+            } catch (KernelException e) {
+                first = first == null ? e : first;
+            }
+        }
+        return first;
     }
 
     private void deletePolicy(SpdTunnel t, int dir) throws KernelException {

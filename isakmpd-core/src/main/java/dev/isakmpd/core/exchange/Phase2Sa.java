@@ -8,6 +8,7 @@ import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.core.registry.IpsecAttributes;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.ProtocolId;
 import dev.isakmpd.core.registry.TransformIds;
@@ -57,7 +58,7 @@ final class Phase2Sa {
             attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS));
             attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifetime().toSeconds()));
             tunnel.pfsGroup().ifPresent(g -> attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, g.id())));
-            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL));
+            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, tunnel.mode().attributeValue()));
             if (p.integrity() != EspIntegrity.NONE) {
                 attrs.add(DataAttribute.basic(AUTHENTICATION_ALGORITHM, p.integrity().attributeValue()));
             }
@@ -230,8 +231,9 @@ final class Phase2Sa {
             why.add(label + ": no authentication algorithm (ESP without integrity is refused)");
             return Optional.empty();
         }
-        if (mode != ENCAP_TUNNEL) {
-            why.add(label + ": encapsulation mode " + mode + " is not tunnel");
+        if (mode != tunnel.mode().attributeValue()) {
+            String name = IpsecAttributes.SPACE.valueName(ENCAPSULATION_MODE, mode);
+            why.add(label + ": encapsulation mode " + (name == null ? mode : name + " (" + mode + ")") + " offered; tunnel " + tunnel.name() + " accepts " + tunnel.mode().configName() + " mode only");
             return Optional.empty();
         }
         if (cipher.hasKeyLengthAttribute()) {

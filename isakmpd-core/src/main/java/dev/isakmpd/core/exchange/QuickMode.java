@@ -8,6 +8,7 @@ import static dev.isakmpd.core.registry.PayloadType.NONCE;
 import static dev.isakmpd.core.registry.PayloadType.SA;
 
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
@@ -353,6 +354,7 @@ final class QuickMode {
                 SoftLifetime.of(now, choice.lifetime(), initiator, session.ctx().crypto().random()), initiator,
                 session.peerIdentity()), now);
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
+                + (tunnel.mode() == IpsecMode.TRANSPORT ? " transport mode" : "")
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
                 + in.spiHex() + ", out spi 0x" + outSa.spiHex() + ", lifetime " + choice.lifetime().toSeconds()
                 + "s, in " + Duration.between(started, now).toMillis() + " ms");
@@ -373,7 +375,7 @@ final class QuickMode {
         Arrays.fill(k, (byte) 0);
         return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
                 choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
-                choice.lifetime(), choice.pfsGroup().isPresent());
+                choice.lifetime(), choice.pfsGroup().isPresent(), tunnel.mode());
     }
 
     private SecretBytes agree(KeyExchangePayload ke) throws ExchangeFailure {

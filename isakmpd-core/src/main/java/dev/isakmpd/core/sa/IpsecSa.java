@@ -4,21 +4,31 @@ import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.oakley.SecretBytes;
 import java.net.InetAddress;
 import java.time.Duration;
 
 /**
- * One ESP SA in tunnel mode as negotiated by Quick Mode: one direction, identified by
- * (destination, SPI). Keys are {@link SecretBytes}, so toString shows fingerprints only.
+ * One ESP SA as negotiated by Quick Mode, in tunnel or transport mode: one direction, identified
+ * by (destination, SPI). Keys are {@link SecretBytes}, so toString shows fingerprints only.
  */
 public record IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
         InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
         SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
-        boolean pfs) {
+        boolean pfs, IpsecMode mode) {
 
     public enum Direction { IN, OUT }
+
+    /** A tunnel-mode SA. */
+    public IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
+            InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
+            SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
+            boolean pfs) {
+        this(peer, tunnel, direction, spi, source, destination, sourceSelector, destinationSelector, cipher, keyBits,
+                encryptionKey, integrity, authenticationKey, lifetime, pfs, IpsecMode.TUNNEL);
+    }
 
     public String spiHex() {
         return String.format("%08x", spi);
@@ -31,8 +41,8 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
 
     /** A one-line description without keys material, only key fingerprints. */
     public String describe() {
-        return String.format("ESP %s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key-fp=%s auth-key-fp=%s%s",
-                direction.name().toLowerCase(), spiHex(), Addresses.format(source), Addresses.format(destination),
+        return String.format("ESP %s%s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key-fp=%s auth-key-fp=%s%s",
+                mode == IpsecMode.TRANSPORT ? "transport " : "", direction.name().toLowerCase(), spiHex(), Addresses.format(source), Addresses.format(destination),
                 sourceSelector, destinationSelector, algorithms(), lifetime.toSeconds(),
                 encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "");
     }

@@ -7,6 +7,7 @@ import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.pki.CertificateIdentities;
 import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
@@ -364,7 +365,7 @@ public final class ConfigLoader {
         restart.put(p.name(), restartPolicy(p));
         List<TunnelPolicy> tunnels = new ArrayList<>();
         for (Section t : p.tables("tunnels").values()) {
-            tunnel(t).ifPresent(tunnels::add);
+            tunnel(t, local, remote).ifPresent(tunnels::add);
         }
         if (problems.errorCount() > errorsBefore) {
             auth.ifPresent(ConfigLoader::wipe);
@@ -537,12 +538,21 @@ public final class ConfigLoader {
         };
     }
 
-    private Optional<TunnelPolicy> tunnel(Section t) {
+    private Optional<TunnelPolicy> tunnel(Section t, Optional<InetSocketAddress> localEnd,
+            Optional<InetSocketAddress> remoteEnd) {
         int errorsBefore = problems.errorCount();
-        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime"));
+        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime", "mode"));
         checkName(t);
-        Optional<Subnet> local = t.requiredString("local-subnet").flatMap(v -> parse(v, Subnet::parse));
-        Optional<Subnet> remote = t.requiredString("remote-subnet").flatMap(v -> parse(v, Subnet::parse));
+        IpsecMode mode = mode(t);
+        Optional<Subnet> local;
+        Optional<Subnet> remote;
+        if (mode == IpsecMode.TRANSPORT) {
+            local = transportSelector(t, "local-subnet", localEnd);
+            remote = transportSelector(t, "remote-subnet", remoteEnd);
+        } else {
+            local = t.requiredString("local-subnet").flatMap(v -> parse(v, Subnet::parse));
+            remote = t.requiredString("remote-subnet").flatMap(v -> parse(v, Subnet::parse));
+        }
         if (local.isPresent() && remote.isPresent() && local.get().isIpv4() != remote.get().isIpv4()) {
             problems.error(t.at("remote-subnet"), "local-subnet and remote-subnet must both be IPv4 or both IPv6");
         }
@@ -560,7 +570,45 @@ public final class ConfigLoader {
         if (problems.errorCount() > errorsBefore) {
             return Optional.empty();
         }
-        return Optional.of(new TunnelPolicy(t.name(), local.orElseThrow(), remote.orElseThrow(), esp, pfs, lifetime));
+        return Optional.of(new TunnelPolicy(t.name(), local.orElseThrow(), remote.orElseThrow(), esp, pfs, lifetime,
+                mode));
+    }
+
+    /** tunnels.NAME.mode: "tunnel" (the default) or "transport". */
+    private IpsecMode mode(Section t) {
+        Optional<Value<String>> v = t.string("mode");
+        if (v.isEmpty() || v.get().value().equals("tunnel")) {
+            return IpsecMode.TUNNEL;
+        }
+        if (v.get().value().equals("transport")) {
+            return IpsecMode.TRANSPORT;
+        }
+        problems.error(v.get().at(), "unknown value '" + v.get().value() + "' (known: tunnel, transport)");
+        return IpsecMode.TUNNEL;
+    }
+
+    /**
+     * In transport mode the selectors are the two hosts (RFC 2401 s4.1): local-subnet and
+     * remote-subnet may be left out, and if given must name the endpoint's address.
+     */
+    private Optional<Subnet> transportSelector(Section t, String key, Optional<InetSocketAddress> endpoint) {
+        if (endpoint.isEmpty()) {
+            problems.error(t.at("mode"), "transport mode needs a peer at one fixed address, whose address is the "
+                    + key.replace("-subnet", "") + " selector");
+            return Optional.empty();
+        }
+        Subnet host = Subnet.host(endpoint.get().getAddress());
+        Optional<Value<String>> v = t.string(key);
+        if (v.isEmpty()) {
+            return Optional.of(host);
+        }
+        Optional<Subnet> given = parse(v.get(), Subnet::parse);
+        if (given.isPresent() && !given.get().equals(host)) {
+            problems.error(v.get().at(), "in transport mode this must be the endpoint " + host + " (or be left out), not "
+                    + given.get());
+            return Optional.empty();
+        }
+        return given;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.ProposalNames;
@@ -131,6 +132,22 @@ class ConfigLoaderTest {
                 "t.toml:13: peers.gw-b.dpd-timeout: has no effect without dpd-delay");
         assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\ndpd-delay = \"5m\"\ndpd-timeout = \"2m\""),
                 "t.toml:14: peers.gw-b.dpd-timeout: the DPD timeout (120s) must be longer than the delay (300s)");
+    }
+
+    @Test
+    void transportModeSelectsTheTwoHosts() throws Exception {
+        String transport = VALID.replace("local-subnet = \"10.1.0.1\"\nremote-subnet = \"10.2.0.0/24\"\n",
+                "mode = \"transport\"\n");
+        TunnelPolicy t = parse(transport).peers().get(0).tunnel("host").orElseThrow();
+        assertEquals(IpsecMode.TRANSPORT, t.mode());
+        assertEquals(Subnet.parse("127.0.0.1/32"), t.local());
+        assertEquals(Subnet.parse("127.0.0.2/32"), t.remote());
+        assertEquals(IpsecMode.TUNNEL, parse(VALID).peers().get(0).tunnel("net").orElseThrow().mode());
+        assertError(VALID.replace("local-subnet = \"10.1.0.1\"\n", "mode = \"transport\"\nlocal-subnet = \"10.1.0.1\"\n"),
+                "t.toml:22: peers.gw-b.tunnels.host.local-subnet: in transport mode this must be the endpoint "
+                        + "127.0.0.1/32 (or be left out), not 10.1.0.1/32");
+        assertError(VALID.replace("local-subnet = \"10.1.0.1\"\n", "mode = \"beet\"\nlocal-subnet = \"10.1.0.1\"\n"),
+                "t.toml:21: peers.gw-b.tunnels.host.mode: unknown value 'beet' (known: tunnel, transport)");
     }
 
     @Test
