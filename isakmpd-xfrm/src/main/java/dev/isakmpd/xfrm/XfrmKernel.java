@@ -198,16 +198,15 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
 
     /**
      * UPDSA for an inbound SA whose SPI came from ALLOCSPI (it replaces the larval SA), NEWSA
-     * otherwise. Hard lifetime = the negotiated one, soft = {@link SoftLifetime}; the selector is
+     * otherwise. Lifetimes as {@link #lifetime}; the selector is
      * the SA's traffic selectors, which `ip xfrm state` shows as "sel src ... dst ...".
      */
     @Override
     public synchronized void install(IpsecSa sa) throws KernelException {
         SaKey key = new SaKey(sa.destination(), sa.spi());
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
-        long hard = Math.max(1, sa.lifetime().toSeconds());
         SaInfo info = new SaInfo(Selector.of(sa.sourceSelector(), sa.destinationSelector()), sa.destination(),
-                sa.spi(), Xfrm.IPPROTO_ESP, sa.source(), LifetimeCfg.seconds(SoftLifetime.seconds(hard), hard),
+                sa.spi(), Xfrm.IPPROTO_ESP, sa.source(), lifetime(sa),
                 LifetimeCur.ZERO, 0, 0, 0, 0, reqid(sa.peer(), sa.tunnel()), XfrmCodec.family(sa.destination()),
                 mode(sa.mode()), REPLAY_WINDOW, 0);
         byte[] enc = sa.encryptionKey().bytes();
@@ -235,6 +234,18 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         }
         return new XfrmAttribute[] {Algorithm.authTrunc(sa.integrity().kernelName(), auth, sa.integrity().icvBits()),
             Algorithm.crypt(sa.cipher().kernelName(), enc)};
+    }
+
+    /**
+     * Hard lifetime = the negotiated one, soft = {@link SoftLifetime}, in seconds and, when a
+     * kilobyte lifetime was agreed (RFC 2407 s4.5), in bytes: the kernel's byte EXPIREs then
+     * start the rekey and end the SA.
+     */
+    static LifetimeCfg lifetime(IpsecSa sa) {
+        long hard = Math.max(1, sa.lifetime().toSeconds());
+        long hardBytes = sa.lifeKilobytes() * 1024;
+        return LifetimeCfg.secondsOrBytes(SoftLifetime.seconds(hard), hard,
+                hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes), hardBytes);
     }
 
     static int mode(IpsecMode m) {

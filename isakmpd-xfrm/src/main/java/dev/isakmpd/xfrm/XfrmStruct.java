@@ -59,6 +59,15 @@ public final class XfrmStruct {
             return new LifetimeCfg(Xfrm.INF, Xfrm.INF, Xfrm.INF, Xfrm.INF, soft, hard, 0, 0);
         }
 
+        /**
+         * Expiry after {@code soft}/{@code hard} seconds or bytes, whichever comes first (a byte
+         * limit of 0 means none: {@link Xfrm#INF}).
+         */
+        public static LifetimeCfg secondsOrBytes(long soft, long hard, long softBytes, long hardBytes) {
+            return new LifetimeCfg(softBytes == 0 ? Xfrm.INF : softBytes, hardBytes == 0 ? Xfrm.INF : hardBytes,
+                    Xfrm.INF, Xfrm.INF, soft, hard, 0, 0);
+        }
+
         /** No limit at all (policies). */
         public static LifetimeCfg infinite() {
             return new LifetimeCfg(Xfrm.INF, Xfrm.INF, Xfrm.INF, Xfrm.INF, 0, 0, 0, 0);

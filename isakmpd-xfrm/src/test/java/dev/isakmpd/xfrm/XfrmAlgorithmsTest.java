@@ -64,6 +64,24 @@ class XfrmAlgorithmsTest {
     }
 
     @Test
+    void aKilobyteLifetimeBecomesTheKernelsByteLimits() throws Exception {
+        IpsecSa plain = sa(EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1);
+        XfrmStruct.LifetimeCfg none = XfrmKernel.lifetime(plain);
+        assertEquals(Xfrm.INF, none.hardByteLimit());
+        assertEquals(Xfrm.INF, none.softByteLimit());
+        assertEquals(3600, none.hardAddExpiresSeconds());
+        IpsecSa limited = new IpsecSa(plain.peer(), plain.tunnel(), plain.direction(), plain.spi(), plain.source(),
+                plain.destination(), plain.sourceSelector(), plain.destinationSelector(), plain.cipher(),
+                plain.keyBits(), plain.encryptionKey(), plain.integrity(), plain.authenticationKey(), plain.lifetime(),
+                false, plain.mode(), 100);
+        XfrmStruct.LifetimeCfg l = XfrmKernel.lifetime(limited);
+        assertEquals(102400, l.hardByteLimit());
+        assertEquals(92160, l.softByteLimit(), "90 %, as for time");
+        assertEquals(3600, l.hardAddExpiresSeconds(), "and the time limit still applies");
+        assertEquals(3240, l.softAddExpiresSeconds());
+    }
+
+    @Test
     void espNullHasAnEmptyKey() throws Exception {
         Algorithm enc = (Algorithm) attributes(sa(EspCipher.NULL, 0, EspIntegrity.HMAC_SHA2_256)).get(1);
         assertEquals("ecb(cipher_null)", enc.name());

@@ -40,12 +40,16 @@ final class Phase2Sa {
      * What was agreed for one ESP SA pair.
      *
      * @param offered the lifetime in the peer's transform ({@link #DEFAULT_LIFETIME} if it had none)
+     * @param lifeKilobytes the agreed kilobyte lifetime, 0 for none
+     * @param offeredKilobytes the kilobyte lifetime in the peer's transform, 0 if it had none
      */
     record Choice(EspProposal proposal, int proposalNumber, TransformPayload transform, int peerSpi,
-            Optional<DhGroup> pfsGroup, Duration lifetime, Duration offered) {
+            Optional<DhGroup> pfsGroup, Duration lifetime, Duration offered, long lifeKilobytes,
+            long offeredKilobytes) {
 
-        Choice withLifetime(Duration shorter) {
-            return new Choice(proposal, proposalNumber, transform, peerSpi, pfsGroup, shorter, offered);
+        Choice withLifetimes(Duration shorter, long kilobytes) {
+            return new Choice(proposal, proposalNumber, transform, peerSpi, pfsGroup, shorter, offered, kilobytes,
+                    offeredKilobytes);
         }
     }
 
@@ -57,6 +61,10 @@ final class Phase2Sa {
             List<DataAttribute> attrs = new ArrayList<>();
             attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS));
             attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifetime().toSeconds()));
+            if (tunnel.lifeKilobytes() > 0) {
+                attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_KILOBYTES));
+                attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifeKilobytes()));
+            }
             tunnel.pfsGroup().ifPresent(g -> attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, g.id())));
             attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, tunnel.mode().attributeValue()));
             if (p.integrity() != EspIntegrity.NONE) {
@@ -132,30 +140,40 @@ final class Phase2Sa {
     /**
      * Responder: RFC 2407 s4.5.4 asks a responder that keeps a shorter lifetime than the initiator
      * offered to say so in QM2, with the s4.6.3.1 layout: protocol ESP, SPI = our inbound SPI,
-     * data = the SA Life Type / SA Life Duration attributes.
+     * data = the SA Life Type / SA Life Duration attributes, for seconds and for kilobytes (a
+     * kilobyte limit where the offer had none is shorter too).
      */
     static Optional<NotificationPayload> responderLifetime(Choice c, int inboundSpi) {
-        if (c.lifetime().compareTo(c.offered()) >= 0) {
+        List<DataAttribute> attrs = new ArrayList<>();
+        if (c.lifetime().compareTo(c.offered()) < 0) {
+            attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS));
+            attrs.add(DataAttribute.number(SA_LIFE_DURATION, c.lifetime().toSeconds()));
+        }
+        if (c.lifeKilobytes() > 0 && (c.offeredKilobytes() == 0 || c.lifeKilobytes() < c.offeredKilobytes())) {
+            attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_KILOBYTES));
+            attrs.add(DataAttribute.number(SA_LIFE_DURATION, c.lifeKilobytes()));
+        }
+        if (attrs.isEmpty()) {
             return Optional.empty();
         }
-        byte[] data = DataAttribute.encodeList(List.of(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS),
-                DataAttribute.number(SA_LIFE_DURATION, c.lifetime().toSeconds())));
+        byte[] data = DataAttribute.encodeList(attrs);
         return Optional.of(new NotificationPayload(DOI_IPSEC, ProtocolId.IPSEC_ESP, spiBytes(inboundSpi),
                 NotifyType.RESPONDER_LIFETIME, data));
     }
 
     /**
-     * Initiator: the lifetime a RESPONDER-LIFETIME notify in QM2 asks for, if it is for the
-     * responder's SPI of this SA and shorter than ours (kilobyte lifetimes are not enforced).
+     * Initiator: the choice with the lifetimes a RESPONDER-LIFETIME notify in QM2 asks for, if it
+     * is for the responder's SPI of this SA and shortens one of ours (seconds or kilobytes).
      *
      * @throws WireException if the notify does not carry a valid attribute list
      */
-    static Optional<Duration> responderLifetime(NotificationPayload n, Choice c) throws WireException {
+    static Optional<Choice> responderLifetime(NotificationPayload n, Choice c) throws WireException {
         if (!n.protocolId().equals(ProtocolId.IPSEC_ESP) || !Arrays.equals(n.spi(), spiBytes(c.peerSpi()))) {
             return Optional.empty();
         }
         int lifeType = 0;
         Duration shortest = c.lifetime();
+        long fewest = c.lifeKilobytes();
         for (DataAttribute a : DataAttribute.decodeList(n.data())) {
             if (a.type() == SA_LIFE_TYPE) {
                 lifeType = (int) Attributes.value(a);
@@ -164,9 +182,15 @@ final class Phase2Sa {
                 if (seconds > 0 && seconds < shortest.toSeconds()) {
                     shortest = Duration.ofSeconds(seconds);
                 }
+            } else if (a.type() == SA_LIFE_DURATION && lifeType == LIFE_KILOBYTES) {
+                long kilobytes = Attributes.value(a);
+                if (kilobytes > 0 && (fewest == 0 || kilobytes < fewest)) {
+                    fewest = kilobytes;
+                }
             }
         }
-        return shortest.equals(c.lifetime()) ? Optional.empty() : Optional.of(shortest);
+        return shortest.equals(c.lifetime()) && fewest == c.lifeKilobytes() ? Optional.empty()
+                : Optional.of(c.withLifetimes(shortest, fewest));
     }
 
     static byte[] spiBytes(int spi) {
@@ -192,6 +216,7 @@ final class Phase2Sa {
         int keyBits = 0;
         int lifeType = 0;
         long lifeSeconds = 0;
+        long lifeKilobytes = 0;
         for (DataAttribute a : t.attributes()) {
             long v = Attributes.value(a);
             switch (a.type()) {
@@ -199,7 +224,9 @@ final class Phase2Sa {
                 case SA_LIFE_DURATION -> {
                     if (lifeType == LIFE_SECONDS) {
                         lifeSeconds = v;
-                    } else if (lifeType != LIFE_KILOBYTES) {
+                    } else if (lifeType == LIFE_KILOBYTES) {
+                        lifeKilobytes = v;
+                    } else {
                         why.add(label + ": SA life duration without a life type");
                         return Optional.empty();
                     }
@@ -274,7 +301,11 @@ final class Phase2Sa {
                 Duration life = lifeSeconds == 0 || lifeSeconds > tunnel.lifetime().toSeconds()
                         ? tunnel.lifetime() : Duration.ofSeconds(lifeSeconds);
                 Duration offered = lifeSeconds == 0 ? DEFAULT_LIFETIME : Duration.ofSeconds(lifeSeconds);
-                return Optional.of(new Choice(ours, p.proposalNumber(), t, spiValue(p.spi()), pfs, life, offered));
+                // RFC 2407 s4.5.4: the smaller of the two; no limit (0) on one side gives the other's
+                long ourKb = tunnel.lifeKilobytes();
+                long kb = lifeKilobytes == 0 ? ourKb : ourKb == 0 ? lifeKilobytes : Math.min(ourKb, lifeKilobytes);
+                return Optional.of(new Choice(ours, p.proposalNumber(), t, spiValue(p.spi()), pfs, life, offered, kb,
+                        lifeKilobytes));
             }
         }
         why.add(label + ": " + EspProposal.name(cipher, keyBits, integrity) + " matches none of our ESP proposals");

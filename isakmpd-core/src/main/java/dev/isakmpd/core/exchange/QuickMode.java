@@ -145,12 +145,17 @@ final class QuickMode {
         for (NotificationPayload n : Payloads.all(p.payloads(), NotificationPayload.class)) {
             if (n.notifyType().equals(NotifyType.RESPONDER_LIFETIME)) {
                 try {
-                    Optional<Duration> life = Phase2Sa.responderLifetime(n, choice);
-                    if (life.isPresent()) {
-                        out.info(tag() + "responder keeps its SAs " + life.get().toSeconds() + "s, not "
+                    Optional<Phase2Sa.Choice> shorter = Phase2Sa.responderLifetime(n, choice);
+                    if (shorter.isPresent() && !shorter.get().lifetime().equals(choice.lifetime())) {
+                        out.info(tag() + "responder keeps its SAs " + shorter.get().lifetime().toSeconds() + "s, not "
                                 + choice.lifetime().toSeconds() + "s (RESPONDER-LIFETIME); so do we");
-                        choice = choice.withLifetime(life.get());
                     }
+                    if (shorter.isPresent() && shorter.get().lifeKilobytes() != choice.lifeKilobytes()) {
+                        out.info(tag() + "responder keeps its SAs for " + shorter.get().lifeKilobytes() + " KB, not "
+                                + (choice.lifeKilobytes() == 0 ? "unlimited" : choice.lifeKilobytes() + " KB")
+                                + " (RESPONDER-LIFETIME); so do we");
+                    }
+                    choice = shorter.orElse(choice);
                 } catch (WireException e) {
                     out.warn(tag() + "ignored a RESPONDER-LIFETIME notify without valid attributes: " + e.getMessage());
                 }
@@ -357,7 +362,8 @@ final class QuickMode {
                 + (tunnel.mode() == IpsecMode.TRANSPORT ? " transport mode" : "")
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
                 + in.spiHex() + ", out spi 0x" + outSa.spiHex() + ", lifetime " + choice.lifetime().toSeconds()
-                + "s, in " + Duration.between(started, now).toMillis() + " ms");
+                + "s" + (choice.lifeKilobytes() > 0 ? " or " + choice.lifeKilobytes() + " KB" : "") + ", in "
+                + Duration.between(started, now).toMillis() + " ms");
     }
 
     /**
@@ -375,7 +381,7 @@ final class QuickMode {
         Arrays.fill(k, (byte) 0);
         return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
                 choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
-                choice.lifetime(), choice.pfsGroup().isPresent(), tunnel.mode());
+                choice.lifetime(), choice.pfsGroup().isPresent(), tunnel.mode(), choice.lifeKilobytes());
     }
 
     private SecretBytes agree(KeyExchangePayload ke) throws ExchangeFailure {

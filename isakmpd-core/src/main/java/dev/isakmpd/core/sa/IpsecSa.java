@@ -12,12 +12,13 @@ import java.time.Duration;
 
 /**
  * One ESP SA as negotiated by Quick Mode, in tunnel or transport mode: one direction, identified
- * by (destination, SPI). Keys are {@link SecretBytes}, so toString shows fingerprints only.
+ * by (destination, SPI). It lives {@code lifetime}, and carries at most {@code lifeKilobytes} KiB
+ * when that is not 0. Keys are {@link SecretBytes}, so toString shows fingerprints only.
  */
 public record IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
         InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
         SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
-        boolean pfs, IpsecMode mode) {
+        boolean pfs, IpsecMode mode, long lifeKilobytes) {
 
     public enum Direction { IN, OUT }
 
@@ -27,7 +28,7 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
             SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
             boolean pfs) {
         this(peer, tunnel, direction, spi, source, destination, sourceSelector, destinationSelector, cipher, keyBits,
-                encryptionKey, integrity, authenticationKey, lifetime, pfs, IpsecMode.TUNNEL);
+                encryptionKey, integrity, authenticationKey, lifetime, pfs, IpsecMode.TUNNEL, 0);
     }
 
     public String spiHex() {
@@ -41,9 +42,10 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
 
     /** A one-line description without keys material, only key fingerprints. */
     public String describe() {
-        return String.format("ESP %s%s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key-fp=%s auth-key-fp=%s%s",
-                mode == IpsecMode.TRANSPORT ? "transport " : "", direction.name().toLowerCase(), spiHex(), Addresses.format(source), Addresses.format(destination),
-                sourceSelector, destinationSelector, algorithms(), lifetime.toSeconds(),
+        return String.format("ESP %s%s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds%s enc-key-fp=%s auth-key-fp=%s%s",
+                mode == IpsecMode.TRANSPORT ? "transport " : "", direction.name().toLowerCase(), spiHex(),
+                Addresses.format(source), Addresses.format(destination), sourceSelector, destinationSelector,
+                algorithms(), lifetime.toSeconds(), lifeKilobytes > 0 ? "/" + lifeKilobytes + "KB" : "",
                 encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "");
     }
 

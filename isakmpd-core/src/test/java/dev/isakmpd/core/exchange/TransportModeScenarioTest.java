@@ -28,7 +28,7 @@ class TransportModeScenarioTest {
 
     static PeerPolicy hosts(PeerPolicy p, IpsecMode mode) {
         List<TunnelPolicy> tunnels = p.tunnels().stream().map(t -> new TunnelPolicy(t.name(), t.local(), t.remote(),
-                t.proposals(), t.pfsGroup(), t.lifetime(), mode)).toList();
+                t.proposals(), t.pfsGroup(), t.lifetime(), mode, 0)).toList();
         return p.withTunnels(tunnels);
     }
 

@@ -541,7 +541,7 @@ public final class ConfigLoader {
     private Optional<TunnelPolicy> tunnel(Section t, Optional<InetSocketAddress> localEnd,
             Optional<InetSocketAddress> remoteEnd) {
         int errorsBefore = problems.errorCount();
-        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime", "mode"));
+        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime", "mode", "lifetime-kilobytes"));
         checkName(t);
         IpsecMode mode = mode(t);
         Optional<Subnet> local;
@@ -567,11 +567,22 @@ public final class ConfigLoader {
         }
         Optional<DhGroup> pfs = pfs(t, suffixGroups);
         Duration lifetime = t.duration("lifetime").map(Value::value).orElse(DEFAULT_ESP_LIFETIME);
+        long kilobytes = lifeKilobytes(t);
         if (problems.errorCount() > errorsBefore) {
             return Optional.empty();
         }
         return Optional.of(new TunnelPolicy(t.name(), local.orElseThrow(), remote.orElseThrow(), esp, pfs, lifetime,
-                mode));
+                mode, kilobytes));
+    }
+
+    /** tunnels.NAME.lifetime-kilobytes: the SAs' traffic limit in KiB (RFC 2407 s4.5), 0 or absent for none. */
+    private long lifeKilobytes(Section t) {
+        Optional<Value<Long>> v = t.integer("lifetime-kilobytes");
+        if (v.isPresent() && (v.get().value() < 0 || v.get().value() > 0xffffffffL)) {
+            problems.error(v.get().at(), "must be 0 (no limit) to 4294967295 KB, not " + v.get().value());
+            return 0;
+        }
+        return v.map(Value::value).orElse(0L);
     }
 
     /** tunnels.NAME.mode: "tunnel" (the default) or "transport". */

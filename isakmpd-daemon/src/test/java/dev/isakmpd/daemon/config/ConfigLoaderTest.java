@@ -151,6 +151,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void kilobyteLifetimes() throws Exception {
+        DaemonConfig c = parse(VALID.replace("lifetime = 1800\n", "lifetime = 1800\nlifetime-kilobytes = 100\n"));
+        assertEquals(100, c.peers().get(0).tunnel("net").orElseThrow().lifeKilobytes());
+        assertEquals(0, c.peers().get(0).tunnel("host").orElseThrow().lifeKilobytes(), "none unless set");
+        assertError(VALID.replace("lifetime = 1800\n", "lifetime = 1800\nlifetime-kilobytes = -1\n"),
+                "t.toml:19: peers.gw-b.tunnels.net.lifetime-kilobytes: must be 0 (no limit) to 4294967295 KB, not -1");
+    }
+
+    @Test
     void espNullNeedsItsOwnSwitch() {
         assertError(VALID.replace("esp = [\"3des-md5\"]", "esp = [\"null-sha256\"]"),
                 "t.toml:23: peers.gw-b.tunnels.host.esp[0]: cipher 'null' in 'null-sha256' leaves ESP unencrypted "
