@@ -38,6 +38,10 @@
 #                       INTEROP_PING=1.  Extra files: ping-trigger.txt, ping.txt,
 #                       ip-xfrm-state-stats-us.txt, ip-xfrm-state-stats-sw.txt,
 #                       ip-xfrm-policy-us.txt
+#   --transport         transport mode (both sides): the selectors are the two endpoints,
+#                       and with --ping the ping goes 198.51.100.1 -> 198.51.100.2 directly
+#                       (no extra addresses or routes).  Our side gets INTEROP_MODE=transport
+#                       and INTEROP_LOCAL_TS/INTEROP_REMOTE_TS = the endpoints as /32.
 #   --ipv6              the same over IPv6: us 2001:db8::1, sw 2001:db8::2 (/64), selectors
 #                       2001:db8:1::/48 <-> 2001:db8:2::/48 (not with --ping)
 #   --pki DIR           certificates instead of the PSK (a PKI made by scripts/make-test-pki.sh):
@@ -110,7 +114,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0
+pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 transport=0
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -133,6 +137,7 @@ while [ $# -gt 0 ]; do
         --cert-sw) cert_sw=${2:-}; shift 2 ;;
         --cert-us) cert_us=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
+        --transport) transport=1; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         --ping-for) ping_for=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
@@ -146,6 +151,10 @@ case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; 
 [ "$remote_any" = 1 ] && { [ "$initiator" = sw ] && [ -n "$pki" ] ||
     { echo "$prog: --ours-remote-any needs --initiator sw and --pki" >&2; exit 2; }; }
 [ "${ipv6:-0}" = 1 ] && [ "$ping" = 1 ] && { echo "$prog: --ping is IPv4 only" >&2; exit 2; }
+if [ "$transport" = 1 ]; then   # host-to-host: the endpoints are the selectors and the ping's ends
+    INTEROP_US_TS=$INTEROP_US_ADDR/32 INTEROP_SW_TS=$INTEROP_SW_ADDR/32
+    PING_US_ADDR=$INTEROP_US_ADDR PING_SW_ADDR=$INTEROP_SW_ADDR
+fi
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
@@ -226,7 +235,7 @@ trap 'finish FAIL interrupted' INT TERM HUP
 stamp "start"
 # ------------------------------------------------------------------ network
 make_netns || finish FAIL "network set-up failed"
-if [ "$ping" = 1 ]; then
+if [ "$ping" = 1 ] && [ "$transport" = 0 ]; then
     ip -n us -batch - <<US && ip -n sw -batch - <<SW || finish FAIL "network set-up for --ping failed"
 addr add $PING_US_ADDR/32 dev veth-us
 route add $INTEROP_SW_TS via $INTEROP_SW_ADDR src $PING_US_ADDR
@@ -243,6 +252,7 @@ start_action=none
 write_strongswan_conf "$STRONGSWAN_CONF" "$VICI" "$out/charon.log"
 write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$INTEROP_SW_ADDR" "$INTEROP_US_ADDR" \
     "$INTEROP_SW_TS" "$INTEROP_US_TS" "$psk" "$ike" "$esp" "$pfs" "$start_action"
+[ "$transport" = 1 ] && sed -i 's/^                mode = tunnel$/                mode = transport/' "$SWDIR/swanctl/swanctl.conf"
 sw_id='' us_id=''
 if [ "$aggressive" = 1 ]; then
     sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"
@@ -284,6 +294,7 @@ export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR INTEROP_
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
 export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any
+export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
 [ -n "$ready_file" ] && rm -f "$ready_file"
 t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is

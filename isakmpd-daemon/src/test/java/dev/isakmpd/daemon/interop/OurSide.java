@@ -73,6 +73,7 @@ final class OurSide {
                 "remote-subnet = \"$INTEROP_REMOTE_TS\"",
                 "esp = [\"$INTEROP_ESP\"]",
                 "pfs = \"$INTEROP_PFS\"",
+                "mode = \"${INTEROP_MODE:-tunnel}\"",
                 tunnelExtra,
                 "EOT",
                 "java -Djna.tmpdir=\"$out\" -jar " + JAR + " run --config \"$out/ours.toml\" --log-level debug &",

@@ -24,4 +24,24 @@ class XfrmEndToEndIT {
         }
         assertTrue(r.usState().contains("reqid 362807297(0x15a00001)"), "our SAs carry our reqid:\n" + r.usState());
     }
+
+    /**
+     * AES-GCM with a 16-byte ICV (RFC 4106) in transport mode, one boot: both kernels hold
+     * rfc4106(gcm(aes)) as an AEAD with key + salt (160 bits) and a 128-bit ICV, in mode
+     * transport between the two hosts, and count the ping on all four SAs; our IKE keeps flowing
+     * past the host-to-host policy through the bypass policies.
+     */
+    @Test
+    void pingThroughAesGcm16InTransportMode() throws Exception {
+        EndToEnd.Result r = EndToEnd.pingOnce("xfrm-gcm16-transport", "xfrm", "aes128gcm16", List.of("--transport"));
+        Pattern aead = Pattern.compile("aead rfc4106\\(gcm\\(aes\\)\\) 0x[0-9a-f]{40} \\(160 bits\\) 128");
+        for (String side : List.of(r.usState(), r.swState())) {
+            assertEquals(2, aead.matcher(side).results().count(), side);
+            assertEquals(2, Pattern.compile("mode transport").matcher(side).results().count(), side);
+        }
+        String policy = OurSide.read(r.out().resolve("ip-xfrm-policy-us.txt"));
+        assertTrue(policy.contains("proto udp sport 500") && policy.contains("proto udp dport 500"), policy);
+        assertTrue(policy.contains("proto esp reqid 362807297 mode transport"), policy);
+        assertTrue(r.ours().contains("aes128gcm16 transport mode"), "our log names the transform and mode");
+    }
 }
