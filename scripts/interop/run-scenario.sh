@@ -38,6 +38,8 @@
 #                       INTEROP_PING=1.  Extra files: ping-trigger.txt, ping.txt,
 #                       ip-xfrm-state-stats-us.txt, ip-xfrm-state-stats-sw.txt,
 #                       ip-xfrm-policy-us.txt
+#   --ping-size N       with --ping-for: N data bytes per echo request (ping -s; default 56),
+#                       e.g. to reach a kilobyte lifetime within the long ping
 #   --transport         transport mode (both sides): the selectors are the two endpoints,
 #                       and with --ping the ping goes 198.51.100.1 -> 198.51.100.2 directly
 #                       (no extra addresses or routes).  Our side gets INTEROP_MODE=transport
@@ -114,7 +116,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 transport=0
+pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 transport=0 ping_size=56
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -140,6 +142,7 @@ while [ $# -gt 0 ]; do
         --transport) transport=1; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         --ping-for) ping_for=${2:-}; shift 2 ;;
+        --ping-size) ping_size=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -158,6 +161,7 @@ fi
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
+[[ $ping_size =~ ^[0-9]+$ ]] || { echo "$prog: --ping-size wants a byte count" >&2; exit 2; }
 [[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||
     { echo "$prog: proposals/groups look wrong: ike=$ike esp=$esp pfs=$pfs" >&2; exit 2; }
 setup_error() {   # also leaves DIR/result, so callers always find one
@@ -375,7 +379,8 @@ if [ "$ping" = 1 ]; then
 fi
 if [ "$ping" = 1 ] && [ "$ping_for" -gt 0 ]; then
     stamp "pinging for ${ping_for}s"
-    ip netns exec us ping -i 0.2 -w "$ping_for" -W 1 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-long.txt" 2>&1
+    ip netns exec us ping -i 0.2 -s "$ping_size" -w "$ping_for" -W 1 -I $PING_US_ADDR $PING_SW_ADDR \
+        >"$out/ping-long.txt" 2>&1
     stamp "long ping done"
     ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us-long.txt" 2>&1
     ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw-long.txt" 2>&1

@@ -92,11 +92,12 @@ final class Phase2Sa {
         for (ProposalPayload p : offered.proposals()) {
             String label = "proposal " + p.proposalNumber();
             if (perNumber.get(p.proposalNumber()) > 1) {
-                why.add(label + ": protocol bundles (AH+ESP) are not supported");
+                why.add(label + ": a bundle (" + bundle(offered, p.proposalNumber())
+                        + "); we accept ESP alone, AH and IPComp bundles are not supported");
                 continue;
             }
             if (!p.protocolId().equals(ProtocolId.IPSEC_ESP)) {
-                why.add(label + ": protocol " + p.protocolId() + " is not ESP");
+                why.add(label + ": " + describe(p) + " is not supported; we accept ESP only");
                 continue;
             }
             if (p.spi().length != 4) {
@@ -191,6 +192,17 @@ final class Phase2Sa {
         }
         return shortest.equals(c.lifetime()) && fewest == c.lifeKilobytes() ? Optional.empty()
                 : Optional.of(c.withLifetimes(shortest, fewest));
+    }
+
+    /** "PROTO_IPSEC_AH [AH_SHA2-256, AH_SHA]": what a proposal offers, for the log. */
+    static String describe(ProposalPayload p) {
+        return p.protocolId() + " " + p.transforms().stream().map(t -> TransformIds.name(p.protocolId(),
+                t.transformId())).toList();
+    }
+
+    private static String bundle(SaPayload offered, int number) {
+        return String.join(" + ", offered.proposals().stream().filter(x -> x.proposalNumber() == number)
+                .map(Phase2Sa::describe).toList());
     }
 
     static byte[] spiBytes(int spi) {

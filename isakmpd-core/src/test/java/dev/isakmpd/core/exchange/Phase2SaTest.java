@@ -115,4 +115,42 @@ class Phase2SaTest {
                 () -> ProposalNames.parseEsp("null-sha1"));
         assertTrue(e.getMessage().contains("allow-esp-null = true"), e.getMessage());
     }
+
+    @Test
+    void ahIsRefusedNamingWhatWasOffered() {
+        // AH (RFC 4302) is not negotiated yet: refused whatever its attributes (here a Key Length too)
+        SaPayload offer = new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(new ProposalPayload(1,
+                ProtocolId.IPSEC_AH, SPI, new TransformPayload(1, TransformIds.AH_SHA2_256,
+                        DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL),
+                        DataAttribute.basic(AUTHENTICATION_ALGORITHM, AUTH_HMAC_SHA2_256),
+                        DataAttribute.basic(KEY_LENGTH, 128)))));
+        assertEquals("proposal 1: PROTO_IPSEC_AH [AH_SHA2-256] is not supported; we accept ESP only",
+                refusal(offer, tunnel("aes128-sha256")));
+    }
+
+    @Test
+    void ipcompIsRefusedNamingWhatWasOffered() {
+        // IPComp (RFC 3173) is not negotiated yet. (A CPI that is not 2 bytes never gets here: the
+        // decoder answers it with INVALID-SPI, StrictnessTest.)
+        SaPayload offer = new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(new ProposalPayload(1,
+                ProtocolId.IPCOMP, new byte[] {0x12, 0x34}, new TransformPayload(1, TransformIds.IPCOMP_DEFLATE,
+                        DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL)))));
+        assertEquals("proposal 1: PROTO_IPCOMP [IPCOMP_DEFLATE] is not supported; we accept ESP only",
+                refusal(offer, tunnel("aes128-sha256")));
+    }
+
+    @Test
+    void anAhEspBundleIsRefusedAsABundle() {
+        ProposalPayload ah = new ProposalPayload(1, ProtocolId.IPSEC_AH, SPI, new TransformPayload(1,
+                TransformIds.AH_SHA, DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL),
+                DataAttribute.basic(AUTHENTICATION_ALGORITHM, AUTH_HMAC_SHA1)));
+        ProposalPayload espP = esp(TransformIds.ESP_AES, DataAttribute.basic(KEY_LENGTH, 128),
+                DataAttribute.basic(AUTHENTICATION_ALGORITHM, AUTH_HMAC_SHA1)).proposals().get(0);
+        List<String> why = new ArrayList<>();
+        ExchangeFailure f = assertThrows(ExchangeFailure.class, () -> Phase2Sa.select(CRYPTO,
+                new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(ah, espP)), tunnel("aes128-sha1"), false, why));
+        assertEquals(NotifyType.NO_PROPOSAL_CHOSEN, f.notifyType());
+        assertEquals("proposal 1: a bundle (PROTO_IPSEC_AH [AH_SHA] + PROTO_IPSEC_ESP [ESP_AES]); we accept ESP alone, "
+                + "AH and IPComp bundles are not supported", why.get(0));
+    }
 }

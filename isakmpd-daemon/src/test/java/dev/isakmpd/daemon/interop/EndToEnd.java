@@ -115,12 +115,14 @@ final class EndToEnd {
      * ESP SA of both kernels (checked by run-scenario.sh); no rekey. For transforms and modes that
      * need no lifetime run.
      *
+     * @param tunnelExtra extra TOML lines for our tunnel table, may be empty
      * @param harnessArgs extra run-scenario.sh arguments, e.g. --transport
      */
-    static Result pingOnce(String name, String kernel, String esp, List<String> harnessArgs) throws Exception {
+    static Result pingOnce(String name, String kernel, String esp, String tunnelExtra, List<String> harnessArgs)
+            throws Exception {
         Path out = Path.of("target", "interop", name).toAbsolutePath();
         Files.createDirectories(out);
-        Files.writeString(out.resolve("ours.sh"), OurSide.script(kernel, "add", ""), StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script(kernel, "add", tunnelExtra), StandardCharsets.UTF_8);
         Files.deleteIfExists(out.resolve("ready"));
         List<String> cmd = new java.util.ArrayList<>(List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(),
                 "--lab-timeout", "200", "--out", out.toString(), "--psk", name, "--ike", "aes128-sha256-modp2048",
