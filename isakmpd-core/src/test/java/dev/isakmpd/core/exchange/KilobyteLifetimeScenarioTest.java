@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.sa.IpsecSa;
@@ -32,16 +31,14 @@ class KilobyteLifetimeScenarioTest {
     @CsvSource({"100, 50, 50, true", "0, 80, 80, true", "100, 0, 100, false", "100, 200, 100, false",
         "0, 0, 0, false"})
     void theSmallerLimitWinsOnBothSides(long initiatorKb, long responderKb, long agreed, boolean notified) {
-        SimulatedNetwork net = new SimulatedNetwork(91, SimulatedNetwork.Faults.NONE);
-        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
-                List.of(kilobytes(policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
-                        "10.1.0.0/16", "10.2.0.0/16", true), initiatorKb)), 92));
-        SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
-                List.of(kilobytes(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
-                        "10.2.0.0/16", "10.1.0.0/16", false), responderKb)), 93));
-        net.apply(a, a.engine.initiate("b", net.now));
-        EngineScenarioTest.Pair p = new EngineScenarioTest.Pair(net, a, b);
-        assertTrue(net.runUntil(p::bothUp, Duration.ofMinutes(1)), () -> String.join("\n", b.log));
+        EngineScenarioTest.Pair p = EngineScenarioTest.start(91,
+                kilobytes(policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", null, "10.1.0.0/16",
+                        "10.2.0.0/16", true), initiatorKb),
+                kilobytes(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128-sha1", null, "10.2.0.0/16",
+                        "10.1.0.0/16", false), responderKb), true);
+        SimulatedNetwork.Node a = p.a();
+        SimulatedNetwork.Node b = p.b();
+        assertTrue(p.net().runUntil(p::bothUp, Duration.ofMinutes(1)), () -> String.join("\n", b.log));
         for (SimulatedNetwork.Node n : List.of(a, b)) {
             for (IpsecSa sa : n.kernel.list()) {
                 assertEquals(agreed, sa.lifeKilobytes(), n.name + " " + sa.direction());

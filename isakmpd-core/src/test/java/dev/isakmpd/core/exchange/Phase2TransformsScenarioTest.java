@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.ProposalNames;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -36,19 +35,11 @@ class Phase2TransformsScenarioTest {
 
     /** Node a and b with these ESP proposals; {@code aInitiates} picks who starts. */
     static EngineScenarioTest.Pair pair(long seed, boolean aInitiates, List<String> espA, List<String> espB) {
-        SimulatedNetwork net = new SimulatedNetwork(seed, SimulatedNetwork.Faults.NONE);
-        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
-                List.of(withEsp(policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", "modp2048",
-                        "10.1.0.0/16", "10.2.0.0/16", aInitiates), espA.toArray(String[]::new))), seed + 1));
-        SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
-                List.of(withEsp(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128-sha1", "modp2048",
-                        "10.2.0.0/16", "10.1.0.0/16", !aInitiates), espB.toArray(String[]::new))), seed + 2));
-        if (aInitiates) {
-            net.apply(a, a.engine.initiate("b", net.now));
-        } else {
-            net.apply(b, b.engine.initiate("a", net.now));
-        }
-        return new EngineScenarioTest.Pair(net, a, b);
+        return EngineScenarioTest.start(seed,
+                withEsp(policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", "modp2048", "10.1.0.0/16",
+                        "10.2.0.0/16", aInitiates), espA.toArray(String[]::new)),
+                withEsp(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128-sha1", "modp2048", "10.2.0.0/16",
+                        "10.1.0.0/16", !aInitiates), espB.toArray(String[]::new)), aInitiates);
     }
 
     @ParameterizedTest(name = "{0} (a initiates: {1})")

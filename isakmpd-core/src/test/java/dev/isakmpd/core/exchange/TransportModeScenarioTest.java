@@ -7,7 +7,6 @@ import static dev.isakmpd.core.exchange.EngineScenarioTest.sa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Subnet;
@@ -33,19 +32,10 @@ class TransportModeScenarioTest {
     }
 
     static EngineScenarioTest.Pair pair(long seed, boolean aInitiates, IpsecMode modeA, IpsecMode modeB) {
-        SimulatedNetwork net = new SimulatedNetwork(seed, SimulatedNetwork.Faults.NONE);
-        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
-                List.of(hosts(policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128gcm16", null, A, B, aInitiates),
-                        modeA)), seed + 1));
-        SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
-                List.of(hosts(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128gcm16", null, B, A, !aInitiates),
-                        modeB)), seed + 2));
-        if (aInitiates) {
-            net.apply(a, a.engine.initiate("b", net.now));
-        } else {
-            net.apply(b, b.engine.initiate("a", net.now));
-        }
-        return new EngineScenarioTest.Pair(net, a, b);
+        return EngineScenarioTest.start(seed,
+                hosts(policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128gcm16", null, A, B, aInitiates), modeA),
+                hosts(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128gcm16", null, B, A, !aInitiates), modeB),
+                aInitiates);
     }
 
     @ParameterizedTest
