@@ -135,6 +135,10 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
 
     @Override
     public String whyUnsupported(EspCipher cipher, int keyBits, EspIntegrity integrity) {
+        return whyUnsupported(cipher, integrity);
+    }
+
+    static String whyUnsupported(EspCipher cipher, EspIntegrity integrity) {
         if (cipher.isAead()) {
             return "PF_KEY cannot express AEAD ciphers (it has no ICV length); kernel = \"xfrm\" can";
         }

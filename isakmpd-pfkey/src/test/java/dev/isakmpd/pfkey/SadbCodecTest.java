@@ -138,6 +138,10 @@ class SadbCodecTest {
         // AES-GCM: PF_KEY has no ICV length, whatever the kernel lists
         assertFalse(PfKeyKernel.supports(auth, enc, dev.isakmpd.core.policy.EspCipher.AES_GCM_16, 128,
                 dev.isakmpd.core.policy.EspIntegrity.NONE));
+        // what check and run say about it
+        assertEquals("PF_KEY cannot express AEAD ciphers (it has no ICV length); kernel = \"xfrm\" can",
+                PfKeyKernel.whyUnsupported(dev.isakmpd.core.policy.EspCipher.AES_GCM_8,
+                        dev.isakmpd.core.policy.EspIntegrity.NONE));
     }
 
     @Test
