@@ -1,5 +1,10 @@
 package dev.isakmpd.daemon.interop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,5 +16,25 @@ class PfKeyEndToEndIT {
     @Test
     void pingThroughEspNegotiatedOnAcquire() throws Exception {
         EndToEnd.pingRekeyPing("pfkey", "aes128-sha1", "SPD entries");
+    }
+
+    /**
+     * Transport mode and AES-CTR (RFC 3686) through PF_KEY, one boot: both kernels hold
+     * rfc3686(ctr(aes)) with key + nonce (160 bits) in mode transport and count the ping; our SPD
+     * has the type-NONE bypass entries that keep IKE out of the host-to-host policy.
+     */
+    @Test
+    void pingThroughAesCtrInTransportMode() throws Exception {
+        EndToEnd.Result r = EndToEnd.pingOnce("pfkey-ctr-transport", "pfkey", "aes128ctr-sha1", "",
+                List.of("--transport"));
+        Pattern ctr = Pattern.compile("enc rfc3686\\(ctr\\(aes\\)\\) 0x[0-9a-f]{40}");
+        for (String side : List.of(r.usState(), r.swState())) {
+            assertEquals(2, ctr.matcher(side).results().count(), side);
+            assertEquals(2, Pattern.compile("mode transport").matcher(side).results().count(), side);
+        }
+        String policy = OurSide.read(r.out().resolve("ip-xfrm-policy-us.txt"));
+        assertTrue(policy.contains("proto udp sport 500") && policy.contains("proto udp dport 500"), policy);
+        assertTrue(policy.contains("mode transport"), policy);
+        assertTrue(r.ours().contains("aes128ctr-sha1 transport mode"), "our log names the transform and mode");
     }
 }
