@@ -145,6 +145,20 @@ final class EndToEnd {
         return new Result(out, ours, us, sw);
     }
 
+    /**
+     * Both kernels hold the pair with {@code algorithm} (as `ip xfrm state` prints it) in mode
+     * transport, and our policies carry the IKE bypasses and transport templates.
+     */
+    static void assertTransport(Result r, Pattern algorithm) throws Exception {
+        for (String side : List.of(r.usState(), r.swState())) {
+            assertEquals(2, algorithm.matcher(side).results().count(), side);
+            assertEquals(2, Pattern.compile("mode transport").matcher(side).results().count(), side);
+        }
+        String policy = OurSide.read(r.out().resolve("ip-xfrm-policy-us.txt"));
+        assertTrue(policy.contains("proto udp sport 500") && policy.contains("proto udp dport 500"), policy);
+        assertTrue(policy.contains("mode transport"), policy);
+    }
+
     static List<String> spis(String xfrm) {
         return Pattern.compile("proto esp spi (0x[0-9a-f]{8})").matcher(xfrm).results().map(r -> r.group(1)).toList();
     }
