@@ -39,6 +39,12 @@
 #                       INTEROP_PING=1.  Extra files: ping-trigger.txt, ping.txt,
 #                       ip-xfrm-state-stats-us.txt, ip-xfrm-state-stats-sw.txt,
 #                       ip-xfrm-policy-us.txt
+#   --ping-size N       with --ping-for: N data bytes per echo request (ping -s; default 56),
+#                       e.g. to reach a kilobyte lifetime within the long ping
+#   --transport         transport mode (both sides): the selectors are the two endpoints,
+#                       and with --ping the ping goes 198.51.100.1 -> 198.51.100.2 directly
+#                       (no extra addresses or routes).  Our side gets INTEROP_MODE=transport
+#                       and INTEROP_LOCAL_TS/INTEROP_REMOTE_TS = the endpoints as /32.
 #   --ipv6              the same over IPv6: us 2001:db8::1, sw 2001:db8::2 (/64), selectors
 #                       2001:db8:1::/48 <-> 2001:db8:2::/48 (not with --ping)
 #   --pki DIR           certificates instead of the PSK (a PKI made by scripts/make-test-pki.sh):
@@ -123,7 +129,8 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given=''
+pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0
+ping_size=56
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -150,8 +157,10 @@ while [ $# -gt 0 ]; do
         --sw-id) sw_id_given=${2:-}; shift 2 ;;
         --us-id) us_id_given=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
+        --transport) transport=1; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         --ping-for) ping_for=${2:-}; shift 2 ;;
+        --ping-size) ping_size=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -169,9 +178,14 @@ case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; 
 sw_local=$INTEROP_SW_ADDR us_local=$INTEROP_US_ADDR sw_next_hop=$INTEROP_SW_ADDR us_next_hop=$INTEROP_US_ADDR
 [ "$nat" = sw ] && sw_local=$NAT_INSIDE_ADDR us_next_hop=$NAT_INSIDE_GW
 [ "$nat" = us ] && us_local=$NAT_INSIDE_ADDR sw_next_hop=$NAT_INSIDE_GW
+if [ "$transport" = 1 ]; then   # host-to-host: the endpoints are the selectors and the ping's ends
+    INTEROP_US_TS=$INTEROP_US_ADDR/32 INTEROP_SW_TS=$INTEROP_SW_ADDR/32
+    PING_US_ADDR=$INTEROP_US_ADDR PING_SW_ADDR=$INTEROP_SW_ADDR
+fi
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
+[[ $ping_size =~ ^[0-9]+$ ]] || { echo "$prog: --ping-size wants a byte count" >&2; exit 2; }
 [[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||
     { echo "$prog: proposals/groups look wrong: ike=$ike esp=$esp pfs=$pfs" >&2; exit 2; }
 setup_error() {   # also leaves DIR/result, so callers always find one
@@ -253,7 +267,7 @@ if [ "$nat" != 0 ]; then
 else
     make_netns || finish FAIL "network set-up failed"
 fi
-if [ "$ping" = 1 ]; then
+if [ "$ping" = 1 ] && [ "$transport" = 0 ]; then
     make_ping_path || finish FAIL "network set-up for --ping failed"
 fi
 stamp "netns ready"
@@ -267,6 +281,7 @@ write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$sw_local" "$INTEROP_US_ADDR" 
 # behind the NAT our side still says who it is: its own address
 [ "$nat" = us ] && sed -i -e "s/^\( *id = \)$INTEROP_US_ADDR\$/\1$NAT_INSIDE_ADDR/" \
     -e "s/^\( *id-remote = \)$INTEROP_US_ADDR\$/\1$NAT_INSIDE_ADDR/" "$SWDIR/swanctl/swanctl.conf"
+[ "$transport" = 1 ] && sed -i 's/^                mode = tunnel$/                mode = transport/' "$SWDIR/swanctl/swanctl.conf"
 sw_id='' us_id=''
 if [ "$aggressive" = 1 ]; then
     sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"
@@ -309,6 +324,7 @@ export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$us_local INTEROP_REMOTE_
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
 export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any INTEROP_NAT=$nat
+export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
 [ -n "$ready_file" ] && rm -f "$ready_file"
 t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is
@@ -394,7 +410,8 @@ if [ "$ping" = 1 ]; then
 fi
 if [ "$ping" = 1 ] && [ "$ping_for" -gt 0 ]; then
     stamp "pinging for ${ping_for}s"
-    ip netns exec us ping -i 0.2 -w "$ping_for" -W 1 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-long.txt" 2>&1
+    ip netns exec us ping -i 0.2 -s "$ping_size" -w "$ping_for" -W 1 -I $PING_US_ADDR $PING_SW_ADDR \
+        >"$out/ping-long.txt" 2>&1
     stamp "long ping done"
     ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us-long.txt" 2>&1
     ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw-long.txt" 2>&1

@@ -9,6 +9,7 @@ import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.sa.UdpEncapsulation;
@@ -136,21 +137,44 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         return supports(supportedAuth, supportedEncrypt, cipher, keyBits, integrity);
     }
 
+    @Override
+    public String whyUnsupported(EspCipher cipher, int keyBits, EspIntegrity integrity) {
+        return whyUnsupported(cipher, integrity);
+    }
+
+    static String whyUnsupported(EspCipher cipher, EspIntegrity integrity) {
+        if (cipher.isAead()) {
+            return "PF_KEY cannot express AEAD ciphers (it has no ICV length); kernel = \"xfrm\" can";
+        }
+        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96) {
+            return "Linux af_key installs hmac(sha256) with a 96-bit ICV, not RFC 4868's 128; kernel = \"xfrm\" can";
+        }
+        return "the kernel's SADB_REGISTER answer does not list it";
+    }
+
     /** Whether a REGISTER answer with these SUPPORTED extensions allows the transform. */
     static boolean supports(Supported auth, Supported encrypt, EspCipher cipher, int keyBits,
             EspIntegrity integrity) {
-        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96) {
+        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96 || cipher.isAead()) {
             return false;
         }
-        boolean enc = encrypt.find(encryptId(cipher)).map(a -> keyBits >= a.minBits() && keyBits <= a.maxBits())
+        int bits = cipher.keymatLength(keyBits) * 8; // af_key counts AES-CTR's nonce in the key (160..288)
+        boolean enc = encrypt.find(encryptId(cipher)).map(a -> bits >= a.minBits() && bits <= a.maxBits())
                 .orElse(false);
         return enc && auth.find(authId(integrity)).isPresent();
     }
 
+    /**
+     * The SADB encryption algorithm; 0 for the AEAD ciphers, which PF_KEY cannot express: it has no
+     * field for the ICV length, and Linux's af_key does not offer rfc4106(gcm(aes)) at all.
+     */
     public static int encryptId(EspCipher c) {
         return switch (c) {
             case AES_CBC -> Sadb.X_EALG_AESCBC;
             case DES3_CBC -> Sadb.EALG_3DESCBC;
+            case AES_CTR -> Sadb.X_EALG_AESCTR;
+            case NULL -> Sadb.EALG_NULL;
+            case AES_GCM_8, AES_GCM_12, AES_GCM_16 -> Sadb.EALG_NONE;
         };
     }
 
@@ -161,6 +185,8 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             case HMAC_SHA2_256 -> Sadb.X_AALG_SHA2_256HMAC;
             case HMAC_SHA2_384 -> Sadb.X_AALG_SHA2_384HMAC;
             case HMAC_SHA2_512 -> Sadb.X_AALG_SHA2_512HMAC;
+            case AES_XCBC_MAC -> Sadb.X_AALG_AES_XCBC_MAC;
+            case NONE -> Sadb.AALG_NONE;
         };
     }
 
@@ -185,18 +211,24 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
 
     @Override
     public synchronized void install(IpsecSa sa) throws KernelException {
+        if (sa.cipher().isAead()) {
+            throw new PfKeyException("ESP SA 0x" + sa.spiHex() + " uses " + sa.algorithms()
+                    + ": PF_KEY cannot express AEAD ciphers (no ICV length); use kernel = \"xfrm\"", 0);
+        }
         SaKey key = new SaKey(sa.destination(), sa.spi());
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
         long hard = Math.max(1, sa.lifetime().toSeconds());
         long soft = SoftLifetime.seconds(hard);
+        long hardBytes = sa.lifeKilobytes() * 1024;
         byte[] enc = sa.encryptionKey().bytes();
         byte[] auth = sa.authenticationKey().bytes();
         List<SadbExtension> exts = new ArrayList<>(List.of(
                 new Sa(sa.spi(), REPLAY_WINDOW, Sadb.SASTATE_MATURE, authId(sa.integrity()), encryptId(sa.cipher()),
                         0),
-                new Sa2(Sadb.IPSEC_MODE_TUNNEL, 0, 0),
-                new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, 0, hard, 0),
-                new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, 0, soft, 0),
+                new Sa2(mode(sa.mode()), 0, 0),
+                // RFC 2407 s4.5 kilobytes: sadb_lifetime_bytes, 0 = no limit (RFC 2367 s2.3.3)
+                new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, hardBytes, hard, 0),
+                new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes), soft, 0),
                 Address.host(Sadb.EXT_ADDRESS_SRC, sa.source()), Address.host(Sadb.EXT_ADDRESS_DST, sa.destination()),
                 new Key(Sadb.EXT_KEY_AUTH, auth.length * 8, auth), new Key(Sadb.EXT_KEY_ENCRYPT, enc.length * 8, enc)));
         exts.addAll(natTraversal(sa));
@@ -345,12 +377,15 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         }
         List<Integer> ids = new ArrayList<>();
         try {
+            for (SadbMessage b : bypasses(t, Sadb.X_SPDUPDATE)) {
+                socket.call(b);
+            }
             ids.add(spdAdd(t.local(), t.remote(), Sadb.IPSEC_DIR_OUTBOUND, t.localEndpoint(), t.remoteEndpoint(),
-                    t.priority()));
+                    t.mode(), t.priority()));
             ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_INBOUND, t.remoteEndpoint(), t.localEndpoint(),
-                    t.priority()));
+                    t.mode(), t.priority()));
             ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_FWD, t.remoteEndpoint(), t.localEndpoint(),
-                    t.priority()));
+                    t.mode(), t.priority()));
         } catch (KernelException e) {
             undo(t);
             throw e;
@@ -369,6 +404,54 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 // not there
             }
         }
+        deleteBypasses(t);
+    }
+
+    /** Deletes the IKE bypasses of a transport-mode tunnel; returns the first error, null if none. */
+    private KernelException deleteBypasses(SpdTunnel t) {
+        KernelException first = null;
+        for (SadbMessage b : bypasses(t, Sadb.X_SPDDELETE)) {
+            try {
+                socket.call(b);
+            } catch (KernelException e) {
+                first = first == null ? e : first;
+            }
+        }
+        return first;
+    }
+
+    /**
+     * Transport mode: the policy's selectors are the two hosts, so it would catch IKE itself. SPD
+     * entries of type NONE (no ipsecrequest: bypass) for UDP from and to our IKE ports, at a better
+     * priority than the ESP entries, let IKE pass in the clear.
+     *
+     * @param type SADB_X_SPDUPDATE (add, or replace one a crashed instance left) or SADB_X_SPDDELETE
+     */
+    static List<SadbMessage> bypasses(SpdTunnel t, int type) {
+        List<SadbMessage> out = new ArrayList<>();
+        for (int port : t.bypassPorts()) {
+            out.add(SadbMessage.request(type, Sadb.SATYPE_UNSPEC,
+                    new Address(Sadb.EXT_ADDRESS_SRC, Sadb.IPPROTO_UDP, hostBits(t.localEndpoint()), t.localEndpoint(),
+                            port),
+                    new Address(Sadb.EXT_ADDRESS_DST, Sadb.IPPROTO_UDP, hostBits(t.remoteEndpoint()),
+                            t.remoteEndpoint(), 0),
+                    new Policy(Sadb.IPSEC_POLICY_NONE, Sadb.IPSEC_DIR_OUTBOUND, 0, 0, List.of())));
+            out.add(SadbMessage.request(type, Sadb.SATYPE_UNSPEC,
+                    new Address(Sadb.EXT_ADDRESS_SRC, Sadb.IPPROTO_UDP, hostBits(t.remoteEndpoint()),
+                            t.remoteEndpoint(), 0),
+                    new Address(Sadb.EXT_ADDRESS_DST, Sadb.IPPROTO_UDP, hostBits(t.localEndpoint()), t.localEndpoint(),
+                            port),
+                    new Policy(Sadb.IPSEC_POLICY_NONE, Sadb.IPSEC_DIR_INBOUND, 0, 0, List.of())));
+        }
+        return out;
+    }
+
+    private static int hostBits(InetAddress a) {
+        return a.getAddress().length * 8;
+    }
+
+    static int mode(IpsecMode m) {
+        return m == IpsecMode.TRANSPORT ? Sadb.IPSEC_MODE_TRANSPORT : Sadb.IPSEC_MODE_TUNNEL;
     }
 
     @Override
@@ -387,22 +470,27 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        KernelException bypass = deleteBypasses(t);
+        first = first == null ? bypass : first;
         if (first != null) {
             throw first;
         }
     }
 
     /**
-     * SADB_X_SPDADD: traffic {@code src -> dst} (any protocol) requires ESP tunnel {@code tsrc -> tdst};
-     * Linux looks up the smallest {@code priority} first (SpdTunnel#priority).
+     * SADB_X_SPDADD: traffic {@code src -> dst} (any protocol) requires ESP in this mode (tunnel:
+     * between {@code tsrc} and {@code tdst}; transport names no endpoints). Linux looks up the
+     * smallest {@code priority} first (SpdTunnel#priority); the IKE bypasses have 0.
      */
     public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination,
-            int priority) throws KernelException {
+            IpsecMode mode, int priority) throws KernelException {
+        boolean tunnel = mode == IpsecMode.TUNNEL;
         SadbMessage r = socket.call(SadbMessage.request(Sadb.X_SPDADD, Sadb.SATYPE_UNSPEC,
                 selector(Sadb.EXT_ADDRESS_SRC, src), selector(Sadb.EXT_ADDRESS_DST, dst),
                 new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, priority, List.of(new IpsecRequest(Sadb.IPPROTO_ESP,
-                        Sadb.IPSEC_MODE_TUNNEL, Sadb.IPSEC_LEVEL_REQUIRE, 0, Optional.of(tunnelSource),
-                        Optional.of(tunnelDestination))))));
+                        mode(mode), Sadb.IPSEC_LEVEL_REQUIRE, 0,
+                        tunnel ? Optional.of(tunnelSource) : Optional.empty(),
+                        tunnel ? Optional.of(tunnelDestination) : Optional.empty())))));
         return r.find(Policy.class).map(Policy::id).orElse(0);
     }
 

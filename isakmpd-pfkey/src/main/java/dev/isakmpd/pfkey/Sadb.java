@@ -46,7 +46,7 @@ public final class Sadb {
 
     // authentication algorithms (sadb_sa_auth)
     public static final int AALG_NONE = 0, AALG_MD5HMAC = 2, AALG_SHA1HMAC = 3, X_AALG_SHA2_256HMAC = 5,
-            X_AALG_SHA2_384HMAC = 6, X_AALG_SHA2_512HMAC = 7, X_AALG_NULL = 251;
+            X_AALG_SHA2_384HMAC = 6, X_AALG_SHA2_512HMAC = 7, X_AALG_AES_XCBC_MAC = 9, X_AALG_NULL = 251;
     // encryption algorithms (sadb_sa_encrypt)
     public static final int EALG_NONE = 0, EALG_DESCBC = 2, EALG_3DESCBC = 3, EALG_NULL = 11, X_EALG_AESCBC = 12,
             X_EALG_AESCTR = 13, X_EALG_AES_GCM_ICV16 = 20;
@@ -62,7 +62,7 @@ public final class Sadb {
     public static final int IPSEC_LEVEL_DEFAULT = 0, IPSEC_LEVEL_USE = 1, IPSEC_LEVEL_REQUIRE = 2,
             IPSEC_LEVEL_UNIQUE = 3;
     public static final int IPSEC_ULPROTO_ANY = 255;
-    public static final int IPPROTO_AH = 51, IPPROTO_ESP = 50, IPPROTO_COMP = 108;
+    public static final int IPPROTO_AH = 51, IPPROTO_ESP = 50, IPPROTO_COMP = 108, IPPROTO_UDP = 17;
     /** UDP_ENCAP_ESPINUDP: RFC 3948 framing, the value of sadb_x_nat_t_type_type. */
     public static final int UDP_ENCAP_ESPINUDP = 2;
 

@@ -131,6 +131,17 @@ class SadbCodecTest {
                 sha1));
         assertEquals(!PfKeyKernel.SHA256_TRUNCATED_TO_96,
                 PfKeyKernel.supports(auth, enc, aes, 128, dev.isakmpd.core.policy.EspIntegrity.HMAC_SHA2_256));
+        // AES-CTR: Linux lists it with the 4-byte nonce counted in the key (160..288 bits)
+        assertEquals(new SadbExtension.Alg(13, 8, 160, 288), enc.find(Sadb.X_EALG_AESCTR).get());
+        assertTrue(PfKeyKernel.supports(auth, enc, dev.isakmpd.core.policy.EspCipher.AES_CTR, 256, sha1));
+        assertTrue(PfKeyKernel.supports(auth, enc, aes, 128, dev.isakmpd.core.policy.EspIntegrity.AES_XCBC_MAC));
+        // AES-GCM: PF_KEY has no ICV length, whatever the kernel lists
+        assertFalse(PfKeyKernel.supports(auth, enc, dev.isakmpd.core.policy.EspCipher.AES_GCM_16, 128,
+                dev.isakmpd.core.policy.EspIntegrity.NONE));
+        // what check and run say about it
+        assertEquals("PF_KEY cannot express AEAD ciphers (it has no ICV length); kernel = \"xfrm\" can",
+                PfKeyKernel.whyUnsupported(dev.isakmpd.core.policy.EspCipher.AES_GCM_8,
+                        dev.isakmpd.core.policy.EspIntegrity.NONE));
     }
 
     @Test
@@ -321,8 +332,9 @@ class SadbCodecTest {
                 0x1234, a, b, dev.isakmpd.core.policy.Subnet.parse("10.1.0.0/16"),
                 dev.isakmpd.core.policy.Subnet.parse("10.2.0.0/16"), dev.isakmpd.core.policy.EspCipher.AES_CBC, 128,
                 dev.isakmpd.oakley.SecretBytes.copyOf(new byte[16]), dev.isakmpd.core.policy.EspIntegrity.HMAC_SHA1,
-                dev.isakmpd.oakley.SecretBytes.copyOf(new byte[20]), java.time.Duration.ofHours(1), false,
-                java.util.Optional.of(new dev.isakmpd.core.sa.UdpEncapsulation(4500, 40001, java.util.Optional.empty())));
+                dev.isakmpd.oakley.SecretBytes.copyOf(new byte[20]), java.time.Duration.ofHours(1), false)
+                .withUdpEncapsulation(java.util.Optional.of(new dev.isakmpd.core.sa.UdpEncapsulation(4500, 40001,
+                        java.util.Optional.empty())));
         assertEquals(java.util.List.of(new SadbExtension.NatTType(2),
                 new SadbExtension.NatTPort(Sadb.X_EXT_NAT_T_SPORT, 4500),
                 new SadbExtension.NatTPort(Sadb.X_EXT_NAT_T_DPORT, 40001)), PfKeyKernel.natTraversal(sa));

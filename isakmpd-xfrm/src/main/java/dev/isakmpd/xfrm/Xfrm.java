@@ -86,6 +86,7 @@ public final class Xfrm {
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     public static final int IPPROTO_ESP = 50;
+    public static final int IPPROTO_UDP = 17;
     /** XFRM numbers modes differently from PF_KEY (there transport 1, tunnel 2). */
     public static final int MODE_TRANSPORT = 0;
     public static final int MODE_TUNNEL = 1;

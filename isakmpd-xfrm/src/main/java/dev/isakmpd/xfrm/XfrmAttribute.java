@@ -28,6 +28,11 @@ public sealed interface XfrmAttribute {
             return new Algorithm(Xfrm.XFRMA_ALG_AUTH_TRUNC, name, key.length * 8, truncBits, key);
         }
 
+        /** RFC 4106 over XFRM: the key ends with the 4-byte salt, {@code icvBits} is alg_icv_len. */
+        public static Algorithm aead(String name, byte[] keyAndSalt, int icvBits) {
+            return new Algorithm(Xfrm.XFRMA_ALG_AEAD, name, keyAndSalt.length * 8, icvBits, keyAndSalt);
+        }
+
         public boolean hasExtraField() {
             return type == Xfrm.XFRMA_ALG_AUTH_TRUNC || type == Xfrm.XFRMA_ALG_AEAD;
         }

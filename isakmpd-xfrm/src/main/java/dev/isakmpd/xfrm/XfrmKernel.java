@@ -9,6 +9,7 @@ import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.xfrm.XfrmAttribute.Algorithm;
@@ -230,28 +231,25 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
 
     /**
      * UPDSA for an inbound SA whose SPI came from ALLOCSPI (it replaces the larval SA), NEWSA
-     * otherwise. Hard lifetime = the negotiated one, soft = {@link SoftLifetime}; the selector is
+     * otherwise. Lifetimes as {@link #lifetime}; the selector is
      * the SA's traffic selectors, which `ip xfrm state` shows as "sel src ... dst ...".
      */
     @Override
     public synchronized void install(IpsecSa sa) throws KernelException {
         SaKey key = new SaKey(sa.destination(), sa.spi());
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
-        long hard = Math.max(1, sa.lifetime().toSeconds());
         SaInfo info = new SaInfo(Selector.of(sa.sourceSelector(), sa.destinationSelector()), sa.destination(),
-                sa.spi(), Xfrm.IPPROTO_ESP, sa.source(), LifetimeCfg.seconds(SoftLifetime.seconds(hard), hard),
+                sa.spi(), Xfrm.IPPROTO_ESP, sa.source(), lifetime(sa),
                 LifetimeCur.ZERO, 0, 0, 0, 0, reqid(sa.peer(), sa.tunnel()), XfrmCodec.family(sa.destination()),
-                Xfrm.MODE_TUNNEL, REPLAY_WINDOW, 0);
+                mode(sa.mode()), REPLAY_WINDOW, 0);
         byte[] enc = sa.encryptionKey().bytes();
         byte[] auth = sa.authenticationKey().bytes();
-        Algorithm authAlg = Algorithm.authTrunc(sa.integrity().kernelName(), auth, sa.integrity().icvBits());
-        Algorithm encAlg = Algorithm.crypt(sa.cipher().kernelName(), enc);
+        List<XfrmAttribute> attributes = new ArrayList<>(List.of(algorithms(sa, enc, auth)));
+        sa.udpEncapsulation().ifPresent(u -> attributes.add(encapsulation(u)));
+        XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info,
+                attributes.toArray(XfrmAttribute[]::new));
         Arrays.fill(enc, (byte) 0);
         Arrays.fill(auth, (byte) 0);
-        XfrmMessage m = sa.udpEncapsulation().isEmpty()
-                ? XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, authAlg, encAlg)
-                : XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info, authAlg, encAlg,
-                        encapsulation(sa.udpEncapsulation().get()));
         try {
             socket.request(m);
         } finally {
@@ -271,6 +269,35 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         b.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) u.sourcePort()).putShort(4, (short) u.destinationPort());
         u.originalAddress().ifPresent(a -> b.put(8, a.getAddress()));
         return new XfrmAttribute.Raw(Xfrm.XFRMA_ENCAP, b.array());
+    }
+
+    /**
+     * An AEAD cipher goes alone in XFRMA_ALG_AEAD (key + salt, alg_icv_len; the kernel refuses it
+     * beside AUTH or CRYPT); the others as XFRMA_ALG_AUTH_TRUNC + XFRMA_ALG_CRYPT (CTR's key with
+     * its nonce at the end, NULL with an empty key).
+     */
+    static XfrmAttribute[] algorithms(IpsecSa sa, byte[] enc, byte[] auth) {
+        if (sa.cipher().isAead()) {
+            return new XfrmAttribute[] {Algorithm.aead(sa.cipher().kernelName(), enc, sa.cipher().icvBits())};
+        }
+        return new XfrmAttribute[] {Algorithm.authTrunc(sa.integrity().kernelName(), auth, sa.integrity().icvBits()),
+            Algorithm.crypt(sa.cipher().kernelName(), enc)};
+    }
+
+    /**
+     * Hard lifetime = the negotiated one, soft = {@link SoftLifetime}, in seconds and, when a
+     * kilobyte lifetime was agreed (RFC 2407 s4.5), in bytes: the kernel's byte EXPIREs then
+     * start the rekey and end the SA.
+     */
+    static LifetimeCfg lifetime(IpsecSa sa) {
+        long hard = Math.max(1, sa.lifetime().toSeconds());
+        long hardBytes = sa.lifeKilobytes() * 1024;
+        return LifetimeCfg.secondsOrBytes(SoftLifetime.seconds(hard), hard,
+                hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes), hardBytes);
+    }
+
+    static int mode(IpsecMode m) {
+        return m == IpsecMode.TRANSPORT ? Xfrm.MODE_TRANSPORT : Xfrm.MODE_TUNNEL;
     }
 
     @Override
@@ -358,14 +385,22 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         }
         int reqid = reqid(t.peer(), t.tunnel());
         List<Integer> done = new ArrayList<>();
+        List<PolicyId> bypasses = new ArrayList<>();
         try {
+            for (PolicyInfo b : bypasses(t)) {
+                // UPDPOLICY: one a crashed instance left (they carry no reqid to find) is replaced
+                socket.request(XfrmMessage.of(Xfrm.MSG_UPDPOLICY, 0, b));
+                bypasses.add(new PolicyId(b.sel(), 0, b.dir()));
+            }
+            boolean transport = t.mode() == IpsecMode.TRANSPORT;
             for (int dir : new int[] {Xfrm.POLICY_OUT, Xfrm.POLICY_IN, Xfrm.POLICY_FWD}) {
                 boolean out = dir == Xfrm.POLICY_OUT;
-                PolicyInfo p = new PolicyInfo(selector(t, dir), LifetimeCfg.infinite(), LifetimeCur.ZERO, t.priority(), 0,
-                        dir,
-                        Xfrm.POLICY_ALLOW, 0, Xfrm.SHARE_ANY);
-                Template tmpl = Template.espTunnel(out ? t.localEndpoint() : t.remoteEndpoint(),
-                        out ? t.remoteEndpoint() : t.localEndpoint(), reqid);
+                // ranked by selector length; transport mode's come after the IKE bypasses (priority 0)
+                PolicyInfo p = new PolicyInfo(selector(t, dir), LifetimeCfg.infinite(), LifetimeCur.ZERO,
+                        t.priority(), 0, dir, Xfrm.POLICY_ALLOW, 0, Xfrm.SHARE_ANY);
+                InetAddress src = out ? t.localEndpoint() : t.remoteEndpoint();
+                InetAddress dst = out ? t.remoteEndpoint() : t.localEndpoint();
+                Template tmpl = transport ? Template.espTransport(src, dst, reqid) : Template.espTunnel(src, dst, reqid);
                 socket.request(XfrmMessage.of(Xfrm.MSG_NEWPOLICY, 0, p, new Templates(List.of(tmpl))));
                 done.add(dir);
             }
@@ -377,6 +412,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                     // the first error is the one to report
                 }
             }
+            deleteAll(bypasses);
             throw e;
         }
         policies.put(t, reqid);
@@ -396,9 +432,43 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                 first = first == null ? e : first;
             }
         }
+        KernelException bypass = deleteAll(bypasses(t).stream().map(b -> new PolicyId(b.sel(), 0, b.dir())).toList());
+        first = first == null ? bypass : first;
         if (first != null) {
             throw first;
         }
+    }
+
+    /**
+     * Transport mode: the policy's selectors are the two hosts, so it would catch IKE itself.
+     * Policies without a template (bypass) for UDP from and to our IKE ports, at a better priority,
+     * let IKE pass in the clear. strongSwan sets per-socket policies instead; those need the
+     * socket's descriptor, which Java's channels do not give out.
+     */
+    static List<PolicyInfo> bypasses(SpdTunnel t) {
+        List<PolicyInfo> out = new ArrayList<>();
+        for (int port : t.bypassPorts()) {
+            out.add(new PolicyInfo(Selector.udpPort(t.localEndpoint(), t.remoteEndpoint(), port, 0),
+                    LifetimeCfg.infinite(), LifetimeCur.ZERO, 0, 0, Xfrm.POLICY_OUT, Xfrm.POLICY_ALLOW, 0,
+                    Xfrm.SHARE_ANY));
+            out.add(new PolicyInfo(Selector.udpPort(t.remoteEndpoint(), t.localEndpoint(), 0, port),
+                    LifetimeCfg.infinite(), LifetimeCur.ZERO, 0, 0, Xfrm.POLICY_IN, Xfrm.POLICY_ALLOW, 0,
+                    Xfrm.SHARE_ANY));
+        }
+        return out;
+    }
+
+    /** Deletes each policy; returns the first error (after trying them all), null if none. */
+    private KernelException deleteAll(List<PolicyId> ids) {
+        KernelException first = null;
+        for (PolicyId id : ids) {
+            try {
+                socket.request(XfrmMessage.of(Xfrm.MSG_DELPOLICY, 0, id));
+            } catch (KernelException e) {
+                first = first == null ? e : first;
+            }
+        }
+        return first;
     }
 
     private void deletePolicy(SpdTunnel t, int dir) throws KernelException {

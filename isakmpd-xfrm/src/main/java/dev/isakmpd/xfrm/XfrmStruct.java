@@ -22,6 +22,13 @@ public final class XfrmStruct {
                     dst.prefixLength(), src.prefixLength(), 0, 0, 0);
         }
 
+        /** UDP between two hosts from or to one local port: IKE's own packets, bypassed in transport mode. */
+        public static Selector udpPort(InetAddress src, InetAddress dst, int sport, int dport) {
+            int max = src.getAddress().length * 8;
+            return new Selector(dst, src, dport, dport == 0 ? 0 : 0xffff, sport, sport == 0 ? 0 : 0xffff,
+                    XfrmCodec.family(src), max, max, Xfrm.IPPROTO_UDP, 0, 0);
+        }
+
         /** The empty selector (family unspecified): where the kernel ignores it, e.g. in ALLOCSPI. */
         public static Selector none() {
             InetAddress any = Subnet.parse("0.0.0.0/0").network();
@@ -52,6 +59,15 @@ public final class XfrmStruct {
             return new LifetimeCfg(Xfrm.INF, Xfrm.INF, Xfrm.INF, Xfrm.INF, soft, hard, 0, 0);
         }
 
+        /**
+         * Expiry after {@code soft}/{@code hard} seconds or bytes, whichever comes first (a byte
+         * limit of 0 means none: {@link Xfrm#INF}).
+         */
+        public static LifetimeCfg secondsOrBytes(long soft, long hard, long softBytes, long hardBytes) {
+            return new LifetimeCfg(softBytes == 0 ? Xfrm.INF : softBytes, hardBytes == 0 ? Xfrm.INF : hardBytes,
+                    Xfrm.INF, Xfrm.INF, soft, hard, 0, 0);
+        }
+
         /** No limit at all (policies). */
         public static LifetimeCfg infinite() {
             return new LifetimeCfg(Xfrm.INF, Xfrm.INF, Xfrm.INF, Xfrm.INF, 0, 0, 0, 0);
@@ -74,6 +90,12 @@ public final class XfrmStruct {
         public static Template espTunnel(InetAddress source, InetAddress destination, int reqid) {
             return new Template(destination, 0, Xfrm.IPPROTO_ESP, XfrmCodec.family(destination), source, reqid,
                     Xfrm.MODE_TUNNEL, Xfrm.SHARE_ANY, 0, -1, -1, -1);
+        }
+
+        /** ESP in transport mode between the two hosts (the kernel takes the addresses from the packet). */
+        public static Template espTransport(InetAddress source, InetAddress destination, int reqid) {
+            return new Template(destination, 0, Xfrm.IPPROTO_ESP, XfrmCodec.family(destination), source, reqid,
+                    Xfrm.MODE_TRANSPORT, Xfrm.SHARE_ANY, 0, -1, -1, -1);
         }
     }
 }

@@ -8,8 +8,10 @@ import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.core.registry.IpsecAttributes;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.registry.TransformIds;
 import dev.isakmpd.core.wire.DataAttribute;
 import dev.isakmpd.core.wire.NotificationPayload;
 import dev.isakmpd.core.wire.ProposalPayload;
@@ -38,12 +40,16 @@ final class Phase2Sa {
      * What was agreed for one ESP SA pair.
      *
      * @param offered the lifetime in the peer's transform ({@link #DEFAULT_LIFETIME} if it had none)
+     * @param lifeKilobytes the agreed kilobyte lifetime, 0 for none
+     * @param offeredKilobytes the kilobyte lifetime in the peer's transform, 0 if it had none
      */
     record Choice(EspProposal proposal, int proposalNumber, TransformPayload transform, int peerSpi,
-            Optional<DhGroup> pfsGroup, Duration lifetime, Duration offered) {
+            Optional<DhGroup> pfsGroup, Duration lifetime, Duration offered, long lifeKilobytes,
+            long offeredKilobytes) {
 
-        Choice withLifetime(Duration shorter) {
-            return new Choice(proposal, proposalNumber, transform, peerSpi, pfsGroup, shorter, offered);
+        Choice withLifetimes(Duration shorter, long kilobytes) {
+            return new Choice(proposal, proposalNumber, transform, peerSpi, pfsGroup, shorter, offered, kilobytes,
+                    offeredKilobytes);
         }
     }
 
@@ -55,10 +61,16 @@ final class Phase2Sa {
             List<DataAttribute> attrs = new ArrayList<>();
             attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS));
             attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifetime().toSeconds()));
+            if (tunnel.lifeKilobytes() > 0) {
+                attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_KILOBYTES));
+                attrs.add(DataAttribute.number(SA_LIFE_DURATION, tunnel.lifeKilobytes()));
+            }
             tunnel.pfsGroup().ifPresent(g -> attrs.add(DataAttribute.basic(GROUP_DESCRIPTION, g.id())));
-            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE,
-                    udp.map(v -> v.udpMode(ENCAP_TUNNEL)).orElse(ENCAP_TUNNEL)));
-            attrs.add(DataAttribute.basic(AUTHENTICATION_ALGORITHM, p.integrity().attributeValue()));
+            int plain = tunnel.mode().attributeValue();
+            attrs.add(DataAttribute.basic(ENCAPSULATION_MODE, udp.map(v -> v.udpMode(plain)).orElse(plain)));
+            if (p.integrity() != EspIntegrity.NONE) {
+                attrs.add(DataAttribute.basic(AUTHENTICATION_ALGORITHM, p.integrity().attributeValue()));
+            }
             if (p.cipher().hasKeyLengthAttribute()) {
                 attrs.add(DataAttribute.basic(KEY_LENGTH, p.keyBits()));
             }
@@ -81,11 +93,12 @@ final class Phase2Sa {
         for (ProposalPayload p : offered.proposals()) {
             String label = "proposal " + p.proposalNumber();
             if (perNumber.get(p.proposalNumber()) > 1) {
-                why.add(label + ": protocol bundles (AH+ESP) are not supported");
+                why.add(label + ": a bundle (" + bundle(offered, p.proposalNumber())
+                        + "); we accept ESP alone, AH and IPComp bundles are not supported");
                 continue;
             }
             if (!p.protocolId().equals(ProtocolId.IPSEC_ESP)) {
-                why.add(label + ": protocol " + p.protocolId() + " is not ESP");
+                why.add(label + ": " + describe(p) + " is not supported; we accept ESP only");
                 continue;
             }
             if (p.spi().length != 4) {
@@ -129,30 +142,40 @@ final class Phase2Sa {
     /**
      * Responder: RFC 2407 s4.5.4 asks a responder that keeps a shorter lifetime than the initiator
      * offered to say so in QM2, with the s4.6.3.1 layout: protocol ESP, SPI = our inbound SPI,
-     * data = the SA Life Type / SA Life Duration attributes.
+     * data = the SA Life Type / SA Life Duration attributes, for seconds and for kilobytes (a
+     * kilobyte limit where the offer had none is shorter too).
      */
     static Optional<NotificationPayload> responderLifetime(Choice c, int inboundSpi) {
-        if (c.lifetime().compareTo(c.offered()) >= 0) {
+        List<DataAttribute> attrs = new ArrayList<>();
+        if (c.lifetime().compareTo(c.offered()) < 0) {
+            attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS));
+            attrs.add(DataAttribute.number(SA_LIFE_DURATION, c.lifetime().toSeconds()));
+        }
+        if (c.lifeKilobytes() > 0 && (c.offeredKilobytes() == 0 || c.lifeKilobytes() < c.offeredKilobytes())) {
+            attrs.add(DataAttribute.basic(SA_LIFE_TYPE, LIFE_KILOBYTES));
+            attrs.add(DataAttribute.number(SA_LIFE_DURATION, c.lifeKilobytes()));
+        }
+        if (attrs.isEmpty()) {
             return Optional.empty();
         }
-        byte[] data = DataAttribute.encodeList(List.of(DataAttribute.basic(SA_LIFE_TYPE, LIFE_SECONDS),
-                DataAttribute.number(SA_LIFE_DURATION, c.lifetime().toSeconds())));
+        byte[] data = DataAttribute.encodeList(attrs);
         return Optional.of(new NotificationPayload(DOI_IPSEC, ProtocolId.IPSEC_ESP, spiBytes(inboundSpi),
                 NotifyType.RESPONDER_LIFETIME, data));
     }
 
     /**
-     * Initiator: the lifetime a RESPONDER-LIFETIME notify in QM2 asks for, if it is for the
-     * responder's SPI of this SA and shorter than ours (kilobyte lifetimes are not enforced).
+     * Initiator: the choice with the lifetimes a RESPONDER-LIFETIME notify in QM2 asks for, if it
+     * is for the responder's SPI of this SA and shortens one of ours (seconds or kilobytes).
      *
      * @throws WireException if the notify does not carry a valid attribute list
      */
-    static Optional<Duration> responderLifetime(NotificationPayload n, Choice c) throws WireException {
+    static Optional<Choice> responderLifetime(NotificationPayload n, Choice c) throws WireException {
         if (!n.protocolId().equals(ProtocolId.IPSEC_ESP) || !Arrays.equals(n.spi(), spiBytes(c.peerSpi()))) {
             return Optional.empty();
         }
         int lifeType = 0;
         Duration shortest = c.lifetime();
+        long fewest = c.lifeKilobytes();
         for (DataAttribute a : DataAttribute.decodeList(n.data())) {
             if (a.type() == SA_LIFE_TYPE) {
                 lifeType = (int) Attributes.value(a);
@@ -161,9 +184,26 @@ final class Phase2Sa {
                 if (seconds > 0 && seconds < shortest.toSeconds()) {
                     shortest = Duration.ofSeconds(seconds);
                 }
+            } else if (a.type() == SA_LIFE_DURATION && lifeType == LIFE_KILOBYTES) {
+                long kilobytes = Attributes.value(a);
+                if (kilobytes > 0 && (fewest == 0 || kilobytes < fewest)) {
+                    fewest = kilobytes;
+                }
             }
         }
-        return shortest.equals(c.lifetime()) ? Optional.empty() : Optional.of(shortest);
+        return shortest.equals(c.lifetime()) && fewest == c.lifeKilobytes() ? Optional.empty()
+                : Optional.of(c.withLifetimes(shortest, fewest));
+    }
+
+    /** "PROTO_IPSEC_AH [AH_SHA2-256, AH_SHA]": what a proposal offers, for the log. */
+    static String describe(ProposalPayload p) {
+        return p.protocolId() + " " + p.transforms().stream().map(t -> TransformIds.name(p.protocolId(),
+                t.transformId())).toList();
+    }
+
+    private static String bundle(SaPayload offered, int number) {
+        return String.join(" + ", offered.proposals().stream().filter(x -> x.proposalNumber() == number)
+                .map(Phase2Sa::describe).toList());
     }
 
     static byte[] spiBytes(int spi) {
@@ -179,7 +219,8 @@ final class Phase2Sa {
         String label = "proposal " + p.proposalNumber() + " transform " + t.transformNumber();
         EspCipher cipher = EspCipher.fromTransformId(t.transformId());
         if (cipher == null) {
-            why.add(label + ": ESP transform id " + t.transformId() + " not supported");
+            why.add(label + ": ESP transform " + TransformIds.name(ProtocolId.IPSEC_ESP, t.transformId())
+                    + " not supported");
             return Optional.empty();
         }
         EspIntegrity integrity = null;
@@ -188,6 +229,7 @@ final class Phase2Sa {
         int keyBits = 0;
         int lifeType = 0;
         long lifeSeconds = 0;
+        long lifeKilobytes = 0;
         for (DataAttribute a : t.attributes()) {
             long v = Attributes.value(a);
             switch (a.type()) {
@@ -195,7 +237,9 @@ final class Phase2Sa {
                 case SA_LIFE_DURATION -> {
                     if (lifeType == LIFE_SECONDS) {
                         lifeSeconds = v;
-                    } else if (lifeType != LIFE_KILOBYTES) {
+                    } else if (lifeType == LIFE_KILOBYTES) {
+                        lifeKilobytes = v;
+                    } else {
                         why.add(label + ": SA life duration without a life type");
                         return Optional.empty();
                     }
@@ -216,17 +260,40 @@ final class Phase2Sa {
                 }
             }
         }
-        if (integrity == null) {
+        if (cipher.isAead()) {
+            if (integrity != null) {
+                why.add(label + ": " + cipher.name() + " authenticates by itself; an authentication algorithm ("
+                        + integrity.displayName() + ") with it is refused");
+                return Optional.empty();
+            }
+            integrity = EspIntegrity.NONE;
+        } else if (integrity == null) {
             why.add(label + ": no authentication algorithm (ESP without integrity is refused)");
             return Optional.empty();
         }
-        if (!NatDiscovery.acceptsMode(udp, mode, ENCAP_TUNNEL)) {
-            why.add(label + ": encapsulation mode " + mode + " is not " + (udp.isPresent()
-                    ? "UDP-encapsulated tunnel (a NAT is between us, RFC 3947 s5.1)" : "tunnel"));
+        if (!NatDiscovery.acceptsMode(udp, mode, tunnel.mode().attributeValue())) {
+            String name = IpsecAttributes.SPACE.valueName(ENCAPSULATION_MODE, mode);
+            why.add(label + ": encapsulation mode " + (name == null ? mode : name + " (" + mode + ")") + " offered; "
+                    + "tunnel " + tunnel.name() + " accepts " + tunnel.mode().configName() + " mode only"
+                    + (udp.isPresent() ? ", UDP-encapsulated (a NAT is between us, RFC 3947 s5.1)" : ""));
             return Optional.empty();
         }
-        if (keyBits == 0) {
-            keyBits = cipher == EspCipher.DES3_CBC ? 192 : 128;
+        if (cipher.hasKeyLengthAttribute()) {
+            if (keyBits == 0 && !cipher.keyLengthOptional()) {
+                // RFC 3686 s5.4, RFC 4106 s8.4
+                why.add(label + ": " + cipher.name() + " without the Key Length attribute it requires");
+                return Optional.empty();
+            }
+            keyBits = keyBits == 0 ? 128 : keyBits;
+        } else if (keyBits != 0) {
+            why.add(label + ": Key Length " + keyBits + " for " + cipher.name() + ", which has a fixed key");
+            return Optional.empty();
+        } else {
+            keyBits = cipher == EspCipher.DES3_CBC ? 192 : 0;
+        }
+        if (!cipher.isValidKeyBits(keyBits)) {
+            why.add(label + ": Key Length " + keyBits + " is not valid for " + cipher.name() + " (128, 192 or 256)");
+            return Optional.empty();
         }
         Optional<DhGroup> pfs = Optional.empty();
         if (group != null) {
@@ -249,11 +316,14 @@ final class Phase2Sa {
                 Duration life = lifeSeconds == 0 || lifeSeconds > tunnel.lifetime().toSeconds()
                         ? tunnel.lifetime() : Duration.ofSeconds(lifeSeconds);
                 Duration offered = lifeSeconds == 0 ? DEFAULT_LIFETIME : Duration.ofSeconds(lifeSeconds);
-                return Optional.of(new Choice(ours, p.proposalNumber(), t, spiValue(p.spi()), pfs, life, offered));
+                // RFC 2407 s4.5.4: the smaller of the two; no limit (0) on one side gives the other's
+                long ourKb = tunnel.lifeKilobytes();
+                long kb = lifeKilobytes == 0 ? ourKb : ourKb == 0 ? lifeKilobytes : Math.min(ourKb, lifeKilobytes);
+                return Optional.of(new Choice(ours, p.proposalNumber(), t, spiValue(p.spi()), pfs, life, offered, kb,
+                        lifeKilobytes));
             }
         }
-        why.add(label + ": " + cipher.displayName(keyBits) + "-" + integrity.displayName()
-                + " matches none of our ESP proposals");
+        why.add(label + ": " + EspProposal.name(cipher, keyBits, integrity) + " matches none of our ESP proposals");
         return Optional.empty();
     }
 

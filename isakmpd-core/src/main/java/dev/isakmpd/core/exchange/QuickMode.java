@@ -10,6 +10,7 @@ import static dev.isakmpd.core.registry.PayloadType.NONCE;
 import static dev.isakmpd.core.registry.PayloadType.SA;
 
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
@@ -150,12 +151,17 @@ final class QuickMode {
         for (NotificationPayload n : Payloads.all(p.payloads(), NotificationPayload.class)) {
             if (n.notifyType().equals(NotifyType.RESPONDER_LIFETIME)) {
                 try {
-                    Optional<Duration> life = Phase2Sa.responderLifetime(n, choice);
-                    if (life.isPresent()) {
-                        out.info(tag() + "responder keeps its SAs " + life.get().toSeconds() + "s, not "
+                    Optional<Phase2Sa.Choice> shorter = Phase2Sa.responderLifetime(n, choice);
+                    if (shorter.isPresent() && !shorter.get().lifetime().equals(choice.lifetime())) {
+                        out.info(tag() + "responder keeps its SAs " + shorter.get().lifetime().toSeconds() + "s, not "
                                 + choice.lifetime().toSeconds() + "s (RESPONDER-LIFETIME); so do we");
-                        choice = choice.withLifetime(life.get());
                     }
+                    if (shorter.isPresent() && shorter.get().lifeKilobytes() != choice.lifeKilobytes()) {
+                        out.info(tag() + "responder keeps its SAs for " + shorter.get().lifeKilobytes() + " KB, not "
+                                + (choice.lifeKilobytes() == 0 ? "unlimited" : choice.lifeKilobytes() + " KB")
+                                + " (RESPONDER-LIFETIME); so do we");
+                    }
+                    choice = shorter.orElse(choice);
                 } catch (WireException e) {
                     out.warn(tag() + "ignored a RESPONDER-LIFETIME notify without valid attributes: " + e.getMessage());
                 }
@@ -365,15 +371,20 @@ final class QuickMode {
                 SoftLifetime.of(now, choice.lifetime(), initiator, session.ctx().crypto().random()), initiator,
                 session.peerIdentity()), now);
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
+                + (tunnel.mode() == IpsecMode.TRANSPORT ? " transport mode" : "")
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
                 + in.spiHex() + ", out spi 0x" + outSa.spiHex() + ", lifetime " + choice.lifetime().toSeconds()
-                + "s, in " + Duration.between(started, now).toMillis() + " ms"
+                + "s" + (choice.lifeKilobytes() > 0 ? " or " + choice.lifeKilobytes() + " KB" : "") + ", in "
+                + Duration.between(started, now).toMillis() + " ms"
                 + outSa.udpEncapsulation().map(u -> ", ESP in UDP (" + u + ")").orElse(""));
     }
 
-    /** KEYMAT for the SA whose destination chose {@code spi} (RFC 2409 s5.5): encryption key first, then HMAC key. */
+    /**
+     * KEYMAT for the SA whose destination chose {@code spi} (RFC 2409 s5.5): encryption key first
+     * (with the 4-byte salt or nonce of GCM and CTR at its end), then HMAC key.
+     */
     private IpsecSa sa(IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst, Subnet srcSel, Subnet dstSel) {
-        int encLen = choice.proposal().keyBits() / 8;
+        int encLen = choice.proposal().cipher().keymatLength(choice.proposal().keyBits());
         SecretBytes keymat = Keymat.derive(session.prf(), session.keys().skeyidD(), gqm,
                 ProtocolId.IPSEC_ESP.value(), Phase2Sa.spiBytes(spi), ni, nr, choice.proposal().keymatLength());
         byte[] k = keymat.bytes();
@@ -383,7 +394,8 @@ final class QuickMode {
         Arrays.fill(k, (byte) 0);
         return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
                 choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
-                choice.lifetime(), choice.pfsGroup().isPresent());
+                choice.lifetime(), choice.pfsGroup().isPresent(), Optional.empty(), tunnel.mode(),
+                choice.lifeKilobytes());
     }
 
     private SecretBytes agree(KeyExchangePayload ke) throws ExchangeFailure {

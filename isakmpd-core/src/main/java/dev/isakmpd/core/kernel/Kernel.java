@@ -36,6 +36,11 @@ public interface Kernel extends SpiAllocator {
         return true;
     }
 
+    /** Why {@link #supports} refuses these algorithms, in words for the operator. */
+    default String whyUnsupported(EspCipher cipher, int keyBits, EspIntegrity integrity) {
+        return "the kernel does not offer it";
+    }
+
     /** Installs the tunnel's security policies (SADB_X_SPDADD), so that its traffic triggers ACQUIREs. */
     default void addPolicy(SpdTunnel tunnel) throws KernelException {
     }

@@ -18,6 +18,11 @@ public final class SoftLifetime {
         return Math.max(1, Math.min(h - 1, Math.round(h * SHARE)));
     }
 
+    /** The soft byte limit for a hard one: 90 %, so the rekey has the last tenth of the traffic to finish in. */
+    public static long bytes(long hardBytes) {
+        return Math.max(1, Math.round(hardBytes * SHARE));
+    }
+
     public static Duration of(Duration hard) {
         return Duration.ofSeconds(seconds(hard.toSeconds()));
     }

@@ -9,7 +9,11 @@ public enum EspIntegrity {
     HMAC_SHA1(2, "sha1", "hmac(sha1)", 20, 96),
     HMAC_SHA2_256(5, "sha256", "hmac(sha256)", 32, 128),
     HMAC_SHA2_384(6, "sha384", "hmac(sha384)", 48, 192),
-    HMAC_SHA2_512(7, "sha512", "hmac(sha512)", 64, 256);
+    HMAC_SHA2_512(7, "sha512", "hmac(sha512)", 64, 256),
+    /** RFC 3566; strongSwan's name. */
+    AES_XCBC_MAC(9, "aesxcbc", "xcbc(aes)", 16, 96),
+    /** No integrity algorithm: with an AEAD cipher (AES-GCM), which authenticates by itself. */
+    NONE(0, "none", "", 0, 0);
 
     private final int attributeValue;
     private final String name;
@@ -48,7 +52,7 @@ public enum EspIntegrity {
 
     public static EspIntegrity fromAttribute(int value) {
         for (EspIntegrity i : values()) {
-            if (i.attributeValue == value) {
+            if (i != NONE && i.attributeValue == value) {
                 return i;
             }
         }

@@ -60,6 +60,12 @@ public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress
                 localId, remoteId, remoteRange, aggressive, natTraversal);
     }
 
+    /** The same peer presenting another ID of ours. */
+    public PeerPolicy withLocalId(Identity id) {
+        return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
+                id, remoteId, remoteRange, aggressive, natTraversal);
+    }
+
     /** The same peer with other NAT traversal settings. */
     public PeerPolicy withNatTraversal(NatTraversal nat) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,

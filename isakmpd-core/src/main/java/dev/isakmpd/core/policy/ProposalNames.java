@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Proposal strings as strongSwan admins write them: "aes256-sha256-modp2048" for IKE, "aes128-sha1"
- * (optionally "-modp2048" for the PFS group) for ESP. The legacy algorithms (DES, the EC2N groups
+ * (optionally "-modp2048" for the PFS group), "aes128gcm16", "aes256ctr-sha256" for ESP. The legacy algorithms (DES, the EC2N groups
  * ec2n155 and ec2n185) are names only with {@code allowLegacy}; the one-argument forms refuse them.
  */
 public final class ProposalNames {
@@ -40,23 +42,73 @@ public final class ProposalNames {
     }
 
     public static EspSpec parseEsp(String text, boolean allowLegacy) {
+        return parseEsp(text, allowLegacy, false);
+    }
+
+    /**
+     * "cipher-integrity[-group]" or, for an AEAD cipher, "cipher[-group]" (aes128gcm16-modp2048).
+     * ESP NULL (integrity only, RFC 2410) only with {@code allowNull}.
+     */
+    public static EspSpec parseEsp(String text, boolean allowLegacy, boolean allowNull) {
         List<String> t = tokens(text);
         if (!t.isEmpty() && t.get(0).equals("esp")) {
             t = t.subList(1, t.size());
         }
-        if (t.size() != 2 && t.size() != 3) {
-            throw new IllegalArgumentException("ESP proposal '" + text
-                    + "' must be cipher-integrity[-group], e.g. aes128-sha1 or aes128-sha256-modp2048");
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException("ESP proposal '" + text + "' is empty");
         }
-        String c = t.get(0);
-        EspProposal p;
-        if (c.equals("3des")) {
-            p = new EspProposal(EspCipher.DES3_CBC, 192, integrity(t.get(1), text));
-        } else {
-            p = new EspProposal(EspCipher.AES_CBC, aesBits(c, text, ESP_CIPHERS), integrity(t.get(1), text));
+        CipherSpecEsp c = espCipher(t.get(0), text, allowNull);
+        int integrityTokens = c.cipher.isAead() ? 0 : 1;
+        boolean aeadWithIntegrity = c.cipher.isAead() && t.size() == 2 && isIntegrity(t.get(1));
+        if (aeadWithIntegrity || t.size() != 1 + integrityTokens && t.size() != 2 + integrityTokens) {
+            throw new IllegalArgumentException("ESP proposal '" + text + "' must be " + (c.cipher.isAead()
+                    ? "cipher[-group], e.g. aes128gcm16 or aes256gcm16-modp2048 (AES-GCM has no integrity part)"
+                    : "cipher-integrity[-group], e.g. aes128-sha1 or aes128-sha256-modp2048"));
         }
-        Optional<DhGroup> g = t.size() == 3 ? Optional.of(group(t.get(2), text, allowLegacy)) : Optional.empty();
+        EspIntegrity integrity = c.cipher.isAead() ? EspIntegrity.NONE : integrity(t.get(1), text);
+        EspProposal p = new EspProposal(c.cipher, c.bits, integrity);
+        Optional<DhGroup> g = t.size() == 2 + integrityTokens
+                ? Optional.of(group(t.get(t.size() - 1), text, allowLegacy)) : Optional.empty();
         return new EspSpec(p, g);
+    }
+
+    private static final Pattern AES_MODE = Pattern.compile("(aes(?:128|192|256)?)(ctr|gcm(\\d*))?");
+
+    private record CipherSpecEsp(EspCipher cipher, int bits) {
+    }
+
+    /** strongSwan's ESP cipher names: aes128, aes256ctr, aes128gcm16 (also gcm128 in bits; bare gcm is 16). */
+    private static CipherSpecEsp espCipher(String c, String context, boolean allowNull) {
+        if (c.equals("3des")) {
+            return new CipherSpecEsp(EspCipher.DES3_CBC, 192);
+        }
+        if (c.equals("null")) {
+            if (!allowNull) {
+                throw new IllegalArgumentException("cipher 'null' in '" + context + "' leaves ESP unencrypted "
+                        + "(RFC 2410); it is accepted only with allow-esp-null = true in [daemon]");
+            }
+            return new CipherSpecEsp(EspCipher.NULL, 0);
+        }
+        Matcher m = AES_MODE.matcher(c);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("unknown cipher '" + c + "' in '" + context + "' (known: "
+                    + ESP_CIPHERS + ")");
+        }
+        int bits = aesBits(m.group(1), context, ESP_CIPHERS);
+        if (m.group(2) == null) {
+            return new CipherSpecEsp(EspCipher.AES_CBC, bits);
+        }
+        if (m.group(2).equals("ctr")) {
+            return new CipherSpecEsp(EspCipher.AES_CTR, bits);
+        }
+        EspCipher gcm = switch (m.group(3)) {
+            case "8", "64" -> EspCipher.AES_GCM_8;
+            case "12", "96" -> EspCipher.AES_GCM_12;
+            case "", "16", "128" -> EspCipher.AES_GCM_16;
+            default -> throw new IllegalArgumentException("AES-GCM in '" + context + "' has an 8, 12 or 16 byte ICV "
+                    + "(RFC 4106), not '" + m.group(3) + "'");
+        };
+        return new CipherSpecEsp(gcm, bits);
     }
 
     public static DhGroup group(String name, String context) {
@@ -130,7 +182,8 @@ public final class ProposalNames {
     private static final String IKE_CIPHERS = "aes128, aes192, aes256, 3des, camellia128/192/256, blowfish128/192/256, "
             + "cast128";
     /** ESP has fewer ciphers than IKE here: an error must not suggest one the kernel path cannot use. */
-    private static final String ESP_CIPHERS = "aes128, aes192, aes256, 3des";
+    private static final String ESP_CIPHERS = "aes128, aes192, aes256, 3des, aes128ctr/aes192ctr/aes256ctr, "
+            + "aes128gcm16/aes192gcm16/aes256gcm16 (also gcm12, gcm8), null (with allow-esp-null)";
 
     private static int aesBits(String c, String context, String known) {
         return switch (c) {
@@ -152,14 +205,23 @@ public final class ProposalNames {
                 + "' (known: md5, sha1, sha256, sha384, sha512)");
     }
 
+    private static boolean isIntegrity(String h) {
+        try {
+            integrity(h, h);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static EspIntegrity integrity(String h, String context) {
         for (EspIntegrity i : EspIntegrity.values()) {
-            if (i.displayName().equals(h) || (i == EspIntegrity.HMAC_SHA1 && h.equals("sha"))) {
+            if (i != EspIntegrity.NONE && i.displayName().equals(h) || (i == EspIntegrity.HMAC_SHA1 && h.equals("sha"))) {
                 return i;
             }
         }
         throw new IllegalArgumentException("unknown integrity algorithm '" + h + "' in '" + context
-                + "' (known: md5, sha1, sha256, sha384, sha512)");
+                + "' (known: md5, sha1, sha256, sha384, sha512, aesxcbc)");
     }
 
     private static List<String> tokens(String text) {

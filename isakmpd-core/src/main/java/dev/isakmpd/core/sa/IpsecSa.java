@@ -3,6 +3,8 @@ package dev.isakmpd.core.sa;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.oakley.SecretBytes;
 import java.net.InetAddress;
@@ -10,23 +12,24 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One ESP SA in tunnel mode as negotiated by Quick Mode: one direction, identified by
- * (destination, SPI). Keys are {@link SecretBytes}, so toString shows fingerprints only.
+ * One ESP SA as negotiated by Quick Mode, in tunnel or transport mode: one direction, identified
+ * by (destination, SPI). It lives {@code lifetime}, and carries at most {@code lifeKilobytes} KiB
+ * when that is not 0. Keys are {@link SecretBytes}, so toString shows fingerprints only.
  *
  * @param udpEncapsulation ESP in UDP when NAT traversal found a NAT (RFC 3948); empty: plain ESP
  */
 public record IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
         InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
         SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
-        boolean pfs, Optional<UdpEncapsulation> udpEncapsulation) {
+        boolean pfs, Optional<UdpEncapsulation> udpEncapsulation, IpsecMode mode, long lifeKilobytes) {
 
-    /** Plain ESP, without UDP encapsulation. */
+    /** A tunnel-mode SA in plain ESP, limited by time only. */
     public IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
             InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
             SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
             boolean pfs) {
         this(peer, tunnel, direction, spi, source, destination, sourceSelector, destinationSelector, cipher, keyBits,
-                encryptionKey, integrity, authenticationKey, lifetime, pfs, Optional.empty());
+                encryptionKey, integrity, authenticationKey, lifetime, pfs, Optional.empty(), IpsecMode.TUNNEL, 0);
     }
 
     /**
@@ -36,7 +39,7 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
     public IpsecSa movedTo(InetAddress newSource, InetAddress newDestination, Optional<UdpEncapsulation> encapsulation) {
         return new IpsecSa(peer, tunnel, direction, spi, newSource, newDestination, sourceSelector,
                 destinationSelector, cipher, keyBits, encryptionKey, integrity, authenticationKey, lifetime, pfs,
-                encapsulation);
+                encapsulation, mode, lifeKilobytes);
     }
 
     /** The same SA carried in UDP (or not). */
@@ -52,14 +55,15 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
 
     /** Algorithms as strongSwan names them, e.g. "aes128-sha1". */
     public String algorithms() {
-        return cipher.displayName(keyBits) + "-" + integrity.displayName();
+        return EspProposal.name(cipher, keyBits, integrity);
     }
 
     /** A one-line description without keys material, only key fingerprints. */
     public String describe() {
-        return String.format("ESP %s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds enc-key-fp=%s auth-key-fp=%s%s",
-                direction.name().toLowerCase(), spiHex(), Addresses.format(source), Addresses.format(destination),
-                sourceSelector, destinationSelector, algorithms(), lifetime.toSeconds(),
+        return String.format("ESP %s%s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds%s enc-key-fp=%s auth-key-fp=%s%s",
+                mode == IpsecMode.TRANSPORT ? "transport " : "", direction.name().toLowerCase(), spiHex(),
+                Addresses.format(source), Addresses.format(destination), sourceSelector, destinationSelector,
+                algorithms(), lifetime.toSeconds(), lifeKilobytes > 0 ? "/" + lifeKilobytes + "KB" : "",
                 encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "")
                 + udpEncapsulation.map(u -> " " + u).orElse("");
     }

@@ -60,6 +60,21 @@ class EngineScenarioTest {
         return new Pair(net, a, b);
     }
 
+    /** Node a at {@link #A} and b at {@link #B} with these peer policies, over a clean network; one of them starts. */
+    static Pair start(long seed, PeerPolicy forA, PeerPolicy forB, boolean aInitiates) {
+        SimulatedNetwork net = new SimulatedNetwork(seed, SimulatedNetwork.Faults.NONE);
+        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500), List.of(forA),
+                seed + 1));
+        SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500), List.of(forB),
+                seed + 2));
+        if (aInitiates) {
+            net.apply(a, a.engine.initiate(forA.name(), net.now));
+        } else {
+            net.apply(b, b.engine.initiate(forB.name(), net.now));
+        }
+        return new Pair(net, a, b);
+    }
+
     static Pair standard(long seed, SimulatedNetwork.Faults faults, String pfs) {
         return pair(seed, faults, "shared secret", "shared secret", "aes256-sha256-modp2048",
                 "aes256-sha256-modp2048", pfs, pfs);

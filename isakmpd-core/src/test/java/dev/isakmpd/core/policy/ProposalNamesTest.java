@@ -34,6 +34,27 @@ class ProposalNamesTest {
     }
 
     @Test
+    void parsesAeadCtrXcbcAndNullEspNames() {
+        ProposalNames.EspSpec g = ProposalNames.parseEsp("aes256gcm16-modp2048");
+        assertEquals(EspCipher.AES_GCM_16, g.proposal().cipher());
+        assertEquals(256, g.proposal().keyBits());
+        assertEquals(EspIntegrity.NONE, g.proposal().integrity());
+        assertEquals("modp2048", g.pfsGroup().orElseThrow().name());
+        assertEquals("aes128gcm16", ProposalNames.parseEsp("aes128gcm").proposal().name());
+        assertEquals("aes128gcm12", ProposalNames.parseEsp("aes128gcm96").proposal().name());
+        assertEquals("aes192gcm8", ProposalNames.parseEsp("aes192gcm8").proposal().name());
+        assertEquals("aes128ctr-sha256", ProposalNames.parseEsp("aes128ctr-sha256").proposal().name());
+        assertEquals("aes128-aesxcbc", ProposalNames.parseEsp("aes128-aesxcbc").proposal().name());
+        assertEquals("null-sha1", ProposalNames.parseEsp("null-sha1", false, true).proposal().name());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProposalNames.parseEsp("aes128gcm16-sha1"))
+                .getMessage().contains("AES-GCM has no integrity part"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProposalNames.parseEsp("aes128gcm10"))
+                .getMessage().contains("8, 12 or 16 byte ICV"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProposalNames.parseEsp("null-sha1"))
+                .getMessage().contains("allow-esp-null = true"));
+    }
+
+    @Test
     void parsesTheOtherPhase1CiphersAndGroups() {
         assertEquals("camellia256-sha384-ecp384bp", ProposalNames.parseIke("camellia256-sha384-ecp384bp").name());
         assertEquals(EncryptionAlgorithm.BLOWFISH_CBC, ProposalNames.parseIke("blowfish128-sha1-modp1536").encryption());

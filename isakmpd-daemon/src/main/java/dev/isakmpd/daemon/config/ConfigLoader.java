@@ -7,6 +7,7 @@ import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.pki.CertificateIdentities;
 import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.NatTraversal;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
@@ -65,6 +66,8 @@ public final class ConfigLoader {
     private boolean allowLegacy;
     /** daemon.nat-t-port, which every peer's NAT traversal settings carry. */
     private int natPort = NatTraversal.PORT;
+    /** daemon.allow-esp-null: whether esp proposals may name the NULL cipher (RFC 2410, integrity only). */
+    private boolean allowEspNull;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
     private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
     private final List<PlacedTunnel> placedTunnels = new ArrayList<>();
@@ -122,7 +125,7 @@ public final class ConfigLoader {
             Section d = daemon.get();
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
                     "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
-                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "nat-t-port"));
+                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "nat-t-port", "allow-esp-null"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -130,6 +133,7 @@ public final class ConfigLoader {
             kernel = kernel(d);
             statusFile = d.string("status-file").map(v -> baseDir.resolve(v.value()));
             allowLegacy = d.bool("allow-legacy-crypto").map(Value::value).orElse(false);
+            allowEspNull = d.bool("allow-esp-null").map(Value::value).orElse(false);
             halfOpen = halfOpen(d);
             receiveBuffer = receiveBuffer(d);
             natPort = natPort(d);
@@ -398,7 +402,7 @@ public final class ConfigLoader {
         restart.put(p.name(), restartPolicy(p));
         List<TunnelPolicy> tunnels = new ArrayList<>();
         for (Section t : p.tables("tunnels").values()) {
-            tunnel(t).ifPresent(tunnel -> {
+            tunnel(t, local, remote).ifPresent(tunnel -> {
                 tunnels.add(tunnel);
                 warnIfOverlapping(p.name(), tunnel, t.at());
             });
@@ -576,12 +580,21 @@ public final class ConfigLoader {
         };
     }
 
-    private Optional<TunnelPolicy> tunnel(Section t) {
+    private Optional<TunnelPolicy> tunnel(Section t, Optional<InetSocketAddress> localEnd,
+            Optional<InetSocketAddress> remoteEnd) {
         int errorsBefore = problems.errorCount();
-        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime"));
+        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime", "mode", "lifetime-kilobytes"));
         checkName(t);
-        Optional<Subnet> local = t.requiredString("local-subnet").flatMap(v -> parse(v, Subnet::parse));
-        Optional<Subnet> remote = t.requiredString("remote-subnet").flatMap(v -> parse(v, Subnet::parse));
+        IpsecMode mode = mode(t);
+        Optional<Subnet> local;
+        Optional<Subnet> remote;
+        if (mode == IpsecMode.TRANSPORT) {
+            local = transportSelector(t, "local-subnet", localEnd);
+            remote = transportSelector(t, "remote-subnet", remoteEnd);
+        } else {
+            local = t.requiredString("local-subnet").flatMap(v -> parse(v, Subnet::parse));
+            remote = t.requiredString("remote-subnet").flatMap(v -> parse(v, Subnet::parse));
+        }
         if (local.isPresent() && remote.isPresent() && local.get().isIpv4() != remote.get().isIpv4()) {
             problems.error(t.at("remote-subnet"), "local-subnet and remote-subnet must both be IPv4 or both IPv6");
         }
@@ -589,17 +602,66 @@ public final class ConfigLoader {
         List<EspProposal> esp = new ArrayList<>();
         Map<Value<String>, Optional<DhGroup>> suffixGroups = new LinkedHashMap<>();
         for (Value<String> v : espNames) {
-            parse(v, s -> ProposalNames.parseEsp(s, allowLegacy)).ifPresent(spec -> {
+            parse(v, s -> ProposalNames.parseEsp(s, allowLegacy, allowEspNull)).ifPresent(spec -> {
                 esp.add(spec.proposal());
                 suffixGroups.put(v, spec.pfsGroup());
             });
         }
         Optional<DhGroup> pfs = pfs(t, suffixGroups);
         Duration lifetime = t.duration("lifetime").map(Value::value).orElse(DEFAULT_ESP_LIFETIME);
+        long kilobytes = lifeKilobytes(t);
         if (problems.errorCount() > errorsBefore) {
             return Optional.empty();
         }
-        return Optional.of(new TunnelPolicy(t.name(), local.orElseThrow(), remote.orElseThrow(), esp, pfs, lifetime));
+        return Optional.of(new TunnelPolicy(t.name(), local.orElseThrow(), remote.orElseThrow(), esp, pfs, lifetime,
+                mode, kilobytes));
+    }
+
+    /** tunnels.NAME.lifetime-kilobytes: the SAs' traffic limit in KiB (RFC 2407 s4.5), 0 or absent for none. */
+    private long lifeKilobytes(Section t) {
+        Optional<Value<Long>> v = t.integer("lifetime-kilobytes");
+        if (v.isPresent() && (v.get().value() < 0 || v.get().value() > 0xffffffffL)) {
+            problems.error(v.get().at(), "must be 0 (no limit) to 4294967295 KB, not " + v.get().value());
+            return 0;
+        }
+        return v.map(Value::value).orElse(0L);
+    }
+
+    /** tunnels.NAME.mode: "tunnel" (the default) or "transport". */
+    private IpsecMode mode(Section t) {
+        Optional<Value<String>> v = t.string("mode");
+        if (v.isEmpty() || v.get().value().equals("tunnel")) {
+            return IpsecMode.TUNNEL;
+        }
+        if (v.get().value().equals("transport")) {
+            return IpsecMode.TRANSPORT;
+        }
+        problems.error(v.get().at(), "unknown value '" + v.get().value() + "' (known: tunnel, transport)");
+        return IpsecMode.TUNNEL;
+    }
+
+    /**
+     * In transport mode the selectors are the two hosts (RFC 2401 s4.1): local-subnet and
+     * remote-subnet may be left out, and if given must name the endpoint's address.
+     */
+    private Optional<Subnet> transportSelector(Section t, String key, Optional<InetSocketAddress> endpoint) {
+        if (endpoint.isEmpty()) {
+            problems.error(t.at("mode"), "transport mode needs a peer at one fixed address, whose address is the "
+                    + key.replace("-subnet", "") + " selector");
+            return Optional.empty();
+        }
+        Subnet host = Subnet.host(endpoint.get().getAddress());
+        Optional<Value<String>> v = t.string(key);
+        if (v.isEmpty()) {
+            return Optional.of(host);
+        }
+        Optional<Subnet> given = parse(v.get(), Subnet::parse);
+        if (given.isPresent() && !given.get().equals(host)) {
+            problems.error(v.get().at(), "in transport mode this must be the endpoint " + host + " (or be left out), not "
+                    + given.get());
+            return Optional.empty();
+        }
+        return given;
     }
 
     private record PlacedTunnel(String peer, TunnelPolicy tunnel, Location at) {

@@ -40,6 +40,12 @@ public record DaemonConfig(String source, List<InetSocketAddress> listen, Kernel
         restart = Map.copyOf(restart);
     }
 
+    /** The same configuration with other peer policies (tests that need a policy no file can express). */
+    public DaemonConfig withPeers(List<PeerPolicy> other) {
+        return new DaemonConfig(source, listen, kernel, statusFile, allowLegacyCrypto, other, pskFiles, warnings,
+                control, retransmit, restart, halfOpen, receiveBuffer, natPort);
+    }
+
     /**
      * The UDP endpoints to bind: {@code listen}, and beside each endpoint on port 500 the same
      * address on the NAT-T port, where a peer behind a NAT moves to (RFC 3947 s4).

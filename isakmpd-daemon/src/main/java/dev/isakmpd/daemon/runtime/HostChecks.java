@@ -56,10 +56,11 @@ public final class HostChecks {
                             .filter(e -> !kernel.supports(e.cipher(), e.keyBits(), e.integrity())).toList();
                     if (refused.size() == t.proposals().size()) {
                         out.add("peers." + p.name() + ".tunnels." + t.name() + ".esp: the " + config.kernel().configName()
-                                + " kernel back-end can install none of " + names(refused) + "; run will refuse to start");
+                                + " kernel back-end can install none of " + names(kernel, refused)
+                                + "; run will refuse to start");
                     } else if (!refused.isEmpty()) {
                         out.add("peers." + p.name() + ".tunnels." + t.name() + ".esp: the " + config.kernel().configName()
-                                + " kernel back-end cannot install " + names(refused) + "; run leaves them out");
+                                + " kernel back-end cannot install " + names(kernel, refused) + "; run leaves them out");
                     }
                 }
             }
@@ -68,8 +69,9 @@ public final class HostChecks {
         }
     }
 
-    private static List<String> names(List<EspProposal> proposals) {
-        return proposals.stream().map(EspProposal::name).toList();
+    private static List<String> names(Kernel kernel, List<EspProposal> proposals) {
+        return proposals.stream().map(e -> e.name() + " (" + kernel.whyUnsupported(e.cipher(), e.keyBits(),
+                e.integrity()) + ")").toList();
     }
 
     /** The directory, or the nearest existing one above it (run creates the rest). */

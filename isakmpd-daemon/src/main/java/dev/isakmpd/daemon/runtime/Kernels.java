@@ -93,15 +93,16 @@ public final class Kernels {
                     if (kernel.supports(e.cipher(), e.keyBits(), e.integrity())) {
                         ok.add(e);
                     } else {
-                        LOG.warn("peer {} tunnel {}: ESP proposal {} left out: the kernel cannot install it",
-                                p.name(), t.name(), e.name());
+                        LOG.warn("peer {} tunnel {}: ESP proposal {} left out: the kernel cannot install it ({})",
+                                p.name(), t.name(), e.name(), kernel.whyUnsupported(e.cipher(), e.keyBits(),
+                                        e.integrity()));
                     }
                 }
                 if (ok.isEmpty()) {
                     throw new KernelException("peer " + p.name() + " tunnel " + t.name() + ": none of its ESP proposals "
                             + t.proposals() + " can be installed by this kernel");
                 }
-                tunnels.add(new TunnelPolicy(t.name(), t.local(), t.remote(), ok, t.pfsGroup(), t.lifetime()));
+                tunnels.add(t.withProposals(ok));
             }
             out.add(p.withTunnels(tunnels));
         }
@@ -120,7 +121,7 @@ public final class Kernels {
             }
             for (TunnelPolicy t : p.tunnels()) {
                 out.add(new SpdTunnel(p.name(), t.name(), p.local().getAddress(), p.remote().getAddress(), t.local(),
-                        t.remote()));
+                        t.remote(), t.mode(), p.local().getPort()));
             }
         }
         return out;

@@ -12,6 +12,7 @@ import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.NatTraversal;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
@@ -155,10 +156,43 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void transportModeSelectsTheTwoHosts() throws Exception {
+        String transport = VALID.replace("local-subnet = \"10.1.0.1\"\nremote-subnet = \"10.2.0.0/24\"\n",
+                "mode = \"transport\"\n");
+        TunnelPolicy t = parse(transport).peers().get(0).tunnel("host").orElseThrow();
+        assertEquals(IpsecMode.TRANSPORT, t.mode());
+        assertEquals(Subnet.parse("127.0.0.1/32"), t.local());
+        assertEquals(Subnet.parse("127.0.0.2/32"), t.remote());
+        assertEquals(IpsecMode.TUNNEL, parse(VALID).peers().get(0).tunnel("net").orElseThrow().mode());
+        assertError(VALID.replace("local-subnet = \"10.1.0.1\"\n", "mode = \"transport\"\nlocal-subnet = \"10.1.0.1\"\n"),
+                "t.toml:22: peers.gw-b.tunnels.host.local-subnet: in transport mode this must be the endpoint "
+                        + "127.0.0.1/32 (or be left out), not 10.1.0.1/32");
+        assertError(VALID.replace("local-subnet = \"10.1.0.1\"\n", "mode = \"beet\"\nlocal-subnet = \"10.1.0.1\"\n"),
+                "t.toml:21: peers.gw-b.tunnels.host.mode: unknown value 'beet' (known: tunnel, transport)");
+    }
+
+    @Test
+    void kilobyteLifetimes() throws Exception {
+        DaemonConfig c = parse(VALID.replace("lifetime = 1800\n", "lifetime = 1800\nlifetime-kilobytes = 100\n"));
+        assertEquals(100, c.peers().get(0).tunnel("net").orElseThrow().lifeKilobytes());
+        assertEquals(0, c.peers().get(0).tunnel("host").orElseThrow().lifeKilobytes(), "none unless set");
+        assertError(VALID.replace("lifetime = 1800\n", "lifetime = 1800\nlifetime-kilobytes = -1\n"),
+                "t.toml:19: peers.gw-b.tunnels.net.lifetime-kilobytes: must be 0 (no limit) to 4294967295 KB, not -1");
+    }
+
+    @Test
+    void espNullNeedsItsOwnSwitch() {
+        assertError(VALID.replace("esp = [\"3des-md5\"]", "esp = [\"null-sha256\"]"),
+                "t.toml:23: peers.gw-b.tunnels.host.esp[0]: cipher 'null' in 'null-sha256' leaves ESP unencrypted "
+                        + "(RFC 2410); it is accepted only with allow-esp-null = true in [daemon]");
+    }
+
+    @Test
     void anUnknownEspCipherListsTheEspCiphers() {
         assertError(VALID.replace("esp = [\"3des-md5\"]", "esp = [\"camellia128-sha1\"]"),
                 "t.toml:23: peers.gw-b.tunnels.host.esp[0]: unknown cipher 'camellia128' in 'camellia128-sha1' "
-                        + "(known: aes128, aes192, aes256, 3des)");
+                        + "(known: aes128, aes192, aes256, 3des, aes128ctr/aes192ctr/aes256ctr, "
+                        + "aes128gcm16/aes192gcm16/aes256gcm16 (also gcm12, gcm8), null (with allow-esp-null))");
     }
 
     @Test
@@ -218,6 +252,14 @@ class ConfigLoaderTest {
         assertTrue(c.allowLegacyCrypto());
         assertEquals("des-md5-ec2n185", c.peers().get(0).ikeProposals().get(1).name());
         assertEquals("ec2n155", c.peers().get(0).tunnel("host").orElseThrow().pfsGroup().orElseThrow().name());
+    }
+
+    @Test
+    void espNullWithItsSwitch() throws Exception {
+        DaemonConfig c = parse(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nallow-esp-null = true")
+                .replace("esp = [\"3des-md5\"]", "esp = [\"null-sha256\", \"aes128gcm16\"]"));
+        assertEquals("[null-sha256, aes128gcm16]",
+                c.peers().get(0).tunnel("host").orElseThrow().proposals().toString());
     }
 
     @Test
@@ -335,7 +377,8 @@ class ConfigLoaderTest {
                 ike-lifetime = "8y"
                 """));
         assertEquals(List.of(
-                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-legacy-crypto, "
+                "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-esp-null, "
+                        + "allow-legacy-crypto, "
                         + "control-group, control-mode, control-socket, half-open-per-address, half-open-total, kernel, "
                         + "listen, nat-t-port, receive-buffer, retransmit-timeout, retransmit-timeout-max, retransmit-tries, "
                         + "status-file)",

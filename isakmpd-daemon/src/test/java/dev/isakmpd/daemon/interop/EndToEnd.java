@@ -138,6 +138,55 @@ final class EndToEnd {
     /** Our Quick Modes started by a pair's soft lifetime: the engine's deadline or the kernel's soft EXPIRE. */
     static final String QM_REKEY = "(soft EXPIRE for ESP SA \\S+|reached their soft lifetime): rekeying tunnel net";
 
+    /**
+     * One negotiation started by a ping, then "ping -c 3" through it with packet counters on every
+     * ESP SA of both kernels (checked by run-scenario.sh); no rekey. For transforms and modes that
+     * need no lifetime run.
+     *
+     * @param tunnelExtra extra TOML lines for our tunnel table, may be empty
+     * @param harnessArgs extra run-scenario.sh arguments, e.g. --transport
+     */
+    static Result pingOnce(String name, String kernel, String esp, String tunnelExtra, List<String> harnessArgs)
+            throws Exception {
+        Path out = Path.of("target", "interop", name).toAbsolutePath();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script(kernel, "add", tunnelExtra), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        List<String> cmd = new java.util.ArrayList<>(List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(),
+                "--lab-timeout", "200", "--out", out.toString(), "--psk", name, "--ike", "aes128-sha256-modp2048",
+                "--esp", esp, "--pfs", "none", "--initiator", "us", "--ping", "--timeout", "100",
+                "--ours-cmd", "bash " + out.resolve("ours.sh"), "--ours-ready-file", out.resolve("ready").toString()));
+        cmd.addAll(harnessArgs);
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("harness.log").toFile()).start();
+        assertTrue(p.waitFor(260, TimeUnit.SECONDS), "lab did not finish");
+        String result = OurSide.read(out.resolve("result"));
+        assertEquals(0, p.exitValue(), () -> "scenario failed: " + result + "; see " + out);
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("negotiating tunnel net"), "no ACQUIRE-driven negotiation in ours.log");
+        assertFalse(ours.contains("cannot install"), "an SA failed to install");
+        assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+        String us = OurSide.read(out.resolve("ip-xfrm-state-stats-us.txt"));
+        String sw = OurSide.read(out.resolve("ip-xfrm-state-stats-sw.txt"));
+        assertEquals(spis(us).stream().sorted().toList(), spis(sw).stream().sorted().toList(), sw);
+        assertEquals(2, spis(us).size(), us);
+        return new Result(out, ours, us, sw);
+    }
+
+    /**
+     * Both kernels hold the pair with {@code algorithm} (as `ip xfrm state` prints it) in mode
+     * transport, and our policies carry the IKE bypasses and transport templates.
+     */
+    static void assertTransport(Result r, Pattern algorithm) throws Exception {
+        for (String side : List.of(r.usState(), r.swState())) {
+            assertEquals(2, algorithm.matcher(side).results().count(), side);
+            assertEquals(2, Pattern.compile("mode transport").matcher(side).results().count(), side);
+        }
+        String policy = OurSide.read(r.out().resolve("ip-xfrm-policy-us.txt"));
+        assertTrue(policy.contains("proto udp sport 500") && policy.contains("proto udp dport 500"), policy);
+        assertTrue(policy.contains("mode transport"), policy);
+    }
+
     static List<String> spis(String xfrm) {
         return Pattern.compile("proto esp spi (0x[0-9a-f]{8})").matcher(xfrm).results().map(r -> r.group(1)).toList();
     }

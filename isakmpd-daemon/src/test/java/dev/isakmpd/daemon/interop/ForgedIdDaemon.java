@@ -2,12 +2,10 @@ package dev.isakmpd.daemon.interop;
 
 import dev.isakmpd.core.kernel.InMemoryKernel;
 import dev.isakmpd.core.policy.Identity;
-import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.daemon.config.ConfigLoader;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.runtime.Daemon;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Our daemon, in the lab, presenting an ID its certificate does not contain: the config loader
@@ -21,12 +19,7 @@ final class ForgedIdDaemon {
     public static void main(String[] args) throws Exception {
         DaemonConfig c = ConfigLoader.load(Path.of(args[0]));
         Identity forged = Identity.parse(args[1]);
-        List<PeerPolicy> peers = c.peers().stream().map(p -> new PeerPolicy(p.name(), p.local(), p.remote(), p.auth(),
-                p.ikeProposals(), p.ikeLifetime(), p.tunnels(), p.autoStart(), p.dpd(), forged, p.remoteId(),
-                p.remoteRange(), p.aggressive())).toList();
-        DaemonConfig withForgedId = new DaemonConfig(c.source(), c.listen(), c.kernel(), c.statusFile(),
-                c.allowLegacyCrypto(), peers, c.pskFiles(), c.warnings(), c.control(), c.retransmit(), c.restart(),
-                c.halfOpen(), c.receiveBuffer());
+        DaemonConfig withForgedId = c.withPeers(c.peers().stream().map(p -> p.withLocalId(forged)).toList());
         Daemon.start(withForgedId, new InMemoryKernel(), "ours");
         Thread.currentThread().join(); // until the harness ends the process
     }

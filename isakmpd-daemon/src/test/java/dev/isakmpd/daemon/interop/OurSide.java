@@ -81,6 +81,7 @@ final class OurSide {
                 "remote-subnet = \"$INTEROP_REMOTE_TS\"",
                 "esp = [\"$INTEROP_ESP\"]",
                 "pfs = \"$INTEROP_PFS\"",
+                "mode = \"${INTEROP_MODE:-tunnel}\"",
                 tunnelExtra,
                 "EOT",
                 "java " + JVM_OPTIONS + " -Djna.tmpdir=\"$out\" -jar " + JAR

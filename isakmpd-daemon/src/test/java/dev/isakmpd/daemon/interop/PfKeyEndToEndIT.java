@@ -1,5 +1,9 @@
 package dev.isakmpd.daemon.interop;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,5 +15,18 @@ class PfKeyEndToEndIT {
     @Test
     void pingThroughEspNegotiatedOnAcquire() throws Exception {
         EndToEnd.pingRekeyPing("pfkey", "aes128-sha1", "SPD entries");
+    }
+
+    /**
+     * Transport mode and AES-CTR (RFC 3686) through PF_KEY, one boot: both kernels hold
+     * rfc3686(ctr(aes)) with key + nonce (160 bits) in mode transport and count the ping; our SPD
+     * has the type-NONE bypass entries that keep IKE out of the host-to-host policy.
+     */
+    @Test
+    void pingThroughAesCtrInTransportMode() throws Exception {
+        EndToEnd.Result r = EndToEnd.pingOnce("pfkey-ctr-transport", "pfkey", "aes128ctr-sha1", "",
+                List.of("--transport"));
+        EndToEnd.assertTransport(r, Pattern.compile("enc rfc3686\\(ctr\\(aes\\)\\) 0x[0-9a-f]{40}"));
+        assertTrue(r.ours().contains("aes128ctr-sha1 transport mode"), "our log names the transform and mode");
     }
 }

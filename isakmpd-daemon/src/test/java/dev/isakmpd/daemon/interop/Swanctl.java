@@ -36,8 +36,10 @@ final class Swanctl {
     }
 
     /** e.g. "aes128-sha1" from encr-alg/encr-keysize/integ-alg. */
+    /** Our name for a CHILD_SA's algorithms; an AEAD (AES-GCM) has no integ-alg. */
     static String espProposal(Map<String, String> child) {
-        return cipher(child) + "-" + hash(child.get("integ-alg"));
+        String integ = child.get("integ-alg");
+        return integ == null ? cipher(child) : cipher(child) + "-" + hash(integ);
     }
 
     /** MODP_2048 -> modp2048, ECP_384_BP -> ecp384bp, MODP_2048_256 -> modp2048s256 (RFC 5114). */
@@ -52,6 +54,8 @@ final class Swanctl {
             case "AES_CBC" -> "aes" + m.get("encr-keysize");
             case "3DES_CBC" -> "3des";
             case "CAMELLIA_CBC" -> "camellia" + m.get("encr-keysize");
+            case "AES_CTR" -> "aes" + m.get("encr-keysize") + "ctr";
+            case "AES_GCM_8", "AES_GCM_12", "AES_GCM_16" -> "aes" + m.get("encr-keysize") + "gcm" + alg.substring(8);
             default -> throw new AssertionError("unexpected strongSwan cipher " + alg);
         };
     }

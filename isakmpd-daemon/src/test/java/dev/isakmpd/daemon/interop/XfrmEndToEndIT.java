@@ -24,4 +24,31 @@ class XfrmEndToEndIT {
         }
         assertTrue(r.usState().contains("reqid 362807297(0x15a00001)"), "our SAs carry our reqid:\n" + r.usState());
     }
+
+    /**
+     * AES-GCM with a 16-byte ICV (RFC 4106) in transport mode, one boot: both kernels hold
+     * rfc4106(gcm(aes)) as an AEAD with key + salt (160 bits) and a 128-bit ICV, in mode
+     * transport between the two hosts, and count the ping on all four SAs; our IKE keeps flowing
+     * past the host-to-host policy through the bypass policies. Then a kilobyte lifetime (RFC
+     * 2407 s4.5): our SAs carry 100 KB as the kernel's byte limits, 20 s of 1400-byte pings
+     * (about 7 KB/s each way) reach the soft one, the kernel's byte EXPIRE starts the rekey, and
+     * the ping never misses more than 4 replies in a row (run-scenario.sh --ping-for).
+     */
+    @Test
+    void pingThroughAesGcm16InTransportMode() throws Exception {
+        EndToEnd.Result r = EndToEnd.pingOnce("xfrm-gcm16-transport", "xfrm", "aes128gcm16",
+                "lifetime-kilobytes = 100", List.of("--transport", "--ping-for", "20", "--ping-size", "1400"));
+        EndToEnd.assertTransport(r,
+                Pattern.compile("aead rfc4106\\(gcm\\(aes\\)\\) 0x[0-9a-f]{40} \\(160 bits\\) 128"));
+        assertTrue(OurSide.read(r.out().resolve("ip-xfrm-policy-us.txt"))
+                .contains("proto esp reqid 362807297 mode transport"), "our reqid on the transport template");
+        assertTrue(r.ours().contains("aes128gcm16 transport mode"), "our log names the transform and mode");
+        assertTrue(r.ours().contains("lifetime 3600s or 100 KB"), "the kilobyte lifetime was agreed");
+        assertTrue(r.usState().contains("limit: soft 92160(bytes), hard 102400(bytes)"), r.usState());
+        assertTrue(Pattern.compile("soft EXPIRE for ESP SA [0-9.]+/0x[0-9a-f]{8}[^\\n]*: rekeying tunnel net")
+                .matcher(r.ours()).find(), "the byte limit started a rekey");
+        String long1 = OurSide.read(r.out().resolve("ip-xfrm-state-stats-us-long.txt"));
+        assertTrue(EndToEnd.spis(long1).stream().anyMatch(s -> !EndToEnd.spis(r.usState()).contains(s)),
+                "new SAs after the rekey:\n" + long1);
+    }
 }

@@ -1,0 +1,50 @@
+package dev.isakmpd.pfkey;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.IpsecMode;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.pfkey.SadbExtension.Address;
+import dev.isakmpd.pfkey.SadbExtension.Policy;
+import java.net.InetAddress;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Transport mode over PF_KEY: SA2 mode 1 (linux/ipsec.h numbering) and SPD bypass entries for IKE. */
+class PfKeyTransportModeTest {
+    static final SadbCodec LE = new SadbCodec(ByteOrder.LITTLE_ENDIAN);
+
+    @Test
+    void modesUsePfKeyNumbering() {
+        assertEquals(1, PfKeyKernel.mode(IpsecMode.TRANSPORT));
+        assertEquals(2, PfKeyKernel.mode(IpsecMode.TUNNEL));
+    }
+
+    @Test
+    void bypassEntriesLetIkePassOnBothPorts() throws Exception {
+        InetAddress us = InetAddress.getByName("198.51.100.1");
+        InetAddress peer = InetAddress.getByName("198.51.100.2");
+        SpdTunnel t = new SpdTunnel("p", "t", us, peer, Subnet.host(us), Subnet.host(peer), IpsecMode.TRANSPORT, 500);
+        List<SadbMessage> add = PfKeyKernel.bypasses(t, Sadb.X_SPDUPDATE);
+        assertEquals(4, add.size());
+        SadbMessage out500 = add.get(0);
+        Address src = out500.address(Sadb.EXT_ADDRESS_SRC).orElseThrow();
+        assertEquals(17, src.proto());
+        assertEquals(500, src.port());
+        assertEquals(32, src.prefixLength());
+        Policy p = out500.find(Policy.class).orElseThrow();
+        assertEquals(Sadb.IPSEC_POLICY_NONE, p.policyType(), "no ipsecrequest: bypass");
+        assertEquals(Sadb.IPSEC_DIR_OUTBOUND, p.direction());
+        assertTrue(p.requests().isEmpty());
+        SadbMessage in4500 = add.get(3);
+        assertEquals(4500, in4500.address(Sadb.EXT_ADDRESS_DST).orElseThrow().port());
+        assertEquals(Sadb.IPSEC_DIR_INBOUND, in4500.find(Policy.class).orElseThrow().direction());
+        for (SadbMessage m : add) {
+            assertEquals(m, LE.decode(LE.encode(m)));
+        }
+        assertEquals(Sadb.X_SPDDELETE, PfKeyKernel.bypasses(t, Sadb.X_SPDDELETE).get(0).type());
+    }
+}

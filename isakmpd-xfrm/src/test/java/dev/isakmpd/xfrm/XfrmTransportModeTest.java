@@ -1,0 +1,57 @@
+package dev.isakmpd.xfrm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.IpsecMode;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.xfrm.XfrmBody.PolicyInfo;
+import dev.isakmpd.xfrm.XfrmStruct.Template;
+import java.net.InetAddress;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Transport mode over XFRM: SA and template mode 0, and the IKE bypass policies a host-to-host policy needs. */
+class XfrmTransportModeTest {
+    static final XfrmCodec LE = new XfrmCodec(ByteOrder.LITTLE_ENDIAN);
+
+    @Test
+    void transportSasAndTemplatesUseMode0() throws Exception {
+        assertEquals(Xfrm.MODE_TRANSPORT, XfrmKernel.mode(IpsecMode.TRANSPORT));
+        assertEquals(Xfrm.MODE_TUNNEL, XfrmKernel.mode(IpsecMode.TUNNEL));
+        Template t = Template.espTransport(XfrmCodecTest.US, XfrmCodecTest.PEER, 0x15a00001);
+        assertEquals(0, t.mode());
+        assertEquals(Xfrm.IPPROTO_ESP, t.proto());
+    }
+
+    @Test
+    void aTransportPolicyLetsIkePassOnBothPorts() throws Exception {
+        InetAddress us = XfrmCodecTest.US;
+        InetAddress peer = XfrmCodecTest.PEER;
+        SpdTunnel t = new SpdTunnel("p", "t", us, peer, Subnet.host(us), Subnet.host(peer), IpsecMode.TRANSPORT, 500);
+        List<PolicyInfo> b = XfrmKernel.bypasses(t);
+        assertEquals(4, b.size());
+        PolicyInfo out500 = b.get(0);
+        assertEquals(Xfrm.POLICY_OUT, out500.dir());
+        assertEquals(17, out500.sel().proto());
+        assertEquals(500, out500.sel().sport());
+        assertEquals(0xffff, out500.sel().sportMask());
+        assertEquals(0, out500.sel().dportMask());
+        assertEquals(Subnet.host(us), out500.sel().source());
+        PolicyInfo in4500 = b.get(3);
+        assertEquals(Xfrm.POLICY_IN, in4500.dir());
+        assertEquals(4500, in4500.sel().dport());
+        assertEquals(Subnet.host(peer), in4500.sel().source());
+        for (PolicyInfo p : b) {
+            assertEquals(0, p.priority(), "before the ESP policy (priority 1)");
+            assertEquals(Xfrm.POLICY_ALLOW, p.action());
+            XfrmMessage m = XfrmMessage.of(Xfrm.MSG_UPDPOLICY, 0, p);
+            assertEquals(m, LE.decode(LE.encode(m)));
+            assertTrue(m.templates().isEmpty(), "no template: bypass");
+        }
+        assertTrue(XfrmKernel.bypasses(new SpdTunnel("p", "t", us, peer, Subnet.parse("10.1.0.0/16"),
+                Subnet.parse("10.2.0.0/16"))).isEmpty(), "tunnel mode needs none");
+    }
+}
