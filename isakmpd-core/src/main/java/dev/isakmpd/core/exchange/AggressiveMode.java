@@ -97,7 +97,7 @@ final class AggressiveMode extends Phase1Exchange {
         List<Payload> am2 = new ArrayList<>();
         am2.add(reply);
         am2.addAll(am.ownKeyExchange());
-        am.deriveKeys();
+        am.deriveKeys(out);
         am2.addAll(am.identify(false));
         am2.add(DPD_VENDOR_ID);
         out.info(am.tag() + "responding to " + "'" + Identity.describe(am.initiatorId) + "'" + ", chose "
@@ -127,7 +127,7 @@ final class AggressiveMode extends Phase1Exchange {
         session.learnResponderCookie(h.responderCookie());
         notePeerVendorIds(p);
         peerKeyExchange(p);
-        deriveKeys();
+        deriveKeys(out);
         authenticatePeer(p, now, out);
         List<Payload> am3 = new ArrayList<>(proof(true));
         if (firstContact) {

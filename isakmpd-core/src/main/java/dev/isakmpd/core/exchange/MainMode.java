@@ -123,7 +123,7 @@ final class MainMode extends Phase1Exchange {
     private void onMm3(Packet p, Instant now, Out out) throws ExchangeFailure {
         peerKeyExchange(p);
         List<Payload> mm4 = ownKeyExchange();
-        deriveKeys();
+        deriveKeys(out);
         state = State.MM4_SENT;
         sendPlain(mm4, now, out, true);
     }
@@ -131,7 +131,7 @@ final class MainMode extends Phase1Exchange {
     /** MM4 at the initiator: derive the keys, then MM5: HDR*, IDii, proof [, N(INITIAL-CONTACT)]. */
     private void onMm4(Packet p, Instant now, Out out) throws ExchangeFailure {
         peerKeyExchange(p);
-        deriveKeys();
+        deriveKeys(out);
         List<Payload> mm5 = new ArrayList<>(authenticationMessage(true));
         if (firstContact) {
             mm5.add(Informational.notify(session, NotifyType.INITIAL_CONTACT, new byte[0]));

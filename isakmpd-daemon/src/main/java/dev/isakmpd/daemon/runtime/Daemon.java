@@ -12,12 +12,14 @@ import dev.isakmpd.daemon.control.ControlServer;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -63,6 +65,15 @@ public final class Daemon {
      */
     public static Daemon start(DaemonConfig config, Kernel kernel, String threadName, Notifier notifier,
             ConfigSource source) throws IOException {
+        return start(config, kernel, threadName, notifier, source, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(DaemonConfig, Kernel, String, Notifier, ConfigSource)}, writing a decrypted
+     * capture into {@code pcap} from the first message on (isakmpd run --pcap).
+     */
+    public static Daemon start(DaemonConfig config, Kernel kernel, String threadName, Notifier notifier,
+            ConfigSource source, Optional<Path> pcap) throws IOException {
         List<PeerPolicy> peers;
         try {
             peers = Kernels.supportedByKernel(config.peers(), kernel);
@@ -89,6 +100,9 @@ public final class Daemon {
             Stats stats = new Stats();
             EventLoop loop = new EventLoop(config, engine, transport, executor, status, clock, kernel, installed,
                     supervisor, stats, notifier);
+            if (pcap.isPresent()) {
+                loop.startCapture(pcap.get());
+            }
             ConfigReload reload = new ConfigReload(loop, engine, kernel, supervisor, clock);
             Daemon d = new Daemon(loop, status, threadName, source, reload);
             if (config.control().isPresent()) {
