@@ -165,7 +165,7 @@ final class ControlCommands {
         return m;
     }
 
-    private static long halfOpen(List<IsakmpSaInfo> isakmp) {
+    static long halfOpen(List<IsakmpSaInfo> isakmp) {
         return isakmp.stream().filter(s -> s.role() == IsakmpSaInfo.Role.RESPONDER
                 && (s.state().equals("MM2_SENT") || s.state().equals("MM4_SENT"))).count();
     }

@@ -5,6 +5,7 @@ import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.control.ControlProtocol;
@@ -102,6 +103,11 @@ public final class Daemon {
                     supervisor, stats, notifier);
             if (pcap.isPresent()) {
                 loop.startCapture(pcap.get());
+            }
+            if (config.metrics().isPresent()) {
+                MetricsEndpoint metrics = MetricsEndpoint.start(config.metrics().get(), status::current, stats);
+                loop.closeAtExit(metrics);
+                LOG.info("serving metrics on http://{}/metrics", Endpoints.format(metrics.address()));
             }
             ConfigReload reload = new ConfigReload(loop, engine, kernel, supervisor, clock);
             Daemon d = new Daemon(loop, status, threadName, source, reload);
