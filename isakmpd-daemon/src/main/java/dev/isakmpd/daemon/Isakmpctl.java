@@ -221,8 +221,9 @@ public final class Isakmpctl implements Runnable {
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true,
-            description = {"Write every IKE message sent and received, decrypted, to FILE (pcap), and a Wireshark "
-                + "IKEv1 decryption table to FILE.ikev1_decryption_table, with which Wireshark decrypts a raw capture "
+            description = {"Start a decrypted capture into FILE.",
+                "Write every IKE message sent and received, decrypted, to FILE (pcap), and a Wireshark IKEv1 "
+                + "decryption table to FILE.ikev1_decryption_table, with which Wireshark decrypts a raw capture "
                 + "of the same traffic.",
                 "Both files are new (never overwritten) and mode 600, written by the daemon: FILE must be where it "
                 + "may write (/var/log/isakmpd under the shipped unit). The table holds keys: keep it secret."})
