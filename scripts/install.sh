@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the built daemon (mvn -B -ntp -DskipTests package first):
 #   PREFIX/lib/isakmpd/        isakmpd.jar and lib/ (its dependencies)
-#   PREFIX/sbin/               isakmpd and isakmpctl launchers
+#   PREFIX/sbin/               isakmpd and isakmpctl launchers (conf/bin)
+#   PREFIX/share/man/man1/     man pages of isakmpd, isakmpctl and their subcommands
 #   PREFIX/share/doc/isakmpd/  README.md, admin-guide.md, the annotated example configuration
-#   /etc/isakmpd/isakmpd.toml  the example, kernel = "pfkey", mode 600 (only if none is there)
+#   /etc/isakmpd/isakmpd.toml  the example, kernel = "auto", mode 600 (only if none is there)
 #   /lib/systemd/system/isakmpd.service, /usr/lib/sysusers.d/isakmpd.conf
 # all below DESTDIR when given (packaging, tests); then nothing on the host is changed.
 # Without DESTDIR, as root, it also creates the isakmpd user and reloads systemd.
@@ -20,32 +21,23 @@ while [ $# -gt 0 ]; do
     shift
 done
 jar=isakmpd-daemon/target/isakmpd.jar
-if [ ! -f "$jar" ] || [ ! -d isakmpd-daemon/target/lib ]; then
+man=isakmpd-daemon/target/man
+if [ ! -f "$jar" ] || [ ! -d isakmpd-daemon/target/lib ] || [ ! -f "$man/isakmpd.1" ]; then
     echo "install.sh: $jar not built; run: mvn -B -ntp -DskipTests package" >&2
     exit 1
 fi
 
 root=$destdir
 libdir=$root$prefix/lib/isakmpd
-install -d "$libdir/lib" "$root$prefix/sbin" "$root$prefix/share/doc/isakmpd" \
+install -d "$libdir/lib" "$root$prefix/sbin" "$root$prefix/share/doc/isakmpd" "$root$prefix/share/man/man1" \
     "$root/lib/systemd/system" "$root/usr/lib/sysusers.d"
 install -m 644 "$jar" "$libdir/"
 rm -f "$libdir"/lib/*.jar
 install -m 644 isakmpd-daemon/target/lib/*.jar "$libdir/lib/"
 
-# Launchers find the jar relative to themselves, so a DESTDIR tree runs as installed.
-launcher() {
-    cat >"$root$prefix/sbin/$1" <<EOT
-#!/bin/sh
-# $1 (isakmpd-java): $2
-jar="\$(dirname "\$(readlink -f "\$0")")/../lib/isakmpd/isakmpd.jar"
-exec java $3 "\$jar" $4"\$@"
-EOT
-    chmod 755 "$root$prefix/sbin/$1"
-}
-launcher isakmpd "the daemon (isakmpd --help)" "-XX:+UseSerialGC -jar" ""
-launcher isakmpctl "control a running isakmpd (isakmpctl --help)" \
-    "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp" "dev.isakmpd.daemon.Isakmpctl "
+# The launchers find the jar relative to themselves, so a DESTDIR tree runs as installed.
+install -m 755 conf/bin/isakmpd conf/bin/isakmpctl "$root$prefix/sbin/"
+install -m 644 "$man"/*.1 "$root$prefix/share/man/man1/"
 
 install -m 644 README.md docs/admin-guide.md conf/isakmpd.toml "$root$prefix/share/doc/isakmpd/"
 sed "s|/usr/lib/isakmpd/isakmpd.jar|$prefix/lib/isakmpd/isakmpd.jar|" conf/isakmpd.service \
@@ -59,7 +51,7 @@ install -m 644 conf/isakmpd.sysusers "$root/usr/lib/sysusers.d/isakmpd.conf"
 install -d -m 750 "$root/etc/isakmpd"
 created=''
 if [ ! -e "$root/etc/isakmpd/isakmpd.toml" ]; then
-    sed 's/^kernel = "memory"$/kernel = "pfkey"/' conf/isakmpd.toml >"$root/etc/isakmpd/isakmpd.toml"
+    sed 's/^kernel = "memory"$/kernel = "auto"/' conf/isakmpd.toml >"$root/etc/isakmpd/isakmpd.toml"
     chmod 600 "$root/etc/isakmpd/isakmpd.toml"
     created=yes
 fi

@@ -22,8 +22,7 @@ import picocli.CommandLine.ParentCommand;
         description = "Control a running isakmpd through its control socket.",
         subcommands = {Isakmpctl.Status.class, Isakmpctl.ListSas.class, Isakmpctl.ListConns.class,
             Isakmpctl.Stats.class, Isakmpctl.Up.class, Isakmpctl.Down.class, Isakmpctl.Rekey.class,
-            Isakmpctl.Reload.class,
-            Isakmpctl.LogLevel.class,
+            Isakmpctl.Reload.class, Isakmpctl.LogLevel.class, Isakmpctl.Pcap.class,
             CommandLine.HelpCommand.class})
 public final class Isakmpctl implements Runnable {
     static final int OK = 0;
@@ -46,7 +45,7 @@ public final class Isakmpctl implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a command is required: status, list-sas, list-conns, stats, up, down, reload or log-level");
+                "a command is required: status, list-sas, list-conns, stats, up, down, reload, log-level or pcap");
     }
 
     /** Sends one request; prints the result with {@code print}, or the error as one line. */
@@ -226,6 +225,58 @@ public final class Isakmpctl implements Runnable {
             return parent.call(spec.commandLine(), ControlProtocol.request("log-level", "level", level, "component",
                     component), false, (r, out) -> out.println(r.path("logger").asText() + ": "
                             + r.path("level").asText()));
+        }
+    }
+
+    @Command(name = "pcap", mixinStandardHelpOptions = true,
+            description = "Start or stop a decrypted capture (as OpenBSD isakmpd's -L).",
+            subcommands = {PcapStart.class, PcapStop.class})
+    static final class Pcap implements Runnable {
+        @ParentCommand
+        Isakmpctl parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "pcap needs start FILE or stop");
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = {"Start a decrypted capture into FILE.",
+                "Write every IKE message sent and received, decrypted, to FILE (pcap), and a Wireshark IKEv1 "
+                + "decryption table to FILE.ikev1_decryption_table, with which Wireshark decrypts a raw capture "
+                + "of the same traffic.",
+                "Both files are new (never overwritten) and mode 600, written by the daemon: FILE must be where it "
+                + "may write (/var/log/isakmpd under the shipped unit). The table holds keys: keep it secret."})
+    static final class PcapStart implements Callable<Integer> {
+        @ParentCommand
+        Pcap pcap;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "FILE")
+        Path file;
+
+        @Override
+        public Integer call() {
+            return pcap.parent.call(spec.commandLine(), ControlProtocol.request("pcap-start", "file",
+                    file.toAbsolutePath().normalize().toString()), false,
+                    (r, out) -> out.println(r.path("message").asText()));
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "End the decrypted capture.")
+    static final class PcapStop implements Callable<Integer> {
+        @ParentCommand
+        Pcap pcap;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return pcap.parent.call(spec.commandLine(), ControlProtocol.request("pcap-stop"), false,
+                    (r, out) -> out.println(r.path("message").asText()));
         }
     }
 }

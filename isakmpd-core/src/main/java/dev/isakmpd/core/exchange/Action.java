@@ -1,6 +1,8 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.oakley.SecretBytes;
+import java.util.HexFormat;
 
 /** What the engine asks its runtime to do; the engine itself performs no I/O. */
 public sealed interface Action {
@@ -22,4 +24,39 @@ public sealed interface Action {
     }
 
     enum Level { DEBUG, INFO, WARN, ERROR }
+
+    /**
+     * An encrypted message in plaintext form, for a decrypted capture (as OpenBSD isakmpd's -L):
+     * a received one once it decrypted, a sent one before its encryption (it goes out in the
+     * {@link Send} that follows). The header's encryption flag is cleared and its length is that
+     * of the payloads, without CBC padding, so it decodes as a plaintext ISAKMP message. The
+     * datagram's local and remote are the ISAKMP SA's. Only when the runtime asked for it
+     * ({@link Engine#capture}).
+     */
+    record Plaintext(Datagram message, boolean received) implements Action {
+    }
+
+    /**
+     * The phase-1 encryption key (derived from SKEYID_e, RFC 2409 Appendix B) of the ISAKMP SA
+     * whose initiator cookie is {@code initiatorCookie}, just derived: what Wireshark's IKEv1
+     * decryption table needs to decrypt a raw capture. A secret: the runtime writes it only to a
+     * file it keeps private; toString shows its fingerprint. Only when the runtime asked for it
+     * ({@link Engine#capture}).
+     */
+    record DecryptionKey(byte[] initiatorCookie, SecretBytes encryptionKey) implements Action {
+        public DecryptionKey {
+            initiatorCookie = initiatorCookie.clone();
+        }
+
+        @Override
+        public byte[] initiatorCookie() {
+            return initiatorCookie.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "DecryptionKey[CKY-I=" + HexFormat.of().formatHex(initiatorCookie) + ", enc-key-fp="
+                    + encryptionKey.fingerprint() + "]";
+        }
+    }
 }

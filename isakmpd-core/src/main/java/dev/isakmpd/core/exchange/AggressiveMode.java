@@ -121,7 +121,7 @@ final class AggressiveMode extends Phase1Exchange {
         List<Payload> am2 = new ArrayList<>();
         am2.add(reply);
         am2.addAll(am.ownKeyExchange());
-        am.deriveKeys();
+        am.deriveKeys(out);
         am2.addAll(am.authenticationMessage(false));
         am2.addAll(am.vendorIds());
         am2.addAll(am.natDiscovery());
@@ -153,7 +153,7 @@ final class AggressiveMode extends Phase1Exchange {
         notePeerVendorIds(p);
         peerKeyExchange(p);
         detectNat(p, out);
-        deriveKeys();
+        deriveKeys(out);
         authenticatePeerMessage(p, now, out);
         floatIfNatted(out);
         List<Payload> am3 = new ArrayList<>(proof(true));

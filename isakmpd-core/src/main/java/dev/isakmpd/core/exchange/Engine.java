@@ -61,6 +61,8 @@ public final class Engine {
     private final EngineContext ctx;
     /** Whether the runtime wants DEBUG lines; without them no packet dump is built (they cost more than DH). */
     private boolean debug = true;
+    /** Whether the runtime writes a decrypted capture (plaintext messages and phase-1 keys as actions). */
+    private boolean capture;
     /** Replaced as a whole by {@link #reconfigure}; unchanged peers keep their policy object. */
     private List<PeerPolicy> peers;
     /** Responder Main Modes waiting for MM3 or MM5, bounded per address and in all. */
@@ -121,9 +123,18 @@ public final class Engine {
         debug = on;
     }
 
+    /**
+     * Whether the runtime writes a decrypted capture: then every encrypted message sent or received
+     * also comes out as an {@link Action.Plaintext}, and every phase-1 encryption key as an
+     * {@link Action.DecryptionKey}. Off by default.
+     */
+    public void capture(boolean on) {
+        capture = on;
+    }
+
     /** A datagram arrived on one of our UDP endpoints. */
     public List<Action> receive(Datagram d, Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         List<PeerEvent> happened = new ArrayList<>();
         events = happened;
         if (natPorts.contains(d.local().getPort())) {
@@ -181,7 +192,7 @@ public final class Engine {
 
     /** Negotiates all the peer's tunnels (again): Main Mode first unless an ISAKMP SA is already up. */
     public List<Action> initiate(String peerName, Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         events = List.of();
         PeerPolicy peer = peer(peerName);
         if (!peer.hasFixedAddress()) {
@@ -197,7 +208,7 @@ public final class Engine {
      * so that an operator's or a restart policy's repeated call starts nothing twice.
      */
     public List<Action> up(String peerName, Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         events = List.of();
         PeerPolicy peer = peer(peerName);
         List<TunnelPolicy> missing = peer.tunnels().stream().filter(t -> !negotiating(peer, t)
@@ -221,7 +232,7 @@ public final class Engine {
      *     clients' addresses are only where they were: they rekey, we cannot reach them first)
      */
     public List<Action> rekey(String peerName, Optional<String> tunnelName, boolean isakmp, Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         events = List.of();
         PeerPolicy peer = peer(peerName);
         if (!peer.hasFixedAddress()) {
@@ -259,7 +270,7 @@ public final class Engine {
 
     /** Takes the peer's tunnels down: Deletes for its IPsec SAs and ISAKMP SAs, which are then forgotten. */
     public List<Action> down(String peerName, Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         events = List.of();
         out.info("peer " + peerName + ": taking it down on request");
         takeDown(peer(peerName), out);
@@ -291,7 +302,7 @@ public final class Engine {
      * @return the actions, and the names of the peers that changed or are new (to bring up)
      */
     public Reconfigured reconfigure(List<PeerPolicy> next, Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         events = List.of();
         List<PeerPolicy> merged = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -364,7 +375,7 @@ public final class Engine {
      * tunnel is already being negotiated or the ACQUIRE matches no configured tunnel.
      */
     public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         events = List.of();
         String what = "ACQUIRE " + Addresses.format(a.source()) + " -> " + Addresses.format(a.destination())
                 + a.localSelector().map(l -> " (" + l + " -> " + a.remoteSelector().map(Object::toString).orElse("?")
@@ -399,7 +410,7 @@ public final class Engine {
      * pair goes too, and the peer is told with a Delete.
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         events = List.of();
         Optional<ChildSas.Pair> pair = ctx.children().find(e.destination(), e.spi());
         String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + Addresses.format(e.destination()) + "/0x"
@@ -491,7 +502,7 @@ public final class Engine {
 
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
     public List<Action> timeout(Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         List<PeerEvent> happened = new ArrayList<>();
         events = happened;
         for (IsakmpSession s : timers.due(now)) {
@@ -586,7 +597,7 @@ public final class Engine {
 
     /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
     public List<Action> shutdown(Instant now) {
-        Out out = new Out(debug);
+        Out out = new Out(debug, capture);
         events = List.of();
         for (ChildSas.Pair p : ctx.children().all()) {
             deletePair(p, out);

@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -527,6 +528,9 @@ final class IsakmpSession {
     }
 
     void logSent(IsakmpHeader h, List<Payload> payloads, Out out) {
+        if (out.capturing() && h.encrypted()) {
+            capturePlaintext(h, PayloadCodec.encode(payloads), false, out);
+        }
         if (!out.debugging()) {
             return;
         }
@@ -535,11 +539,21 @@ final class IsakmpSession {
     }
 
     void logReceived(Packet p, Out out) {
+        if (out.capturing() && p.header().encrypted()) {
+            capturePlaintext(p.header(), Arrays.copyOf(p.plaintext(), p.chainEnd()), true, out);
+        }
         if (!out.debugging()) {
             return;
         }
         out.debug(tag() + "received " + p.header().exchangeType() + " " + MessageDump.summary(p.payloads()) + "\n"
                 + MessageDump.format(p.header(), p.payloads()));
+    }
+
+    /** An encrypted message as plaintext ISAKMP: encryption flag cleared, length without the CBC padding. */
+    private void capturePlaintext(IsakmpHeader h, byte[] payloads, boolean received, Out out) {
+        IsakmpHeader plain = h.withFlags(h.flags() & ~IsakmpHeader.FLAG_ENCRYPTION)
+                .withLength(IsakmpHeader.LENGTH + payloads.length);
+        out.plaintext(new Datagram(local, remote, Packet.concat(plain.encode(), payloads)), received);
     }
 
     private static Instant earliest(Instant a, Instant b) {

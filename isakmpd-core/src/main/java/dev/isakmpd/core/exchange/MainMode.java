@@ -133,7 +133,7 @@ final class MainMode extends Phase1Exchange {
         detectNat(p, out);
         List<Payload> mm4 = ownKeyExchange();
         mm4.addAll(natDiscovery());
-        deriveKeys();
+        deriveKeys(out);
         state = State.MM4_SENT;
         sendPlain(mm4, now, out, true);
     }
@@ -142,7 +142,7 @@ final class MainMode extends Phase1Exchange {
     private void onMm4(Packet p, Instant now, Out out) throws ExchangeFailure {
         peerKeyExchange(p);
         detectNat(p, out);
-        deriveKeys();
+        deriveKeys(out);
         floatIfNatted(out);
         List<Payload> mm5 = new ArrayList<>(authenticationMessage(true));
         if (firstContact) {

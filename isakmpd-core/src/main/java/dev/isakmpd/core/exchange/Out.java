@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.oakley.SecretBytes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,13 +10,35 @@ final class Out {
     private final List<Action> actions = new ArrayList<>();
     /** Whether DEBUG lines are wanted at all: packet dumps are not built for nothing. */
     private final boolean debugging;
+    /** Whether the runtime writes a decrypted capture: {@link Action.Plaintext} and {@link Action.DecryptionKey}. */
+    private final boolean capturing;
 
+    /** For tests: everything logged, nothing captured. */
     Out() {
-        this(true);
+        this(true, false);
     }
 
-    Out(boolean debugging) {
+    Out(boolean debugging, boolean capturing) {
         this.debugging = debugging;
+        this.capturing = capturing;
+    }
+
+    boolean capturing() {
+        return capturing;
+    }
+
+    /** For a decrypted capture, when one is being written. */
+    void plaintext(Datagram message, boolean received) {
+        if (capturing) {
+            actions.add(new Action.Plaintext(message, received));
+        }
+    }
+
+    /** For a decrypted capture's key table, when one is being written. */
+    void decryptionKey(byte[] initiatorCookie, SecretBytes encryptionKey) {
+        if (capturing) {
+            actions.add(new Action.DecryptionKey(initiatorCookie, encryptionKey));
+        }
     }
 
     /** Check before building an expensive DEBUG line (a packet dump). */

@@ -316,8 +316,11 @@ abstract class Phase1Exchange {
         return Set.of();
     }
 
-    /** g^xy, then SKEYID and its descendants by the auth method, then the phase-1 CBC state. */
-    void deriveKeys() throws ExchangeFailure {
+    /**
+     * g^xy, then SKEYID and its descendants by the auth method, then the phase-1 CBC state; the
+     * encryption key goes to a decrypted capture's key table, if one is being written.
+     */
+    void deriveKeys(Out out) throws ExchangeFailure {
         SecretBytes gxy;
         try {
             gxy = dh.group().agree(dh, session.role == IsakmpSaInfo.Role.INITIATOR ? gxr : gxi);
@@ -329,6 +332,7 @@ abstract class Phase1Exchange {
         keys = auth.deriveKeys(prf, choice.proposal().hash(), cipher, ni, nr, gxy, session.cookies(), gxi, gxr);
         gxy.wipe();
         cbc = new CbcState(cipher, keys.encryptionKey(), choice.proposal().hash(), keys.initialIv());
+        out.decryptionKey(session.cookies().initiator(), keys.encryptionKey());
     }
 
     /** HASH_I over the initiator's ID payload body (IDii_b, RFC 2409 s5). */

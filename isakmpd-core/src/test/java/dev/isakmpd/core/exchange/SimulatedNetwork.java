@@ -54,6 +54,8 @@ final class SimulatedNetwork {
         /** When set, the thread CPU time this node's engine calls take is added to {@link #cpuNanos}. */
         boolean timed;
         long cpuNanos;
+        /** The decrypted-capture actions (Plaintext, DecryptionKey), when the engine's capture is on. */
+        final List<Action> captured = new ArrayList<>();
 
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed) {
             this(name, address, peers, seed, false);
@@ -196,6 +198,8 @@ final class SimulatedNetwork {
                 } else if (a instanceof Action.DeleteSa d) {
                     from.deletes++;
                     from.kernel.delete(d.sa().destination(), d.sa().spi());
+                } else if (a instanceof Action.Plaintext || a instanceof Action.DecryptionKey) {
+                    from.captured.add(a);
                 } else if (a instanceof Action.Log l && (!from.quiet || l.level().compareTo(Action.Level.WARN) >= 0)) {
                     from.log.add(l.level() + " " + l.message());
                 }

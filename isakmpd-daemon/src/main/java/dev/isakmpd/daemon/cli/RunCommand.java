@@ -46,6 +46,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "append the log to FILE instead of writing it to stderr")
     private Path logFile;
 
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Write every IKE message sent and received, decrypted, to FILE (pcap), and a Wireshark "
+                    + "IKEv1 decryption table for a raw capture to FILE.ikev1_decryption_table. Both are new files, "
+                    + "mode 600; the table holds keys: keep it secret. isakmpctl pcap stop ends it.")
+    private Path pcap;
+
     @Option(names = {"-f", "--foreground"},
             description = "Stay in the foreground. This is the only mode (a JVM cannot fork itself into the "
                     + "background: use systemd or a shell's &); the flag is accepted so scripts can say so.")
@@ -77,7 +83,7 @@ public final class RunCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.start(c, kernel, "isakmpd", SystemdNotifier.fromEnvironment(System.getenv()),
-                    () -> ConfigLoader.load(config));
+                    () -> ConfigLoader.load(config), Optional.ofNullable(pcap));
         } catch (IOException e) {
             LOG.error("not started: {}", e.getMessage());
             kernel.close();

@@ -116,6 +116,7 @@ public final class ConfigLoader {
         HalfOpenLimits halfOpen = HalfOpenLimits.DEFAULT;
         int receiveBuffer = DaemonConfig.DEFAULT_RECEIVE_BUFFER;
         natPort = NatTraversal.PORT;
+        Optional<InetSocketAddress> metrics = Optional.empty();
         Optional<ControlSocket> control = Optional.empty();
         RetransmitPolicy retransmit = RetransmitPolicy.DEFAULT;
         Optional<Section> daemon = root.table("daemon");
@@ -125,7 +126,8 @@ public final class ConfigLoader {
             Section d = daemon.get();
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
                     "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
-                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "nat-t-port", "allow-esp-null"));
+                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "nat-t-port", "allow-esp-null",
+                    "metrics"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -137,6 +139,7 @@ public final class ConfigLoader {
             halfOpen = halfOpen(d);
             receiveBuffer = receiveBuffer(d);
             natPort = natPort(d);
+            metrics = metrics(d);
             control = control(d);
             retransmit = retransmit(d);
         }
@@ -155,7 +158,24 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
-                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer, natPort);
+                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics);
+    }
+
+    /**
+     * metrics: "off" (the default) or where the Prometheus endpoint listens, "ADDRESS[:PORT]". It
+     * has no authentication: an address other than loopback is warned about.
+     */
+    private Optional<InetSocketAddress> metrics(Section d) {
+        Optional<Value<String>> v = d.string("metrics");
+        if (v.isEmpty() || v.get().value().equals("off")) {
+            return Optional.empty();
+        }
+        Optional<InetSocketAddress> at = parse(v.get(),
+                t -> Addresses.parseEndpoint(t, DaemonConfig.DEFAULT_METRICS_PORT));
+        at.filter(a -> !a.getAddress().isLoopbackAddress()).ifPresent(a -> problems.warn(v.get().at(),
+                "serves metrics to the network on " + Endpoints.format(a) + ", without authentication "
+                        + "(\"127.0.0.1:" + DaemonConfig.DEFAULT_METRICS_PORT + "\" keeps them on this host)"));
+        return at;
     }
 
     /** receive-buffer: bytes, 64 KiB to 256 MiB (the kernel grants at most net.core.rmem_max). */

@@ -1,6 +1,7 @@
 package dev.isakmpd.daemon.runtime;
 
 import dev.isakmpd.core.exchange.Action;
+import dev.isakmpd.core.exchange.Datagram;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.sa.IpsecSa;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ final class ActionExecutor {
     private final Clock clock;
     /** When each SA we installed went in (by {@link DaemonStatus#key}), for its age and remaining lifetime. */
     private final Map<String, Instant> installed = new HashMap<>();
+    /** The decrypted capture being written, if any (isakmpd run --pcap, isakmpctl pcap start). */
+    private DecryptedCapture capture;
 
     ActionExecutor(UdpTransport transport, Kernel kernel, Clock clock) {
         this.transport = transport;
@@ -44,7 +48,12 @@ final class ActionExecutor {
     void execute(List<Action> actions) {
         for (Action a : actions) {
             if (a instanceof Action.Send s) {
+                capturing(c -> c.sending(s.datagram()));
                 send(s);
+            } else if (a instanceof Action.Plaintext p) {
+                capturing(c -> c.plaintext(p));
+            } else if (a instanceof Action.DecryptionKey k) {
+                capturing(c -> c.key(k));
             } else if (a instanceof Action.InstallSa i) {
                 install(i.sa());
             } else if (a instanceof Action.DeleteSa d) {
@@ -55,6 +64,53 @@ final class ActionExecutor {
                 // Action is sealed: a new kind must get a branch here, not be dropped unseen.
                 throw new IllegalStateException("no executor for action " + a.getClass().getSimpleName());
             }
+        }
+        capturing(DecryptedCapture::endOfBatch);
+    }
+
+    /** A datagram arrived; the engine gets it next. */
+    void received(Datagram d) {
+        capturing(c -> c.received(d));
+    }
+
+    /** Starts writing a decrypted capture (replacing none: the caller stops the one running first). */
+    void startCapture(DecryptedCapture c) {
+        capture = c;
+    }
+
+    /** The capture being written, if any. */
+    Optional<DecryptedCapture> capture() {
+        return Optional.ofNullable(capture);
+    }
+
+    /** Stops and closes the capture, if one is being written. */
+    void stopCapture() {
+        DecryptedCapture c = capture;
+        capture = null;
+        if (c != null) {
+            try {
+                c.close();
+                NET.info("decrypted capture {} stopped", c.file());
+            } catch (IOException e) {
+                NET.warn("closing the decrypted capture {}: {}", c.file(), e.getMessage());
+            }
+        }
+    }
+
+    private interface CaptureStep {
+        void apply(DecryptedCapture c) throws IOException;
+    }
+
+    /** One step of the capture; a write that fails stops it (logged), and negotiation goes on. */
+    private void capturing(CaptureStep step) {
+        if (capture == null) {
+            return;
+        }
+        try {
+            step.apply(capture);
+        } catch (IOException e) {
+            NET.error("writing the decrypted capture {} failed, stopping it: {}", capture.file(), e.getMessage());
+            stopCapture();
         }
     }
 

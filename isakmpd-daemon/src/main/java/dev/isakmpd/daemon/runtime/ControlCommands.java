@@ -18,7 +18,10 @@ import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.config.RestartPolicy;
 import dev.isakmpd.daemon.control.ControlProtocol;
 import dev.isakmpd.oakley.DhGroup;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,9 +94,11 @@ final class ControlCommands {
             case "rekey" -> withPeer(r, peer -> rekey(peer, r.text("tunnel"), "true".equals(r.text("isakmp"))));
             case "reload" -> reload.get();
             case "log-level" -> CompletableFuture.completedFuture(logLevel(r.text("level"), r.text("component")));
+            case "pcap-start" -> pcapStart(r.text("file"));
+            case "pcap-stop" -> onLoop(() -> Map.of("message", loop.stopCapture()));
             default -> CompletableFuture.completedFuture(ControlProtocol.error("unknown command '" + word(r.command())
                     + "' (known: status, list-sas, list-conns, up, down, rekey, stats, reload, "
-                    + "log-level)"));
+                    + "log-level, pcap-start, pcap-stop)"));
         };
     }
 
@@ -129,6 +134,34 @@ final class ControlCommands {
         return onLoop(() -> command.apply(peer));
     }
 
+    /**
+     * Starts a decrypted capture. The file must be new: the daemon (often root) never overwrites a
+     * file for a control-socket client, and under the shipped unit can only write where it may
+     * anyway (/run/isakmpd, /var/log/isakmpd).
+     */
+    private CompletableFuture<String> pcapStart(String file) {
+        Path path;
+        try {
+            path = file == null ? null : Path.of(file);
+        } catch (InvalidPathException e) {
+            path = null;
+        }
+        if (path == null || !path.isAbsolute()) {
+            return CompletableFuture.completedFuture(ControlProtocol.error("pcap-start needs an absolute \"file\""));
+        }
+        Path target = path;
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        loop.submit(() -> {
+            try {
+                reply.complete(ControlProtocol.ok(Map.of("message", loop.startCapture(target))));
+            } catch (IOException | IllegalStateException e) {
+                LOG.warn("pcap start refused: {}", e.getMessage());
+                reply.complete(ControlProtocol.error(e.getMessage()));
+            }
+        });
+        return reply;
+    }
+
     private Object status() {
         Instant now = clock.instant();
         List<IsakmpSaInfo> isakmp = engine.isakmpSas();
@@ -147,7 +180,7 @@ final class ControlCommands {
         return m;
     }
 
-    private static long halfOpen(List<IsakmpSaInfo> isakmp) {
+    static long halfOpen(List<IsakmpSaInfo> isakmp) {
         return isakmp.stream().filter(s -> s.role() == IsakmpSaInfo.Role.RESPONDER
                 && (s.state().equals("MM2_SENT") || s.state().equals("MM4_SENT"))).count();
     }

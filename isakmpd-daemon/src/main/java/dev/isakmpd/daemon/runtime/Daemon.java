@@ -5,6 +5,7 @@ import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.control.ControlProtocol;
@@ -13,12 +14,14 @@ import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -64,6 +67,15 @@ public final class Daemon {
      */
     public static Daemon start(DaemonConfig config, Kernel kernel, String threadName, Notifier notifier,
             ConfigSource source) throws IOException {
+        return start(config, kernel, threadName, notifier, source, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(DaemonConfig, Kernel, String, Notifier, ConfigSource)}, writing a decrypted
+     * capture into {@code pcap} from the first message on (isakmpd run --pcap).
+     */
+    public static Daemon start(DaemonConfig config, Kernel kernel, String threadName, Notifier notifier,
+            ConfigSource source, Optional<Path> pcap) throws IOException {
         List<PeerPolicy> peers;
         try {
             peers = Kernels.supportedByKernel(config.peers(), kernel);
@@ -98,6 +110,14 @@ public final class Daemon {
             Stats stats = new Stats();
             EventLoop loop = new EventLoop(config, engine, transport, executor, status, clock, kernel, installed,
                     supervisor, stats, notifier);
+            if (pcap.isPresent()) {
+                loop.startCapture(pcap.get());
+            }
+            if (config.metrics().isPresent()) {
+                MetricsEndpoint metrics = MetricsEndpoint.start(config.metrics().get(), status::current, stats);
+                loop.closeAtExit(metrics);
+                LOG.info("serving metrics on http://{}/metrics", Endpoints.format(metrics.address()));
+            }
             ConfigReload reload = new ConfigReload(loop, engine, kernel, supervisor, clock);
             Daemon d = new Daemon(loop, status, threadName, source, reload);
             if (config.control().isPresent()) {

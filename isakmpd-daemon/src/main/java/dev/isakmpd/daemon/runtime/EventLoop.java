@@ -12,6 +12,7 @@ import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,6 +124,7 @@ final class EventLoop implements Runnable {
             failed = true;
             LOG.error("event loop stopped: {}", e.toString(), e);
         } finally {
+            executor.stopCapture();
             for (AutoCloseable c : closeAtExit) {
                 try {
                     c.close();
@@ -178,6 +180,35 @@ final class EventLoop implements Runnable {
         transport.wakeup();
     }
 
+    /**
+     * Starts a decrypted capture into {@code file}, with its key table beside it (loop thread, or
+     * before the loop starts). The key table's content is never logged.
+     *
+     * @return what was started, for the log and the control reply
+     * @throws IOException naming the file, when it exists or cannot be created
+     * @throws IllegalStateException when a capture is already being written
+     */
+    String startCapture(Path file) throws IOException {
+        Optional<DecryptedCapture> running = executor.capture();
+        if (running.isPresent()) {
+            throw new IllegalStateException("a capture is already being written to " + running.get().file()
+                    + " (isakmpctl pcap stop ends it)");
+        }
+        DecryptedCapture c = DecryptedCapture.open(file, clock);
+        executor.startCapture(c);
+        String what = "writing a decrypted capture to " + c.file() + ", its Wireshark key table (secret) to "
+                + c.keyTable();
+        LOG.info("{}", what);
+        return what;
+    }
+
+    /** Ends the decrypted capture (loop thread); says which, or that none was running. */
+    String stopCapture() {
+        Optional<DecryptedCapture> running = executor.capture();
+        executor.stopCapture();
+        return running.map(c -> "stopped the decrypted capture to " + c.file()).orElse("no capture was running");
+    }
+
     /** Before the loop starts: closed when it ends. */
     void closeAtExit(AutoCloseable c) {
         closeAtExit.add(c);
@@ -208,6 +239,7 @@ final class EventLoop implements Runnable {
     }
 
     private void receive(Datagram d) {
+        executor.received(d);
         dispatch(() -> "handling " + d.data().length + " bytes from " + Endpoints.format(d.remote()) + " ("
                 + config.peerAt(d.remote()).map(p -> "peer " + p.name()).orElse("no configured peer") + ")",
                 () -> engine.receive(d, clock.instant()));
@@ -221,6 +253,7 @@ final class EventLoop implements Runnable {
     boolean dispatch(Supplier<String> context, Supplier<List<Action>> call) {
         List<Action> actions;
         engine.debugLogging(IKE.isDebugEnabled());
+        engine.capture(executor.capture().isPresent());
         try {
             actions = call.get();
         } catch (RuntimeException e) {

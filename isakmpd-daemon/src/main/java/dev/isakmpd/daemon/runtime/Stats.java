@@ -6,13 +6,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Counters for isakmpctl stats, taken from what the engine already says: its log lines (each
  * protocol event is one line, see docs/architecture.md), its actions and its peer events. A
- * rewording of an engine log line can silence a counter; StatsTest pins the texts. Loop thread only.
+ * rewording of an engine log line can silence a counter; StatsTest pins the texts. Counted on the
+ * loop thread; read from any (isakmpctl stats, the metrics endpoint).
  */
 final class Stats {
     private record Rule(String counter, Pattern pattern) {
@@ -41,12 +44,20 @@ final class Stats {
             rule("other", "dropped |ignored "));
     private static final Pattern RETRANSMIT = Pattern.compile("retransmission \\d+ in state");
     private static final Pattern DUPLICATE = Pattern.compile("retransmitted message");
+    /** How long an established exchange took, as its line ends: "... in 915 ms". */
+    private static final Pattern TOOK = Pattern.compile(" in (\\d+) ms$");
 
-    private final Map<String, Long> handshakes = new TreeMap<>();
-    private final Map<String, Long> drops = new TreeMap<>();
-    private final Map<String, Long> peerEvents = new TreeMap<>();
-    private long retransmits;
-    private long duplicates;
+    /** Told how long each exchange took until it was established (the metrics' latency histograms). */
+    interface LatencyListener {
+        void established(String exchange, double seconds);
+    }
+
+    private final Map<String, Long> handshakes = new ConcurrentSkipListMap<>();
+    private final Map<String, Long> drops = new ConcurrentSkipListMap<>();
+    private final Map<String, Long> peerEvents = new ConcurrentSkipListMap<>();
+    private final AtomicLong retransmits = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private volatile LatencyListener latency = (exchange, seconds) -> { };
 
     private static Rule rule(String counter, String regex) {
         return new Rule(counter, Pattern.compile(regex));
@@ -65,11 +76,11 @@ final class Stats {
 
     private void count(String line) {
         if (RETRANSMIT.matcher(line).find()) {
-            retransmits++;
+            retransmits.incrementAndGet();
             return;
         }
         if (DUPLICATE.matcher(line).find()) {
-            duplicates++;
+            duplicates.incrementAndGet();
             return;
         }
         for (Rule r : HANDSHAKES) {
@@ -77,6 +88,10 @@ final class Stats {
                 Matcher n = NOTIFY.matcher(line);
                 String key = r.counter.endsWith(".failed") && n.find() ? r.counter + "." + n.group(1) : r.counter;
                 handshakes.merge(key, 1L, Long::sum);
+                Matcher took = TOOK.matcher(line);
+                if (r.counter.endsWith(".established") && took.find()) {
+                    latency.established(exchange(r.counter), Long.parseLong(took.group(1)) / 1000.0);
+                }
                 return;
             }
         }
@@ -86,6 +101,16 @@ final class Stats {
                 return;
             }
         }
+    }
+
+    /** "main-mode" of "main-mode.established": the exchange a handshake counter is about. */
+    static String exchange(String counter) {
+        return counter.substring(0, counter.indexOf('.'));
+    }
+
+    /** From now on, established exchanges are also reported to {@code l}. */
+    void onLatency(LatencyListener l) {
+        latency = l;
     }
 
     /** Datagrams the kernel dropped on our sockets since the last count (receive buffer full). */
@@ -99,7 +124,7 @@ final class Stats {
     }
 
     Snapshot snapshot() {
-        return new Snapshot(new TreeMap<>(handshakes), new TreeMap<>(drops), new TreeMap<>(peerEvents), retransmits,
-                duplicates);
+        return new Snapshot(new TreeMap<>(handshakes), new TreeMap<>(drops), new TreeMap<>(peerEvents),
+                retransmits.get(), duplicates.get());
     }
 }

@@ -380,12 +380,32 @@ class ConfigLoaderTest {
                 "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-esp-null, "
                         + "allow-legacy-crypto, "
                         + "control-group, control-mode, control-socket, half-open-per-address, half-open-total, kernel, "
-                        + "listen, nat-t-port, receive-buffer, retransmit-timeout, retransmit-timeout-max, retransmit-tries, "
+                        + "listen, metrics, nat-t-port, receive-buffer, retransmit-timeout, retransmit-timeout-max, "
+                        + "retransmit-tries, "
                         + "status-file)",
                 "t.toml:9: peers.gw-b.ike[1]: unknown cipher 'aes512' in 'aes512-sha1-modp2048' (known: aes128, aes192, aes256, 3des, "
                         + "camellia128/192/256, blowfish128/192/256, cast128)",
                 "t.toml:10: peers.gw-b.ike-lifetime: bad duration '8y' (use e.g. 500ms, 90s, 30m, 8h, 1d or seconds)"),
                 e.errors());
+    }
+
+    @Test
+    void metricsEndpointIsOffByDefaultAndWarnsBeyondLoopback() throws Exception {
+        assertEquals(Optional.empty(), parse(VALID).metrics());
+        String daemon = "kernel = \"memory\"\n";
+        assertEquals(Optional.empty(), parse(VALID.replace(daemon, daemon + "metrics = \"off\"\n")).metrics());
+        DaemonConfig local = parse(VALID.replace(daemon, daemon + "metrics = \"127.0.0.1:9100\"\n"));
+        assertEquals(Optional.of(new InetSocketAddress("127.0.0.1", 9100)), local.metrics());
+        assertEquals(List.of(), local.warnings());
+        assertEquals(Optional.of(new InetSocketAddress("::1", DaemonConfig.DEFAULT_METRICS_PORT)),
+                parse(VALID.replace(daemon, daemon + "metrics = \"[::1]\"\n")).metrics());
+        DaemonConfig open = parse(VALID.replace(daemon, daemon + "metrics = \"0.0.0.0:9477\"\n"));
+        assertEquals(1, open.warnings().size(), open.warnings().toString());
+        assertTrue(open.warnings().get(0).startsWith("t.toml:4: daemon.metrics: serves metrics to the network on "
+                + "0.0.0.0:9477, without authentication"), open.warnings().get(0));
+        assertError(VALID.replace(daemon, daemon + "metrics = \"localhost:http\"\n"), "t.toml:4: daemon.metrics: ");
+        assertError(VALID.replace(daemon, daemon + "metrics = 9477\n"),
+                "t.toml:4: daemon.metrics: expected a string, got an integer");
     }
 
     @Test

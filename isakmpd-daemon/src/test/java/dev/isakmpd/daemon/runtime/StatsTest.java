@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.isakmpd.core.exchange.Action;
 import dev.isakmpd.core.exchange.Engine.PeerEvent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,10 +18,13 @@ class StatsTest {
     @Test
     void countsHandshakesRetransmitsDropsAndPeerEvents() {
         Stats s = new Stats();
+        List<String> took = new ArrayList<>();
+        s.onLatency((exchange, seconds) -> took.add(exchange + " " + seconds));
         String tag = "peer gw-b 127.0.0.2:500 [0011223344556677 8899aabbccddeeff] ";
         s.count(List.of(
-                log(tag + "ISAKMP SA established (initiator, aes128-sha256-modp2048, lifetime 10800s)"),
-                log(tag + "Quick Mode 0a0b0c0d: IPsec SAs established for tunnel net: aes128-sha1"),
+                log(tag + "ISAKMP SA established (initiator, aes128-sha256-modp2048, lifetime 10800s) in 915 ms"),
+                log(tag + "Quick Mode 0a0b0c0d: IPsec SAs established for tunnel net: aes128-sha1, in spi 0x01, out "
+                        + "spi 0x02, lifetime 3600s, in 12 ms"),
                 log(tag + "Main Mode: retransmission 1 in state MM1_SENT"),
                 log(tag + "Quick Mode 0a0b0c0d: retransmission 2 in state QM1_SENT"),
                 log(tag + "Main Mode: retransmitted message, resending our reply"),
@@ -42,5 +46,6 @@ class StatsTest {
         assertEquals(1, snap.duplicatesAnswered());
         assertEquals(Map.of("malformed", 1L, "unknown-cookies", 1L, "half-open-limit", 1L), snap.drops());
         assertEquals(Map.of("gave-up", 1L, "dead", 1L), snap.peerEvents());
+        assertEquals(List.of("main-mode 0.915", "quick-mode 0.012"), took, "latencies of the established exchanges");
     }
 }
