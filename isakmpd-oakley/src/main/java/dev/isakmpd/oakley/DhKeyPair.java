@@ -6,7 +6,8 @@ import java.util.Arrays;
  * An ephemeral DH key pair. The private value (MODP exponent or EC scalar, big-endian; RFC 7748
  * scalar bytes for curve25519/448) is kept as a byte array so that {@link #wipe()} can clear it;
  * transient BigIntegers made during the computation cannot be wiped and are left to the
- * garbage collector.
+ * garbage collector. A pair made by {@link IkeCrypto#accp} on groups 19-21 holds no private
+ * bytes: AWS-LC keeps the scalar, and {@link #wipe()} destroys its key.
  */
 public final class DhKeyPair {
     private final DhGroup group;

@@ -16,6 +16,7 @@ import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.Section.Value;
 import dev.isakmpd.oakley.DhGroup;
+import dev.isakmpd.oakley.IkeCrypto;
 import dev.isakmpd.oakley.SecretBytes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,6 +64,9 @@ public final class ConfigLoader {
     private final Optional<Path> file;
     /** daemon.allow-legacy-crypto: read before the peers, whose proposals it governs. */
     private boolean allowLegacy;
+    /** daemon.crypto: read before the peers, whose private keys sign with it. */
+    private CryptoChoice crypto;
+    private IkeCrypto signing;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
     private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
     private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
@@ -117,7 +122,7 @@ public final class ConfigLoader {
             Section d = daemon.get();
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
                     "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
-                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer"));
+                    "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "crypto"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -129,6 +134,7 @@ public final class ConfigLoader {
             receiveBuffer = receiveBuffer(d);
             control = control(d);
             retransmit = retransmit(d);
+            crypto = readCrypto(d);
         }
 
         Map<String, Section> peerSections = root.tables("peers");
@@ -145,7 +151,47 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
-                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer);
+                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer, cryptoChoice());
+    }
+
+    /**
+     * daemon.crypto: "auto" (the default: ACCP where it loads and passes its self-test, Bouncy
+     * Castle otherwise), "bouncycastle", or "accp" (an error where ACCP cannot be used).
+     */
+    private CryptoChoice readCrypto(Section d) {
+        Optional<Value<String>> v = d.string("crypto");
+        CryptoChoice.Mode mode = CryptoChoice.Mode.AUTO;
+        if (v.isPresent()) {
+            Optional<CryptoChoice.Mode> m = CryptoChoice.Mode.byConfigName(v.get().value());
+            if (m.isEmpty()) {
+                problems.error(v.get().at(), "unknown crypto '" + v.get().value()
+                        + "' (known: auto, bouncycastle, accp)");
+                return null;
+            }
+            mode = m.get();
+        }
+        try {
+            return CryptoChoice.resolve(mode, IkeCrypto.accpProblem());
+        } catch (IllegalArgumentException e) {
+            problems.error(v.get().at(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** The resolved daemon.crypto; "auto" where the key (or [daemon]) is missing or wrong. */
+    private CryptoChoice cryptoChoice() {
+        if (crypto == null) {
+            crypto = CryptoChoice.resolve(CryptoChoice.Mode.AUTO, IkeCrypto.accpProblem());
+        }
+        return crypto;
+    }
+
+    /** The crypto our private keys sign with: the daemon's, so that check tries what run will use. */
+    private IkeCrypto signing() {
+        if (signing == null) {
+            signing = cryptoChoice().create(new SecureRandom(), allowLegacy);
+        }
+        return signing;
     }
 
     /** receive-buffer: bytes, 64 KiB to 256 MiB (the kernel grants at most net.core.rmem_max). */
@@ -449,7 +495,7 @@ public final class ConfigLoader {
                         problems.error(p.at(k), "is not for auth = \"pubkey\" (signatures with certificates)");
                     }
                 }
-                return new Credentials(baseDir, problems).load(p).map(PeerAuth.class::cast);
+                return new Credentials(baseDir, problems, signing()).load(p).map(PeerAuth.class::cast);
             }
             case "pubkey-encryption", "pubkey-encryption-revised" -> {
                 for (String k : List.of("psk", "psk-file", "certificate", "ca", "crl", "send-cert")) {
@@ -461,7 +507,7 @@ public final class ConfigLoader {
                     problems.error(p.at("aggressive"), "Aggressive Mode with public key encryption is not "
                             + "implemented; Main Mode is");
                 }
-                return new Credentials(baseDir, problems).loadEncryption(p, kind.endsWith("revised"))
+                return new Credentials(baseDir, problems, signing()).loadEncryption(p, kind.endsWith("revised"))
                         .map(PeerAuth.class::cast);
             }
             default -> {

@@ -23,11 +23,12 @@ import java.util.Optional;
  * @param restart each peer's keying tries and close and DPD actions, by peer name
  * @param halfOpen daemon.half-open-per-address and daemon.half-open-total
  * @param receiveBuffer daemon.receive-buffer: bytes of kernel receive buffer per UDP socket
+ * @param crypto daemon.crypto: Bouncy Castle or ACCP, as resolved on this machine
  */
 public record DaemonConfig(String source, List<InetSocketAddress> listen, KernelType kernel,
         Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles,
         List<String> warnings, Optional<ControlSocket> control, RetransmitPolicy retransmit,
-        Map<String, RestartPolicy> restart, HalfOpenLimits halfOpen, int receiveBuffer) {
+        Map<String, RestartPolicy> restart, HalfOpenLimits halfOpen, int receiveBuffer, CryptoChoice crypto) {
     /** Room for a few thousand IKE messages in a burst (2000 Deletes when a load generator stops). */
     public static final int DEFAULT_RECEIVE_BUFFER = 4 << 20;
 

@@ -62,6 +62,7 @@ final class ConfigReload {
         needsRestart(now, next, "daemon.control-socket, control-mode or control-group", DaemonConfig::control);
         needsRestart(now, next, "daemon.retransmit-*", DaemonConfig::retransmit);
         needsRestart(now, next, "daemon.allow-legacy-crypto", DaemonConfig::allowLegacyCrypto);
+        needsRestart(now, next, "daemon.crypto", c -> c.crypto().configured());
         List<PeerPolicy> peers;
         try {
             peers = Kernels.supportedByKernel(next.peers(), kernel);
