@@ -30,8 +30,10 @@ import org.bouncycastle.asn1.DERSequence;
  *     AWS-LC's DRBG mixed with the key and the digest, not from RFC 6979, so two signatures of
  *     the same HASH differ; both verify everywhere.
  * </ul>
- * DSS stays on Bouncy Castle. Keys are imported into ACCP once, when the signer or verifier is
- * made; each signature uses its own Cipher or Signature object, so both are thread-safe.
+ * DSS stays on Bouncy Castle, and so does a key AWS-LC will not import (an EC key whose curve
+ * is spelled out as explicit parameters rather than named, which certificates may carry). Keys
+ * are imported into ACCP once, when the signer or verifier is made; each signature uses its own
+ * Cipher or Signature object, so both are thread-safe.
  */
 final class AccpSignatures {
     private static final String RSA_PKCS1 = "RSA/ECB/Pkcs1Padding";
@@ -48,8 +50,13 @@ final class AccpSignatures {
             return bc;
         }
         Provider accp = Accp.provider();
-        PrivateKey imported = importKey(() -> KeyFactory.getInstance(key.getAlgorithm(), accp)
-                .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded())));
+        PrivateKey imported;
+        try {
+            imported = KeyFactory.getInstance(key.getAlgorithm(), accp)
+                    .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return bc;                              // e.g. a curve given by explicit parameters
+        }
         int half = ecdsaHalf(method);
         return new IkeSigner() {
             @Override
@@ -84,8 +91,13 @@ final class AccpSignatures {
             return bc;
         }
         Provider accp = Accp.provider();
-        PublicKey imported = importKey(() -> KeyFactory.getInstance(key.getAlgorithm(), accp)
-                .generatePublic(new X509EncodedKeySpec(key.getEncoded())));
+        PublicKey imported;
+        try {
+            imported = KeyFactory.getInstance(key.getAlgorithm(), accp)
+                    .generatePublic(new X509EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return bc;                              // e.g. a curve given by explicit parameters
+        }
         int sigLength = method == 3 ? (((RSAKey) key).getModulus().bitLength() + 7) / 8
                 : 2 * ecdsaHalf(method);
         return new IkeVerifier() {
@@ -139,17 +151,5 @@ final class AccpSignatures {
         return new DERSequence(new ASN1Integer[] {
             new ASN1Integer(new BigInteger(1, Arrays.copyOfRange(raw, 0, half))),
             new ASN1Integer(new BigInteger(1, Arrays.copyOfRange(raw, half, raw.length)))}).getEncoded();
-    }
-
-    private interface Import<K> {
-        K run() throws GeneralSecurityException;
-    }
-
-    private static <K> K importKey(Import<K> i) {
-        try {
-            return i.run();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("ACCP cannot import this key: " + e.getClass().getSimpleName());
-        }
     }
 }

@@ -7,11 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPrivateKeySpec;
+import java.security.spec.ECPublicKeySpec;
 import java.util.Arrays;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,6 +91,27 @@ class AccpInteropTest {
             assertFalse(va.verify(hash, zeroS), "s = 0");
             assertFalse(va.verify(hash, Arrays.copyOf(byAccp, byAccp.length + 1)), "too long");
         }
+    }
+
+    /** AWS-LC refuses a curve spelled out as explicit parameters; Bouncy Castle's code then serves. */
+    @Test
+    void keysAccpWillNotImportStayOnBouncyCastle() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair kp = g.generateKeyPair();
+        ECParameterSpec named = ((ECPublicKey) kp.getPublic()).getParams();
+        ECParameterSpec explicit = new ECParameterSpec(named.getCurve(), named.getGenerator(), named.getOrder(),
+                named.getCofactor());
+        KeyFactory bcKeys = KeyFactory.getInstance("EC", new BouncyCastleProvider());
+        PublicKey pub = bcKeys.generatePublic(new ECPublicKeySpec(((ECPublicKey) kp.getPublic()).getW(), explicit));
+        PrivateKey priv = bcKeys.generatePrivate(new ECPrivateKeySpec(((ECPrivateKey) kp.getPrivate()).getS(),
+                explicit));
+        IkeVerifier v = accp.verifier(pub);
+        IkeSigner s = accp.signer(priv);
+        assertEquals(9, v.authMethod());
+        byte[] hash = random(32);
+        assertTrue(v.verify(hash, s.sign(hash)));
+        assertTrue(bc.verifier(kp.getPublic()).verify(hash, s.sign(hash)));
     }
 
     @ParameterizedTest(name = "group {0}")
