@@ -107,6 +107,9 @@ final class AccpEcdh {
 
         @Override
         public void destroy() {
+            if (key.isDestroyed()) {                // a pair may be wiped more than once; ACCP throws then
+                return;
+            }
             try {
                 key.destroy();                  // ACCP's keys free their native memory here
             } catch (DestroyFailedException e) {

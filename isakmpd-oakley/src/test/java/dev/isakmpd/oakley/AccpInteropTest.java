@@ -127,6 +127,8 @@ class AccpInteropTest {
         g.validatePeerPublic(a.publicValue());
         a.wipe();
         assertThrows(IllegalStateException.class, () -> g.agree(a, b.publicValue()));
+        a.wipe();                                   // as an SA's several owners do at shutdown
+        assertTrue(a.isWiped());
     }
 
     @Test
