@@ -1,7 +1,9 @@
 #!/bin/sh
-# Diffie-Hellman cost of isakmpd-oakley (JMH) next to OpenSSL's on the same machine.
+# Diffie-Hellman cost of isakmpd-oakley (JMH, through IkeCrypto) next to OpenSSL's on the same
+# machine, in the same run: every group on Bouncy Castle, and the ECP groups 19 and 20 also on
+# ACCP (AWS-LC), the implementation daemon.crypto = "auto" picks on Linux x86-64.
 #
-#   scripts/bench-dh.sh            # short run (about 3 minutes on 2 cores)
+#   scripts/bench-dh.sh            # short run (about 4 minutes on 2 cores)
 #   BENCH_ITER=5 BENCH_FORKS=2 scripts/bench-dh.sh   # steadier numbers
 #
 # JMH measures keygen + agreement (DhBench.keygenAndAgree: a fresh key pair and the agreement
@@ -41,6 +43,9 @@ echo "== JMH (forks=$FORKS, iterations=$ITER x 1 s, warm-up 3 x 1 s)" >&2
 java -cp "$CP" org.openjdk.jmh.Main 'dev.isakmpd.oakley.bench.DhBench' \
     -f "$FORKS" -wi 3 -w 1s -i "$ITER" -r 1s -t 1 -rf json -rff "$OUT/jmh.json" >"$OUT/jmh.log" 2>&1 \
     || { cat "$OUT/jmh.log" >&2; exit 1; }
+java -cp "$CP" org.openjdk.jmh.Main 'dev.isakmpd.oakley.bench.DhBench' -p impl=accp -p group=19,20 \
+    -f "$FORKS" -wi 3 -w 1s -i "$ITER" -r 1s -t 1 -rf json -rff "$OUT/jmh-accp.json" >"$OUT/jmh-accp.log" 2>&1 \
+    || { cat "$OUT/jmh-accp.log" >&2; exit 1; }
 
 echo "== openssl speed (2/2)" >&2
 openssl speed -elapsed -seconds 3 $OSSL >"$OUT/ossl2.txt" 2>/dev/null
@@ -48,23 +53,26 @@ openssl speed -elapsed -seconds 3 $OSSL >"$OUT/ossl2.txt" 2>/dev/null
 # CPU-time view: our DhCpuTime (thread CPU time, best of 6 rounds) against `openssl speed`
 # in its default mode (user CPU time), best of two runs.
 echo "== CPU time: DhCpuTime and openssl speed (user time)" >&2
-java -cp "$CP" dev.isakmpd.oakley.bench.DhCpuTime 2 14 15 19 20 31 32 >"$OUT/cpu.txt"
+java -cp "$CP" dev.isakmpd.oakley.bench.DhCpuTime bouncycastle 2 14 15 19 20 31 32 >"$OUT/cpu.txt"
+java -cp "$CP" dev.isakmpd.oakley.bench.DhCpuTime accp 19 20 >>"$OUT/cpu.txt"
 openssl speed -seconds 3 $OSSL >"$OUT/ossl-cpu1.txt" 2>/dev/null
 openssl speed -seconds 3 $OSSL >"$OUT/ossl-cpu2.txt" 2>/dev/null
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs);" \
     "load average before $LOAD_BEFORE, after $LOAD_AFTER; $(java -version 2>&1 | head -1); $(openssl version)"
-python3 - "$OUT/jmh.json" "$OUT/cpu.txt" "$OUT/ossl1.txt" "$OUT/ossl2.txt" "$OUT/ossl-cpu1.txt" \
-    "$OUT/ossl-cpu2.txt" <<'PY'
+python3 - "$OUT/jmh.json,$OUT/jmh-accp.json" "$OUT/cpu.txt" "$OUT/ossl1.txt" "$OUT/ossl2.txt" \
+    "$OUT/ossl-cpu1.txt" "$OUT/ossl-cpu2.txt" <<'PY'
 import json, re, sys
 # Best (fastest) iteration and mean per benchmark: on a shared machine the best iteration is
 # the one least disturbed by other processes; OpenSSL likewise gets the best of its two runs.
+# Rows are keyed by (group, implementation).
 jmh = {}
-for r in json.load(open(sys.argv[1])):
+for f in sys.argv[1].split(","):
+  for r in json.load(open(f)):
     bench = r["benchmark"].rsplit(".", 1)[1]
     raw = [x for fork in r["primaryMetric"]["rawData"] for x in fork]
-    jmh[(bench, int(r["params"]["group"]))] = (min(raw), r["primaryMetric"]["score"])
+    jmh[(bench, (int(r["params"]["group"]), r["params"]["impl"]))] = (min(raw), r["primaryMetric"]["score"])
 def parse_ossl(files):
   ossl = {}
   for f in files:
@@ -84,43 +92,49 @@ ossl = parse_ossl(sys.argv[3:5])
 ossl_cpu = parse_ossl(sys.argv[5:7])
 cpu = {}
 for line in open(sys.argv[2]):
-    gid, kg_, ag_, both_ = line.split()
-    cpu[int(gid)] = (float(kg_), float(ag_), float(both_))
+    impl, gid, kg_, ag_, both_ = line.split()
+    cpu[(int(gid), impl)] = (float(kg_), float(ag_), float(both_))
 names = {2: ("modp1024", None), 14: ("modp2048", "ffdh2048"), 15: ("modp3072", "ffdh3072"),
          19: ("ecp256", "nistp256"), 20: ("ecp384", "nistp384"), 31: ("curve25519", "X25519"),
          32: ("curve448", "X448")}
 print()
 print("Diffie-Hellman cost per exchange side, microseconds (lower is better)")
-print(f"{'group':<16}{'keygen':>9}{'agree':>9}{'kg+agree':>11}{'(mean)':>9}   {'openssl':<10}{'derive':>8}"
+def label(row):
+    gid, impl = row
+    name = names.get(gid, (str(gid), None))[0] + " (" + str(gid) + ")"
+    return name + (" accp" if impl == "accp" else "")
+print(f"{'group':<21}{'keygen':>9}{'agree':>9}{'kg+agree':>11}{'(mean)':>9}   {'openssl':<10}{'derive':>8}"
       f"{'2xderive':>10}{'ratio':>7}{'agree/derive':>14}")
-for gid in sorted({g for (_, g) in jmh}):
+for row in sorted({g for (_, g) in jmh}, key=lambda r: (r[0], r[1] == "accp")):
+    gid = row[0]
     name, on = names.get(gid, (str(gid), None))
     nan = (float("nan"), float("nan"))
-    kg = jmh.get(("keygen", gid), nan)[0]
-    ag = jmh.get(("agree", gid), nan)[0]
-    total, err = jmh.get(("keygenAndAgree", gid), nan)
+    kg = jmh.get(("keygen", row), nan)[0]
+    ag = jmh.get(("agree", row), nan)[0]
+    total, err = jmh.get(("keygenAndAgree", row), nan)
     if on and on in ossl:
         d = ossl[on]
         tail = f"   {on:<10}{d:>8.1f}{2 * d:>10.1f}{total / (2 * d):>6.2f}x{ag / d:>13.2f}x"
     else:
         tail = f"   {'-':<10}{'(openssl speed has no 1024-bit ffdh)':>39}"
-    print(f"{name + ' (' + str(gid) + ')':<16}{kg:>9.1f}{ag:>9.1f}{total:>11.1f}{err:>9.1f}{tail}")
+    print(f"{label(row):<21}{kg:>9.1f}{ag:>9.1f}{total:>11.1f}{err:>9.1f}{tail}")
 print()
 print("keygen, agree, kg+agree: best JMH iteration (us/op); (mean): mean of all iterations.")
 print("openssl derive: best of two `openssl speed -elapsed` runs (us/op).")
 print()
 print("Same in CPU time (DhCpuTime: thread CPU time, best of 6 rounds; openssl speed default: user time)")
-print(f"{'group':<16}{'keygen':>9}{'agree':>9}{'kg+agree':>11}   {'openssl':<10}{'derive':>8}{'2xderive':>10}"
+print(f"{'group':<21}{'keygen':>9}{'agree':>9}{'kg+agree':>11}   {'openssl':<10}{'derive':>8}{'2xderive':>10}"
       f"{'ratio':>7}{'agree/derive':>14}")
-for gid in sorted(cpu):
+for row in sorted(cpu, key=lambda r: (r[0], r[1] == "accp")):
+    gid = row[0]
     name, on = names.get(gid, (str(gid), None))
-    kg, ag, both = cpu[gid]
+    kg, ag, both = cpu[row]
     if on and on in ossl_cpu:
         d = ossl_cpu[on]
         tail = f"   {on:<10}{d:>8.1f}{2 * d:>10.1f}{both / (2 * d):>6.2f}x{ag / d:>13.2f}x"
     else:
         tail = f"   {'-':<10}"
-    print(f"{name + ' (' + str(gid) + ')':<16}{kg:>9.1f}{ag:>9.1f}{both:>11.1f}{tail}")
+    print(f"{label(row):<21}{kg:>9.1f}{ag:>9.1f}{both:>11.1f}{tail}")
 print()
 print("ratio = kg+agree / (2 x openssl derive); targets: group 14 <= 1.5x, groups 19 and 31 <= 3x.")
 PY

@@ -14,6 +14,11 @@ final class BcIkeCrypto implements IkeCrypto {
     }
 
     @Override
+    public String name() {
+        return "bouncycastle";
+    }
+
+    @Override
     public SecureRandom random() {
         return random;
     }

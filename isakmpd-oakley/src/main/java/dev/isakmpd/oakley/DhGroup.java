@@ -154,6 +154,11 @@ public abstract sealed class DhGroup permits ModpGroup, EcpGroup, MontgomeryCurv
             throw new IllegalArgumentException("key pair belongs to " + own.group().name() + ", not " + name);
         }
         checkLength(peerPublic);
+        DhKeyPair.NativeAgreement held = own.nativeAgreement();
+        if (held != null) {
+            validateValue(peerPublic);
+            return SecretBytes.adopt(held.agree(peerPublic));
+        }
         byte[] priv = own.privateBytes();
         try {
             return SecretBytes.adopt(agreeValidated(priv, peerPublic));

@@ -27,6 +27,7 @@ import org.bouncycastle.util.BigIntegers;
  * arithmetic; brainpool curves use generic GF(p) arithmetic and are slower.
  */
 final class EcpGroup extends DhGroup {
+    private final String curveName;
     private final X9ECParameters params;
     private final ECCurve curve;
     private final ECPoint generator;
@@ -35,8 +36,9 @@ final class EcpGroup extends DhGroup {
     private final int fieldLength;
     private volatile EcFixedBase fixedBase;
 
-    private EcpGroup(int id, String name, X9ECParameters params) {
+    private EcpGroup(int id, String name, String curveName, X9ECParameters params) {
         super(id, name);
+        this.curveName = curveName;
         this.params = params;
         this.curve = params.getCurve();
         this.generator = params.getG();
@@ -56,7 +58,7 @@ final class EcpGroup extends DhGroup {
         if (p == null) {
             throw new IllegalStateException("Bouncy Castle lacks curve " + curveName);
         }
-        return new EcpGroup(id, name, p);
+        return new EcpGroup(id, name, curveName, p);
     }
 
     @Override
@@ -72,6 +74,11 @@ final class EcpGroup extends DhGroup {
     @Override
     public int sharedSecretLength() {
         return fieldLength;
+    }
+
+    /** The SEC 2 / RFC 5639 name, e.g. "secp256r1", as JCA providers know the curve. */
+    String curveName() {
+        return curveName;
     }
 
     BigInteger order() {

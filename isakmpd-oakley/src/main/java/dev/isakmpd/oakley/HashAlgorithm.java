@@ -15,20 +15,22 @@ import org.bouncycastle.crypto.digests.SHA512Digest;
  * 4-6 from the IANA assignments quoted in RFC 4868 s4. Tiger (3) is not supported.
  */
 public enum HashAlgorithm {
-    MD5(1, 16, MD5Digest::new),
-    SHA1(2, 20, SHA1Digest::new),
-    SHA2_256(4, 32, SHA256Digest::new),
-    SHA2_384(5, 48, SHA384Digest::new),
-    SHA2_512(6, 64, SHA512Digest::new);
+    MD5(1, 16, MD5Digest::new, "HmacMD5"),
+    SHA1(2, 20, SHA1Digest::new, "HmacSHA1"),
+    SHA2_256(4, 32, SHA256Digest::new, "HmacSHA256"),
+    SHA2_384(5, 48, SHA384Digest::new, "HmacSHA384"),
+    SHA2_512(6, 64, SHA512Digest::new, "HmacSHA512");
 
     private final int ikeValue;
     private final int outputLength;
     private final Supplier<Digest> factory;
+    private final String jcaHmac;
 
-    HashAlgorithm(int ikeValue, int outputLength, Supplier<Digest> factory) {
+    HashAlgorithm(int ikeValue, int outputLength, Supplier<Digest> factory, String jcaHmac) {
         this.ikeValue = ikeValue;
         this.outputLength = outputLength;
         this.factory = factory;
+        this.jcaHmac = jcaHmac;
     }
 
     public int ikeValue() {
@@ -59,6 +61,11 @@ public enum HashAlgorithm {
         byte[] out = new byte[outputLength];
         d.doFinal(out, 0);
         return out;
+    }
+
+    /** The JCA standard name of this hash's HMAC ("HmacSHA256"). */
+    String jcaHmac() {
+        return jcaHmac;
     }
 
     /** A fresh (not thread-safe) Bouncy Castle digest instance. */

@@ -179,7 +179,8 @@ final class HashSignatures {
         return (order.bitLength() + 7) / 8;
     }
 
-    private static void put(BigInteger v, byte[] out, int offset, int length) {
+    /** {@code v} big-endian in {@code length} bytes at {@code offset}, zero-padded on the left. */
+    static void put(BigInteger v, byte[] out, int offset, int length) {
         byte[] b = v.toByteArray();
         int skip = b.length > length ? b.length - length : 0;
         System.arraycopy(b, skip, out, offset + length - (b.length - skip), b.length - skip);

@@ -10,13 +10,43 @@ import java.util.Optional;
  * Castle TLS's {@code TlsCrypto}): algorithm lookup by IKE attribute value with the local
  * policy for legacy algorithms applied, the negotiated primitives, and randomness. Nothing in
  * this interface or in the types it returns exposes a Bouncy Castle type, so the protocol code
- * in isakmpd-core never depends on the provider. {@link #bouncyCastle} is the only provider.
+ * in isakmpd-core never depends on the provider. Two implementations: {@link #bouncyCastle}, the
+ * default, and {@link #accp}, which computes what AWS-LC does faster natively and the rest as
+ * the first does. Both give the same bytes for every deterministic operation.
  */
 public interface IkeCrypto {
     /** The Bouncy Castle provider. {@code allowLegacy} enables DES and the EC2N groups 3 and 4. */
     static IkeCrypto bouncyCastle(SecureRandom random, boolean allowLegacy) {
         return new BcIkeCrypto(random, allowLegacy);
     }
+
+    /**
+     * Amazon Corretto Crypto Provider (AWS-LC) for ECDH on groups 19-21, RSA and ECDSA
+     * signatures and HMAC; Bouncy Castle for everything else. AWS-LC draws its own ephemeral EC
+     * keys and ECDSA nonces; {@code random} serves the rest.
+     *
+     * @throws IllegalStateException naming the reason when ACCP cannot be used here (see {@link #accpProblem})
+     */
+    static IkeCrypto accp(SecureRandom random, boolean allowLegacy) {
+        return new AccpIkeCrypto(random, allowLegacy);
+    }
+
+    /**
+     * Why {@link #accp} cannot be used in this process (its native library did not load, as on
+     * the BSDs, or its self-test failed), or empty when it can. The first call loads ACCP and runs
+     * its self-tests (about 1-2 s); the answer is kept.
+     */
+    static Optional<String> accpProblem() {
+        return Accp.problem();
+    }
+
+    /** "ACCP 2.5.0 on AWS-LC v1.47.0". @throws IllegalStateException when {@link #accpProblem} is not empty */
+    static String accpVersion() {
+        return Accp.version();
+    }
+
+    /** "bouncycastle" or "accp", as daemon.crypto names them. */
+    String name();
 
     SecureRandom random();
 
@@ -92,7 +122,7 @@ public interface IkeCrypto {
      * block under {@code key}. It says nothing about why (padding, length, range), so that callers
      * can give one answer to every failure (the Bleichenbacher oracle, Felsch et al. 2018).
      */
-    default java.util.Optional<byte[]> rsaDecrypt(PrivateKey key, byte[] ciphertext) {
+    default Optional<byte[]> rsaDecrypt(PrivateKey key, byte[] ciphertext) {
         return RsaPayloadCipher.decrypt(key, ciphertext);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,6 +31,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DhGroupsKatTest {
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    static Stream<Arguments> publishedVectors() {
+        return Implementations.names().flatMap(impl -> rfcSections().map(section -> Arguments.of(impl, section)));
+    }
+
     static Stream<String> rfcSections() {
         return Stream.of("rfc5903 group 19", "rfc5903 group 20", "rfc5903 group 21", "rfc5114 group 22",
                 "rfc5114 group 23", "rfc5114 group 24", "rfc5114 group 25", "rfc5114 group 26",
@@ -41,25 +46,22 @@ class DhGroupsKatTest {
         return DhGroup.byId(id, true).orElseThrow();
     }
 
-    private static DhKeyPair pair(DhGroup g, byte[] priv) {
-        return g.keyPairFromPrivate(priv);
-    }
-
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rfcSections")
-    void publishedVectors(String section) throws Exception {
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource
+    void publishedVectors(String impl, String section) throws Exception {
+        IkeCrypto crypto = Implementations.crypto(impl);
         Vectors v = Vectors.section(section);
         DhGroup g = group(Integer.parseInt(section.substring(section.lastIndexOf(' ') + 1)));
         byte[] gi = g.kind() == DhGroup.Kind.ECP ? concat(v.bytes("gix"), v.bytes("giy")) : v.bytes("gi");
         byte[] gr = g.kind() == DhGroup.Kind.ECP ? concat(v.bytes("grx"), v.bytes("gry")) : v.bytes("gr");
-        DhKeyPair i = pair(g, v.bytes("di"));
-        DhKeyPair r = pair(g, v.bytes("dr"));
+        DhKeyPair i = Implementations.pairFromPrivate(crypto, g, v.bytes("di"));
+        DhKeyPair r = Implementations.pairFromPrivate(crypto, g, v.bytes("dr"));
         assertEquals(Vectors.hex(gi), Vectors.hex(i.publicValue()));
         assertEquals(Vectors.hex(gr), Vectors.hex(r.publicValue()));
         assertEquals(g.publicValueLength(), gi.length);
@@ -157,11 +159,13 @@ class DhGroupsKatTest {
         assertTrue(offCurve > 10, "off-curve x values found: " + offCurve);
     }
 
-    @Test
-    void everyGroupAgreesWithFreshKeys() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.isakmpd.oakley.Implementations#names")
+    void everyGroupAgreesWithFreshKeys(String impl) throws Exception {
+        IkeCrypto crypto = Implementations.crypto(impl);
         for (DhGroup g : DhGroup.all()) {
-            DhKeyPair a = g.generateKeyPair(RANDOM);
-            DhKeyPair b = g.generateKeyPair(RANDOM);
+            DhKeyPair a = crypto.generateKeyPair(g);
+            DhKeyPair b = crypto.generateKeyPair(g);
             assertEquals(g.publicValueLength(), a.publicValue().length, g.name());
             byte[] ab = g.agree(a, b.publicValue()).bytes();
             assertArrayEquals(ab, g.agree(b, a.publicValue()).bytes(), g.name());
@@ -193,7 +197,11 @@ class DhGroupsKatTest {
     // ---- degenerate peer values -------------------------------------------------------------
 
     private static void assertRejected(DhGroup g, byte[] peer, String what) {
-        DhKeyPair own = g.generateKeyPair(RANDOM);
+        assertRejected(IkeCrypto.bouncyCastle(RANDOM, true), g, peer, what);
+    }
+
+    private static void assertRejected(IkeCrypto crypto, DhGroup g, byte[] peer, String what) {
+        DhKeyPair own = crypto.generateKeyPair(g);
         InvalidKeyInformationException e = assertThrows(InvalidKeyInformationException.class,
                 () -> g.validatePeerPublic(peer), g.name() + ": " + what);
         assertEquals(17, e.notifyType());
@@ -225,27 +233,33 @@ class DhGroupsKatTest {
         }
     }
 
-    @ParameterizedTest(name = "group {0}")
-    @ValueSource(ints = {19, 20, 21, 25, 26, 27, 28, 29, 30})
-    void ecpDegenerateValuesRejected(int id) {
+    static Stream<Arguments> ecpDegenerateValuesRejected() {
+        return Implementations.names().flatMap(impl -> Stream.of(19, 20, 21, 25, 26, 27, 28, 29, 30)
+                .map(id -> Arguments.of(impl, id)));
+    }
+
+    @ParameterizedTest(name = "{0}: group {1}")
+    @MethodSource
+    void ecpDegenerateValuesRejected(String impl, int id) {
+        IkeCrypto crypto = Implementations.crypto(impl);
         EcpGroup g = (EcpGroup) group(id);
         int f = g.sharedSecretLength();
-        byte[] good = g.generateKeyPair(RANDOM).publicValue();
-        assertRejected(g, new byte[2 * f], "all zeros (identity has no encoding)");
+        byte[] good = crypto.generateKeyPair(g).publicValue();
+        assertRejected(crypto, g, new byte[2 * f], "all zeros (identity has no encoding)");
         byte[] offCurve = good.clone();
         offCurve[2 * f - 1] ^= 1;
-        assertRejected(g, offCurve, "y + 1: off the curve");
+        assertRejected(crypto, g, offCurve, "y + 1: off the curve");
         byte[] xTooBig = good.clone();
         System.arraycopy(fixed(g.fieldPrime().add(new BigInteger(1, Arrays.copyOf(good, f))), f + 1), 1,
                 xTooBig, 0, f);
         byte[] pAsX = concat(fixed(g.fieldPrime(), f), Arrays.copyOfRange(good, f, 2 * f));
-        assertRejected(g, pAsX, "x = p");
+        assertRejected(crypto, g, pAsX, "x = p");
         byte[] allOnes = new byte[2 * f];
         Arrays.fill(allOnes, (byte) 0xff);
-        assertRejected(g, allOnes, "coordinates >= p");
-        assertRejected(g, Arrays.copyOf(good, 2 * f - 1), "short");
-        assertRejected(g, Arrays.copyOf(good, f), "x only");
-        assertRejected(g, concat(new byte[] {4}, good), "SEC1 uncompressed prefix");
+        assertRejected(crypto, g, allOnes, "coordinates >= p");
+        assertRejected(crypto, g, Arrays.copyOf(good, 2 * f - 1), "short");
+        assertRejected(crypto, g, Arrays.copyOf(good, f), "x only");
+        assertRejected(crypto, g, concat(new byte[] {4}, good), "SEC1 uncompressed prefix");
     }
 
     /** Small-order u-coordinates (Bernstein's list for curve25519; 0, 1 and p-1 for curve448). */

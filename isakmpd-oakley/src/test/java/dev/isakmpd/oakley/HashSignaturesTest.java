@@ -15,36 +15,43 @@ import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.stream.Stream;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * IKEv1 signatures against OpenSSL's (vectors in resources/signatures, README there) and the
- * JDK's own DSA/ECDSA ({@code NONEwith...}), two implementations independent of Bouncy Castle.
+ * JDK's own DSA/ECDSA ({@code NONEwith...}), two implementations independent of Bouncy Castle;
+ * each test once per {@link IkeCrypto} implementation.
  */
 class HashSignaturesTest {
-    private static final IkeCrypto CRYPTO = IkeCrypto.bouncyCastle(new SecureRandom(), false);
+    static Stream<Arguments> dsaFamily() {
+        return Implementations.names().flatMap(impl -> Stream.of(Arguments.of(impl, "p256", "EC", 9, 32),
+                Arguments.of(impl, "p384", "EC", 10, 48), Arguments.of(impl, "p521", "EC", 11, 66),
+                Arguments.of(impl, "dsa1024", "DSA", 2, 20)));
+    }
 
-    @Test
-    void rsaSignatureIsPkcs1TypeOneOverTheRawHashByteForByteAsOpenssl() throws Exception {
-        IkeSigner signer = CRYPTO.signer(privateKey("rsa2048", "RSA"));
+    @ParameterizedTest
+    @MethodSource("dev.isakmpd.oakley.Implementations#names")
+    void rsaSignatureIsPkcs1TypeOneOverTheRawHashByteForByteAsOpenssl(String impl) throws Exception {
+        IkeCrypto crypto = Implementations.crypto(impl);
+        IkeSigner signer = crypto.signer(privateKey("rsa2048", "RSA"));
         assertEquals(3, signer.authMethod());
         byte[] hash = resource("hash20.bin");
         byte[] sig = signer.sign(hash);
         assertArrayEquals(resource("rsa2048-hash20.sig"), sig);
-        IkeVerifier v = CRYPTO.verifier(publicKey("rsa2048", "RSA"));
+        IkeVerifier v = crypto.verifier(publicKey("rsa2048", "RSA"));
         assertTrue(v.verify(hash, sig));
         hash[0] ^= 1;
         assertFalse(v.verify(hash, sig));
@@ -52,16 +59,17 @@ class HashSignaturesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"p256, EC, 9, 32", "p384, EC, 10, 48", "p521, EC, 11, 66", "dsa1024, DSA, 2, 20"})
-    void dsaFamilyAcceptsOpensslSignaturesAndTheJdkAcceptsOurs(String key, String alg, int method, int half)
-            throws Exception {
+    @MethodSource("dsaFamily")
+    void dsaFamilyAcceptsOpensslSignaturesAndTheJdkAcceptsOurs(String impl, String key, String alg, int method,
+            int half) throws Exception {
+        IkeCrypto crypto = Implementations.crypto(impl);
         byte[] hash = resource("hash32.bin");
-        IkeVerifier v = CRYPTO.verifier(publicKey(key, alg));
+        IkeVerifier v = crypto.verifier(publicKey(key, alg));
         assertEquals(method, v.authMethod());
         byte[] openssl = rawSignature(resource(key + "-hash32.der"), half);
         assertTrue(v.verify(hash, openssl), "OpenSSL's signature");
 
-        IkeSigner signer = CRYPTO.signer(privateKey(key, alg));
+        IkeSigner signer = crypto.signer(privateKey(key, alg));
         byte[] ours = signer.sign(hash);
         assertEquals(2 * half, ours.length, "r | s, each padded to the order's size (RFC 4754 s7)");
         assertTrue(v.verify(hash, ours));
@@ -76,13 +84,15 @@ class HashSignaturesTest {
         assertFalse(v.verify(hash, new byte[0]));
     }
 
-    @Test
-    void curvesIkeV1CannotNameAreRefused() throws GeneralSecurityException {
+    @ParameterizedTest
+    @MethodSource("dev.isakmpd.oakley.Implementations#names")
+    void curvesIkeV1CannotNameAreRefused(String impl) throws GeneralSecurityException {
+        IkeCrypto crypto = Implementations.crypto(impl);
         // brainpoolP256r1 has the field size of P-256 but is not the curve of ECDSA-256.
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC", new BouncyCastleProvider());
         g.initialize(new ECGenParameterSpec("brainpoolP256r1"));
         PublicKey bp256 = g.generateKeyPair().getPublic();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CRYPTO.verifier(bp256));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> crypto.verifier(bp256));
         assertTrue(e.getMessage().contains("no IKEv1 authentication method"), e.getMessage());
     }
 

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+/** HMAC known answers, each on both implementations (Bouncy Castle's HMac, AWS-LC's through ACCP). */
 class PrfTest {
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -40,9 +42,27 @@ class PrfTest {
         };
     }
 
+    static Stream<Arguments> rfc2202() {
+        return cross(RFC2202);
+    }
+
+    static Stream<Arguments> rfc4868() {
+        return cross(RFC4868);
+    }
+
+    /** Every row of {@code rows} ("a, b, c") once per implementation, the implementation first. */
+    private static Stream<Arguments> cross(String[] rows) {
+        return Implementations.names().flatMap(impl -> Arrays.stream(rows).map(row -> {
+            String[] f = row.split(",\\s*");
+            Object[] args = new Object[f.length + 1];
+            args[0] = impl;
+            System.arraycopy(f, 0, args, 1, f.length);
+            return Arguments.of(args);
+        }));
+    }
+
     // RFC 2202 s2 (HMAC-MD5, 16-byte keys in cases 1 and 3) and s3 (HMAC-SHA-1, 20-byte keys).
-    @ParameterizedTest(name = "RFC 2202 {0} case {1}")
-    @CsvSource({
+    private static final String[] RFC2202 = {
         "MD5, 1, 16, 9294727a3638bb1c13f48ef8158bfc9d",
         "MD5, 2, 16, 750c783e6ab0b503eaa86e310a5db738",
         "MD5, 3, 16, 56be34521d144c88dbb8c733f0e8b3f6",
@@ -51,10 +71,13 @@ class PrfTest {
         "SHA1, 2, 20, effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
         "SHA1, 3, 20, 125d7342b9ac11cd91a39af48aa17b4f63f175d3",
         "SHA1, 4, 20, 4c9007f4026250c6bc8414f9bf50c86c2d7235da",
-    })
-    void rfc2202(HashAlgorithm h, int testCase, int keyLen, String expected) {
+    };
+
+    @ParameterizedTest(name = "{0}: RFC 2202 {1} case {2}")
+    @MethodSource
+    void rfc2202(String impl, HashAlgorithm h, int testCase, int keyLen, String expected) {
         byte[][] kd = rfc2202Case(testCase, keyLen);
-        assertEquals(expected, Vectors.hex(Prf.hmac(h).apply(kd[0], kd[1])));
+        assertEquals(expected, Vectors.hex(Implementations.crypto(impl).prf(h).apply(kd[0], kd[1])));
     }
 
     private static final byte[] KEY_131 = repeat(0xaa, 131);
@@ -71,8 +94,7 @@ class PrfTest {
     }
 
     // RFC 4868 s2.7.1, PRF test vectors (borrowed from RFC 4231), untruncated output.
-    @ParameterizedTest(name = "RFC 4868 PRF-{1} {0}")
-    @CsvSource({
+    private static final String[] RFC4868 = {
         "SHA2_256, 1, b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
         "SHA2_256, 2, 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
         "SHA2_256, 3, 773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe",
@@ -103,34 +125,40 @@ class PrfTest {
                 + "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598",
         "SHA2_512, 6, e37b6a775dc87dbaa4dfa9f96e5e3ffddebd71f8867289865df5a32d20cdc944"
                 + "b6022cac3c4982b10d5eeb55c3e4de15134676fb6de0446065c97440fa8c6a58",
-    })
-    void rfc4868(HashAlgorithm h, int testCase, String expected) {
+    };
+
+    @ParameterizedTest(name = "{0}: RFC 4868 PRF-{2} {1}")
+    @MethodSource
+    void rfc4868(String impl, HashAlgorithm h, int testCase, String expected) {
         byte[][] kd = rfc4868Case(testCase);
-        Prf prf = Prf.hmac(h);
+        Prf prf = Implementations.crypto(impl).prf(h);
         byte[] out = prf.apply(kd[0], kd[1]);
         assertEquals(expected, Vectors.hex(out));
         assertEquals(prf.outputLength(), out.length);
     }
 
-    @Test
-    void dataPartsAreConcatenated() {
+    @ParameterizedTest
+    @MethodSource("dev.isakmpd.oakley.Implementations#names")
+    void dataPartsAreConcatenated(String impl) {
         // RFC 2202 s3 case 2, split across three parts.
-        byte[] out = Prf.hmac(HashAlgorithm.SHA1).apply(ascii("Jefe"),
+        byte[] out = Implementations.crypto(impl).prf(HashAlgorithm.SHA1).apply(ascii("Jefe"),
                 ascii("what do ya"), new byte[0], ascii(" want for nothing?"));
         assertEquals("effcdf6ae5eb2fa2d27416d5f184df9c259a7c79", Vectors.hex(out));
     }
 
-    @Test
-    void secretKeyOverloadMatchesByteKey() {
+    @ParameterizedTest
+    @MethodSource("dev.isakmpd.oakley.Implementations#names")
+    void secretKeyOverloadMatchesByteKey(String impl) {
         SecretBytes key = SecretBytes.copyOf(ascii("Jefe"));
-        Prf prf = Prf.hmac(HashAlgorithm.SHA2_256);
+        Prf prf = Implementations.crypto(impl).prf(HashAlgorithm.SHA2_256);
         assertArrayEquals(prf.apply(ascii("Jefe"), ascii("x")), prf.apply(key, ascii("x")));
     }
 
-    @Test
-    void accessors() {
+    @ParameterizedTest
+    @MethodSource("dev.isakmpd.oakley.Implementations#names")
+    void accessors(String impl) {
         for (HashAlgorithm h : HashAlgorithm.values()) {
-            Prf prf = Prf.hmac(h);
+            Prf prf = Implementations.crypto(impl).prf(h);
             assertSame(h, prf.hash());
             assertEquals(h.outputLength(), prf.outputLength());
         }

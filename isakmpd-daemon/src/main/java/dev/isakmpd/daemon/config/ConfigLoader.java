@@ -18,6 +18,7 @@ import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.Section.Value;
 import dev.isakmpd.oakley.DhGroup;
+import dev.isakmpd.oakley.IkeCrypto;
 import dev.isakmpd.oakley.SecretBytes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,6 +70,9 @@ public final class ConfigLoader {
     private int natPort = NatTraversal.PORT;
     /** daemon.allow-esp-null: whether esp proposals may name the NULL cipher (RFC 2410, integrity only). */
     private boolean allowEspNull;
+    /** daemon.crypto: read before the peers, whose private keys sign with it. */
+    private CryptoChoice crypto;
+    private IkeCrypto signing;
     private final Map<String, Path> pskFiles = new LinkedHashMap<>();
     private final Map<String, RestartPolicy> restart = new LinkedHashMap<>();
     private final List<PlacedTunnel> placedTunnels = new ArrayList<>();
@@ -127,7 +132,7 @@ public final class ConfigLoader {
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
                     "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
                     "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "nat-t-port", "allow-esp-null",
-                    "metrics"));
+                    "metrics", "crypto"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -142,6 +147,7 @@ public final class ConfigLoader {
             metrics = metrics(d);
             control = control(d);
             retransmit = retransmit(d);
+            crypto = readCrypto(d);
         }
 
         Map<String, Section> peerSections = root.tables("peers");
@@ -158,7 +164,8 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
-                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics);
+                problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics,
+                cryptoChoice());
     }
 
     /**
@@ -176,6 +183,46 @@ public final class ConfigLoader {
                 "serves metrics to the network on " + Endpoints.format(a) + ", without authentication "
                         + "(\"127.0.0.1:" + DaemonConfig.DEFAULT_METRICS_PORT + "\" keeps them on this host)"));
         return at;
+    }
+
+    /**
+     * daemon.crypto: "auto" (the default: ACCP where it loads and passes its self-test, Bouncy
+     * Castle otherwise), "bouncycastle", or "accp" (an error where ACCP cannot be used).
+     */
+    private CryptoChoice readCrypto(Section d) {
+        Optional<Value<String>> v = d.string("crypto");
+        CryptoChoice.Mode mode = CryptoChoice.Mode.AUTO;
+        if (v.isPresent()) {
+            Optional<CryptoChoice.Mode> m = CryptoChoice.Mode.byConfigName(v.get().value());
+            if (m.isEmpty()) {
+                problems.error(v.get().at(), "unknown crypto '" + v.get().value()
+                        + "' (known: auto, bouncycastle, accp)");
+                return null;
+            }
+            mode = m.get();
+        }
+        try {
+            return CryptoChoice.resolve(mode, IkeCrypto.accpProblem());
+        } catch (IllegalArgumentException e) {
+            problems.error(v.get().at(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** The resolved daemon.crypto; "auto" where the key (or [daemon]) is missing or wrong. */
+    private CryptoChoice cryptoChoice() {
+        if (crypto == null) {
+            crypto = CryptoChoice.resolve(CryptoChoice.Mode.AUTO, IkeCrypto.accpProblem());
+        }
+        return crypto;
+    }
+
+    /** The crypto our private keys sign with: the daemon's, so that check tries what run will use. */
+    private IkeCrypto signing() {
+        if (signing == null) {
+            signing = cryptoChoice().create(new SecureRandom(), allowLegacy);
+        }
+        return signing;
     }
 
     /** receive-buffer: bytes, 64 KiB to 256 MiB (the kernel grants at most net.core.rmem_max). */
@@ -519,7 +566,7 @@ public final class ConfigLoader {
                         problems.error(p.at(k), "is not for auth = \"pubkey\" (signatures with certificates)");
                     }
                 }
-                return new Credentials(baseDir, problems).load(p).map(PeerAuth.class::cast);
+                return new Credentials(baseDir, problems, signing()).load(p).map(PeerAuth.class::cast);
             }
             case "pubkey-encryption", "pubkey-encryption-revised" -> {
                 for (String k : List.of("psk", "psk-file", "certificate", "ca", "crl", "send-cert")) {
@@ -527,7 +574,7 @@ public final class ConfigLoader {
                         problems.error(p.at(k), "is not for auth = \"" + kind + "\" (RSA keys known beforehand)");
                     }
                 }
-                return new Credentials(baseDir, problems).loadEncryption(p, kind.endsWith("revised"))
+                return new Credentials(baseDir, problems, signing()).loadEncryption(p, kind.endsWith("revised"))
                         .map(PeerAuth.class::cast);
             }
             default -> {

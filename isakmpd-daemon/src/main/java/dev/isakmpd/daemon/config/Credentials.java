@@ -3,6 +3,7 @@ package dev.isakmpd.daemon.config;
 import dev.isakmpd.core.pki.TrustStore;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.daemon.config.Section.Value;
+import dev.isakmpd.oakley.IkeCrypto;
 import dev.isakmpd.oakley.IkeSigner;
 import dev.isakmpd.oakley.IkeVerifier;
 import dev.isakmpd.oakley.HashAlgorithm;
@@ -47,10 +48,12 @@ final class Credentials {
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
     private final Path baseDir;
     private final Problems problems;
+    private final IkeCrypto crypto;
 
-    Credentials(Path baseDir, Problems problems) {
+    Credentials(Path baseDir, Problems problems, IkeCrypto crypto) {
         this.baseDir = baseDir;
         this.problems = problems;
+        this.crypto = crypto;
     }
 
     Optional<PeerAuth.Signatures> load(Section p) {
@@ -81,7 +84,7 @@ final class Credentials {
         }
         IkeSigner signer;
         try {
-            signer = IkeSigner.forKey(key.get());
+            signer = crypto.signer(key.get());
         } catch (IllegalArgumentException e) {
             problems.error(keyKey.get().at(), path(keyKey.get()) + ": " + e.getMessage());
             return Optional.empty();

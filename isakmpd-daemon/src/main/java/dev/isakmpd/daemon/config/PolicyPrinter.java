@@ -24,6 +24,7 @@ public final class PolicyPrinter {
                 .orElse("") + ")").orElse("off"));
         row(out, "  ", "retransmit", "after " + Durations.format(config.retransmit().initial()) + ", doubling to "
                 + Durations.format(config.retransmit().max()) + ", " + config.retransmit().retries() + " times");
+        row(out, "  ", "crypto", config.crypto().describe());
         if (config.allowLegacyCrypto()) {
             row(out, "  ", "allow-legacy-crypto", "true (DES and EC2N groups accepted)");
         }

@@ -63,6 +63,7 @@ final class ConfigReload {
         needsRestart(now, next, "daemon.retransmit-*", DaemonConfig::retransmit);
         needsRestart(now, next, "daemon.allow-legacy-crypto", DaemonConfig::allowLegacyCrypto);
         needsRestart(now, next, "daemon.metrics", DaemonConfig::metrics);
+        needsRestart(now, next, "daemon.crypto", c -> c.crypto().configured());
         List<PeerPolicy> peers;
         try {
             peers = Kernels.supportedByKernel(next.peers(), kernel);

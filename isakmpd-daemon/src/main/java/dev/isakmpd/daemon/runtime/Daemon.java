@@ -100,7 +100,8 @@ public final class Daemon {
                 kernel.addPolicy(t);
                 installed.add(t);
             }
-            IkeCrypto crypto = IkeCrypto.bouncyCastle(new SecureRandom(), config.allowLegacyCrypto());
+            IkeCrypto crypto = config.crypto().create(new SecureRandom(), config.allowLegacyCrypto());
+            LOG.info("crypto: {}", config.crypto().describe());
             Engine engine = new Engine(peers, crypto, kernel, config.retransmit(), config.halfOpen());
             Clock clock = Clock.systemUTC();
             ActionExecutor executor = new ActionExecutor(transport, kernel, clock);

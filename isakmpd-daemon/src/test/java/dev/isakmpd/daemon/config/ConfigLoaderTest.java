@@ -19,6 +19,7 @@ import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.ProposalNames;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.oakley.IkeCrypto;
 import dev.isakmpd.oakley.SecretBytes;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -244,6 +245,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void cryptoIsAutoByDefaultAndNamedInErrors() throws Exception {
+        CryptoChoice auto = parse(VALID).crypto();
+        assertEquals(CryptoChoice.Mode.AUTO, auto.configured());
+        assertEquals(IkeCrypto.accpProblem().isEmpty(), auto.accp(), auto.describe());
+        CryptoChoice bc = parse(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\ncrypto = \"bouncycastle\""))
+                .crypto();
+        assertEquals("bouncycastle (configured)", bc.describe());
+        assertError(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\ncrypto = \"openssl\""),
+                "t.toml:4: daemon.crypto: unknown crypto 'openssl' (known: auto, bouncycastle, accp)");
+    }
+
+    @Test
     void legacyAlgorithmsNeedTheDaemonSwitch() throws Exception {
         assertFalse(parse(VALID).allowLegacyCrypto());
         DaemonConfig c = parse(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nallow-legacy-crypto = true")
@@ -379,8 +392,8 @@ class ConfigLoaderTest {
         assertEquals(List.of(
                 "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-esp-null, "
                         + "allow-legacy-crypto, "
-                        + "control-group, control-mode, control-socket, half-open-per-address, half-open-total, kernel, "
-                        + "listen, metrics, nat-t-port, receive-buffer, retransmit-timeout, retransmit-timeout-max, "
+                        + "control-group, control-mode, control-socket, crypto, half-open-per-address, half-open-total, "
+                        + "kernel, listen, metrics, nat-t-port, receive-buffer, retransmit-timeout, retransmit-timeout-max, "
                         + "retransmit-tries, "
                         + "status-file)",
                 "t.toml:9: peers.gw-b.ike[1]: unknown cipher 'aes512' in 'aes512-sha1-modp2048' (known: aes128, aes192, aes256, 3des, "

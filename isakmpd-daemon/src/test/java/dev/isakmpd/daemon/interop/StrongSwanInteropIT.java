@@ -187,6 +187,8 @@ class StrongSwanInteropIT {
             assertTrue(ourLog.contains("peer authenticated as 'C=XX, O=isakmpd test, CN=gw-b.example.org' ("
                     + (ec ? "ECDSA-256" : "RSA signatures") + " of"), "we verified strongSwan");
         }
+        // the guest is linux-x86_64, where crypto = "auto" computes with ACCP (docs/oakley.md)
+        assertTrue(OurSide.read(out.resolve("ours.log")).contains("crypto: accp ("), "our daemon runs on ACCP");
         // and strongSwan's kernel really holds them, with the keys we derived (their fingerprints)
         String xfrm = OurSide.read(out.resolve("ip-xfrm-state.txt"));
         assertTrue(xfrm.contains("spi 0x" + outSa.spi()) && xfrm.contains("spi 0x" + in.spi()), xfrm);

@@ -44,8 +44,9 @@ class InstallIT {
                 "the man page says what the picocli definition says");
         assertTrue(Files.exists(root.resolve("lib/systemd/system/isakmpd.service")));
         assertTrue(Files.exists(root.resolve("usr/lib/sysusers.d/isakmpd.conf")));
-        assertTrue(run(List.of(sbin.resolve("isakmpd").toString(), "check", "--config", conf.toString()), 0)
-                .endsWith(conf + ": OK\n"));
+        String check = run(List.of(sbin.resolve("isakmpd").toString(), "check", "--config", conf.toString()), 0);
+        assertTrue(check.endsWith(conf + ": OK\n"), check);
+        assertTrue(check.contains("\n  crypto        accp (auto: ACCP "), "the installed lib/ carries ACCP: " + check);
 
         String listen = "127.0.0.1:" + Ports.freeUdp("127.0.0.1");
         Path ctl = dir.resolve("ctl");

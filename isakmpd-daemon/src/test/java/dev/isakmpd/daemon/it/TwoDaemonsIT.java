@@ -16,7 +16,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two daemon processes over real UDP on 127.0.0.1 and 127.0.0.2: Main Mode, Quick Mode, Delete on SIGTERM. */
+/**
+ * Two daemon processes over real UDP on 127.0.0.1 and 127.0.0.2: Main Mode, Quick Mode, Delete on
+ * SIGTERM. The initiator computes with ACCP (crypto = "auto" here), the responder with Bouncy
+ * Castle, over P-256 for phase 1 and PFS: the two implementations agree on the wire.
+ */
 class TwoDaemonsIT {
     private static final String PSK = "two daemons it psk";
     private static final Duration NEGOTIATION = Duration.ofSeconds(30);
@@ -31,10 +35,10 @@ class TwoDaemonsIT {
         String b = "127.0.0.2:" + Ports.freeUdp("127.0.0.2");
         Path confA = dir.resolve("a.toml");
         Path confB = dir.resolve("b.toml");
-        Files.writeString(confA, Configs.daemon(a, "a.status")
-                + Configs.peer("gw-b", a, b, PSK, true, "10.1.0.0/16", "10.2.0.0/16"));
-        Files.writeString(confB, Configs.daemon(b, "b.status")
-                + Configs.peer("gw-a", b, a, PSK, false, "10.2.0.0/16", "10.1.0.0/16"));
+        Files.writeString(confA, ecp256(Configs.daemon(a, "a.status")
+                + Configs.peer("gw-b", a, b, PSK, true, "10.1.0.0/16", "10.2.0.0/16")));
+        Files.writeString(confB, ecp256(Configs.daemon(b, "b.status", "off", "crypto = \"bouncycastle\"\n")
+                + Configs.peer("gw-a", b, a, PSK, false, "10.2.0.0/16", "10.1.0.0/16")));
 
         // what a crashed daemon left behind: the next start must not show it
         Files.writeString(dir.resolve("a.status"), "esp gw-b net out spi=deadbeef src=127.0.0.1 dst=127.0.0.2 "
@@ -60,6 +64,8 @@ class TwoDaemonsIT {
             assertEquals(esp(tb, "out").spi(), esp(ta, "in").spi(), "B's outbound SPI is A's inbound SPI");
             assertEquals(List.of(), SaPairing.mismatches("a", ta, "b", tb));
             assertEquals("aes256-sha256", esp(ta, "out").algorithms(), "the first esp proposal wins");
+            assertTrue(initiator.output().contains("crypto: accp (auto: "), logs(initiator));
+            assertTrue(responder.output().contains("crypto: bouncycastle (configured)"), logs(responder));
 
             assertEquals(0, initiator.terminate(EXIT), "initiator exit code after SIGTERM" + logs(initiator, responder));
             assertFalse(Files.exists(dir.resolve("a.status")), "the status file is removed at a clean stop");
@@ -69,6 +75,12 @@ class TwoDaemonsIT {
                     "the responder logged no Delete" + logs(initiator, responder));
             assertEquals(0, responder.terminate(EXIT), "responder exit code after SIGTERM" + logs(initiator, responder));
         }
+    }
+
+    /** Phase 1 and PFS on P-256, the group both implementations compute (ACCP's AWS-LC, Bouncy Castle). */
+    private static String ecp256(String config) {
+        return config.replace("aes128-sha256-modp2048", "aes128-sha256-ecp256").replace("pfs = \"modp2048\"",
+                "pfs = \"ecp256\"");
     }
 
     private static boolean tunnelUp(Table t) {

@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What one side of a signature Main Mode spends on its own signature and on checking the
- * peer's, through the crypto interface the exchanges use. Run by scripts/bench-sig.sh next to
- * {@code openssl speed rsa2048 ecdsap256}.
+ * peer's, through the crypto interface the exchanges use, on each implementation. Run by
+ * scripts/bench-sig.sh next to {@code openssl speed rsa2048 ecdsap256}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,13 +29,16 @@ public class SignatureBench {
     @Param({"rsa2048", "ecdsap256"})
     public String key;
 
-    private IkeSigner signer;
-    private IkeVerifier verifier;
-    private byte[] hash;
-    private byte[] signature;
+    @Param({"bouncycastle", "accp"})
+    public String impl;
 
-    @Setup
-    public void setUp() throws Exception {
+    private Keys k;
+
+    /** A fresh key's signer and verifier, a 32-byte HASH and its signature. */
+    record Keys(IkeSigner signer, IkeVerifier verifier, byte[] hash, byte[] signature) {
+    }
+
+    static Keys keys(IkeCrypto crypto, String key) throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance(key.startsWith("rsa") ? "RSA" : "EC");
         if (key.startsWith("rsa")) {
             g.initialize(2048);
@@ -43,21 +46,24 @@ public class SignatureBench {
             g.initialize(new ECGenParameterSpec("secp256r1"));
         }
         KeyPair kp = g.generateKeyPair();
-        IkeCrypto crypto = IkeCrypto.bouncyCastle(new SecureRandom(), false);
-        signer = crypto.signer(kp.getPrivate());
-        verifier = crypto.verifier(kp.getPublic());
-        hash = new byte[32];
+        IkeSigner signer = crypto.signer(kp.getPrivate());
+        byte[] hash = new byte[32];
         new SecureRandom().nextBytes(hash);
-        signature = signer.sign(hash);
+        return new Keys(signer, crypto.verifier(kp.getPublic()), hash, signer.sign(hash));
+    }
+
+    @Setup
+    public void setUp() throws Exception {
+        k = keys(CpuTime.crypto(impl, new SecureRandom()), key);
     }
 
     @Benchmark
     public byte[] sign() {
-        return signer.sign(hash);
+        return k.signer().sign(k.hash());
     }
 
     @Benchmark
     public boolean verify() {
-        return verifier.verify(hash, signature);
+        return k.verifier().verify(k.hash(), k.signature());
     }
 }
