@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Our daemon against libreswan 4.10's pluto (IKEv1, Debian's build, unpacked by
  * scripts/install-deps.sh because it conflicts with strongSwan's packages), inside the kernel lab
  * where pluto installs real ESP SAs: Main Mode PSK aes128-sha256-modp2048, Quick Mode aes128-sha1
- * with PFS modp2048, each side initiating once. Checks that both sides hold the same SPIs.
+ * with PFS modp2048, each side initiating once. Checks that both sides hold the same SPIs and keys,
+ * and the authentication method pluto names.
  */
 class LibreswanInteropIT {
     static final Path LIBRESWAN = Path.of(System.getenv().getOrDefault("LIBRESWAN_DIR",
@@ -71,10 +73,21 @@ class LibreswanInteropIT {
             assertEquals("aes128-sha1", e.algorithms());
             assertTrue(xfrm.contains("spi 0x" + e.spi()), "pluto's kernel lacks SPI " + e.spi() + ":\n" + xfrm);
         }
+        if (!traffic) {
+            // the keys too: pluto's kernel holds those we derived (their fingerprints, as in our status file)
+            Map<String, List<String>> keys = StrongSwanInteropIT.xfrmKeyFingerprints(xfrm);
+            for (StatusFile.EspEntry e : ours.esp()) {
+                assertEquals(List.of(e.encryptionKeyFingerprint(), e.authenticationKeyFingerprint()), keys.get(e.spi()),
+                        "key fingerprints of SPI " + e.spi() + " in pluto's kernel and ours");
+            }
+        }
         String pluto = OurSide.read(out.resolve("pluto.log"));
         if (traffic) {
             assertRekeyedByUsWithTrafficFlowing(out, pluto);
         }
+        // the method pluto authenticated us with, as it names it
+        assertTrue(pluto.contains("SA established {auth=" + (auth.equals("psk") ? "PRESHARED_KEY" : "RSA_SIG")),
+                "pluto.log names the method");
         assertTrue(pluto.contains("IPsec SA established tunnel mode"), "pluto.log");
         assertTrue(pluto.contains("group=MODP2048"), "pluto.log");
         if (auth.equals("rsa-certs")) {
