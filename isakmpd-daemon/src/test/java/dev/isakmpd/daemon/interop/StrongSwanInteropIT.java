@@ -217,6 +217,11 @@ class StrongSwanInteropIT {
                 spi = f[3].substring(2);
             } else if (f[0].equals("enc") && f.length > 2) {
                 enc = fingerprint(f[2]);
+            } else if (f[0].equals("aead") && f.length > 2) {
+                // AES-GCM (RFC 4106): one key, with its salt; our status file shows the empty
+                // integrity key's fingerprint beside it
+                enc = fingerprint(f[2]);
+                auth = fingerprint("0x");
             } else if (f[0].equals("auth-trunc") && f.length > 2) {
                 auth = fingerprint(f[2]);
             }
