@@ -66,7 +66,7 @@ public final class Engine {
     /** Replaced as a whole by {@link #reconfigure}; unchanged peers keep their policy object. */
     private List<PeerPolicy> peers;
     /** Responder Main Modes waiting for MM3 or MM5, bounded per address and in all. */
-    private final HalfOpenTable halfOpenTable;
+    private final HalfOpenTable<IsakmpSession> halfOpenTable;
     /** Addresses whose half-open exchanges are being displaced by new MM1s: warned once per episode. */
     private final Set<InetAddress> clogged = new HashSet<>();
     private final Map<String, PeerPolicy> peersByName = new HashMap<>();
@@ -115,7 +115,7 @@ public final class Engine {
         }
         this.natPorts = natPorts(this.peers);
         this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas());
-        this.halfOpenTable = new HalfOpenTable(halfOpen);
+        this.halfOpenTable = new HalfOpenTable<>(halfOpen);
     }
 
     /** Whether DEBUG log actions are wanted (the runtime asks its logger before each input). */
