@@ -43,6 +43,9 @@ public final class SpoofedFloodBench {
         int rate = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
         Files.createDirectories(dir);
+        for (String old : new String[] {"responder.status", "legit.status", "responder.log", "legit.log"}) {
+            Files.deleteIfExists(dir.resolve(old)); // a previous run's would read as this one's
+        }
         String us = "127.0.0.1:" + PORT;
         String legit = "127.0.0.2:" + PORT;
         Path responderConf = dir.resolve("responder.toml");
@@ -117,7 +120,7 @@ public final class SpoofedFloodBench {
                         + "legitimate peer: %s%n", sent, elapsed, sent / elapsed, refused, SOURCES, cpu / 1000.0,
                         cpu / elapsed / 10, peakRss / 1024,
                         legitUp == null ? "NOT up within 60 s after the flood" : "MM+QM up " + legitUp.toMillis()
-                                + " ms after it started (flood running)");
+                                + " ms after its process started (JVM start included; flood running)");
                 System.out.print(report);
                 Files.writeString(dir.resolve("result.txt"), report);
             } finally {
