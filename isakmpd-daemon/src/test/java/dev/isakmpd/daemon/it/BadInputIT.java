@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.kernel.InMemoryKernel;
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.daemon.config.ConfigLoader;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.runtime.Daemon;
@@ -15,11 +16,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +50,7 @@ class BadInputIT {
             Daemon t = start("target", Configs.daemon(target, null)
                     + Configs.peer("good", target, good, PSK, false, "10.1.0.0/16", "10.2.0.0/16")
                     + Configs.peer("liar", target, liar, PSK, false, "10.1.0.0/16", "10.3.0.0/16"));
-            InetSocketAddress to = endpoint(target);
+            InetSocketAddress to = Addresses.parseEndpoint(target, 500);
 
             int mark = log.mark();
             send(attacker, to, new byte[10]);
@@ -75,7 +74,7 @@ class BadInputIT {
 
             Daemon g = start("good", Configs.daemon(good, null)
                     + Configs.peer("target", good, target, PSK, true, "10.2.0.0/16", "10.1.0.0/16"));
-            assertTrue(waitFor(() -> tunnelUp(g.status()) && tunnelUp(t.status())),
+            assertTrue(Poll.until(() -> tunnelUp(g.status()) && tunnelUp(t.status())),
                     "the correctly configured peer got no tunnel" + log.dump());
             assertEquals(List.of(), SaPairing.mismatches("good", g.status().table(), "target", t.status().table()));
             assertTrue(t.status().esp().stream().allMatch(sa -> sa.peer().equals("good")),
@@ -111,19 +110,5 @@ class BadInputIT {
         return !s.isakmp().isEmpty() && s.esp().size() >= 2;
     }
 
-    private static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
-        return true;
-    }
 
-    private static InetSocketAddress endpoint(String text) {
-        int colon = text.lastIndexOf(':');
-        return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
-    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.kernel.InMemoryKernel;
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.registry.CertEncoding;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.IdType;
@@ -42,7 +43,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,7 +96,7 @@ class HostileCertificatesIT {
                     + "aggressive = true\nike = [\"aes128-sha256-modp2048\"]\nauto = \"start\"\n"
                     + "[peers.attacker.tunnels.net]\nlocal-subnet = \"10.1.0.0/16\"\nremote-subnet = \"10.4.0.0/16\"\n"
                     + "esp = [\"aes128-sha1\"]\npfs = \"modp2048\"\n");
-            InetSocketAddress to = endpoint(target);
+            InetSocketAddress to = Addresses.parseEndpoint(target, 500);
             Daemon g = start("good", Configs.daemon(good, null)
                     + Configs.peer("target", good, target, "the right key", true, "10.2.0.0/16", "10.1.0.0/16"));
 
@@ -144,12 +144,12 @@ class HostileCertificatesIT {
             }
             expect(log, mark, "target", "half-open Main Mode limit reached \\(64 per address", "the AM1 flood");
             int flood = mark;
-            assertTrue(waitFor(() -> log.since(flood).stream().filter(l -> l.message().contains(
+            assertTrue(Poll.until(() -> log.since(flood).stream().filter(l -> l.message().contains(
                     "Aggressive Mode: responding to '127.0.0.4'")).count() == 300), "every AM1 answered" + log.dump());
             // 64 half-open from the attacker's address, its own exchange, the good peer's ISAKMP SA
             assertTrue(t.status().isakmp().size() <= 64 + 2, "half-open state bounded: " + t.status().isakmp().size());
 
-            assertTrue(waitFor(() -> tunnelUp(g.status(), "target") && tunnelUp(t.status(), "good")),
+            assertTrue(Poll.until(() -> tunnelUp(g.status(), "target") && tunnelUp(t.status(), "good")),
                     "the legitimate peer got no tunnel" + log.dump());
             assertEquals(List.of(), SaPairing.mismatches("good", g.status().table(), "target", t.status().table()));
             // an exception escaping the engine is logged at ERROR ("engine failed ...") by the event loop
@@ -315,19 +315,5 @@ class HostileCertificatesIT {
         return s.esp().stream().filter(sa -> sa.peer().equals(peer)).count() >= 2;
     }
 
-    private static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
-        return true;
-    }
 
-    private static InetSocketAddress endpoint(String text) {
-        int colon = text.lastIndexOf(':');
-        return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
-    }
 }
