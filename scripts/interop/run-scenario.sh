@@ -22,7 +22,10 @@
 #                       background (own session), cwd = caller's cwd, output to
 #                       DIR/ours.log; killed at the end (SIGTERM, 5 s, SIGKILL)
 #   --ours-ready-file F wait until F exists before going on (else a fixed delay)
-#   --timeout S         limit for ready file + negotiation (default 45)
+#   --timeout S         limit for the negotiation, counted once our side is ready
+#                       (default 45)
+#   --ready-timeout S   limit for our side to create its ready file (default 90:
+#                       a JVM starts in 10-20 s in the lab, slower on a busy host)
 #   --ready-delay S     the fixed delay when no ready file is given (default 2)
 #   --no-pcap           do not run tcpdump
 #   --ours-status-cmd C our side's SA table: "bash -c C" in namespace "us" when
@@ -131,7 +134,7 @@ usage() {
 }
 pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0
 ping_size=56
-out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
+out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_timeout_s=90 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=${2:-}; shift 2 ;;
@@ -143,6 +146,7 @@ while [ $# -gt 0 ]; do
         --ours-cmd) ours_cmd=${2:-}; shift 2 ;;
         --ours-ready-file) ready_file=${2:-}; shift 2 ;;
         --timeout) timeout_s=${2:-}; shift 2 ;;
+        --ready-timeout) ready_timeout_s=${2:-}; shift 2 ;;
         --ready-delay) ready_delay=${2:-}; shift 2 ;;
         --no-pcap) pcap=0; shift ;;
         --ours-status-cmd) status_cmd=${2:-}; shift 2 ;;
@@ -183,6 +187,7 @@ if [ "$transport" = 1 ]; then   # host-to-host: the endpoints are the selectors 
     PING_US_ADDR=$INTEROP_US_ADDR PING_SW_ADDR=$INTEROP_SW_ADDR
 fi
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
+[[ $ready_timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --ready-timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
 [[ $ping_size =~ ^[0-9]+$ ]] || { echo "$prog: --ping-size wants a byte count" >&2; exit 2; }
@@ -326,7 +331,7 @@ export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_I
 export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any INTEROP_NAT=$nat
 export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
 [ -n "$ready_file" ] && rm -f "$ready_file"
-t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
+t_deadline=$(( ${EPOCHREALTIME%.*} + ready_timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is
 # not a group leader), so the whole tree of our side is killed at the end.
 # Not under STRONGSWAN_CONF of the sw side.
@@ -337,13 +342,14 @@ stamp "ours started (pid $ours_pid)"
 if [ -n "$ready_file" ]; then
     while [ ! -e "$ready_file" ]; do
         alive "$ours_pid" || { wait "$ours_pid"; finish FAIL "our side exited (status $?) before creating $ready_file (see ours.log)"; }
-        [ "${EPOCHREALTIME%.*}" -lt "$t_deadline" ] || finish FAIL "our side did not create $ready_file within ${timeout_s}s"
+        [ "${EPOCHREALTIME%.*}" -lt "$t_deadline" ] || finish FAIL "our side did not create $ready_file within ${ready_timeout_s}s"
         msleep 0.2
     done
 else
     msleep "$ready_delay"
 fi
 stamp "ours ready"
+t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 
 if [ "$ping" = 1 ] && [ "$initiator" = us ]; then
     # the first packet hits our side's policy and is dropped while the kernel ACQUIREs an SA

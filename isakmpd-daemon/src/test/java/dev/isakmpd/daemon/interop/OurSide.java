@@ -88,8 +88,9 @@ final class OurSide {
                         + " run --config \"$out/ours.toml\" --log-level debug &",
                 "pid=$!",
                 "trap 'kill -TERM $pid; wait $pid' TERM",
-                // a JVM in the single-CPU lab guest can take tens of seconds to start under load
-                "for i in $(seq 1 600); do",
+                // a JVM in the single-CPU lab guest can take tens of seconds to start under load (once 45 s
+                // in CI); run-scenario.sh waits up to its --ready-timeout, 90 s by default
+                "for i in $(seq 1 900); do",
                 "  grep -q 'listening on' \"$INTEROP_OUT/ours.log\" 2>/dev/null && break",
                 "  kill -0 $pid 2>/dev/null || break",
                 "  sleep 0.1",
