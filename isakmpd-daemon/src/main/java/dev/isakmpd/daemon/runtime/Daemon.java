@@ -12,6 +12,7 @@ import dev.isakmpd.daemon.control.ControlProtocol;
 import dev.isakmpd.daemon.control.ControlServer;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -95,6 +96,8 @@ public final class Daemon {
         List<SpdTunnel> installed = new ArrayList<>();
         EarlyKernelEvents early = new EarlyKernelEvents();
         kernel.onEvent(early);
+        // what a later step's failure must close again (the loop closes them at a normal exit)
+        List<Closeable> servers = new ArrayList<>();
         try {
             for (SpdTunnel t : Kernels.policies(peers)) {
                 kernel.addPolicy(t);
@@ -116,6 +119,7 @@ public final class Daemon {
             }
             if (config.metrics().isPresent()) {
                 MetricsEndpoint metrics = MetricsEndpoint.start(config.metrics().get(), status::current, stats);
+                servers.add(metrics);
                 loop.closeAtExit(metrics);
                 LOG.info("serving metrics on http://{}/metrics", Endpoints.format(metrics.address()));
             }
@@ -125,23 +129,19 @@ public final class Daemon {
                 ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, clock,
                         d::reload, kernel);
                 reload.onReconfigured(commands::reconfigured);
-                loop.closeAtExit(ControlServer.start(config.control().get(), commands::handle));
+                ControlServer control = ControlServer.start(config.control().get(), commands::handle);
+                servers.add(control);
+                loop.closeAtExit(control);
             }
             early.deliverTo(loop::kernelEvent);
             d.thread.start();
             return d;
-        } catch (IOException e) {
-            transport.close();
-            undo(kernel, installed);
+        } catch (IOException | RuntimeException e) {
+            undo(transport, servers, kernel, installed);
             throw e;
         } catch (KernelException e) {
-            transport.close();
-            undo(kernel, installed);
+            undo(transport, servers, kernel, installed);
             throw new IOException(e.getMessage(), e);
-        } catch (RuntimeException e) {
-            transport.close();
-            undo(kernel, installed);
-            throw e;
         }
     }
 
@@ -158,7 +158,17 @@ public final class Daemon {
                 (System.nanoTime() - start) / 1_000_000);
     }
 
-    private static void undo(Kernel kernel, List<SpdTunnel> installed) {
+    /** A start that failed half way: the daemon must not hold sockets or leave policies behind. */
+    private static void undo(UdpTransport transport, List<Closeable> servers, Kernel kernel,
+            List<SpdTunnel> installed) {
+        transport.close();
+        for (Closeable c : servers) {
+            try {
+                c.close();
+            } catch (IOException x) {
+                LOG.warn("closing {}: {}", c, x.getMessage());
+            }
+        }
         for (SpdTunnel t : installed) {
             try {
                 kernel.deletePolicy(t);
