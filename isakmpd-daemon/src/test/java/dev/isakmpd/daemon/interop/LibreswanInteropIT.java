@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Our daemon against libreswan 4.10's pluto (IKEv1, Debian's build, unpacked by
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * with PFS modp2048, each side initiating once. Checks that both sides hold the same SPIs and keys,
  * and the authentication method pluto names.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class LibreswanInteropIT {
     static final Path LIBRESWAN = Path.of(System.getenv().getOrDefault("LIBRESWAN_DIR",
             "/opt/isakmpd-interop/libreswan-4.10"));

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * {@link EndToEnd} with {@code kernel = "pfkey"}: SPD entries through PF_KEY, SAs with
  * GETSPI/UPDATE inbound and ADD outbound, ACQUIRE and EXPIREs from PF_KEY; aes128-sha1, since
  * Linux's af_key cannot install hmac(sha256) with the RFC 4868 ICV.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class PfKeyEndToEndIT {
     @Test
     void pingThroughEspNegotiatedOnAcquire() throws Exception {

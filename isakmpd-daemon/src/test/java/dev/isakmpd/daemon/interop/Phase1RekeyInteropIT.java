@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Issue 10's black hole, in the kernel lab against strongSwan 5.9.8, with a ping every 0.2 s
@@ -30,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * min), so we start every phase-2 rekey, and several new pairs carry the traffic in turn.
  * </ul>
  */
+@Execution(ExecutionMode.CONCURRENT)
 class Phase1RekeyInteropIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     /** Three ISAKMP SA lifetimes after the first SA (the long ping starts about 3 s after it). */

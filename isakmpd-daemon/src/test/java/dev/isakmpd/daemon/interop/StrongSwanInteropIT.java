@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Our daemon against an unmodified strongSwan 5.9.8 (Debian charon-systemd, swanctl with
@@ -28,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * its ESP SAs in a kernel that has ESP; see docs/interop.md. Both sides' SA tables are compared:
  * strongSwan's {@code swanctl --list-sas --raw} against our status file.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class StrongSwanInteropIT {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * {@link EndToEnd} with {@code kernel = "xfrm"}: policies, SAs (ALLOCSPI/UPDSA inbound, NEWSA
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * hmac(sha256) with the RFC 4868 128-bit ICV (strongSwan's kernel-netlink installs 128 too), or
  * no ping would pass.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class XfrmEndToEndIT {
     @Test
     void pingThroughEspWithSha256NegotiatedOnAcquire() throws Exception {

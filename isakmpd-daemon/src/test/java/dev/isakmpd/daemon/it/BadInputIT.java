@@ -21,12 +21,14 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A daemon under attack keeps serving: garbage datagrams and a peer with the wrong pre-shared key
  * each produce a clear log line, and afterwards a correctly configured peer still gets its tunnel.
  * In one JVM, so that the log can be read from an appender (the loop thread tells daemons apart).
  */
+@Isolated
 class BadInputIT {
     private static final String PSK = "the right key";
     private static final Duration WAIT = Duration.ofSeconds(20);

@@ -22,11 +22,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Bad clients on the control socket of a daemon with a tunnel up: each gets a clear error or is
  * dropped, and the daemon goes on answering and negotiating.
  */
+@Isolated
 class ControlSocketAbuseIT {
     private static final String PSK = "abuse it psk";
     private static final Duration NEGOTIATION = Duration.ofSeconds(30);

@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * daemon.crypto where ACCP's native library does not load, as on the BSDs: simulated with ACCP's
  * own switch that skips the bundled library. "auto" falls back to Bouncy Castle and says why;
  * "accp" is a configuration error that names file, line and key.
  */
+@Isolated
 class CryptoFallbackIT {
     /** ACCP then looks for its library on the system path only, where there is none. */
     private static final String NO_BUNDLED_LIBRARY = "-Dcom.amazon.corretto.crypto.provider.useExternalLib=true";

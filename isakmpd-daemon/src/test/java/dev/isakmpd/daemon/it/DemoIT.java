@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** "isakmpd demo" from the jar, run from another directory: built-in configs, exit 0, SAs shown. */
+@Isolated
 class DemoIT {
     @TempDir
     Path dir;

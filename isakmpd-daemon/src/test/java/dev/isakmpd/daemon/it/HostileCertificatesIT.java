@@ -46,6 +46,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A daemon authenticating with certificates is sent hostile phase-1 messages over loopback UDP
@@ -60,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * travel in the clear there, so no keys are needed to reach the certificate checks), and sends
  * AM1s of its own carrying CERTREQs.
  */
+@Isolated
 class HostileCertificatesIT {
     private static final Path PKI = Path.of("../isakmpd-core/src/test/resources/pki");
     private static final Duration WAIT = Duration.ofSeconds(20);

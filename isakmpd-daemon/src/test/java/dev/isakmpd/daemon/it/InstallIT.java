@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** scripts/install.sh into a clean root (DESTDIR), then the installed daemon answers the installed isakmpctl. */
+@Isolated
 class InstallIT {
     @TempDir
     Path dir;

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** isakmpctl against two running daemons (processes, loopback, in-memory kernels): list, down, up, errors. */
+@Isolated
 class IsakmpctlIT {
     private static final String PSK = "isakmpctl it psk";
     private static final Duration NEGOTIATION = Duration.ofSeconds(30);

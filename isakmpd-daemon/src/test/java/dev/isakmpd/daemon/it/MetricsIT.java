@@ -19,12 +19,14 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The Prometheus endpoint (daemon.metrics) of two running daemons: its SA gauges match the SAs
  * that exist, before and after the initiator leaves with Deletes, and the handshake counters and
  * latency histograms count the one Main Mode and Quick Mode that took place.
  */
+@Isolated
 class MetricsIT {
     private static final String PSK = "metrics it psk";
     private static final Duration NEGOTIATION = Duration.ofSeconds(30);

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The decrypted capture (issue 13 item 6), checked by tshark (scripts/install-deps.sh installs
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * root, as CI is), which tshark cannot read without keys, decrypts to the same payloads with
  * the key table the daemon wrote.
  */
+@Isolated
 class PcapIT {
     private static final String PSK = "pcap it psk";
     private static final Duration NEGOTIATION = Duration.ofSeconds(30);

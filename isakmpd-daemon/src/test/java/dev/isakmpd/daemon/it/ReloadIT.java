@@ -14,12 +14,14 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * isakmpctl reload and SIGHUP on a running daemon with three tunnels: an unchanged tunnel keeps
  * its SPIs, a changed one is renegotiated, a removed one deleted on both sides, an added one comes
  * up; a broken configuration or one that needs a restart is refused and nothing changes.
  */
+@Isolated
 class ReloadIT {
     private static final String PSK = "reload it psk";
     private static final Duration NEGOTIATION = Duration.ofSeconds(30);

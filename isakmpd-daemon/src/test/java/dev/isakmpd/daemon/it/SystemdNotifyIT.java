@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The daemon under a pretend systemd: a real AF_UNIX datagram socket as NOTIFY_SOCKET, and a
  * watchdog of 400 ms. READY=1 comes once the sockets are bound, WATCHDOG=1 every 200 ms from the
  * event loop, STOPPING=1 on SIGTERM.
  */
+@Isolated
 class SystemdNotifyIT {
     @TempDir
     Path dir;

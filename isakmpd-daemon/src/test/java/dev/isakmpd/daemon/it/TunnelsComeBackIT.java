@@ -14,12 +14,14 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * An auto = "start" tunnel is up whenever its peer is: after the peer's Deletes, after a crash
  * noticed by DPD, and at start while the peer is unreachable, with keying tries backing off.
  * Retransmissions are short (Configs.FAST_RETRANSMIT), so a Main Mode gives up in about a second.
  */
+@Isolated
 class TunnelsComeBackIT {
     private static final String PSK = "tunnels come back psk";
     private static final Duration NEGOTIATION = Duration.ofSeconds(30);

@@ -15,12 +15,14 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Two daemon processes over real UDP on 127.0.0.1 and 127.0.0.2: Main Mode, Quick Mode, Delete on
  * SIGTERM. The initiator computes with ACCP (crypto = "auto" here), the responder with Bouncy
  * Castle, over P-256 for phase 1 and PFS: the two implementations agree on the wire.
  */
+@Isolated
 class TwoDaemonsIT {
     private static final String PSK = "two daemons it psk";
     private static final Duration NEGOTIATION = Duration.ofSeconds(30);
