@@ -20,6 +20,14 @@ public interface Kernel extends SpiAllocator {
     /** SADB_DELETE by (destination, SPI). */
     void delete(InetAddress destination, int spi) throws KernelException;
 
+    /**
+     * Deletes the SA and its bundle (AH, IPComp); a back-end that installs no bundle deletes the
+     * one SA by (destination, SPI).
+     */
+    default void delete(IpsecSa sa) throws KernelException {
+        delete(sa.destination(), sa.spi());
+    }
+
     /** SADB_DUMP: the SAs this daemon installed and the kernel still holds. */
     List<IpsecSa> list() throws KernelException;
 
@@ -33,6 +41,11 @@ public interface Kernel extends SpiAllocator {
 
     /** Whether the kernel can run ESP with these algorithms (PF_KEY: learnt with SADB_REGISTER). */
     default boolean supports(EspCipher cipher, int keyBits, EspIntegrity integrity) {
+        return true;
+    }
+
+    /** Whether the kernel can run AH (RFC 4302) with this algorithm; {@link #whyUnsupported} with NULL says why not. */
+    default boolean supportsAh(EspIntegrity integrity) {
         return true;
     }
 
