@@ -3,6 +3,7 @@ package dev.isakmpd.xfrm;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SaBundle;
 import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
@@ -252,34 +253,16 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
      */
     @Override
     public synchronized void install(IpsecSa sa) throws KernelException {
-        List<SaKey> done = new ArrayList<>();
-        int mode = mode(sa.mode());
-        try {
-            for (SaKey key : kernelSas(sa)) {
-                installOne(sa, key, mode);
-                done.add(key);
-                mode = Xfrm.MODE_TRANSPORT;
-            }
-        } catch (KernelException e) {
-            for (SaKey key : done) {
-                try {
-                    deleteOne(key);
-                } catch (KernelException ignored) {
-                    // the install error is the one to report
-                }
-            }
-            throw e;
-        }
-        installed.put(done.get(sa.ipcomp().isPresent() ? 1 : 0), sa);
+        SaBundle.install(kernelSas(sa), (key, innermost) -> installOne(sa, key,
+                innermost ? mode(sa.mode()) : Xfrm.MODE_TRANSPORT), this::deleteOne);
+        // every member, so that a bundled SA's hard EXPIRE is remembered like the main one's
+        kernelSas(sa).forEach(k -> installed.put(k, sa));
     }
 
-    /** The kernel SAs of an IpsecSa, innermost first: IPComp, then ESP or AH, then a bundled AH. */
+    /** The kernel SAs of an IpsecSa, innermost first (SaBundle). */
     private static List<SaKey> kernelSas(IpsecSa sa) {
-        List<SaKey> out = new ArrayList<>();
-        sa.ipcomp().ifPresent(c -> out.add(new SaKey(sa.destination(), c.spi(), Xfrm.IPPROTO_COMP)));
-        out.add(new SaKey(sa.destination(), sa.spi(), proto(sa.protocol())));
-        sa.ah().ifPresent(a -> out.add(new SaKey(sa.destination(), a.spi(), Xfrm.IPPROTO_AH)));
-        return out;
+        return SaBundle.innermostFirst(sa).stream().map(m -> new SaKey(sa.destination(), m.spi(), proto(m.protocol())))
+                .toList();
     }
 
     private void installOne(IpsecSa sa, SaKey key, int mode) throws KernelException {
@@ -376,17 +359,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     /** DELSA for each SA of the bundle; the first error is reported after trying them all. */
     @Override
     public synchronized void delete(IpsecSa sa) throws KernelException {
-        KernelException first = null;
-        for (SaKey key : kernelSas(sa)) {
-            try {
-                delete(key);
-            } catch (KernelException e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        SaBundle.delete(kernelSas(sa), this::delete);
     }
 
     private synchronized void delete(SaKey key) throws KernelException {
@@ -439,9 +412,11 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
             }
         }
         List<IpsecSa> out = new ArrayList<>();
+        // a bundle is listed once, though each of its kernel SAs is a key
+        Set<IpsecSa> listed = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         synchronized (installed) {
             for (Map.Entry<SaKey, IpsecSa> e : installed.entrySet()) {
-                if (inKernel.contains(e.getKey())) {
+                if (inKernel.contains(e.getKey()) && listed.add(e.getValue())) {
                     out.add(e.getValue());
                 }
             }
@@ -516,9 +491,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     static List<Template> templates(SpdTunnel t, InetAddress src, InetAddress dst, int reqid, boolean out) {
         List<Template> list = new ArrayList<>();
         int mode = mode(t.mode());
-        List<ProtocolId> innermostFirst = new ArrayList<>(t.protocols());
-        Collections.reverse(innermostFirst);
-        for (ProtocolId p : innermostFirst) {
+        for (ProtocolId p : SaBundle.innermostFirst(t.protocols())) {
             boolean comp = p.equals(ProtocolId.IPCOMP);
             list.add(Template.of(proto(p), src, dst, reqid, mode, comp && !out));
             mode = Xfrm.MODE_TRANSPORT;
