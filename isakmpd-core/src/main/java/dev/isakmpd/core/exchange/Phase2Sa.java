@@ -321,6 +321,11 @@ final class Phase2Sa {
                     + " offered; tunnel " + tunnel.name() + " accepts " + tunnel.describeProposals());
             return Optional.empty();
         }
+        if (ah != null && udp.isPresent()) {
+            // RFC 3948 s1: AH protects the outer addresses a NAT rewrites, so it has no UDP encapsulation
+            why.add(label + ": AH offered, but a NAT is between us and AH cannot cross it (RFC 3948 s1)");
+            return Optional.empty();
+        }
         if (ipcomp != null && !tunnel.compress()) {
             why.add(label + ": IPComp offered; tunnel " + tunnel.name() + " does not compress (compress = false)");
             return Optional.empty();

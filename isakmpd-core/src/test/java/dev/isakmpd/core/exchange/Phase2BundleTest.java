@@ -185,6 +185,16 @@ class Phase2BundleTest {
     }
 
     @Test
+    void ahIsRefusedWhenANatIsBetweenUs() {
+        List<String> why = new ArrayList<>();
+        assertThrows(ExchangeFailure.class, () -> Phase2Sa.select(Phase2SaTest.CRYPTO,
+                sa(ah(TransformIds.AH_SHA2_256, DataAttribute.basic(AUTHENTICATION_ALGORITHM, 5))),
+                tunnel(List.of(), List.of("sha256"), false), false, why, Optional.of(NatDiscovery.Version.RFC3947)));
+        assertEquals(List.of("proposal 1: AH offered, but a NAT is between us and AH cannot cross it (RFC 3948 s1)"),
+                why);
+    }
+
+    @Test
     void aBundleThatIsNotTheTunnelsIsRefusedSayingWhatItAccepts() {
         assertEquals("proposal 1: PROTO_IPSEC_ESP [ESP_AES] offered; tunnel net accepts ah [sha256] + esp "
                 + "[aes128-sha256]", refusal(sa(AES128_SHA256), tunnel(List.of("aes128-sha256"), List.of("sha256"),
