@@ -2,6 +2,7 @@ package dev.isakmpd.daemon.runtime;
 
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -54,13 +55,20 @@ public final class HostChecks {
                 for (TunnelPolicy t : p.tunnels()) {
                     List<EspProposal> refused = t.proposals().stream()
                             .filter(e -> !kernel.supports(e.cipher(), e.keyBits(), e.integrity())).toList();
-                    if (refused.size() == t.proposals().size()) {
+                    if (refused.size() == t.proposals().size() && t.hasEsp()) {
                         out.add("peers." + p.name() + ".tunnels." + t.name() + ".esp: the " + config.kernel().configName()
                                 + " kernel back-end can install none of " + names(kernel, refused)
                                 + "; run will refuse to start");
                     } else if (!refused.isEmpty()) {
                         out.add("peers." + p.name() + ".tunnels." + t.name() + ".esp: the " + config.kernel().configName()
                                 + " kernel back-end cannot install " + names(kernel, refused) + "; run leaves them out");
+                    }
+                    List<String> ah = t.ah().stream().filter(i -> !kernel.supportsAh(i)).map(i -> i.displayName()
+                            + " (" + kernel.whyUnsupported(EspCipher.NULL, 0, i) + ")").toList();
+                    if (!ah.isEmpty()) {
+                        out.add("peers." + p.name() + ".tunnels." + t.name() + ".ah: the " + config.kernel().configName()
+                                + " kernel back-end cannot install " + ah + (ah.size() == t.ah().size()
+                                ? "; run will refuse to start" : "; run leaves them out"));
                     }
                 }
             }
