@@ -139,16 +139,39 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
      */
     public static final boolean SHA256_TRUNCATED_TO_96 = System.getProperty("os.name", "").startsWith("Linux");
 
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
+
     @Override
     public boolean supports(EspCipher cipher, int keyBits, EspIntegrity integrity) {
         return supports(supportedAuth, supportedEncrypt, cipher, keyBits, integrity);
     }
 
-    /** AH's HMACs are ESP's (af_key lists one set); hmac(sha256) has the same 96-bit problem. */
+    /**
+     * AH's HMACs are ESP's (af_key lists one set); hmac(sha256) has the same 96-bit problem. And
+     * af_key cannot set XFRM_STATE_ALIGN4, so Linux pads an IPv4 AH header to 64 bits, where RFC
+     * 4302 s2.6 allows only the padding to 32: with a 192- or 256-bit ICV (12 + 24 or 32 bytes)
+     * the two disagree, and every packet fails. The 96-bit ICVs (24 bytes in all) are aligned both ways.
+     */
     @Override
     public boolean supportsAh(EspIntegrity integrity) {
-        return !(integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96)
-                && supportedAuth.find(authId(integrity)).isPresent();
+        return ahProblem(integrity).isEmpty();
+    }
+
+    @Override
+    public String whyAhUnsupported(EspIntegrity integrity) {
+        return ahProblem(integrity).orElse("it is supported");
+    }
+
+    private Optional<String> ahProblem(EspIntegrity integrity) {
+        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96) {
+            return Optional.of(whyUnsupported(EspCipher.NULL, integrity));
+        }
+        if (LINUX && (12 + integrity.icvBits() / 8) % 8 != 0) {
+            return Optional.of("Linux af_key pads AH with a " + integrity.icvBits() + "-bit ICV to 64 bits, not "
+                    + "RFC 4302's 32 (it cannot set XFRM_STATE_ALIGN4); kernel = \"xfrm\" can");
+        }
+        return supportedAuth.find(authId(integrity)).isPresent() ? Optional.empty()
+                : Optional.of("the kernel's SADB_REGISTER answer does not list it");
     }
 
     @Override

@@ -93,6 +93,11 @@ public final class Xfrm {
     public static final int IPPROTO_COMP = 108;
     public static final int IPPROTO_UDP = 17;
     /** XFRM numbers modes differently from PF_KEY (there transport 1, tunnel 2). */
+    /**
+     * xfrm_usersa_info.flags XFRM_STATE_ALIGN4: pad the AH header of IPv4 to 32 bits, as RFC 4302
+     * s2.6 asks, not Linux's default 64; strongSwan sets it, and hmac(sha256)'s 128-bit ICV differs.
+     */
+    public static final int STATE_ALIGN4 = 64;
     public static final int MODE_TRANSPORT = 0;
     public static final int MODE_TUNNEL = 1;
     public static final int POLICY_IN = 0;

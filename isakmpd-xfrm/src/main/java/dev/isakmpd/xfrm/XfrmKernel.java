@@ -272,7 +272,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         SaInfo info = new SaInfo(Selector.of(sa.sourceSelector(), sa.destinationSelector()), sa.destination(),
                 key.spi(), key.proto(), sa.source(), comp ? LifetimeCfg.infinite() : lifetime(sa),
                 LifetimeCur.ZERO, 0, 0, 0, 0, reqid(sa.peer(), sa.tunnel()), XfrmCodec.family(sa.destination()),
-                mode, comp ? 0 : REPLAY_WINDOW, 0);
+                mode, comp ? 0 : REPLAY_WINDOW, key.proto() == Xfrm.IPPROTO_AH ? Xfrm.STATE_ALIGN4 : 0);
         List<XfrmAttribute> attributes = new ArrayList<>();
         if (comp) {
             attributes.add(Algorithm.comp("deflate"));

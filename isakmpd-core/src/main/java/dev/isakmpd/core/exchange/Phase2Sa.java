@@ -201,12 +201,14 @@ final class Phase2Sa {
         return new SaPayload(offered.doi(), offered.situation(), out);
     }
 
-    /** Initiator: QM2 must name one proposal number, one transform per protocol, all of them ones we offered. */
+    /** Initiator: QM2's first proposal number must hold one transform per protocol, all of them ones we offered. */
     static Choice accept(IkeCrypto crypto, SaPayload reply, TunnelPolicy tunnel, boolean peerSentKe,
             Optional<NatDiscovery.Version> udp) throws ExchangeFailure {
-        List<ProposalPayload> ps = reply.proposals();
-        if (ps.isEmpty() || ps.stream().anyMatch(p -> p.transforms().size() != 1
-                || p.proposalNumber() != ps.get(0).proposalNumber())) {
+        // strongSwan 5.9 answers an offer with IPComp with its choice and, under the next number, the
+        // same without IPComp: the first proposal number is the choice
+        List<ProposalPayload> ps = reply.proposals().stream()
+                .filter(p -> p.proposalNumber() == reply.proposals().get(0).proposalNumber()).toList();
+        if (ps.isEmpty() || ps.stream().anyMatch(p -> p.transforms().size() != 1)) {
             throw ExchangeFailure.fatal(NotifyType.BAD_PROPOSAL_SYNTAX,
                     "responder's SA must hold one proposal (one per protocol of a bundle) with one transform each");
         }

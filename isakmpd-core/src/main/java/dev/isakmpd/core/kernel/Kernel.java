@@ -44,9 +44,14 @@ public interface Kernel extends SpiAllocator {
         return true;
     }
 
-    /** Whether the kernel can run AH (RFC 4302) with this algorithm; {@link #whyUnsupported} with NULL says why not. */
+    /** Whether the kernel can run AH (RFC 4302) with this algorithm. */
     default boolean supportsAh(EspIntegrity integrity) {
         return true;
+    }
+
+    /** Why {@link #supportsAh} refuses this algorithm, in words for the operator. */
+    default String whyAhUnsupported(EspIntegrity integrity) {
+        return "the kernel does not offer it";
     }
 
     /** Why {@link #supports} refuses these algorithms, in words for the operator. */

@@ -118,6 +118,17 @@ class Phase2BundleTest {
     }
 
     @Test
+    void strongSwansReplyWithAFallbackUnderTheNextNumberIsReadAsItsFirstChoice() throws ExchangeFailure {
+        // strongSwan 5.9 answers ESP+IPComp with proposal 1 (ESP, IPComp) and proposal 2 (ESP alone)
+        TunnelPolicy t = tunnel(List.of("aes128-sha256"), List.of(), true);
+        ProposalPayload fallback = new ProposalPayload(2, ProtocolId.IPSEC_ESP, SPI, AES128_SHA256.transforms());
+        Phase2Sa.Choice c = Phase2Sa.accept(Phase2SaTest.CRYPTO, sa(AES128_SHA256, ipcomp(new byte[] {0x6d, (byte) 0xcf},
+                TransformIds.IPCOMP_DEFLATE), fallback), t, false, NO_NAT);
+        assertEquals("aes128-sha256+deflate", c.describe());
+        assertEquals(0x6dcf, c.part(ProtocolId.IPCOMP).orElseThrow().peerSpi());
+    }
+
+    @Test
     void ahAloneIsTheMainProtocolWithItsHmacKeyOnly() throws ExchangeFailure {
         TunnelPolicy t = tunnel(List.of(), List.of("sha512", "md5"), false);
         SaPayload offer = Phase2Sa.offer(t, new Phase2Sa.Spis(0x1000, 0, 0), NO_NAT);

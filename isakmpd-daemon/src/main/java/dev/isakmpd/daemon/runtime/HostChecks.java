@@ -2,7 +2,6 @@ package dev.isakmpd.daemon.runtime;
 
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
-import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -64,7 +63,7 @@ public final class HostChecks {
                                 + " kernel back-end cannot install " + names(kernel, refused) + "; run leaves them out");
                     }
                     List<String> ah = t.ah().stream().filter(i -> !kernel.supportsAh(i)).map(i -> i.displayName()
-                            + " (" + kernel.whyUnsupported(EspCipher.NULL, 0, i) + ")").toList();
+                            + " (" + kernel.whyAhUnsupported(i) + ")").toList();
                     if (!ah.isEmpty()) {
                         out.add("peers." + p.name() + ".tunnels." + t.name() + ".ah: the " + config.kernel().configName()
                                 + " kernel back-end cannot install " + ah + (ah.size() == t.ah().size()

@@ -4,7 +4,6 @@ import dev.isakmpd.core.kernel.InMemoryKernel;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
-import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.PeerPolicy;
@@ -107,7 +106,7 @@ public final class Kernels {
                 List<EspIntegrity> ah = t.ah().stream().filter(kernel::supportsAh).toList();
                 if (ah.size() < t.ah().size()) {
                     String left = t.ah().stream().filter(i -> !ah.contains(i)).map(i -> i.displayName() + " ("
-                            + kernel.whyUnsupported(EspCipher.NULL, 0, i) + ")").toList().toString();
+                            + kernel.whyAhUnsupported(i) + ")").toList().toString();
                     if (ah.isEmpty()) {
                         throw new KernelException("peer " + p.name() + " tunnel " + t.name() + ": none of its AH "
                                 + "proposals can be installed by this kernel: " + left);
