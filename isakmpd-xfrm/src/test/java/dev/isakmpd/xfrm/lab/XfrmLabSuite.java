@@ -380,7 +380,8 @@ public final class XfrmLabSuite {
             require(esp.contains("mode transport") && esp.contains("enc cbc(aes)"), "ESP SA:\n" + esp);
             String ah = block(state, String.format("proto ah spi 0x%08x", ahSpi));
             require(ah.contains("mode transport") && ah.contains("auth-trunc hmac(sha256) 0x"
-                    + HexFormat.of().formatHex(ahKey) + " 128") && !ah.contains("enc "), "AH SA:\n" + ah);
+                    + HexFormat.of().formatHex(ahKey) + " 128") && !ah.contains("enc ") && ah.contains("align4"),
+                    "AH SA (RFC 4302 s2.6 padding: align4):\n" + ah);
             // the kernel's IPIP helper for packets too small to compress (ipcomp_tunnel_attach)
             require(state.contains("proto 4 spi 0xc6336402"), "no IPIP helper SA:\n" + state);
             String pol = block(sh("ip xfrm policy"), "dir in ");
