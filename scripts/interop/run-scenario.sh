@@ -42,6 +42,13 @@
 #                       INTEROP_PING=1.  Extra files: ping-trigger.txt, ping.txt,
 #                       ip-xfrm-state-stats-us.txt, ip-xfrm-state-stats-sw.txt,
 #                       ip-xfrm-policy-us.txt
+#   --ah                AH alone (RFC 4302): --esp names the AH integrity proposal (e.g.
+#                       sha256); strongSwan's child gets ah_proposals, our side
+#                       INTEROP_PROTO=ah; the checks look at the AH SAs instead of ESP.
+#   --compress          IPComp (RFC 3173, deflate) beside ESP or AH: strongSwan's child gets
+#                       ipcomp = yes (our side must set compress = true itself); the ping
+#                       check sends compressible echo requests (ping -s 1000 -p 00) and
+#                       the IPComp SAs (proto comp) on both sides must count packets too.
 #   --ping-size N       with --ping-for: N data bytes per echo request (ping -s; default 56),
 #                       e.g. to reach a kilobyte lifetime within the long ping
 #   --transport         transport mode (both sides): the selectors are the two endpoints,
@@ -133,6 +140,7 @@ usage() {
     exit "${1:-2}"
 }
 pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0
+ah=0 compress=0
 ping_size=56
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_timeout_s=90 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
@@ -162,6 +170,8 @@ while [ $# -gt 0 ]; do
         --us-id) us_id_given=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
         --transport) transport=1; shift ;;
+        --ah) ah=1; shift ;;
+        --compress) compress=1; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         --ping-for) ping_for=${2:-}; shift 2 ;;
         --ping-size) ping_size=${2:-}; shift 2 ;;
@@ -287,6 +297,9 @@ write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$sw_local" "$INTEROP_US_ADDR" 
 [ "$nat" = us ] && sed -i -e "s/^\( *id = \)$INTEROP_US_ADDR\$/\1$NAT_INSIDE_ADDR/" \
     -e "s/^\( *id-remote = \)$INTEROP_US_ADDR\$/\1$NAT_INSIDE_ADDR/" "$SWDIR/swanctl/swanctl.conf"
 [ "$transport" = 1 ] && sed -i 's/^                mode = tunnel$/                mode = transport/' "$SWDIR/swanctl/swanctl.conf"
+[ "$ah" = 1 ] && sed -i 's/^                esp_proposals = /                ah_proposals = /' "$SWDIR/swanctl/swanctl.conf"
+[ "$compress" = 1 ] && sed -i 's/^                mode = \(.*\)$/                mode = \1\n                ipcomp = yes/' \
+    "$SWDIR/swanctl/swanctl.conf"
 sw_id='' us_id=''
 if [ "$aggressive" = 1 ]; then
     sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"
@@ -330,6 +343,7 @@ export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
 export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any INTEROP_NAT=$nat
 export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
+export INTEROP_PROTO=$([ "$ah" = 1 ] && echo ah || echo esp)
 [ -n "$ready_file" ] && rm -f "$ready_file"
 t_deadline=$(( ${EPOCHREALTIME%.*} + ready_timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is
@@ -390,9 +404,17 @@ stamp "CHILD_SA installed"
 msleep 1
 [ -n "$init_pid" ] && { wait "$init_pid"; init_pid=''; }
 collect
-grep -q 'proto esp' "$out/ip-xfrm-state.txt" || finish FAIL "CHILD_SA reported but no ESP SA in ip xfrm state"
+grep -q "proto $INTEROP_PROTO" "$out/ip-xfrm-state.txt" ||
+    finish FAIL "CHILD_SA reported but no $INTEROP_PROTO SA in ip xfrm state"
+# "PROTO PACKETS" for each SA of an ip -s xfrm state dump ("lifetime current:" is followed by
+# "  N(bytes), M(packets)"); the kernel's IPIP helper of IPComp shows as proto 4
+sa_packets() {
+    awk '/^src / { p = "" } /^\tproto / { p = $2 } /lifetime current:/ { getline; split($2, a, "("); if (p != "") print p, a[1] + 0 }' "$1"
+}
+ping_data=()
+[ "$compress" = 1 ] && ping_data=(-s 1000 -p 00)   # deflate shrinks it; the kernel sends smaller ones uncompressed
 if [ "$ping" = 1 ]; then
-    ip netns exec us ping -c 3 -i 0.3 -W 2 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping.txt" 2>&1
+    ip netns exec us ping -c 3 -i 0.3 -W 2 "${ping_data[@]}" -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?
     stamp "ping done ($ping_rc)"
     ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us.txt" 2>&1
@@ -401,12 +423,15 @@ if [ "$ping" = 1 ]; then
     [ "$ping_rc" = 0 ] && grep -q ' 3 received' "$out/ping.txt" ||
         finish FAIL "ping $PING_US_ADDR -> $PING_SW_ADDR through the tunnel failed (see ping.txt)"
     for side in us sw; do
-        # "lifetime current:" is followed by "  N(bytes), M(packets)"; every ESP SA must have M > 0
-        counted=$(awk '/lifetime current:/ { getline; split($2, a, "("); if (a[1] + 0 > 0) n++ } END { print n + 0 }' \
-            "$out/ip-xfrm-state-stats-$side.txt")
-        sas=$(grep -c 'proto esp' "$out/ip-xfrm-state-stats-$side.txt")
-        [ "$sas" -ge 2 ] && [ "$counted" = "$sas" ] ||
-            finish FAIL "ESP packet counters on $side: $counted of $sas SAs counted packets (see ip-xfrm-state-stats-$side.txt)"
+        # every SA of the negotiated protocols (ESP or AH, and IPComp) must have counted packets
+        for proto in $INTEROP_PROTO $([ "$compress" = 1 ] && echo comp); do
+            counts=$(sa_packets "$out/ip-xfrm-state-stats-$side.txt" | awk -v p="$proto" '$1 == p')
+            sas=$(grep -c . <<<"$counts")
+            counted=$(awk '$2 > 0' <<<"$counts" | grep -c .)
+            [ "$sas" -ge 2 ] && [ "$counted" = "$sas" ] ||
+                finish FAIL "$proto packet counters on $side: $counted of $sas SAs counted packets (see ip-xfrm-state-stats-$side.txt)"
+        done
+        sas=$(grep -c "proto $INTEROP_PROTO" "$out/ip-xfrm-state-stats-$side.txt")
         if [ "$nat" != 0 ]; then
             encapsulated=$(grep -c 'encap type espinudp' "$out/ip-xfrm-state-stats-$side.txt")
             [ "$encapsulated" = "$sas" ] ||

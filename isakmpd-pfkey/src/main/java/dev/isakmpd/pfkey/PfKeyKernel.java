@@ -3,6 +3,7 @@ package dev.isakmpd.pfkey;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SaBundle;
 import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
@@ -11,6 +12,8 @@ import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.sa.BundledSa;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.sa.UdpEncapsulation;
 import dev.isakmpd.pfkey.SadbExtension.Address;
@@ -56,8 +59,12 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     public static final int SPI_MAX = 0xffffffff;
     public static final int REPLAY_WINDOW = 32;
 
-    private record SaKey(InetAddress destination, int spi) {
+    /** An SA as PF_KEY names it: (destination, SPI or CPI, SA type). */
+    private record SaKey(InetAddress destination, int spi, int satype) {
     }
+
+    /** linux/pfkeyv2.h, KAME: SADB_X_CALG_DEFLATE, IPComp's algorithm in sadb_sa_encrypt. */
+    static final int X_CALG_DEFLATE = 2;
 
     private final PfKeySocket socket;
     // The methods below hold this object's lock while they wait for the kernel's answer, which the
@@ -132,9 +139,39 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
      */
     public static final boolean SHA256_TRUNCATED_TO_96 = System.getProperty("os.name", "").startsWith("Linux");
 
+    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
+
     @Override
     public boolean supports(EspCipher cipher, int keyBits, EspIntegrity integrity) {
         return supports(supportedAuth, supportedEncrypt, cipher, keyBits, integrity);
+    }
+
+    /**
+     * AH's HMACs are ESP's (af_key lists one set); hmac(sha256) has the same 96-bit problem. And
+     * af_key cannot set XFRM_STATE_ALIGN4, so Linux pads an IPv4 AH header to 64 bits, where RFC
+     * 4302 s2.6 allows only the padding to 32: with a 192- or 256-bit ICV (12 + 24 or 32 bytes)
+     * the two disagree, and every packet fails. The 96-bit ICVs (24 bytes in all) are aligned both ways.
+     */
+    @Override
+    public boolean supportsAh(EspIntegrity integrity) {
+        return ahProblem(integrity).isEmpty();
+    }
+
+    @Override
+    public String whyAhUnsupported(EspIntegrity integrity) {
+        return ahProblem(integrity).orElse("it is supported");
+    }
+
+    private Optional<String> ahProblem(EspIntegrity integrity) {
+        if (integrity == EspIntegrity.HMAC_SHA2_256 && SHA256_TRUNCATED_TO_96) {
+            return Optional.of(whyUnsupported(EspCipher.NULL, integrity));
+        }
+        if (LINUX && (12 + integrity.icvBits() / 8) % 8 != 0) {
+            return Optional.of("Linux af_key pads AH with a " + integrity.icvBits() + "-bit ICV to 64 bits, not "
+                    + "RFC 4302's 32 (it cannot set XFRM_STATE_ALIGN4); kernel = \"xfrm\" can");
+        }
+        return supportedAuth.find(authId(integrity)).isPresent() ? Optional.empty()
+                : Optional.of("the kernel's SADB_REGISTER answer does not list it");
     }
 
     @Override
@@ -205,34 +242,98 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 Address.host(Sadb.EXT_ADDRESS_DST, destination), new SpiRange(min, max)));
         int spi = r.find(Sa.class).orElseThrow(() -> new PfKeyException(
                 "SADB_GETSPI reply without an SA extension: " + r.describe(), 0)).spi();
-        reserved.put(new SaKey(destination, spi), source);
+        reserved.put(new SaKey(destination, spi, Sadb.SATYPE_ESP), source);
         return spi;
     }
 
+    /** GETSPI in the protocol's own space: SADB_SATYPE_AH, or SADB_X_SATYPE_IPCOMP's CPIs in 0x100..0xefff. */
+    @Override
+    public synchronized int allocateSpi(ProtocolId protocol, InetAddress source, InetAddress destination)
+            throws KernelException {
+        if (protocol.equals(ProtocolId.IPSEC_ESP)) {
+            return allocateSpi(source, destination);
+        }
+        int satype = satype(protocol);
+        boolean comp = satype == Sadb.X_SATYPE_IPCOMP;
+        SadbMessage r = socket.call(SadbMessage.request(Sadb.GETSPI, satype,
+                new Sa2(Sadb.IPSEC_MODE_TUNNEL, 0, 0), Address.host(Sadb.EXT_ADDRESS_SRC, source),
+                Address.host(Sadb.EXT_ADDRESS_DST, destination),
+                new SpiRange(comp ? CPI_MIN : SPI_MIN, comp ? CPI_MAX : SPI_MAX)));
+        int spi = r.find(Sa.class).orElseThrow(() -> new PfKeyException(
+                "SADB_GETSPI reply without an SA extension: " + r.describe(), 0)).spi();
+        reserved.put(new SaKey(destination, spi, satype), source);
+        return spi;
+    }
+
+    static int satype(ProtocolId p) {
+        return p.equals(ProtocolId.IPSEC_AH) ? Sadb.SATYPE_AH : p.equals(ProtocolId.IPCOMP) ? Sadb.X_SATYPE_IPCOMP
+                : Sadb.SATYPE_ESP;
+    }
+
+    static int proto(ProtocolId p) {
+        return p.equals(ProtocolId.IPSEC_AH) ? Sadb.IPPROTO_AH : p.equals(ProtocolId.IPCOMP) ? Sadb.IPPROTO_COMP
+                : Sadb.IPPROTO_ESP;
+    }
+
+    /**
+     * SADB_UPDATE for an inbound SA whose SPI came from GETSPI, SADB_ADD otherwise. A bundle goes
+     * in innermost first (IPComp, ESP, AH), the innermost in the SA's mode and the rest in
+     * transport mode, as the SPD entry's ipsecrequests say; if one fails, those already in are removed.
+     */
     @Override
     public synchronized void install(IpsecSa sa) throws KernelException {
         if (sa.cipher().isAead()) {
             throw new PfKeyException("ESP SA 0x" + sa.spiHex() + " uses " + sa.algorithms()
                     + ": PF_KEY cannot express AEAD ciphers (no ICV length); use kernel = \"xfrm\"", 0);
         }
-        SaKey key = new SaKey(sa.destination(), sa.spi());
+        SaBundle.install(kernelSas(sa), (key, innermost) -> installOne(sa, key,
+                innermost ? mode(sa.mode()) : Sadb.IPSEC_MODE_TRANSPORT), key -> deleteOne(key, sa.source()));
+        // every member, so that a bundled SA's hard EXPIRE is remembered like the main one's
+        kernelSas(sa).forEach(k -> installed.put(k, sa));
+    }
+
+    /** The kernel SAs of an IpsecSa, innermost first (SaBundle). */
+    private static List<SaKey> kernelSas(IpsecSa sa) {
+        return SaBundle.innermostFirst(sa).stream()
+                .map(m -> new SaKey(sa.destination(), m.spi(), satype(m.protocol()))).toList();
+    }
+
+    private void installOne(IpsecSa sa, SaKey key, int mode) throws KernelException {
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
         long hard = Math.max(1, sa.lifetime().toSeconds());
         long soft = SoftLifetime.seconds(hard);
         long hardBytes = sa.lifeKilobytes() * 1024;
-        byte[] enc = sa.encryptionKey().bytes();
-        byte[] auth = sa.authenticationKey().bytes();
-        List<SadbExtension> exts = new ArrayList<>(List.of(
-                new Sa(sa.spi(), REPLAY_WINDOW, Sadb.SASTATE_MATURE, authId(sa.integrity()), encryptId(sa.cipher()),
-                        0),
-                new Sa2(mode(sa.mode()), 0, 0),
-                // RFC 2407 s4.5 kilobytes: sadb_lifetime_bytes, 0 = no limit (RFC 2367 s2.3.3)
-                new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, hardBytes, hard, 0),
-                new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes), soft, 0),
-                Address.host(Sadb.EXT_ADDRESS_SRC, sa.source()), Address.host(Sadb.EXT_ADDRESS_DST, sa.destination()),
-                new Key(Sadb.EXT_KEY_AUTH, auth.length * 8, auth), new Key(Sadb.EXT_KEY_ENCRYPT, enc.length * 8, enc)));
-        exts.addAll(natTraversal(sa));
-        SadbMessage m = SadbMessage.request(update ? Sadb.UPDATE : Sadb.ADD, Sadb.SATYPE_ESP,
+        List<SadbExtension> exts = new ArrayList<>();
+        byte[] enc = new byte[0];
+        byte[] auth = new byte[0];
+        if (key.satype() == Sadb.X_SATYPE_IPCOMP) {
+            // no keys and, as strongSwan installs it, no lifetime: it goes with its ESP SA
+            exts.add(new Sa(key.spi(), 0, Sadb.SASTATE_MATURE, Sadb.AALG_NONE, X_CALG_DEFLATE, 0));
+            exts.add(new Sa2(mode, 0, 0));
+        } else {
+            BundledSa ah = key.satype() == Sadb.SATYPE_AH && !sa.isAh() ? sa.ah().orElseThrow() : null;
+            EspIntegrity integrity = ah == null ? sa.integrity() : ah.integrity();
+            boolean isAh = key.satype() == Sadb.SATYPE_AH;
+            auth = ah == null ? sa.authenticationKey().bytes() : ah.key().bytes();
+            enc = isAh ? enc : sa.encryptionKey().bytes();
+            exts.add(new Sa(key.spi(), REPLAY_WINDOW, Sadb.SASTATE_MATURE, authId(integrity),
+                    isAh ? Sadb.EALG_NONE : encryptId(sa.cipher()), 0));
+            exts.add(new Sa2(mode, 0, 0));
+            // RFC 2407 s4.5 kilobytes: sadb_lifetime_bytes, 0 = no limit (RFC 2367 s2.3.3)
+            exts.add(new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, hardBytes, hard, 0));
+            exts.add(new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes),
+                    soft, 0));
+        }
+        exts.add(Address.host(Sadb.EXT_ADDRESS_SRC, sa.source()));
+        exts.add(Address.host(Sadb.EXT_ADDRESS_DST, sa.destination()));
+        if (auth.length > 0) {
+            exts.add(new Key(Sadb.EXT_KEY_AUTH, auth.length * 8, auth));
+        }
+        if (key.satype() == Sadb.SATYPE_ESP) {
+            exts.add(new Key(Sadb.EXT_KEY_ENCRYPT, enc.length * 8, enc));
+            exts.addAll(natTraversal(sa));
+        }
+        SadbMessage m = SadbMessage.request(update ? Sadb.UPDATE : Sadb.ADD, key.satype(),
                 exts.toArray(SadbExtension[]::new));
         java.util.Arrays.fill(enc, (byte) 0);
         java.util.Arrays.fill(auth, (byte) 0);
@@ -242,7 +343,6 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             m.wipeKeys();
         }
         reserved.remove(key);
-        installed.put(key, sa);
     }
 
     /**
@@ -266,19 +366,31 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
 
     @Override
     public synchronized void delete(InetAddress destination, int spi) throws KernelException {
-        SaKey key = new SaKey(destination, spi);
+        delete(new SaKey(destination, spi, Sadb.SATYPE_ESP));
+    }
+
+    /** SADB_DELETE for each SA of the bundle; the first error is reported after trying them all. */
+    @Override
+    public synchronized void delete(IpsecSa sa) throws KernelException {
+        SaBundle.delete(kernelSas(sa), this::delete);
+    }
+
+    private void delete(SaKey key) throws KernelException {
         if (expired.remove(key) != null) {
-            LOG.debug("ESP SA {}/0x{} already removed by the kernel at its hard lifetime",
-                    Addresses.format(destination), String.format("%08x", spi));
+            LOG.debug("SA {}/0x{} (SA type {}) already removed by the kernel at its hard lifetime",
+                    Addresses.format(key.destination()), String.format("%08x", key.spi()), key.satype());
             return;
         }
         IpsecSa sa = installed.get(key);
-        InetAddress source = sa != null ? sa.source() : reserved.getOrDefault(key, any(destination));
-        socket.call(SadbMessage.request(Sadb.DELETE, Sadb.SATYPE_ESP,
-                new Sa(spi, 0, 0, 0, 0, 0), Address.host(Sadb.EXT_ADDRESS_SRC, source),
-                Address.host(Sadb.EXT_ADDRESS_DST, destination)));
-        reserved.remove(key);
+        deleteOne(key, sa != null ? sa.source() : reserved.getOrDefault(key, any(key.destination())));
         installed.remove(key); // its keys are the engine's to wipe
+    }
+
+    private void deleteOne(SaKey key, InetAddress source) throws KernelException {
+        socket.call(SadbMessage.request(Sadb.DELETE, key.satype(),
+                new Sa(key.spi(), 0, 0, 0, 0, 0), Address.host(Sadb.EXT_ADDRESS_SRC, source),
+                Address.host(Sadb.EXT_ADDRESS_DST, key.destination())));
+        reserved.remove(key);
     }
 
     /** SADB_GET: the kernel's view of one SA (with its keys: wipe them with {@link SadbMessage#wipeKeys}). */
@@ -293,6 +405,11 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** SADB_DUMP of every SA type (SADB_SATYPE_UNSPEC): ESP, AH and IPComp SAs, ours or not. */
+    private List<SadbMessage> dumpAll() throws KernelException {
+        return socket.dump(Sadb.DUMP, Sadb.SATYPE_UNSPEC, PfKeySocket.DEFAULT_TIMEOUT);
     }
 
     /** SADB_DUMP of the ESP SAs: every SA the kernel holds, ours or not. */
@@ -315,18 +432,20 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     @Override
     public synchronized List<IpsecSa> list() throws KernelException {
         Set<SaKey> inKernel = new HashSet<>();
-        for (SadbMessage m : dump()) {
+        for (SadbMessage m : dumpAll()) {
             Optional<Sa> sa = m.find(Sa.class);
             Optional<Address> dst = m.address(Sadb.EXT_ADDRESS_DST);
             m.wipeKeys();
             if (sa.isPresent() && dst.isPresent()) {
-                inKernel.add(new SaKey(dst.get().address(), sa.get().spi()));
+                inKernel.add(new SaKey(dst.get().address(), sa.get().spi(), m.satype()));
             }
         }
         List<IpsecSa> out = new ArrayList<>();
+        // a bundle is listed once, though each of its kernel SAs is a key
+        Set<IpsecSa> listed = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         synchronized (installed) {
             for (Map.Entry<SaKey, IpsecSa> e : installed.entrySet()) {
-                if (inKernel.contains(e.getKey())) {
+                if (inKernel.contains(e.getKey()) && listed.add(e.getValue())) {
                     out.add(e.getValue());
                 }
             }
@@ -341,7 +460,7 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     @Override
     public List<SaTraffic> traffic() throws KernelException {
         List<SaTraffic> out = new ArrayList<>();
-        for (SadbMessage m : dump()) {
+        for (SadbMessage m : dumpAll()) {
             Optional<Sa> sa = m.find(Sa.class);
             Optional<Address> dst = m.address(Sadb.EXT_ADDRESS_DST);
             Optional<Lifetime> current = m.lifetime(Sadb.EXT_LIFETIME_CURRENT);
@@ -349,7 +468,7 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             if (sa.isPresent() && dst.isPresent() && current.isPresent()) {
                 boolean ours;
                 synchronized (installed) {
-                    ours = installed.containsKey(new SaKey(dst.get().address(), sa.get().spi()));
+                    ours = installed.containsKey(new SaKey(dst.get().address(), sa.get().spi(), m.satype()));
                 }
                 if (ours) {
                     out.add(new SaTraffic(dst.get().address(), sa.get().spi(), current.get().bytes(),
@@ -381,11 +500,11 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 socket.call(b);
             }
             ids.add(spdAdd(t.local(), t.remote(), Sadb.IPSEC_DIR_OUTBOUND, t.localEndpoint(), t.remoteEndpoint(),
-                    t.mode(), t.priority()));
+                    t.mode(), t.priority(), t.protocols()));
             ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_INBOUND, t.remoteEndpoint(), t.localEndpoint(),
-                    t.mode(), t.priority()));
+                    t.mode(), t.priority(), t.protocols()));
             ids.add(spdAdd(t.remote(), t.local(), Sadb.IPSEC_DIR_FWD, t.remoteEndpoint(), t.localEndpoint(),
-                    t.mode(), t.priority()));
+                    t.mode(), t.priority(), t.protocols()));
         } catch (KernelException e) {
             undo(t);
             throw e;
@@ -484,13 +603,30 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
      */
     public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination,
             IpsecMode mode, int priority) throws KernelException {
+        return spdAdd(src, dst, dir, tunnelSource, tunnelDestination, mode, priority, List.of(ProtocolId.IPSEC_ESP));
+    }
+
+    /**
+     * The same with one ipsecrequest per protocol of the bundle ({@code protocols} outermost first,
+     * as SpdTunnel lists them), written innermost first: the first in {@code mode}, the rest in
+     * transport mode; an inbound IPComp request is level USE, since a peer sends packets too small
+     * to compress without it (strongSwan's layout).
+     */
+    public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination,
+            IpsecMode mode, int priority, List<ProtocolId> protocols) throws KernelException {
+        List<IpsecRequest> requests = new ArrayList<>();
         boolean tunnel = mode == IpsecMode.TUNNEL;
+        for (ProtocolId p : SaBundle.innermostFirst(protocols)) {
+            boolean optional = p.equals(ProtocolId.IPCOMP) && dir != Sadb.IPSEC_DIR_OUTBOUND;
+            requests.add(new IpsecRequest(proto(p), tunnel ? Sadb.IPSEC_MODE_TUNNEL : Sadb.IPSEC_MODE_TRANSPORT,
+                    optional ? Sadb.IPSEC_LEVEL_USE : Sadb.IPSEC_LEVEL_REQUIRE, 0,
+                    tunnel ? Optional.of(tunnelSource) : Optional.empty(),
+                    tunnel ? Optional.of(tunnelDestination) : Optional.empty()));
+            tunnel = false;
+        }
         SadbMessage r = socket.call(SadbMessage.request(Sadb.X_SPDADD, Sadb.SATYPE_UNSPEC,
                 selector(Sadb.EXT_ADDRESS_SRC, src), selector(Sadb.EXT_ADDRESS_DST, dst),
-                new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, priority, List.of(new IpsecRequest(Sadb.IPPROTO_ESP,
-                        mode(mode), Sadb.IPSEC_LEVEL_REQUIRE, 0,
-                        tunnel ? Optional.of(tunnelSource) : Optional.empty(),
-                        tunnel ? Optional.of(tunnelDestination) : Optional.empty())))));
+                new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, priority, requests)));
         return r.find(Policy.class).map(Policy::id).orElse(0);
     }
 
@@ -529,7 +665,8 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
 
     /** ACQUIRE and EXPIRE for ESP become events; anything else (other daemons' traffic) does not. */
     Optional<KernelEvent> toEvent(SadbMessage m) {
-        if (m.errno() != 0 || m.satype() != Sadb.SATYPE_ESP && m.satype() != Sadb.SATYPE_UNSPEC) {
+        if (m.errno() != 0 || !List.of(Sadb.SATYPE_ESP, Sadb.SATYPE_AH, Sadb.X_SATYPE_IPCOMP, Sadb.SATYPE_UNSPEC)
+                .contains(m.satype())) {
             return Optional.empty();
         }
         if (m.type() == Sadb.ACQUIRE && m.pid() == 0) {
@@ -550,7 +687,7 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             }
             boolean hard = m.find(Sadb.EXT_LIFETIME_HARD).isPresent();
             if (hard) {
-                SaKey key = new SaKey(dst.get().address(), sa.get().spi());
+                SaKey key = new SaKey(dst.get().address(), sa.get().spi(), m.satype());
                 // The engine owns the SA's keys (and may still hold the pair): forget, do not wipe.
                 if (installed.remove(key) != null) {
                     long now = System.nanoTime();

@@ -25,6 +25,7 @@ class PfKeyLabIT {
             "ACQUIRE when traffic hits the policy", "soft and hard EXPIRE for a short lifetime",
             "deleting while the kernel sends EXPIREs does not block", "promiscuous mode shows other sockets' requests",
             "other programs' messages are seen but are no events", "delete everything we created",
+            "AH+ESP+IPComp bundle: SAs innermost first, ipsecrequests, one delete for all",
             "every kernel message re-encodes to the same bytes");
 
     @Test

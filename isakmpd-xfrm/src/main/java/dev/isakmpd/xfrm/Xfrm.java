@@ -54,6 +54,8 @@ public final class Xfrm {
     // ---- attributes (enum xfrm_attr_type_t)
     public static final int XFRMA_ALG_AUTH = 1;
     public static final int XFRMA_ALG_CRYPT = 2;
+    /** struct xfrm_algo without a key: IPComp's compression algorithm ("deflate"). */
+    public static final int XFRMA_ALG_COMP = 3;
     /** struct xfrm_encap_tmpl: ESP in UDP (RFC 3948). */
     public static final int XFRMA_ENCAP = 4;
     public static final int XFRMA_TMPL = 5;
@@ -86,8 +88,16 @@ public final class Xfrm {
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     public static final int IPPROTO_ESP = 50;
+    public static final int IPPROTO_AH = 51;
+    /** IPComp (RFC 3173); its SPI field holds the CPI. */
+    public static final int IPPROTO_COMP = 108;
     public static final int IPPROTO_UDP = 17;
     /** XFRM numbers modes differently from PF_KEY (there transport 1, tunnel 2). */
+    /**
+     * xfrm_usersa_info.flags XFRM_STATE_ALIGN4: pad the AH header of IPv4 to 32 bits, as RFC 4302
+     * s2.6 asks, not Linux's default 64; strongSwan sets it, and hmac(sha256)'s 128-bit ICV differs.
+     */
+    public static final int STATE_ALIGN4 = 64;
     public static final int MODE_TRANSPORT = 0;
     public static final int MODE_TUNNEL = 1;
     public static final int POLICY_IN = 0;

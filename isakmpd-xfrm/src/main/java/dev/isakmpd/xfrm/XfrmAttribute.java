@@ -23,6 +23,11 @@ public sealed interface XfrmAttribute {
             return new Algorithm(Xfrm.XFRMA_ALG_CRYPT, name, key.length * 8, 0, key);
         }
 
+        /** IPComp's algorithm (XFRMA_ALG_COMP): a name, no key. */
+        public static Algorithm comp(String name) {
+            return new Algorithm(Xfrm.XFRMA_ALG_COMP, name, 0, 0, new byte[0]);
+        }
+
         /** RFC 4868 needs the truncation said explicitly: plain ALG_AUTH gives hmac(sha256) only 96 bits. */
         public static Algorithm authTrunc(String name, byte[] key, int truncBits) {
             return new Algorithm(Xfrm.XFRMA_ALG_AUTH_TRUNC, name, key.length * 8, truncBits, key);

@@ -473,7 +473,8 @@ public final class XfrmCodec {
             return new Raw(type, bytes(b, n));
         }
         switch (type) {
-            case Xfrm.XFRMA_ALG_AUTH, Xfrm.XFRMA_ALG_CRYPT, Xfrm.XFRMA_ALG_AUTH_TRUNC, Xfrm.XFRMA_ALG_AEAD: {
+            case Xfrm.XFRMA_ALG_AUTH, Xfrm.XFRMA_ALG_CRYPT, Xfrm.XFRMA_ALG_COMP, Xfrm.XFRMA_ALG_AUTH_TRUNC,
+                    Xfrm.XFRMA_ALG_AEAD: {
                 boolean extra = type == Xfrm.XFRMA_ALG_AUTH_TRUNC || type == Xfrm.XFRMA_ALG_AEAD;
                 int fixed = extra ? Xfrm.SIZEOF_ALGO_AUTH : Xfrm.SIZEOF_ALGO;
                 if (n < fixed) {

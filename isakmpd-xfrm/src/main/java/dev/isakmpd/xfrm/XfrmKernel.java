@@ -3,6 +3,7 @@ package dev.isakmpd.xfrm;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SaBundle;
 import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
@@ -11,6 +12,8 @@ import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.sa.BundledSa;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.xfrm.XfrmAttribute.Algorithm;
 import dev.isakmpd.xfrm.XfrmAttribute.Templates;
@@ -65,7 +68,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     private static final int ENOENT = 2;
     private static final long EXPIRED_MEMORY_NANOS = 120_000_000_000L;
 
-    private record SaKey(InetAddress destination, int spi) {
+    /** An SA as the kernel names it: (destination, SPI or CPI, protocol). */
+    private record SaKey(InetAddress destination, int spi, int proto) {
     }
 
     /** What {@link #removeLeftovers} removed. */
@@ -216,47 +220,94 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         return allocateSpi(source, destination, SPI_MIN, SPI_MAX);
     }
 
+    /** ALLOCSPI in the protocol's own space: AH's SPIs, or IPComp's CPIs in 0x100..0xefff (RFC 3173 s4.1). */
+    @Override
+    public int allocateSpi(ProtocolId protocol, InetAddress source, InetAddress destination) throws KernelException {
+        boolean comp = protocol.equals(ProtocolId.IPCOMP);
+        return allocateSpi(proto(protocol), source, destination, comp ? CPI_MIN : SPI_MIN, comp ? CPI_MAX : SPI_MAX);
+    }
+
     /** XFRM_MSG_ALLOCSPI: the kernel picks a free SPI in [min, max] and holds a larval SA for it. */
-    public synchronized int allocateSpi(InetAddress source, InetAddress destination, int min, int max)
+    public int allocateSpi(InetAddress source, InetAddress destination, int min, int max) throws KernelException {
+        return allocateSpi(Xfrm.IPPROTO_ESP, source, destination, min, max);
+    }
+
+    private synchronized int allocateSpi(int proto, InetAddress source, InetAddress destination, int min, int max)
             throws KernelException {
-        SaInfo larval = new SaInfo(Selector.none(), destination, 0, Xfrm.IPPROTO_ESP, source, LifetimeCfg.infinite(),
+        SaInfo larval = new SaInfo(Selector.none(), destination, 0, proto, source, LifetimeCfg.infinite(),
                 LifetimeCur.ZERO, 0, 0, 0, 0, REQID_MIN, XfrmCodec.family(destination), Xfrm.MODE_TUNNEL, 0, 0);
         XfrmMessage r = socket.query(XfrmMessage.of(Xfrm.MSG_ALLOCSPI, 0, new XfrmBody.SpiInfo(larval, min, max)));
         if (!(r.body() instanceof SaInfo i)) {
             throw new XfrmException("XFRM_MSG_ALLOCSPI answered with " + r.describe(), 0);
         }
-        reserved.put(new SaKey(destination, i.spi()), source);
+        reserved.put(new SaKey(destination, i.spi(), proto), source);
         return i.spi();
     }
 
     /**
      * UPDSA for an inbound SA whose SPI came from ALLOCSPI (it replaces the larval SA), NEWSA
      * otherwise. Lifetimes as {@link #lifetime}; the selector is
-     * the SA's traffic selectors, which `ip xfrm state` shows as "sel src ... dst ...".
+     * the SA's traffic selectors, which `ip xfrm state` shows as "sel src ... dst ...". A bundle
+     * goes in innermost first (IPComp, ESP, AH), the innermost in the SA's mode, the others in
+     * transport mode, as the policy's templates say; if one fails, those already in are removed.
      */
     @Override
     public synchronized void install(IpsecSa sa) throws KernelException {
-        SaKey key = new SaKey(sa.destination(), sa.spi());
+        SaBundle.install(kernelSas(sa), (key, innermost) -> installOne(sa, key,
+                innermost ? mode(sa.mode()) : Xfrm.MODE_TRANSPORT), this::deleteOne);
+        // every member, so that a bundled SA's hard EXPIRE is remembered like the main one's
+        kernelSas(sa).forEach(k -> installed.put(k, sa));
+    }
+
+    /** The kernel SAs of an IpsecSa, innermost first (SaBundle). */
+    private static List<SaKey> kernelSas(IpsecSa sa) {
+        return SaBundle.innermostFirst(sa).stream().map(m -> new SaKey(sa.destination(), m.spi(), proto(m.protocol())))
+                .toList();
+    }
+
+    private void installOne(IpsecSa sa, SaKey key, int mode) throws KernelException {
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
+        boolean comp = key.proto() == Xfrm.IPPROTO_COMP;
+        // strongSwan gives IPComp SAs no lifetime: they go when their ESP (or AH) SA is deleted
         SaInfo info = new SaInfo(Selector.of(sa.sourceSelector(), sa.destinationSelector()), sa.destination(),
-                sa.spi(), Xfrm.IPPROTO_ESP, sa.source(), lifetime(sa),
+                key.spi(), key.proto(), sa.source(), comp ? LifetimeCfg.infinite() : lifetime(sa),
                 LifetimeCur.ZERO, 0, 0, 0, 0, reqid(sa.peer(), sa.tunnel()), XfrmCodec.family(sa.destination()),
-                mode(sa.mode()), REPLAY_WINDOW, 0);
-        byte[] enc = sa.encryptionKey().bytes();
-        byte[] auth = sa.authenticationKey().bytes();
-        List<XfrmAttribute> attributes = new ArrayList<>(List.of(algorithms(sa, enc, auth)));
-        sa.udpEncapsulation().ifPresent(u -> attributes.add(encapsulation(u)));
+                mode, comp ? 0 : REPLAY_WINDOW, key.proto() == Xfrm.IPPROTO_AH ? Xfrm.STATE_ALIGN4 : 0);
+        List<XfrmAttribute> attributes = new ArrayList<>();
+        if (comp) {
+            attributes.add(Algorithm.comp("deflate"));
+        } else if (key.proto() == Xfrm.IPPROTO_AH) {
+            BundledSa ah = sa.isAh() ? null : sa.ah().orElseThrow();
+            byte[] auth = ah == null ? sa.authenticationKey().bytes() : ah.key().bytes();
+            EspIntegrity integrity = ah == null ? sa.integrity() : ah.integrity();
+            attributes.add(Algorithm.authTrunc(integrity.kernelName(), auth, integrity.icvBits()));
+            Arrays.fill(auth, (byte) 0);
+        } else {
+            byte[] enc = sa.encryptionKey().bytes();
+            byte[] auth = sa.authenticationKey().bytes();
+            attributes.addAll(List.of(algorithms(sa, enc, auth)));
+            Arrays.fill(enc, (byte) 0);
+            Arrays.fill(auth, (byte) 0);
+            sa.udpEncapsulation().ifPresent(u -> attributes.add(encapsulation(u)));
+        }
         XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info,
                 attributes.toArray(XfrmAttribute[]::new));
-        Arrays.fill(enc, (byte) 0);
-        Arrays.fill(auth, (byte) 0);
         try {
             socket.request(m);
         } finally {
             m.wipeKeys();
+            attributes.forEach(x -> {
+                if (x instanceof Algorithm alg) {
+                    alg.wipe();
+                }
+            });
         }
         reserved.remove(key);
-        installed.put(key, sa);
+    }
+
+    static int proto(ProtocolId p) {
+        return p.equals(ProtocolId.IPSEC_AH) ? Xfrm.IPPROTO_AH : p.equals(ProtocolId.IPCOMP) ? Xfrm.IPPROTO_COMP
+                : Xfrm.IPPROTO_ESP;
     }
 
     /**
@@ -301,17 +352,30 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     }
 
     @Override
-    public synchronized void delete(InetAddress destination, int spi) throws KernelException {
-        SaKey key = new SaKey(destination, spi);
+    public void delete(InetAddress destination, int spi) throws KernelException {
+        delete(new SaKey(destination, spi, Xfrm.IPPROTO_ESP));
+    }
+
+    /** DELSA for each SA of the bundle; the first error is reported after trying them all. */
+    @Override
+    public synchronized void delete(IpsecSa sa) throws KernelException {
+        SaBundle.delete(kernelSas(sa), this::delete);
+    }
+
+    private synchronized void delete(SaKey key) throws KernelException {
         if (expired.remove(key) != null) {
-            LOG.debug("ESP SA {}/0x{} already removed by the kernel at its hard lifetime",
-                    Addresses.format(destination), String.format("%08x", spi));
+            LOG.debug("SA {}/0x{} proto {} already removed by the kernel at its hard lifetime",
+                    Addresses.format(key.destination()), String.format("%08x", key.spi()), key.proto());
             return;
         }
-        socket.request(XfrmMessage.of(Xfrm.MSG_DELSA, 0,
-                new SaId(destination, spi, XfrmCodec.family(destination), Xfrm.IPPROTO_ESP)));
-        reserved.remove(key);
+        deleteOne(key);
         installed.remove(key); // its keys are the engine's to wipe (ChildSas)
+    }
+
+    private void deleteOne(SaKey key) throws KernelException {
+        socket.request(XfrmMessage.of(Xfrm.MSG_DELSA, 0,
+                new SaId(key.destination(), key.spi(), XfrmCodec.family(key.destination()), key.proto())));
+        reserved.remove(key);
     }
 
     /** XFRM_MSG_GETSA: the kernel's view of one ESP SA (with its keys: wipe them with {@link XfrmMessage#wipeKeys}). */
@@ -344,13 +408,15 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         for (XfrmMessage m : dumpSas()) {
             m.wipeKeys();
             if (m.body() instanceof SaInfo i && isOurs(i.reqid())) {
-                inKernel.add(new SaKey(i.daddr(), i.spi()));
+                inKernel.add(new SaKey(i.daddr(), i.spi(), i.proto()));
             }
         }
         List<IpsecSa> out = new ArrayList<>();
+        // a bundle is listed once, though each of its kernel SAs is a key
+        Set<IpsecSa> listed = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         synchronized (installed) {
             for (Map.Entry<SaKey, IpsecSa> e : installed.entrySet()) {
-                if (inKernel.contains(e.getKey())) {
+                if (inKernel.contains(e.getKey()) && listed.add(e.getValue())) {
                     out.add(e.getValue());
                 }
             }
@@ -392,7 +458,6 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                 socket.request(XfrmMessage.of(Xfrm.MSG_UPDPOLICY, 0, b));
                 bypasses.add(new PolicyId(b.sel(), 0, b.dir()));
             }
-            boolean transport = t.mode() == IpsecMode.TRANSPORT;
             for (int dir : new int[] {Xfrm.POLICY_OUT, Xfrm.POLICY_IN, Xfrm.POLICY_FWD}) {
                 boolean out = dir == Xfrm.POLICY_OUT;
                 // ranked by selector length; transport mode's come after the IKE bypasses (priority 0)
@@ -400,8 +465,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                         t.priority(), 0, dir, Xfrm.POLICY_ALLOW, 0, Xfrm.SHARE_ANY);
                 InetAddress src = out ? t.localEndpoint() : t.remoteEndpoint();
                 InetAddress dst = out ? t.remoteEndpoint() : t.localEndpoint();
-                Template tmpl = transport ? Template.espTransport(src, dst, reqid) : Template.espTunnel(src, dst, reqid);
-                socket.request(XfrmMessage.of(Xfrm.MSG_NEWPOLICY, 0, p, new Templates(List.of(tmpl))));
+                socket.request(XfrmMessage.of(Xfrm.MSG_NEWPOLICY, 0, p, new Templates(templates(t, src, dst, reqid,
+                        out))));
                 done.add(dir);
             }
         } catch (KernelException e) {
@@ -417,6 +482,21 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         }
         policies.put(t, reqid);
         LOG.info("XFRM policies out/in/fwd (reqid 0x{}) for {}", Integer.toHexString(reqid), t.describe());
+    }
+
+    /**
+     * The templates of one direction, innermost first (IPComp, ESP, AH): the first in the
+     * tunnel's mode, the rest in transport mode; IPComp optional inbound (strongSwan's layout).
+     */
+    static List<Template> templates(SpdTunnel t, InetAddress src, InetAddress dst, int reqid, boolean out) {
+        List<Template> list = new ArrayList<>();
+        int mode = mode(t.mode());
+        for (ProtocolId p : SaBundle.innermostFirst(t.protocols())) {
+            boolean comp = p.equals(ProtocolId.IPCOMP);
+            list.add(Template.of(proto(p), src, dst, reqid, mode, comp && !out));
+            mode = Xfrm.MODE_TRANSPORT;
+        }
+        return list;
     }
 
     @Override
@@ -506,7 +586,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
      * EXPIRE only for our SAs (our reqids).
      */
     Optional<KernelEvent> toEvent(XfrmMessage m) {
-        if (m.body() instanceof XfrmBody.Acquire a && a.proto() == Xfrm.IPPROTO_ESP) {
+        if (m.body() instanceof XfrmBody.Acquire a && (a.proto() == Xfrm.IPPROTO_ESP || a.proto() == Xfrm.IPPROTO_AH
+                || a.proto() == Xfrm.IPPROTO_COMP)) {
             Subnet src = a.policy().sel().source();
             Subnet dst = a.policy().sel().destination();
             Optional<SpdTunnel> t = policies.keySet().stream()
@@ -514,12 +595,12 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
             return Optional.of(new KernelEvent.Acquire(a.saddr(), a.daddr(), t.map(SpdTunnel::local),
                     t.map(SpdTunnel::remote)));
         }
-        if (m.body() instanceof XfrmBody.Expire x && x.state().proto() == Xfrm.IPPROTO_ESP
-                && isOurs(x.state().reqid())) {
+        if (m.body() instanceof XfrmBody.Expire x && (x.state().proto() == Xfrm.IPPROTO_ESP
+                || x.state().proto() == Xfrm.IPPROTO_AH) && isOurs(x.state().reqid())) {
             SaInfo s = x.state();
             boolean hard = x.hard() != 0;
             if (hard) {
-                SaKey key = new SaKey(s.daddr(), s.spi());
+                SaKey key = new SaKey(s.daddr(), s.spi(), s.proto());
                 // The engine owns the SA's keys (and may still hold the pair): forget, do not wipe.
                 if (installed.remove(key) != null) {
                     long now = System.nanoTime();

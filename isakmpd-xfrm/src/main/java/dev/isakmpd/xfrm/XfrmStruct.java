@@ -92,6 +92,17 @@ public final class XfrmStruct {
                     Xfrm.MODE_TUNNEL, Xfrm.SHARE_ANY, 0, -1, -1, -1);
         }
 
+        /**
+         * One protocol's template: the first of a bundle (the innermost) has the policy's mode, the
+         * others transport (strongSwan's kernel-netlink does the same). {@code optional}: the
+         * inbound IPComp template, since a peer sends packets too small to compress without it.
+         */
+        public static Template of(int proto, InetAddress source, InetAddress destination, int reqid, int mode,
+                boolean optional) {
+            return new Template(destination, 0, proto, XfrmCodec.family(destination), source, reqid, mode,
+                    Xfrm.SHARE_ANY, optional ? 1 : 0, -1, -1, -1);
+        }
+
         /** ESP in transport mode between the two hosts (the kernel takes the addresses from the packet). */
         public static Template espTransport(InetAddress source, InetAddress destination, int reqid) {
             return new Template(destination, 0, Xfrm.IPPROTO_ESP, XfrmCodec.family(destination), source, reqid,

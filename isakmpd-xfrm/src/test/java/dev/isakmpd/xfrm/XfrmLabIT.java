@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * Runs {@code dev.isakmpd.xfrm.lab.XfrmLabSuite} inside the kernel lab (scripts/lab/run-in-uml.sh,
  * Linux 6.1 with xfrm_user and ESP), one boot for the whole suite: ALLOCSPI/UPDSA/NEWSA, dumps and
  * GETSA against {@code ip xfrm state}, errors, RFC 4868 truncation, AEAD, policies against
- * {@code ip xfrm policy}, ACQUIRE, soft/hard EXPIRE, other programs' entries, crash clean-up.
+ * {@code ip xfrm policy}, ACQUIRE, soft/hard EXPIRE, an AH+ESP+IPComp bundle, other programs'
+ * entries, crash clean-up.
  * Output in target/lab-suite/ (suite.log, vectors/).
  */
 class XfrmLabIT {
@@ -27,6 +28,7 @@ class XfrmLabIT {
             "AEAD: rfc4106(gcm(aes)) with its ICV length", "policies out/in/fwd with an ESP tunnel template",
             "ACQUIRE when traffic hits the policy", "soft and hard EXPIRE for a short lifetime",
             "deleting while the kernel sends EXPIREs does not block", "delete everything we created",
+            "AH+ESP+IPComp bundle: SAs innermost first, templates, one delete for all",
             "other programs' SAs and policies: no events, not listed",
             "after a crash, a new instance removes ours and only ours",
             "every kernel message re-encodes to the same bytes");

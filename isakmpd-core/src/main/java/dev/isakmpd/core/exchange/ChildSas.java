@@ -165,17 +165,6 @@ final class ChildSas {
         return Optional.ofNullable(bySa.get(new SaKey(destination, spi)));
     }
 
-    /** The pair whose outbound SA has this SPI: a peer's Delete names its inbound SPI, our outbound one. */
-    Optional<Pair> removeByOutboundSpi(String peer, int spi) {
-        for (Pair p : byPeer.getOrDefault(peer, List.of())) {
-            if (p.outbound().spi() == spi) {
-                remove(p);
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
-    }
-
     void remove(Pair p) {
         if (!all.remove(p)) {
             return;

@@ -651,7 +651,7 @@ public final class Engine {
 
     /** Forgets the pair, tells the peer, and removes from the kernel those SAs {@code inKernel} says are there. */
     private void deletePair(ChildSas.Pair p, Predicate<IpsecSa> inKernel, Out out) {
-        establishedSession(p.peer()).ifPresent(s -> Informational.sendDeleteEsp(s, List.of(p.inbound().spi()), out));
+        establishedSession(p.peer()).ifPresent(s -> Informational.sendDelete(s, p.inbound(), out));
         dropPair(p, inKernel, out);
     }
 

@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.registry.IpsecDoi;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.PayloadType;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The Informational exchange (RFC 2408 s4.8): Notifications and Deletes. Once the ISAKMP SA is
@@ -119,18 +121,28 @@ final class Informational {
             s.die(out);
             return;
         }
-        if (!del.protocolId().equals(ProtocolId.IPSEC_ESP) || del.spiSize() != 4) {
+        boolean ah = del.protocolId().equals(ProtocolId.IPSEC_AH);
+        if (!(ah || del.protocolId().equals(ProtocolId.IPSEC_ESP)) || del.spiSize() != 4) {
             out.warn(s.tag() + "ignored Delete for " + del.protocolId() + " with " + del.spiSize() + "-byte SPIs");
             return;
         }
         for (byte[] spi : del.spis()) {
             int value = Phase2Sa.spiValue(spi);
-            s.ctx().children().removeByOutboundSpi(s.peerKey(), value).ifPresentOrElse(pair -> {
+            Optional<ChildSas.Pair> found = s.ctx().children().ofPeer(s.peerKey()).stream()
+                    .filter(p -> p.outbound().spi() == value && p.outbound().protocol().equals(del.protocolId()))
+                    .findFirst();
+            found.ifPresent(s.ctx().children()::remove);
+            if (found.isEmpty() && ah) {
+                // the AH half of an AH+ESP bundle: its ESP half names the pair, in this or another Delete
+                out.debug(s.tag() + String.format("peer deleted AH SPI 0x%08x", value));
+                continue;
+            }
+            found.ifPresentOrElse(pair -> {
                 out.info(s.tag() + "peer deleted IPsec SA pair of tunnel " + pair.outbound().tunnel() + " (out spi 0x"
                         + pair.outbound().spiHex() + ", in spi 0x" + pair.inbound().spiHex() + ")");
                 out.delete(pair.inbound());
                 out.delete(pair.outbound());
-            }, () -> out.info(s.tag() + String.format("peer deleted unknown ESP SPI 0x%08x", value)));
+            }, () -> out.info(s.tag() + String.format("peer deleted unknown %s SPI 0x%08x", ah ? "AH" : "ESP", value)));
         }
     }
 
@@ -152,13 +164,18 @@ final class Informational {
                 List.of(s.cookies().spi()))), out);
     }
 
-    /** Delete for IPsec SAs names the SPIs we chose, i.e. our inbound ones (RFC 2408 s3.15). */
-    static void sendDeleteEsp(IsakmpSession s, List<Integer> inboundSpis, Out out) {
-        List<byte[]> spis = new ArrayList<>();
-        for (int spi : inboundSpis) {
-            spis.add(Phase2Sa.spiBytes(spi));
-        }
-        sendProtected(s, List.of(new DeletePayload(IpsecDoi.DOI_IPSEC, ProtocolId.IPSEC_ESP, 4, spis)), out);
+    /**
+     * Delete for IPsec SAs names the SPIs we chose, i.e. our inbound ones (RFC 2408 s3.15): one
+     * payload for the SA's protocol (ESP or AH) and one for a bundled AH. A bundled IPComp SA
+     * goes with them (its CPI is no SPI a peer looks up).
+     */
+    static void sendDelete(IsakmpSession s, IpsecSa inbound, Out out) {
+        List<Payload> payloads = new ArrayList<>();
+        payloads.add(new DeletePayload(IpsecDoi.DOI_IPSEC, inbound.protocol(), 4,
+                List.of(Phase2Sa.spiBytes(inbound.spi()))));
+        inbound.ah().ifPresent(a -> payloads.add(new DeletePayload(IpsecDoi.DOI_IPSEC, ProtocolId.IPSEC_AH, 4,
+                List.of(Phase2Sa.spiBytes(a.spi())))));
+        sendProtected(s, payloads, out);
     }
 
     private static void sendProtected(IsakmpSession s, List<Payload> nd, Out out) {

@@ -16,6 +16,7 @@ import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.sa.BundledSa;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.wire.HashPayload;
 import dev.isakmpd.core.wire.IdentificationPayload;
@@ -78,6 +79,8 @@ final class QuickMode {
     private DhKeyPair dh;
     private SecretBytes gqm;
     private int inboundSpi;
+    /** Our inbound SPIs of every protocol in the bundle; {@code inboundSpi} is its main one. */
+    private Phase2Sa.Spis spis;
     private Phase2Sa.Choice choice;
     private IdentificationPayload idci;
     private IdentificationPayload idcr;
@@ -110,14 +113,15 @@ final class QuickMode {
         QuickMode q = new QuickMode(s, messageId, true, now);
         q.tunnel = tunnel;
         try {
-            q.inboundSpi = s.ctx().spis().allocateSpi(s.remote.getAddress(), s.local.getAddress());
+            q.spis = q.allocateSpis(tunnel.hasEsp() ? ProtocolId.IPSEC_ESP : ProtocolId.IPSEC_AH,
+                    tunnel.hasEsp() && !tunnel.ah().isEmpty(), tunnel.compress());
         } catch (KernelException e) {
             out.warn(q.tag() + "cannot start: GETSPI failed: " + e.getMessage());
             return Optional.empty();
         }
         q.ni = s.ctx().randomBytes(Phase1Exchange.NONCE_LENGTH);
         List<Payload> rest = new ArrayList<>();
-        rest.add(Phase2Sa.offer(tunnel, q.inboundSpi, s.udpEncapsulationVersion()));
+        rest.add(Phase2Sa.offer(tunnel, q.spis, s.udpEncapsulationVersion()));
         rest.add(new NoncePayload(q.ni));
         tunnel.pfsGroup().ifPresent(g -> {
             q.dh = s.ctx().crypto().generateKeyPair(g);
@@ -129,7 +133,7 @@ final class QuickMode {
         rest.add(q.idcr);
         byte[] hash1 = q.prf(q.mid(), PayloadCodec.encode(rest));
         out.info(q.tag() + "initiating for " + tunnel.local() + " === " + tunnel.remote() + ", offering "
-                + tunnel.proposals() + tunnel.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
+                + tunnel.describeProposals() + tunnel.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
         q.state = State.QM1_SENT;
         q.send(withHash(hash1, rest), now, out, false, true);
         return Optional.of(q);
@@ -241,17 +245,18 @@ final class QuickMode {
             choice = Phase2Sa.select(session.ctx().crypto(), sa, tunnel, ke.isPresent(), why,
                     session.udpEncapsulationVersion());
         } catch (ExchangeFailure f) {
-            out.info(tag() + "no acceptable ESP proposal for tunnel " + tunnel.name() + ": " + String.join("; ", why)
-                    + "; ours: " + tunnel.proposals());
+            out.info(tag() + "no acceptable proposal for tunnel " + tunnel.name() + ": " + String.join("; ", why)
+                    + "; ours: " + tunnel.describeProposals());
             throw f;
         }
         List<Payload> rest = new ArrayList<>();
         try {
-            inboundSpi = session.ctx().spis().allocateSpi(session.remote.getAddress(), session.local.getAddress());
+            spis = allocateSpis(choice.protocol(), choice.part(ProtocolId.IPSEC_AH).isPresent(),
+                    choice.part(ProtocolId.IPCOMP).isPresent());
         } catch (KernelException e) {
             throw ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN, "GETSPI failed: " + e.getMessage());
         }
-        rest.add(Phase2Sa.reply(sa, choice, inboundSpi));
+        rest.add(Phase2Sa.reply(sa, choice, spis));
         nr = session.ctx().randomBytes(Phase1Exchange.NONCE_LENGTH);
         rest.add(new NoncePayload(nr));
         if (choice.pfsGroup().isPresent()) {
@@ -265,7 +270,7 @@ final class QuickMode {
         }
         Phase2Sa.responderLifetime(choice, inboundSpi).ifPresent(rest::add);
         out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet + "), chose "
-                + choice.proposal() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
+                + choice.describe() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
         byte[] hash2 = prf(mid(), ni, PayloadCodec.encode(rest));
         state = State.QM2_SENT;
         send(withHash(hash2, rest), now, out, true, true);
@@ -355,9 +360,9 @@ final class QuickMode {
         int outboundSpi = choice.peerSpi();
         InetAddress us = session.local.getAddress();
         InetAddress them = session.remote.getAddress();
-        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local())
+        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local(), true)
                 .withUdpEncapsulation(session.udpEncapsulation(true, peerOriginalAddress));
-        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote())
+        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote(), false)
                 .withUdpEncapsulation(session.udpEncapsulation(false, peerOriginalAddress));
         if (gqm != null) {
             gqm.wipe();
@@ -381,21 +386,49 @@ final class QuickMode {
 
     /**
      * KEYMAT for the SA whose destination chose {@code spi} (RFC 2409 s5.5): encryption key first
-     * (with the 4-byte salt or nonce of GCM and CTR at its end), then HMAC key.
+     * (with the 4-byte salt or nonce of GCM and CTR at its end), then HMAC key; AH's, from its own
+     * protocol and SPI, is the HMAC key alone. The bundle's AH and IPComp SAs come along.
      */
-    private IpsecSa sa(IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst, Subnet srcSel, Subnet dstSel) {
+    private IpsecSa sa(IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst, Subnet srcSel, Subnet dstSel,
+            boolean inbound) {
         int encLen = choice.proposal().cipher().keymatLength(choice.proposal().keyBits());
-        SecretBytes keymat = Keymat.derive(session.prf(), session.keys().skeyidD(), gqm,
-                ProtocolId.IPSEC_ESP.value(), Phase2Sa.spiBytes(spi), ni, nr, choice.proposal().keymatLength());
-        byte[] k = keymat.bytes();
-        keymat.wipe();
+        byte[] k = keymat(choice.protocol(), spi, choice.proposal().keymatLength());
         SecretBytes enc = SecretBytes.copyOf(Arrays.copyOfRange(k, 0, encLen));
         SecretBytes auth = SecretBytes.copyOf(Arrays.copyOfRange(k, encLen, k.length));
         Arrays.fill(k, (byte) 0);
+        List<BundledSa> bundle = new ArrayList<>();
+        for (Phase2Sa.Part part : choice.bundle()) {
+            int partSpi = inbound ? spis.of(part.protocol()) : part.peerSpi();
+            if (part.protocol().equals(ProtocolId.IPCOMP)) {
+                bundle.add(BundledSa.ipcomp(partSpi));
+            } else {
+                byte[] ak = keymat(ProtocolId.IPSEC_AH, partSpi, part.integrity().keyLength());
+                bundle.add(new BundledSa(ProtocolId.IPSEC_AH, partSpi, part.integrity(), SecretBytes.copyOf(ak)));
+                Arrays.fill(ak, (byte) 0);
+            }
+        }
         return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
                 choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
                 choice.lifetime(), choice.pfsGroup().isPresent(), Optional.empty(), tunnel.mode(),
-                choice.lifeKilobytes());
+                choice.lifeKilobytes(), choice.protocol(), bundle);
+    }
+
+    private byte[] keymat(ProtocolId protocol, int spi, int length) {
+        SecretBytes keymat = Keymat.derive(session.prf(), session.keys().skeyidD(), gqm, protocol.value(),
+                Phase2Sa.spiBytes(spi), ni, nr, length);
+        byte[] k = keymat.bytes();
+        keymat.wipe();
+        return k;
+    }
+
+    /** Inbound SPIs for the main protocol, a bundled AH and IPComp's CPI (0 where not needed). */
+    private Phase2Sa.Spis allocateSpis(ProtocolId main, boolean ah, boolean ipcomp) throws KernelException {
+        InetAddress src = session.remote.getAddress();
+        InetAddress dst = session.local.getAddress();
+        inboundSpi = session.ctx().spis().allocateSpi(main, src, dst);
+        int ahSpi = ah ? session.ctx().spis().allocateSpi(ProtocolId.IPSEC_AH, src, dst) : 0;
+        int cpi = ipcomp ? session.ctx().spis().allocateSpi(ProtocolId.IPCOMP, src, dst) : 0;
+        return new Phase2Sa.Spis(inboundSpi, ahSpi, cpi);
     }
 
     private SecretBytes agree(KeyExchangePayload ke) throws ExchangeFailure {

@@ -20,6 +20,14 @@ public interface Kernel extends SpiAllocator {
     /** SADB_DELETE by (destination, SPI). */
     void delete(InetAddress destination, int spi) throws KernelException;
 
+    /**
+     * Deletes the SA and its bundle (AH, IPComp); a back-end that installs no bundle deletes the
+     * one SA by (destination, SPI).
+     */
+    default void delete(IpsecSa sa) throws KernelException {
+        delete(sa.destination(), sa.spi());
+    }
+
     /** SADB_DUMP: the SAs this daemon installed and the kernel still holds. */
     List<IpsecSa> list() throws KernelException;
 
@@ -34,6 +42,16 @@ public interface Kernel extends SpiAllocator {
     /** Whether the kernel can run ESP with these algorithms (PF_KEY: learnt with SADB_REGISTER). */
     default boolean supports(EspCipher cipher, int keyBits, EspIntegrity integrity) {
         return true;
+    }
+
+    /** Whether the kernel can run AH (RFC 4302) with this algorithm. */
+    default boolean supportsAh(EspIntegrity integrity) {
+        return true;
+    }
+
+    /** Why {@link #supportsAh} refuses this algorithm, in words for the operator. */
+    default String whyAhUnsupported(EspIntegrity integrity) {
+        return "the kernel does not offer it";
     }
 
     /** Why {@link #supports} refuses these algorithms, in words for the operator. */

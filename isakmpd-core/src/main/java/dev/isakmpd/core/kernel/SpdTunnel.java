@@ -3,18 +3,29 @@ package dev.isakmpd.core.kernel;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.registry.ProtocolId;
 import java.net.InetAddress;
 import java.util.List;
 
 /**
  * The security policy of one configured tunnel: traffic between {@code local} and {@code remote}
- * must go through ESP in tunnel mode between the two endpoints (the kernel's SPD; PF_KEY
+ * must go through ESP (or the {@code protocols}, outermost first: AH, ESP, IPComp) in tunnel mode between the two endpoints (the kernel's SPD; PF_KEY
  * SADB_X_SPDADD with an ipsecrequest, one entry per direction). In transport mode the selectors
  * are the endpoints themselves, so the back-end must also let IKE (UDP from/to {@code ikePort}
  * and 4500, RFC 3947) pass in the clear.
  */
 public record SpdTunnel(String peer, String tunnel, InetAddress localEndpoint, InetAddress remoteEndpoint,
-        Subnet local, Subnet remote, IpsecMode mode, int ikePort) {
+        Subnet local, Subnet remote, IpsecMode mode, int ikePort, List<ProtocolId> protocols) {
+
+    public SpdTunnel {
+        protocols = List.copyOf(protocols);
+    }
+
+    /** ESP alone. */
+    public SpdTunnel(String peer, String tunnel, InetAddress localEndpoint, InetAddress remoteEndpoint,
+            Subnet local, Subnet remote, IpsecMode mode, int ikePort) {
+        this(peer, tunnel, localEndpoint, remoteEndpoint, local, remote, mode, ikePort, List.of(ProtocolId.IPSEC_ESP));
+    }
 
     /** The NAT-T port (RFC 3947 s4), bypassed beside {@link #ikePort} in transport mode. */
     public static final int NAT_T_PORT = 4500;

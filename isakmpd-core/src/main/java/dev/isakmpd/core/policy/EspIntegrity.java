@@ -50,6 +50,29 @@ public enum EspIntegrity {
         return icvBits;
     }
 
+    /**
+     * The AH transform ID that names this algorithm (RFC 2407 s4.4.3, RFC 4868 s4, IANA for
+     * XCBC); the AH transform carries the same Authentication Algorithm attribute. 0 for NONE.
+     */
+    public int ahTransformId() {
+        return switch (this) {
+            case HMAC_MD5 -> 2;
+            case HMAC_SHA1 -> 3;
+            case NONE -> 0;
+            default -> attributeValue;
+        };
+    }
+
+    /** The algorithm of an AH transform ID, or null if we support none by that ID. */
+    public static EspIntegrity fromAhTransformId(int id) {
+        for (EspIntegrity i : values()) {
+            if (i != NONE && i.ahTransformId() == id) {
+                return i;
+            }
+        }
+        return null;
+    }
+
     public static EspIntegrity fromAttribute(int value) {
         for (EspIntegrity i : values()) {
             if (i != NONE && i.attributeValue == value) {

@@ -37,6 +37,25 @@ public final class ProposalNames {
         return new Phase1Proposal(c.alg, c.bits, hash(t.get(1), text), group(t.get(2), text, allowLegacy));
     }
 
+    /** An AH proposal string: the integrity algorithm and, when it names one, the PFS group. */
+    public record AhSpec(EspIntegrity integrity, Optional<DhGroup> pfsGroup) {
+    }
+
+    /** "integrity[-group]" as strongSwan's ah proposals: "sha256", "sha1-modp2048"; an "ah-" prefix is allowed. */
+    public static AhSpec parseAh(String text, boolean allowLegacy) {
+        List<String> t = tokens(text);
+        if (!t.isEmpty() && t.get(0).equals("ah")) {
+            t = t.subList(1, t.size());
+        }
+        if (t.isEmpty() || t.size() > 2) {
+            throw new IllegalArgumentException("AH proposal '" + text + "' must be integrity[-group], e.g. sha256 "
+                    + "or sha256-modp2048 (AH authenticates only: no cipher)");
+        }
+        EspIntegrity integrity = integrity(t.get(0), text);
+        Optional<DhGroup> g = t.size() == 2 ? Optional.of(group(t.get(1), text, allowLegacy)) : Optional.empty();
+        return new AhSpec(integrity, g);
+    }
+
     public static EspSpec parseEsp(String text) {
         return parseEsp(text, false);
     }

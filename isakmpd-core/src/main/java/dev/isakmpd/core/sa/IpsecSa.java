@@ -6,14 +6,19 @@ import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.registry.ProtocolId;
 import dev.isakmpd.oakley.SecretBytes;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * One ESP SA as negotiated by Quick Mode, in tunnel or transport mode: one direction, identified
- * by (destination, SPI). It lives {@code lifetime}, and carries at most {@code lifeKilobytes} KiB
+ * One ESP or AH SA as negotiated by Quick Mode, in tunnel or transport mode: one direction,
+ * identified by (destination, SPI). An AH SA ({@code protocol} PROTO_IPSEC_AH, RFC 4302) has
+ * the NULL cipher and an empty encryption key; {@code integrity} and the authentication key are
+ * AH's. The {@code bundle} holds the SAs negotiated in the same proposal (AH around this ESP SA,
+ * IPComp inside it), which are installed, wiped and deleted with it. It lives {@code lifetime}, and carries at most {@code lifeKilobytes} KiB
  * when that is not 0. Keys are {@link SecretBytes}, so toString shows fingerprints only.
  *
  * @param udpEncapsulation ESP in UDP when NAT traversal found a NAT (RFC 3948); empty: plain ESP
@@ -21,7 +26,22 @@ import java.util.Optional;
 public record IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
         InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
         SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
-        boolean pfs, Optional<UdpEncapsulation> udpEncapsulation, IpsecMode mode, long lifeKilobytes) {
+        boolean pfs, Optional<UdpEncapsulation> udpEncapsulation, IpsecMode mode, long lifeKilobytes,
+        ProtocolId protocol, List<BundledSa> bundle) {
+
+    public IpsecSa {
+        bundle = List.copyOf(bundle);
+    }
+
+    /** An ESP SA without a bundle. */
+    public IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
+            InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
+            SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
+            boolean pfs, Optional<UdpEncapsulation> udpEncapsulation, IpsecMode mode, long lifeKilobytes) {
+        this(peer, tunnel, direction, spi, source, destination, sourceSelector, destinationSelector, cipher, keyBits,
+                encryptionKey, integrity, authenticationKey, lifetime, pfs, udpEncapsulation, mode, lifeKilobytes,
+                ProtocolId.IPSEC_ESP, List.of());
+    }
 
     /** A tunnel-mode SA in plain ESP, limited by time only. */
     public IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
@@ -39,7 +59,7 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
     public IpsecSa movedTo(InetAddress newSource, InetAddress newDestination, Optional<UdpEncapsulation> encapsulation) {
         return new IpsecSa(peer, tunnel, direction, spi, newSource, newDestination, sourceSelector,
                 destinationSelector, cipher, keyBits, encryptionKey, integrity, authenticationKey, lifetime, pfs,
-                encapsulation, mode, lifeKilobytes);
+                encapsulation, mode, lifeKilobytes, protocol, bundle);
     }
 
     /** The same SA carried in UDP (or not). */
@@ -53,24 +73,50 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
         return String.format("%08x", spi);
     }
 
-    /** Algorithms as strongSwan names them, e.g. "aes128-sha1". */
+    public boolean isAh() {
+        return protocol.equals(ProtocolId.IPSEC_AH);
+    }
+
+    /** "ESP" or "AH". */
+    public String protocolName() {
+        return isAh() ? "AH" : "ESP";
+    }
+
+    /** The bundled AH SA, if this ESP SA has one. */
+    public Optional<BundledSa> ah() {
+        return bundle.stream().filter(BundledSa::isAh).findFirst();
+    }
+
+    /** The bundled IPComp SA, if compression was agreed. */
+    public Optional<BundledSa> ipcomp() {
+        return bundle.stream().filter(b -> !b.isAh()).findFirst();
+    }
+
+    /**
+     * Algorithms as strongSwan names them, e.g. "aes128-sha1", "ah-sha256" for AH alone;
+     * an AH+ESP bundle "ah-sha256+aes128-sha1", with IPComp "+deflate".
+     */
     public String algorithms() {
-        return EspProposal.name(cipher, keyBits, integrity);
+        String esp = isAh() ? "ah-" + integrity.displayName() : EspProposal.name(cipher, keyBits, integrity);
+        return ah().map(a -> "ah-" + a.integrity().displayName() + "+").orElse("") + esp
+                + ipcomp().map(c -> "+deflate").orElse("");
     }
 
     /** A one-line description without keys material, only key fingerprints. */
     public String describe() {
-        return String.format("ESP %s%s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds%s enc-key-fp=%s auth-key-fp=%s%s",
-                mode == IpsecMode.TRANSPORT ? "transport " : "", direction.name().toLowerCase(), spiHex(),
+        return String.format("%s %s%s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds%s enc-key-fp=%s auth-key-fp=%s%s",
+                protocolName(), mode == IpsecMode.TRANSPORT ? "transport " : "", direction.name().toLowerCase(), spiHex(),
                 Addresses.format(source), Addresses.format(destination), sourceSelector, destinationSelector,
                 algorithms(), lifetime.toSeconds(), lifeKilobytes > 0 ? "/" + lifeKilobytes + "KB" : "",
                 encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "")
-                + udpEncapsulation.map(u -> " " + u).orElse("");
+                + udpEncapsulation.map(u -> " " + u).orElse("")
+                + String.join("", bundle.stream().map(b -> ", " + b.describe()).toList());
     }
 
-    /** Wipes both keys once the SA is gone. */
+    /** Wipes the keys, the bundle's too, once the SA is gone. */
     public void wipe() {
         encryptionKey.wipe();
         authenticationKey.wipe();
+        bundle.forEach(b -> b.key().wipe());
     }
 }

@@ -79,7 +79,7 @@ class Phase2SaSelectionTest {
         ExchangeFailure f = assertThrows(ExchangeFailure.class, () -> Phase2Sa.accept(CRYPTO, other,
                 tunnel(null, Duration.ofHours(1), "aes128-sha1"), false, NO_NAT));
         assertEquals(NotifyType.NO_PROPOSAL_CHOSEN, f.notifyType());
-        assertTrue(f.getMessage().contains("responder chose an ESP transform we did not offer"), f.getMessage());
+        assertTrue(f.getMessage().contains("responder chose a transform we did not offer"), f.getMessage());
         assertEquals(1, ours.proposals().size());
     }
 }

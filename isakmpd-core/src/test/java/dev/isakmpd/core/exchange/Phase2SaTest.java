@@ -120,30 +120,30 @@ class Phase2SaTest {
     }
 
     @Test
-    void ahIsRefusedNamingWhatWasOffered() {
-        // AH (RFC 4302) is not negotiated yet: refused whatever its attributes (here a Key Length too)
+    void ahIsRefusedByAnEspTunnelNamingWhatWasOffered() {
+        // AH (RFC 4302) where the tunnel wants ESP: refused as a protocol, before its attributes
         SaPayload offer = new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(new ProposalPayload(1,
                 ProtocolId.IPSEC_AH, SPI, new TransformPayload(1, TransformIds.AH_SHA2_256,
                         DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL),
                         DataAttribute.basic(AUTHENTICATION_ALGORITHM, AUTH_HMAC_SHA2_256),
                         DataAttribute.basic(KEY_LENGTH, 128)))));
-        assertEquals("proposal 1: PROTO_IPSEC_AH [AH_SHA2-256] is not supported; we accept ESP only",
+        assertEquals("proposal 1: PROTO_IPSEC_AH [AH_SHA2-256] offered; tunnel net accepts [aes128-sha256]",
                 refusal(offer, tunnel("aes128-sha256")));
     }
 
     @Test
-    void ipcompIsRefusedNamingWhatWasOffered() {
-        // IPComp (RFC 3173) is not negotiated yet. (A CPI that is not 2 bytes never gets here: the
-        // decoder answers it with INVALID-SPI, StrictnessTest.)
+    void ipcompAloneIsRefusedNamingWhatWasOffered() {
+        // IPComp (RFC 3173) goes only with ESP or AH. (A CPI that is neither 2 nor 4 bytes never
+        // gets here: the decoder answers it with INVALID-SPI, StrictnessTest.)
         SaPayload offer = new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(new ProposalPayload(1,
                 ProtocolId.IPCOMP, new byte[] {0x12, 0x34}, new TransformPayload(1, TransformIds.IPCOMP_DEFLATE,
                         DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL)))));
-        assertEquals("proposal 1: PROTO_IPCOMP [IPCOMP_DEFLATE] is not supported; we accept ESP only",
+        assertEquals("proposal 1: PROTO_IPCOMP [IPCOMP_DEFLATE] offered; tunnel net accepts [aes128-sha256]",
                 refusal(offer, tunnel("aes128-sha256")));
     }
 
     @Test
-    void anAhEspBundleIsRefusedAsABundle() {
+    void anAhEspBundleIsRefusedByAnEspTunnelAsABundle() {
         ProposalPayload ah = new ProposalPayload(1, ProtocolId.IPSEC_AH, SPI, new TransformPayload(1,
                 TransformIds.AH_SHA, DataAttribute.basic(ENCAPSULATION_MODE, ENCAP_TUNNEL),
                 DataAttribute.basic(AUTHENTICATION_ALGORITHM, AUTH_HMAC_SHA1)));
@@ -153,7 +153,7 @@ class Phase2SaTest {
         ExchangeFailure f = assertThrows(ExchangeFailure.class, () -> Phase2Sa.select(CRYPTO,
                 new SaPayload(DOI_IPSEC, SIT_IDENTITY_ONLY, List.of(ah, espP)), tunnel("aes128-sha1"), false, why, NO_NAT));
         assertEquals(NotifyType.NO_PROPOSAL_CHOSEN, f.notifyType());
-        assertEquals("proposal 1: a bundle (PROTO_IPSEC_AH [AH_SHA] + PROTO_IPSEC_ESP [ESP_AES]); we accept ESP alone, "
-                + "AH and IPComp bundles are not supported", why.get(0));
+        assertEquals("proposal 1: PROTO_IPSEC_AH [AH_SHA] + PROTO_IPSEC_ESP [ESP_AES] offered; tunnel net accepts "
+                + "[aes128-sha1]", why.get(0));
     }
 }

@@ -4,6 +4,7 @@ import dev.isakmpd.core.exchange.HalfOpenLimits;
 import dev.isakmpd.core.exchange.RetransmitPolicy;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.DeadPeerDetection;
+import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.pki.CertificateIdentities;
 import dev.isakmpd.core.policy.Identity;
@@ -650,7 +651,8 @@ public final class ConfigLoader {
     private Optional<TunnelPolicy> tunnel(Section t, Optional<InetSocketAddress> localEnd,
             Optional<InetSocketAddress> remoteEnd) {
         int errorsBefore = problems.errorCount();
-        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime", "mode", "lifetime-kilobytes"));
+        t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime", "mode", "lifetime-kilobytes",
+                "ah", "compress"));
         checkName(t);
         IpsecMode mode = mode(t);
         Optional<Subnet> local;
@@ -665,9 +667,18 @@ public final class ConfigLoader {
         if (local.isPresent() && remote.isPresent() && local.get().isIpv4() != remote.get().isIpv4()) {
             problems.error(t.at("remote-subnet"), "local-subnet and remote-subnet must both be IPv4 or both IPv6");
         }
-        List<Value<String>> espNames = t.strings("esp", true);
-        List<EspProposal> esp = new ArrayList<>();
+        // ah: AH alone (no esp key) or an AH+ESP bundle (RFC 2408 s4.2)
+        List<EspIntegrity> ah = new ArrayList<>();
         Map<Value<String>, Optional<DhGroup>> suffixGroups = new LinkedHashMap<>();
+        for (Value<String> v : t.strings("ah", false)) {
+            parse(v, s -> ProposalNames.parseAh(s, allowLegacy)).ifPresent(spec -> {
+                ah.add(spec.integrity());
+                suffixGroups.put(v, spec.pfsGroup());
+            });
+        }
+        boolean compress = t.bool("compress").map(Value::value).orElse(false);
+        List<Value<String>> espNames = t.strings("esp", !t.has("ah"));
+        List<EspProposal> esp = new ArrayList<>();
         for (Value<String> v : espNames) {
             parse(v, s -> ProposalNames.parseEsp(s, allowLegacy, allowEspNull)).ifPresent(spec -> {
                 esp.add(spec.proposal());
@@ -681,7 +692,7 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new TunnelPolicy(t.name(), local.orElseThrow(), remote.orElseThrow(), esp, pfs, lifetime,
-                mode, kilobytes));
+                mode, kilobytes, ah, compress));
     }
 
     /** tunnels.NAME.lifetime-kilobytes: the SAs' traffic limit in KiB (RFC 2407 s4.5), 0 or absent for none. */

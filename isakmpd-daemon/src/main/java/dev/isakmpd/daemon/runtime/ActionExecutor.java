@@ -129,7 +129,7 @@ final class ActionExecutor {
             installed.put(DaemonStatus.key(sa), clock.instant());
             KERNEL.info("installed {}/{} {}", sa.peer(), sa.tunnel(), sa.describe());
         } catch (KernelException | RuntimeException e) {
-            KERNEL.error("cannot install {}/{} ESP {} spi=0x{}: {}", sa.peer(), sa.tunnel(),
+            KERNEL.error("cannot install {}/{} {} {} spi=0x{}: {}", sa.peer(), sa.tunnel(), sa.protocolName(),
                     sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
         }
     }
@@ -137,11 +137,11 @@ final class ActionExecutor {
     private void delete(IpsecSa sa) {
         try {
             installed.remove(DaemonStatus.key(sa));
-            kernel.delete(sa.destination(), sa.spi());
-            KERNEL.info("deleted {}/{} ESP {} spi=0x{}", sa.peer(), sa.tunnel(), sa.direction().name().toLowerCase(),
-                    sa.spiHex());
+            kernel.delete(sa);
+            KERNEL.info("deleted {}/{} {} {} spi=0x{}", sa.peer(), sa.tunnel(), sa.protocolName(),
+                    sa.direction().name().toLowerCase(), sa.spiHex());
         } catch (KernelException | RuntimeException e) {
-            KERNEL.error("cannot delete {}/{} ESP {} spi=0x{}: {}", sa.peer(), sa.tunnel(),
+            KERNEL.error("cannot delete {}/{} {} {} spi=0x{}: {}", sa.peer(), sa.tunnel(), sa.protocolName(),
                     sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
         }
     }

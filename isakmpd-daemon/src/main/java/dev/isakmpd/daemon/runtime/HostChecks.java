@@ -54,13 +54,20 @@ public final class HostChecks {
                 for (TunnelPolicy t : p.tunnels()) {
                     List<EspProposal> refused = t.proposals().stream()
                             .filter(e -> !kernel.supports(e.cipher(), e.keyBits(), e.integrity())).toList();
-                    if (refused.size() == t.proposals().size()) {
+                    if (refused.size() == t.proposals().size() && t.hasEsp()) {
                         out.add("peers." + p.name() + ".tunnels." + t.name() + ".esp: the " + config.kernel().configName()
                                 + " kernel back-end can install none of " + names(kernel, refused)
                                 + "; run will refuse to start");
                     } else if (!refused.isEmpty()) {
                         out.add("peers." + p.name() + ".tunnels." + t.name() + ".esp: the " + config.kernel().configName()
                                 + " kernel back-end cannot install " + names(kernel, refused) + "; run leaves them out");
+                    }
+                    List<String> ah = t.ah().stream().filter(i -> !kernel.supportsAh(i)).map(i -> i.displayName()
+                            + " (" + kernel.whyAhUnsupported(i) + ")").toList();
+                    if (!ah.isEmpty()) {
+                        out.add("peers." + p.name() + ".tunnels." + t.name() + ".ah: the " + config.kernel().configName()
+                                + " kernel back-end cannot install " + ah + (ah.size() == t.ah().size()
+                                ? "; run will refuse to start" : "; run leaves them out"));
                     }
                 }
             }

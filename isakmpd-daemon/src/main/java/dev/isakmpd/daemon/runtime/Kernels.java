@@ -4,6 +4,7 @@ import dev.isakmpd.core.kernel.InMemoryKernel;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -98,11 +99,23 @@ public final class Kernels {
                                         e.integrity()));
                     }
                 }
-                if (ok.isEmpty()) {
+                if (ok.isEmpty() && t.hasEsp()) {
                     throw new KernelException("peer " + p.name() + " tunnel " + t.name() + ": none of its ESP proposals "
                             + t.proposals() + " can be installed by this kernel");
                 }
-                tunnels.add(t.withProposals(ok));
+                List<EspIntegrity> ah = t.ah().stream().filter(kernel::supportsAh).toList();
+                if (ah.size() < t.ah().size()) {
+                    String left = t.ah().stream().filter(i -> !ah.contains(i)).map(i -> i.displayName() + " ("
+                            + kernel.whyAhUnsupported(i) + ")").toList().toString();
+                    if (ah.isEmpty()) {
+                        throw new KernelException("peer " + p.name() + " tunnel " + t.name() + ": none of its AH "
+                                + "proposals can be installed by this kernel: " + left);
+                    }
+                    LOG.warn("peer {} tunnel {}: AH proposals {} left out: the kernel cannot install them", p.name(),
+                            t.name(), left);
+                }
+                tunnels.add(new TunnelPolicy(t.name(), t.local(), t.remote(), ok, t.pfsGroup(), t.lifetime(),
+                        t.mode(), t.lifeKilobytes(), ah, t.compress()));
             }
             out.add(p.withTunnels(tunnels));
         }
@@ -121,7 +134,7 @@ public final class Kernels {
             }
             for (TunnelPolicy t : p.tunnels()) {
                 out.add(new SpdTunnel(p.name(), t.name(), p.local().getAddress(), p.remote().getAddress(), t.local(),
-                        t.remote(), t.mode(), p.local().getPort()));
+                        t.remote(), t.mode(), p.local().getPort(), t.protocols()));
             }
         }
         return out;

@@ -182,6 +182,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ahAloneAnAhEspBundleAndCompression() throws Exception {
+        DaemonConfig c = parse(VALID.replace("esp = [\"3des-md5\"]", "ah = [\"sha256\", \"ah-sha1\"]\ncompress = true")
+                .replace("lifetime = 1800\n", "lifetime = 1800\nah = [\"sha512-modp2048\"]\n"));
+        TunnelPolicy host = c.peers().get(0).tunnel("host").orElseThrow();
+        assertEquals(List.of(EspIntegrity.HMAC_SHA2_256, EspIntegrity.HMAC_SHA1), host.ah());
+        assertTrue(host.proposals().isEmpty() && host.compress(), "AH alone, compressed");
+        TunnelPolicy net = c.peers().get(0).tunnel("net").orElseThrow();
+        assertEquals("ah [sha512] + esp [aes128-sha1, aes256-sha256]", net.describeProposals());
+        assertError(VALID.replace("esp = [\"3des-md5\"]", "ah = [\"aes128-sha1\"]"),
+                "t.toml:23: peers.gw-b.tunnels.host.ah[0]: unknown integrity algorithm 'aes128' in 'aes128-sha1'");
+        assertError(VALID.replace("esp = [\"3des-md5\"]", "compress = true"),
+                "t.toml:20: peers.gw-b.tunnels.host.esp: required key is missing");
+    }
+
+    @Test
     void espNullNeedsItsOwnSwitch() {
         assertError(VALID.replace("esp = [\"3des-md5\"]", "esp = [\"null-sha256\"]"),
                 "t.toml:23: peers.gw-b.tunnels.host.esp[0]: cipher 'null' in 'null-sha256' leaves ESP unencrypted "

@@ -148,6 +148,19 @@ final class EndToEnd {
      */
     static Result pingOnce(String name, String kernel, String esp, String tunnelExtra, List<String> harnessArgs)
             throws Exception {
+        Result r = pingOnceAnyProtocol(name, kernel, esp, tunnelExtra, harnessArgs);
+        assertEquals(spis(r.usState()).stream().sorted().toList(), spis(r.swState()).stream().sorted().toList(),
+                r.swState());
+        assertEquals(2, spis(r.usState()).size(), r.usState());
+        return r;
+    }
+
+    /**
+     * {@link #pingOnce} without its ESP checks, for AH alone (run-scenario.sh --ah), whose
+     * SAs' counters run-scenario.sh checks by protocol.
+     */
+    static Result pingOnceAnyProtocol(String name, String kernel, String esp, String tunnelExtra,
+            List<String> harnessArgs) throws Exception {
         Path out = Path.of("target", "interop", name).toAbsolutePath();
         Files.createDirectories(out);
         Files.writeString(out.resolve("ours.sh"), OurSide.script(kernel, "add", tunnelExtra), StandardCharsets.UTF_8);
@@ -168,8 +181,6 @@ final class EndToEnd {
         assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
         String us = OurSide.read(out.resolve("ip-xfrm-state-stats-us.txt"));
         String sw = OurSide.read(out.resolve("ip-xfrm-state-stats-sw.txt"));
-        assertEquals(spis(us).stream().sorted().toList(), spis(sw).stream().sorted().toList(), sw);
-        assertEquals(2, spis(us).size(), us);
         return new Result(out, ours, us, sw);
     }
 

@@ -79,7 +79,8 @@ final class OurSide {
                 "[peers.strongswan.tunnels.net]",
                 "local-subnet = \"$INTEROP_LOCAL_TS\"",
                 "remote-subnet = \"$INTEROP_REMOTE_TS\"",
-                "esp = [\"$INTEROP_ESP\"]",
+                // run-scenario.sh --ah: the proposal is AH's
+                "${INTEROP_PROTO:-esp} = [\"$INTEROP_ESP\"]",
                 "pfs = \"$INTEROP_PFS\"",
                 "mode = \"${INTEROP_MODE:-tunnel}\"",
                 tunnelExtra,

@@ -5,7 +5,10 @@ import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.sa.BundledSa;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
 import dev.isakmpd.pfkey.PfKeyException;
@@ -352,6 +355,45 @@ public final class PfKeyLabSuite {
             String state = sh("ip xfrm state").strip();
             String pol = sh("ip xfrm policy").strip();
             require(state.isEmpty() && pol.isEmpty(), "ip xfrm not empty:\n" + state + "\n" + pol);
+        });
+        check("AH+ESP+IPComp bundle: SAs innermost first, ipsecrequests, one delete for all", () -> {
+            SpdTunnel bundled = new SpdTunnel("lab", "bundle", US, PEER, Subnet.parse("10.1.0.0/16"),
+                    Subnet.parse("10.2.0.0/16"), IpsecMode.TUNNEL, 500,
+                    List.of(ProtocolId.IPSEC_AH, ProtocolId.IPSEC_ESP, ProtocolId.IPCOMP));
+            kernel.addPolicy(bundled);
+            int ahSpi = kernel.allocateSpi(ProtocolId.IPSEC_AH, PEER, US);
+            int cpi = kernel.allocateSpi(ProtocolId.IPCOMP, PEER, US);
+            require(cpi >= 0x100 && cpi <= 0xefff, String.format("CPI 0x%x outside 0x100..0xefff", cpi));
+            int espSpi = kernel.allocateSpi(PEER, US);
+            IpsecSa esp = sa(IpsecSa.Direction.IN, espSpi, PEER, US, Duration.ofSeconds(600));
+            IpsecSa bundleIn = new IpsecSa(esp.peer(), "bundle", esp.direction(), esp.spi(), esp.source(),
+                    esp.destination(), esp.sourceSelector(), esp.destinationSelector(), esp.cipher(), esp.keyBits(),
+                    esp.encryptionKey(), esp.integrity(), esp.authenticationKey(), esp.lifetime(), false,
+                    Optional.empty(), IpsecMode.TUNNEL, 0, ProtocolId.IPSEC_ESP, List.of(new BundledSa(
+                    ProtocolId.IPSEC_AH, ahSpi, EspIntegrity.HMAC_SHA1, SecretBytes.copyOf(AUTH)),
+                    BundledSa.ipcomp(cpi)));
+            kernel.install(bundleIn);
+            String state = sh("ip xfrm state");
+            System.out.print(state.indent(2));
+            String comp = block(state, String.format("proto comp spi 0x%08x", cpi));
+            require(comp.contains("mode tunnel") && comp.contains("comp deflate"), "IPComp SA:\n" + comp);
+            String espBlock = block(state, String.format("proto esp spi 0x%08x", espSpi));
+            require(espBlock.contains("mode transport") && espBlock.contains("enc cbc(aes)"), "ESP SA:\n" + espBlock);
+            String ah = block(state, String.format("proto ah spi 0x%08x", ahSpi));
+            require(ah.contains("mode transport") && ah.contains("hmac(sha1) 0x" + HexFormat.of().formatHex(AUTH))
+                    && !ah.contains("enc "), "AH SA:\n" + ah);
+            String pol = block(sh("ip xfrm policy"), "dir in ");
+            System.out.print(pol.indent(2));
+            int c = pol.indexOf("proto comp");
+            int e = pol.indexOf("proto esp");
+            int a = pol.indexOf("proto ah");
+            require(c > 0 && c < e && e < a && pol.contains("level use"), "ipsecrequests not IPComp (use), ESP, AH:\n"
+                    + pol);
+            require(kernel.list().stream().anyMatch(x -> x.spi() == espSpi), "list() misses the bundle");
+            kernel.delete(bundleIn);
+            kernel.deletePolicy(bundled);
+            String end = sh("ip xfrm state; ip xfrm policy").strip();
+            require(end.isEmpty(), "bundle left:\n" + end);
         });
         check("every kernel message re-encodes to the same bytes", () -> {
             System.out.println("  " + roundTrips + " messages received");

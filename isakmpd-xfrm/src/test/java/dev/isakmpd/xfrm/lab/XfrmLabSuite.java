@@ -5,7 +5,10 @@ import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.registry.ProtocolId;
+import dev.isakmpd.core.sa.BundledSa;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
 import dev.isakmpd.xfrm.Xfrm;
@@ -350,6 +353,49 @@ public final class XfrmLabSuite {
             String state = sh("ip xfrm state").strip();
             String pol = sh("ip xfrm policy").strip();
             require(state.isEmpty() && pol.isEmpty(), "ip xfrm not empty:\n" + state + "\n" + pol);
+        });
+        check("AH+ESP+IPComp bundle: SAs innermost first, templates, one delete for all", () -> {
+            SpdTunnel bundled = new SpdTunnel("lab", "bundle", US, PEER, LOCAL, REMOTE, IpsecMode.TUNNEL, 500,
+                    List.of(ProtocolId.IPSEC_AH, ProtocolId.IPSEC_ESP, ProtocolId.IPCOMP));
+            kernel.addPolicy(bundled);
+            int ahSpi = kernel.allocateSpi(ProtocolId.IPSEC_AH, PEER, US);
+            int cpi = kernel.allocateSpi(ProtocolId.IPCOMP, PEER, US);
+            require(cpi >= 0x100 && cpi <= 0xefff, String.format("CPI 0x%x outside 0x100..0xefff", cpi));
+            int espSpi = kernel.allocateSpi(PEER, US);
+            byte[] ahKey = Arrays.copyOf(AUTH, 32);
+            IpsecSa bundleIn = sa(IpsecSa.Direction.IN, espSpi, PEER, US, Duration.ofSeconds(600),
+                    EspIntegrity.HMAC_SHA1, "bundle");
+            bundleIn = new IpsecSa(bundleIn.peer(), bundleIn.tunnel(), bundleIn.direction(), bundleIn.spi(),
+                    bundleIn.source(), bundleIn.destination(), bundleIn.sourceSelector(),
+                    bundleIn.destinationSelector(), bundleIn.cipher(), bundleIn.keyBits(), bundleIn.encryptionKey(),
+                    bundleIn.integrity(), bundleIn.authenticationKey(), bundleIn.lifetime(), false, Optional.empty(),
+                    IpsecMode.TUNNEL, 0, ProtocolId.IPSEC_ESP, List.of(new BundledSa(ProtocolId.IPSEC_AH, ahSpi,
+                    EspIntegrity.HMAC_SHA2_256, SecretBytes.copyOf(ahKey)), BundledSa.ipcomp(cpi)));
+            kernel.install(bundleIn);
+            String state = sh("ip xfrm state");
+            System.out.print(state.indent(2));
+            String comp = block(state, String.format("proto comp spi 0x%08x", cpi));
+            require(comp.contains("mode tunnel") && comp.contains("comp deflate"), "IPComp SA:\n" + comp);
+            String esp = block(state, String.format("proto esp spi 0x%08x", espSpi));
+            require(esp.contains("mode transport") && esp.contains("enc cbc(aes)"), "ESP SA:\n" + esp);
+            String ah = block(state, String.format("proto ah spi 0x%08x", ahSpi));
+            require(ah.contains("mode transport") && ah.contains("auth-trunc hmac(sha256) 0x"
+                    + HexFormat.of().formatHex(ahKey) + " 128") && !ah.contains("enc ") && ah.contains("align4"),
+                    "AH SA (RFC 4302 s2.6 padding: align4):\n" + ah);
+            // the kernel's IPIP helper for packets too small to compress (ipcomp_tunnel_attach)
+            require(state.contains("proto 4 spi 0xc6336402"), "no IPIP helper SA:\n" + state);
+            String pol = block(sh("ip xfrm policy"), "dir in ");
+            System.out.print(pol.indent(2));
+            int c = pol.indexOf("proto comp");
+            int e = pol.indexOf("proto esp");
+            int a = pol.indexOf("proto ah");
+            require(c > 0 && c < e && e < a, "templates not IPComp, ESP, AH:\n" + pol);
+            require(pol.contains("level use"), "inbound IPComp template not optional:\n" + pol);
+            require(kernel.list().stream().anyMatch(x -> x.spi() == espSpi), "list() misses the bundle");
+            kernel.delete(bundleIn);
+            kernel.deletePolicy(bundled);
+            String end = sh("ip xfrm state; ip xfrm policy").strip();
+            require(end.isEmpty(), "bundle left:\n" + end);
         });
         check("other programs' SAs and policies: no events, not listed", () -> {
             events.clear();
