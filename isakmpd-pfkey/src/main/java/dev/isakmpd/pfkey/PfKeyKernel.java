@@ -218,8 +218,9 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
         SaKey key = new SaKey(sa.destination(), sa.spi());
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
         long hard = Math.max(1, sa.lifetime().toSeconds());
-        long soft = SoftLifetime.seconds(hard);
+        long soft = SoftLifetime.seconds(hard, sa.softShare());
         long hardBytes = sa.lifeKilobytes() * 1024;
+        long softBytes = hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes, sa.softShare());
         byte[] enc = sa.encryptionKey().bytes();
         byte[] auth = sa.authenticationKey().bytes();
         List<SadbExtension> exts = new ArrayList<>(List.of(
@@ -228,7 +229,7 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 new Sa2(mode(sa.mode()), 0, 0),
                 // RFC 2407 s4.5 kilobytes: sadb_lifetime_bytes, 0 = no limit (RFC 2367 s2.3.3)
                 new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, hardBytes, hard, 0),
-                new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes), soft, 0),
+                new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, softBytes, soft, 0),
                 Address.host(Sadb.EXT_ADDRESS_SRC, sa.source()), Address.host(Sadb.EXT_ADDRESS_DST, sa.destination()),
                 new Key(Sadb.EXT_KEY_AUTH, auth.length * 8, auth), new Key(Sadb.EXT_KEY_ENCRYPT, enc.length * 8, enc)));
         exts.addAll(natTraversal(sa));

@@ -285,15 +285,15 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     }
 
     /**
-     * Hard lifetime = the negotiated one, soft = {@link SoftLifetime}, in seconds and, when a
-     * kilobyte lifetime was agreed (RFC 2407 s4.5), in bytes: the kernel's byte EXPIREs then
-     * start the rekey and end the SA.
+     * Hard lifetime = the negotiated one, soft = the SA's share of it ({@link SoftLifetime}), in
+     * seconds and, when a kilobyte lifetime was agreed (RFC 2407 s4.5), in bytes: the kernel's byte
+     * EXPIREs then start the rekey and end the SA.
      */
     static LifetimeCfg lifetime(IpsecSa sa) {
         long hard = Math.max(1, sa.lifetime().toSeconds());
         long hardBytes = sa.lifeKilobytes() * 1024;
-        return LifetimeCfg.secondsOrBytes(SoftLifetime.seconds(hard), hard,
-                hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes), hardBytes);
+        return LifetimeCfg.secondsOrBytes(SoftLifetime.seconds(hard, sa.softShare()), hard,
+                hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes, sa.softShare()), hardBytes);
     }
 
     static int mode(IpsecMode m) {

@@ -10,6 +10,7 @@ import static dev.isakmpd.core.registry.PayloadType.NONCE;
 import static dev.isakmpd.core.registry.PayloadType.SA;
 
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -355,9 +356,11 @@ final class QuickMode {
         int outboundSpi = choice.peerSpi();
         InetAddress us = session.local.getAddress();
         InetAddress them = session.remote.getAddress();
-        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local())
+        // one share for both SAs and the engine's deadline: the kernel's soft EXPIRE agrees with it
+        double softShare = SoftLifetime.share(initiator, session.ctx().crypto().random());
+        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local(), softShare)
                 .withUdpEncapsulation(session.udpEncapsulation(true, peerOriginalAddress));
-        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote())
+        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote(), softShare)
                 .withUdpEncapsulation(session.udpEncapsulation(false, peerOriginalAddress));
         if (gqm != null) {
             gqm.wipe();
@@ -368,7 +371,7 @@ final class QuickMode {
         out.install(in);
         out.install(outSa);
         session.ctx().children().add(new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime()),
-                SoftLifetime.of(now, choice.lifetime(), initiator, session.ctx().crypto().random()), initiator,
+                SoftLifetime.of(now, choice.lifetime(), softShare), initiator,
                 session.peerIdentity()), now);
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
                 + (tunnel.mode() == IpsecMode.TRANSPORT ? " transport mode" : "")
@@ -383,7 +386,8 @@ final class QuickMode {
      * KEYMAT for the SA whose destination chose {@code spi} (RFC 2409 s5.5): encryption key first
      * (with the 4-byte salt or nonce of GCM and CTR at its end), then HMAC key.
      */
-    private IpsecSa sa(IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst, Subnet srcSel, Subnet dstSel) {
+    private IpsecSa sa(IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst, Subnet srcSel, Subnet dstSel,
+            double softShare) {
         int encLen = choice.proposal().cipher().keymatLength(choice.proposal().keyBits());
         SecretBytes keymat = Keymat.derive(session.prf(), session.keys().skeyidD(), gqm,
                 ProtocolId.IPSEC_ESP.value(), Phase2Sa.spiBytes(spi), ni, nr, choice.proposal().keymatLength());
@@ -395,7 +399,7 @@ final class QuickMode {
         return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
                 choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
                 choice.lifetime(), choice.pfsGroup().isPresent(), Optional.empty(), tunnel.mode(),
-                choice.lifeKilobytes());
+                choice.lifeKilobytes(), softShare);
     }
 
     private SecretBytes agree(KeyExchangePayload ke) throws ExchangeFailure {

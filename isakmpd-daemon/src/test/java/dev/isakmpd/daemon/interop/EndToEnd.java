@@ -187,6 +187,12 @@ final class EndToEnd {
         assertTrue(policy.contains("mode transport"), policy);
     }
 
+    /** The soft byte limits in an {@code ip xfrm state} dump ("limit: soft N(bytes), hard M(bytes)"). */
+    static List<Long> softByteLimits(String xfrm) {
+        return Pattern.compile("limit: soft (\\d+)\\(bytes\\)").matcher(xfrm).results()
+                .map(m -> Long.parseLong(m.group(1))).toList();
+    }
+
     static List<String> spis(String xfrm) {
         return Pattern.compile("proto esp spi (0x[0-9a-f]{8})").matcher(xfrm).results().map(r -> r.group(1)).toList();
     }
