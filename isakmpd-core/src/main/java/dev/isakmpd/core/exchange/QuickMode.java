@@ -66,6 +66,14 @@ final class QuickMode {
      */
     static final Duration PEER_RETRANSMISSION_SPAN = Duration.ofSeconds(165);
 
+    /**
+     * How long the initiator of a rekey keeps sending on the old outbound SA after QM3: the
+     * responder installs its new inbound SA only when QM3 arrives (strongSwan does), and Linux
+     * sends on the newest outbound SA at once, so an immediate switch loses what goes out before
+     * that. Not longer than the old pair lives.
+     */
+    static final Duration OUTBOUND_SWITCH_DELAY = Duration.ofSeconds(1);
+
     private final IsakmpSession session;
     private final int messageId;
     private final boolean initiator;
@@ -85,6 +93,17 @@ final class QuickMode {
     private Instant finishedAt;
     /** The peer's address before its NAT, from NAT-OA (RFC 3947 s5.2), if it sent one. */
     private Optional<InetAddress> peerOriginalAddress = Optional.empty();
+    /**
+     * Our inbound SA, installed before the peer can send on it: by the responder as QM2 goes out
+     * (the initiator, strongSwan among them, sends on the new pair as soon as it has QM2), by the
+     * initiator before QM3. Null until then.
+     */
+    private IpsecSa inbound;
+    /** The share of the lifetime at which the pair's replacement starts ({@link SoftLifetime}). */
+    private double softShare;
+    /** A rekey's new pair whose outbound SA waits for {@link #OUTBOUND_SWITCH_DELAY}; null otherwise. */
+    private ChildSas.Pair delayedOutbound;
+    private Instant delayedOutboundAt;
 
     private QuickMode(IsakmpSession session, int messageId, boolean initiator, Instant now) {
         this.session = session;
@@ -171,6 +190,7 @@ final class QuickMode {
         if (ke.isPresent()) {
             gqm = agree(ke.get());
         }
+        installInbound(out); // the responder may send on it as soon as it has QM3
         send(List.of(new HashPayload(prf(new byte[] {0}, mid(), ni, nr))), now, out, true, false);
         finish(now, out);
     }
@@ -268,6 +288,7 @@ final class QuickMode {
         out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet + "), chose "
                 + choice.proposal() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
         byte[] hash2 = prf(mid(), ni, PayloadCodec.encode(rest));
+        installInbound(out); // the initiator may send on it as soon as it has QM2
         state = State.QM2_SENT;
         send(withHash(hash2, rest), now, out, true, true);
     }
@@ -319,12 +340,16 @@ final class QuickMode {
             state = State.FAILED;
             finishedAt = now;
             out.warn(tag() + "failed: " + f.getMessage() + " (notify " + f.notifyType() + ")");
+            removeInbound(out);
             Informational.sendProtectedNotify(session, f.notifyType(), new byte[0], out);
         }
     }
 
     Instant deadline() {
         Instant r = rtx.deadline();
+        if (delayedOutbound != null && (r == null || delayedOutboundAt.isBefore(r))) {
+            r = delayedOutboundAt;
+        }
         if (finishedAt != null) {
             Instant gone = finishedAt.plus(linger);
             return r == null || gone.isBefore(r) ? gone : r;
@@ -333,6 +358,14 @@ final class QuickMode {
     }
 
     void timeout(Instant now, Out out) {
+        if (delayedOutbound != null && !now.isBefore(delayedOutboundAt)) {
+            ChildSas.Pair p = delayedOutbound;
+            delayedOutbound = null;
+            if (session.ctx().children().holds(p)) { // not deleted meanwhile (which wipes its keys)
+                out.debug(tag() + "sending on the new outbound SA 0x" + p.outbound().spiHex() + " now");
+                out.install(p.outbound());
+            }
+        }
         if (!rtx.due(now)) {
             return;
         }
@@ -343,6 +376,25 @@ final class QuickMode {
             out.warn(tag() + "no answer in state " + state + " after " + rtx.attempts() + " retransmissions; giving up");
             state = State.FAILED;
             finishedAt = now;
+            removeInbound(out);
+        }
+    }
+
+    private void installInbound(Out out) {
+        // one share for both SAs and the engine's deadline: the kernel's soft EXPIRE agrees with it
+        softShare = SoftLifetime.share(initiator, session.ctx().crypto().random());
+        inbound = sa(IpsecSa.Direction.IN, inboundSpi, session.remote.getAddress(), session.local.getAddress(),
+                tunnel.remote(), tunnel.local(), softShare)
+                .withUdpEncapsulation(session.udpEncapsulation(true, peerOriginalAddress));
+        out.install(inbound);
+    }
+
+    /** The exchange failed after our inbound SA went in: it carries nothing, and never will. */
+    private void removeInbound(Out out) {
+        if (inbound != null) {
+            out.delete(inbound);
+            inbound.wipe();
+            inbound = null;
         }
     }
 
@@ -356,10 +408,8 @@ final class QuickMode {
         int outboundSpi = choice.peerSpi();
         InetAddress us = session.local.getAddress();
         InetAddress them = session.remote.getAddress();
-        // one share for both SAs and the engine's deadline: the kernel's soft EXPIRE agrees with it
-        double softShare = SoftLifetime.share(initiator, session.ctx().crypto().random());
-        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local(), softShare)
-                .withUdpEncapsulation(session.udpEncapsulation(true, peerOriginalAddress));
+        IpsecSa in = inbound;
+        inbound = null; // the pair owns it now
         IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote(), softShare)
                 .withUdpEncapsulation(session.udpEncapsulation(false, peerOriginalAddress));
         if (gqm != null) {
@@ -368,11 +418,21 @@ final class QuickMode {
         if (dh != null) {
             dh.wipe();
         }
-        out.install(in);
-        out.install(outSa);
-        session.ctx().children().add(new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime()),
-                SoftLifetime.of(now, choice.lifetime(), softShare), initiator,
-                session.peerIdentity()), now);
+        ChildSas children = session.ctx().children();
+        // make-before-break: the inbound SA went in before the peer could use the new pair; as the
+        // initiator of a rekey, keep sending on the old pair until the responder has had QM3
+        Instant switchAt = now.plus(OUTBOUND_SWITCH_DELAY);
+        List<ChildSas.Pair> old = children.current(session.peerKey(), tunnel.name());
+        boolean delay = initiator && !old.isEmpty() && old.stream().allMatch(o -> o.expires().isAfter(switchAt));
+        ChildSas.Pair pair = new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime()),
+                SoftLifetime.of(now, choice.lifetime(), softShare), initiator, session.peerIdentity());
+        children.add(pair, now);
+        if (delay) {
+            delayedOutbound = pair;
+            delayedOutboundAt = switchAt;
+        } else {
+            out.install(outSa);
+        }
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
                 + (tunnel.mode() == IpsecMode.TRANSPORT ? " transport mode" : "")
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"

@@ -59,6 +59,50 @@ class OperatorRekeyScenarioTest {
         assertEquals(isakmp, cookies(p.a()), "the ISAKMP SA is untouched");
     }
 
+    /**
+     * Make-before-break without loss: each side installs its inbound SA before the message after
+     * which the other may send on it (the responder before QM2, the initiator before QM3), and the
+     * initiator of the rekey moves its outbound traffic only {@link QuickMode#OUTBOUND_SWITCH_DELAY}
+     * after QM3, when the responder has installed its inbound SA.
+     */
+    @Test
+    void inboundSasGoInBeforeThePeerCanUseThemAndTheInitiatorSwitchesOutboundAfterTheDelay() {
+        EngineScenarioTest.Pair p = up(77);
+        p.a().timeline.clear();
+        p.b().timeline.clear();
+        p.net().apply(p.a(), p.a().engine.rekey("b", Optional.of("net"), false, p.net().now));
+        assertTrue(p.net().runUntil(() -> p.a().installs == 4 && p.b().installs == 4, Duration.ofSeconds(10)));
+        List<String> a = p.a().timeline;
+        List<String> b = p.b().timeline;
+        // the responder: install in, then QM2, then (on QM3) install out
+        int bIn = indexOf(b, " install in ");
+        assertTrue(bIn >= 0 && b.get(bIn + 1).endsWith(" send") && b.get(bIn + 2).contains(" install out "),
+                () -> "responder: " + b);
+        assertEquals(time(b.get(bIn)), time(b.get(bIn + 1)), "in the same step as QM2");
+        // the initiator: QM1, then (on QM2) install in, QM3; the outbound SA one delay later
+        int aIn = indexOf(a, " install in ");
+        assertTrue(aIn >= 1 && a.get(aIn + 1).endsWith(" send"), () -> "initiator: " + a);
+        int aOut = indexOf(a, " install out ");
+        assertTrue(aOut > aIn + 1, () -> "initiator: " + a);
+        assertEquals(QuickMode.OUTBOUND_SWITCH_DELAY,
+                Duration.between(java.time.Instant.parse(time(a.get(aIn + 1))), java.time.Instant.parse(time(a.get(aOut)))),
+                () -> "initiator: " + a);
+        assertTrue(p.a().logged("sending on the new outbound SA"), () -> String.join("\n", p.a().log));
+    }
+
+    private static int indexOf(List<String> timeline, String what) {
+        for (int i = 0; i < timeline.size(); i++) {
+            if (timeline.get(i).contains(what)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String time(String event) {
+        return event.substring(0, event.indexOf(' '));
+    }
+
     @Test
     void withIsakmpANewMainModeSupersedesTheOldSaAndCarriesTheQuickModes() {
         EngineScenarioTest.Pair p = up(73);
