@@ -70,9 +70,12 @@ final class QuickMode {
      * How long the initiator of a rekey keeps sending on the old outbound SA after QM3: the
      * responder installs its new inbound SA only when QM3 arrives (strongSwan does), and Linux
      * sends on the newest outbound SA at once, so an immediate switch loses what goes out before
-     * that. Not longer than the old pair lives.
+     * that. Shorter when the old pair ends sooner: it must end at least {@link #KERNEL_CLOCK}
+     * after the switch.
      */
     static final Duration OUTBOUND_SWITCH_DELAY = Duration.ofSeconds(1);
+    /** Kernels count SA lifetimes in whole seconds from the second of the install: up to 1 s early. */
+    static final Duration KERNEL_CLOCK = Duration.ofSeconds(1);
 
     private final IsakmpSession session;
     private final int messageId;
@@ -101,6 +104,8 @@ final class QuickMode {
     private IpsecSa inbound;
     /** The share of the lifetime at which the pair's replacement starts ({@link SoftLifetime}). */
     private double softShare;
+    /** When {@link #inbound} went in: the kernel counts the pair's lifetime from then. */
+    private Instant inboundAt;
     /** A rekey's new pair whose outbound SA waits for {@link #OUTBOUND_SWITCH_DELAY}; null otherwise. */
     private ChildSas.Pair delayedOutbound;
     private Instant delayedOutboundAt;
@@ -190,7 +195,7 @@ final class QuickMode {
         if (ke.isPresent()) {
             gqm = agree(ke.get());
         }
-        installInbound(out); // the responder may send on it as soon as it has QM3
+        installInbound(now, out); // the responder may send on it as soon as it has QM3
         send(List.of(new HashPayload(prf(new byte[] {0}, mid(), ni, nr))), now, out, true, false);
         finish(now, out);
     }
@@ -288,7 +293,7 @@ final class QuickMode {
         out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet + "), chose "
                 + choice.proposal() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
         byte[] hash2 = prf(mid(), ni, PayloadCodec.encode(rest));
-        installInbound(out); // the initiator may send on it as soon as it has QM2
+        installInbound(now, out); // the initiator may send on it as soon as it has QM2
         state = State.QM2_SENT;
         send(withHash(hash2, rest), now, out, true, true);
     }
@@ -380,13 +385,14 @@ final class QuickMode {
         }
     }
 
-    private void installInbound(Out out) {
+    private void installInbound(Instant now, Out out) {
         // one share for both SAs and the engine's deadline: the kernel's soft EXPIRE agrees with it
         softShare = SoftLifetime.share(initiator, session.ctx().crypto().random());
         inbound = sa(IpsecSa.Direction.IN, inboundSpi, session.remote.getAddress(), session.local.getAddress(),
                 tunnel.remote(), tunnel.local(), softShare)
                 .withUdpEncapsulation(session.udpEncapsulation(true, peerOriginalAddress));
         out.install(inbound);
+        inboundAt = now;
     }
 
     /** The exchange failed after our inbound SA went in: it carries nothing, and never will. */
@@ -421,11 +427,15 @@ final class QuickMode {
         ChildSas children = session.ctx().children();
         // make-before-break: the inbound SA went in before the peer could use the new pair; as the
         // initiator of a rekey, keep sending on the old pair until the responder has had QM3
-        Instant switchAt = now.plus(OUTBOUND_SWITCH_DELAY);
         List<ChildSas.Pair> old = children.current(session.peerKey(), tunnel.name());
-        boolean delay = initiator && !old.isEmpty() && old.stream().allMatch(o -> o.expires().isAfter(switchAt));
-        ChildSas.Pair pair = new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime()),
-                SoftLifetime.of(now, choice.lifetime(), softShare), initiator, session.peerIdentity());
+        Instant switchAt = now.plus(OUTBOUND_SWITCH_DELAY);
+        for (ChildSas.Pair o : old) {
+            Instant last = o.expires().minus(KERNEL_CLOCK);
+            switchAt = last.isBefore(switchAt) ? last : switchAt;
+        }
+        boolean delay = initiator && !old.isEmpty() && switchAt.isAfter(now);
+        ChildSas.Pair pair = new ChildSas.Pair(session.peerKey(), in, outSa, inboundAt.plus(choice.lifetime()),
+                SoftLifetime.of(inboundAt, choice.lifetime(), softShare), initiator, session.peerIdentity());
         children.add(pair, now);
         if (delay) {
             delayedOutbound = pair;
