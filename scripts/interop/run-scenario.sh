@@ -90,6 +90,14 @@
 #                       (across rekeys); no more than 4 replies in a row may be missing
 #                       (1 s), also at the end.  Extra files: ping-long.txt,
 #                       ip-xfrm-state-stats-us-long.txt, ip-xfrm-state-stats-sw-long.txt
+#   --stream-for S      with --ping (tunnel mode): after the first check, numbered UDP datagrams
+#                       10.1.0.1 -> 10.2.0.1 and back, 200 per second each way for S seconds
+#                       (udp-seq.py), across rekeys; not one may be lost or duplicated.  Extra
+#                       files: stream-us-sw.txt, stream-sw-us.txt (the receivers' counts),
+#                       ip-xfrm-state-stats-us-stream.txt, ip-xfrm-state-stats-sw-stream.txt
+#   --sw-rekey-at 'T..' with --stream-for: "swanctl --rekey --child net" T seconds into the
+#                       stream, for each T (strongSwan starts those Quick Modes); output
+#                       appended to swanctl-rekey.txt
 #
 # Topology (all inside the lab guest; nothing touches the host network):
 #   netns "us": veth-us 198.51.100.1/24  <-- veth -->  netns "sw": veth-sw 198.51.100.2/24
@@ -141,7 +149,7 @@ usage() {
 }
 pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0
 ah=0 compress=0
-ping_size=56
+ping_size=56 stream_for=0 sw_rekey_at=''
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_timeout_s=90 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -175,6 +183,8 @@ while [ $# -gt 0 ]; do
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         --ping-for) ping_for=${2:-}; shift 2 ;;
         --ping-size) ping_size=${2:-}; shift 2 ;;
+        --stream-for) stream_for=${2:-}; shift 2 ;;
+        --sw-rekey-at) sw_rekey_at=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -201,6 +211,8 @@ fi
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
 [[ $ping_size =~ ^[0-9]+$ ]] || { echo "$prog: --ping-size wants a byte count" >&2; exit 2; }
+[[ $stream_for =~ ^[0-9]+$ && $sw_rekey_at =~ ^[0-9\ ]*$ ]] ||
+    { echo "$prog: --stream-for and --sw-rekey-at want whole seconds" >&2; exit 2; }
 [[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||
     { echo "$prog: proposals/groups look wrong: ike=$ike esp=$esp pfs=$pfs" >&2; exit 2; }
 setup_error() {   # also leaves DIR/result, so callers always find one
@@ -221,6 +233,7 @@ case $out in /run/*|/var/run/*|/dev/*|/proc/*|/sys/*)
     echo "$prog: --out $out is guest-private; use a host directory" >&2; exit 2 ;; esac
 rm -rf "$out/sw"
 rm -f "$out"/{ping-again.txt,ip-xfrm-state-stats-us-again.txt,ip-xfrm-state-stats-sw-again.txt}
+rm -f "$out"/{stream-us-sw.txt,stream-sw-us.txt,stream-us-sw-sent.txt,stream-sw-us-sent.txt,swanctl-rekey.txt,ip-xfrm-state-stats-us-stream.txt,ip-xfrm-state-stats-sw-stream.txt}
 rm -f "$out"/{ping-long.txt,ip-xfrm-state-stats-us-long.txt,ip-xfrm-state-stats-sw-long.txt}
 rm -f "$out"/{ping-trigger.txt,ping.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt,ip-xfrm-policy-us.txt}
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
@@ -274,6 +287,44 @@ finish() {   # finish OK | finish FAIL reason...
     exit 1
 }
 trap 'finish FAIL interrupted' INT TERM HUP
+
+# stream_both_ways: --stream-for; sets stream_failure and returns 1 on a loss or duplicate
+stream_both_ways() {
+    local seq=$HERE/udp-seq.py rx_sw rx_us tx_us tx_sw t0 t i dir sent got dup
+    ip netns exec sw /usr/bin/python3 "$seq" recv $PING_SW_ADDR 5001 >"$out/stream-us-sw.txt" 2>&1 & rx_sw=$!
+    ip netns exec us /usr/bin/python3 "$seq" recv $PING_US_ADDR 5001 >"$out/stream-sw-us.txt" 2>&1 & rx_us=$!
+    for ((i = 0; i < 100; i++)); do
+        grep -q listening "$out/stream-us-sw.txt" && grep -q listening "$out/stream-sw-us.txt" && break
+        msleep 0.1
+    done
+    stamp "streaming for ${stream_for}s, 200/s each way"
+    ip netns exec us /usr/bin/python3 "$seq" send $PING_US_ADDR $PING_SW_ADDR 5001 200 "$stream_for" >"$out/stream-us-sw-sent.txt" 2>&1 &
+    tx_us=$!
+    ip netns exec sw /usr/bin/python3 "$seq" send $PING_SW_ADDR $PING_US_ADDR 5001 200 "$stream_for" >"$out/stream-sw-us-sent.txt" 2>&1 &
+    tx_sw=$!
+    t0=${EPOCHREALTIME/./}
+    for t in $sw_rekey_at; do
+        i=$(( (t0 + t * 1000000 - ${EPOCHREALTIME/./}) / 1000 ))   # ms to wait
+        [ "$i" -gt 0 ] && msleep "$(( i / 1000 )).$(printf %03d $(( i % 1000 )))"
+        stamp "swanctl --rekey --child net"
+        "${SWANCTL[@]}" --rekey --child net >>"$out/swanctl-rekey.txt" 2>&1
+    done
+    wait "$tx_us" "$tx_sw"
+    msleep 1   # the last datagrams in flight
+    kill -TERM "$rx_sw" "$rx_us"; wait "$rx_sw" "$rx_us"
+    stamp "stream done"
+    ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us-stream.txt" 2>&1
+    ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw-stream.txt" 2>&1
+    collect
+    for dir in us-sw sw-us; do
+        sent=$(awk '/^sent / { print $2 }' "$out/stream-$dir-sent.txt")
+        read -r _ got _ dup _ < <(grep '^received ' "$out/stream-$dir.txt")
+        [ -n "$sent" ] && [ -n "$got" ] || { stream_failure="stream $dir did not run (see stream-$dir*.txt)"; return 1; }
+        echo "sent $sent lost $(( sent - got ))" >>"$out/stream-$dir.txt"
+        [ "$got" = "$sent" ] && [ "$dup" = 0 ] ||
+            { stream_failure="stream $dir: $(( sent - got )) of $sent datagrams lost, $dup duplicated (see stream-$dir.txt)"; return 1; }
+    done
+}
 
 stamp "start"
 # ------------------------------------------------------------------ network
@@ -451,6 +502,9 @@ if [ "$ping" = 1 ] && [ "$ping_for" -gt 0 ]; then
     replies=$(grep -c 'bytes from.*icmp_seq=' "$out/ping-long.txt")
     [ "$replies" -gt 0 ] || finish FAIL "no reply during the long ping (see ping-long.txt)"
     [ "$gap" -le 4 ] || finish FAIL "$gap replies in a row missing during the long ping (see ping-long.txt)"
+fi
+if [ "$ping" = 1 ] && [ "$stream_for" -gt 0 ]; then
+    stream_both_ways || finish FAIL "$stream_failure"
 fi
 if [ "$ping" = 1 ] && [ "$ping_again" -gt 0 ]; then
     first_spis=$(grep -o 'spi 0x[0-9a-f]*' "$out/ip-xfrm-state-stats-us.txt" | sort -u)

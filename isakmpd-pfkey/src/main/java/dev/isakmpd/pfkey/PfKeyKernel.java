@@ -301,7 +301,7 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     private void installOne(IpsecSa sa, SaKey key, int mode) throws KernelException {
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
         long hard = Math.max(1, sa.lifetime().toSeconds());
-        long soft = SoftLifetime.seconds(hard);
+        long soft = SoftLifetime.seconds(hard, sa.softShare());
         long hardBytes = sa.lifeKilobytes() * 1024;
         List<SadbExtension> exts = new ArrayList<>();
         byte[] enc = new byte[0];
@@ -321,8 +321,8 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
             exts.add(new Sa2(mode, 0, 0));
             // RFC 2407 s4.5 kilobytes: sadb_lifetime_bytes, 0 = no limit (RFC 2367 s2.3.3)
             exts.add(new Lifetime(Sadb.EXT_LIFETIME_HARD, 0, hardBytes, hard, 0));
-            exts.add(new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0, hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes),
-                    soft, 0));
+            exts.add(new Lifetime(Sadb.EXT_LIFETIME_SOFT, 0,
+                    hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes, sa.softShare()), soft, 0));
         }
         exts.add(Address.host(Sadb.EXT_ADDRESS_SRC, sa.source()));
         exts.add(Address.host(Sadb.EXT_ADDRESS_DST, sa.destination()));

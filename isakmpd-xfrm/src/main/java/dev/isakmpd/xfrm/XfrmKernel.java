@@ -52,8 +52,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What is ours: every SA and policy template this back-end writes has a reqid in
  * {@link #REQID_MIN}..{@link #REQID_MAX} (the larval SAs of ALLOCSPI the first, each tunnel its
- * own after it; the kernel matches an outbound SA to a template by reqid). At start
- * {@link #removeLeftovers} deletes what a crashed instance left in that range, and nothing else.
+ * own after it; the kernel matches an outbound SA to a template by reqid). The IKE bypass
+ * policies have no template to carry one: their policy index is one of our reqids times 8 plus
+ * the direction ({@link #isOurBypass}; the kernel takes an index we choose when its low 3 bits are
+ * the direction and no other policy has it). At start {@link #removeLeftovers} deletes what a
+ * crashed instance left with those marks, and nothing else.
  */
 public final class XfrmKernel implements Kernel, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.kernel.xfrm");
@@ -88,6 +91,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     private final Map<SaKey, Long> expired = new ConcurrentHashMap<>();
     private final Map<String, Integer> reqids = new LinkedHashMap<>();
     private final Map<SpdTunnel, Integer> policies = new ConcurrentHashMap<>();
+    /** The reqid slot (0..0xffff) of the next bypass policy's index, see {@link #bypassIndex}. */
+    private int nextBypass;
     private volatile Consumer<KernelEvent> listener = e -> { };
     private volatile Consumer<XfrmMessage> rawListener = m -> { };
 
@@ -144,6 +149,18 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         return Integer.compareUnsigned(reqid, REQID_MIN) >= 0 && Integer.compareUnsigned(reqid, REQID_MAX) <= 0;
     }
 
+    /** A policy index of our bypass policies: one of our reqids times 8, plus the direction. */
+    public static boolean isOurBypass(int policyIndex) {
+        return isOurs(policyIndex >>> 3) && (policyIndex & 7) <= Xfrm.POLICY_FWD;
+    }
+
+    /** The index for a bypass policy in {@code dir}: the next reqid slot, times 8, plus the direction. */
+    private int bypassIndex(int dir) {
+        int slot = nextBypass;
+        nextBypass = (nextBypass + 1) & 0xffff;
+        return (REQID_MIN + slot) << 3 | dir;
+    }
+
     /** The reqid of a tunnel's SAs and policy templates, the same for as long as this back-end lives. */
     synchronized int reqid(String peer, String tunnel) throws KernelException {
         Integer r = reqids.get(peer + "/" + tunnel);
@@ -183,7 +200,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         for (XfrmMessage m : dumpPolicies()) {
             boolean ours = m.templates().map(t -> t.templates().stream().anyMatch(x -> isOurs(x.reqid())))
                     .orElse(false);
-            if (m.body() instanceof PolicyInfo p && ours) {
+            if (m.body() instanceof PolicyInfo p && (ours || isOurBypass(p.index()))) {
                 try {
                     socket.request(XfrmMessage.of(Xfrm.MSG_DELPOLICY, 0, new PolicyId(p.sel(), 0, p.dir())));
                     pols++;
@@ -195,7 +212,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
             }
         }
         if (sas + pols > 0) {
-            LOG.warn("removed {} SA(s) and {} policy entr{} an earlier isakmpd left behind (reqid 0x{}-0x{})", sas,
+            LOG.warn("removed {} SA(s) and {} policy entr{} an earlier isakmpd left behind (reqid 0x{}-0x{},"
+                    + " bypass policies by their index)", sas,
                     pols, pols == 1 ? "y" : "ies", Integer.toHexString(REQID_MIN), Integer.toHexString(REQID_MAX));
         }
         return new Leftovers(sas, pols);
@@ -336,15 +354,15 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     }
 
     /**
-     * Hard lifetime = the negotiated one, soft = {@link SoftLifetime}, in seconds and, when a
-     * kilobyte lifetime was agreed (RFC 2407 s4.5), in bytes: the kernel's byte EXPIREs then
-     * start the rekey and end the SA.
+     * Hard lifetime = the negotiated one, soft = the SA's share of it ({@link SoftLifetime}), in
+     * seconds and, when a kilobyte lifetime was agreed (RFC 2407 s4.5), in bytes: the kernel's byte
+     * EXPIREs then start the rekey and end the SA.
      */
     static LifetimeCfg lifetime(IpsecSa sa) {
         long hard = Math.max(1, sa.lifetime().toSeconds());
         long hardBytes = sa.lifeKilobytes() * 1024;
-        return LifetimeCfg.secondsOrBytes(SoftLifetime.seconds(hard), hard,
-                hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes), hardBytes);
+        return LifetimeCfg.secondsOrBytes(SoftLifetime.seconds(hard, sa.softShare()), hard,
+                hardBytes == 0 ? 0 : SoftLifetime.bytes(hardBytes, sa.softShare()), hardBytes);
     }
 
     static int mode(IpsecMode m) {
@@ -454,8 +472,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         List<PolicyId> bypasses = new ArrayList<>();
         try {
             for (PolicyInfo b : bypasses(t)) {
-                // UPDPOLICY: one a crashed instance left (they carry no reqid to find) is replaced
-                socket.request(XfrmMessage.of(Xfrm.MSG_UPDPOLICY, 0, b));
+                // UPDPOLICY: one a crashed instance left is replaced (and keeps its index)
+                socket.request(XfrmMessage.of(Xfrm.MSG_UPDPOLICY, 0, withIndex(b, bypassIndex(b.dir()))));
                 bypasses.add(new PolicyId(b.sel(), 0, b.dir()));
             }
             for (int dir : new int[] {Xfrm.POLICY_OUT, Xfrm.POLICY_IN, Xfrm.POLICY_FWD}) {
@@ -536,6 +554,11 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                     Xfrm.SHARE_ANY));
         }
         return out;
+    }
+
+    static PolicyInfo withIndex(PolicyInfo p, int index) {
+        return new PolicyInfo(p.sel(), p.lft(), p.curlft(), p.priority(), index, p.dir(), p.action(), p.flags(),
+                p.share());
     }
 
     /** Deletes each policy; returns the first error (after trying them all), null if none. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.registry.ProtocolId;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
 import dev.isakmpd.xfrm.XfrmAttribute.Algorithm;
@@ -74,12 +75,12 @@ class XfrmAlgorithmsTest {
         IpsecSa limited = new IpsecSa(plain.peer(), plain.tunnel(), plain.direction(), plain.spi(), plain.source(),
                 plain.destination(), plain.sourceSelector(), plain.destinationSelector(), plain.cipher(),
                 plain.keyBits(), plain.encryptionKey(), plain.integrity(), plain.authenticationKey(), plain.lifetime(),
-                false, Optional.empty(), plain.mode(), 100);
+                false, Optional.empty(), plain.mode(), 100, ProtocolId.IPSEC_ESP, List.of(), 0.87);
         XfrmStruct.LifetimeCfg l = XfrmKernel.lifetime(limited);
         assertEquals(102400, l.hardByteLimit());
-        assertEquals(92160, l.softByteLimit(), "90 %, as for time");
+        assertEquals(89088, l.softByteLimit(), "the SA's soft share (87 %), as for time");
         assertEquals(3600, l.hardAddExpiresSeconds(), "and the time limit still applies");
-        assertEquals(3240, l.softAddExpiresSeconds());
+        assertEquals(3132, l.softAddExpiresSeconds());
     }
 
     @Test

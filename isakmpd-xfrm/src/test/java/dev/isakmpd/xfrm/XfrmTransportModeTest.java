@@ -1,6 +1,7 @@
 package dev.isakmpd.xfrm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.kernel.SpdTunnel;
@@ -53,5 +54,26 @@ class XfrmTransportModeTest {
         }
         assertTrue(XfrmKernel.bypasses(new SpdTunnel("p", "t", us, peer, Subnet.parse("10.1.0.0/16"),
                 Subnet.parse("10.2.0.0/16"))).isEmpty(), "tunnel mode needs none");
+    }
+
+    /**
+     * A bypass policy has no template to carry a reqid: its index marks it as ours (one of our
+     * reqids times 8 plus the direction, which Linux requires in the low 3 bits), for the crash
+     * clean-up; the kernel's own indexes (counting up from 8) and other reqids' are not ours.
+     */
+    @Test
+    void bypassPoliciesAreMarkedOursByTheirIndex() throws Exception {
+        assertTrue(XfrmKernel.isOurBypass(XfrmKernel.REQID_MIN << 3 | Xfrm.POLICY_OUT));
+        assertTrue(XfrmKernel.isOurBypass(XfrmKernel.REQID_MAX << 3 | Xfrm.POLICY_IN));
+        assertEquals(0xad000001, XfrmKernel.REQID_MIN << 3 | Xfrm.POLICY_OUT, "as ip xfrm policy shows it");
+        assertFalse(XfrmKernel.isOurBypass(8 | Xfrm.POLICY_OUT), "a kernel-chosen index");
+        assertFalse(XfrmKernel.isOurBypass((XfrmKernel.REQID_MIN - 1) << 3 | Xfrm.POLICY_OUT));
+        assertFalse(XfrmKernel.isOurBypass((XfrmKernel.REQID_MAX + 1) << 3 | Xfrm.POLICY_OUT));
+        assertFalse(XfrmKernel.isOurBypass(XfrmKernel.REQID_MIN << 3 | 3), "a socket policy's direction");
+        PolicyInfo b = XfrmKernel.withIndex(XfrmKernel.bypasses(new SpdTunnel("p", "t", XfrmCodecTest.US,
+                XfrmCodecTest.PEER, Subnet.host(XfrmCodecTest.US), Subnet.host(XfrmCodecTest.PEER),
+                IpsecMode.TRANSPORT, 500)).get(0), XfrmKernel.REQID_MIN << 3 | Xfrm.POLICY_OUT);
+        XfrmMessage m = XfrmMessage.of(Xfrm.MSG_UPDPOLICY, 0, b);
+        assertEquals(0xad000001, ((PolicyInfo) LE.decode(LE.encode(m)).body()).index(), "the index goes on the wire");
     }
 }

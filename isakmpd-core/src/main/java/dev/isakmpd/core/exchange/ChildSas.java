@@ -141,6 +141,11 @@ final class ChildSas {
         return List.copyOf(all);
     }
 
+    /** Whether the pair is still held (not deleted, its keys not wiped). */
+    boolean holds(Pair p) {
+        return all.contains(p);
+    }
+
     List<Pair> ofPeer(String peer) {
         return List.copyOf(byPeer.getOrDefault(peer, List.of()));
     }

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.PeerAuth;

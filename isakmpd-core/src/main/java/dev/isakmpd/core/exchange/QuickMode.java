@@ -10,6 +10,7 @@ import static dev.isakmpd.core.registry.PayloadType.NONCE;
 import static dev.isakmpd.core.registry.PayloadType.SA;
 
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -66,6 +67,17 @@ final class QuickMode {
      */
     static final Duration PEER_RETRANSMISSION_SPAN = Duration.ofSeconds(165);
 
+    /**
+     * How long the initiator of a rekey keeps sending on the old outbound SA after QM3: the
+     * responder installs its new inbound SA only when QM3 arrives (strongSwan does), and Linux
+     * sends on the newest outbound SA at once, so an immediate switch loses what goes out before
+     * that. Shorter when the old pair ends sooner: it must end at least {@link #KERNEL_CLOCK}
+     * after the switch.
+     */
+    static final Duration OUTBOUND_SWITCH_DELAY = Duration.ofSeconds(1);
+    /** Kernels count SA lifetimes in whole seconds from the second of the install: up to 1 s early. */
+    static final Duration KERNEL_CLOCK = Duration.ofSeconds(1);
+
     private final IsakmpSession session;
     private final int messageId;
     private final boolean initiator;
@@ -87,6 +99,19 @@ final class QuickMode {
     private Instant finishedAt;
     /** The peer's address before its NAT, from NAT-OA (RFC 3947 s5.2), if it sent one. */
     private Optional<InetAddress> peerOriginalAddress = Optional.empty();
+    /**
+     * Our inbound SA, installed before the peer can send on it: by the responder as QM2 goes out
+     * (the initiator, strongSwan among them, sends on the new pair as soon as it has QM2), by the
+     * initiator before QM3. Null until then.
+     */
+    private IpsecSa inbound;
+    /** The share of the lifetime at which the pair's replacement starts ({@link SoftLifetime}). */
+    private double softShare;
+    /** When {@link #inbound} went in: the kernel counts the pair's lifetime from then. */
+    private Instant inboundAt;
+    /** A rekey's new pair whose outbound SA waits for {@link #OUTBOUND_SWITCH_DELAY}; null otherwise. */
+    private ChildSas.Pair delayedOutbound;
+    private Instant delayedOutboundAt;
 
     private QuickMode(IsakmpSession session, int messageId, boolean initiator, Instant now) {
         this.session = session;
@@ -174,6 +199,7 @@ final class QuickMode {
         if (ke.isPresent()) {
             gqm = agree(ke.get());
         }
+        installInbound(now, out); // the responder may send on it as soon as it has QM3
         send(List.of(new HashPayload(prf(new byte[] {0}, mid(), ni, nr))), now, out, true, false);
         finish(now, out);
     }
@@ -272,6 +298,7 @@ final class QuickMode {
         out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet + "), chose "
                 + choice.describe() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
         byte[] hash2 = prf(mid(), ni, PayloadCodec.encode(rest));
+        installInbound(now, out); // the initiator may send on it as soon as it has QM2
         state = State.QM2_SENT;
         send(withHash(hash2, rest), now, out, true, true);
     }
@@ -323,12 +350,16 @@ final class QuickMode {
             state = State.FAILED;
             finishedAt = now;
             out.warn(tag() + "failed: " + f.getMessage() + " (notify " + f.notifyType() + ")");
+            removeInbound(out);
             Informational.sendProtectedNotify(session, f.notifyType(), new byte[0], out);
         }
     }
 
     Instant deadline() {
         Instant r = rtx.deadline();
+        if (delayedOutbound != null && (r == null || delayedOutboundAt.isBefore(r))) {
+            r = delayedOutboundAt;
+        }
         if (finishedAt != null) {
             Instant gone = finishedAt.plus(linger);
             return r == null || gone.isBefore(r) ? gone : r;
@@ -337,6 +368,14 @@ final class QuickMode {
     }
 
     void timeout(Instant now, Out out) {
+        if (delayedOutbound != null && !now.isBefore(delayedOutboundAt)) {
+            ChildSas.Pair p = delayedOutbound;
+            delayedOutbound = null;
+            if (session.ctx().children().holds(p)) { // not deleted meanwhile (which wipes its keys)
+                out.debug(tag() + "sending on the new outbound SA 0x" + p.outbound().spiHex() + " now");
+                out.install(p.outbound());
+            }
+        }
         if (!rtx.due(now)) {
             return;
         }
@@ -347,6 +386,26 @@ final class QuickMode {
             out.warn(tag() + "no answer in state " + state + " after " + rtx.attempts() + " retransmissions; giving up");
             state = State.FAILED;
             finishedAt = now;
+            removeInbound(out);
+        }
+    }
+
+    private void installInbound(Instant now, Out out) {
+        // one share for both SAs and the engine's deadline: the kernel's soft EXPIRE agrees with it
+        softShare = SoftLifetime.share(initiator, session.ctx().crypto().random());
+        inbound = sa(IpsecSa.Direction.IN, inboundSpi, session.remote.getAddress(), session.local.getAddress(),
+                tunnel.remote(), tunnel.local(), softShare)
+                .withUdpEncapsulation(session.udpEncapsulation(true, peerOriginalAddress));
+        out.install(inbound);
+        inboundAt = now;
+    }
+
+    /** The exchange failed after our inbound SA went in: it carries nothing, and never will. */
+    private void removeInbound(Out out) {
+        if (inbound != null) {
+            out.delete(inbound);
+            inbound.wipe();
+            inbound = null;
         }
     }
 
@@ -360,9 +419,9 @@ final class QuickMode {
         int outboundSpi = choice.peerSpi();
         InetAddress us = session.local.getAddress();
         InetAddress them = session.remote.getAddress();
-        IpsecSa in = sa(IpsecSa.Direction.IN, inboundSpi, them, us, tunnel.remote(), tunnel.local(), true)
-                .withUdpEncapsulation(session.udpEncapsulation(true, peerOriginalAddress));
-        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote(), false)
+        IpsecSa in = inbound;
+        inbound = null; // the pair owns it now
+        IpsecSa outSa = sa(IpsecSa.Direction.OUT, outboundSpi, us, them, tunnel.local(), tunnel.remote(), softShare)
                 .withUdpEncapsulation(session.udpEncapsulation(false, peerOriginalAddress));
         if (gqm != null) {
             gqm.wipe();
@@ -370,11 +429,25 @@ final class QuickMode {
         if (dh != null) {
             dh.wipe();
         }
-        out.install(in);
-        out.install(outSa);
-        session.ctx().children().add(new ChildSas.Pair(session.peerKey(), in, outSa, now.plus(choice.lifetime()),
-                SoftLifetime.of(now, choice.lifetime(), initiator, session.ctx().crypto().random()), initiator,
-                session.peerIdentity()), now);
+        ChildSas children = session.ctx().children();
+        // make-before-break: the inbound SA went in before the peer could use the new pair; as the
+        // initiator of a rekey, keep sending on the old pair until the responder has had QM3
+        List<ChildSas.Pair> old = children.current(session.peerKey(), tunnel.name());
+        Instant switchAt = now.plus(OUTBOUND_SWITCH_DELAY);
+        for (ChildSas.Pair o : old) {
+            Instant last = o.expires().minus(KERNEL_CLOCK);
+            switchAt = last.isBefore(switchAt) ? last : switchAt;
+        }
+        boolean delay = initiator && !old.isEmpty() && switchAt.isAfter(now);
+        ChildSas.Pair pair = new ChildSas.Pair(session.peerKey(), in, outSa, inboundAt.plus(choice.lifetime()),
+                SoftLifetime.of(inboundAt, choice.lifetime(), softShare), initiator, session.peerIdentity());
+        children.add(pair, now);
+        if (delay) {
+            delayedOutbound = pair;
+            delayedOutboundAt = switchAt;
+        } else {
+            out.install(outSa);
+        }
         out.info(tag() + "IPsec SAs established for tunnel " + tunnel.name() + ": " + in.algorithms()
                 + (tunnel.mode() == IpsecMode.TRANSPORT ? " transport mode" : "")
                 + (choice.pfsGroup().isPresent() ? " PFS " + choice.pfsGroup().get().name() : "") + ", in spi 0x"
@@ -390,7 +463,7 @@ final class QuickMode {
      * protocol and SPI, is the HMAC key alone. The bundle's AH and IPComp SAs come along.
      */
     private IpsecSa sa(IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst, Subnet srcSel, Subnet dstSel,
-            boolean inbound) {
+            double softShare) {
         int encLen = choice.proposal().cipher().keymatLength(choice.proposal().keyBits());
         byte[] k = keymat(choice.protocol(), spi, choice.proposal().keymatLength());
         SecretBytes enc = SecretBytes.copyOf(Arrays.copyOfRange(k, 0, encLen));
@@ -398,7 +471,7 @@ final class QuickMode {
         Arrays.fill(k, (byte) 0);
         List<BundledSa> bundle = new ArrayList<>();
         for (Phase2Sa.Part part : choice.bundle()) {
-            int partSpi = inbound ? spis.of(part.protocol()) : part.peerSpi();
+            int partSpi = dir == IpsecSa.Direction.IN ? spis.of(part.protocol()) : part.peerSpi();
             if (part.protocol().equals(ProtocolId.IPCOMP)) {
                 bundle.add(BundledSa.ipcomp(partSpi));
             } else {
@@ -410,7 +483,7 @@ final class QuickMode {
         return new IpsecSa(session.peer.name(), tunnel.name(), dir, spi, src, dst, srcSel, dstSel,
                 choice.proposal().cipher(), choice.proposal().keyBits(), enc, choice.proposal().integrity(), auth,
                 choice.lifetime(), choice.pfsGroup().isPresent(), Optional.empty(), tunnel.mode(),
-                choice.lifeKilobytes(), choice.protocol(), bundle);
+                choice.lifeKilobytes(), choice.protocol(), bundle, softShare);
     }
 
     private byte[] keymat(ProtocolId protocol, int spi, int length) {

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.sa;
 
+import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
@@ -22,12 +23,14 @@ import java.util.Optional;
  * when that is not 0. Keys are {@link SecretBytes}, so toString shows fingerprints only.
  *
  * @param udpEncapsulation ESP in UDP when NAT traversal found a NAT (RFC 3948); empty: plain ESP
+ * @param softShare the share of its lifetime, in time and in bytes, at which its replacement
+ *        starts ({@link SoftLifetime}); the kernel's soft limits are set from it
  */
 public record IpsecSa(String peer, String tunnel, Direction direction, int spi, InetAddress source,
         InetAddress destination, Subnet sourceSelector, Subnet destinationSelector, EspCipher cipher, int keyBits,
         SecretBytes encryptionKey, EspIntegrity integrity, SecretBytes authenticationKey, Duration lifetime,
         boolean pfs, Optional<UdpEncapsulation> udpEncapsulation, IpsecMode mode, long lifeKilobytes,
-        ProtocolId protocol, List<BundledSa> bundle) {
+        ProtocolId protocol, List<BundledSa> bundle, double softShare) {
 
     public IpsecSa {
         bundle = List.copyOf(bundle);
@@ -40,7 +43,7 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
             boolean pfs, Optional<UdpEncapsulation> udpEncapsulation, IpsecMode mode, long lifeKilobytes) {
         this(peer, tunnel, direction, spi, source, destination, sourceSelector, destinationSelector, cipher, keyBits,
                 encryptionKey, integrity, authenticationKey, lifetime, pfs, udpEncapsulation, mode, lifeKilobytes,
-                ProtocolId.IPSEC_ESP, List.of());
+                ProtocolId.IPSEC_ESP, List.of(), SoftLifetime.SHARE);
     }
 
     /** A tunnel-mode SA in plain ESP, limited by time only. */
@@ -59,7 +62,7 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
     public IpsecSa movedTo(InetAddress newSource, InetAddress newDestination, Optional<UdpEncapsulation> encapsulation) {
         return new IpsecSa(peer, tunnel, direction, spi, newSource, newDestination, sourceSelector,
                 destinationSelector, cipher, keyBits, encryptionKey, integrity, authenticationKey, lifetime, pfs,
-                encapsulation, mode, lifeKilobytes, protocol, bundle);
+                encapsulation, mode, lifeKilobytes, protocol, bundle, softShare);
     }
 
     /** The same SA carried in UDP (or not). */

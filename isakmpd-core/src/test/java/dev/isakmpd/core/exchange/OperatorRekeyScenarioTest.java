@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +59,81 @@ class OperatorRekeyScenarioTest {
         assertTrue(after.stream().noneMatch(before::contains), "new SPIs");
         assertEquals(after, spis(p.b()), "both sides hold the same new pair");
         assertEquals(isakmp, cookies(p.a()), "the ISAKMP SA is untouched");
+    }
+
+    /**
+     * Make-before-break without loss: each side installs its inbound SA before the message after
+     * which the other may send on it (the responder before QM2, the initiator before QM3), and the
+     * initiator of the rekey moves its outbound traffic only {@link QuickMode#OUTBOUND_SWITCH_DELAY}
+     * after QM3, when the responder has installed its inbound SA.
+     */
+    @Test
+    void inboundSasGoInBeforeThePeerCanUseThemAndTheInitiatorSwitchesOutboundAfterTheDelay() {
+        EngineScenarioTest.Pair p = up(77);
+        p.a().timeline.clear();
+        p.b().timeline.clear();
+        p.net().apply(p.a(), p.a().engine.rekey("b", Optional.of("net"), false, p.net().now));
+        assertTrue(p.net().runUntil(() -> p.a().installs == 4 && p.b().installs == 4, Duration.ofSeconds(10)));
+        List<String> a = p.a().timeline;
+        List<String> b = p.b().timeline;
+        // the responder: install in, then QM2, then (on QM3) install out
+        int bIn = indexOf(b, " install in ");
+        assertTrue(bIn >= 0 && b.get(bIn + 1).endsWith(" send") && b.get(bIn + 2).contains(" install out "),
+                () -> "responder: " + b);
+        assertEquals(time(b.get(bIn)), time(b.get(bIn + 1)), "in the same step as QM2");
+        // the initiator: QM1, then (on QM2) install in, QM3; the outbound SA one delay later
+        int aIn = indexOf(a, " install in ");
+        assertTrue(aIn >= 1 && a.get(aIn + 1).endsWith(" send"), () -> "initiator: " + a);
+        int aOut = indexOf(a, " install out ");
+        assertTrue(aOut > aIn + 1, () -> "initiator: " + a);
+        assertEquals(QuickMode.OUTBOUND_SWITCH_DELAY,
+                Duration.between(java.time.Instant.parse(time(a.get(aIn + 1))), java.time.Instant.parse(time(a.get(aOut)))),
+                () -> "initiator: " + a);
+        assertTrue(p.a().logged("sending on the new outbound SA"), () -> String.join("\n", p.a().log));
+    }
+
+    /**
+     * A rekey late in the old pair's life (a 10 s lifetime, rekeyed by the soft deadline at
+     * 8.5-9 s): the switch comes early enough that the old pair is still there a whole kernel
+     * second later, since kernels count lifetimes in whole seconds.
+     */
+    @Test
+    void theSwitchIsEarlierWhenTheOldPairEndsSoon() {
+        SimulatedNetwork net = new SimulatedNetwork(79, SimulatedNetwork.Faults.NONE);
+        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
+                List.of(shortLived(policy("b", A, B, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                        "10.1.0.0/16", "10.2.0.0/16", true))), 80));
+        SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
+                List.of(shortLived(policy("a", B, A, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                        "10.2.0.0/16", "10.1.0.0/16", false))), 81));
+        net.apply(a, a.engine.initiate("b", net.now));
+        assertTrue(net.runUntil(() -> a.installs == 4, Duration.ofSeconds(20)), () -> String.join("\n", a.log));
+        java.time.Instant firstOut = java.time.Instant.parse(time(a.timeline.get(indexOf(a.timeline, " install out "))));
+        List<String> rest = a.timeline.subList(indexOf(a.timeline, " install out ") + 1, a.timeline.size());
+        java.time.Instant secondIn = java.time.Instant.parse(time(rest.get(indexOf(rest, " install in "))));
+        java.time.Instant secondOut = java.time.Instant.parse(time(rest.get(indexOf(rest, " install out "))));
+        assertTrue(!secondOut.isAfter(firstOut.plusSeconds(9)) && secondOut.isAfter(secondIn),
+                () -> "old pair ends at " + firstOut.plusSeconds(10) + ": " + a.timeline);
+        assertTrue(Duration.between(secondIn, secondOut).compareTo(QuickMode.OUTBOUND_SWITCH_DELAY) < 0, a.timeline::toString);
+    }
+
+    private static PeerPolicy shortLived(PeerPolicy p) {
+        TunnelPolicy t = p.tunnels().get(0);
+        return p.withTunnels(List.of(new TunnelPolicy(t.name(), t.local(), t.remote(), t.proposals(), t.pfsGroup(),
+                Duration.ofSeconds(10))));
+    }
+
+    private static int indexOf(List<String> timeline, String what) {
+        for (int i = 0; i < timeline.size(); i++) {
+            if (timeline.get(i).contains(what)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String time(String event) {
+        return event.substring(0, event.indexOf(' '));
     }
 
     @Test

@@ -54,6 +54,8 @@ final class SimulatedNetwork {
         /** When set, the thread CPU time this node's engine calls take is added to {@link #cpuNanos}. */
         boolean timed;
         long cpuNanos;
+        /** Sends and SA installs in order: "send", "install in 0x...", "install out 0x..." with the time. */
+        final List<String> timeline = new ArrayList<>();
         /** The decrypted-capture actions (Plaintext, DecryptionKey), when the engine's capture is on. */
         final List<Action> captured = new ArrayList<>();
 
@@ -191,8 +193,11 @@ final class SimulatedNetwork {
         for (Action a : actions) {
             try {
                 if (a instanceof Action.Send s) {
+                    from.timeline.add(now + " send");
                     transmit(from, s.datagram());
                 } else if (a instanceof Action.InstallSa i) {
+                    from.timeline.add(now + " install " + i.sa().direction().name().toLowerCase() + " 0x"
+                            + i.sa().spiHex());
                     from.installs++;
                     from.kernel.install(i.sa());
                 } else if (a instanceof Action.DeleteSa d) {

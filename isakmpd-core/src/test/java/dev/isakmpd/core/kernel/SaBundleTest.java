@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.IpsecMode;
@@ -27,7 +28,7 @@ class SaBundleTest {
                 EspCipher.AES_CBC, 128, SecretBytes.copyOf(new byte[16]), EspIntegrity.HMAC_SHA1,
                 SecretBytes.copyOf(new byte[20]), Duration.ofHours(1), false, Optional.empty(), IpsecMode.TUNNEL, 0,
                 ProtocolId.IPSEC_ESP, List.of(new BundledSa(ProtocolId.IPSEC_AH, 0x2002, EspIntegrity.HMAC_SHA2_256,
-                SecretBytes.copyOf(new byte[32])), BundledSa.ipcomp(0x4321)));
+                SecretBytes.copyOf(new byte[32])), BundledSa.ipcomp(0x4321)), SoftLifetime.SHARE);
     }
 
     @Test

@@ -23,13 +23,17 @@ class PfKeyEndToEndIT {
     /**
      * Transport mode and AES-CTR (RFC 3686) through PF_KEY, one boot: both kernels hold
      * rfc3686(ctr(aes)) with key + nonce (160 bits) in mode transport and count the ping; our SPD
-     * has the type-NONE bypass entries that keep IKE out of the host-to-host policy.
+     * has the type-NONE bypass entries that keep IKE out of the host-to-host policy. Then a
+     * kilobyte lifetime (RFC 2407 s4.5) over PF_KEY: sadb_lifetime_bytes carries 100 KB, 20 s of
+     * 1400-byte pings reach the soft limit, af_key's byte SADB_EXPIRE starts the rekey, and the
+     * ping never misses more than 4 replies in a row (run-scenario.sh --ping-for).
      */
     @Test
     void pingThroughAesCtrInTransportMode() throws Exception {
-        EndToEnd.Result r = EndToEnd.pingOnce("pfkey-ctr-transport", "pfkey", "aes128ctr-sha1", "",
-                List.of("--transport"));
+        EndToEnd.Result r = EndToEnd.pingOnce("pfkey-ctr-transport", "pfkey", "aes128ctr-sha1",
+                "lifetime-kilobytes = 100", List.of("--transport", "--ping-for", "20", "--ping-size", "1400"));
         EndToEnd.assertTransport(r, Pattern.compile("enc rfc3686\\(ctr\\(aes\\)\\) 0x[0-9a-f]{40}"));
         assertTrue(r.ours().contains("aes128ctr-sha1 transport mode"), "our log names the transform and mode");
+        EndToEnd.assertByteLifetimeRekey(r);
     }
 }

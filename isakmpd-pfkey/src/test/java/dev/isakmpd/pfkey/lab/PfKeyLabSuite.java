@@ -2,6 +2,7 @@ package dev.isakmpd.pfkey.lab;
 
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SaTraffic;
+import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
@@ -371,7 +372,7 @@ public final class PfKeyLabSuite {
                     esp.encryptionKey(), esp.integrity(), esp.authenticationKey(), esp.lifetime(), false,
                     Optional.empty(), IpsecMode.TUNNEL, 0, ProtocolId.IPSEC_ESP, List.of(new BundledSa(
                     ProtocolId.IPSEC_AH, ahSpi, EspIntegrity.HMAC_SHA1, SecretBytes.copyOf(AUTH)),
-                    BundledSa.ipcomp(cpi)));
+                    BundledSa.ipcomp(cpi)), SoftLifetime.SHARE);
             kernel.install(bundleIn);
             String state = sh("ip xfrm state");
             System.out.print(state.indent(2));

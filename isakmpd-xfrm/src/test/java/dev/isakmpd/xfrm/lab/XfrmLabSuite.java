@@ -2,6 +2,7 @@ package dev.isakmpd.xfrm.lab;
 
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SaTraffic;
+import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
@@ -370,7 +371,7 @@ public final class XfrmLabSuite {
                     bundleIn.destinationSelector(), bundleIn.cipher(), bundleIn.keyBits(), bundleIn.encryptionKey(),
                     bundleIn.integrity(), bundleIn.authenticationKey(), bundleIn.lifetime(), false, Optional.empty(),
                     IpsecMode.TUNNEL, 0, ProtocolId.IPSEC_ESP, List.of(new BundledSa(ProtocolId.IPSEC_AH, ahSpi,
-                    EspIntegrity.HMAC_SHA2_256, SecretBytes.copyOf(ahKey)), BundledSa.ipcomp(cpi)));
+                    EspIntegrity.HMAC_SHA2_256, SecretBytes.copyOf(ahKey)), BundledSa.ipcomp(cpi)), SoftLifetime.SHARE);
             kernel.install(bundleIn);
             String state = sh("ip xfrm state");
             System.out.print(state.indent(2));
@@ -415,6 +416,9 @@ public final class XfrmLabSuite {
             try (XfrmKernel crashed = new XfrmKernel(XfrmSocket.open(false))) {
                 crashed.addPolicy(new SpdTunnel("lab", "net2", US, PEER, Subnet.parse("10.5.0.0/16"),
                         Subnet.parse("10.6.0.0/16")));
+                // a transport-mode tunnel: 3 policies with templates and 4 template-less IKE bypasses
+                crashed.addPolicy(new SpdTunnel("lab", "hosts", US, PEER, Subnet.host(US), Subnet.host(PEER),
+                        IpsecMode.TRANSPORT, 500));
                 int spi = crashed.allocateSpi(PEER, US);
                 crashed.install(sa(IpsecSa.Direction.IN, spi, PEER, US, Duration.ofSeconds(600),
                         EspIntegrity.HMAC_SHA2_256, "net2"));
@@ -422,22 +426,32 @@ public final class XfrmLabSuite {
                         EspIntegrity.HMAC_SHA2_256, "net2"));
                 crashed.allocateSpi(PEER, US); // and a larval SA
             } // the "crash": its socket is gone, nothing was deleted
+            // another program's template-less policy: no reqid, an index of the kernel's
+            sh("ip xfrm policy add src 198.51.100.1/32 dst 198.51.100.2/32 proto udp sport 1701 dir out priority 0");
             String before = sh("ip xfrm state; ip xfrm policy");
             require(before.contains("spi 0x00006001") && before.contains("src 10.5.0.0/16"), "crash left nothing");
+            require(before.contains("proto udp sport 4500"), "no bypass policies:\n" + before);
             try (XfrmKernel restarted = new XfrmKernel(XfrmSocket.open(false))) {
+                long marked = restarted.dumpPolicies().stream().filter(m -> m.body() instanceof XfrmBody.PolicyInfo p
+                        && XfrmKernel.isOurBypass(p.index())).count();
+                require(marked == 4, "bypass policies with our index: " + marked);
                 XfrmKernel.Leftovers l = restarted.removeLeftovers(); // what XfrmKernel.open() does first
                 System.out.println("  " + l);
-                require(l.sas() == 3 && l.policies() == 3, "expected 3 SAs and 3 policies, removed " + l);
+                require(l.sas() == 3 && l.policies() == 10, "expected 3 SAs and 10 policies, removed " + l);
                 require(restarted.dumpSas().stream().noneMatch(m -> XfrmKernel.isOurs(((XfrmBody.SaInfo) m.body())
                         .reqid())), "SAs of ours left");
             }
             String after = sh("ip xfrm state; ip xfrm policy");
             System.out.print(after.indent(2));
-            require(!after.contains("10.5.0.0/16") && !after.contains("spi 0x00006001"), "leftovers stay:\n" + after);
+            require(!after.contains("10.5.0.0/16") && !after.contains("spi 0x00006001")
+                    && !after.contains("sport 500") && !after.contains("sport 4500") && !after.contains("mode transport"),
+                    "leftovers stay:\n" + after);
+            require(after.contains("proto udp sport 1701"), "another program's bypass policy was removed:\n" + after);
             require(after.contains("spi 0x00005679") && after.contains("src 10.3.0.0/16 dst 10.4.0.0/16"),
                     "a foreign SA or policy was removed:\n" + after);
             sh("ip xfrm state delete src 198.51.100.1 dst 198.51.100.2 proto esp spi 0x5679;"
-                    + " ip xfrm policy delete src 10.3.0.0/16 dst 10.4.0.0/16 dir out");
+                    + " ip xfrm policy delete src 10.3.0.0/16 dst 10.4.0.0/16 dir out;"
+                    + " ip xfrm policy delete src 198.51.100.1/32 dst 198.51.100.2/32 proto udp sport 1701 dir out");
             String end = sh("ip xfrm state; ip xfrm policy").strip();
             require(end.isEmpty(), "ip xfrm not empty at the end:\n" + end);
         });
