@@ -75,6 +75,7 @@ charon-systemd {
             append = no
             flush_line = yes
             default = 0
+            ike = $([ "$role" = initiator ] && echo 1 || echo 0)
         }
     }
     load_modular = no
@@ -120,9 +121,9 @@ trap 'for p in "${PIDS[@]}"; do stop "$p"; done' EXIT
 
 # measure NAME PID IKE ESP DIR: the initiator against the responder PID; one line to raw.txt
 measure() {
-    local name=$1 rpid=$2 ike=$3 esp=$4 dir=$5 ipid n last=-1 t0 c0 t1 c1 deadline
+    local name=$1 rpid=$2 ike=$3 esp=$4 dir=$5 ipid n last=-1 t0 c0 t1 c1 deadline failed
     strongswan_conf "$dir/initiator.conf" initiator "$dir/initiator.log" "$ike" "$esp" \
-        "initiators = 2" "iterations = $(((WARMUP + COUNT) / 2))" "init_limit = 32" "responder = 127.0.0.1"
+        "initiators = 2" "iterations = $(((WARMUP + COUNT) * 21 / 40))" "init_limit = 32" "responder = 127.0.0.1"
     STRONGSWAN_CONF=$dir/initiator.conf "$CHARON" >"$dir/initiator.stderr" 2>&1 &
     ipid=$!
     PIDS+=("$ipid")
@@ -143,7 +144,9 @@ measure() {
         fi
         sleep 0.02
     done
-    stop "$ipid"
+    stop "$ipid"   # it deletes its SAs: a burst of Deletes (INFORMATIONAL [ HASH D ]) at the responder
+    failed=$(grep -oP 'QUICK_MODE response with message ID \d+ processing failed' "$dir/initiator.log" | sort -u | wc -l) || true
+    [ "$failed" = 0 ] || echo "$name: $failed Quick Modes failed at the initiator (see $dir/initiator.log)" >&2
     if [ -z "$t1" ]; then
         echo "$name: only $(established "$dir/initiator.log") of $((WARMUP + COUNT)) handshakes, none for ${STALL_S}s" >&2
         echo "$name - -" >>"$OUT/raw.txt"
@@ -194,6 +197,15 @@ TOML
     PIDS+=("$pid")
     wait_port500
     measure "$tag ours" "$pid" "$ike" "$esp" "$dir"
+    # the Deletes the initiator sent as it stopped: every ISAKMP SA and IPsec SA must be gone
+    local left i
+    for i in $(seq 100); do
+        left=$(grep -s -c -E '^(isakmp|esp) ' "$dir/status") || true
+        [ "$left" = 0 ] && break
+        sleep 0.1
+    done
+    echo "$tag ours: $(grep -c 'peer deleted the ISAKMP SA' "$dir/isakmpd.log") ISAKMP SAs deleted by the peer," \
+        "$left SAs left" | tee -a "$OUT/deletes.txt"
     stop "$pid"
 }
 
@@ -207,6 +219,9 @@ run_strongswan() {
     PIDS+=("$pid")
     wait_port500
     measure "$tag strongswan" "$pid" "$ike" "$esp" "$dir"
+    sleep 2
+    echo "$tag strongswan: $(grep -c 'deleting IKE_SA' "$dir/responder.log") of" \
+        "$(grep -c 'IKE_SA .* established' "$dir/responder.log") IKE_SAs deleted" | tee -a "$OUT/deletes.txt"
     stop "$pid"
 }
 
