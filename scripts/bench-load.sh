@@ -9,7 +9,8 @@
 # /proc/PID/stat) per handshake over the COUNT handshakes after the warm-up.
 #
 #   scripts/bench-load.sh [COUNT [WARMUP [RUNS]]]   # defaults 1000 200 3; needs root
-#   results: isakmpd-daemon/target/bench-load/ (logs and results.txt); BENCH_LOAD_NO_BUILD=1 skips mvn
+#   results: isakmpd-daemon/target/bench-load/ (logs, results.txt, threads.txt: CPU by thread)
+#   BENCH_LOAD_NO_BUILD=1 skips mvn; BENCH_LOAD_JAVA_OPTS adds JVM options to our responder
 #
 # Debian does not ship the load-tester plugin: the first run builds it from Debian's strongswan
 # source package (same version as the installed charon) in /var/cache/isakmpd-bench-load and copies
@@ -108,6 +109,16 @@ cpu_ms() {
     # fields after "(comm)": comm has no spaces here (java, charon-systemd)
     echo $(((f[13] + f[14]) * TICK_MS))
 }
+# thread_cpu PID: CPU ms so far per kind of thread of the process (compiler, GC, event loop ...)
+thread_cpu() {
+    local t name rest
+    for t in /proc/"$1"/task/*; do
+        read -r name <"$t/comm" 2>/dev/null || continue
+        rest=$(<"$t/stat") || continue
+        rest=${rest##*) }
+        echo "${name//[ 0-9#]/} $(echo "$rest" | awk -v tick="$TICK_MS" '{ print ($12 + $13) * tick }')"
+    done | awk '{ s[$1] += $2 } END { for (k in s) if (s[k] > 0) print k, s[k] }' | sort
+}
 now_ms() { date +%s%3N; }
 established() { local n; n=$(grep -c 'CHILD_SA .* established' "$1" 2>/dev/null) || true; echo "${n:-0}"; }
 
@@ -137,9 +148,11 @@ measure() {
         fi
         if [ -z "$t0" ] && [ "$n" -ge "$WARMUP" ]; then
             t0=$(now_ms) c0=$(cpu_ms "$rpid")
+            thread_cpu "$rpid" >"$dir/threads.t0"
         fi
         if [ -n "$t0" ] && [ "$n" -ge $((WARMUP + COUNT)) ]; then
             t1=$(now_ms) c1=$(cpu_ms "$rpid")
+            thread_cpu "$rpid" >"$dir/threads.t1"
             break
         fi
         sleep 0.02
@@ -154,6 +167,10 @@ measure() {
     fi
     awk -v n="$COUNT" -v ms=$((t1 - t0)) -v cpu=$((c1 - c0)) -v name="$name" 'BEGIN {
         printf "%s %.1f %.2f\n", name, n * 1000 / ms, cpu / n }' | tee -a "$OUT/raw.txt"
+    # where the responder's CPU went over the window, per kind of thread (JIT compiler, GC, ...)
+    join -a 2 -e 0 -o 0,1.2,2.2 "$dir/threads.t0" "$dir/threads.t1" |
+        awk -v n="$COUNT" -v name="$name" '{ d = $3 - $2; if (d > 0) printf " %s %.2f", $1, d / n }
+            END { print "" }' | sed "s/^/$name ms\/handshake by thread:/" | tee -a "$OUT/threads.txt"
 }
 
 port500_busy() { ss -Huln 'sport = :500' | grep -q .; }
@@ -172,6 +189,7 @@ wait_port500() {
 run_ours() {
     local tag=$1 ike=$2 esp=$3 dir=$OUT/$1-ours pid pfs=none
     case $esp in *-modp*|*-ecp*) pfs=${esp##*-} ;; esac
+    rm -rf "$dir"   # a previous run's initiator.log would count as this one's
     mkdir -p "$dir"
     cat >"$dir/isakmpd.toml" <<TOML
 [daemon]
@@ -191,7 +209,8 @@ remote-subnet = "10.2.0.0/16"
 esp = ["${esp%-$pfs}"]
 pfs = "$pfs"
 TOML
-    java -XX:+UseSerialGC -jar isakmpd-daemon/target/isakmpd.jar run --config "$dir/isakmpd.toml" \
+    # shellcheck disable=SC2086
+    java -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar isakmpd-daemon/target/isakmpd.jar run --config "$dir/isakmpd.toml" \
         >"$dir/isakmpd.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
@@ -204,14 +223,15 @@ TOML
         [ "$left" = 0 ] && break
         sleep 0.1
     done
-    echo "$tag ours: $(grep -c 'peer deleted the ISAKMP SA' "$dir/isakmpd.log") ISAKMP SAs deleted by the peer," \
-        "$left SAs left" | tee -a "$OUT/deletes.txt"
+    echo "$tag ours: $(grep -c 'peer deleted the ISAKMP SA' "$dir/isakmpd.log") ISAKMP SAs deleted by the peer" \
+        "($(grep -c 'deleting IKE_SA' "$dir/initiator.log") Deletes sent), $left SAs left" | tee -a "$OUT/deletes.txt"
     stop "$pid"
 }
 
 # run_strongswan TAG IKE ESP: charon-systemd answers, configured by the load-tester plugin itself
 run_strongswan() {
     local tag=$1 ike=$2 esp=$3 dir=$OUT/$1-strongswan pid
+    rm -rf "$dir"
     mkdir -p "$dir"
     strongswan_conf "$dir/responder.conf" responder "$dir/responder.log" "$ike" "$esp" "initiators = 0"
     STRONGSWAN_CONF=$dir/responder.conf "$CHARON" >"$dir/responder.stderr" 2>&1 &
@@ -219,7 +239,12 @@ run_strongswan() {
     PIDS+=("$pid")
     wait_port500
     measure "$tag strongswan" "$pid" "$ike" "$esp" "$dir"
-    sleep 2
+    local d=-1 i
+    for i in $(seq 50); do   # until its count of deleted IKE_SAs stops growing
+        [ "$d" = "$(grep -c 'deleting IKE_SA' "$dir/responder.log")" ] && break
+        d=$(grep -c 'deleting IKE_SA' "$dir/responder.log") || true
+        sleep 0.5
+    done
     echo "$tag strongswan: $(grep -c 'deleting IKE_SA' "$dir/responder.log") of" \
         "$(grep -c 'IKE_SA .* established' "$dir/responder.log") IKE_SAs deleted" | tee -a "$OUT/deletes.txt"
     stop "$pid"
