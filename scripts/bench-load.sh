@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Issue 11's load benchmark: strongSwan's load-tester plugin (in a stock charon-systemd) runs
 # WARMUP + COUNT IKEv1 Main Mode (PSK) + Quick Mode handshakes against a responder on
-# 127.0.0.1:500, first ours (in-memory kernel), then strongSwan's own (charon-systemd with the
-# same plugin answering and its fake kernel), interleaved, RUNS times, for three loads:
+# 127.0.0.1:500: ours (in-memory kernel) and strongSwan's own (charon-systemd with the
+# same plugin answering and its fake kernel), interleaved (who goes first alternates), RUNS times, for three loads:
 # MODP-2048, MODP-2048 with PFS (MODP-2048), ECP-256. Load-tester's settings: two initiator
 # threads, init_limit 32, its fixed responder identity (so every MM5 carries INITIAL-CONTACT).
 # Reports the medians of handshakes/s and of the responder's CPU (utime + stime from
