@@ -229,6 +229,21 @@ final class ChildSas {
         return deadlines.next();
     }
 
+    /** A mark for {@link #removedSince}: how many pairs were removed since {@link #takeRemoved}. */
+    int removedMark() {
+        return removed.size();
+    }
+
+    /** Whether a pair of {@code peer} was removed after {@code mark}: looks only at what was removed since. */
+    boolean removedSince(int mark, String peer) {
+        for (int i = mark; i < removed.size(); i++) {
+            if (removed.get(i).peer().equals(peer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The pairs removed since the last call. */
     List<Pair> takeRemoved() {
         List<Pair> r = List.copyOf(removed);

@@ -166,11 +166,12 @@ public final class Engine {
             Cookies before = s.cookies();
             IsakmpSession.State stateBefore = s.state();
             boolean wasEstablished = stateBefore == IsakmpSession.State.ESTABLISHED;
-            List<ChildSas.Pair> pairsBefore = ctx.children().ofPeer(s.peerKey());
+            String keyBefore = s.peerKey();
+            int removedMark = ctx.children().removedMark(); // not a copy of the peer's pairs: a policy may hold 100,000
             s.receive(d, h, now, out);
             noteEnd(s, stateBefore, happened);
             if ((stateBefore == IsakmpSession.State.ESTABLISHED && s.state() == IsakmpSession.State.DEAD)
-                    || !ctx.children().ofPeer(s.peerKey()).containsAll(pairsBefore)) {
+                    || ctx.children().removedSince(removedMark, keyBefore)) {
                 happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.CLOSED_BY_PEER));
             }
             if (!before.equals(s.cookies())) {

@@ -92,8 +92,11 @@ final class MainMode extends Phase1Exchange {
         MM1.check(p.payloads());
         Phase1Sa.checkSyntax((SaPayload) p.payloads().get(0));
         SaPayload reply = mm.choose(p, (SaPayload) p.payloads().get(0), out);
-        out.info(mm.tag() + "responding, chose " + mm.choice.proposal() + " lifetime "
-                + mm.choice.lifetime().toSeconds() + "s");
+        if (out.debugging()) { // DEBUG: an unauthenticated MM1 is no event (a flood of them would be the log's);
+            // "ISAKMP SA established" names the choice at INFO, the half-open limit's warning the flood
+            out.debug(mm.tag() + "responding, chose " + mm.choice.proposal() + " lifetime "
+                    + mm.choice.lifetime().toSeconds() + "s");
+        }
         mm.state = State.MM2_SENT;
         mm.notePeerVendorIds(p);
         List<Payload> mm2 = new ArrayList<>(List.of(reply));

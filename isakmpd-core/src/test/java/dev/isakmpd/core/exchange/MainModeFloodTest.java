@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * MM1s that spoof a configured peer's address (RFC 2408 s2.5.3 clogging): the responder keeps at
  * most {@link HalfOpenLimits#perAddress()} half-open exchanges for that address, displacing the
- * oldest, warns once, answers each MM1 with one MM2 and never resends an MM2 on its own timer,
- * so a spoofed MM1 costs us one reply of about its own size.
+ * oldest, warns once, logs nothing per MM1 at INFO, answers each MM1 with one MM2 and never
+ * resends an MM2 on its own timer, so a spoofed MM1 costs us one reply of about its own size.
  */
 class MainModeFloodTest {
     static final InetSocketAddress ADDR_A = Addresses.parseEndpoint(A, 500);
@@ -84,6 +84,10 @@ class MainModeFloodTest {
         assertEquals(1, warnings.size(), warnings::toString);
         assertTrue(warnings.get(0).contains("half-open Main Mode limit reached (64 per address, 4096 in all): "
                 + "forgetting the oldest"), warnings.get(0));
+        List<String> infos = all.stream().filter(x -> x instanceof Action.Log l && l.level() == Action.Level.INFO)
+                .map(x -> ((Action.Log) x).message()).toList();
+        assertEquals(0, infos.size(), () -> "no INFO line per unauthenticated MM1 (a flood would flood the log): "
+                + infos.size() + " lines, e.g. " + infos.get(0));
 
         List<Action> later = drain(b.engine);
         assertEquals(List.of(), sent(later), "no MM2 is resent on a timer");

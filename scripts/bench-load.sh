@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Issue 11's load benchmark: strongSwan's load-tester plugin (in a stock charon-systemd) runs
+# WARMUP + COUNT IKEv1 Main Mode (PSK) + Quick Mode handshakes against a responder on
+# 127.0.0.1:500: ours (in-memory kernel) and strongSwan's own (charon-systemd with the
+# same plugin answering and its fake kernel), interleaved (who goes first alternates), RUNS times, for three loads:
+# MODP-2048, MODP-2048 with PFS (MODP-2048), ECP-256. Load-tester's settings: two initiator
+# threads, init_limit 32, its fixed responder identity (so every MM5 carries INITIAL-CONTACT).
+# Reports the medians of handshakes/s and of the responder's CPU (utime + stime from
+# /proc/PID/stat) per handshake over the COUNT handshakes after the warm-up.
+#
+#   scripts/bench-load.sh [COUNT [WARMUP [RUNS]]]   # defaults 1000 200 3; needs root
+#   results: isakmpd-daemon/target/bench-load/ (logs, results.txt, threads.txt: CPU by thread)
+#   BENCH_LOAD_NO_BUILD=1 skips mvn; BENCH_LOAD_JAVA_OPTS adds JVM options to our responder
+#
+# Debian does not ship the load-tester plugin: the first run builds it from Debian's strongswan
+# source package (same version as the installed charon) in /var/cache/isakmpd-bench-load and copies
+# it next to the stock plugins. Nothing is installed into the kernel: both charons use the plugin's
+# fake kernel (kernel-netlink only for addresses; no routes). Loopback only; bounded runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+COUNT=${1:-1000}
+WARMUP=${2:-200}
+RUNS=${3:-3}
+OUT=$ROOT/isakmpd-daemon/target/bench-load
+CACHE=/var/cache/isakmpd-bench-load
+PLUGINS=/usr/lib/ipsec/plugins
+PLUGIN=$PLUGINS/libstrongswan-load-tester.so
+CHARON=/usr/sbin/charon-systemd
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+STALL_S=30   # a measurement without a new handshake for this long is reported, not waited for
+
+build_plugin() {
+    local version src
+    version=$(dpkg-query -W -f='${Version}' libstrongswan)
+    echo "building the load-tester plugin from strongswan $version (Debian source package)" >&2
+    if ! grep -rqs '^Types: deb-src' /etc/apt/sources.list.d/; then
+        sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+            >/etc/apt/sources.list.d/isakmpd-bench-src.sources
+    fi
+    apt-get update -qq
+    mkdir -p "$CACHE"
+    (cd "$CACHE" && apt-get source -qq "strongswan=$version") >&2
+    src=$(find "$CACHE" -maxdepth 1 -type d -name 'strongswan-*' | head -1)
+    # Debian's paths and the options that change the layout of charon's structures (--enable-mediation:
+    # daemon_t gains members under ME); the plugin needs no other library than the running charon's.
+    (cd "$src" && ./configure -q --prefix=/usr --sysconfdir=/etc --libdir=/usr/lib --libexecdir=/usr/lib \
+        --enable-mediation --enable-load-tester --disable-static >"$CACHE/configure.log" &&
+        make -C src/libcharon/plugins/load_tester libstrongswan-load-tester.la >"$CACHE/make.log") >&2
+    install -m 0644 "$src/src/libcharon/plugins/load_tester/.libs/libstrongswan-load-tester.so" "$PLUGIN"
+}
+
+# strongswan_conf FILE ROLE LOG IKE ESP [LOAD-TESTER KEYS...]: one charon-systemd instance, file log only
+strongswan_conf() {
+    local file=$1 role=$2 log=$3 ike=$4 esp=$5 port=500 natt=4500
+    shift 5
+    [ "$role" = initiator ] && port=5000 natt=5001
+    cat >"$file" <<CONF
+charon-systemd {
+    port = $port
+    port_nat_t = $natt
+    # one address keeps up to init_limit + 2 Main Modes in flight: do not drop them
+    block_threshold = 1000
+    cookie_threshold = 1000
+    init_limit_half_open = 0
+    retransmit_tries = 5
+    install_routes = no
+    install_virtual_ip = no
+    journal {
+        default = -1
+    }
+    filelog {
+        charon {
+            path = $log
+            time_format = %s
+            append = no
+            flush_line = yes
+            default = 0
+            ike = $([ "$role" = initiator ] && echo 1 || echo 0)
+        }
+    }
+    load_modular = no
+    load = random nonce openssl aes sha1 sha2 hmac gmp kdf drbg xcbc pem pkcs1 pkcs8 x509 pubkey load-tester kernel-netlink socket-default
+    plugins {
+        load-tester {
+            enable = yes
+            fake_kernel = yes
+            version = 1
+            initiator_auth = psk
+            responder_auth = psk
+            socket = unix://$OUT/$role.ldt
+            proposal = $ike
+            esp = $esp
+            initiator_tsi = 10.2.0.0/16
+            initiator_tsr = 10.1.0.0/16
+            # an IKE lifetime (our default 3h): without one charon offers Life Duration 0, which we refuse
+            ike_rekey = 10800
+$(printf '            %s\n' "$@")
+        }
+    }
+}
+CONF
+}
+
+# cpu_ms PID: utime + stime of the process so far
+cpu_ms() {
+    local f
+    read -r -a f <"/proc/$1/stat"
+    # fields after "(comm)": comm has no spaces here (java, charon-systemd)
+    echo $(((f[13] + f[14]) * TICK_MS))
+}
+# thread_cpu PID: CPU ms so far per kind of thread of the process (compiler, GC, event loop ...)
+thread_cpu() {
+    local t name rest
+    for t in /proc/"$1"/task/*; do
+        read -r name <"$t/comm" 2>/dev/null || continue
+        rest=$(<"$t/stat") || continue
+        rest=${rest##*) }
+        echo "${name//[ 0-9#]/} $(echo "$rest" | awk -v tick="$TICK_MS" '{ print ($12 + $13) * tick }')"
+    done | awk '{ s[$1] += $2 } END { for (k in s) if (s[k] > 0) print k, s[k] }' | sort
+}
+now_ms() { date +%s%3N; }
+established() { local n; n=$(grep -c 'CHILD_SA .* established' "$1" 2>/dev/null) || true; echo "${n:-0}"; }
+
+# every process started here, stopped at exit whatever happens
+PIDS=()
+stop() {
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+trap 'for p in "${PIDS[@]}"; do stop "$p"; done' EXIT
+
+# measure NAME PID IKE ESP DIR: the initiator against the responder PID; one line to raw.txt
+measure() {
+    local name=$1 rpid=$2 ike=$3 esp=$4 dir=$5 ipid n last=-1 t0 c0 t1 c1 deadline failed
+    strongswan_conf "$dir/initiator.conf" initiator "$dir/initiator.log" "$ike" "$esp" \
+        "initiators = 2" "iterations = $(((WARMUP + COUNT) * 21 / 40))" "init_limit = 32" "responder = 127.0.0.1"
+    STRONGSWAN_CONF=$dir/initiator.conf "$CHARON" >"$dir/initiator.stderr" 2>&1 &
+    ipid=$!
+    PIDS+=("$ipid")
+    t0='' t1=''
+    while :; do
+        n=$(established "$dir/initiator.log")
+        if [ "$n" != "$last" ]; then
+            last=$n deadline=$(($(now_ms) + STALL_S * 1000))
+        elif [ "$(now_ms)" -gt "$deadline" ]; then
+            break
+        fi
+        if [ -z "$t0" ] && [ "$n" -ge "$WARMUP" ]; then
+            t0=$(now_ms) c0=$(cpu_ms "$rpid")
+            thread_cpu "$rpid" >"$dir/threads.t0"
+        fi
+        if [ -n "$t0" ] && [ "$n" -ge $((WARMUP + COUNT)) ]; then
+            t1=$(now_ms) c1=$(cpu_ms "$rpid")
+            thread_cpu "$rpid" >"$dir/threads.t1"
+            break
+        fi
+        sleep 0.02
+    done
+    stop "$ipid"   # it deletes its SAs: a burst of Deletes (INFORMATIONAL [ HASH D ]) at the responder
+    failed=$(grep -oP 'QUICK_MODE response with message ID \d+ processing failed' "$dir/initiator.log" | sort -u | wc -l) || true
+    [ "$failed" = 0 ] || echo "$name: $failed Quick Modes failed at the initiator (see $dir/initiator.log)" >&2
+    if [ -z "$t1" ]; then
+        echo "$name: only $(established "$dir/initiator.log") of $((WARMUP + COUNT)) handshakes, none for ${STALL_S}s" >&2
+        echo "$name - -" >>"$OUT/raw.txt"
+        return
+    fi
+    awk -v n="$COUNT" -v ms=$((t1 - t0)) -v cpu=$((c1 - c0)) -v name="$name" 'BEGIN {
+        printf "%s %.1f %.2f\n", name, n * 1000 / ms, cpu / n }' | tee -a "$OUT/raw.txt"
+    # where the responder's CPU went over the window, per kind of thread (JIT compiler, GC, ...)
+    join -a 2 -e 0 -o 0,1.2,2.2 "$dir/threads.t0" "$dir/threads.t1" |
+        awk -v n="$COUNT" -v name="$name" '{ d = $3 - $2; if (d > 0) printf " %s %.2f", $1, d / n }
+            END { print "" }' | sed "s/^/$name ms\/handshake by thread:/" | tee -a "$OUT/threads.txt"
+}
+
+port500_busy() { ss -Huln 'sport = :500' | grep -q .; }
+wait_port500() {
+    local i
+    for i in $(seq 200); do
+        ss -Huln 'sport = :500' | grep -q 127.0.0.1:500 && return 0
+        ss -Huln 'sport = :500' | grep -q '0.0.0.0:500' && return 0
+        sleep 0.05
+    done
+    echo "nothing listens on port 500" >&2
+    return 1
+}
+
+# run_ours TAG IKE ESP: our daemon answers (in-memory kernel, default settings)
+run_ours() {
+    local tag=$1 ike=$2 esp=$3 dir=$OUT/$1-ours pid pfs=none
+    case $esp in *-modp*|*-ecp*) pfs=${esp##*-} ;; esac
+    rm -rf "$dir"   # a previous run's initiator.log would count as this one's
+    mkdir -p "$dir"
+    cat >"$dir/isakmpd.toml" <<TOML
+[daemon]
+listen = ["127.0.0.1:500"]
+kernel = "memory"
+control-socket = "off"
+status-file = "$dir/status"
+[peers.load]
+local = "127.0.0.1:500"
+remote = "127.0.0.1:5000"
+psk = "default-psk"
+local-id = "@srv.strongswan.org"
+ike = ["$ike"]
+[peers.load.tunnels.net]
+local-subnet = "10.1.0.0/16"
+remote-subnet = "10.2.0.0/16"
+esp = ["${esp%-$pfs}"]
+pfs = "$pfs"
+TOML
+    # shellcheck disable=SC2086
+    java -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar isakmpd-daemon/target/isakmpd.jar run --config "$dir/isakmpd.toml" \
+        >"$dir/isakmpd.log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    wait_port500
+    measure "$tag ours" "$pid" "$ike" "$esp" "$dir"
+    # the Deletes the initiator sent as it stopped: every ISAKMP SA and IPsec SA must be gone
+    local left i
+    for i in $(seq 100); do
+        left=$(grep -s -c -E '^(isakmp|esp) ' "$dir/status") || true
+        [ "$left" = 0 ] && break
+        sleep 0.1
+    done
+    echo "$tag ours: $(grep -c 'peer deleted the ISAKMP SA' "$dir/isakmpd.log") ISAKMP SAs deleted by the peer" \
+        "($(grep -c 'deleting IKE_SA' "$dir/initiator.log") Deletes sent), $left SAs left" | tee -a "$OUT/deletes.txt"
+    stop "$pid"
+}
+
+# run_strongswan TAG IKE ESP: charon-systemd answers, configured by the load-tester plugin itself
+run_strongswan() {
+    local tag=$1 ike=$2 esp=$3 dir=$OUT/$1-strongswan pid
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    strongswan_conf "$dir/responder.conf" responder "$dir/responder.log" "$ike" "$esp" "initiators = 0"
+    STRONGSWAN_CONF=$dir/responder.conf "$CHARON" >"$dir/responder.stderr" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    wait_port500
+    measure "$tag strongswan" "$pid" "$ike" "$esp" "$dir"
+    local d=-1 i
+    for i in $(seq 50); do   # until its count of deleted IKE_SAs stops growing
+        [ "$d" = "$(grep -c 'deleting IKE_SA' "$dir/responder.log")" ] && break
+        d=$(grep -c 'deleting IKE_SA' "$dir/responder.log") || true
+        sleep 0.5
+    done
+    echo "$tag strongswan: $(grep -c 'deleting IKE_SA' "$dir/responder.log") of" \
+        "$(grep -c 'IKE_SA .* established' "$dir/responder.log") IKE_SAs deleted" | tee -a "$OUT/deletes.txt"
+    stop "$pid"
+}
+
+[ "$(id -u)" = 0 ] || { echo "bench-load.sh: needs root (port 500, the plugin's install)" >&2; exit 1; }
+[ -f "$PLUGIN" ] || build_plugin
+[ -n "${BENCH_LOAD_NO_BUILD:-}" ] || mvn -o -q -B -DskipTests package -pl isakmpd-daemon -am >&2
+! port500_busy || { echo "bench-load.sh: port 500 is in use already" >&2; exit 1; }
+rm -rf "$OUT"
+mkdir -p "$OUT"
+LOADS=("modp2048 aes128-sha1-modp2048 aes128-sha1"
+       "modp2048-pfs aes128-sha1-modp2048 aes128-sha1-modp2048"
+       "ecp256 aes128-sha1-ecp256 aes128-sha1")
+{
+    echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1);"
+    echo "strongSwan $(dpkg-query -W -f='${Version}' libstrongswan); $COUNT handshakes after $WARMUP, $RUNS runs"
+} | tee "$OUT/results.txt"
+for run in $(seq "$RUNS"); do
+    for load in "${LOADS[@]}"; do
+        # interleaved, and which responder goes first alternates from run to run
+        if [ $((run % 2)) = 1 ]; then
+            run_ours $load
+            run_strongswan $load
+        else
+            run_strongswan $load
+            run_ours $load
+        fi
+    done
+done
+# medians: "TAG WHO rate cpu" lines
+awk '{ k = $1 " " $2; n[k]++; r[k, n[k]] = $3; c[k, n[k]] = $4 }
+    function median(a, k, m,   v, i, j, t) {
+        for (i = 1; i <= m; i++) v[i] = a[k, i]
+        for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+        return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+    END {
+        print "| load | ours handshakes/s | strongSwan | ours CPU ms/handshake | strongSwan |"
+        print "|---|---|---|---|---|"
+        split("modp2048 modp2048-pfs ecp256", loads, " ")
+        for (l = 1; l <= 3; l++) {
+            o = loads[l] " ours"; s = loads[l] " strongswan"
+            printf "| %s | %s | %s | %s | %s |\n", loads[l], median(r, o, n[o]), median(r, s, n[s]),
+                median(c, o, n[o]), median(c, s, n[s])
+        }
+    }' "$OUT/raw.txt" | tee -a "$OUT/results.txt"
