@@ -76,6 +76,11 @@
 #   --nat-us            the same with our side behind the NAT (us 203.0.113.2 = INTEROP_LOCAL_ADDR,
 #                       seen by strongSwan as 198.51.100.1, whose remote id becomes 203.0.113.2).
 #                       Needs --initiator us.  Our side gets INTEROP_NAT=us.
+#   --fragmentation V   strongSwan's IKE fragmentation (swanctl "fragmentation = V": yes, accept or
+#                       force; default no)
+#   --drop-ip-fragments both namespaces drop IPv4 fragments (iptables-legacy INPUT -f), so that an IKE
+#                       message longer than the veths' 1500-byte MTU gets through only in IKE fragments.
+#                       Extra file: ip-fragments-dropped.txt (the rules' counters, us then sw)
 #   --ping-for S        with --ping: after the first check, ping every 0.2 s for S seconds
 #                       (across rekeys); no more than 4 replies in a row may be missing
 #                       (1 s), also at the end.  Extra files: ping-long.txt,
@@ -130,7 +135,7 @@ usage() {
     exit "${1:-2}"
 }
 pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0
-ping_size=56
+ping_size=56 fragmentation=no drop_ip_fragments=0
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -161,6 +166,8 @@ while [ $# -gt 0 ]; do
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
         --ping-for) ping_for=${2:-}; shift 2 ;;
         --ping-size) ping_size=${2:-}; shift 2 ;;
+        --fragmentation) fragmentation=${2:-}; shift 2 ;;
+        --drop-ip-fragments) drop_ip_fragments=1; shift ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -186,6 +193,7 @@ fi
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
 [[ $ping_for =~ ^[0-9]+$ ]] || { echo "$prog: --ping-for wants whole seconds" >&2; exit 2; }
 [[ $ping_size =~ ^[0-9]+$ ]] || { echo "$prog: --ping-size wants a byte count" >&2; exit 2; }
+case $fragmentation in yes|accept|force|no) ;; *) echo "$prog: --fragmentation wants yes, accept, force or no" >&2; exit 2 ;; esac
 [[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||
     { echo "$prog: proposals/groups look wrong: ike=$ike esp=$esp pfs=$pfs" >&2; exit 2; }
 setup_error() {   # also leaves DIR/result, so callers always find one
@@ -207,6 +215,7 @@ case $out in /run/*|/var/run/*|/dev/*|/proc/*|/sys/*)
 rm -rf "$out/sw"
 rm -f "$out"/{ping-again.txt,ip-xfrm-state-stats-us-again.txt,ip-xfrm-state-stats-sw-again.txt}
 rm -f "$out"/{ping-long.txt,ip-xfrm-state-stats-us-long.txt,ip-xfrm-state-stats-sw-long.txt}
+rm -f "$out/ip-fragments-dropped.txt"
 rm -f "$out"/{ping-trigger.txt,ping.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt,ip-xfrm-policy-us.txt}
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
       "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,ours-status.txt,capture.pcap,tcpdump.log,timings.txt}
@@ -239,6 +248,9 @@ collect() {
     ip -n sw xfrm state >"$out/ip-xfrm-state.txt" 2>&1
     ip -n sw xfrm policy >"$out/ip-xfrm-policy.txt" 2>&1
     [ -z "$status_cmd" ] || ip netns exec us bash -c "$status_cmd" >"$out/ours-status.txt" 2>&1
+    if [ "$drop_ip_fragments" = 1 ]; then
+        for ns in us sw; do ip netns exec $ns iptables-legacy -L INPUT -v -n -x; done >"$out/ip-fragments-dropped.txt" 2>&1
+    fi
 }
 
 finish() {   # finish OK | finish FAIL reason...
@@ -270,6 +282,12 @@ fi
 if [ "$ping" = 1 ] && [ "$transport" = 0 ]; then
     make_ping_path || finish FAIL "network set-up for --ping failed"
 fi
+if [ "$drop_ip_fragments" = 1 ]; then
+    modprobe iptable_filter || finish FAIL "cannot load iptable_filter"   # the lab does not autoload it
+    for ns in us sw; do
+        ip netns exec $ns iptables-legacy -A INPUT -f -j DROP || finish FAIL "cannot make $ns drop IP fragments"
+    done
+fi
 stamp "netns ready"
 
 # ------------------------------------------------------------------ strongSwan
@@ -282,6 +300,7 @@ write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$sw_local" "$INTEROP_US_ADDR" 
 [ "$nat" = us ] && sed -i -e "s/^\( *id = \)$INTEROP_US_ADDR\$/\1$NAT_INSIDE_ADDR/" \
     -e "s/^\( *id-remote = \)$INTEROP_US_ADDR\$/\1$NAT_INSIDE_ADDR/" "$SWDIR/swanctl/swanctl.conf"
 [ "$transport" = 1 ] && sed -i 's/^                mode = tunnel$/                mode = transport/' "$SWDIR/swanctl/swanctl.conf"
+sed -i "s/^        fragmentation = no\$/        fragmentation = $fragmentation/" "$SWDIR/swanctl/swanctl.conf"
 sw_id='' us_id=''
 if [ "$aggressive" = 1 ]; then
     sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"
