@@ -78,7 +78,7 @@
 #                       Needs --initiator us.  Our side gets INTEROP_NAT=us.
 #   --fragmentation V   strongSwan's IKE fragmentation (swanctl "fragmentation = V": yes, accept or
 #                       force; default no)
-#   --drop-ip-fragments both namespaces drop IPv4 fragments (iptables-legacy INPUT -f), so that an IKE
+#   --drop-ip-fragments both namespaces drop IPv4 fragments (iptables-legacy -t raw PREROUTING -f), so that an IKE
 #                       message longer than the veths' 1500-byte MTU gets through only in IKE fragments.
 #                       Extra file: ip-fragments-dropped.txt (the rules' counters, us then sw)
 #   --ping-for S        with --ping: after the first check, ping every 0.2 s for S seconds
@@ -249,7 +249,8 @@ collect() {
     ip -n sw xfrm policy >"$out/ip-xfrm-policy.txt" 2>&1
     [ -z "$status_cmd" ] || ip netns exec us bash -c "$status_cmd" >"$out/ours-status.txt" 2>&1
     if [ "$drop_ip_fragments" = 1 ]; then
-        for ns in us sw; do ip netns exec $ns iptables-legacy -L INPUT -v -n -x; done >"$out/ip-fragments-dropped.txt" 2>&1
+        for ns in us sw; do ip netns exec $ns iptables-legacy -t raw -L PREROUTING -v -n -x; done \
+            >"$out/ip-fragments-dropped.txt" 2>&1
     fi
 }
 
@@ -283,9 +284,11 @@ if [ "$ping" = 1 ] && [ "$transport" = 0 ]; then
     make_ping_path || finish FAIL "network set-up for --ping failed"
 fi
 if [ "$drop_ip_fragments" = 1 ]; then
-    modprobe iptable_filter || finish FAIL "cannot load iptable_filter"   # the lab does not autoload it
+    # raw PREROUTING: INPUT sees datagrams only after the kernel has put their fragments together
+    modprobe iptable_raw || finish FAIL "cannot load iptable_raw"   # the lab does not autoload it
     for ns in us sw; do
-        ip netns exec $ns iptables-legacy -A INPUT -f -j DROP || finish FAIL "cannot make $ns drop IP fragments"
+        ip netns exec $ns iptables-legacy -t raw -A PREROUTING -f -j DROP ||
+            finish FAIL "cannot make $ns drop IP fragments"
     done
 fi
 stamp "netns ready"
