@@ -86,6 +86,11 @@
 #   --nat-us            the same with our side behind the NAT (us 203.0.113.2 = INTEROP_LOCAL_ADDR,
 #                       seen by strongSwan as 198.51.100.1, whose remote id becomes 203.0.113.2).
 #                       Needs --initiator us.  Our side gets INTEROP_NAT=us.
+#   --fragmentation V   strongSwan's IKE fragmentation (swanctl "fragmentation = V": yes, accept or
+#                       force; default no)
+#   --drop-ip-fragments both namespaces drop IPv4 fragments (iptables-legacy -t raw PREROUTING -f), so that an IKE
+#                       message longer than the veths' 1500-byte MTU gets through only in IKE fragments.
+#                       Extra file: ip-fragments-dropped.txt (the rules' counters, us then sw)
 #   --ping-for S        with --ping: after the first check, ping every 0.2 s for S seconds
 #                       (across rekeys); no more than 4 replies in a row may be missing
 #                       (1 s), also at the end.  Extra files: ping-long.txt,
@@ -148,7 +153,7 @@ usage() {
     exit "${1:-2}"
 }
 pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0
-ah=0 compress=0
+ah=0 compress=0 fragmentation=no drop_ip_fragments=0
 ping_size=56 stream_for=0 sw_rekey_at=''
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_timeout_s=90 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
 while [ $# -gt 0 ]; do
@@ -185,6 +190,8 @@ while [ $# -gt 0 ]; do
         --ping-size) ping_size=${2:-}; shift 2 ;;
         --stream-for) stream_for=${2:-}; shift 2 ;;
         --sw-rekey-at) sw_rekey_at=${2:-}; shift 2 ;;
+        --fragmentation) fragmentation=${2:-}; shift 2 ;;
+        --drop-ip-fragments) drop_ip_fragments=1; shift ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -213,6 +220,7 @@ fi
 [[ $ping_size =~ ^[0-9]+$ ]] || { echo "$prog: --ping-size wants a byte count" >&2; exit 2; }
 [[ $stream_for =~ ^[0-9]+$ && $sw_rekey_at =~ ^[0-9\ ]*$ ]] ||
     { echo "$prog: --stream-for and --sw-rekey-at want whole seconds" >&2; exit 2; }
+case $fragmentation in yes|accept|force|no) ;; *) echo "$prog: --fragmentation wants yes, accept, force or no" >&2; exit 2 ;; esac
 [[ $ike =~ ^[a-z0-9_-]+$ && $esp =~ ^[a-z0-9_-]+$ && $pfs =~ ^[a-z0-9_]+$ ]] ||
     { echo "$prog: proposals/groups look wrong: ike=$ike esp=$esp pfs=$pfs" >&2; exit 2; }
 setup_error() {   # also leaves DIR/result, so callers always find one
@@ -235,6 +243,7 @@ rm -rf "$out/sw"
 rm -f "$out"/{ping-again.txt,ip-xfrm-state-stats-us-again.txt,ip-xfrm-state-stats-sw-again.txt}
 rm -f "$out"/{stream-us-sw.txt,stream-sw-us.txt,stream-us-sw-sent.txt,stream-sw-us-sent.txt,swanctl-rekey.txt,ip-xfrm-state-stats-us-stream.txt,ip-xfrm-state-stats-sw-stream.txt}
 rm -f "$out"/{ping-long.txt,ip-xfrm-state-stats-us-long.txt,ip-xfrm-state-stats-sw-long.txt}
+rm -f "$out/ip-fragments-dropped.txt"
 rm -f "$out"/{ping-trigger.txt,ping.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt,ip-xfrm-policy-us.txt}
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
       "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,ours-status.txt,capture.pcap,tcpdump.log,timings.txt}
@@ -267,6 +276,10 @@ collect() {
     ip -n sw xfrm state >"$out/ip-xfrm-state.txt" 2>&1
     ip -n sw xfrm policy >"$out/ip-xfrm-policy.txt" 2>&1
     [ -z "$status_cmd" ] || ip netns exec us bash -c "$status_cmd" >"$out/ours-status.txt" 2>&1
+    if [ "$drop_ip_fragments" = 1 ]; then
+        for ns in us sw; do ip netns exec $ns iptables-legacy -t raw -L PREROUTING -v -n -x; done \
+            >"$out/ip-fragments-dropped.txt" 2>&1
+    fi
 }
 
 finish() {   # finish OK | finish FAIL reason...
@@ -336,6 +349,14 @@ fi
 if [ "$ping" = 1 ] && [ "$transport" = 0 ]; then
     make_ping_path || finish FAIL "network set-up for --ping failed"
 fi
+if [ "$drop_ip_fragments" = 1 ]; then
+    # raw PREROUTING: INPUT sees datagrams only after the kernel has put their fragments together
+    modprobe iptable_raw || finish FAIL "cannot load iptable_raw"   # the lab does not autoload it
+    for ns in us sw; do
+        ip netns exec $ns iptables-legacy -t raw -A PREROUTING -f -j DROP ||
+            finish FAIL "cannot make $ns drop IP fragments"
+    done
+fi
 stamp "netns ready"
 
 # ------------------------------------------------------------------ strongSwan
@@ -351,6 +372,7 @@ write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$sw_local" "$INTEROP_US_ADDR" 
 [ "$ah" = 1 ] && sed -i 's/^                esp_proposals = /                ah_proposals = /' "$SWDIR/swanctl/swanctl.conf"
 [ "$compress" = 1 ] && sed -i 's/^                mode = \(.*\)$/                mode = \1\n                ipcomp = yes/' \
     "$SWDIR/swanctl/swanctl.conf"
+sed -i "s/^        fragmentation = no\$/        fragmentation = $fragmentation/" "$SWDIR/swanctl/swanctl.conf"
 sw_id='' us_id=''
 if [ "$aggressive" = 1 ]; then
     sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"

@@ -4,6 +4,7 @@ import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Identity;
+import dev.isakmpd.core.policy.IkeFragmentation;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
@@ -11,6 +12,7 @@ import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.core.wire.FragmentPayload;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.WireException;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -83,6 +86,8 @@ public final class Engine {
     private final Deadlines<IsakmpSession> timers = new Deadlines<>();
     /** The local ports that are NAT-T ports (RFC 3948 s2.2 framing): every policy's, usually just 4500. */
     private Set<Integer> natPorts;
+    /** IKE fragments waiting for the rest of their message. */
+    private final FragmentReassembler reassembler = new FragmentReassembler(FragmentReassembler.Limits.DEFAULT);
     /** What the last call did to peers' SAs; replaced at every call. */
     private List<PeerEvent> events = List.of();
 
@@ -134,11 +139,17 @@ public final class Engine {
 
     /** A datagram arrived on one of our UDP endpoints. */
     public List<Action> receive(Datagram d, Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         List<PeerEvent> happened = new ArrayList<>();
         events = happened;
         if (natPorts.contains(d.local().getPort())) {
             d = unframe(d, out);
+            if (d == null) {
+                return out.actions();
+            }
+        }
+        if (isFragment(d)) {
+            d = defragment(d, now, out);
             if (d == null) {
                 return out.actions();
             }
@@ -193,7 +204,7 @@ public final class Engine {
 
     /** Negotiates all the peer's tunnels (again): Main Mode first unless an ISAKMP SA is already up. */
     public List<Action> initiate(String peerName, Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         events = List.of();
         PeerPolicy peer = peer(peerName);
         if (!peer.hasFixedAddress()) {
@@ -209,7 +220,7 @@ public final class Engine {
      * so that an operator's or a restart policy's repeated call starts nothing twice.
      */
     public List<Action> up(String peerName, Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         events = List.of();
         PeerPolicy peer = peer(peerName);
         List<TunnelPolicy> missing = peer.tunnels().stream().filter(t -> !negotiating(peer, t)
@@ -233,7 +244,7 @@ public final class Engine {
      *     clients' addresses are only where they were: they rekey, we cannot reach them first)
      */
     public List<Action> rekey(String peerName, Optional<String> tunnelName, boolean isakmp, Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         events = List.of();
         PeerPolicy peer = peer(peerName);
         if (!peer.hasFixedAddress()) {
@@ -271,7 +282,7 @@ public final class Engine {
 
     /** Takes the peer's tunnels down: Deletes for its IPsec SAs and ISAKMP SAs, which are then forgotten. */
     public List<Action> down(String peerName, Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         events = List.of();
         out.info("peer " + peerName + ": taking it down on request");
         takeDown(peer(peerName), out);
@@ -303,7 +314,7 @@ public final class Engine {
      * @return the actions, and the names of the peers that changed or are new (to bring up)
      */
     public Reconfigured reconfigure(List<PeerPolicy> next, Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         events = List.of();
         List<PeerPolicy> merged = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -376,7 +387,7 @@ public final class Engine {
      * tunnel is already being negotiated or the ACQUIRE matches no configured tunnel.
      */
     public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         events = List.of();
         String what = "ACQUIRE " + Addresses.format(a.source()) + " -> " + Addresses.format(a.destination())
                 + a.localSelector().map(l -> " (" + l + " -> " + a.remoteSelector().map(Object::toString).orElse("?")
@@ -411,7 +422,7 @@ public final class Engine {
      * pair goes too, and the peer is told with a Delete.
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         events = List.of();
         Optional<ChildSas.Pair> pair = ctx.children().find(e.destination(), e.spi());
         String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + Addresses.format(e.destination()) + "/0x"
@@ -503,9 +514,10 @@ public final class Engine {
 
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
     public List<Action> timeout(Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         List<PeerEvent> happened = new ArrayList<>();
         events = happened;
+        reassembler.expire(now, out);
         for (IsakmpSession s : timers.due(now)) {
             IsakmpSession.State before = s.state();
             s.timeout(now, out);
@@ -588,7 +600,7 @@ public final class Engine {
 
     /** When {@link #timeout} next has work, if ever. */
     public Optional<Instant> nextTimeout() {
-        Optional<Instant> sa = timers.next();
+        Optional<Instant> sa = earliest(timers.next(), reassembler.nextDeadline());
         Optional<Instant> pair = ctx.children().nextDeadline();
         if (sa.isEmpty() || pair.isEmpty()) {
             return sa.isEmpty() ? pair : sa;
@@ -596,9 +608,13 @@ public final class Engine {
         return sa.get().isBefore(pair.get()) ? sa : pair;
     }
 
+    private static Optional<Instant> earliest(Optional<Instant> a, Optional<Instant> b) {
+        return a.isEmpty() || (b.isPresent() && b.get().isBefore(a.get())) ? b : a;
+    }
+
     /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
     public List<Action> shutdown(Instant now) {
-        Out out = new Out(debug, capture);
+        Out out = new Out(debug, capture, this::wire);
         events = List.of();
         for (ChildSas.Pair p : ctx.children().all()) {
             deletePair(p, out);
@@ -618,6 +634,7 @@ public final class Engine {
     /** Entries per table, for tests that check nothing is left behind. */
     Map<String, Integer> tableSizes() {
         Map<String, Integer> sizes = new TreeMap<>(ctx.children().tableSizes());
+        sizes.putAll(reassembler.sizes());
         sizes.put("ISAKMP SAs", sessions.size());
         sizes.put("half-open", halfOpen.size());
         sizes.put("half-open limited", halfOpenTable.size());
@@ -932,6 +949,103 @@ public final class Engine {
             return null;
         }
         return new Datagram(d.local(), d.remote(), Arrays.copyOfRange(data, marker, data.length));
+    }
+
+    /** Whether the datagram's first payload is a FRAGMENT (payload 132): before its header is checked. */
+    private static boolean isFragment(Datagram d) {
+        byte[] data = d.rawData();
+        return data.length > IsakmpHeader.LENGTH && (data[16] & 0xff) == PayloadType.FRAGMENT.value();
+    }
+
+    /**
+     * An IKE fragment: kept until its message is complete, for an ISAKMP SA we have and from
+     * where its peer is (MS-IKEE s3.3). Returns the whole message once it is, as if it came in one
+     * datagram, else null; a fragment that is malformed or for no SA of ours is dropped here.
+     */
+    private Datagram defragment(Datagram d, Instant now, Out out) {
+        byte[] data = d.rawData();
+        IsakmpHeader h;
+        FragmentPayload f;
+        try {
+            h = IsakmpHeader.decode(data);
+            Packet p = Packet.decode(h, Packet.body(h, data));
+            if (h.encrypted() || p.chainEnd() != p.plaintext().length) {
+                out.warn(from(d) + "dropped IKE fragment: " + (h.encrypted() ? "the encryption flag is set"
+                        : (p.plaintext().length - p.chainEnd()) + " octets after its payload") + " (MS-IKEE s2.2.3)");
+                return null;
+            }
+            f = (FragmentPayload) p.payloads().get(0);
+        } catch (WireException e) {
+            out.warn(from(d) + "dropped " + data.length + "-byte IKE fragment: " + e.getMessage());
+            return null;
+        }
+        Cookies c = new Cookies(h.initiatorCookie(), h.responderCookie());
+        IsakmpSession s = lookup(d, h);
+        if (s == null || s.state() == IsakmpSession.State.DEAD) {
+            out.warn(from(d) + "dropped IKE fragment " + f + " for unknown cookies [" + c + "] (no such ISAKMP SA)");
+            return null;
+        }
+        if (!s.remote.getAddress().equals(d.remote().getAddress()) && !s.natDetected()) {
+            out.warn(from(d) + "dropped IKE fragment for the ISAKMP SA of peer " + s.peer.name()
+                    + ": wrong source address");
+            return null;
+        }
+        s.peerSentFragments();
+        Optional<byte[]> whole = reassembler.add(d.remote(), c, h, f, now, s.tag(), out);
+        if (whole.isEmpty()) {
+            return null;
+        }
+        byte[] m = whole.get();
+        if (m.length < IsakmpHeader.LENGTH || !Arrays.equals(m, 0, 16, data, 0, 16)) {
+            out.warn(s.tag() + "dropped a reassembled message: it does not start with its fragments' cookies");
+            return null;
+        }
+        if ((m[16] & 0xff) == PayloadType.FRAGMENT.value()) {
+            out.warn(s.tag() + "dropped a reassembled message: it is a fragment itself");
+            return null;
+        }
+        return new Datagram(d.local(), d.remote(), m);
+    }
+
+    /**
+     * What our datagram {@code d} goes out as: itself, or, when it is a message too long for the
+     * fragment size towards a peer that takes IKE fragments, those fragments, each framed as
+     * {@code d} is (behind the non-ESP marker on the NAT-T port).
+     */
+    private List<Datagram> wire(Datagram d, Out out) {
+        byte[] data = d.rawData();
+        if (data.length <= IkeFragmentation.MIN_SIZE) {
+            return List.of(d);
+        }
+        int marker = natPorts.contains(d.local().getPort()) ? IsakmpSession.NON_ESP_MARKER : 0;
+        Cookies c = new Cookies(Arrays.copyOfRange(data, marker, marker + 8),
+                Arrays.copyOfRange(data, marker + 8, marker + 16));
+        IsakmpSession s = sessions.get(c);
+        if (s == null) { // an initiator's MM3 or AM3: filed under (CKY-I, 0) until its input is done
+            s = sessions.get(Cookies.initiatorOnly(c.initiator()));
+        }
+        OptionalInt size = s == null ? OptionalInt.empty() : s.fragmentSize();
+        if (size.isEmpty() || data.length <= size.getAsInt()) {
+            return List.of(d);
+        }
+        byte[] message = Arrays.copyOfRange(data, marker, data.length);
+        int id = s.fragmentId(message);
+        List<byte[]> pieces = IkeFragments.split(message, id, size.getAsInt() - marker);
+        if (pieces.isEmpty()) {
+            out.warn(s.tag() + "sending a " + message.length + "-octet message whole: in fragments of "
+                    + size.getAsInt() + " octets it would take more than " + IkeFragments.MAX_FRAGMENTS);
+            return List.of(d);
+        }
+        out.info(s.tag() + "sending a " + message.length + "-octet message as " + pieces.size() + " IKE fragments"
+                + " (ID " + id + ", at most " + size.getAsInt() + " octets each)");
+        List<Datagram> framed = new ArrayList<>(pieces.size());
+        for (byte[] piece : pieces) {
+            byte[] f = new byte[marker + piece.length];
+            System.arraycopy(piece, 0, f, marker, piece.length);
+            framed.add(new Datagram(d.local(), d.remote(), f));
+        }
+        return framed;
+
     }
 
     private static String from(Datagram d) {

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One ISAKMP SA: cookies, the phase-1 exchange that creates it ({@link MainMode}), then what the
@@ -85,6 +86,12 @@ final class IsakmpSession {
     private NatDiscovery.Result nat;
     /** When the side behind a NAT sends its next keepalive (RFC 3948 s4); null when it is not us. */
     private Instant nextKeepalive;
+    /** The peer sent us IKE fragments: it takes ours too, vendor ID or not (MS-IKEE s3.3). */
+    private boolean peerSentFragments;
+    /** The fragment ID of our next fragmented message; a retransmission keeps its first one. */
+    private int nextFragmentId = 1;
+    private byte[] lastFragmented;
+    private int lastFragmentId;
     /** The peer key {@link Engine} files this SA under; it changes when a road warrior proves who it is. */
     String filedUnder;
 
@@ -445,6 +452,35 @@ final class IsakmpSession {
         logSent(h, payloads, out);
         out.send(d);
         return d;
+    }
+
+    // ---------------------------------------------------------------- IKE fragmentation
+
+    void peerSentFragments() {
+        peerSentFragments = true;
+    }
+
+    /**
+     * The longest datagram we send the peer whole; a longer one goes in fragments. Empty unless
+     * our policy offers fragmentation and the peer takes it (its vendor ID, or its own fragments).
+     */
+    OptionalInt fragmentSize() {
+        boolean peerTakes = peerSentFragments || (phase1 != null && phase1.peerFragmentation);
+        return peer.fragmentation().enabled() && peerTakes
+                ? OptionalInt.of(peer.fragmentation().size(remote.getAddress())) : OptionalInt.empty();
+    }
+
+    /**
+     * The fragment ID for our {@code message}: the one it had before when it is a retransmission
+     * (so the peer completes the message from the fragments of both sends), else a new one.
+     */
+    int fragmentId(byte[] message) {
+        if (!Arrays.equals(message, lastFragmented)) {
+            lastFragmented = message.clone();
+            lastFragmentId = nextFragmentId;
+            nextFragmentId = nextFragmentId == 0xFFFF ? 1 : nextFragmentId + 1;
+        }
+        return lastFragmentId;
     }
 
     // ---------------------------------------------------------------- NAT traversal

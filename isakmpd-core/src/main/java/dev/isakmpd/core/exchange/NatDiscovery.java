@@ -170,6 +170,22 @@ final class NatDiscovery {
         return Optional.of((peerInitiated || oa.size() == 1 ? oa.get(0) : oa.get(1)).inetAddress());
     }
 
+    /**
+     * Our NAT-OA payloads for a Quick Mode message of UDP-encapsulated transport mode (RFC 3947
+     * s5.2: "both ends MUST send both"): the original initiator address, then the responder's, as
+     * we see them: our own address for our role, the one the peer's datagrams come from for its.
+     * The drafts (payload 131) carry one, the sender's own address.
+     */
+    static List<Payload> originalAddresses(Version v, boolean quickModeInitiator, InetAddress local,
+            InetAddress remote) {
+        if (v.natOa.equals(PayloadType.NAT_OA)) {
+            return List.of(NatOriginalAddressPayload.of(quickModeInitiator ? local : remote),
+                    NatOriginalAddressPayload.of(quickModeInitiator ? remote : local));
+        }
+        NatOriginalAddressPayload ours = NatOriginalAddressPayload.of(local);
+        return List.of(new NatOriginalAddressPayload(v.natOa, ours.idType(), ours.address()));
+    }
+
     /** Whether a Quick Mode transform's Encapsulation Mode is what this SA needs: {@code plainMode}, or its UDP form when NAT was found. */
     static boolean acceptsMode(Optional<Version> udp, int mode, int plainMode) {
         if (udp.isEmpty()) {

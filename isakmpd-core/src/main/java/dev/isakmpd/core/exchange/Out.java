@@ -4,6 +4,7 @@ import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /** Collects the actions produced while one input is processed. */
 final class Out {
@@ -12,6 +13,7 @@ final class Out {
     private final boolean debugging;
     /** Whether the runtime writes a decrypted capture: {@link Action.Plaintext} and {@link Action.DecryptionKey}. */
     private final boolean capturing;
+    private final BiFunction<Datagram, Out, List<Datagram>> wire;
 
     /** For tests: everything logged, nothing captured. */
     Out() {
@@ -19,8 +21,14 @@ final class Out {
     }
 
     Out(boolean debugging, boolean capturing) {
+        this(debugging, capturing, (d, out) -> List.of(d));
+    }
+
+    /** @param wire what a datagram goes out as: itself, or its IKE fragments */
+    Out(boolean debugging, boolean capturing, BiFunction<Datagram, Out, List<Datagram>> wire) {
         this.debugging = debugging;
         this.capturing = capturing;
+        this.wire = wire;
     }
 
     boolean capturing() {
@@ -47,7 +55,9 @@ final class Out {
     }
 
     void send(Datagram d) {
-        actions.add(new Action.Send(d));
+        for (Datagram x : wire.apply(d, this)) {
+            actions.add(new Action.Send(x));
+        }
     }
 
     void install(IpsecSa sa) {

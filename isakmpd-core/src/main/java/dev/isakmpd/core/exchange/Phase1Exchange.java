@@ -61,6 +61,8 @@ abstract class Phase1Exchange {
     CbcState cbc;
     /** The peer sent the DPD vendor ID (RFC 3706 s5.1: both must, before either may probe). */
     boolean peerDpd;
+    /** The peer sent the FRAGMENTATION vendor ID: it takes our long messages in fragments. */
+    boolean peerFragmentation;
     /** The peer sent a CERTREQ: we send our certificate even where the policy says only when asked. */
     boolean peerAskedForCertificate;
     /** The identity the peer proved, once it has. */
@@ -426,6 +428,7 @@ abstract class Phase1Exchange {
     void notePeerVendorIds(Packet p) {
         peerDpd = Payloads.all(p.payloads(), VendorIdPayload.class).stream()
                 .anyMatch(v -> Arrays.equals(v.vendorId(), DPD_VENDOR_ID.vendorId()));
+        peerFragmentation = IkeFragments.offered(Payloads.all(p.payloads(), VendorIdPayload.class));
         if (session.peer.natTraversal().enabled()) {
             natVersion = NatDiscovery.chosen(p.payloads()).orElse(null);
         }
@@ -433,11 +436,16 @@ abstract class Phase1Exchange {
 
     /**
      * Our vendor IDs: DPD always; with NAT traversal, as initiator every NAT-T version we speak,
-     * as responder the one we chose from the initiator's (RFC 3947 s3.1).
+     * as responder the one we chose from the initiator's (RFC 3947 s3.1); FRAGMENTATION when our
+     * policy offers it, as responder only to an initiator that sent it (MS-IKEE s3.3).
      */
     List<Payload> vendorIds() {
         List<Payload> vids = new ArrayList<>();
         vids.add(DPD_VENDOR_ID);
+        if (session.peer.fragmentation().enabled()
+                && (session.role == IsakmpSaInfo.Role.INITIATOR || peerFragmentation)) {
+            vids.add(IkeFragments.VENDOR_ID);
+        }
         if (session.peer.natTraversal().enabled()) {
             if (session.role == IsakmpSaInfo.Role.INITIATOR) {
                 vids.addAll(NatDiscovery.vendorIds());

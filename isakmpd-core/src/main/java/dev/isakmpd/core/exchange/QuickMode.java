@@ -156,6 +156,7 @@ final class QuickMode {
         q.idcr = TrafficSelectors.toId(tunnel.remote());
         rest.add(q.idci);
         rest.add(q.idcr);
+        q.originalAddresses().ifPresent(rest::addAll);
         byte[] hash1 = q.prf(q.mid(), PayloadCodec.encode(rest));
         out.info(q.tag() + "initiating for " + tunnel.local() + " === " + tunnel.remote() + ", offering "
                 + tunnel.describeProposals() + tunnel.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
@@ -202,6 +203,17 @@ final class QuickMode {
         installInbound(now, out); // the responder may send on it as soon as it has QM3
         send(List.of(new HashPayload(prf(new byte[] {0}, mid(), ni, nr))), now, out, true, false);
         finish(now, out);
+    }
+
+    /**
+     * The NAT-OA payloads a transport-mode Quick Mode through a NAT carries in QM1 and QM2 (RFC
+     * 3947 s5.2); empty in tunnel mode or without a NAT. The responder's transport mode through a
+     * NAT is always the UDP-encapsulated one it selected.
+     */
+    private Optional<List<Payload>> originalAddresses() {
+        return session.udpEncapsulationVersion().filter(v -> tunnel.mode() == IpsecMode.TRANSPORT)
+                .map(v -> NatDiscovery.originalAddresses(v, initiator, session.local.getAddress(),
+                        session.remote.getAddress()));
     }
 
     // ---------------------------------------------------------------- responder
@@ -294,6 +306,7 @@ final class QuickMode {
             rest.add(idci);
             rest.add(idcr);
         }
+        originalAddresses().ifPresent(rest::addAll);
         Phase2Sa.responderLifetime(choice, inboundSpi).ifPresent(rest::add);
         out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet + "), chose "
                 + choice.describe() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));

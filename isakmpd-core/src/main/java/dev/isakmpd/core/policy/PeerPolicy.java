@@ -21,11 +21,22 @@ import java.util.Optional;
  * @param aggressive phase 1 in Aggressive Mode: we initiate with it and accept it (RFC 2409 s5);
  *     otherwise Main Mode only
  * @param natTraversal whether and how NAT traversal is negotiated (RFC 3947)
+ * @param fragmentation whether we offer IKE fragmentation and the size of our fragments
  */
 public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
         List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
         Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
-        Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal) {
+        Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal,
+        IkeFragmentation fragmentation) {
+
+    /** A peer with IKE fragmentation as {@link IkeFragmentation#DEFAULT}. */
+    public PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
+            List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
+            Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
+            Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal) {
+        this(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd, localId, remoteId,
+                remoteRange, aggressive, natTraversal, IkeFragmentation.DEFAULT);
+    }
 
     /** A peer with NAT traversal as {@link NatTraversal#DEFAULT}. */
     public PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
@@ -57,19 +68,25 @@ public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress
     /** The same peer with other tunnels. */
     public PeerPolicy withTunnels(List<TunnelPolicy> newTunnels) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, newTunnels, autoStart, dpd,
-                localId, remoteId, remoteRange, aggressive, natTraversal);
+                localId, remoteId, remoteRange, aggressive, natTraversal, fragmentation);
     }
 
     /** The same peer presenting another ID of ours. */
     public PeerPolicy withLocalId(Identity id) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
-                id, remoteId, remoteRange, aggressive, natTraversal);
+                id, remoteId, remoteRange, aggressive, natTraversal, fragmentation);
     }
 
     /** The same peer with other NAT traversal settings. */
     public PeerPolicy withNatTraversal(NatTraversal nat) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
-                localId, remoteId, remoteRange, aggressive, nat);
+                localId, remoteId, remoteRange, aggressive, nat, fragmentation);
+    }
+
+    /** The same peer with other IKE fragmentation settings. */
+    public PeerPolicy withFragmentation(IkeFragmentation f) {
+        return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
+                localId, remoteId, remoteRange, aggressive, natTraversal, f);
     }
 
     /** Whether an initiator at {@code address} may be this peer. */

@@ -61,8 +61,8 @@ class AggressiveModeScenarioTest {
         EngineScenarioTest.assertMirrored(p, false);
         assertEquals(4, p.a().sent, "AM1, AM3, QM1, QM3");
         assertEquals(2, p.b().sent, "AM2, QM2");
-        assertTrue(p.a().log.stream().anyMatch(l -> l.contains("sending AGGRESSIVE [ SA KE No ID V V V V V ]")), () -> logs(p));
-        assertTrue(p.b().log.stream().anyMatch(l -> l.contains("sending AGGRESSIVE [ SA KE No ID HASH V V NAT-D NAT-D ]")),
+        assertTrue(p.a().log.stream().anyMatch(l -> l.contains("sending AGGRESSIVE [ SA KE No ID V V V V V V ]")), () -> logs(p));
+        assertTrue(p.b().log.stream().anyMatch(l -> l.contains("sending AGGRESSIVE [ SA KE No ID HASH V V V NAT-D NAT-D ]")),
                 () -> logs(p));
     }
 

@@ -317,6 +317,7 @@ final class EngineFuzzer {
             bound(n, t, "pairs removed", MAX_PAIRS);
             bound(n, t, "Quick Modes on one ISAKMP SA", IsakmpSession.MAX_QUICK_MODES);
             bound(n, t, "CBC chains", t.get("Quick Modes"));
+            bound(n, t, "fragment octets", FragmentReassembler.Limits.DEFAULT.total());
         }
         for (SimulatedNetwork.Node n : List.of(a, c)) {
             int mine = n.installs;

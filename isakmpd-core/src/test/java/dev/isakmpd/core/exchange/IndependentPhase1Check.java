@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.wire.IsakmpHeader;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,7 +33,7 @@ final class IndependentPhase1Check {
      */
     static Map<String, String> assertSameHashes(EngineScenarioTest.Pair p, String... args) throws Exception {
         StringBuilder wire = new StringBuilder();
-        for (Datagram d : p.net().delivered) {
+        for (Datagram d : joinFragments(p.net().delivered)) {
             byte[] b = d.data();
             int type = b[18] & 0xff;
             if ((type == ExchangeType.IDENTITY_PROTECTION.value() || type == ExchangeType.AGGRESSIVE.value())
@@ -56,6 +58,43 @@ final class IndependentPhase1Check {
         assertEquals(values.get("hash_r"), receivedHash(p.a()), values::toString);
         assertEquals(values.get("hash_i"), receivedHash(p.b()), values::toString);
         return values;
+    }
+
+    /**
+     * The datagrams with IKE fragments (payload 132) replaced by the messages they carry, each
+     * once, where its last missing fragment arrived: fragment data at offset 36 (28-octet header,
+     * 8-octet fragment header: ID at 32, number at 34, LAST_FRAGMENT flag at 35), joined by
+     * number.
+     */
+    private static List<Datagram> joinFragments(List<Datagram> delivered) {
+        List<Datagram> whole = new ArrayList<>();
+        Map<String, Map<Integer, byte[]>> pieces = new HashMap<>();
+        Map<String, Integer> lastNumber = new HashMap<>();
+        for (Datagram d : delivered) {
+            byte[] b = d.data();
+            if ((b[16] & 0xff) != 132) {
+                whole.add(d);
+                continue;
+            }
+            String key = d.remote() + " " + HexFormat.of().formatHex(b, 0, 16) + " " + (((b[32] & 0xff) << 8)
+                    | (b[33] & 0xff));
+            Map<Integer, byte[]> got = pieces.computeIfAbsent(key, k -> new HashMap<>());
+            got.put(b[34] & 0xff, Arrays.copyOfRange(b, 36, b.length));
+            if ((b[35] & 1) != 0) {
+                lastNumber.put(key, b[34] & 0xff);
+            }
+            Integer last = lastNumber.get(key);
+            if (last != null && got.size() == last) {
+                ByteArrayOutputStream m = new ByteArrayOutputStream();
+                for (int n = 1; n <= last; n++) {
+                    m.writeBytes(got.get(n));
+                }
+                whole.add(new Datagram(d.local(), d.remote(), m.toByteArray()));
+                pieces.remove(key);
+                lastNumber.remove(key);
+            }
+        }
+        return whole;
     }
 
     /** The HASH payload of the last phase-1 message a node received with one, from its debug dump. */

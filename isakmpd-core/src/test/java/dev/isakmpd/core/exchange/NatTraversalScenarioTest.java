@@ -107,8 +107,9 @@ class NatTraversalScenarioTest {
         assertTrue(s.client.logged("NAT-T (RFC 3947): we are behind a NAT"), s::logs);
         assertTrue(s.gw.logged("NAT-T (RFC 3947): the peer is behind a NAT"), s::logs);
         assertTrue(s.client.logged("moving to port 4500"), s::logs);
-        assertTrue(s.client.logged("sending IDENTITY_PROTECTION [ SA V V V V V ]"), s::logs);
-        assertTrue(s.gw.logged("sending IDENTITY_PROTECTION [ SA V V ]"), "DPD and the one NAT-T VID chosen");
+        assertTrue(s.client.logged("sending IDENTITY_PROTECTION [ SA V V V V V V ]"), s::logs);
+        assertTrue(s.gw.logged("sending IDENTITY_PROTECTION [ SA V V V ]"),
+                "DPD, FRAGMENTATION and the one NAT-T VID chosen");
         assertTrue(s.client.logged("sending IDENTITY_PROTECTION [ KE No NAT-D NAT-D ]"), s::logs);
         assertTrue(s.gw.logged("sending QUICK_MODE [ HASH SA No ID ID ]"), s::logs);
         assertTrue(s.gw.logged("UDP-Encapsulated-Tunnel"), "QM carried encapsulation mode 3");
@@ -120,7 +121,7 @@ class NatTraversalScenarioTest {
         Setup s = clientBehindNat(311, true);
         assertTrue(s.net.runUntil(s::up, Duration.ofMinutes(1)), s::logs);
         assertEspInUdp(s);
-        assertTrue(s.gw.logged("sending AGGRESSIVE [ SA KE No ID HASH V V NAT-D NAT-D ]"), s::logs);
+        assertTrue(s.gw.logged("sending AGGRESSIVE [ SA KE No ID HASH V V V NAT-D NAT-D ]"), s::logs);
         assertTrue(s.client.logged("sending AGGRESSIVE [ HASH NAT-D NAT-D N(INITIAL-CONTACT) ]"), s::logs);
         assertTrue(s.gw.logged("NAT-T (RFC 3947): the peer is behind a NAT"), s::logs);
     }
@@ -211,7 +212,7 @@ class NatTraversalScenarioTest {
         net.apply(client, client.engine.initiate("gw", net.now));
         Setup s = new Setup(net, null, client, gw);
         assertTrue(net.runUntil(s::up, Duration.ofMinutes(1)), s::logs);
-        assertTrue(client.logged("sending IDENTITY_PROTECTION [ SA V ]"), s::logs);
+        assertTrue(client.logged("sending IDENTITY_PROTECTION [ SA V V ]"), "DPD and FRAGMENTATION: " + s.logs());
         assertTrue(gw.logged("sending IDENTITY_PROTECTION [ KE No ]"), s::logs);
     }
 

@@ -9,6 +9,7 @@ import dev.isakmpd.core.policy.EspProposal;
 import dev.isakmpd.core.pki.CertificateIdentities;
 import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.IpsecMode;
+import dev.isakmpd.core.policy.IkeFragmentation;
 import dev.isakmpd.core.policy.NatTraversal;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
@@ -35,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -268,6 +270,29 @@ public final class ConfigLoader {
                 natPort);
     }
 
+    /**
+     * fragmentation (default true: offer IKE fragmentation and fragment once the peer takes it) and
+     * fragment-size (the largest UDP payload of one of our datagrams; default 548 towards IPv4,
+     * 1232 towards IPv6).
+     */
+    private IkeFragmentation fragmentation(Section p) {
+        boolean enabled = p.bool("fragmentation").map(Value::value).orElse(true);
+        Optional<Value<Long>> size = p.integer("fragment-size");
+        if (size.isEmpty()) {
+            return new IkeFragmentation(enabled, OptionalInt.empty());
+        }
+        long n = size.get().value();
+        if (!enabled) {
+            problems.error(size.get().at(), "has no effect with fragmentation = false");
+        } else if (n < IkeFragmentation.MIN_SIZE || n > IkeFragmentation.MAX_SIZE) {
+            problems.error(size.get().at(), n + " is outside " + IkeFragmentation.MIN_SIZE + ".."
+                    + IkeFragmentation.MAX_SIZE + " (octets of UDP payload)");
+        } else {
+            return new IkeFragmentation(true, OptionalInt.of((int) n));
+        }
+        return new IkeFragmentation(enabled, OptionalInt.empty());
+    }
+
     /** How many responder Main Modes may wait for the initiator: per source address, and in all. */
     private HalfOpenLimits halfOpen(Section d) {
         int perAddress = count(d, "half-open-per-address", HalfOpenLimits.DEFAULT.perAddress());
@@ -426,7 +451,7 @@ public final class ConfigLoader {
                 "aggressive",
                 "aggressive-exposes-psk", "ike", "ike-lifetime", "auto", "dpd-delay", "dpd-timeout", "tunnels",
                 "keying-tries", "keying-retry-delay", "keying-retry-delay-max", "close-action", "dpd-action",
-                "nat-traversal", "nat-keepalive", "force-encaps"));
+                "nat-traversal", "nat-keepalive", "force-encaps", "fragmentation", "fragment-size"));
         checkName(p);
         Optional<Value<String>> localText = p.requiredString("local");
         Optional<InetSocketAddress> local = localText.flatMap(v -> parse(v, ConfigLoader::endpoint));
@@ -464,6 +489,7 @@ public final class ConfigLoader {
         Optional<DeadPeerDetection> dpd = dpd(p);
         boolean aggressive = aggressive(p, auth, ike);
         NatTraversal nat = natTraversal(p);
+        IkeFragmentation fragmentation = fragmentation(p);
         Optional<Identity> localId = p.string("local-id").flatMap(v -> parse(v, Identity::parse));
         Optional<Identity> remoteId = p.string("remote-id").filter(v -> !v.value().equals("%any"))
                 .flatMap(v -> parse(v, Identity::parse));
@@ -488,7 +514,7 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new PeerPolicy(p.name(), local.orElseThrow(), remote.orElseThrow(), auth.get(), ike,
-                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range, aggressive, nat));
+                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range, aggressive, nat, fragmentation));
     }
 
     /**

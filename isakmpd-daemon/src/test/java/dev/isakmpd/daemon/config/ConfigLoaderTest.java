@@ -12,6 +12,7 @@ import dev.isakmpd.core.policy.DeadPeerDetection;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.EspProposal;
+import dev.isakmpd.core.policy.IkeFragmentation;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.NatTraversal;
 import dev.isakmpd.core.policy.PeerAuth;
@@ -29,6 +30,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,6 +142,19 @@ class ConfigLoaderTest {
                 "t.toml:14: peers.gw-b.force-encaps: has no effect with nat-traversal = false");
         assertError(VALID.replace("kernel = \"memory\"", "kernel = \"memory\"\nnat-t-port = 500"),
                 "t.toml:4: daemon.nat-t-port: must be a UDP port other than 500");
+    }
+
+    @Test
+    void ikeFragmentation() throws Exception {
+        assertEquals(IkeFragmentation.DEFAULT, parse(VALID).peers().get(0).fragmentation());
+        assertEquals(new IkeFragmentation(true, OptionalInt.of(1200)), parse(VALID.replace("auto = \"start\"",
+                "auto = \"start\"\nfragment-size = 1200")).peers().get(0).fragmentation());
+        assertFalse(parse(VALID.replace("auto = \"start\"", "auto = \"start\"\nfragmentation = false")).peers()
+                .get(0).fragmentation().enabled());
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\nfragment-size = 100"),
+                "t.toml:13: peers.gw-b.fragment-size: 100 is outside 256..65507 (octets of UDP payload)");
+        assertError(VALID.replace("auto = \"start\"", "auto = \"start\"\nfragmentation = false\nfragment-size = 600"),
+                "t.toml:14: peers.gw-b.fragment-size: has no effect with fragmentation = false");
     }
 
     @Test

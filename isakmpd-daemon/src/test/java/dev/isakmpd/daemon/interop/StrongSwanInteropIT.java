@@ -61,6 +61,14 @@ class StrongSwanInteropIT {
         }
     }
 
+    /**
+     * Scenarios whose MM5 and MM6 (RSA certificate chains, about 2.1 kB each) must cross a path
+     * that drops IP fragments: they get through only as IKE fragments, ours (548 octets) and
+     * strongSwan's (its fragment_size, 1280), with strongSwan's fragmentation set to the value.
+     */
+    static final Map<String, String> IKE_FRAGMENTATION = Map.of("we-initiate-rsa-certs", "yes",
+            "sw-initiates-rsa-certs", "force");
+
     static Stream<Arguments> scenarios() {
         return Stream.of(
                 new Scenario("we-initiate-no-pfs", "us", "aes128-sha256-modp2048", "aes128-sha1", "none"),
@@ -136,6 +144,10 @@ class StrongSwanInteropIT {
         if (s.remoteAny()) {
             cmd.add("--ours-remote-any");
         }
+        String fragmentation = IKE_FRAGMENTATION.get(s.name());
+        if (fragmentation != null) {
+            cmd.addAll(List.of("--fragmentation", fragmentation, "--drop-ip-fragments"));
+        }
         Files.deleteIfExists(out.resolve("ready"));
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.resolve("harness.log").toFile()).start();
@@ -190,6 +202,9 @@ class StrongSwanInteropIT {
             assertTrue(ourLog.contains("peer authenticated as 'C=XX, O=isakmpd test, CN=gw-b.example.org' ("
                     + (ec ? "ECDSA-256" : "RSA signatures") + " of"), "we verified strongSwan");
         }
+        if (fragmentation != null) {
+            assertIkeFragmentsBothWays(out);
+        }
         // the guest is linux-x86_64, where crypto = "auto" computes with ACCP (docs/oakley.md)
         assertTrue(OurSide.read(out.resolve("ours.log")).contains("crypto: accp ("), "our daemon runs on ACCP");
         // and strongSwan's kernel really holds them, with the keys we derived (their fingerprints)
@@ -199,6 +214,25 @@ class StrongSwanInteropIT {
         for (StatusFile.EspEntry e : ourEsp) {
             assertEquals(List.of(e.encryptionKeyFingerprint(), e.authenticationKeyFingerprint()), keys.get(e.spi()),
                     "key fingerprints of SPI " + e.spi() + " in strongSwan's kernel and ours");
+        }
+    }
+
+    /**
+     * Each side split a message into IKE fragments and reassembled the other's, and no IP
+     * fragment reached either namespace's drop rule (an IKE datagram over the MTU would have).
+     */
+    private static void assertIkeFragmentsBothWays(Path out) throws Exception {
+        String charon = OurSide.read(out.resolve("charon.log"));
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(charon.contains("splitting IKE message ("), "strongSwan sent IKE fragments");
+        assertTrue(charon.contains("reassembled fragmented IKE message ("), "strongSwan reassembled ours");
+        assertTrue(ours.contains("octets each)") && ours.contains("IKE fragments (ID "), "we sent IKE fragments");
+        assertTrue(ours.contains(" fragments, ") && ours.contains("reassembled from "), "we reassembled strongSwan's");
+        String dropped = OurSide.read(out.resolve("ip-fragments-dropped.txt"));
+        List<String> rules = dropped.lines().filter(l -> l.contains("DROP")).toList();
+        assertEquals(2, rules.size(), dropped);
+        for (String rule : rules) {
+            assertEquals("0", rule.trim().split("\\s+")[0], "IP fragments dropped: " + dropped);
         }
     }
 
