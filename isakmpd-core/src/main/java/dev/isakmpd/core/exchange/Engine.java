@@ -114,7 +114,7 @@ public final class Engine {
             peersByName.put(p.name(), p);
         }
         this.natPorts = natPorts(this.peers);
-        this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas());
+        this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas(), new HashMap<>());
         this.halfOpenTable = new HalfOpenTable<>(halfOpen);
     }
 

@@ -43,6 +43,11 @@ abstract class Phase1Exchange {
     /** RFC 3706 s5.1: HASHED_VENDOR_ID, then major 1, minor 0. Sent always: we answer R-U-THERE. */
     static final VendorIdPayload DPD_VENDOR_ID =
             new VendorIdPayload(HexFormat.of().parseHex("afcad71368a1f1c96b8696fc77570100"));
+    /** XAUTH (draft-beaulieu-ike-xauth-02 s7, specs/ikev1-vendor-ids.md). */
+    static final VendorIdPayload XAUTH_VENDOR_ID = new VendorIdPayload(HexFormat.of().parseHex("09002689dfd6b712"));
+    /** Cisco Unity 1.0 (specs/cisco-unity-and-xauth-notes.md s1). */
+    static final VendorIdPayload UNITY_VENDOR_ID =
+            new VendorIdPayload(HexFormat.of().parseHex("12f5f28c457168a9702d9fe274cc0100"));
 
     final IsakmpSession session;
     final EngineContext ctx;
@@ -432,12 +437,18 @@ abstract class Phase1Exchange {
     }
 
     /**
-     * Our vendor IDs: DPD always; with NAT traversal, as initiator every NAT-T version we speak,
+     * Our vendor IDs: DPD always; XAUTH and Cisco Unity with remote access; with NAT traversal, as initiator every NAT-T version we speak,
      * as responder the one we chose from the initiator's (RFC 3947 s3.1).
      */
     List<Payload> vendorIds() {
         List<Payload> vids = new ArrayList<>();
         vids.add(DPD_VENDOR_ID);
+        if (session.peer.remoteAccess().any()) {
+            vids.add(XAUTH_VENDOR_ID);
+        }
+        if (session.peer.remoteAccess().modeConfig().isPresent()) {
+            vids.add(UNITY_VENDOR_ID); // Unity-aware clients then ask for UNITY_SPLIT_INCLUDE (notes s4)
+        }
         if (session.peer.natTraversal().enabled()) {
             if (session.role == IsakmpSaInfo.Role.INITIATOR) {
                 vids.addAll(NatDiscovery.vendorIds());

@@ -21,11 +21,21 @@ import java.util.Optional;
  * @param aggressive phase 1 in Aggressive Mode: we initiate with it and accept it (RFC 2409 s5);
  *     otherwise Main Mode only
  * @param natTraversal whether and how NAT traversal is negotiated (RFC 3947)
+ * @param remoteAccess XAUTH and Mode-Config after phase 1 (Transaction exchanges); {@link RemoteAccess#NONE}
  */
 public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
         List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
         Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
-        Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal) {
+        Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal, RemoteAccess remoteAccess) {
+
+    /** A peer without XAUTH or Mode-Config. */
+    public PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
+            List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
+            Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
+            Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal) {
+        this(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd, localId, remoteId,
+                remoteRange, aggressive, natTraversal, RemoteAccess.NONE);
+    }
 
     /** A peer with NAT traversal as {@link NatTraversal#DEFAULT}. */
     public PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
@@ -57,19 +67,25 @@ public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress
     /** The same peer with other tunnels. */
     public PeerPolicy withTunnels(List<TunnelPolicy> newTunnels) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, newTunnels, autoStart, dpd,
-                localId, remoteId, remoteRange, aggressive, natTraversal);
+                localId, remoteId, remoteRange, aggressive, natTraversal, remoteAccess);
     }
 
     /** The same peer presenting another ID of ours. */
     public PeerPolicy withLocalId(Identity id) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
-                id, remoteId, remoteRange, aggressive, natTraversal);
+                id, remoteId, remoteRange, aggressive, natTraversal, remoteAccess);
     }
 
     /** The same peer with other NAT traversal settings. */
     public PeerPolicy withNatTraversal(NatTraversal nat) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
-                localId, remoteId, remoteRange, aggressive, nat);
+                localId, remoteId, remoteRange, aggressive, nat, remoteAccess);
+    }
+
+    /** The same peer with XAUTH and Mode-Config settings. */
+    public PeerPolicy withRemoteAccess(RemoteAccess ra) {
+        return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
+                localId, remoteId, remoteRange, aggressive, natTraversal, ra);
     }
 
     /** Whether an initiator at {@code address} may be this peer. */

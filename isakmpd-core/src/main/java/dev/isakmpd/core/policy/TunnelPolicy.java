@@ -38,4 +38,9 @@ public record TunnelPolicy(String name, Subnet local, Subnet remote, List<EspPro
     public TunnelPolicy withProposals(List<EspProposal> other) {
         return new TunnelPolicy(name, local, remote, other, pfsGroup, lifetime, mode, lifeKilobytes);
     }
+
+    /** The same policy for one remote subnet inside ours: a road warrior's own virtual address. */
+    public TunnelPolicy withRemote(Subnet narrower) {
+        return new TunnelPolicy(name, local, narrower, proposals, pfsGroup, lifetime, mode, lifeKilobytes);
+    }
 }
