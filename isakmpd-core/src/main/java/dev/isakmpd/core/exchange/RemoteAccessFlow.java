@@ -371,7 +371,7 @@ final class RemoteAccessFlow {
         return true;
     }
 
-    /** The ISAKMP SA is gone: its hold on the lease ends, and with the last hold the client's policies. */
+    /** The ISAKMP SA is gone: its hold on the lease ends, and with the last hold the client's policies and SAs. */
     void release(Out out) {
         if (lease == null) {
             return;
@@ -379,6 +379,17 @@ final class RemoteAccessFlow {
         if (pool.release(lease)) {
             out.info(tag() + "Mode-Config: " + Addresses.format(lease.address()) + " returned to pool " + pool.subnet());
             policies.forEach(out::deletePolicy);
+            // the address may go to another client next: no SA of this one may still carry it
+            Subnet host = Subnet.host(lease.address());
+            for (ChildSas.Pair p : session.ctx().children().ofPeer(session.peerKey())) {
+                if (p.outbound().destinationSelector().equals(host)) {
+                    out.info(tag() + "Mode-Config: deleting IPsec SAs of tunnel " + p.tunnel() + " for "
+                            + Addresses.format(lease.address()) + " (in spi 0x" + p.inbound().spiHex() + ")");
+                    session.ctx().children().remove(p);
+                    out.delete(p.inbound());
+                    out.delete(p.outbound());
+                }
+            }
         }
         lease = null;
         policies.clear();

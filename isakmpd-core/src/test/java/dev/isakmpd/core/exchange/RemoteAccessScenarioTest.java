@@ -121,6 +121,26 @@ class RemoteAccessScenarioTest {
     }
 
     @Test
+    void whenTheLastIsakmpSaOfAClientExpiresItsAddressPolicyAndIpsecSasGo() {
+        SimulatedNetwork net = new SimulatedNetwork(381, SimulatedNetwork.Faults.NONE);
+        PeerPolicy g = gateway("10.3.0.0/24", false);
+        PeerPolicy shortLived = new PeerPolicy(g.name(), g.local(), g.remote(), g.auth(), g.ikeProposals(),
+                Duration.ofMinutes(10), g.tunnels(), false, g.dpd(), g.localId(), g.remoteId(), g.remoteRange(),
+                false, g.natTraversal(), g.remoteAccess());
+        SimulatedNetwork.Node gw = net.add(new SimulatedNetwork.Node("gw", Addresses.parseEndpoint(GATEWAY, 500),
+                List.of(shortLived), 382));
+        Setup s = new Setup(net, gw);
+        SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", true);
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        net.remove(c); // the client vanishes without a word
+        net.runUntil(() -> false, Duration.ofMinutes(12));
+        assertTrue(gw.engine.isakmpSas().isEmpty(), () -> log(gw));
+        assertTrue(gw.logged("10.3.0.1 returned to pool 10.3.0.0/24"), () -> log(gw));
+        assertTrue(gw.policies.isEmpty(), gw.policies::toString);
+        assertTrue(gw.kernel.list().isEmpty(), () -> log(gw)); // the IPsec SAs lived an hour
+    }
+
+    @Test
     void aWrongPasswordIsAskedAgainUpToTheRetriesThenTheIsakmpSaIsDeleted() {
         Setup s = setup(321, "10.3.0.0/24", false);
         SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "not-her-password", true);
