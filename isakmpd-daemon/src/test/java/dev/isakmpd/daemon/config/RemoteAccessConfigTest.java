@@ -103,7 +103,7 @@ class RemoteAccessConfigTest {
                 "t.toml:10: peers.rw.xauth: xauth = \"server\" needs xauth-users");
         assertError(GATEWAY.replace("xauth = \"server\"", "xauth = \"maybe\""),
                 "t.toml:10: peers.rw.xauth: unknown value 'maybe' (known: server, client)");
-        assertError(GATEWAY.replace("pool = \"10.3.0.0/24\"", "pool = \"10.3.0.0/8\""),
+        assertError(GATEWAY.replace("pool = \"10.3.0.0/24\"", "pool = \"10.0.0.0/8\""),
                 "t.toml:12: peers.rw.pool: must be an IPv4 subnet from /16 to /30");
         assertError(GATEWAY.replace("pool = \"10.3.0.0/24\"\n", ""),
                 "t.toml:12: peers.rw.dns: is Mode-Config: it needs a pool");
