@@ -39,7 +39,7 @@ import java.util.Optional;
  * <pre>
  *   REQUEST(XAUTH-TYPE, USER-NAME, USER-PASSWORD)  -->      (again after a wrong answer, up to the retries)
  *                      <--  REPLY(USER-NAME, USER-PASSWORD)
- *   SET(XAUTH-STATUS OK | FAIL)                    -->      (FAIL: the ISAKMP SA is deleted after the ACK)
+ *   SET(XAUTH-STATUS OK | FAIL)                    -->      (FAIL: then a Delete for the ISAKMP SA)
  *                      <--  ACK
  *   then pull:         <--  REQUEST(INTERNAL_IP4_ADDRESS, ...)
  *   REPLY(address, DNS, domain, split networks)    -->
@@ -51,7 +51,7 @@ import java.util.Optional;
 final class RemoteAccessFlow {
     enum State {
         /** Gateway: XAUTH REQUEST sent. */ XAUTH_ASKED,
-        /** Gateway: XAUTH SET sent (OK or FAIL). */ XAUTH_STATUS_SENT,
+        /** Gateway: XAUTH SET (OK) sent. */ XAUTH_STATUS_SENT,
         /** Gateway: waiting for the client's Mode-Config REQUEST (pull). */ CONFIG_AWAITED,
         /** Gateway: Mode-Config SET sent (push). */ CONFIG_PUSHED,
         /** Client: waiting for the gateway's XAUTH REQUEST, or its SET after our REPLY. */ XAUTH_ANSWERING,
@@ -147,8 +147,15 @@ final class RemoteAccessFlow {
         AttributePayload a = Transaction.open(session, d, h, tag(), out);
         boolean accepted = false;
         if (a != null) {
+            Retransmitter.Mark before = rtx.mark();
             rtx.received(d.rawData());
+            if (ours) {
+                rtx.stop();
+            }
             accepted = dispatch(a, mid, ours, now, out);
+            if (!accepted) {
+                rtx.reset(before); // what we sent still waits for its answer
+            }
         }
         if (!accepted && !ours) {
             session.cbc().forget(mid);
@@ -169,9 +176,6 @@ final class RemoteAccessFlow {
             out.warn(tag() + "dropped " + type + ": " + bad);
             return false;
         }
-        if (ours) {
-            rtx.stop();
-        }
         return policy.xauthClient().isPresent() ? asClient(a, mid, ours, now, out) : asGateway(a, mid, ours, now, out);
     }
 
@@ -189,12 +193,7 @@ final class RemoteAccessFlow {
             onXauthReply(a, now, out);
         } else if (state == State.XAUTH_STATUS_SENT && ours && type.equals(AttributeMessageType.CFG_ACK)) {
             session.cbc().forget(messageId);
-            if (xauthOk) {
-                startModeConfig(now, out);
-            } else {
-                out.info(tag() + "XAUTH failure acknowledged; deleting the ISAKMP SA");
-                fail();
-            }
+            startModeConfig(now, out);
         } else if (!ours && type.equals(AttributeMessageType.CFG_REQUEST) && policy.modeConfig().isPresent()
                 && (state == State.CONFIG_AWAITED || state == State.DONE)) {
             adopt(mid);
@@ -251,7 +250,7 @@ final class RemoteAccessFlow {
         if (ok) {
             xauthOk = true;
             out.info(tag() + "XAUTH: user '" + user + "' authenticated");
-            setStatus(XAUTH_STATUS_OK, now, out);
+            setOk(now, out);
             return;
         }
         wrongAnswers++;
@@ -260,16 +259,22 @@ final class RemoteAccessFlow {
                     + retries + "); asking again");
             askXauth(now, out);
         } else {
+            // The SET goes once, then the Delete: waiting for an ACK would hold a failed client's SA
+            // for the whole retransmission span, and a client that missed the SET still gets the Delete.
             out.warn(tag() + "XAUTH: authentication of user '" + user + "' failed " + wrongAnswers
                     + " times; telling the client and deleting the ISAKMP SA");
-            setStatus(XAUTH_STATUS_FAIL, now, out);
+            int mid = session.newMessageId();
+            Transaction.send(session, mid, new AttributePayload(AttributeMessageType.CFG_SET, newIdentifier(),
+                    DataAttribute.basic(XAUTH_STATUS, XAUTH_STATUS_FAIL)), out);
+            session.cbc().forget(mid);
+            fail();
         }
     }
 
-    private void setStatus(int status, Instant now, Out out) {
+    private void setOk(Instant now, Out out) {
         state = State.XAUTH_STATUS_SENT;
-        send(AttributeMessageType.CFG_SET, newIdentifier(), List.of(DataAttribute.basic(XAUTH_STATUS, status)),
-                true, now, out);
+        send(AttributeMessageType.CFG_SET, newIdentifier(), List.of(DataAttribute.basic(XAUTH_STATUS,
+                XAUTH_STATUS_OK)), true, now, out);
     }
 
     // ---------------------------------------------------------------- gateway: Mode-Config

@@ -112,6 +112,26 @@ class RemoteAccessScenarioTest {
         assertTrue(s.gw.logged("10.3.0.1 returned to pool 10.3.0.0/24"), () -> log(s.gw));
     }
 
+    private static PeerPolicy aggressive(PeerPolicy p) {
+        return new PeerPolicy(p.name(), p.local(), p.remote(), p.auth(), p.ikeProposals(), p.ikeLifetime(),
+                p.tunnels(), p.autoStart(), p.dpd(), p.localId(), p.remoteId(), p.remoteRange(), true,
+                p.natTraversal(), p.remoteAccess());
+    }
+
+    @Test
+    void aggressiveModeThenXauthAndModeConfig() {
+        SimulatedNetwork net = new SimulatedNetwork(391, SimulatedNetwork.Faults.NONE);
+        SimulatedNetwork.Node gw = net.add(new SimulatedNetwork.Node("gw", Addresses.parseEndpoint(GATEWAY, 500),
+                List.of(aggressive(gateway("10.3.0.0/24", false))), 392));
+        Setup s = new Setup(net, gw);
+        String address = "198.51.100.11";
+        SimulatedNetwork.Node c = net.add(new SimulatedNetwork.Node("c1", Addresses.parseEndpoint(address, 500),
+                List.of(aggressive(clientPolicy(address, "10.3.0.1", "alice", "alice-pw", true))), 393));
+        net.apply(c, c.engine.initiate("gw", net.now));
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        assertTrue(c.logged("Aggressive Mode"), () -> log(c));
+    }
+
     @Test
     void pushStyleSetsTheConfigurationAndTheClientAcknowledges() {
         Setup s = setup(311, "10.3.0.0/24", true);
@@ -228,6 +248,28 @@ class RemoteAccessScenarioTest {
                 && l.message().contains("dropped Transaction message before the ISAKMP SA is established")),
                 actions::toString);
         assertFalse(actions.stream().anyMatch(a -> a instanceof Action.Send), actions::toString);
+    }
+
+    @Test
+    void aRequestWithAnAttributeOfAWrongLengthIsDroppedWithALogLine() {
+        Setup s = setup(395, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", true);
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        IsakmpSaInfo info = c.engine.isakmpSas().get(0);
+        IsakmpSession client = c.engine.session(new Cookies(HexFormat.of().parseHex(info.initiatorCookie()),
+                HexFormat.of().parseHex(info.responderCookie())));
+        Out out = new Out();
+        Transaction.send(client, 0x5eed, new AttributePayload(AttributeMessageType.CFG_REQUEST, 7,
+                DataAttribute.variable(ConfigAttributes.INTERNAL_IP4_ADDRESS, new byte[3])), out);
+        Datagram sent = out.actions().stream().filter(Action.Send.class::isInstance).map(x -> ((Action.Send) x)
+                .datagram()).findFirst().orElseThrow();
+        List<Action> actions = s.gw.engine.receive(new Datagram(sent.remote(), sent.local(), sent.rawData()),
+                s.net.now);
+        assertTrue(actions.stream().anyMatch(x -> x instanceof Action.Log l && l.message().contains(
+                "dropped ISAKMP_CFG_REQUEST: INTERNAL_IP4_ADDRESS has a 3-byte value")), actions::toString);
+        assertFalse(actions.stream().anyMatch(Action.Send.class::isInstance), actions::toString);
+        assertEquals(1, s.gw.engine.isakmpSas().size());
+        assertEquals(2, s.gw.kernel.list().size());
     }
 
     @Test
