@@ -76,8 +76,6 @@ final class RemoteAccessFlow {
     private AddressPool pool;
     private AddressPool.Lease lease;
     private final List<SpdTunnel> policies = new ArrayList<>();
-    /** Our client's virtual address, from the gateway. */
-    private InetAddress assigned;
 
     RemoteAccessFlow(IsakmpSession session) {
         this.session = session;
@@ -465,6 +463,7 @@ final class RemoteAccessFlow {
     }
 
     private void configured(AttributePayload a, Out out) {
+        InetAddress assigned = null;
         List<String> dns = new ArrayList<>();
         for (DataAttribute at : a.attributes()) {
             try {
