@@ -138,6 +138,11 @@ class RemoteAccessScenarioTest {
         SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", false);
         assertUpWithVirtualIp(s, c, "10.3.0.1");
         assertTrue(s.gw.logged("Mode-Config: the client acknowledged its configuration"), () -> log(s.gw));
+        // the SET carries every class we serve (the client's packet dump names them)
+        for (String pushed : List.of("INTERNAL_IP4_NETMASK (2, TLV 4 bytes)", "INTERNAL_IP4_DNS (3, TLV 4 bytes)",
+                "UNITY_DEF_DOMAIN (28674, TLV 12 bytes)", "UNITY_SPLIT_INCLUDE (28676, TLV 14 bytes)")) {
+            assertTrue(c.logged(pushed), () -> pushed + " not received\n" + log(c));
+        }
     }
 
     @Test
