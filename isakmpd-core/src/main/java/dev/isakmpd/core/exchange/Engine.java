@@ -54,7 +54,12 @@ public final class Engine {
             /** Dead Peer Detection declared the peer dead; its SAs are gone. */
             DEAD,
             /** An ISAKMP SA with the peer came up: its keying tries succeeded. */
-            ESTABLISHED
+            ESTABLISHED,
+            /**
+             * XAUTH or Mode-Config failed (refused or unanswered credentials, no address left) and
+             * the ISAKMP SA was deleted: by us, or by the gateway that refused our client.
+             */
+            REMOTE_ACCESS_FAILED
         }
     }
 
@@ -169,8 +174,11 @@ public final class Engine {
             List<ChildSas.Pair> pairsBefore = ctx.children().ofPeer(s.peerKey());
             s.receive(d, h, now, out);
             noteEnd(s, stateBefore, happened);
-            if ((stateBefore == IsakmpSession.State.ESTABLISHED && s.state() == IsakmpSession.State.DEAD)
-                    || !ctx.children().ofPeer(s.peerKey()).containsAll(pairsBefore)) {
+            // an SA that XAUTH or Mode-Config ended was deleted by us, not closed by the peer
+            boolean remoteAccessFailed = noteRemoteAccessFailure(s, stateBefore, happened);
+            if (!remoteAccessFailed && ((stateBefore == IsakmpSession.State.ESTABLISHED
+                    && s.state() == IsakmpSession.State.DEAD)
+                    || !ctx.children().ofPeer(s.peerKey()).containsAll(pairsBefore))) {
                 happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.CLOSED_BY_PEER));
             }
             if (!before.equals(s.cookies())) {
@@ -362,6 +370,17 @@ public final class Engine {
     }
 
     /** A Main Mode of ours that died before it was established is a failed keying try. */
+    /** Reports an established ISAKMP SA that XAUTH or Mode-Config ended; whether it did. */
+    private static boolean noteRemoteAccessFailure(IsakmpSession s, IsakmpSession.State before,
+            List<PeerEvent> happened) {
+        if (before != IsakmpSession.State.ESTABLISHED || s.state() != IsakmpSession.State.DEAD
+                || !s.remoteAccessFailed()) {
+            return false;
+        }
+        happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.REMOTE_ACCESS_FAILED));
+        return true;
+    }
+
     private static void noteEnd(IsakmpSession s, IsakmpSession.State before, List<PeerEvent> happened) {
         if (s.role == IsakmpSaInfo.Role.INITIATOR && before != IsakmpSession.State.ESTABLISHED
                 && before != IsakmpSession.State.DEAD && s.state() == IsakmpSession.State.DEAD) {
@@ -509,6 +528,7 @@ public final class Engine {
             IsakmpSession.State before = s.state();
             s.timeout(now, out);
             noteEnd(s, before, happened);
+            noteRemoteAccessFailure(s, before, happened);
             if (s.takeRekeyDue()) {
                 rekeyIsakmpSa(s, now, out);
             }

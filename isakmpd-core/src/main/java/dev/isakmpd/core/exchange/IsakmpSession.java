@@ -494,6 +494,11 @@ final class IsakmpSession {
     }
 
     /** Whether DPD has just declared the peer dead; the engine acts on it once. */
+    /** Whether XAUTH or Mode-Config failed on this SA (which is then deleted). */
+    boolean remoteAccessFailed() {
+        return remoteAccess != null && remoteAccess.failed();
+    }
+
     boolean takePeerDead() {
         boolean b = peerDead;
         peerDead = false;

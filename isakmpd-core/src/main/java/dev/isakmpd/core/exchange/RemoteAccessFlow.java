@@ -27,6 +27,7 @@ import dev.isakmpd.core.wire.IsakmpHeader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,6 +64,12 @@ final class RemoteAccessFlow {
     /** Bounds of what we accept as an XAUTH user name and password. */
     static final int MAX_USER = 128;
     static final int MAX_PASSWORD = 128;
+    /**
+     * How long the gateway keeps retransmitting an XAUTH REQUEST (at least; the retransmission
+     * policy's backoff decides the steps): a client may show it to a person who types a password,
+     * which the usual 90 s span (RetransmitPolicy.DEFAULT) can cut short.
+     */
+    static final Duration XAUTH_REQUEST_SPAN = Duration.ofSeconds(150);
 
     private final IsakmpSession session;
     private final RemoteAccess policy;
@@ -215,6 +222,8 @@ final class RemoteAccessFlow {
         send(AttributeMessageType.CFG_REQUEST, newIdentifier(), List.of(DataAttribute.basic(XAUTH_TYPE,
                 XAUTH_TYPE_GENERIC), DataAttribute.variable(XAUTH_USER_NAME, new byte[0]),
                 DataAttribute.variable(XAUTH_USER_PASSWORD, new byte[0])), true, now, out);
+        // a person may be typing the answer: keep asking for XAUTH_REQUEST_SPAN, not the usual span
+        rtx.allowResends(session.ctx().retransmit().retriesFor(XAUTH_REQUEST_SPAN));
     }
 
     private void onXauthReply(AttributePayload a, Instant now, Out out) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.exchange.Engine.PeerEvent;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.RemoteAccess;
@@ -23,10 +24,13 @@ import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.oakley.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -183,6 +187,24 @@ class RemoteAccessScenarioTest {
     }
 
     @Test
+    void aRefusedXauthIsReportedAsARemoteAccessFailureOnBothSidesNotAsClosedByThePeer() {
+        Setup s = setup(322, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "not-her-password", true);
+        Set<PeerEvent> gw = new HashSet<>();
+        Set<PeerEvent> client = new HashSet<>();
+        s.net.runUntil(() -> { // an engine reports the events of its last call: collect after each step
+            gw.addAll(s.gw.engine.peerEvents());
+            client.addAll(c.engine.peerEvents());
+            return false;
+        }, Duration.ofMinutes(2));
+        assertTrue(s.gw.engine.isakmpSas().isEmpty(), () -> log(s.gw, c));
+        assertEquals(Set.of(new PeerEvent("rw", PeerEvent.Kind.ESTABLISHED),
+                new PeerEvent("rw", PeerEvent.Kind.REMOTE_ACCESS_FAILED)), gw, () -> log(s.gw, c));
+        assertEquals(Set.of(new PeerEvent("gw", PeerEvent.Kind.ESTABLISHED),
+                new PeerEvent("gw", PeerEvent.Kind.REMOTE_ACCESS_FAILED)), client, () -> log(s.gw, c));
+    }
+
+    @Test
     void anUnknownUserFailsLikeAWrongPassword() {
         Setup s = setup(331, "10.3.0.0/24", false);
         SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "mallory", "alice-pw", true);
@@ -215,7 +237,16 @@ class RemoteAccessScenarioTest {
     void aQuickModeBeforeXauthIsRefusedAndAClientThatNeverAnswersLosesItsSa() {
         Setup s = setup(351, "10.3.0.0/24", false);
         SimulatedNetwork.Node c = s.client(1, "10.3.0.1", null, null, true); // no XAUTH client configured
-        s.net.runUntil(() -> false, Duration.ofMinutes(3));
+        Set<PeerEvent> gw = new HashSet<>();
+        BooleanSupplier collect = () -> {
+            gw.addAll(s.gw.engine.peerEvents());
+            return false;
+        };
+        s.net.runUntil(collect, Duration.ofMinutes(2));
+        // a person may still be typing: the request is retransmitted for XAUTH_REQUEST_SPAN (150 s)
+        assertEquals(1, s.gw.engine.isakmpSas().size(), () -> log(s.gw, c));
+        s.net.runUntil(collect, Duration.ofMinutes(1));
+        assertTrue(gw.contains(new PeerEvent("rw", PeerEvent.Kind.REMOTE_ACCESS_FAILED)), gw::toString);
         String all = log(s.gw, c);
         assertTrue(s.gw.logged("refused Quick Mode: the peer has not completed XAUTH"), all);
         assertTrue(c.logged("dropped Transaction message: peer gw has no XAUTH or Mode-Config"), all);
