@@ -236,7 +236,7 @@ abstract class Phase1Exchange {
         List<String> why = new ArrayList<>();
         try {
             choice = Phase1Sa.select(ctx.crypto(), sa, session.peer.ikeProposals(), session.peer.ikeLifetime(),
-                    auth.method(), why);
+                    auth.method(), session.peer.remoteAccess().xauthServer().isPresent(), why);
         } catch (ExchangeFailure f) {
             out.info(tag() + "no acceptable proposal; " + String.join("; ", why) + "; ours: "
                     + session.peer.ikeProposals());
