@@ -515,7 +515,10 @@ final class RemoteAccessFlow {
      * REQUEST carries empty values (an address may come as a 4-byte hint); the rest carry values.
      */
     static String badLength(AttributePayload a) {
-        boolean request = a.messageType().equals(AttributeMessageType.CFG_REQUEST);
+        // a REQUEST names what it wants and an ACK what it accepted, both with empty values (mode-cfg
+        // s3.2): strongSwan acknowledges our SET(XAUTH-STATUS) with XAUTH-STATUS as an empty TLV
+        boolean request = a.messageType().equals(AttributeMessageType.CFG_REQUEST)
+                || a.messageType().equals(AttributeMessageType.CFG_ACK);
         for (DataAttribute at : a.attributes()) {
             int t = at.type();
             String name = ConfigAttributes.SPACE.className(t);

@@ -328,6 +328,11 @@ class RemoteAccessScenarioTest {
         assertEquals("XAUTH-STATUS must be a basic (TV) attribute (draft-beaulieu-ike-xauth-02 s6.2)",
                 RemoteAccessFlow.badLength(new AttributePayload(AttributeMessageType.CFG_SET, 1,
                         DataAttribute.variable(ConfigAttributes.XAUTH_STATUS, new byte[] {0, 1}))));
+        // strongSwan 5.9.8's ACK of our SET(XAUTH-STATUS OK), as seen in the kernel lab
+        assertNull(RemoteAccessFlow.badLength(new AttributePayload(AttributeMessageType.CFG_ACK, 1,
+                DataAttribute.variable(ConfigAttributes.XAUTH_STATUS, new byte[0]))));
+        assertNotNull(RemoteAccessFlow.badLength(new AttributePayload(AttributeMessageType.CFG_ACK, 1,
+                DataAttribute.variable(ConfigAttributes.XAUTH_STATUS, new byte[] {0, 1}))));
         assertNotNull(RemoteAccessFlow.badLength(new AttributePayload(AttributeMessageType.CFG_REPLY, 1,
                 DataAttribute.variable(ConfigAttributes.XAUTH_USER_PASSWORD, new byte[129]))));
         assertNotNull(RemoteAccessFlow.badLength(new AttributePayload(AttributeMessageType.CFG_REPLY, 1,
