@@ -29,6 +29,8 @@ PACKAGES=(
     charon-systemd       # strongSwan IKE daemon (charon-systemd binary)
     strongswan-swanctl   # swanctl + vici plugin
     libstrongswan-standard-plugins   # openssl plugin (ECP, GCM, ...)
+    libcharon-extauth-plugins        # xauth-generic: strongSwan as XAUTH client (run-scenario.sh --xauth)
+    libcharon-extra-plugins          # resolve: where that client writes the DNS servers it is given
     tcpdump              # packet capture in the harness
     iptables             # iptables-legacy: the masquerading NAT of run-scenario.sh --nat
     tshark               # decoding ISAKMP captures

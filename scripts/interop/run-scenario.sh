@@ -91,6 +91,15 @@
 #   --drop-ip-fragments both namespaces drop IPv4 fragments (iptables-legacy -t raw PREROUTING -f), so that an IKE
 #                       message longer than the veths' 1500-byte MTU gets through only in IKE fragments.
 #                       Extra file: ip-fragments-dropped.txt (the rules' counters, us then sw)
+#   --xauth USER:PASSWORD  strongSwan as a road warrior (use_xauth_client in lib.sh): Main or
+#                       Aggressive Mode with the PSK, then XAUTH as USER with PASSWORD, and a
+#                       virtual IP pulled by Mode-Config (vips = 0.0.0.0) as its selector; our
+#                       side's remote selector is the pool XAUTH_POOL (10.3.0.0/24).  Needs
+#                       --initiator sw.  With --ping the ping goes from strongSwan's virtual IP
+#                       (put on its lo) to 10.1.0.1.  Our side gets INTEROP_REMOTE_ANY=1,
+#                       INTEROP_XAUTH_USER, INTEROP_POOL.  Extra files: vip.txt (its virtual IP),
+#                       resolv.conf (strongSwan's resolve plugin writes the DNS servers there and
+#                       removes them at the end: see charon.log)
 #   --ping-for S        with --ping: after the first check, ping every 0.2 s for S seconds
 #                       (across rekeys); no more than 4 replies in a row may be missing
 #                       (1 s), also at the end.  Extra files: ping-long.txt,
@@ -152,7 +161,7 @@ usage() {
     sed -n '2,/^set -u/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&3
     exit "${1:-2}"
 }
-pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0
+pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0 xauth=''
 ah=0 compress=0 fragmentation=no drop_ip_fragments=0
 ping_size=56 stream_for=0 sw_rekey_at=''
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_timeout_s=90 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
@@ -192,6 +201,7 @@ while [ $# -gt 0 ]; do
         --sw-rekey-at) sw_rekey_at=${2:-}; shift 2 ;;
         --fragmentation) fragmentation=${2:-}; shift 2 ;;
         --drop-ip-fragments) drop_ip_fragments=1; shift ;;
+        --xauth) xauth=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -209,6 +219,13 @@ case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; 
 sw_local=$INTEROP_SW_ADDR us_local=$INTEROP_US_ADDR sw_next_hop=$INTEROP_SW_ADDR us_next_hop=$INTEROP_US_ADDR
 [ "$nat" = sw ] && sw_local=$NAT_INSIDE_ADDR us_next_hop=$NAT_INSIDE_GW
 [ "$nat" = us ] && us_local=$NAT_INSIDE_ADDR sw_next_hop=$NAT_INSIDE_GW
+XAUTH_POOL=10.3.0.0/24
+if [ -n "$xauth" ]; then   # the road warrior's selector is its address from our pool
+    [ "$initiator" = sw ] && [ "${ipv6:-0}" = 0 ] && [ -z "$pki" ] && [ "$transport" = 0 ] &&
+        [ "$ping_again" = 0 ] && [ "$ping_for" = 0 ] && [[ $xauth == ?*:?* ]] ||
+        { echo "$prog: --xauth USER:PASSWORD needs --initiator sw, a PSK, IPv4, tunnel mode, no --ping-again-after/--ping-for" >&2; exit 2; }
+    INTEROP_SW_TS=$XAUTH_POOL remote_any=1
+fi
 if [ "$transport" = 1 ]; then   # host-to-host: the endpoints are the selectors and the ping's ends
     INTEROP_US_TS=$INTEROP_US_ADDR/32 INTEROP_SW_TS=$INTEROP_SW_ADDR/32
     PING_US_ADDR=$INTEROP_US_ADDR PING_SW_ADDR=$INTEROP_SW_ADDR
@@ -244,6 +261,7 @@ rm -f "$out"/{ping-again.txt,ip-xfrm-state-stats-us-again.txt,ip-xfrm-state-stat
 rm -f "$out"/{stream-us-sw.txt,stream-sw-us.txt,stream-us-sw-sent.txt,stream-sw-us-sent.txt,swanctl-rekey.txt,ip-xfrm-state-stats-us-stream.txt,ip-xfrm-state-stats-sw-stream.txt}
 rm -f "$out"/{ping-long.txt,ip-xfrm-state-stats-us-long.txt,ip-xfrm-state-stats-sw-long.txt}
 rm -f "$out/ip-fragments-dropped.txt"
+rm -f "$out"/{resolv.conf,vip.txt}
 rm -f "$out"/{ping-trigger.txt,ping.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt,ip-xfrm-policy-us.txt}
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
       "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,ours-status.txt,capture.pcap,tcpdump.log,timings.txt}
@@ -378,6 +396,10 @@ if [ "$aggressive" = 1 ]; then
     sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"
     sed -i 's/^    port = 500$/    port = 500\n    i_dont_care_about_security_and_use_aggressive_mode_psk = yes/' "$STRONGSWAN_CONF"
 fi
+if [ -n "$xauth" ]; then
+    use_xauth_client "$STRONGSWAN_CONF" "$SWDIR/swanctl/swanctl.conf" "${xauth%%:*}" "${xauth#*:}" "$out/resolv.conf" ||
+        finish FAIL "cannot make strongSwan an XAUTH client"
+fi
 if [ -n "$pki" ]; then
     sw_id=$(subject_dn "$pki/$cert_sw.crt.pem") && us_id=$(subject_dn "$pki/$cert_us.crt.pem") ||
         finish FAIL "cannot read the subjects of $cert_sw/$cert_us in $pki"
@@ -415,6 +437,7 @@ export INTEROP_INITIATOR=$initiator INTEROP_LOCAL_ADDR=$us_local INTEROP_REMOTE_
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
 export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any INTEROP_NAT=$nat
+export INTEROP_XAUTH_USER=${xauth%%:*} INTEROP_POOL=$XAUTH_POOL
 export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
 export INTEROP_PROTO=$([ "$ah" = 1 ] && echo ah || echo esp)
 [ -n "$ready_file" ] && rm -f "$ready_file"
@@ -486,15 +509,24 @@ sa_packets() {
 }
 ping_data=()
 [ "$compress" = 1 ] && ping_data=(-s 1000 -p 00)   # deflate shrinks it; the kernel sends smaller ones uncompressed
-if [ "$ping" = 1 ]; then
+if [ "$ping" = 1 ] && [ -n "$xauth" ]; then
+    # raw: "... local-vips=[10.3.0.1] ..."; the ping leaves from that address
+    vip=$(grep -o 'local-vips=\[[0-9.]*' "$out/swanctl-list-sas.txt" | head -n1 | cut -d[ -f2)
+    echo "$vip" >"$out/vip.txt"
+    [ -n "$vip" ] && ip -n sw addr add "$vip/32" dev lo || finish FAIL "strongSwan got no virtual IP (see swanctl-list-sas.txt)"
+    ip netns exec sw ping -c 3 -i 0.3 -W 2 -I "$vip" $PING_US_ADDR >"$out/ping.txt" 2>&1
+    ping_rc=$?
+elif [ "$ping" = 1 ]; then
     ip netns exec us ping -c 3 -i 0.3 -W 2 "${ping_data[@]}" -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?
+fi
+if [ "$ping" = 1 ]; then
     stamp "ping done ($ping_rc)"
     ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us.txt" 2>&1
     ip -n sw -s xfrm state >"$out/ip-xfrm-state-stats-sw.txt" 2>&1
     ip -n us xfrm policy >"$out/ip-xfrm-policy-us.txt" 2>&1
     [ "$ping_rc" = 0 ] && grep -q ' 3 received' "$out/ping.txt" ||
-        finish FAIL "ping $PING_US_ADDR -> $PING_SW_ADDR through the tunnel failed (see ping.txt)"
+        finish FAIL "ping through the tunnel failed (see ping.txt)"
     for side in us sw; do
         # every SA of the negotiated protocols (ESP or AH, and IPComp) must have counted packets
         for proto in $INTEROP_PROTO $([ "$compress" = 1 ] && echo comp); do

@@ -5,6 +5,7 @@ import dev.isakmpd.daemon.config.ControlSocket;
 import dev.isakmpd.daemon.control.ControlClient;
 import dev.isakmpd.daemon.control.ControlProtocol;
 import dev.isakmpd.daemon.cli.CtlOutput;
+import dev.isakmpd.daemon.cli.HashPasswordCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {Isakmpctl.Status.class, Isakmpctl.ListSas.class, Isakmpctl.ListConns.class,
             Isakmpctl.Stats.class, Isakmpctl.Up.class, Isakmpctl.Down.class, Isakmpctl.Rekey.class,
             Isakmpctl.Reload.class, Isakmpctl.LogLevel.class, Isakmpctl.Pcap.class,
-            CommandLine.HelpCommand.class})
+            HashPasswordCommand.class, CommandLine.HelpCommand.class})
 public final class Isakmpctl implements Runnable {
     static final int OK = 0;
     static final int FAILED = 1;
@@ -45,7 +46,8 @@ public final class Isakmpctl implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a command is required: status, list-sas, list-conns, stats, up, down, reload, log-level or pcap");
+                "a command is required: status, list-sas, list-conns, stats, up, down, reload, log-level, pcap"
+                        + " or hash-password");
     }
 
     /** Sends one request; prints the result with {@code print}, or the error as one line. */

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
 import java.util.HexFormat;
@@ -17,6 +18,17 @@ public sealed interface Action {
 
     /** Remove an SA from the kernel. */
     record DeleteSa(IpsecSa sa) implements Action {
+    }
+
+    /**
+     * Install the security policies of one road warrior's tunnel (its virtual address as the remote
+     * subnet), when Mode-Config gave it that address; the tunnel's own policy cannot exist before.
+     */
+    record AddPolicy(SpdTunnel tunnel) implements Action {
+    }
+
+    /** Remove what {@link AddPolicy} installed: the client's lease ended with its ISAKMP SA. */
+    record DeletePolicy(SpdTunnel tunnel) implements Action {
     }
 
     /** A log line. INFO: one per protocol event; DEBUG: packet dumps. Never carries secrets. */

@@ -57,7 +57,12 @@ public final class Engine {
             /** Dead Peer Detection declared the peer dead; its SAs are gone. */
             DEAD,
             /** An ISAKMP SA with the peer came up: its keying tries succeeded. */
-            ESTABLISHED
+            ESTABLISHED,
+            /**
+             * XAUTH or Mode-Config failed (refused or unanswered credentials, no address left) and
+             * the ISAKMP SA was deleted: by us, or by the gateway that refused our client.
+             */
+            REMOTE_ACCESS_FAILED
         }
     }
 
@@ -119,7 +124,7 @@ public final class Engine {
             peersByName.put(p.name(), p);
         }
         this.natPorts = natPorts(this.peers);
-        this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas());
+        this.ctx = new EngineContext(crypto, spis, retransmit, new ChildSas(), new HashMap<>());
         this.halfOpenTable = new HalfOpenTable<>(halfOpen);
     }
 
@@ -181,8 +186,11 @@ public final class Engine {
             int removedMark = ctx.children().removedMark(); // not a copy of the peer's pairs: a policy may hold 100,000
             s.receive(d, h, now, out);
             noteEnd(s, stateBefore, happened);
-            if ((stateBefore == IsakmpSession.State.ESTABLISHED && s.state() == IsakmpSession.State.DEAD)
-                    || ctx.children().removedSince(removedMark, keyBefore)) {
+            // an SA that XAUTH or Mode-Config ended was deleted by us, not closed by the peer
+            boolean remoteAccessFailed = noteRemoteAccessFailure(s, stateBefore, happened);
+            if (!remoteAccessFailed && ((stateBefore == IsakmpSession.State.ESTABLISHED
+                    && s.state() == IsakmpSession.State.DEAD)
+                    || ctx.children().removedSince(removedMark, keyBefore))) {
                 happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.CLOSED_BY_PEER));
             }
             if (!before.equals(s.cookies())) {
@@ -374,6 +382,17 @@ public final class Engine {
     }
 
     /** A Main Mode of ours that died before it was established is a failed keying try. */
+    /** Reports an established ISAKMP SA that XAUTH or Mode-Config ended; whether it did. */
+    private static boolean noteRemoteAccessFailure(IsakmpSession s, IsakmpSession.State before,
+            List<PeerEvent> happened) {
+        if (before != IsakmpSession.State.ESTABLISHED || s.state() != IsakmpSession.State.DEAD
+                || !s.remoteAccessFailed()) {
+            return false;
+        }
+        happened.add(new PeerEvent(s.peer.name(), PeerEvent.Kind.REMOTE_ACCESS_FAILED));
+        return true;
+    }
+
     private static void noteEnd(IsakmpSession s, IsakmpSession.State before, List<PeerEvent> happened) {
         if (s.role == IsakmpSaInfo.Role.INITIATOR && before != IsakmpSession.State.ESTABLISHED
                 && before != IsakmpSession.State.DEAD && s.state() == IsakmpSession.State.DEAD) {
@@ -522,6 +541,7 @@ public final class Engine {
             IsakmpSession.State before = s.state();
             s.timeout(now, out);
             noteEnd(s, before, happened);
+            noteRemoteAccessFailure(s, before, happened);
             if (s.takeRekeyDue()) {
                 rekeyIsakmpSa(s, now, out);
             }

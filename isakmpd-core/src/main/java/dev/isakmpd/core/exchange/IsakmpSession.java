@@ -5,6 +5,7 @@ import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.IkeAttributes;
@@ -94,6 +95,8 @@ final class IsakmpSession {
     private int lastFragmentId;
     /** The peer key {@link Engine} files this SA under; it changes when a road warrior proves who it is. */
     String filedUnder;
+    /** XAUTH and Mode-Config once established, when the policy has them; null otherwise. */
+    private RemoteAccessFlow remoteAccess;
 
     private IsakmpSession(EngineContext ctx, PeerPolicy peer, IsakmpSaInfo.Role role, InetSocketAddress local,
             InetSocketAddress remote, Cookies cookies, Instant now) {
@@ -193,6 +196,18 @@ final class IsakmpSession {
         out.info(tag() + "ISAKMP SA established (" + role.name().toLowerCase() + ", " + choice.proposal()
                 + ", lifetime " + choice.lifetime().toSeconds() + "s) in "
                 + Duration.between(started, now).toMillis() + " ms");
+        if (peer.remoteAccess().any()) {
+            remoteAccess = new RemoteAccessFlow(this);
+            remoteAccess.start(now, out);
+        }
+        startPendingTunnels(now, out);
+    }
+
+    /** The tunnels that waited for Main Mode (and for XAUTH and Mode-Config, where they run). */
+    private void startPendingTunnels(Instant now, Out out) {
+        if (remoteAccess != null && !remoteAccess.quickModeAllowed()) {
+            return;
+        }
         List<TunnelPolicy> tunnels = List.copyOf(pendingTunnels);
         pendingTunnels.clear();
         startTunnels(tunnels, now, out);
@@ -211,6 +226,8 @@ final class IsakmpSession {
             receiveQuickMode(d, h, now, out);
         } else if (h.exchangeType().equals(ExchangeType.INFORMATIONAL)) {
             Informational.receive(this, d, h, now, out);
+        } else if (h.exchangeType().equals(ExchangeType.TRANSACTION)) {
+            receiveTransaction(d, h, now, out);
         } else {
             out.warn(tag() + "dropped " + h.exchangeType() + " exchange: not supported");
             Informational.sendPlainNotify(this, NotifyType.UNSUPPORTED_EXCHANGE_TYPE, out);
@@ -227,6 +244,10 @@ final class IsakmpSession {
             out.warn(tag() + "dropped Quick Mode message before the ISAKMP SA is established");
             return;
         }
+        if (remoteAccess != null && !remoteAccess.quickModeAllowed() && !quickModes.containsKey(h.messageId())) {
+            out.warn(tag() + "refused Quick Mode: the peer has not completed XAUTH (draft-beaulieu-ike-xauth-02 s4)");
+            return;
+        }
         QuickMode qm = quickModes.get(h.messageId());
         if (qm != null) {
             qm.receive(d, h, now, out);
@@ -238,11 +259,53 @@ final class IsakmpSession {
         }
     }
 
+    /** XAUTH and Mode-Config (Transaction exchange, ISAKMP exchange type 6): only once phase 1 is done. */
+    private void receiveTransaction(Datagram d, IsakmpHeader h, Instant now, Out out) {
+        if (state != State.ESTABLISHED) {
+            out.warn(tag() + "dropped Transaction message before the ISAKMP SA is established");
+            return;
+        }
+        if (remoteAccess == null) {
+            out.warn(tag() + "dropped Transaction message: peer " + peer.name() + " has no XAUTH or Mode-Config");
+            return;
+        }
+        remoteAccess.receive(d, h, now, out);
+        afterRemoteAccess(now, out);
+    }
+
+    private void afterRemoteAccess(Instant now, Out out) {
+        if (remoteAccess.failed()) {
+            delete(out);
+        } else {
+            startPendingTunnels(now, out);
+        }
+    }
+
+    /**
+     * The tunnel a road warrior's Quick Mode asks for with its Mode-Config address as IDci: the
+     * configured tunnel whose remote subnet holds the address, narrowed to it. Empty when the
+     * proposal does not touch our pool; a client claiming another address of the pool is refused.
+     */
+    Optional<TunnelPolicy> virtualIpTunnel(Subnet remoteNet,
+            Subnet localNet) throws ExchangeFailure {
+        var mc = peer.remoteAccess().modeConfig();
+        if (mc.isEmpty() || !mc.get().pool().overlaps(remoteNet)) {
+            return Optional.empty();
+        }
+        Optional<InetAddress> vip = remoteAccess == null ? Optional.empty() : remoteAccess.virtualIp();
+        if (vip.isEmpty() || !remoteNet.equals(Subnet.host(vip.get()))) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "the client proposes " + remoteNet
+                    + " in the Mode-Config pool, but its address is " + vip.map(Addresses::format).orElse("none"));
+        }
+        return peer.tunnels().stream().filter(t -> t.local().equals(localNet) && t.remote().encloses(remoteNet))
+                .findFirst().map(t -> t.withRemote(remoteNet));
+    }
+
     // ---------------------------------------------------------------- phase 2
 
     /** Starts Quick Mode for each tunnel, now if the ISAKMP SA is up, else once it is. */
     void startTunnels(List<TunnelPolicy> tunnels, Instant now, Out out) {
-        if (state != State.ESTABLISHED) {
+        if (state != State.ESTABLISHED || (remoteAccess != null && !remoteAccess.quickModeAllowed())) {
             pendingTunnels.addAll(tunnels);
             return;
         }
@@ -276,6 +339,9 @@ final class IsakmpSession {
                 next = earliest(next, dpd.deadline());
             }
             next = earliest(next, nextKeepalive);
+            if (remoteAccess != null) {
+                next = earliest(next, remoteAccess.deadline());
+            }
         }
         for (QuickMode q : quickModes.values()) {
             next = earliest(next, q.deadline());
@@ -310,6 +376,13 @@ final class IsakmpSession {
             // RFC 3948 s2.3: one octet 0xFF, on the NAT-T port, without the non-ESP marker.
             out.send(new Datagram(local, remote, new byte[] {(byte) 0xff}));
             nextKeepalive = now.plus(peer.natTraversal().keepalive());
+        }
+        if (state == State.ESTABLISHED && remoteAccess != null) {
+            remoteAccess.timeout(now, out);
+            if (remoteAccess.failed()) {
+                delete(out);
+                return;
+            }
         }
         if (state == State.ESTABLISHED && !now.isBefore(expires)) {
             out.info(tag() + "ISAKMP SA lifetime " + choice.lifetime().toSeconds() + "s expired; deleting it");
@@ -347,6 +420,9 @@ final class IsakmpSession {
     }
 
     void die(Out out) {
+        if (remoteAccess != null) {
+            remoteAccess.release(out);
+        }
         state = State.DEAD;
         quickModes.clear();
         if (phase1 != null) {
@@ -426,6 +502,11 @@ final class IsakmpSession {
     }
 
     /** Whether DPD has just declared the peer dead; the engine acts on it once. */
+    /** Whether XAUTH or Mode-Config failed on this SA (which is then deleted). */
+    boolean remoteAccessFailed() {
+        return remoteAccess != null && remoteAccess.failed();
+    }
+
     boolean takePeerDead() {
         boolean b = peerDead;
         peerDead = false;

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
 import java.util.ArrayList;
@@ -66,6 +67,14 @@ final class Out {
 
     void delete(IpsecSa sa) {
         actions.add(new Action.DeleteSa(sa));
+    }
+
+    void addPolicy(SpdTunnel t) {
+        actions.add(new Action.AddPolicy(t));
+    }
+
+    void deletePolicy(SpdTunnel t) {
+        actions.add(new Action.DeletePolicy(t));
     }
 
     void log(Action.Level level, String message) {

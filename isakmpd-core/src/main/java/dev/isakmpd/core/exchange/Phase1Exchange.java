@@ -43,6 +43,11 @@ abstract class Phase1Exchange {
     /** RFC 3706 s5.1: HASHED_VENDOR_ID, then major 1, minor 0. Sent always: we answer R-U-THERE. */
     static final VendorIdPayload DPD_VENDOR_ID =
             new VendorIdPayload(HexFormat.of().parseHex("afcad71368a1f1c96b8696fc77570100"));
+    /** XAUTH (draft-beaulieu-ike-xauth-02 s7, specs/ikev1-vendor-ids.md). */
+    static final VendorIdPayload XAUTH_VENDOR_ID = new VendorIdPayload(HexFormat.of().parseHex("09002689dfd6b712"));
+    /** Cisco Unity 1.0 (specs/cisco-unity-and-xauth-notes.md s1). */
+    static final VendorIdPayload UNITY_VENDOR_ID =
+            new VendorIdPayload(HexFormat.of().parseHex("12f5f28c457168a9702d9fe274cc0100"));
 
     final IsakmpSession session;
     final EngineContext ctx;
@@ -233,7 +238,7 @@ abstract class Phase1Exchange {
         List<String> why = new ArrayList<>();
         try {
             choice = Phase1Sa.select(ctx.crypto(), sa, session.peer.ikeProposals(), session.peer.ikeLifetime(),
-                    auth.method(), why);
+                    auth.method(), session.peer.remoteAccess().xauthServer().isPresent(), why);
         } catch (ExchangeFailure f) {
             out.info(tag() + "no acceptable proposal; " + String.join("; ", why) + "; ours: "
                     + session.peer.ikeProposals());
@@ -435,9 +440,10 @@ abstract class Phase1Exchange {
     }
 
     /**
-     * Our vendor IDs: DPD always; with NAT traversal, as initiator every NAT-T version we speak,
-     * as responder the one we chose from the initiator's (RFC 3947 s3.1); FRAGMENTATION when our
-     * policy offers it, as responder only to an initiator that sent it (MS-IKEE s3.3).
+     * Our vendor IDs: DPD always; XAUTH and Cisco Unity with remote access; with NAT traversal,
+     * as initiator every NAT-T version we speak, as responder the one we chose from the
+     * initiator's (RFC 3947 s3.1); FRAGMENTATION when our policy offers it, as responder only to
+     * an initiator that sent it (MS-IKEE s3.3).
      */
     List<Payload> vendorIds() {
         List<Payload> vids = new ArrayList<>();
@@ -445,6 +451,12 @@ abstract class Phase1Exchange {
         if (session.peer.fragmentation().enabled()
                 && (session.role == IsakmpSaInfo.Role.INITIATOR || peerFragmentation)) {
             vids.add(IkeFragments.VENDOR_ID);
+        }
+        if (session.peer.remoteAccess().any()) {
+            vids.add(XAUTH_VENDOR_ID);
+        }
+        if (session.peer.remoteAccess().modeConfig().isPresent()) {
+            vids.add(UNITY_VENDOR_ID); // Unity-aware clients then ask for UNITY_SPLIT_INCLUDE (notes s4)
         }
         if (session.peer.natTraversal().enabled()) {
             if (session.role == IsakmpSaInfo.Role.INITIATOR) {

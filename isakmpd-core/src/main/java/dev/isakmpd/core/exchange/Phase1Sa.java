@@ -114,13 +114,27 @@ final class Phase1Sa {
     static Choice select(IkeCrypto crypto, SaPayload offered, List<Phase1Proposal> ours, Duration ourLifetime,
             int authMethod, List<String> why)
             throws ExchangeFailure {
+        return select(crypto, offered, ours, ourLifetime, authMethod, false, why);
+    }
+
+    /**
+     * As above; with {@code xauthServer} a transform may also name the XAUTH variant of
+     * {@code authMethod} (XAUTHInitPreShared, XAUTHInitRSA): what strongSwan and Cisco clients
+     * propose when XAUTH follows phase 1 (draft-beaulieu-ike-xauth-02 s4). Phase 1 itself then
+     * runs as with {@code authMethod}.
+     */
+    static Choice select(IkeCrypto crypto, SaPayload offered, List<Phase1Proposal> ours, Duration ourLifetime,
+            int authMethod, boolean xauthServer, List<String> why)
+            throws ExchangeFailure {
+        int xauthMethod = xauthServer ? xauthInitiatorMethod(authMethod) : authMethod;
         for (ProposalPayload p : offered.proposals()) {
             if (!p.protocolId().equals(ProtocolId.ISAKMP)) {
                 why.add("proposal " + p.proposalNumber() + ": protocol " + p.protocolId() + " is not ISAKMP");
                 continue;
             }
             for (TransformPayload t : p.transforms()) {
-                Optional<Choice> c = match(crypto, p.proposalNumber(), t, ours, ourLifetime, authMethod, why);
+                Optional<Choice> c = match(crypto, p.proposalNumber(), t, ours, ourLifetime, authMethod, xauthMethod,
+                        why);
                 if (c.isPresent()) {
                     return c.get();
                 }
@@ -143,7 +157,8 @@ final class Phase1Sa {
         ProposalPayload p = onlyProposal(reply);
         List<String> why = new ArrayList<>();
         Optional<Choice> c = p.protocolId().equals(ProtocolId.ISAKMP)
-                ? match(crypto, p.proposalNumber(), p.transforms().get(0), ours, ourLifetime, authMethod, why)
+                ? match(crypto, p.proposalNumber(), p.transforms().get(0), ours, ourLifetime, authMethod, authMethod,
+                        why)
                 : Optional.empty();
         return c.orElseThrow(() -> ExchangeFailure.fatal(NotifyType.NO_PROPOSAL_CHOSEN,
                 "responder chose a transform we did not offer: " + String.join("; ", why)));
@@ -159,7 +174,7 @@ final class Phase1Sa {
     }
 
     private static Optional<Choice> match(IkeCrypto crypto, int proposalNumber, TransformPayload t,
-            List<Phase1Proposal> ours, Duration ourLifetime, int authMethod, List<String> why) {
+            List<Phase1Proposal> ours, Duration ourLifetime, int authMethod, int xauthMethod, List<String> why) {
         String label = "transform " + t.transformNumber();
         if (t.transformId() != KEY_IKE) {
             why.add(label + ": transform id " + t.transformId() + " is not KEY_IKE");
@@ -208,9 +223,9 @@ final class Phase1Sa {
         if (keyBits == 0) {
             keyBits = e.get().defaultKeyBits();
         }
-        if (auth != authMethod) {
-            why.add(label + ": authentication method " + authName(auth)
-                    + " is not " + authName(authMethod));
+        if (auth != authMethod && auth != xauthMethod) {
+            why.add(label + ": authentication method " + authName(auth) + " is not " + authName(authMethod)
+                    + (xauthMethod != authMethod ? " or " + authName(xauthMethod) : ""));
             return Optional.empty();
         }
         for (Phase1Proposal p : ours) {
@@ -224,6 +239,15 @@ final class Phase1Sa {
         why.add(label + ": " + e.get() + "/" + keyBits + " " + h.get() + " group " + group
                 + " matches none of our proposals");
         return Optional.empty();
+    }
+
+    /** The method a client names for {@code method} followed by XAUTH; {@code method} if there is none. */
+    static int xauthInitiatorMethod(int method) {
+        return switch (method) {
+            case AUTH_PRE_SHARED_KEY -> AUTH_XAUTH_INIT_PRE_SHARED;
+            case AUTH_RSA_SIGNATURES -> AUTH_XAUTH_INIT_RSA;
+            default -> method;
+        };
     }
 
     /** "pre-shared key", "RSA signatures", ... or the number when it has no name (RFC 2409 App. A, class 3). */

@@ -274,7 +274,8 @@ final class QuickMode {
         } else {
             throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, ids.size() + " ID payloads; need 0 or 2");
         }
-        tunnel = session.peer.tunnels().stream()
+        Optional<TunnelPolicy> virtual = session.virtualIpTunnel(remoteNet, localNet);
+        tunnel = virtual.isPresent() ? virtual.get() : session.peer.tunnels().stream()
                 .filter(t -> t.remote().equals(remoteNet) && t.local().equals(localNet)).findFirst()
                 .orElseThrow(() -> ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION,
                         "no tunnel for " + remoteNet + " === " + localNet));

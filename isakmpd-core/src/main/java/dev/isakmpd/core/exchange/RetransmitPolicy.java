@@ -19,6 +19,17 @@ public record RetransmitPolicy(Duration initial, Duration max, int retries) {
         return total;
     }
 
+    /** The fewest retries (at least {@link #retries}) whose {@link #span} reaches {@code atLeast}. */
+    public int retriesFor(Duration atLeast) {
+        int n = retries;
+        Duration total = span();
+        while (total.compareTo(atLeast) < 0) {
+            n++;
+            total = total.plus(delay(n));
+        }
+        return n;
+    }
+
     /** Delay before retransmission number {@code attempt} (0 = wait after the first send). */
     public Duration delay(int attempt) {
         long millis = initial.toMillis() << Math.min(attempt, 20);

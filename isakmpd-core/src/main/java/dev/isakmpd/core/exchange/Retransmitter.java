@@ -60,6 +60,11 @@ final class Retransmitter {
         deadline = now.plus(wait);
     }
 
+    /** Allows {@code resends} retransmissions of the message just sent instead of the policy's retries. */
+    void allowResends(int resends) {
+        maxResends = resends;
+    }
+
     /**
      * What answered our reply was rejected: the reply is not sent again, neither on our timer nor
      * to duplicates, so one crafted message cannot make us answer it twice, differently. The

@@ -22,20 +22,21 @@ import java.util.Optional;
  *     otherwise Main Mode only
  * @param natTraversal whether and how NAT traversal is negotiated (RFC 3947)
  * @param fragmentation whether we offer IKE fragmentation and the size of our fragments
+ * @param remoteAccess XAUTH and Mode-Config after phase 1 (Transaction exchanges); {@link RemoteAccess#NONE}
  */
 public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
         List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
         Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
         Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal,
-        IkeFragmentation fragmentation) {
+        IkeFragmentation fragmentation, RemoteAccess remoteAccess) {
 
-    /** A peer with IKE fragmentation as {@link IkeFragmentation#DEFAULT}. */
+    /** A peer with IKE fragmentation as {@link IkeFragmentation#DEFAULT}, without XAUTH or Mode-Config. */
     public PeerPolicy(String name, InetSocketAddress local, InetSocketAddress remote, PeerAuth auth,
             List<Phase1Proposal> ikeProposals, Duration ikeLifetime, List<TunnelPolicy> tunnels, boolean autoStart,
             Optional<DeadPeerDetection> dpd, Identity localId, Optional<Identity> remoteId,
             Optional<Subnet> remoteRange, boolean aggressive, NatTraversal natTraversal) {
         this(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd, localId, remoteId,
-                remoteRange, aggressive, natTraversal, IkeFragmentation.DEFAULT);
+                remoteRange, aggressive, natTraversal, IkeFragmentation.DEFAULT, RemoteAccess.NONE);
     }
 
     /** A peer with NAT traversal as {@link NatTraversal#DEFAULT}. */
@@ -68,25 +69,31 @@ public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress
     /** The same peer with other tunnels. */
     public PeerPolicy withTunnels(List<TunnelPolicy> newTunnels) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, newTunnels, autoStart, dpd,
-                localId, remoteId, remoteRange, aggressive, natTraversal, fragmentation);
+                localId, remoteId, remoteRange, aggressive, natTraversal, fragmentation, remoteAccess);
     }
 
     /** The same peer presenting another ID of ours. */
     public PeerPolicy withLocalId(Identity id) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
-                id, remoteId, remoteRange, aggressive, natTraversal, fragmentation);
+                id, remoteId, remoteRange, aggressive, natTraversal, fragmentation, remoteAccess);
     }
 
     /** The same peer with other NAT traversal settings. */
     public PeerPolicy withNatTraversal(NatTraversal nat) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
-                localId, remoteId, remoteRange, aggressive, nat, fragmentation);
+                localId, remoteId, remoteRange, aggressive, nat, fragmentation, remoteAccess);
     }
 
     /** The same peer with other IKE fragmentation settings. */
     public PeerPolicy withFragmentation(IkeFragmentation f) {
         return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
-                localId, remoteId, remoteRange, aggressive, natTraversal, f);
+                localId, remoteId, remoteRange, aggressive, natTraversal, f, remoteAccess);
+    }
+
+    /** The same peer with XAUTH and Mode-Config settings. */
+    public PeerPolicy withRemoteAccess(RemoteAccess ra) {
+        return new PeerPolicy(name, local, remote, auth, ikeProposals, ikeLifetime, tunnels, autoStart, dpd,
+                localId, remoteId, remoteRange, aggressive, natTraversal, fragmentation, ra);
     }
 
     /** Whether an initiator at {@code address} may be this peer. */

@@ -85,4 +85,9 @@ public record TunnelPolicy(String name, Subnet local, Subnet remote, List<EspPro
     private List<String> ahNames() {
         return ah.stream().map(EspIntegrity::displayName).toList();
     }
+
+    /** The same policy for one remote subnet inside ours: a road warrior's own virtual address. */
+    public TunnelPolicy withRemote(Subnet narrower) {
+        return new TunnelPolicy(name, local, narrower, proposals, pfsGroup, lifetime, mode, lifeKilobytes);
+    }
 }

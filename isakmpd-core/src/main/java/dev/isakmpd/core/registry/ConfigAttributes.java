@@ -35,6 +35,11 @@ public final class ConfigAttributes {
     public static final int XAUTH_NEXT_PIN = 16528;      // secret
     public static final int XAUTH_ANSWER = 16529;        // secret
 
+    // Cisco Unity (specs/cisco-unity-and-xauth-notes.md s3): text, and 14-byte network entries
+    public static final int UNITY_BANNER = 28672;
+    public static final int UNITY_DEF_DOMAIN = 28674;
+    public static final int UNITY_SPLIT_INCLUDE = 28676;
+
     // XAUTH-TYPE values (s6.2)
     public static final int XAUTH_TYPE_GENERIC = 0;
     public static final int XAUTH_TYPE_RADIUS_CHAP = 1;
@@ -60,6 +65,9 @@ public final class ConfigAttributes {
             .attributeClass(INTERNAL_IP4_SUBNET, "INTERNAL_IP4_SUBNET")
             .attributeClass(SUPPORTED_ATTRIBUTES, "SUPPORTED_ATTRIBUTES")
             .attributeClass(INTERNAL_IP6_SUBNET, "INTERNAL_IP6_SUBNET")
+            .attributeClass(UNITY_BANNER, "UNITY_BANNER")
+            .attributeClass(UNITY_DEF_DOMAIN, "UNITY_DEF_DOMAIN")
+            .attributeClass(UNITY_SPLIT_INCLUDE, "UNITY_SPLIT_INCLUDE")
             .attributeClass(XAUTH_TYPE, "XAUTH-TYPE")
             .attributeClass(XAUTH_USER_NAME, "XAUTH-USER-NAME")
             .attributeClass(XAUTH_USER_PASSWORD, "XAUTH-USER-PASSWORD")
@@ -94,7 +102,7 @@ public final class ConfigAttributes {
 
     /** Classes whose value is text. */
     public static boolean isTextClass(int type) {
-        return type == APPLICATION_VERSION || type == XAUTH_USER_NAME || type == XAUTH_MESSAGE
+        return type == APPLICATION_VERSION || type == UNITY_BANNER || type == UNITY_DEF_DOMAIN || type == XAUTH_USER_NAME || type == XAUTH_MESSAGE
                 || type == XAUTH_CHALLENGE || type == XAUTH_DOMAIN;
     }
 }

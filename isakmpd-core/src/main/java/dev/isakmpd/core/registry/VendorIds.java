@@ -20,6 +20,7 @@ public final class VendorIds {
         add("7d9419a65310ca6f2c179d9215529d56", "draft-ietf-ipsec-nat-t-ike-03");
         add("afcad71368a1f1c96b8696fc7757", "Dead Peer Detection (RFC 3706)");
         add("09002689dfd6b712", "XAUTH");
+        add("12f5f28c457168a9702d9fe274cc", "Cisco Unity");
         add("4048b7d56ebce88525e7de7f00d6c2d3", "FRAGMENTATION");
     }
 

@@ -1,7 +1,10 @@
 package dev.isakmpd.core.exchange;
 
+import static dev.isakmpd.core.registry.IkeAttributes.AUTHENTICATION_METHOD;
 import static dev.isakmpd.core.registry.IkeAttributes.AUTH_PRE_SHARED_KEY;
 import static dev.isakmpd.core.registry.IkeAttributes.AUTH_RSA_SIGNATURES;
+import static dev.isakmpd.core.registry.IkeAttributes.AUTH_XAUTH_INIT_PRE_SHARED;
+import static dev.isakmpd.core.registry.IkeAttributes.AUTH_XAUTH_INIT_RSA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +47,25 @@ class Phase1SaTest {
                 () -> Phase1Sa.select(CRYPTO, offer, OURS, Duration.ofHours(3), AUTH_PRE_SHARED_KEY, why));
         assertEquals(NotifyType.NO_PROPOSAL_CHOSEN, f.notifyType());
         assertTrue(why.get(0).contains("authentication method RSA signatures is not pre-shared key"), why.toString());
+    }
+
+    @Test
+    void xauthInitPreSharedIsAcceptedOnlyWhenWeAskForXauthAndIsEchoed() throws ExchangeFailure {
+        SaPayload offer = Phase1Sa.offer(OURS, Duration.ofHours(8), AUTH_XAUTH_INIT_PRE_SHARED);
+        List<String> why = new ArrayList<>();
+        ExchangeFailure f = assertThrows(ExchangeFailure.class,
+                () -> Phase1Sa.select(CRYPTO, offer, OURS, Duration.ofHours(3), AUTH_PRE_SHARED_KEY, why));
+        assertEquals(NotifyType.NO_PROPOSAL_CHOSEN, f.notifyType());
+        assertTrue(why.get(0).contains("authentication method XAUTHInitPreShared is not pre-shared key"), why.toString());
+        Phase1Sa.Choice c = Phase1Sa.select(CRYPTO, offer, OURS, Duration.ofHours(3), AUTH_PRE_SHARED_KEY, true,
+                new ArrayList<>());
+        assertTrue(c.transform().attributes().stream().anyMatch(a -> a.type() == AUTHENTICATION_METHOD
+                && a.longValue() == AUTH_XAUTH_INIT_PRE_SHARED), "the reply names the method the client chose");
+        List<String> rsa = new ArrayList<>();
+        assertThrows(ExchangeFailure.class, () -> Phase1Sa.select(CRYPTO,
+                Phase1Sa.offer(OURS, Duration.ofHours(8), AUTH_XAUTH_INIT_RSA), OURS, Duration.ofHours(3),
+                AUTH_PRE_SHARED_KEY, true, rsa));
+        assertTrue(rsa.get(0).contains("is not pre-shared key or XAUTHInitPreShared"), rsa.toString());
     }
 
     @Test

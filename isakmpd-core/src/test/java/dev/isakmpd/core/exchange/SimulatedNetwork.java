@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.kernel.InMemoryKernel;
+import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.wire.WireFuzzer;
@@ -58,6 +59,8 @@ final class SimulatedNetwork {
         final List<String> timeline = new ArrayList<>();
         /** The decrypted-capture actions (Plaintext, DecryptionKey), when the engine's capture is on. */
         final List<Action> captured = new ArrayList<>();
+        /** Per-client security policies the engine asked for (Action.AddPolicy) and has not removed. */
+        final List<SpdTunnel> policies = new ArrayList<>();
 
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed) {
             this(name, address, peers, seed, false);
@@ -203,6 +206,10 @@ final class SimulatedNetwork {
                 } else if (a instanceof Action.DeleteSa d) {
                     from.deletes++;
                     from.kernel.delete(d.sa().destination(), d.sa().spi());
+                } else if (a instanceof Action.AddPolicy ap) {
+                    from.policies.add(ap.tunnel());
+                } else if (a instanceof Action.DeletePolicy dp) {
+                    from.policies.remove(dp.tunnel());
                 } else if (a instanceof Action.Plaintext || a instanceof Action.DecryptionKey) {
                     from.captured.add(a);
                 } else if (a instanceof Action.Log l && (!from.quiet || l.level().compareTo(Action.Level.WARN) >= 0)) {

@@ -40,7 +40,8 @@ class WireRegistriesTest {
         assertEquals("INTERNAL_IP6_SUBNET", s.className(15));
         assertEquals("XAUTH-TYPE", s.className(16520));
         assertEquals("XAUTH-ANSWER", s.className(16529));
-        assertEquals("UNKNOWN(28672)", s.className(28672));
+        assertEquals("UNITY_SPLIT_INCLUDE", s.className(28676));
+        assertEquals("UNKNOWN(28683)", s.className(28683));
         assertEquals("OK", s.valueName(ConfigAttributes.XAUTH_STATUS, 1));
         assertEquals("RADIUS-CHAP", s.valueName(ConfigAttributes.XAUTH_TYPE, 1));
         for (int secret : new int[] {16522, 16523, 16528, 16529}) {

@@ -15,6 +15,7 @@ import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.policy.ProposalNames;
+import dev.isakmpd.core.policy.RemoteAccess;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.daemon.Endpoints;
@@ -23,6 +24,7 @@ import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import dev.isakmpd.oakley.SecretBytes;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -451,7 +453,9 @@ public final class ConfigLoader {
                 "aggressive",
                 "aggressive-exposes-psk", "ike", "ike-lifetime", "auto", "dpd-delay", "dpd-timeout", "tunnels",
                 "keying-tries", "keying-retry-delay", "keying-retry-delay-max", "close-action", "dpd-action",
-                "nat-traversal", "nat-keepalive", "force-encaps", "fragmentation", "fragment-size"));
+                "nat-traversal", "nat-keepalive", "force-encaps", "fragmentation", "fragment-size", "xauth",
+                "xauth-users", "xauth-retries", "xauth-user", "xauth-password-file", "pool", "dns", "dns-domain",
+                "split-include", "modecfg-push", "modecfg-pull"));
         checkName(p);
         Optional<Value<String>> localText = p.requiredString("local");
         Optional<InetSocketAddress> local = localText.flatMap(v -> parse(v, ConfigLoader::endpoint));
@@ -490,6 +494,7 @@ public final class ConfigLoader {
         boolean aggressive = aggressive(p, auth, ike);
         NatTraversal nat = natTraversal(p);
         IkeFragmentation fragmentation = fragmentation(p);
+        RemoteAccess remoteAccess = remoteAccess(p);
         Optional<Identity> localId = p.string("local-id").flatMap(v -> parse(v, Identity::parse));
         Optional<Identity> remoteId = p.string("remote-id").filter(v -> !v.value().equals("%any"))
                 .flatMap(v -> parse(v, Identity::parse));
@@ -514,7 +519,120 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new PeerPolicy(p.name(), local.orElseThrow(), remote.orElseThrow(), auth.get(), ike,
-                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range, aggressive, nat, fragmentation));
+                ikeLifetime, tunnels, autoStart, dpd, ourId, remoteId, range, aggressive, nat, fragmentation,
+                remoteAccess));
+    }
+
+    /**
+     * XAUTH and Mode-Config of one peer: xauth = "server" (with xauth-users, xauth-retries) or
+     * "client" (xauth-user, xauth-password-file, modecfg-pull); pool, dns, dns-domain,
+     * split-include and modecfg-push for the gateway's Mode-Config.
+     */
+    private RemoteAccess remoteAccess(Section p) {
+        Optional<Value<String>> role = p.string("xauth");
+        Optional<RemoteAccess.XauthServer> server = Optional.empty();
+        Optional<RemoteAccess.XauthClient> client = Optional.empty();
+        String r = role.map(Value::value).orElse("off");
+        if (!r.equals("server")) {
+            for (String k : List.of("xauth-users", "xauth-retries")) {
+                if (p.has(k)) {
+                    problems.error(p.at(k), "needs xauth = \"server\"");
+                }
+            }
+        }
+        if (!r.equals("client")) {
+            for (String k : List.of("xauth-user", "xauth-password-file", "modecfg-pull")) {
+                if (p.has(k)) {
+                    problems.error(p.at(k), "needs xauth = \"client\"");
+                }
+            }
+        }
+        switch (r) {
+            case "server" -> {
+                Optional<Value<String>> file = p.string("xauth-users");
+                if (file.isEmpty()) {
+                    problems.error(p.at("xauth"), "xauth = \"server\" needs xauth-users (a file of name:bcrypt-hash)");
+                }
+                long retries = p.integer("xauth-retries").map(Value::value)
+                        .orElse((long) RemoteAccess.XauthServer.DEFAULT_RETRIES);
+                if (retries < 1 || retries > 10) {
+                    problems.error(p.at("xauth-retries"), "must be between 1 and 10, got " + retries);
+                    retries = RemoteAccess.XauthServer.DEFAULT_RETRIES;
+                }
+                int n = (int) retries;
+                server = file.flatMap(f -> XauthUsersReader.read(baseDir.resolve(f.value()), f, problems))
+                        .map(u -> new RemoteAccess.XauthServer(u, n));
+            }
+            case "client" -> {
+                Optional<Value<String>> user = p.string("xauth-user");
+                Optional<Value<String>> pw = p.string("xauth-password-file");
+                if (user.isEmpty() || pw.isEmpty()) {
+                    problems.error(p.at("xauth"), "xauth = \"client\" needs xauth-user and xauth-password-file");
+                } else {
+                    boolean pull = p.bool("modecfg-pull").map(Value::value).orElse(true);
+                    client = PskReader.fromFile(baseDir.resolve(pw.get().value()), pw.get(), problems)
+                            .map(secret -> new RemoteAccess.XauthClient(user.get().value(), secret, pull));
+                }
+            }
+            case "off" -> {
+                // no XAUTH
+            }
+            default -> problems.error(role.get().at(), "unknown value '" + r + "' (known: server, client)");
+        }
+        Optional<RemoteAccess.ModeConfig> modeConfig = modeConfig(p);
+        if (client.isPresent() && modeConfig.isPresent()) {
+            problems.error(p.at("pool"), "a pool is the gateway's; this peer is an XAUTH client");
+            return RemoteAccess.NONE;
+        }
+        return new RemoteAccess(server, modeConfig, client);
+    }
+
+    private Optional<RemoteAccess.ModeConfig> modeConfig(Section p) {
+        Optional<Value<String>> pool = p.string("pool");
+        if (pool.isEmpty()) {
+            for (String k : List.of("dns", "dns-domain", "split-include", "modecfg-push")) {
+                if (p.has(k)) {
+                    problems.error(p.at(k), "is Mode-Config: it needs a pool of addresses (pool = \"10.3.0.0/24\")");
+                }
+            }
+            return Optional.empty();
+        }
+        Optional<Subnet> subnet = parse(pool.get(), Subnet::parse);
+        if (subnet.isPresent() && (!subnet.get().isIpv4() || subnet.get().prefixLength() < 16
+                || subnet.get().prefixLength() > 30)) {
+            problems.error(pool.get().at(), "must be an IPv4 subnet from /16 to /30, got " + subnet.get());
+            return Optional.empty();
+        }
+        List<Value<String>> dnsText = p.strings("dns", false);
+        List<Value<String>> splitText = p.strings("split-include", false);
+        List<InetAddress> dns = new ArrayList<>();
+        for (Value<String> v : dnsText) {
+            parse(v, Addresses::parseLiteral).ifPresent(a -> {
+                if (a.getAddress().length != 4) {
+                    problems.error(v.at(), "must be an IPv4 address, got " + v.value());
+                } else {
+                    dns.add(a);
+                }
+            });
+        }
+        List<Subnet> split = new ArrayList<>();
+        for (Value<String> v : splitText) {
+            parse(v, Subnet::parse).ifPresent(sn -> {
+                if (!sn.isIpv4()) {
+                    problems.error(v.at(), "must be an IPv4 subnet, got " + v.value());
+                } else {
+                    split.add(sn);
+                }
+            });
+        }
+        Optional<String> domain = p.string("dns-domain").map(Value::value);
+        domain.filter(d -> !d.matches("[A-Za-z0-9.-]{1,253}"))
+                .ifPresent(d -> problems.error(p.at("dns-domain"), "is not a domain name: '" + d + "'"));
+        boolean push = p.bool("modecfg-push").map(Value::value).orElse(false);
+        if (subnet.isEmpty() || dns.size() != dnsText.size() || split.size() != splitText.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(new RemoteAccess.ModeConfig(subnet.get(), dns, domain, split, push));
     }
 
     /**

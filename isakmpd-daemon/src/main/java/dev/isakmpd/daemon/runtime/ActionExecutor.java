@@ -4,6 +4,7 @@ import dev.isakmpd.core.exchange.Action;
 import dev.isakmpd.core.exchange.Datagram;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.daemon.Endpoints;
 import java.io.IOException;
@@ -58,6 +59,10 @@ final class ActionExecutor {
                 install(i.sa());
             } else if (a instanceof Action.DeleteSa d) {
                 delete(d.sa());
+            } else if (a instanceof Action.AddPolicy ap) {
+                policy(ap.tunnel(), true);
+            } else if (a instanceof Action.DeletePolicy dp) {
+                policy(dp.tunnel(), false);
             } else if (a instanceof Action.Log l) {
                 log(l);
             } else {
@@ -143,6 +148,20 @@ final class ActionExecutor {
         } catch (KernelException | RuntimeException e) {
             KERNEL.error("cannot delete {}/{} {} {} spi=0x{}: {}", sa.peer(), sa.tunnel(), sa.protocolName(),
                     sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
+        }
+    }
+
+    /** A road warrior's own policies, from its Mode-Config address (installed once it has one). */
+    private void policy(SpdTunnel t, boolean add) {
+        try {
+            if (add) {
+                kernel.addPolicy(t);
+            } else {
+                kernel.deletePolicy(t);
+            }
+            KERNEL.info("{} policy {}", add ? "installed" : "removed", t.describe());
+        } catch (KernelException | RuntimeException e) {
+            KERNEL.error("cannot {} policy {}: {}", add ? "install" : "remove", t.describe(), e.getMessage());
         }
     }
 

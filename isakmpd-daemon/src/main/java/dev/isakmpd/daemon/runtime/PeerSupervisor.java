@@ -75,7 +75,8 @@ final class PeerSupervisor {
         }
         RestartPolicy policy = config.restartPolicy(e.peer());
         switch (e.kind()) {
-            case GAVE_UP -> {
+            // our XAUTH client refused (or unanswered) counts as a failed keying try
+            case GAVE_UP, REMOTE_ACCESS_FAILED -> {
                 s.failedTries++;
                 if (!policy.forever() && s.failedTries >= policy.keyingTries()) {
                     s.gaveUp = true;

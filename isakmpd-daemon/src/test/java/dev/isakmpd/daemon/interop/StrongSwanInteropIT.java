@@ -3,6 +3,7 @@ package dev.isakmpd.daemon.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.policy.XauthUsers;
 import dev.isakmpd.daemon.runtime.StatusFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -346,6 +347,76 @@ class StrongSwanInteropIT {
         assertTrue(OurSide.read(usBehind.resolve("charon.log")).contains("remote host is behind NAT"));
         assertEspInUdp(OurSide.read(usBehind.resolve("ip-xfrm-state-stats-sw.txt")),
                 OurSide.read(usBehind.resolve("ip-xfrm-state-stats-us.txt")));
+    }
+
+    /**
+     * XAUTH and Mode-Config with a real road warrior, in one lab boot (run-scenario.sh --xauth):
+     * strongSwan behind the masquerading NAT authenticates with the group PSK, then as XAUTH user
+     * alice, pulls a virtual IP; our daemon is the gateway on XFRM with a pool and a DNS server.
+     * Main Mode, then Aggressive Mode: strongSwan's virtual IP is from our pool, the DNS server
+     * reached its resolve plugin, a ping from the virtual IP passes through ESP in UDP whose
+     * counters grow on both sides, and our per-client policy is in the kernel. Then a wrong
+     * password: our log says so, and neither side keeps an SA.
+     */
+    @Test
+    void xauthRoadWarriorBehindANatGetsAnAddressFromOurPool() throws Exception {
+        String only = System.getProperty("interop.only");
+        List<String> names = List.of("xauth-main", "xauth-aggressive", "xauth-wrong-password");
+        Assumptions.assumeTrue(only == null || names.stream().anyMatch(n -> n.matches(only)), "not selected");
+        Path main = Path.of("target", "interop", names.get(0)).toAbsolutePath();
+        Path aggressive = main.resolveSibling(names.get(1));
+        Path wrong = main.resolveSibling(names.get(2));
+        String all = xauthScenario(main, "wonderland", "--ping --timeout 90") + "; a=$?; "
+                + xauthScenario(aggressive, "wonderland", "--ping --aggressive --timeout 90") + "; b=$?; "
+                + xauthScenario(wrong, "not-wonderland", "--timeout 60") + "; exit $((a | b))";
+        List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "420", "--",
+                "bash", "-c", all);
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(main.resolveSibling("xauth-harness.log").toFile()).start();
+        assertTrue(p.waitFor(450, TimeUnit.SECONDS), "lab did not finish");
+        for (Path out : List.of(main, aggressive)) {
+            String result = OurSide.read(out.resolve("result"));
+            assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
+            String vip = OurSide.read(out.resolve("vip.txt")).trim();
+            assertTrue(vip.startsWith("10.3.0."), "strongSwan's virtual IP is from our pool: " + vip);
+            String ours = OurSide.read(out.resolve("ours.log"));
+            assertTrue(ours.contains("XAUTH: user 'alice' authenticated"), "our XAUTH");
+            // its resolve plugin writes the server to resolv.conf, and removes it again at the end
+            assertTrue(OurSide.read(out.resolve("charon.log")).contains("installing DNS server 10.1.0.53 to " + out
+                    .resolve("resolv.conf")), "strongSwan installed our DNS server");
+            assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+            assertEspInUdp(OurSide.read(out.resolve("ip-xfrm-state-stats-us.txt")),
+                    OurSide.read(out.resolve("ip-xfrm-state-stats-sw.txt")));
+            assertTrue(OurSide.read(out.resolve("ip-xfrm-policy-us.txt")).contains("src 10.1.0.0/16 dst " + vip + "/32"),
+                    "our per-client policy is in the kernel");
+        }
+        assertTrue(OurSide.read(wrong.resolve("result")).startsWith("FAIL"), "no SA may come up");
+        assertTrue(OurSide.read(wrong.resolve("ours.log")).contains("XAUTH: authentication of user 'alice' failed 3 times"),
+                "our log says why");
+        assertTrue(OurSide.read(wrong.resolve("charon.log")).contains("XAuth authentication of 'alice' (myself) failed"),
+                "strongSwan learns it failed");
+        assertTrue(!OurSide.read(wrong.resolve("swanctl-list-sas.txt")).contains("state="), "strongSwan keeps no IKE_SA");
+        assertTrue(!OurSide.read(wrong.resolve("ip-xfrm-state.txt")).contains("proto esp"), "nor an ESP SA");
+        String ours = OurSide.read(wrong.resolve("ours-status.txt"));
+        assertTrue(!ours.contains("isakmp ") && !ours.contains("proto esp") && !ours.contains("10.3.0."),
+                "we keep no ISAKMP SA, ESP SA or per-client policy:\n" + ours);
+    }
+
+    /** The run-scenario.sh command line of one XAUTH scenario, strongSwan answering with PASSWORD. */
+    private static String xauthScenario(Path out, String password, String flags) throws Exception {
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("xauth-users"), "alice:" + XauthUsers.hash("wonderland".toCharArray(),
+                new byte[16], 4) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "add", String.join("\n",
+                "xauth = \"server\"", "xauth-users = \"$out/xauth-users\"", "pool = \"$INTEROP_POOL\"",
+                "dns = [\"10.1.0.53\"]"), ""), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        return String.join(" ", ROOT.resolve("scripts/interop/run-scenario.sh").toString(), "--out", out.toString(),
+                "--psk", "'xauth group secret'", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
+                "--pfs", "none", "--initiator", "sw", "--nat", "--xauth", "alice:" + password, flags, "--ours-cmd",
+                "'bash " + out.resolve("ours.sh") + "'", "--ours-ready-file", out.resolve("ready").toString(),
+                "--ours-status-cmd", "'sleep 1; ip xfrm state; ip xfrm policy; cat " + out.resolve("ours.status") + "'",
+                ">" + out.resolve("harness.log"), "2>&1");
     }
 
     /** The run-scenario.sh command line of one NAT scenario; its ours.sh is written here. */
