@@ -13,6 +13,7 @@ import dev.isakmpd.core.wire.NotificationPayload;
 import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.PayloadCodec;
 import dev.isakmpd.core.wire.WireException;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,11 +127,15 @@ final class Informational {
             out.warn(s.tag() + "ignored Delete for " + del.protocolId() + " with " + del.spiSize() + "-byte SPIs");
             return;
         }
+        InetAddress peerAddress = s.remote.getAddress();
         for (byte[] spi : del.spis()) {
             int value = Phase2Sa.spiValue(spi);
-            Optional<ChildSas.Pair> found = s.ctx().children().ofPeer(s.peerKey()).stream()
-                    .filter(p -> p.outbound().spi() == value && p.outbound().protocol().equals(del.protocolId()))
-                    .findFirst();
+            // the peer names its inbound SA: our outbound one, (peer's address, SPI); looked up, not
+            // searched for among the peer's pairs (one policy may hold thousands)
+            Optional<ChildSas.Pair> found = s.ctx().children().find(peerAddress, value)
+                    .filter(p -> p.peer().equals(s.peerKey()) && p.outbound().spi() == value
+                            && p.outbound().destination().equals(peerAddress)
+                            && p.outbound().protocol().equals(del.protocolId()));
             found.ifPresent(s.ctx().children()::remove);
             if (found.isEmpty() && ah) {
                 // the AH half of an AH+ESP bundle: its ESP half names the pair, in this or another Delete
