@@ -16,7 +16,7 @@ import java.util.Set;
  * The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. Each
  * pair has a soft deadline (start its replacement), a hard one (its lifetime) and, once a newer
  * pair for the same tunnel is installed, a retirement deadline (make-before-break). Indexed by
- * peer and by (destination, SPI), with the deadlines in a queue, so that no event walks the table.
+ * peer, by tunnel and by (destination, SPI), with the deadlines in a queue, so that no event walks the table.
  * The engine owns their key material: it is wiped here when a pair is removed, never by a kernel
  * back-end (which only copies the keys into its own messages).
  */
@@ -107,7 +107,13 @@ final class ChildSas {
         }
     }
 
-    private final Map<String, List<Pair>> byPeer = new HashMap<>();
+    private record TunnelKey(String peer, String tunnel) {
+    }
+
+    /** A peer's pairs; one policy (PSK by address, or strongSwan's load generator) may hold thousands. */
+    private final Map<String, Set<Pair>> byPeer = new HashMap<>();
+    /** A tunnel's pairs: the current one and, during make-before-break, the ones it supersedes. */
+    private final Map<TunnelKey, List<Pair>> byTunnel = new HashMap<>();
     private final Map<SaKey, Pair> bySa = new HashMap<>();
     private final Deadlines<Pair> deadlines = new Deadlines<>();
     /** Insertion order, for status output and shutdown. */
@@ -121,17 +127,18 @@ final class ChildSas {
      * if the peer did (its own retirement Delete normally comes first).
      */
     void add(Pair p, Instant now) {
-        List<Pair> ofPeer = byPeer.computeIfAbsent(p.peer(), k -> new ArrayList<>());
+        List<Pair> ofTunnel = byTunnel.computeIfAbsent(new TunnelKey(p.peer(), p.tunnel()), k -> new ArrayList<>());
         Instant retire = now.plus(p.initiator ? OVERLAP : OVERLAP.multipliedBy(3));
-        for (Pair old : ofPeer) {
-            if (old.tunnel().equals(p.tunnel()) && old.retireAt == null) {
+        for (Pair old : ofTunnel) {
+            if (old.retireAt == null) {
                 old.rekeyAt = null;
                 old.retireAt = retire;
                 deadlines.schedule(old, old.deadline());
             }
         }
         all.add(p);
-        ofPeer.add(p);
+        ofTunnel.add(p);
+        byPeer.computeIfAbsent(p.peer(), k -> new LinkedHashSet<>()).add(p);
         bySa.put(SaKey.of(p.inbound()), p);
         bySa.put(SaKey.of(p.outbound()), p);
         deadlines.schedule(p, p.deadline());
@@ -147,7 +154,7 @@ final class ChildSas {
     }
 
     List<Pair> ofPeer(String peer) {
-        return List.copyOf(byPeer.getOrDefault(peer, List.of()));
+        return List.copyOf(byPeer.getOrDefault(peer, Set.of()));
     }
 
     boolean hasPeer(String peer) {
@@ -161,8 +168,8 @@ final class ChildSas {
 
     /** The tunnel's pairs that are not being retired. */
     List<Pair> current(String peer, String tunnel) {
-        return byPeer.getOrDefault(peer, List.of()).stream()
-                .filter(p -> p.tunnel().equals(tunnel) && p.retireAt == null).toList();
+        return byTunnel.getOrDefault(new TunnelKey(peer, tunnel), List.of()).stream()
+                .filter(p -> p.retireAt == null).toList();
     }
 
     /** The pair one of whose SAs is (destination, SPI). */
@@ -174,10 +181,16 @@ final class ChildSas {
         if (!all.remove(p)) {
             return;
         }
-        List<Pair> ofPeer = byPeer.get(p.peer());
+        Set<Pair> ofPeer = byPeer.get(p.peer());
         ofPeer.remove(p);
         if (ofPeer.isEmpty()) {
             byPeer.remove(p.peer());
+        }
+        TunnelKey t = new TunnelKey(p.peer(), p.tunnel());
+        List<Pair> ofTunnel = byTunnel.get(t);
+        ofTunnel.remove(p);
+        if (ofTunnel.isEmpty()) {
+            byTunnel.remove(t);
         }
         bySa.remove(SaKey.of(p.inbound()));
         bySa.remove(SaKey.of(p.outbound()));
@@ -253,7 +266,8 @@ final class ChildSas {
 
     /** Entries per table, for tests that check nothing is left behind. */
     Map<String, Integer> tableSizes() {
-        return Map.of("pairs", all.size(), "pairs by peer", byPeer.size(), "pairs by SA", bySa.size(),
+        return Map.of("pairs", all.size(), "pairs by peer", byPeer.size(), "pairs by tunnel", byTunnel.size(),
+                "pairs by SA", bySa.size(),
                 "pair deadlines", deadlines.size(), "pairs removed", removed.size());
     }
 }
