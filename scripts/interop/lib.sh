@@ -19,10 +19,14 @@ use_ipv6() {
     INTEROP_SW_TS=2001:db8:2::/48
     INTEROP_PREFIX=64
     INTEROP_ADDR_FLAGS=nodad
+    PING_US_ADDR=2001:db8:1::1
+    PING_SW_ADDR=2001:db8:2::1
+    PING_HOST_PREFIX=128
 }
 # --ping: host addresses inside the selectors, on the veths, for the end-to-end data path
 PING_US_ADDR=10.1.0.1
 PING_SW_ADDR=10.2.0.1
+PING_HOST_PREFIX=32
 CHARON_BIN=${CHARON_BIN:-/usr/sbin/charon-systemd}
 
 # now: seconds since boot with 2 decimals (no exec)
@@ -40,10 +44,10 @@ alive() { local st; [ -r "/proc/$1/stat" ] && read -r _ _ st _ <"/proc/$1/stat" 
 # caller sets in sw_next_hop / us_next_hop)
 make_ping_path() {
     ip -n us -batch - <<US && ip -n sw -batch - <<SW
-addr add $PING_US_ADDR/32 dev veth-us
+addr add $PING_US_ADDR/$PING_HOST_PREFIX dev veth-us $INTEROP_ADDR_FLAGS
 route add $INTEROP_SW_TS via ${sw_next_hop:-$INTEROP_SW_ADDR} src $PING_US_ADDR
 US
-addr add $PING_SW_ADDR/32 dev veth-sw
+addr add $PING_SW_ADDR/$PING_HOST_PREFIX dev veth-sw $INTEROP_ADDR_FLAGS
 route add $INTEROP_US_TS via ${us_next_hop:-$INTEROP_US_ADDR} src $PING_SW_ADDR
 SW
 }

@@ -56,7 +56,8 @@
 #                       (no extra addresses or routes).  Our side gets INTEROP_MODE=transport
 #                       and INTEROP_LOCAL_TS/INTEROP_REMOTE_TS = the endpoints as /32.
 #   --ipv6              the same over IPv6: us 2001:db8::1, sw 2001:db8::2 (/64), selectors
-#                       2001:db8:1::/48 <-> 2001:db8:2::/48 (not with --ping)
+#                       2001:db8:1::/48 <-> 2001:db8:2::/48; --ping goes 2001:db8:1::1 ->
+#                       2001:db8:2::1 (not with --stream-for)
 #   --pki DIR           certificates instead of the PSK (a PKI made by scripts/make-test-pki.sh):
 #                       strongSwan signs with DIR/SW.key.pem and sends DIR/SW.crt.pem, trusts
 #                       DIR/root.crt.pem (intermediate.crt.pem goes to its x509ca too, so it sends
@@ -212,7 +213,8 @@ done
 case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; exit 2 ;; esac
 [ "$remote_any" = 1 ] && { [ "$initiator" = sw ] && [ -n "$pki" ] ||
     { echo "$prog: --ours-remote-any needs --initiator sw and --pki" >&2; exit 2; }; }
-[ "${ipv6:-0}" = 1 ] && [ "$ping" = 1 ] && { echo "$prog: --ping is IPv4 only" >&2; exit 2; }
+# udp-seq.py speaks IPv4 only
+[ "${ipv6:-0}" = 1 ] && [ "$stream_for" != 0 ] && { echo "$prog: --stream-for is IPv4 only" >&2; exit 2; }
 [ "$nat" != 0 ] && { [ "$initiator" = "$nat" ] && [ "${ipv6:-0}" = 0 ] ||
     { echo "$prog: the side behind the NAT must initiate (--nat: sw, --nat-us: us), over IPv4" >&2; exit 2; }; }
 # addresses of the side behind the NAT, and next hops (the NAT's public address is the inside side's usual one)

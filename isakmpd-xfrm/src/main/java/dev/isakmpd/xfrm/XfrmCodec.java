@@ -34,6 +34,9 @@ import java.util.List;
  * its struct, every attribute must fit the message and hold at least its struct.
  */
 public final class XfrmCodec {
+    /** Offset of family in xfrm_usersa_info (after sel, id, saddr, lft, curlft, stats, seq, reqid). */
+    private static final int SA_FAMILY_OFFSET = 212;
+
     private final ByteOrder order;
 
     public XfrmCodec(ByteOrder order) {
@@ -351,7 +354,9 @@ public final class XfrmCodec {
 
     private SaInfo saInfo(ByteBuffer b) throws XfrmFormatException {
         int at = b.position();
-        Selector sel = selector(b);
+        // the SA that XFRM_MSG_ALLOCSPI makes (__find_acq_core) has a selector of family 0 with
+        // the SA's host prefixes, /128 for IPv6: such a selector is read in the SA's family
+        Selector sel = selector(b, b.getShort(at + SA_FAMILY_OFFSET) & 0xffff);
         byte[] daddr = bytes(b, 16);
         int spi = b.order(ByteOrder.BIG_ENDIAN).getInt();
         b.order(order);
@@ -365,6 +370,7 @@ public final class XfrmCodec {
         int statsIntegrity = b.getInt();
         int seq = b.getInt();
         int reqid = b.getInt();
+        assert b.position() == at + SA_FAMILY_OFFSET;
         int family = b.getShort() & 0xffff;
         int mode = b.get() & 0xff;
         int replayWindow = b.get() & 0xff;
@@ -386,6 +392,11 @@ public final class XfrmCodec {
     }
 
     private Selector selector(ByteBuffer b) throws XfrmFormatException {
+        return selector(b, 0);
+    }
+
+    /** @param unspecFamily the family of a selector whose own is 0 (AF_UNSPEC), 0 for none */
+    private Selector selector(ByteBuffer b, int unspecFamily) throws XfrmFormatException {
         int at = b.position();
         byte[] daddr = bytes(b, 16);
         byte[] saddr = bytes(b, 16);
@@ -402,11 +413,13 @@ public final class XfrmCodec {
         b.position(at + 48);
         int ifindex = b.getInt();
         int user = b.getInt();
-        int max = family == Xfrm.AF_INET6 ? 128 : 32;
+        int addressFamily = family == 0 && unspecFamily != 0 ? unspecFamily : family;
+        int max = addressFamily == Xfrm.AF_INET6 ? 128 : 32;
         if (plD > max || plS > max) {
             throw new XfrmFormatException("selector prefix length " + Math.max(plD, plS) + " over " + max);
         }
-        return new Selector(address(daddr, family), address(saddr, family), dport, dportMask, sport, sportMask,
+        return new Selector(address(daddr, addressFamily), address(saddr, addressFamily), dport, dportMask, sport,
+                sportMask,
                 family, plD, plS, proto, ifindex, user);
     }
 

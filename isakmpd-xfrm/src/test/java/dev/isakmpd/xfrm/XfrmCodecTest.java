@@ -223,6 +223,27 @@ class XfrmCodecTest {
         assertEquals(s, LE.decode(b).body());
     }
 
+    @Test
+    void readsTheUnspecifiedSelectorOfAnIpv6AllocSpiReply() throws Exception {
+        // the kernel answers XFRM_MSG_ALLOCSPI with the larval SA it made (__find_acq_core):
+        // its selector has the SA's host addresses and /128 prefixes, but family 0
+        InetAddress a = ip("2001:db8::1");
+        InetAddress z = ip("2001:db8::2");
+        Selector larval = new Selector(z, a, 0, 0, 0, 0, 0, 128, 128, 0, 0, 0);
+        SaInfo s = new SaInfo(larval, z, 0xc0ffee01, Xfrm.IPPROTO_ESP, a, LifetimeCfg.seconds(0, 0), LifetimeCur.ZERO,
+                0, 0, 0, 0, 0x15a00000, Xfrm.AF_INET6, Xfrm.MODE_TUNNEL, 0, 0);
+        byte[] b = LE.encode(XfrmMessage.of(Xfrm.MSG_NEWSA, 0, s));
+        assertEquals(Xfrm.AF_INET6, le(b).getShort(16 + 212), "xfrm_usersa_info.family");
+        assertEquals(0, le(b).getShort(16 + 40), "sel.family");
+        assertEquals(s, LE.decode(b).body());
+        // an IPv4 SA's selector of family 0 still has at most /32
+        SaInfo v4 = new SaInfo(new Selector(PEER, US, 0, 0, 0, 0, 0, 128, 128, 0, 0, 0), PEER, 1, Xfrm.IPPROTO_ESP,
+                US, LifetimeCfg.seconds(0, 0), LifetimeCur.ZERO, 0, 0, 0, 0, 1, Xfrm.AF_INET, Xfrm.MODE_TUNNEL, 0, 0);
+        byte[] b4 = LE.encode(XfrmMessage.of(Xfrm.MSG_NEWSA, 0, v4));
+        XfrmFormatException e = assertThrows(XfrmFormatException.class, () -> LE.decode(b4));
+        assertTrue(e.getMessage().contains("selector prefix length 128 over 32"), e.getMessage());
+    }
+
     /** Written field by field at the table's offsets, independently of the encoder. */
     static byte[] acquireByHand() {
         ByteBuffer x = ByteBuffer.allocate(16 + 280 + 68).order(ByteOrder.LITTLE_ENDIAN);

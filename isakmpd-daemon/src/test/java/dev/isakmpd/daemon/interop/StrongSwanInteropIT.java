@@ -14,7 +14,10 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -88,7 +91,8 @@ class StrongSwanInteropIT {
                 // 256-bit prime-order subgroup for PFS
                 new Scenario("we-initiate-brainpool-camellia", "us", "camellia256-sha384-ecp384bp", "aes192-sha1",
                         "modp2048s256"),
-                // IPv6 endpoints (ID_IPV6_ADDR) and IPv6 subnet selectors (ID_IPV6_ADDR_SUBNET)
+                // IPv6 endpoints (ID_IPV6_ADDR) and IPv6 subnet selectors (ID_IPV6_ADDR_SUBNET),
+                // installed in the kernel through XFRM and pinged through (see below)
                 new Scenario("sw-initiates-ipv6", "sw", "aes128-sha256-modp2048", "aes128-sha1", "modp2048", true,
                         null),
                 // RFC 2409 s5.1 signatures with X.509 certificates: root -> intermediate -> gateways
@@ -125,7 +129,9 @@ class StrongSwanInteropIT {
         Assumptions.assumeTrue(only == null || s.name().matches(only), "not selected by -Dinterop.only");
         Path out = Path.of("target", "interop", s.name()).toAbsolutePath();
         Files.createDirectories(out);
-        Files.writeString(out.resolve("ours.sh"), OurSide.script("memory", "$auto", ""), StandardCharsets.UTF_8);
+        // the IPv6 scenario also carries traffic: our SAs in the kernel, a ping6 between the selectors
+        Files.writeString(out.resolve("ours.sh"), OurSide.script(s.ipv6() ? "xfrm" : "memory", "$auto", ""),
+                StandardCharsets.UTF_8);
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(),
                 "--lab-timeout", "240",
                 "--out", out.toString(), "--psk", "interop secret " + s.name(), "--ike", s.ike(), "--esp", s.esp(),
@@ -134,7 +140,7 @@ class StrongSwanInteropIT {
                 "--ours-ready-file", out.resolve("ready").toString(),
                 "--ours-status-cmd", statusCommand(out.resolve("ours.status"))));
         if (s.ipv6()) {
-            cmd.add("--ipv6");
+            cmd.addAll(List.of("--ipv6", "--ping"));
         }
         if (s.certUs() != null) {
             cmd.addAll(List.of("--pki", PKI.toString(), "--cert-us", s.certUs(), "--cert-sw", s.certSw()));
@@ -206,6 +212,9 @@ class StrongSwanInteropIT {
         if (fragmentation != null) {
             assertIkeFragmentsBothWays(out);
         }
+        if (s.ipv6()) {
+            assertPing6ThroughBothKernels(out, in.spi(), outSa.spi());
+        }
         // the guest is linux-x86_64, where crypto = "auto" computes with ACCP (docs/oakley.md)
         assertTrue(OurSide.read(out.resolve("ours.log")).contains("crypto: accp ("), "our daemon runs on ACCP");
         // and strongSwan's kernel really holds them, with the keys we derived (their fingerprints)
@@ -216,6 +225,35 @@ class StrongSwanInteropIT {
             assertEquals(List.of(e.encryptionKeyFingerprint(), e.authenticationKeyFingerprint()), keys.get(e.spi()),
                     "key fingerprints of SPI " + e.spi() + " in strongSwan's kernel and ours");
         }
+    }
+
+    /**
+     * The ping6 went 2001:db8:1::1 -> 2001:db8:2::1 and back through the tunnel: three replies,
+     * and each ESP SA of both kernels, ours (XFRM) with the SPIs of our status file, counted at
+     * least the three packets of its direction (run-scenario.sh checks only that they counted).
+     */
+    private static void assertPing6ThroughBothKernels(Path out, String inSpi, String outSpi) throws Exception {
+        String ping = OurSide.read(out.resolve("ping.txt"));
+        assertTrue(ping.contains("from 2001:db8:2::1") && ping.contains("3 packets transmitted, 3 received"), ping);
+        String policy = OurSide.read(out.resolve("ip-xfrm-policy-us.txt"));
+        assertTrue(policy.contains("tmpl src 2001:db8::1 dst 2001:db8::2"), policy);
+        for (String side : List.of("us", "sw")) {
+            String stats = OurSide.read(out.resolve("ip-xfrm-state-stats-" + side + ".txt"));
+            Map<String, Long> packets = xfrmPackets(stats);
+            assertEquals(Set.of(inSpi, outSpi), packets.keySet(), side + ": " + stats);
+            packets.forEach((spi, n) -> assertTrue(n >= 3, side + " SPI " + spi + " counted " + n + ": " + stats));
+        }
+    }
+
+    /** SPI (8 hex digits) to the packets {@code ip -s xfrm state} counted on its ESP SA. */
+    static Map<String, Long> xfrmPackets(String ipSXfrmState) {
+        Map<String, Long> out = new HashMap<>();
+        Matcher m = Pattern.compile("proto esp spi 0x([0-9a-f]{8})[\\s\\S]*?lifetime current:\\s+\\d+\\(bytes\\), "
+                + "(\\d+)\\(packets\\)").matcher(ipSXfrmState);
+        while (m.find()) {
+            out.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return out;
     }
 
     /**
