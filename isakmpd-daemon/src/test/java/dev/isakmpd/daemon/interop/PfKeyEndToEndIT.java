@@ -36,4 +36,16 @@ class PfKeyEndToEndIT {
         assertTrue(r.ours().contains("aes128ctr-sha1 transport mode"), "our log names the transform and mode");
         EndToEnd.assertByteLifetimeRekey(r);
     }
+
+    /**
+     * IPv6 through PF_KEY (issue 12 item 4): a ping6 between 2001:db8:1::1 and 2001:db8:2::1 starts
+     * the negotiation (af_key's SADB_ACQUIRE with IPv6 sockaddrs), and the four ESP SAs between
+     * 2001:db8::1 and 2001:db8::2 count it in both kernels.
+     */
+    @Test
+    void ping6ThroughEspNegotiatedOnAcquire() throws Exception {
+        EndToEnd.Result r = EndToEnd.pingOnce("pfkey-ipv6", "pfkey", "aes128-sha1", "", List.of("--ipv6"));
+        assertTrue(r.usState().contains("src 2001:db8::1 dst 2001:db8::2"), r.usState());
+        assertTrue(r.ours().contains("ACQUIRE 2001:db8::1 -> 2001:db8::2"), "af_key's IPv6 ACQUIRE started it");
+    }
 }

@@ -48,4 +48,16 @@ class XfrmEndToEndIT {
         assertTrue(r.ours().contains("aes128gcm16 transport mode"), "our log names the transform and mode");
         EndToEnd.assertByteLifetimeRekey(r);
     }
+
+    /**
+     * IPv6 through XFRM, started by the kernel: a ping6 between 2001:db8:1::1 and 2001:db8:2::1 hits
+     * our policy, the XFRM_MSG_ACQUIRE (IPv6 selector and addresses) starts the negotiation, and
+     * the four ESP SAs between 2001:db8::1 and 2001:db8::2 count the ping in both kernels.
+     */
+    @Test
+    void ping6ThroughEspNegotiatedOnAcquire() throws Exception {
+        EndToEnd.Result r = EndToEnd.pingOnce("xfrm-ipv6", "xfrm", "aes128-sha256", "", List.of("--ipv6"));
+        assertTrue(r.usState().contains("src 2001:db8::1 dst 2001:db8::2"), r.usState());
+        assertTrue(r.ours().contains("ACQUIRE 2001:db8::1 -> 2001:db8::2"), "the kernel's IPv6 ACQUIRE started it");
+    }
 }
