@@ -58,29 +58,21 @@ final class AccpSignatures {
             return bc;                              // e.g. a curve given by explicit parameters
         }
         int half = ecdsaHalf(method);
-        return new IkeSigner() {
-            @Override
-            public int authMethod() {
-                return method;
-            }
-
-            @Override
-            public byte[] sign(byte[] hash) {
-                try {
-                    if (method == 3) {
-                        Cipher rsa = Cipher.getInstance(RSA_PKCS1, accp);
-                        rsa.init(Cipher.ENCRYPT_MODE, imported);
-                        return rsa.doFinal(hash);
-                    }
-                    Signature ecdsa = Signature.getInstance(ECDSA, accp);
-                    ecdsa.initSign(imported);
-                    ecdsa.update(hash);
-                    return raw(ecdsa.sign(), half);
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalArgumentException("signing failed: " + e.getClass().getSimpleName());
+        return IkeSigner.of(method, hash -> {
+            try {
+                if (method == 3) {
+                    Cipher rsa = Cipher.getInstance(RSA_PKCS1, accp);
+                    rsa.init(Cipher.ENCRYPT_MODE, imported);
+                    return rsa.doFinal(hash);
                 }
+                Signature ecdsa = Signature.getInstance(ECDSA, accp);
+                ecdsa.initSign(imported);
+                ecdsa.update(hash);
+                return raw(ecdsa.sign(), half);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("signing failed: " + e.getClass().getSimpleName());
             }
-        };
+        });
     }
 
     /** @throws IllegalArgumentException as {@link HashSignatures#verifier} */
@@ -100,32 +92,24 @@ final class AccpSignatures {
         }
         int sigLength = method == 3 ? (((RSAKey) key).getModulus().bitLength() + 7) / 8
                 : 2 * ecdsaHalf(method);
-        return new IkeVerifier() {
-            @Override
-            public int authMethod() {
-                return method;
+        return IkeVerifier.of(method, (hash, signature) -> {
+            if (signature.length != sigLength) {
+                return false;
             }
-
-            @Override
-            public boolean verify(byte[] hash, byte[] signature) {
-                if (signature.length != sigLength) {
-                    return false;
+            try {
+                if (method == 3) {
+                    Cipher rsa = Cipher.getInstance(RSA_PKCS1, accp);
+                    rsa.init(Cipher.DECRYPT_MODE, imported);
+                    return MessageDigest.isEqual(hash, rsa.doFinal(signature));
                 }
-                try {
-                    if (method == 3) {
-                        Cipher rsa = Cipher.getInstance(RSA_PKCS1, accp);
-                        rsa.init(Cipher.DECRYPT_MODE, imported);
-                        return MessageDigest.isEqual(hash, rsa.doFinal(signature));
-                    }
-                    Signature ecdsa = Signature.getInstance(ECDSA, accp);
-                    ecdsa.initVerify(imported);
-                    ecdsa.update(hash);
-                    return ecdsa.verify(der(signature));
-                } catch (GeneralSecurityException | IOException | RuntimeException e) {
-                    return false;
-                }
+                Signature ecdsa = Signature.getInstance(ECDSA, accp);
+                ecdsa.initVerify(imported);
+                ecdsa.update(hash);
+                return ecdsa.verify(der(signature));
+            } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                return false;
             }
-        };
+        });
     }
 
     /** Bytes of r and of s for ECDSA-256/384/521 (RFC 4754 s7); unused for RSA. */

@@ -56,91 +56,59 @@ final class HashSignatures {
         AsymmetricKeyParameter k = privateParameters(key);
         int method = method(k);
         if (k instanceof RSAKeyParameters) {
-            return new IkeSigner() {
-                @Override
-                public int authMethod() {
-                    return method;
+            return IkeSigner.of(method, hash -> {
+                try {
+                    Cipher rsa = Cipher.getInstance(RSA_PKCS1);
+                    rsa.init(Cipher.ENCRYPT_MODE, key);
+                    return rsa.doFinal(hash);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalArgumentException("RSA signing failed: " + e.getClass().getSimpleName());
                 }
-
-                @Override
-                public byte[] sign(byte[] hash) {
-                    try {
-                        Cipher rsa = Cipher.getInstance(RSA_PKCS1);
-                        rsa.init(Cipher.ENCRYPT_MODE, key);
-                        return rsa.doFinal(hash);
-                    } catch (GeneralSecurityException e) {
-                        throw new IllegalArgumentException("RSA signing failed: " + e.getClass().getSimpleName());
-                    }
-                }
-            };
+            });
         }
         DSA dsa = k instanceof ECKeyParameters ? new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()))
                 : new DSASigner(new HMacDSAKCalculator(new SHA256Digest()));
         int half = halfLength(k);
-        return new IkeSigner() {
-            @Override
-            public int authMethod() {
-                return method;
+        return IkeSigner.of(method, hash -> {
+            synchronized (dsa) {
+                dsa.init(true, k);
+                BigInteger[] rs = dsa.generateSignature(hash);
+                byte[] out = new byte[2 * half];
+                put(rs[0], out, 0, half);
+                put(rs[1], out, half, half);
+                return out;
             }
-
-            @Override
-            public byte[] sign(byte[] hash) {
-                synchronized (dsa) {
-                    dsa.init(true, k);
-                    BigInteger[] rs = dsa.generateSignature(hash);
-                    byte[] out = new byte[2 * half];
-                    put(rs[0], out, 0, half);
-                    put(rs[1], out, half, half);
-                    return out;
-                }
-            }
-        };
+        });
     }
 
     static IkeVerifier verifier(PublicKey key) {
         AsymmetricKeyParameter k = publicParameters(key);
         int method = method(k);
         if (k instanceof RSAKeyParameters rsaKey) {
-            return new IkeVerifier() {
-                @Override
-                public int authMethod() {
-                    return method;
-                }
-
-                @Override
-                public boolean verify(byte[] hash, byte[] signature) {
-                    if (signature.length != (rsaKey.getModulus().bitLength() + 7) / 8) {
-                        return false;
-                    }
-                    try {
-                        Cipher rsa = Cipher.getInstance(RSA_PKCS1);
-                        rsa.init(Cipher.DECRYPT_MODE, key);
-                        return MessageDigest.isEqual(hash, rsa.doFinal(signature));
-                    } catch (GeneralSecurityException | RuntimeException e) {
-                        return false;
-                    }
-                }
-            };
-        }
-        int half = halfLength(k);
-        return new IkeVerifier() {
-            @Override
-            public int authMethod() {
-                return method;
-            }
-
-            @Override
-            public boolean verify(byte[] hash, byte[] signature) {
-                if (signature.length != 2 * half) {
+            return IkeVerifier.of(method, (hash, signature) -> {
+                if (signature.length != (rsaKey.getModulus().bitLength() + 7) / 8) {
                     return false;
                 }
-                DSA dsa = k instanceof ECKeyParameters ? new ECDSASigner() : new DSASigner();
-                dsa.init(false, k);
-                BigInteger r = new BigInteger(1, Arrays.copyOfRange(signature, 0, half));
-                BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, half, 2 * half));
-                return dsa.verifySignature(hash, r, s);
+                try {
+                    Cipher rsa = Cipher.getInstance(RSA_PKCS1);
+                    rsa.init(Cipher.DECRYPT_MODE, key);
+                    return MessageDigest.isEqual(hash, rsa.doFinal(signature));
+                } catch (GeneralSecurityException | RuntimeException e) {
+                    return false;
+                }
+            });
+        }
+        int half = halfLength(k);
+        return IkeVerifier.of(method, (hash, signature) -> {
+            if (signature.length != 2 * half) {
+                return false;
             }
-        };
+            DSA dsa = k instanceof ECKeyParameters ? new ECDSASigner() : new DSASigner();
+            dsa.init(false, k);
+            BigInteger r = new BigInteger(1, Arrays.copyOfRange(signature, 0, half));
+            BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, half, 2 * half));
+            return dsa.verifySignature(hash, r, s);
+        });
     }
 
     /**

@@ -13,4 +13,19 @@ public interface IkeSigner {
     int authMethod();
 
     byte[] sign(byte[] hash);
+
+    /** A signer for {@code authMethod} that signs with {@code sign}. */
+    static IkeSigner of(int authMethod, java.util.function.UnaryOperator<byte[]> sign) {
+        return new IkeSigner() {
+            @Override
+            public int authMethod() {
+                return authMethod;
+            }
+
+            @Override
+            public byte[] sign(byte[] hash) {
+                return sign.apply(hash);
+            }
+        };
+    }
 }

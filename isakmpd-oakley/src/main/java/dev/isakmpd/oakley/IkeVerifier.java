@@ -14,4 +14,19 @@ public interface IkeVerifier {
 
     /** False for a signature of the wrong length, form or value; never throws for peer input. */
     boolean verify(byte[] hash, byte[] signature);
+
+    /** A verifier for {@code authMethod} that checks with {@code verify}. */
+    static IkeVerifier of(int authMethod, java.util.function.BiPredicate<byte[], byte[]> verify) {
+        return new IkeVerifier() {
+            @Override
+            public int authMethod() {
+                return authMethod;
+            }
+
+            @Override
+            public boolean verify(byte[] hash, byte[] signature) {
+                return verify.test(hash, signature);
+            }
+        };
+    }
 }
