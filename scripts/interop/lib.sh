@@ -1,7 +1,7 @@
 # lib.sh - shared helpers of the interop harness (sourced, not executed).
 # Generates strongswan.conf / swanctl.conf for one charon-systemd instance and
 # starts/stops it.  Used by run-scenario.sh (strongSwan side, namespace "sw"),
-# libreswan-scenario.sh (pluto in "sw")
+# libreswan-scenario.sh (pluto in "sw"), two-daemons-scenario.sh (our daemon in both)
 # and charon-peer.sh (stand-in for our daemon, namespace "us").
 
 INTEROP_US_ADDR=198.51.100.1
