@@ -30,11 +30,13 @@ final class ActionExecutor {
     private final Map<String, Instant> installed = new HashMap<>();
     /** The decrypted capture being written, if any (isakmpd run --pcap, isakmpctl pcap start). */
     private DecryptedCapture capture;
+    private final WarningLimiter warnings;
 
     ActionExecutor(UdpTransport transport, Kernel kernel, Clock clock) {
         this.transport = transport;
         this.kernel = kernel;
         this.clock = clock;
+        this.warnings = new WarningLimiter(clock.instant());
     }
 
     /**
@@ -165,12 +167,27 @@ final class ActionExecutor {
         }
     }
 
-    private static void log(Action.Log l) {
+    private void log(Action.Log l) {
         switch (l.level()) {
             case DEBUG -> IKE.debug(l.message());
             case INFO -> IKE.info(l.message());
-            case WARN -> IKE.warn(l.message());
+            case WARN -> {
+                if (IKE.isWarnEnabled() && warnings.allow(l.message(), clock.instant())) {
+                    IKE.warn(l.message());
+                }
+            }
             case ERROR -> IKE.error(l.message());
         }
+    }
+
+    /** The counts of warnings a flood made {@link WarningLimiter} hold back, once they are due. */
+    void reportHeldWarnings(Instant now) {
+        for (String report : warnings.reports(now)) {
+            IKE.warn(report);
+        }
+    }
+
+    Optional<Instant> nextWarningReport() {
+        return warnings.nextReport();
     }
 }

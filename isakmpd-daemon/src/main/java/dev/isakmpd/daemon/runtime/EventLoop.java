@@ -112,6 +112,7 @@ final class EventLoop implements Runnable {
                     dispatch("retrying peer " + peer, () -> engine.up(peer, clock.instant()));
                 }
                 notifier.pingIfDue(clock.instant());
+                executor.reportHeldWarnings(clock.instant());
                 publishStatusIfDue(clock.instant());
                 countKernelDrops(clock.instant());
             }
@@ -339,7 +340,8 @@ final class EventLoop implements Runnable {
     /** The engine's next timer, the next keying try or the next watchdog ping, whichever comes first. */
     private Optional<Instant> nextTimer() {
         Optional<Instant> statusDue = statusDirty ? Optional.of(lastStatus.plus(STATUS_INTERVAL)) : Optional.empty();
-        return Stream.of(engineTimer(), supervisor.nextRetry(), notifier.nextPing(), statusDue)
+        return Stream.of(engineTimer(), supervisor.nextRetry(), notifier.nextPing(), statusDue,
+                executor.nextWarningReport())
                 .flatMap(Optional::stream).min(Instant::compareTo);
     }
 
