@@ -112,7 +112,8 @@ public final class ReplicationChannel implements AutoCloseable {
                 new NAKACK2(),
                 new UNICAST3(),
                 new STABLE(),
-                new GMS().setJoinTimeout(1000).setMaxJoinAttempts(3),
+                // the channel logs joins itself; JGroups would print a banner on stdout
+                new GMS().setJoinTimeout(1000).setMaxJoinAttempts(3).printLocalAddress(false),
                 new FRAG4(),
                 new STATE());
     }
