@@ -7,6 +7,7 @@ import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.daemon.Endpoints;
+import dev.isakmpd.daemon.ha.RoleGate;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -31,6 +32,8 @@ final class ActionExecutor {
     /** The decrypted capture being written, if any (isakmpd run --pcap, isakmpctl pcap start). */
     private DecryptedCapture capture;
     private final WarningLimiter warnings;
+    /** HA: a standby sends nothing on UDP 500/4500. */
+    private RoleGate gate = RoleGate.ALWAYS_ACTIVE;
 
     ActionExecutor(UdpTransport transport, Kernel kernel, Clock clock) {
         this.transport = transport;
@@ -50,7 +53,10 @@ final class ActionExecutor {
 
     void execute(List<Action> actions) {
         for (Action a : actions) {
-            if (a instanceof Action.Send s) {
+            if (a instanceof Action.Send s && !gate.active()) {
+                NET.debug("standby: not sending {} bytes to {}", s.datagram().data().length,
+                        Endpoints.format(s.datagram().remote()));
+            } else if (a instanceof Action.Send s) {
                 capturing(c -> c.sending(s.datagram()));
                 send(s);
             } else if (a instanceof Action.Plaintext p) {
@@ -73,6 +79,10 @@ final class ActionExecutor {
             }
         }
         capturing(DecryptedCapture::endOfBatch);
+    }
+
+    void roleGate(RoleGate g) {
+        gate = g;
     }
 
     /** A datagram arrived; the engine gets it next. */
