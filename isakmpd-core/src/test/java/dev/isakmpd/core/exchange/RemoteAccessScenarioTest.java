@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.exchange.Engine.PeerEvent;
+import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.RemoteAccess;
@@ -114,6 +115,32 @@ class RemoteAccessScenarioTest {
         s.net.apply(s.gw, s.gw.engine.down("rw", s.net.now));
         assertTrue(s.gw.policies.isEmpty(), s.gw.policies::toString);
         assertTrue(s.gw.logged("10.3.0.1 returned to pool 10.3.0.0/24"), () -> log(s.gw));
+    }
+
+    @Test
+    void theGatewayRekeysARoadWarriorsPairUnderItsIsakmpSaWithTheVirtualIpSelector() {
+        Setup s = setup(302, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", true);
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        Subnet host = Subnet.parse("10.3.0.1/32");
+        IpsecSa oldIn = s.gw.kernel.list().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN).findFirst()
+                .orElseThrow();
+        // the gateway's kernel reaches a soft limit first (say its byte limit, traffic being mostly downstream)
+        s.net.apply(s.gw, s.gw.engine.expired(new KernelEvent.Expire(oldIn.destination(), oldIn.spi(), false),
+                s.net.now));
+        assertTrue(s.net.runUntil(() -> s.gw.kernel.list().size() == 4 && c.kernel.list().size() == 4,
+                Duration.ofSeconds(30)), () -> log(s.gw, c));
+        assertTrue(s.gw.logged("rekeying tunnel net for 10.3.0.1/32 with the client at 198.51.100.11:500"),
+                () -> log(s.gw));
+        assertFalse(s.gw.logged("no longer configured"), () -> log(s.gw));
+        assertTrue(s.gw.kernel.list().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
+                .allMatch(sa -> sa.destinationSelector().equals(host)), () -> s.gw.kernel.list().toString());
+        // the replaced pair is retired on both sides; the policy and the lease stay
+        assertTrue(s.net.runUntil(() -> s.gw.kernel.list().size() == 2 && c.kernel.list().size() == 2,
+                Duration.ofMinutes(2)), () -> log(s.gw, c));
+        assertFalse(s.gw.kernel.list().stream().anyMatch(sa -> sa.spi() == oldIn.spi()), () -> log(s.gw));
+        assertEquals(1, s.gw.policies.size(), s.gw.policies::toString);
+        assertFalse(s.gw.logged("returned to pool"), () -> log(s.gw));
     }
 
     private static PeerPolicy aggressive(PeerPolicy p) {
