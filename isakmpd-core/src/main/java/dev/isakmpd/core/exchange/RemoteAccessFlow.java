@@ -83,6 +83,12 @@ final class RemoteAccessFlow {
     private AddressPool pool;
     private AddressPool.Lease lease;
     private final List<SpdTunnel> policies = new ArrayList<>();
+    /** Gateway: the message ID of our SET(STATUS OK) when a REQUEST implied its ACK; 0 otherwise. */
+    private int xauthSetId;
+    /** Client: the gateway's SET(STATUS OK) as received and our ACK, to answer its retransmissions for good. */
+    private byte[] xauthSet;
+    private Datagram xauthAck;
+    private int reAcks;
 
     RemoteAccessFlow(IsakmpSession session) {
         this.session = session;
@@ -147,7 +153,21 @@ final class RemoteAccessFlow {
             out.debug(tag() + "ignored a Transaction message: XAUTH has failed");
             return;
         }
+        if (xauthAck != null && Arrays.equals(xauthSet, d.rawData())) {
+            // the gateway did not get our ACK before we moved on (its retransmissions are bounded)
+            boolean resend = reAcks++ < 2 * session.ctx().retransmit().retries();
+            out.debug(tag() + "the gateway repeated its XAUTH SET" + (resend ? "; acknowledging it again" : ""));
+            if (resend) {
+                out.send(xauthAck);
+            }
+            return;
+        }
         int mid = h.messageId();
+        if (xauthSetId != 0 && mid == xauthSetId) {
+            out.debug(tag() + "ignored a late message of the finished XAUTH Transaction " + String.format("%08x", mid)
+                    + " (its ACK was implied)");
+            return;
+        }
         boolean ours = mid == messageId && messageId != 0;
         AttributePayload a = Transaction.open(session, d, h, tag(), out);
         boolean accepted = false;
@@ -158,6 +178,9 @@ final class RemoteAccessFlow {
                 rtx.stop();
             }
             accepted = dispatch(a, mid, ours, now, out);
+            if (xauthAck != null && xauthSet == null) {
+                xauthSet = d.rawData().clone();
+            }
             if (!accepted) {
                 rtx.reset(before); // what we sent still waits for its answer
             }
@@ -199,6 +222,17 @@ final class RemoteAccessFlow {
         } else if (state == State.XAUTH_STATUS_SENT && ours && type.equals(AttributeMessageType.CFG_ACK)) {
             session.cbc().forget(messageId);
             startModeConfig(now, out);
+        } else if (state == State.XAUTH_STATUS_SENT && !ours && type.equals(AttributeMessageType.CFG_REQUEST)
+                && policy.modeConfig().isPresent()) {
+            // The client only asks for its configuration once it has taken our SET(STATUS OK): its
+            // ACK was lost (mode-cfg s3.3 sends each message once, so nothing else brings it). Apple's
+            // client pulls right after its ACK (notes s4); a late ACK is dropped quietly (receive).
+            out.info(tag() + "the client's Mode-Config REQUEST implies its ACK of XAUTH-STATUS OK");
+            xauthSetId = messageId;
+            session.cbc().forget(messageId);
+            state = State.CONFIG_AWAITED;
+            adopt(mid);
+            reply(a, now, out);
         } else if (!ours && type.equals(AttributeMessageType.CFG_REQUEST) && policy.modeConfig().isPresent()
                 && (state == State.CONFIG_AWAITED || state == State.DONE)) {
             adopt(mid);
@@ -439,6 +473,7 @@ final class RemoteAccessFlow {
                     a.identifier(), DataAttribute.basic(XAUTH_STATUS, ok ? XAUTH_STATUS_OK : XAUTH_STATUS_FAIL)), out);
             rtx.sent(d, now, true, false);
             session.cbc().forget(messageId);
+            xauthAck = d; // receive() keeps the SET it answers
             if (!ok) {
                 out.warn(tag() + "XAUTH: the gateway refused user '" + creds.user() + "'");
                 fail();

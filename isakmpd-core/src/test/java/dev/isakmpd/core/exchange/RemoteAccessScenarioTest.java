@@ -143,6 +143,87 @@ class RemoteAccessScenarioTest {
         assertFalse(s.gw.logged("returned to pool"), () -> log(s.gw));
     }
 
+    /** Loses the {@code nth} (from 1) Transaction message {@code node} sends. */
+    private static void loseTransaction(SimulatedNetwork net, SimulatedNetwork.Node node, int nth) {
+        int[] seen = {0};
+        net.lose = (from, d) -> from == node && d.data().length > 18 && d.data()[18] == ExchangeType.TRANSACTION.value()
+                && ++seen[0] == nth;
+    }
+
+    @Test
+    void aLostAckOfXauthStatusIsImpliedByTheClientsModeConfigRequest() {
+        Setup s = setup(304, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = new SimulatedNetwork.Node("c1", Addresses.parseEndpoint("198.51.100.11", 500),
+                List.of(clientPolicy("198.51.100.11", "10.3.0.1", "alice", "alice-pw", true)), 101);
+        s.net.add(c);
+        loseTransaction(s.net, c, 2); // REPLY(name, password), then ACK(STATUS): lost, then REQUEST
+        s.net.apply(c, c.engine.initiate("gw", s.net.now));
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        assertTrue(s.gw.logged("the client's Mode-Config REQUEST implies its ACK of XAUTH-STATUS OK"), () -> log(s.gw));
+        assertFalse(s.gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(s.gw));
+        assertFalse(c.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(c));
+        s.net.runUntil(() -> false, Duration.ofMinutes(3)); // no retransmission of the SET is left to come
+        assertFalse(s.gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(s.gw));
+        assertEquals(1, s.gw.engine.isakmpSas().size(), () -> log(s.gw));
+    }
+
+    @Test
+    void aRetransmittedXauthSetIsAckedAgainByTheClient() {
+        Setup s = setup(305, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = new SimulatedNetwork.Node("c1", Addresses.parseEndpoint("198.51.100.11", 500),
+                List.of(clientPolicy("198.51.100.11", "10.3.0.1", "alice", "alice-pw", true)), 101);
+        s.net.add(c);
+        int[] seen = {0};
+        s.net.lose = (from, d) -> from == c && d.data().length > 18 && d.data()[18] == ExchangeType.TRANSACTION.value()
+                && ++seen[0] >= 2 && seen[0] <= 3; // the ACK, and the first REQUEST: only the SET comes again
+        s.net.apply(c, c.engine.initiate("gw", s.net.now));
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        assertTrue(c.logged("retransmitted message, resending our reply"), () -> log(c));
+        assertFalse(s.gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(s.gw));
+    }
+
+    @Test
+    void aSetRepeatedAfterTheClientMovedOnIsAckedAgainAndTheLateAckIsIgnoredQuietly() {
+        Setup s = setup(312, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = new SimulatedNetwork.Node("c1", Addresses.parseEndpoint("198.51.100.11", 500),
+                List.of(clientPolicy("198.51.100.11", "10.3.0.1", "alice", "alice-pw", true)), 101);
+        s.net.add(c);
+        List<Datagram> gatewayTransactions = new java.util.ArrayList<>();
+        int[] seen = {0};
+        s.net.lose = (from, d) -> {
+            boolean transaction = d.data().length > 18 && d.data()[18] == ExchangeType.TRANSACTION.value();
+            if (from == s.gw && transaction) {
+                gatewayTransactions.add(d);
+            }
+            return from == c && transaction && ++seen[0] == 2; // the ACK: the REQUEST implies it
+        };
+        s.net.apply(c, c.engine.initiate("gw", s.net.now));
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        Datagram set = gatewayTransactions.get(1); // REQUEST(name, password), SET(STATUS OK), REPLY
+        s.net.lose = (from, d) -> false;
+        s.net.inject(new Datagram(set.remote(), set.local(), set.data()), s.net.now.plusMillis(10));
+        s.net.runUntil(() -> false, Duration.ofSeconds(5));
+        assertTrue(c.logged("the gateway repeated its XAUTH SET; acknowledging it again"), () -> log(c));
+        assertTrue(s.gw.logged("ignored a late message of the finished XAUTH Transaction"), () -> log(s.gw));
+        assertFalse(s.gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(s.gw));
+        assertFalse(c.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(c));
+    }
+
+    @Test
+    void xauthAndModeConfigCompleteThroughLossAndDuplication() {
+        for (long seed = 306; seed < 312; seed++) {
+            SimulatedNetwork net = new SimulatedNetwork(seed, new SimulatedNetwork.Faults(0.25, 0.1,
+                    Duration.ofMillis(300)));
+            SimulatedNetwork.Node gw = net.add(new SimulatedNetwork.Node("gw", Addresses.parseEndpoint(GATEWAY, 500),
+                    List.of(gateway("10.3.0.0/24", false)), seed + 1));
+            Setup s = new Setup(net, gw);
+            SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", true);
+            assertUpWithVirtualIp(s, c, "10.3.0.1");
+            assertFalse(gw.log.stream().anyMatch(l -> l.contains("dropped") && l.contains("in state")),
+                    () -> log(gw, c));
+        }
+    }
+
     private static PeerPolicy aggressive(PeerPolicy p) {
         return new PeerPolicy(p.name(), p.local(), p.remote(), p.auth(), p.ikeProposals(), p.ikeLifetime(),
                 p.tunnels(), p.autoStart(), p.dpd(), p.localId(), p.remoteId(), p.remoteRange(), true,

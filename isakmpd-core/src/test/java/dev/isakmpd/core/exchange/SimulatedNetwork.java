@@ -163,6 +163,8 @@ final class SimulatedNetwork {
     /** Keep nothing in {@link #delivered} (a scale run would hold every datagram). */
     boolean forgetful;
     private long order;
+    /** Datagrams (as sent, before any NAT) that a test wants lost on the way, besides the random faults. */
+    java.util.function.BiPredicate<Node, Datagram> lose = (from, d) -> false;
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     SimulatedNetwork(long seed, Faults faults) {
@@ -224,6 +226,9 @@ final class SimulatedNetwork {
 
     private void transmit(Node from, Datagram sent) {
         from.sent++;
+        if (lose.test(from, sent)) {
+            return;
+        }
         Datagram d = sent;
         for (Nat nat : nats) {
             d = nat.translate(d);
