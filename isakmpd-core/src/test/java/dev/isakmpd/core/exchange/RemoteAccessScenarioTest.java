@@ -17,11 +17,13 @@ import dev.isakmpd.core.policy.XauthUsers;
 import dev.isakmpd.core.registry.AttributeMessageType;
 import dev.isakmpd.core.registry.ConfigAttributes;
 import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.registry.IkeAttributes;
 import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.wire.AttributePayload;
 import dev.isakmpd.core.wire.DataAttribute;
 import dev.isakmpd.core.wire.IsakmpHeader;
+import dev.isakmpd.core.wire.SaPayload;
 import dev.isakmpd.oakley.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -222,6 +224,27 @@ class RemoteAccessScenarioTest {
             assertFalse(gw.log.stream().anyMatch(l -> l.contains("dropped") && l.contains("in state")),
                     () -> log(gw, c));
         }
+    }
+
+    /** The authentication method of the first transform of the SA in a plaintext Main Mode message. */
+    private static long authMethod(Datagram d) throws Exception {
+        IsakmpHeader h = IsakmpHeader.decode(d.data());
+        Packet p = Packet.decode(h, Packet.body(h, d.data()));
+        SaPayload sa = (SaPayload) p.payloads().get(0);
+        return sa.proposals().get(0).transforms().get(0).attributes().stream()
+                .filter(a -> a.type() == IkeAttributes.AUTHENTICATION_METHOD).findFirst().orElseThrow().longValue();
+    }
+
+    @Test
+    void ourXauthClientProposesXauthInitPreSharedAndTheGatewayEchoesIt() throws Exception {
+        Setup s = setup(313, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", true);
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        List<Datagram> mainMode = s.net.delivered.stream().filter(d -> d.data()[18]
+                == ExchangeType.IDENTITY_PROTECTION.value() && d.data()[16] == PayloadType.SA.value()).toList();
+        assertEquals(2, mainMode.size()); // MM1 to the gateway, MM2 back
+        assertEquals(IkeAttributes.AUTH_XAUTH_INIT_PRE_SHARED, authMethod(mainMode.get(0)));
+        assertEquals(IkeAttributes.AUTH_XAUTH_INIT_PRE_SHARED, authMethod(mainMode.get(1)));
     }
 
     private static PeerPolicy aggressive(PeerPolicy p) {
