@@ -83,6 +83,8 @@ final class RemoteAccessFlow {
     private AddressPool pool;
     private AddressPool.Lease lease;
     private final List<SpdTunnel> policies = new ArrayList<>();
+    /** Client: the address the gateway assigned us and we asked the runtime to put on the host. */
+    private InetAddress assigned;
     /** Gateway: the message ID of our SET(STATUS OK) when a REQUEST implied its ACK; 0 otherwise. */
     private int xauthSetId;
     /** Client: the gateway's SET(STATUS OK) as received and our ACK, to answer its retransmissions for good. */
@@ -419,6 +421,10 @@ final class RemoteAccessFlow {
 
     /** The ISAKMP SA is gone: its hold on the lease ends, and with the last hold the client's policies and SAs. */
     void release(Out out) {
+        if (assigned != null) {
+            out.deleteAddress(session.peer.name(), assigned); // our client's: the runtime counts the holds
+            assigned = null;
+        }
         if (lease == null) {
             return;
         }
@@ -507,12 +513,12 @@ final class RemoteAccessFlow {
     }
 
     private void configured(AttributePayload a, Out out) {
-        InetAddress assigned = null;
+        InetAddress given = null;
         List<String> dns = new ArrayList<>();
         for (DataAttribute at : a.attributes()) {
             try {
                 if (at.type() == INTERNAL_IP4_ADDRESS) {
-                    assigned = InetAddress.getByAddress(at.value());
+                    given = InetAddress.getByAddress(at.value());
                 } else if (at.type() == INTERNAL_IP4_DNS) {
                     dns.add(Addresses.format(InetAddress.getByAddress(at.value())));
                 }
@@ -520,8 +526,18 @@ final class RemoteAccessFlow {
                 throw new IllegalStateException(e); // lengths were checked: 4 bytes
             }
         }
-        out.info(tag() + "Mode-Config: the gateway assigned " + (assigned == null ? "no address"
-                : Addresses.format(assigned)) + (dns.isEmpty() ? "" : ", DNS " + String.join(", ", dns)));
+        out.info(tag() + "Mode-Config: the gateway assigned " + (given == null ? "no address"
+                : Addresses.format(given)) + (dns.isEmpty() ? "" : ", DNS " + String.join(", ", dns)));
+        if (given == null) {
+            return;
+        }
+        Subnet host = Subnet.host(given);
+        if (session.peer.tunnels().stream().noneMatch(t -> t.local().encloses(host))) {
+            out.warn(tag() + "Mode-Config: no tunnel of peer " + session.peer.name() + " has "
+                    + Addresses.format(given) + " in its local-subnet: traffic from it will not enter a tunnel");
+        }
+        assigned = given;
+        out.addAddress(session.peer.name(), given);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -100,6 +100,7 @@ class RemoteAccessScenarioTest {
         assertTrue(s.gw.policies.stream().anyMatch(t -> t.remote().equals(host)
                 && t.local().equals(Subnet.parse("10.1.0.0/16"))), () -> s.gw.policies.toString());
         assertTrue(c.logged("the gateway assigned " + virtualIp + ", DNS 10.1.0.53"), () -> log(c));
+        assertEquals(List.of(Addresses.parseLiteral(virtualIp)), c.addresses, () -> log(c));
     }
 
     @Test
@@ -117,6 +118,8 @@ class RemoteAccessScenarioTest {
         s.net.apply(s.gw, s.gw.engine.down("rw", s.net.now));
         assertTrue(s.gw.policies.isEmpty(), s.gw.policies::toString);
         assertTrue(s.gw.logged("10.3.0.1 returned to pool 10.3.0.0/24"), () -> log(s.gw));
+        // the client hears the Delete: its address goes from the host with its ISAKMP SA
+        assertTrue(s.net.runUntil(c.addresses::isEmpty, Duration.ofSeconds(5)), () -> log(c));
     }
 
     @Test

@@ -61,6 +61,8 @@ final class SimulatedNetwork {
         final List<Action> captured = new ArrayList<>();
         /** Per-client security policies the engine asked for (Action.AddPolicy) and has not removed. */
         final List<SpdTunnel> policies = new ArrayList<>();
+        /** Addresses the engine asked to put on the host (Action.AddAddress), once per hold. */
+        final List<java.net.InetAddress> addresses = new ArrayList<>();
 
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed) {
             this(name, address, peers, seed, false);
@@ -212,6 +214,10 @@ final class SimulatedNetwork {
                     from.policies.add(ap.tunnel());
                 } else if (a instanceof Action.DeletePolicy dp) {
                     from.policies.remove(dp.tunnel());
+                } else if (a instanceof Action.AddAddress aa) {
+                    from.addresses.add(aa.address());
+                } else if (a instanceof Action.DeleteAddress da) {
+                    from.addresses.remove(da.address());
                 } else if (a instanceof Action.Plaintext || a instanceof Action.DecryptionKey) {
                     from.captured.add(a);
                 } else if (a instanceof Action.Log l && (!from.quiet || l.level().compareTo(Action.Level.WARN) >= 0)) {

@@ -26,6 +26,8 @@ final class ActionExecutor {
     private final UdpTransport transport;
     private final Kernel kernel;
     private final Clock clock;
+    /** Our client's Mode-Config addresses on the host. */
+    private final VirtualAddresses addresses;
     /** When each SA we installed went in (by {@link DaemonStatus#key}), for its age and remaining lifetime. */
     private final Map<String, Instant> installed = new HashMap<>();
     /** The decrypted capture being written, if any (isakmpd run --pcap, isakmpctl pcap start). */
@@ -35,6 +37,7 @@ final class ActionExecutor {
         this.transport = transport;
         this.kernel = kernel;
         this.clock = clock;
+        this.addresses = VirtualAddresses.forKernel(kernel);
     }
 
     /**
@@ -63,6 +66,10 @@ final class ActionExecutor {
                 policy(ap.tunnel(), true);
             } else if (a instanceof Action.DeletePolicy dp) {
                 policy(dp.tunnel(), false);
+            } else if (a instanceof Action.AddAddress aa) {
+                addresses.add(aa.peer(), aa.address());
+            } else if (a instanceof Action.DeleteAddress da) {
+                addresses.delete(da.peer(), da.address());
             } else if (a instanceof Action.Log l) {
                 log(l);
             } else {
