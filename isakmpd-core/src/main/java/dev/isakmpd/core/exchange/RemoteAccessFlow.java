@@ -226,9 +226,10 @@ final class RemoteAccessFlow {
             startModeConfig(now, out);
         } else if (state == State.XAUTH_STATUS_SENT && !ours && type.equals(AttributeMessageType.CFG_REQUEST)
                 && policy.modeConfig().isPresent()) {
-            // The client only asks for its configuration once it has taken our SET(STATUS OK): its
-            // ACK was lost (mode-cfg s3.3 sends each message once, so nothing else brings it). Apple's
-            // client pulls right after its ACK (notes s4); a late ACK is dropped quietly (receive).
+            // The client only asks for its configuration once it has taken our SET(STATUS OK), so
+            // its ACK was lost or is late; a client sends an ACK only in answer to a SET, so waiting
+            // would cost a retransmission of ours. Apple's client pulls right after its ACK (notes
+            // s4). A late ACK is then ignored quietly (receive).
             out.info(tag() + "the client's Mode-Config REQUEST implies its ACK of XAUTH-STATUS OK");
             xauthSetId = messageId;
             session.cbc().forget(messageId);
