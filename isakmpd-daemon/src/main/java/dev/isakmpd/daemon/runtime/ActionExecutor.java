@@ -27,6 +27,8 @@ final class ActionExecutor {
     private final UdpTransport transport;
     private final Kernel kernel;
     private final Clock clock;
+    /** Our client's Mode-Config addresses on the host. */
+    private final VirtualAddresses addresses;
     /** When each SA we installed went in (by {@link DaemonStatus#key}), for its age and remaining lifetime. */
     private final Map<String, Instant> installed = new HashMap<>();
     /** The decrypted capture being written, if any (isakmpd run --pcap, isakmpctl pcap start). */
@@ -40,6 +42,7 @@ final class ActionExecutor {
         this.kernel = kernel;
         this.clock = clock;
         this.warnings = new WarningLimiter(clock.instant());
+        this.addresses = VirtualAddresses.forKernel(kernel);
     }
 
     /**
@@ -71,6 +74,10 @@ final class ActionExecutor {
                 policy(ap.tunnel(), true);
             } else if (a instanceof Action.DeletePolicy dp) {
                 policy(dp.tunnel(), false);
+            } else if (a instanceof Action.AddAddress aa) {
+                addresses.add(aa.peer(), aa.address());
+            } else if (a instanceof Action.DeleteAddress da) {
+                addresses.delete(da.peer(), da.address());
             } else if (a instanceof Action.Log l) {
                 log(l);
             } else {
