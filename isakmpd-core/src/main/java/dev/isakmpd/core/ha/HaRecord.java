@@ -77,7 +77,12 @@ public sealed interface HaRecord {
     record Phase1Algorithms(int encryption, int keyBits, int hash, int group, int authMethod, long lifetimeSeconds) {
     }
 
-    /** What the peer advertised or did in phase 1 that later exchanges depend on. */
+    /**
+     * What the peer advertised or did in phase 1 that later exchanges depend on.
+     *
+     * @param natTraversalVersion 0: no NAT between us; else the NAT-T version phase 1 chose, 1 RFC
+     *     3947, 2 draft-ietf-ipsec-nat-t-ike-03, 3 its -02, 4 -02 with the newline typo
+     */
     record Capabilities(boolean dpd, int natTraversalVersion, boolean fragmentation, boolean remoteAccessDone) {
     }
 
@@ -85,7 +90,6 @@ public sealed interface HaRecord {
      * An established ISAKMP SA. {@code lastPhase1Block} seeds every phase-2 IV (RFC 2409 Appendix
      * B); it went over the wire and is no secret, unlike SKEYID_d/a/e.
      *
-     * @param natTraversalVersion 0 without a NAT between us, else the NAT-T version phase 1 chose
      * @param expiresAt the hard lifetime deadline, epoch milliseconds
      */
     record IsakmpSa(CookiePair cookies, boolean initiator, String policy, String peerKey, InetSocketAddress local,
