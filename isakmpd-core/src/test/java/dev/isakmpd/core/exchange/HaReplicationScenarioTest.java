@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,11 +43,17 @@ class HaReplicationScenarioTest {
 
     private static Ha ha(long seed, SimulatedNetwork.Faults faults, double replicationLoss, Duration minDelay,
             Duration maxDelay, boolean activeInitiates) {
+        return ha(seed, faults, replicationLoss, minDelay, maxDelay, activeInitiates, false);
+    }
+
+    /** {@code dpd}: the active probes the peer (DeadPeerDetectionScenarioTest's 10 s delay). */
+    private static Ha ha(long seed, SimulatedNetwork.Faults faults, double replicationLoss, Duration minDelay,
+            Duration maxDelay, boolean activeInitiates, boolean dpd) {
         SimulatedNetwork net = new SimulatedNetwork(seed, faults);
         String ike = "aes128-sha256-ecp256";
+        PeerPolicy forA = policy("b", A, B, "k", ike, "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false);
         SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
-                List.of(policy("b", A, B, "k", ike, "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false)),
-                seed + 1));
+                List.of(dpd ? DeadPeerDetectionScenarioTest.withDpd(forA) : forA), seed + 1));
         SimulatedNetwork.Node standby = new SimulatedNetwork.Node("standby", Addresses.parseEndpoint(A, 500),
                 List.of(policy("b", A, B, "k", ike, "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false)),
                 seed + 3);
@@ -203,6 +210,45 @@ class HaReplicationScenarioTest {
         assertEquals(2, resent.size(), "the ISAKMP SA and the pair: " + resent);
         assertTrue(resent.stream().noneMatch(Action.Replicate::sync));
         assertFalse(ha.active.engine.replicationDegraded());
+    }
+
+    /** Each R-U-THERE leaves after the standby stored its number: a new active goes on after it (RFC 3706 s6.2). */
+    @Test
+    void dpdSequenceNumbersReachTheStandbyFirst() {
+        Duration oneWay = Duration.ofMillis(40);
+        Ha ha = ha(10, SimulatedNetwork.Faults.NONE, 0, oneWay, oneWay, true, true);
+        List<Integer> replicated = new ArrayList<>();
+        List<Instant> replicatedAt = new ArrayList<>();
+        List<Instant> sends = new ArrayList<>();
+        var channel = ha.active.observer;
+        ha.active.observer = a -> {
+            channel.accept(a);
+            if (a instanceof Action.Replicate r && r.record() instanceof HaRecord.DpdSequence d) {
+                replicated.add(d.sequence());
+                replicatedAt.add(ha.net.now);
+            } else if (a instanceof Action.Send) {
+                sends.add(ha.net.now);
+            }
+        };
+        assertTrue(ha.net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        ha.net.runUntil(() -> false, Duration.ofSeconds(35));
+        List<Integer> probes = ha.active.log.stream().filter(l -> l.contains("DPD: R-U-THERE "))
+                .map(l -> Integer.parseUnsignedInt(l.replaceAll(".*R-U-THERE (\\d+) .*", "$1"))).toList();
+        assertTrue(probes.size() >= 3, "probes every 10 s: " + probes);
+        assertEquals(probes, replicated, "each number replicated, in order");
+        for (Instant t : replicatedAt) {
+            Instant acked = t.plus(oneWay.multipliedBy(2));
+            assertTrue(sends.contains(acked) && sends.stream().noneMatch(x -> x.isAfter(t) && x.isBefore(acked)),
+                    "the R-U-THERE of " + t + " leaves with the ack: " + sends);
+        }
+        HaRecord.CookiePair c = ha.channel.standby.engine.standbyTable().records().stream()
+                .filter(HaRecord.IsakmpSa.class::isInstance).map(r -> ((HaRecord.IsakmpSa) r).cookies()).findFirst()
+                .orElseThrow();
+        assertEquals(Optional.of(probes.get(probes.size() - 1)),
+                ha.channel.standby.engine.standbyTable().dpdSequence(c));
+        assertTrue(ha.active.log.stream().filter(l -> l.contains("the peer is alive")).count() >= 3,
+                "every probe answered, after its ack");
+        assertEquals(0, ha.active.engine.degradedSends());
     }
 
     /** Crash after the active's n-th datagram, under 10% loss and reordering of IKE and replication. */
