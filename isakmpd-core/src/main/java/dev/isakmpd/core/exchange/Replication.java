@@ -29,6 +29,9 @@ final class Replication {
     private record Missed(int type, Object saKey) {
     }
 
+    /** The types of IsakmpSa, IpsecPair and DpdSequence: what a Delete makes obsolete. */
+    private static final int[] RECORDS_OF_AN_SA = {1, 2, 6};
+
     private final Duration ackTimeout;
     private long nextId = 1;
     /** By id, which is also deadline order: every guard waits the same timeout. */
@@ -75,7 +78,9 @@ final class Replication {
     void queue(HaRecord r) {
         async.put(r.saKey(), r);
         if (r instanceof HaRecord.IsakmpDelete || r instanceof HaRecord.PairDelete) {
-            missed.keySet().removeIf(m -> m.saKey().equals(r.saKey()));
+            for (int type : RECORDS_OF_AN_SA) {
+                missed.remove(new Missed(type, r.saKey()));
+            }
         }
     }
 

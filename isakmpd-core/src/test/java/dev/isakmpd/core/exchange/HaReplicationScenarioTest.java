@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.ha.HaCodec;
+import dev.isakmpd.core.ha.HaCodecException;
 import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
@@ -35,7 +37,7 @@ class HaReplicationScenarioTest {
 
     /** An active, a standby (never on the network) and the peer; {@code activeInitiates} picks who starts. */
     private record Ha(SimulatedNetwork net, SimulatedNetwork.Node active, SimulatedNetwork.Node peer,
-            SimulatedReplication channel) {
+            SimulatedReplication channel, boolean aggressive) {
         boolean bothUp() {
             return active.engine.ipsecSas().size() == 2 && peer.engine.ipsecSas().size() == 2;
         }
@@ -43,26 +45,30 @@ class HaReplicationScenarioTest {
 
     private static Ha ha(long seed, SimulatedNetwork.Faults faults, double replicationLoss, Duration minDelay,
             Duration maxDelay, boolean activeInitiates) {
-        return ha(seed, faults, replicationLoss, minDelay, maxDelay, activeInitiates, false);
+        return ha(seed, faults, replicationLoss, minDelay, maxDelay, activeInitiates, false, false);
     }
 
-    /** {@code dpd}: the active probes the peer (DeadPeerDetectionScenarioTest's 10 s delay). */
+    /**
+     * {@code dpd}: the active probes the peer (DeadPeerDetectionScenarioTest's 10 s delay);
+     * {@code aggressive}: phase 1 is Aggressive Mode.
+     */
     private static Ha ha(long seed, SimulatedNetwork.Faults faults, double replicationLoss, Duration minDelay,
-            Duration maxDelay, boolean activeInitiates, boolean dpd) {
+            Duration maxDelay, boolean activeInitiates, boolean dpd, boolean aggressive) {
         SimulatedNetwork net = new SimulatedNetwork(seed, faults);
         String ike = "aes128-sha256-ecp256";
         PeerPolicy forA = policy("b", A, B, "k", ike, "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false);
         SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
-                List.of(dpd ? DeadPeerDetectionScenarioTest.withDpd(forA) : forA), seed + 1));
+                List.of(AggressiveModeScenarioTest.aggressive(dpd ? DeadPeerDetectionScenarioTest.withDpd(forA) : forA,
+                        aggressive)), seed + 1));
         SimulatedNetwork.Node standby = new SimulatedNetwork.Node("standby", Addresses.parseEndpoint(A, 500),
                 List.of(policy("b", A, B, "k", ike, "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false)),
                 seed + 3);
         SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
-                List.of(policy("a", B, A, "k", ike, "aes128-sha1", null, "10.2.0.0/16", "10.1.0.0/16", false)),
-                seed + 2));
+                List.of(AggressiveModeScenarioTest.aggressive(policy("a", B, A, "k", ike, "aes128-sha1", null,
+                        "10.2.0.0/16", "10.1.0.0/16", false), aggressive)), seed + 2));
         SimulatedReplication channel = new SimulatedReplication(net, a, standby, seed + 4, replicationLoss, minDelay,
                 maxDelay);
-        Ha ha = new Ha(net, a, b, channel);
+        Ha ha = new Ha(net, a, b, channel, aggressive);
         b.observer = x -> checkPeerUsesOnlyReplicatedSas(ha);
         if (activeInitiates) {
             net.apply(a, a.engine.initiate("b", net.now));
@@ -94,7 +100,8 @@ class HaReplicationScenarioTest {
             assertEquals(sa.authenticationKey(), held.get().inbound().authenticationKey(), "one key per SPI");
         }
         for (IsakmpSaInfo s : ha.peer.engine.isakmpSas()) {
-            if (s.role() == IsakmpSaInfo.Role.INITIATOR && s.state().equals("ESTABLISHED")) {
+            // in Aggressive Mode the peer has the SA from AM2, before it is authenticated (docs/architecture.md)
+            if (!ha.aggressive && s.role() == IsakmpSaInfo.Role.INITIATOR && s.state().equals("ESTABLISHED")) {
                 HaRecord.CookiePair c = new HaRecord.CookiePair(HexFormat.of().parseHex(s.initiatorCookie()),
                         HexFormat.of().parseHex(s.responderCookie()));
                 assertTrue(degraded || standby.standbyTable().isakmpSa(c).isPresent(),
@@ -138,9 +145,10 @@ class HaReplicationScenarioTest {
     }
 
     @ParameterizedTest
-    @MethodSource("roles")
-    void theStandbyMirrorsTheActive(boolean activeInitiates) {
-        Ha ha = ha(7, SimulatedNetwork.Faults.NONE, 0, Duration.ofMillis(1), Duration.ofMillis(5), activeInitiates);
+    @MethodSource("phase1s")
+    void theStandbyMirrorsTheActive(boolean activeInitiates, boolean aggressive) {
+        Ha ha = ha(7, SimulatedNetwork.Faults.NONE, 0, Duration.ofMillis(1), Duration.ofMillis(5), activeInitiates,
+                false, aggressive);
         assertTrue(ha.net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
         ha.net.runUntil(() -> false, Duration.ofSeconds(1)); // the QM3 responder's async record lands
         Engine standby = ha.channel.standby.engine;
@@ -161,6 +169,11 @@ class HaReplicationScenarioTest {
         ha.net.runUntil(() -> false, Duration.ofSeconds(1));
         assertEquals(0, standby.standbyTable().isakmpSas());
         assertEquals(0, standby.standbyTable().pairs());
+    }
+
+    static Stream<Arguments> phase1s() {
+        return Stream.of(Arguments.of(true, false), Arguments.of(false, false), Arguments.of(true, true),
+                Arguments.of(false, true));
     }
 
     static Stream<Arguments> roles() {
@@ -195,7 +208,7 @@ class HaReplicationScenarioTest {
     }
 
     @Test
-    void withoutAcksTheActiveGoesOnDegradedAndResendsWhenTheStandbyIsBack() {
+    void withoutAcksTheActiveGoesOnDegradedAndResendsWhenTheStandbyIsBack() throws HaCodecException {
         Ha ha = ha(9, SimulatedNetwork.Faults.NONE, 1.0, Duration.ofMillis(1), Duration.ofMillis(1), false);
         Instant start = ha.net.now;
         assertTrue(ha.net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
@@ -210,13 +223,21 @@ class HaReplicationScenarioTest {
         assertEquals(2, resent.size(), "the ISAKMP SA and the pair: " + resent);
         assertTrue(resent.stream().noneMatch(Action.Replicate::sync));
         assertFalse(ha.active.engine.replicationDegraded());
+        for (Action.Replicate r : resent) {
+            ha.channel.standby.engine.applyReplica(HaCodec.decode(HaCodec.encode(r.record())), ha.net.now);
+        }
+        assertEquals(1, ha.channel.standby.engine.standbyTable().isakmpSas());
+        assertEquals(1, ha.channel.standby.engine.standbyTable().pairs());
+        checkStandbyAgreesWithActive(ha);
+        assertTrue(ha.active.engine.standbyBack(ha.net.now).stream().noneMatch(Action.Replicate.class::isInstance),
+                "nothing twice");
     }
 
     /** Each R-U-THERE leaves after the standby stored its number: a new active goes on after it (RFC 3706 s6.2). */
     @Test
     void dpdSequenceNumbersReachTheStandbyFirst() {
         Duration oneWay = Duration.ofMillis(40);
-        Ha ha = ha(10, SimulatedNetwork.Faults.NONE, 0, oneWay, oneWay, true, true);
+        Ha ha = ha(10, SimulatedNetwork.Faults.NONE, 0, oneWay, oneWay, true, true, false);
         List<Integer> replicated = new ArrayList<>();
         List<Instant> replicatedAt = new ArrayList<>();
         List<Instant> sends = new ArrayList<>();
@@ -255,12 +276,13 @@ class HaReplicationScenarioTest {
     @ParameterizedTest(name = "{0}, crash after message {1}")
     @MethodSource("crashPoints")
     void crashAtEveryMessageBoundary(String role, int crashAfter) {
-        boolean activeInitiates = role.equals("active initiates");
+        boolean activeInitiates = role.startsWith("active initiates");
+        boolean aggressive = role.endsWith("Aggressive Mode");
         SimulatedNetwork.Faults faults = new SimulatedNetwork.Faults(0.1, 0, Duration.ofMillis(60));
         int crashed = 0;
         for (int seed = 0; seed < SEEDS; seed++) {
             Ha ha = ha(1000L * crashAfter + seed, faults, 0.1, Duration.ofMillis(1), Duration.ofMillis(30),
-                    activeInitiates);
+                    activeInitiates, false, aggressive);
             int[] sends = {0};
             var channel = ha.active.observer;
             Runnable crash = () -> {
@@ -292,7 +314,11 @@ class HaReplicationScenarioTest {
 
     static Stream<Arguments> crashPoints() {
         // we respond: MM2 MM4 MM6 QM2; we initiate: MM1 MM3 MM5 QM1 QM3 (and retransmissions under loss)
-        return Stream.concat(Stream.of(1, 2, 3, 4).map(n -> Arguments.of("peer initiates", n)),
-                Stream.of(1, 2, 3, 4, 5).map(n -> Arguments.of("active initiates", n)));
+        // Aggressive Mode: we respond AM2 QM2; we initiate AM1 AM3 QM1 QM3
+        return Stream.of(Stream.of(1, 2, 3, 4).map(n -> Arguments.of("peer initiates", n)),
+                Stream.of(1, 2, 3, 4, 5).map(n -> Arguments.of("active initiates", n)),
+                Stream.of(1, 2).map(n -> Arguments.of("peer initiates, Aggressive Mode", n)),
+                Stream.of(1, 2, 3, 4).map(n -> Arguments.of("active initiates, Aggressive Mode", n)))
+                .flatMap(x -> x);
     }
 }
