@@ -659,6 +659,7 @@ final class IsakmpSession {
             IpsecSa movedIn = in.movedTo(remote.getAddress(), local.getAddress(), udpEncapsulation(true, oa));
             IpsecSa movedOut = outSa.movedTo(local.getAddress(), remote.getAddress(), udpEncapsulation(false, oa));
             ctx.children().move(pair, movedIn, movedOut);
+            out.replicate(() -> Replication.pair(pair)); // the standby's copy follows the peer too
             out.delete(in);
             out.delete(outSa);
             out.install(movedIn);

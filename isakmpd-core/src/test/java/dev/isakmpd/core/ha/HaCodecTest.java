@@ -56,7 +56,7 @@ class HaCodecTest {
     @MethodSource("seeds")
     void truncatedRecordsAreRefused(long seed) {
         RandomHaRecords gen = new RandomHaRecords(seed);
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 6; i++) {
             byte[] bytes = HaCodec.encode(gen.any());
             for (int len = 0; len < bytes.length; len++) {
                 byte[] cut = Arrays.copyOf(bytes, len);
