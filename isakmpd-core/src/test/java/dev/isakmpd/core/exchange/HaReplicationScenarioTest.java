@@ -5,6 +5,7 @@ import static dev.isakmpd.core.exchange.EngineScenarioTest.B;
 import static dev.isakmpd.core.exchange.EngineScenarioTest.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.ha.HaCodec;
@@ -270,6 +271,27 @@ class HaReplicationScenarioTest {
         assertTrue(ha.active.log.stream().filter(l -> l.contains("the peer is alive")).count() >= 3,
                 "every probe answered, after its ack");
         assertEquals(0, ha.active.engine.degradedSends());
+    }
+
+    /** A pair that follows its peer to a new NAT mapping is replicated again (NatTraversalScenarioTest's move). */
+    @Test
+    void aPairThatFollowsThePeerIsReplicatedAgain() {
+        NatTraversalScenarioTest.Setup s = NatTraversalScenarioTest.clientBehindNat(372, false);
+        SimulatedNetwork.Node standby = new SimulatedNetwork.Node("standby", s.gw().address, List.of(), 9);
+        new SimulatedReplication(s.net(), s.gw(), standby, 11, 0, Duration.ofMillis(1), Duration.ofMillis(1));
+        assertTrue(s.net().runUntil(s::up, Duration.ofMinutes(1)), s::logs);
+        IpsecSa in = s.gw().engine.ipsecSas().stream().filter(x -> x.direction() == IpsecSa.Direction.IN)
+                .findFirst().orElseThrow();
+        int oldPort = standby.engine.standbyTable().pair(in.destination(), in.spi()).orElseThrow().outbound()
+                .udpEncapsulation().orElseThrow().destinationPort();
+        s.nat().rebind();
+        s.net().apply(s.client(), s.client().engine.initiate("gw", s.net().now)); // a Quick Mode from the new mapping
+        assertTrue(s.net().runUntil(() -> s.gw().logged("peer moved from"), Duration.ofSeconds(30)), s::logs);
+        s.net().runUntil(() -> false, Duration.ofSeconds(1));
+        int newPort = s.gw().engine.isakmpSas().get(0).remote().getPort();
+        assertNotEquals(oldPort, newPort);
+        assertEquals(newPort, standby.engine.standbyTable().pair(in.destination(), in.spi()).orElseThrow().outbound()
+                .udpEncapsulation().orElseThrow().destinationPort(), "the standby's copy moved too");
     }
 
     /** Crash after the active's n-th datagram, under 10% loss and reordering of IKE and replication. */
