@@ -214,8 +214,9 @@ final class IsakmpSession {
                 peerKey(), local, remote, new HaRecord.Phase1Algorithms(p.encryption().ikeValue(), p.keyBits(),
                         p.hash().ikeValue(), p.group().id(), phase1.auth.method(), choice.lifetime().toSeconds()),
                 phase1.ownId(), Optional.ofNullable(phase1.peerId), keys.skeyidD(), keys.skeyidA(), keys.skeyidE(),
-                cbc.lastPhase1Block(), new HaRecord.Capabilities(dpd != null,
-                        Replication.natVersion(udpEncapsulationVersion()), fragmentSize().isPresent(),
+                cbc.lastPhase1Block(), new HaRecord.Capabilities(phase1.peerDpd,
+                        Replication.natVersion(udpEncapsulationVersion()), nat != null && nat.localBehindNat(),
+                        nat != null && nat.peerBehindNat(), fragmentSize().isPresent(),
                         remoteAccess != null && remoteAccess.quickModeAllowed()), expires.toEpochMilli());
     }
 

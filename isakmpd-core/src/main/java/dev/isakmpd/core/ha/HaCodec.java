@@ -65,6 +65,8 @@ public final class HaCodec {
             HaRecord.Capabilities c = s.capabilities();
             w.bool(c.dpd());
             w.u8(c.natTraversalVersion());
+            w.bool(c.localBehindNat());
+            w.bool(c.peerBehindNat());
             w.bool(c.fragmentation());
             w.bool(c.remoteAccessDone());
             w.u64(s.expiresAt());
@@ -161,8 +163,9 @@ public final class HaCodec {
                 : Optional.empty();
         return new HaRecord.IsakmpSa(cookies, initiator, policy, peerKey, local, remote, a, localId, peerId,
                 r.secret("SKEYID_d"), r.secret("SKEYID_a"), r.secret("SKEYID_e"), r.bytes("last phase-1 block"),
-                new HaRecord.Capabilities(r.bool("DPD"), r.u8("NAT-T version"), r.bool("fragmentation"),
-                        r.bool("remote access done")), r.u64("expires"));
+                new HaRecord.Capabilities(r.bool("DPD"), r.u8("NAT-T version"), r.bool("local behind NAT"),
+                        r.bool("peer behind NAT"), r.bool("fragmentation"), r.bool("remote access done")),
+                r.u64("expires"));
     }
 
     private static HaRecord.Counters counters(Reader r) throws HaCodecException {

@@ -82,8 +82,11 @@ public sealed interface HaRecord {
      *
      * @param natTraversalVersion 0: no NAT between us; else the NAT-T version phase 1 chose, 1 RFC
      *     3947, 2 draft-ietf-ipsec-nat-t-ike-03, 3 its -02, 4 -02 with the newline typo
+     * @param dpd the peer sent the DPD vendor ID (RFC 3706 s5.1): it answers R-U-THERE
+     * @param localBehindNat we are behind the NAT, so we send the keepalives (RFC 3948 s4)
      */
-    record Capabilities(boolean dpd, int natTraversalVersion, boolean fragmentation, boolean remoteAccessDone) {
+    record Capabilities(boolean dpd, int natTraversalVersion, boolean localBehindNat, boolean peerBehindNat,
+            boolean fragmentation, boolean remoteAccessDone) {
     }
 
     /**

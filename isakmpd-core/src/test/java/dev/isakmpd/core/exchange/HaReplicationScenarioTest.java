@@ -284,6 +284,11 @@ class HaReplicationScenarioTest {
                 .findFirst().orElseThrow();
         int oldPort = standby.engine.standbyTable().pair(in.destination(), in.spi()).orElseThrow().outbound()
                 .udpEncapsulation().orElseThrow().destinationPort();
+        HaRecord.Capabilities caps = standby.engine.standbyTable().records().stream()
+                .filter(HaRecord.IsakmpSa.class::isInstance).map(r -> ((HaRecord.IsakmpSa) r).capabilities())
+                .findFirst().orElseThrow();
+        assertEquals(new HaRecord.Capabilities(true, 1, false, true, true, false), caps,
+                "DPD, RFC 3947 with the client behind the NAT, fragmentation");
         s.nat().rebind();
         s.net().apply(s.client(), s.client().engine.initiate("gw", s.net().now)); // a Quick Mode from the new mapping
         assertTrue(s.net().runUntil(() -> s.gw().logged("peer moved from"), Duration.ofSeconds(30)), s::logs);

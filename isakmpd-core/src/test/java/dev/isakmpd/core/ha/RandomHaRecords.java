@@ -45,7 +45,8 @@ final class RandomHaRecords {
                 IdentificationPayload.fqdn(name() + ".example"),
                 rnd.nextBoolean() ? Optional.of(IdentificationPayload.of(address())) : Optional.empty(), secret(20),
                 secret(32), secret(48), bytes(16),
-                new HaRecord.Capabilities(rnd.nextBoolean(), rnd.nextInt(3), rnd.nextBoolean(), rnd.nextBoolean()),
+                new HaRecord.Capabilities(rnd.nextBoolean(), rnd.nextInt(5), rnd.nextBoolean(), rnd.nextBoolean(),
+                        rnd.nextBoolean(), rnd.nextBoolean()),
                 rnd.nextLong() & Long.MAX_VALUE);
     }
 
