@@ -84,4 +84,14 @@ public sealed interface Action {
     /** One ISAKMP SA that was given the address is gone: the runtime removes it with the last one. */
     record DeleteAddress(String peer, InetAddress address) implements Action {
     }
+
+    /**
+     * Hand {@code record} to the standby (HA, issue 15). With {@code sync} a message of ours waits
+     * for it: call {@link Engine#replicated} with {@code id} once the standby has stored it (the
+     * engine goes on without it after its ack timeout). Without, nothing waits and no answer is
+     * expected. Records are to be delivered in the order of these actions. Keys in the record show
+     * as fingerprints in toString.
+     */
+    record Replicate(long id, dev.isakmpd.core.ha.HaRecord record, boolean sync) implements Action {
+    }
 }

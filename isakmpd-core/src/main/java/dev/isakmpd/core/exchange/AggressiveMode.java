@@ -161,6 +161,7 @@ final class AggressiveMode extends Phase1Exchange {
         if (firstContact) {
             am3.add(Informational.notify(session, NotifyType.INITIAL_CONTACT, new byte[0]));
         }
+        out.hold(); // AM3 gives the responder the SA: it waits for the standby's copy (IsakmpSession#established)
         sendEncrypted(am3, now, out, true, false);
         state = State.DONE;
         complete(now, out);

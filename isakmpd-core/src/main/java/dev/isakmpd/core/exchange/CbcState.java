@@ -73,6 +73,11 @@ final class CbcState {
         lastPhase1Block = phase1Iv.clone();
     }
 
+    /** The last phase-1 CBC block (a copy), which seeds every phase-2 IV; null before phase 1 ended. */
+    byte[] lastPhase1Block() {
+        return lastPhase1Block == null ? null : lastPhase1Block.clone();
+    }
+
     void forget(int messageId) {
         phase2Ivs.remove(messageId);
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. Each
@@ -42,10 +43,13 @@ final class ChildSas {
 
         /** The identity the peer proved in the ISAKMP SA that negotiated the pair (IsakmpSession#peerIdentity). */
         private final String identity;
+        /** The ISAKMP SA that negotiated the pair: replicated with it, so a standby knows whose it is. */
+        private final Cookies owner;
 
         Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires, Instant rekeyAt, boolean initiator,
-                String identity) {
+                String identity, Cookies owner) {
             this.identity = identity;
+            this.owner = owner;
             this.peer = peer;
             this.inbound = inbound;
             this.outbound = outbound;
@@ -72,6 +76,19 @@ final class ChildSas {
 
         String tunnel() {
             return outbound.tunnel();
+        }
+
+        Cookies owner() {
+            return owner;
+        }
+
+        boolean initiator() {
+            return initiator;
+        }
+
+        /** The soft deadline; null once the replacement started or a newer pair took over. */
+        Instant rekeyAt() {
+            return rekeyAt;
         }
 
         Instant expires() {
@@ -120,6 +137,13 @@ final class ChildSas {
     private final Set<Pair> all = new LinkedHashSet<>();
     /** Pairs removed since the engine last asked: it renegotiates auto = start tunnels left without SAs. */
     private final List<Pair> removed = new ArrayList<>();
+    /** Told of every pair removed, before its keys are wiped: HA replication's Delete. */
+    private Consumer<Pair> onRemove = p -> { };
+
+    /** Sets what is told of each pair removed (the engine's replication, when on). */
+    void onRemove(Consumer<Pair> listener) {
+        onRemove = listener;
+    }
 
     /**
      * A new pair is installed. Older pairs of its tunnel are superseded: they no longer rekey, and
@@ -196,6 +220,7 @@ final class ChildSas {
         bySa.remove(SaKey.of(p.outbound()));
         deadlines.schedule(p, null);
         removed.add(p);
+        onRemove.accept(p);
         p.inbound().wipe();
         p.outbound().wipe();
     }

@@ -62,6 +62,11 @@ final class DeadPeerDetector {
         return sequence;
     }
 
+    /** The sequence number the next R-U-THERE will carry. */
+    int nextSequence() {
+        return nextSequence;
+    }
+
     long silentSeconds(Instant now) {
         return Duration.between(lastHeard, now).toSeconds();
     }

@@ -1,5 +1,7 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.ha.HaRecord;
+import dev.isakmpd.core.ha.StandbyTable;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.Addresses;
@@ -20,6 +22,7 @@ import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,6 +98,10 @@ public final class Engine {
     private final FragmentReassembler reassembler = new FragmentReassembler(FragmentReassembler.Limits.DEFAULT);
     /** What the last call did to peers' SAs; replaced at every call. */
     private List<PeerEvent> events = List.of();
+    /** HA replication to a standby (issue 15); null while off, the default. */
+    private Replication replication;
+    /** What a standby holds of its active's SAs ({@link #applyReplica}). */
+    private final StandbyTable standby = new StandbyTable();
 
     /**
      * @param crypto every algorithm lookup, key pair and random byte of the exchanges comes from
@@ -142,9 +149,74 @@ public final class Engine {
         capture = on;
     }
 
+    /**
+     * Turns HA replication on (issue 15; off by default, and then no {@link Action.Replicate} is
+     * ever emitted): each ISAKMP SA, IPsec SA pair and R-U-THERE number reaches the standby before
+     * the message that lets the peer use it (see docs/architecture.md "HA: the engine side"); a
+     * message waits at most {@code ackTimeout} for {@link #replicated}, then the engine goes on
+     * degraded.
+     */
+    public void replication(Duration ackTimeout) {
+        replication = new Replication(ackTimeout);
+        ctx.children().onRemove(p -> replication.queue(
+                new HaRecord.PairDelete(new HaRecord.SpiKey(p.inbound().destination(), p.inbound().spi()))));
+    }
+
+    /** The standby stored the record of {@link Action.Replicate} {@code id}: what waited for it is sent. */
+    public List<Action> replicated(long id, Instant now) {
+        Out out = out();
+        events = List.of();
+        if (replication != null) {
+            replication.acknowledged(id, out);
+        }
+        return out.actions();
+    }
+
+    /**
+     * The standby is reachable again after the engine went degraded: the records it may lack are
+     * sent again, and guarded messages wait for its acks again.
+     */
+    public List<Action> standbyBack(Instant now) {
+        Out out = out();
+        events = List.of();
+        if (replication != null) {
+            replication.standbyBack(out);
+        }
+        return out.actions();
+    }
+
+    /** Whether a standby's ack timed out and it has not been reported back ({@link #standbyBack}). */
+    public boolean replicationDegraded() {
+        return replication != null && replication.degraded();
+    }
+
+    /** Guarded messages sent without the standby's ack, since replication was turned on. */
+    public long degradedSends() {
+        return replication == null ? 0 : replication.degradedSends();
+    }
+
+    /** On a standby: stores a record its active replicated. Nothing is sent, nothing is scheduled. */
+    public void applyReplica(HaRecord record, Instant now) {
+        standby.apply(record);
+    }
+
+    /** On a standby: what it holds of its active's SAs. */
+    public StandbyTable standbyTable() {
+        return standby;
+    }
+
+    /** Every established SA as records, for a standby that joins (its state transfer, before the live stream). */
+    public List<HaRecord> snapshot() {
+        return Replication.snapshot(sessions.values(), ctx.children());
+    }
+
+    private Out out() {
+        return new Out(debug, capture, this::wire, replication);
+    }
+
     /** A datagram arrived on one of our UDP endpoints. */
     public List<Action> receive(Datagram d, Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         List<PeerEvent> happened = new ArrayList<>();
         events = happened;
         if (natPorts.contains(d.local().getPort())) {
@@ -212,7 +284,7 @@ public final class Engine {
 
     /** Negotiates all the peer's tunnels (again): Main Mode first unless an ISAKMP SA is already up. */
     public List<Action> initiate(String peerName, Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         events = List.of();
         PeerPolicy peer = peer(peerName);
         if (!peer.hasFixedAddress()) {
@@ -228,7 +300,7 @@ public final class Engine {
      * so that an operator's or a restart policy's repeated call starts nothing twice.
      */
     public List<Action> up(String peerName, Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         events = List.of();
         PeerPolicy peer = peer(peerName);
         List<TunnelPolicy> missing = peer.tunnels().stream().filter(t -> !negotiating(peer, t)
@@ -252,7 +324,7 @@ public final class Engine {
      *     clients' addresses are only where they were: they rekey, we cannot reach them first)
      */
     public List<Action> rekey(String peerName, Optional<String> tunnelName, boolean isakmp, Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         events = List.of();
         PeerPolicy peer = peer(peerName);
         if (!peer.hasFixedAddress()) {
@@ -290,7 +362,7 @@ public final class Engine {
 
     /** Takes the peer's tunnels down: Deletes for its IPsec SAs and ISAKMP SAs, which are then forgotten. */
     public List<Action> down(String peerName, Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         events = List.of();
         out.info("peer " + peerName + ": taking it down on request");
         takeDown(peer(peerName), out);
@@ -322,7 +394,7 @@ public final class Engine {
      * @return the actions, and the names of the peers that changed or are new (to bring up)
      */
     public Reconfigured reconfigure(List<PeerPolicy> next, Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         events = List.of();
         List<PeerPolicy> merged = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -406,7 +478,7 @@ public final class Engine {
      * tunnel is already being negotiated or the ACQUIRE matches no configured tunnel.
      */
     public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         events = List.of();
         String what = "ACQUIRE " + Addresses.format(a.source()) + " -> " + Addresses.format(a.destination())
                 + a.localSelector().map(l -> " (" + l + " -> " + a.remoteSelector().map(Object::toString).orElse("?")
@@ -441,7 +513,7 @@ public final class Engine {
      * pair goes too, and the peer is told with a Delete.
      */
     public List<Action> expired(KernelEvent.Expire e, Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         events = List.of();
         Optional<ChildSas.Pair> pair = ctx.children().find(e.destination(), e.spi());
         String what = (e.hard() ? "hard" : "soft") + " EXPIRE for ESP SA " + Addresses.format(e.destination()) + "/0x"
@@ -564,9 +636,12 @@ public final class Engine {
 
     /** Fires every timer that is due: retransmissions, give-ups, SA lifetimes. */
     public List<Action> timeout(Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         List<PeerEvent> happened = new ArrayList<>();
         events = happened;
+        if (replication != null) {
+            replication.expire(now, out);
+        }
         reassembler.expire(now, out);
         for (IsakmpSession s : timers.due(now)) {
             IsakmpSession.State before = s.state();
@@ -651,7 +726,8 @@ public final class Engine {
 
     /** When {@link #timeout} next has work, if ever. */
     public Optional<Instant> nextTimeout() {
-        Optional<Instant> sa = earliest(timers.next(), reassembler.nextDeadline());
+        Optional<Instant> sa = earliest(earliest(timers.next(), reassembler.nextDeadline()),
+                replication == null ? Optional.empty() : replication.nextDeadline());
         Optional<Instant> pair = ctx.children().nextDeadline();
         if (sa.isEmpty() || pair.isEmpty()) {
             return sa.isEmpty() ? pair : sa;
@@ -665,7 +741,7 @@ public final class Engine {
 
     /** Deletes everything: Delete notifications to the peers, DeleteSa for the kernel. */
     public List<Action> shutdown(Instant now) {
-        Out out = new Out(debug, capture, this::wire);
+        Out out = out();
         events = List.of();
         for (ChildSas.Pair p : ctx.children().all()) {
             deletePair(p, out);
@@ -821,7 +897,9 @@ public final class Engine {
         }
         timers.schedule(s, null);
         file(s, null);
-        sessions.remove(s.cookies(), s);
+        if (sessions.remove(s.cookies(), s) && replication != null && s.establishedAt() != null) {
+            replication.queue(new HaRecord.IsakmpDelete(Replication.cookies(s.cookies())));
+        }
         halfOpen.remove(new HalfOpen(s.firstRemote, Cookies.initiatorOnly(s.cookies().initiator())), s);
         List<IsakmpSession> ofPeer = byPeer.get(s.peer.name());
         if (ofPeer != null && ofPeer.remove(s) && ofPeer.isEmpty()) {

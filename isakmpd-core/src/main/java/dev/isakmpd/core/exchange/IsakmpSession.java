@@ -1,10 +1,12 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.policy.Phase1Proposal;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
 import dev.isakmpd.core.registry.ExchangeType;
@@ -167,6 +169,7 @@ final class IsakmpSession {
 
     /** The phase-1 exchange authenticated the peer: the ISAKMP SA is up, with its keys. */
     void established(Phase1Exchange p1, Instant now, Out out) {
+        out.hold(); // the first use of the new SA waits for the standby's copy (MM6 is held already)
         choice = p1.choice;
         prf = p1.prf;
         keys = p1.keys;
@@ -201,6 +204,26 @@ final class IsakmpSession {
             remoteAccess.start(now, out);
         }
         startPendingTunnels(now, out);
+        out.guard(this::replica, now);
+    }
+
+    /** This established SA as the standby needs it (issue 15): keys, CBC state, algorithms, who and where. */
+    HaRecord.IsakmpSa replica() {
+        Phase1Proposal p = choice.proposal();
+        return new HaRecord.IsakmpSa(Replication.cookies(cookies), role == IsakmpSaInfo.Role.INITIATOR, peer.name(),
+                peerKey(), local, remote, new HaRecord.Phase1Algorithms(p.encryption().ikeValue(), p.keyBits(),
+                        p.hash().ikeValue(), p.group().id(), phase1.auth.method(), choice.lifetime().toSeconds()),
+                phase1.ownId(), Optional.ofNullable(phase1.peerId), keys.skeyidD(), keys.skeyidA(), keys.skeyidE(),
+                cbc.lastPhase1Block(), new HaRecord.Capabilities(phase1.peerDpd,
+                        Replication.natVersion(udpEncapsulationVersion()), nat != null && nat.localBehindNat(),
+                        nat != null && nat.peerBehindNat(), fragmentSize().isPresent(),
+                        remoteAccess != null && remoteAccess.quickModeAllowed()), expires.toEpochMilli());
+    }
+
+    /** Our last R-U-THERE sequence number, for a standby's snapshot; empty without DPD. */
+    Optional<HaRecord.DpdSequence> dpdReplica() {
+        return dpd == null ? Optional.empty()
+                : Optional.of(new HaRecord.DpdSequence(Replication.cookies(cookies), dpd.nextSequence() - 1));
     }
 
     /** The tunnels that waited for Main Mode (and for XAUTH and Mode-Config, where they run). */
@@ -369,7 +392,9 @@ final class IsakmpSession {
                 int sequence = dpd.probe(now);
                 out.debug(tag() + "DPD: R-U-THERE " + Integer.toUnsignedString(sequence) + " after "
                         + dpd.silentSeconds(now) + "s without proof of life");
+                out.hold(); // a new active must go on after it (RFC 3706 s6.2): the standby learns it first
                 Informational.sendProtectedNotify(this, NotifyType.R_U_THERE, Phase2Sa.spiBytes(sequence), out);
+                out.guard(() -> new HaRecord.DpdSequence(Replication.cookies(cookies), sequence), now);
             }
         }
         if (state == State.ESTABLISHED && nextKeepalive != null && !now.isBefore(nextKeepalive)) {
@@ -635,6 +660,7 @@ final class IsakmpSession {
             IpsecSa movedIn = in.movedTo(remote.getAddress(), local.getAddress(), udpEncapsulation(true, oa));
             IpsecSa movedOut = outSa.movedTo(local.getAddress(), remote.getAddress(), udpEncapsulation(false, oa));
             ctx.children().move(pair, movedIn, movedOut);
+            out.replicate(() -> Replication.pair(pair)); // the standby's copy follows the peer too
             out.delete(in);
             out.delete(outSa);
             out.install(movedIn);

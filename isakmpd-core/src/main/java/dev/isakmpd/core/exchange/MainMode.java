@@ -159,6 +159,7 @@ final class MainMode extends Phase1Exchange {
     private void onMm5(Packet p, byte[] ciphertext, Instant now, Out out) throws ExchangeFailure {
         authenticatePeerMessage(p, now, out);
         cbc.advance(0, ciphertext);
+        out.hold(); // MM6 gives the initiator the SA: it waits for the standby's copy (IsakmpSession#established)
         sendEncrypted(authenticationMessage(false), now, out, true, false);
         state = State.DONE;
         complete(now, out);

@@ -9,6 +9,7 @@ import static dev.isakmpd.core.registry.PayloadType.NAT_OA_DRAFT;
 import static dev.isakmpd.core.registry.PayloadType.NONCE;
 import static dev.isakmpd.core.registry.PayloadType.SA;
 
+import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.policy.IpsecMode;
@@ -111,6 +112,8 @@ final class QuickMode {
     private Instant inboundAt;
     /** A rekey's new pair whose outbound SA waits for {@link #OUTBOUND_SWITCH_DELAY}; null otherwise. */
     private ChildSas.Pair delayedOutbound;
+    /** The responder's pair as replicated before QM2 went out (HA); null otherwise. */
+    private HaRecord.IpsecPair pendingReplica;
     private Instant delayedOutboundAt;
 
     private QuickMode(IsakmpSession session, int messageId, boolean initiator, Instant now) {
@@ -201,8 +204,10 @@ final class QuickMode {
             gqm = agree(ke.get());
         }
         installInbound(now, out); // the responder may send on it as soon as it has QM3
+        out.hold(); // QM3 lets the responder use the pair: the standby must hold it first
         send(List.of(new HashPayload(prf(new byte[] {0}, mid(), ni, nr))), now, out, true, false);
-        finish(now, out);
+        ChildSas.Pair pair = finish(now, out);
+        out.guard(() -> Replication.pair(pair), now);
     }
 
     /**
@@ -314,7 +319,9 @@ final class QuickMode {
         byte[] hash2 = prf(mid(), ni, PayloadCodec.encode(rest));
         installInbound(now, out); // the initiator may send on it as soon as it has QM2
         state = State.QM2_SENT;
+        out.hold(); // QM2 lets the initiator use the pair: the standby must hold it (pending) first
         send(withHash(hash2, rest), now, out, true, true);
+        out.guard(() -> pendingReplica = pendingPair(now), now);
     }
 
 
@@ -358,7 +365,8 @@ final class QuickMode {
                 onQm2(p, now, out);
             } else {
                 QM3.check(p.payloads());
-                finish(now, out); // HASH(3) proved the initiator has our QM2
+                ChildSas.Pair pair = finish(now, out); // HASH(3) proved the initiator has our QM2
+                out.replicate(() -> Replication.pair(pair));
             }
         } catch (ExchangeFailure f) {
             state = State.FAILED;
@@ -427,8 +435,9 @@ final class QuickMode {
         return finishedAt != null && !now.isBefore(finishedAt.plus(linger));
     }
 
-    private void finish(Instant now, Out out) {
+    private ChildSas.Pair finish(Instant now, Out out) {
         state = State.DONE;
+        pendingReplica = null;
         finishedAt = now;
         int outboundSpi = choice.peerSpi();
         InetAddress us = session.local.getAddress();
@@ -454,7 +463,8 @@ final class QuickMode {
         }
         boolean delay = initiator && !old.isEmpty() && switchAt.isAfter(now);
         ChildSas.Pair pair = new ChildSas.Pair(session.peerKey(), in, outSa, inboundAt.plus(choice.lifetime()),
-                SoftLifetime.of(inboundAt, choice.lifetime(), softShare), initiator, session.peerIdentity());
+                SoftLifetime.of(inboundAt, choice.lifetime(), softShare), initiator, session.peerIdentity(),
+                session.cookies());
         children.add(pair, now);
         if (delay) {
             delayedOutbound = pair;
@@ -469,6 +479,26 @@ final class QuickMode {
                 + "s" + (choice.lifeKilobytes() > 0 ? " or " + choice.lifeKilobytes() + " KB" : "") + ", in "
                 + Duration.between(started, now).toMillis() + " ms"
                 + outSa.udpEncapsulation().map(u -> ", ESP in UDP (" + u + ")").orElse(""));
+        return pair;
+    }
+
+    /**
+     * The responder's pair between QM2 and QM3, for the standby: its outbound SA is not in use
+     * until QM3 (or, after a takeover, traffic on its inbound SA) proves the initiator has QM2.
+     */
+    private HaRecord.IpsecPair pendingPair(Instant now) {
+        IpsecSa outSa = sa(IpsecSa.Direction.OUT, choice.peerSpi(), session.local.getAddress(),
+                session.remote.getAddress(), tunnel.local(), tunnel.remote(), softShare)
+                .withUdpEncapsulation(session.udpEncapsulation(false, peerOriginalAddress));
+        return new HaRecord.IpsecPair(Replication.cookies(session.cookies()), session.peerKey(),
+                session.peerIdentity(), inbound, outSa, false, true, false,
+                inboundAt.plus(choice.lifetime()).toEpochMilli(),
+                SoftLifetime.of(inboundAt, choice.lifetime(), softShare).toEpochMilli());
+    }
+
+    /** The pair this responder awaits QM3 for, as replicated; empty otherwise. */
+    Optional<HaRecord.IpsecPair> pendingReplica() {
+        return Optional.ofNullable(state == State.QM2_SENT ? pendingReplica : null);
     }
 
     /**

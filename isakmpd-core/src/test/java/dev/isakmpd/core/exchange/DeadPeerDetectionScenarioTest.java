@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class DeadPeerDetectionScenarioTest {
     private static final DeadPeerDetection DPD = new DeadPeerDetection(Duration.ofSeconds(10), Duration.ofSeconds(45));
 
-    private static PeerPolicy withDpd(PeerPolicy p) {
+    static PeerPolicy withDpd(PeerPolicy p) {
         return new PeerPolicy(p.name(), p.local(), p.remote(), p.auth(), p.ikeProposals(), p.ikeLifetime(),
                 p.tunnels(), p.autoStart(), Optional.of(DPD), p.localId(), p.remoteId(), p.remoteRange(),
                 p.aggressive());

@@ -28,12 +28,12 @@ import org.junit.jupiter.api.Test;
  */
 class NatTraversalScenarioTest {
     private static final String GW = "198.51.100.1";
-    private static final String NAT_PUBLIC = "203.0.113.7";
-    private static final String CLIENT = "10.0.0.2";
+    static final String NAT_PUBLIC = "203.0.113.7";
+    static final String CLIENT = "10.0.0.2";
     private static final int NAT_T = NatTraversal.PORT;
 
     /** A client behind a NAT, a road-warrior gateway on a public address. */
-    private record Setup(SimulatedNetwork net, SimulatedNetwork.Nat nat, SimulatedNetwork.Node client,
+    record Setup(SimulatedNetwork net, SimulatedNetwork.Nat nat, SimulatedNetwork.Node client,
             SimulatedNetwork.Node gw) {
         boolean up() {
             return client.kernel.list().size() == 2 && gw.kernel.list().size() == 2;
@@ -65,7 +65,7 @@ class NatTraversalScenarioTest {
         return n;
     }
 
-    private static Setup clientBehindNat(long seed, boolean aggressive) {
+    static Setup clientBehindNat(long seed, boolean aggressive) {
         SimulatedNetwork net = new SimulatedNetwork(seed, SimulatedNetwork.Faults.NONE);
         SimulatedNetwork.Nat nat = net.add(new SimulatedNetwork.Nat(NAT_PUBLIC, 40000, CLIENT));
         SimulatedNetwork.Node gw = node(net, "gw", GW, gatewayPolicy(GW, aggressive), seed + 1);

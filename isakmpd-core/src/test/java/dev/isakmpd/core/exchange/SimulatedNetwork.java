@@ -22,6 +22,7 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Engines joined by a lossy network under a virtual clock: datagrams are dropped, duplicated
@@ -63,6 +64,10 @@ final class SimulatedNetwork {
         final List<SpdTunnel> policies = new ArrayList<>();
         /** Addresses the engine asked to put on the host (Action.AddAddress), once per hold. */
         final List<java.net.InetAddress> addresses = new ArrayList<>();
+        /** Sees each action before it is carried out (HA: the replication channel, a crash at a boundary). */
+        Consumer<Action> observer = a -> { };
+        /** Crashed: the rest of its actions and its timers are gone. */
+        boolean dead;
 
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed) {
             this(name, address, peers, seed, false);
@@ -198,6 +203,10 @@ final class SimulatedNetwork {
 
     void apply(Node from, List<Action> actions) {
         for (Action a : actions) {
+            from.observer.accept(a);
+            if (from.dead) {
+                return;
+            }
             try {
                 if (a instanceof Action.Send s) {
                     from.timeline.add(now + " send");
@@ -262,6 +271,17 @@ final class SimulatedNetwork {
         wire.add(new InFlight(at, order++, new Datagram(arriving.remote(), arriving.local(), arriving.data())));
     }
 
+    private record Task(Instant at, long order, Runnable run) {
+    }
+
+    private final PriorityQueue<Task> tasks = new PriorityQueue<>(
+            (a, b) -> a.at.equals(b.at) ? Long.compare(a.order, b.order) : a.at.compareTo(b.at));
+
+    /** Runs {@code task} at {@code at} of virtual time (a replication channel's deliveries), in order with datagrams. */
+    void schedule(Instant at, Runnable task) {
+        tasks.add(new Task(at, order++, task));
+    }
+
     /** Runs events in time order until {@code done} holds or {@code limit} of virtual time has passed. */
     boolean runUntil(BooleanSupplier done, Duration limit) {
         Instant end = now.plus(limit);
@@ -274,11 +294,16 @@ final class SimulatedNetwork {
             if (t != null && (next == null || t.isBefore(next))) {
                 next = t;
             }
+            if (!tasks.isEmpty() && (next == null || tasks.peek().at().isBefore(next))) {
+                next = tasks.peek().at();
+            }
             if (next == null || next.isAfter(end)) {
                 return false;
             }
             now = next.isAfter(now) ? next : now;
-            if (!wire.isEmpty() && !wire.peek().at().isAfter(now)) {
+            if (!tasks.isEmpty() && !tasks.peek().at().isAfter(now)) {
+                tasks.poll().run().run();
+            } else if (!wire.isEmpty() && !wire.peek().at().isAfter(now)) {
                 Datagram d = wire.poll().datagram();
                 Node to = nodes.get(d.remote());
                 if (to == null && removed.contains(d.remote())) {

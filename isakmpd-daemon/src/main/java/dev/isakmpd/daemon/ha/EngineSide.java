@@ -1,6 +1,7 @@
 package dev.isakmpd.daemon.ha;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the replication channel hands to the engine, always on the event loop's thread (HaNode
@@ -26,6 +27,10 @@ public interface EngineSide {
         public List<byte[]> snapshot() {
             return List.of();
         }
+
+        @Override
+        public void standbyBack() {
+        }
     };
 
     /** Standby: one live record from the active. */
@@ -39,4 +44,12 @@ public interface EngineSide {
 
     /** Active: the full state, for a joining standby. */
     List<byte[]> snapshot();
+
+    /** Active: the standby is reachable (again): what it may lack goes to it, guarded messages wait for it. */
+    void standbyBack();
+
+    /** Status lines of the engine's side (any thread): what a standby holds of its active's SAs. */
+    default Map<String, Object> status() {
+        return Map.of();
+    }
 }

@@ -175,6 +175,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
         m.put("ha-unacked", unacked);
         m.put("ha-records-received", recordsReceived);
         m.put("ha-last-vrrp", lastVrrp);
+        m.putAll(engine.status());
         return m;
     }
 
@@ -234,7 +235,10 @@ public final class HaNode implements RoleGate, AutoCloseable {
 
         @Override
         public void peerUp() {
-            loop.execute(() -> peerConnected = true);
+            loop.execute(() -> {
+                peerConnected = true;
+                engine.standbyBack();
+            });
         }
 
         @Override

@@ -36,6 +36,9 @@ final class ActionExecutor {
     private final WarningLimiter warnings;
     /** HA: a standby sends nothing on UDP 500/4500. */
     private RoleGate gate = RoleGate.ALWAYS_ACTIVE;
+    /** HA: where the engine's records go (the sync link); the engine emits none unless HA is on. */
+    private java.util.function.Consumer<Action.Replicate> replicator =
+            r -> KERNEL.error("HA: a record to replicate, but no sync link: {}", r);
 
     ActionExecutor(UdpTransport transport, Kernel kernel, Clock clock) {
         this.transport = transport;
@@ -80,12 +83,18 @@ final class ActionExecutor {
                 addresses.delete(da.peer(), da.address());
             } else if (a instanceof Action.Log l) {
                 log(l);
+            } else if (a instanceof Action.Replicate r) {
+                replicator.accept(r);
             } else {
                 // Action is sealed: a new kind must get a branch here, not be dropped unseen.
                 throw new IllegalStateException("no executor for action " + a.getClass().getSimpleName());
             }
         }
         capturing(DecryptedCapture::endOfBatch);
+    }
+
+    void replicateTo(java.util.function.Consumer<Action.Replicate> r) {
+        replicator = r;
     }
 
     void roleGate(RoleGate g) {

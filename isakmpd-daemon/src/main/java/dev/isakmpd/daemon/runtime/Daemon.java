@@ -10,7 +10,7 @@ import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.control.ControlProtocol;
 import dev.isakmpd.daemon.control.ControlServer;
-import dev.isakmpd.daemon.ha.EngineSide;
+import dev.isakmpd.core.ha.HaCodec;
 import dev.isakmpd.daemon.ha.HaNode;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
 public final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
     private static final Logger KERNEL = LoggerFactory.getLogger("isakmpd.kernel");
+    /**
+     * HA: how long a guarded message (MM6, QM2, QM3, R-U-THERE) waits for the standby's ack before
+     * the active goes on degraded (issue 15: the active never waits on a dead standby).
+     */
+    static final Duration REPLICATION_ACK_TIMEOUT = Duration.ofMillis(200);
     private final EventLoop loop;
     private final StatusPublisher status;
     private final Thread thread;
@@ -136,9 +141,11 @@ public final class Daemon {
                 loop.closeAtExit(control);
             }
             if (config.ha().isPresent()) {
-                // EngineSide.NONE until the engine's replication seam is glued in (issue 15, item 3)
-                HaNode ha = new HaNode(config.ha().get(), EngineSide.NONE, loop::submit, loop::startAutoPeers);
+                engine.replication(REPLICATION_ACK_TIMEOUT);
+                HaNode ha = new HaNode(config.ha().get(), new ReplicatedEngine(engine, loop, clock), loop::submit,
+                        loop::startAutoPeers);
                 loop.roleGate(ha);
+                loop.replicateTo(r -> ha.replicate(r.id(), HaCodec.encode(r.record()), r.sync()));
                 servers.add(ha::close);
                 loop.closeAtExit(ha);
                 ha.start();

@@ -241,6 +241,11 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** HA: the engine's records go to {@code r}; set before the loop starts. */
+    void replicateTo(java.util.function.Consumer<Action.Replicate> r) {
+        executor.replicateTo(r);
+    }
+
     /** HA: the gate this loop and its executor obey; set before the loop starts. */
     void roleGate(RoleGate g) {
         gate = g;

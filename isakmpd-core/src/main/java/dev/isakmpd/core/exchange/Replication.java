@@ -1,0 +1,197 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.ha.HaRecord;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The active side of HA replication (issue 15 s3), sans-I/O. A guarded message (MM6, QM2, QM3,
+ * R-U-THERE, see docs/architecture.md "HA: the engine side") waits here until the standby
+ * acknowledged the record that makes it safe to send, or until the ack timeout passed: then the
+ * engine is degraded, sends anyway, and re-sends what was not acknowledged once the standby is
+ * back. While degraded nothing waits (the active never waits on a dead standby). Deletes go
+ * asynchronously, in order, one per SA per input.
+ */
+final class Replication {
+    /** A guarded record sent to the standby and the datagrams waiting for its ack. */
+    private record Guard(HaRecord record, List<Datagram> held, Instant deadline) {
+    }
+
+    /** What {@link #missed} files a record under: one per kind of record per SA. */
+    private record Missed(int type, Object saKey) {
+    }
+
+    /** The types of IsakmpSa, IpsecPair and DpdSequence: what a Delete makes obsolete. */
+    private static final int[] RECORDS_OF_AN_SA = {1, 2, 6};
+
+    private final Duration ackTimeout;
+    private long nextId = 1;
+    /** By id, which is also deadline order: every guard waits the same timeout. */
+    private final LinkedHashMap<Long, Guard> waiting = new LinkedHashMap<>();
+    /** The held datagrams' bytes, so that a retransmission of one is not sent ahead of it. */
+    private final Map<ByteBuffer, Long> heldBytes = new HashMap<>();
+    /** Asynchronous records of this input, one per SA (a later one replaces an earlier in its place). */
+    private final LinkedHashMap<Object, HaRecord> async = new LinkedHashMap<>();
+    /** Records the standby may lack (their ack timed out, or sent while degraded): re-sent when it is back. */
+    private final LinkedHashMap<Missed, HaRecord> missed = new LinkedHashMap<>();
+    private boolean degraded;
+    private long degradedSends;
+
+    Replication(Duration ackTimeout) {
+        if (ackTimeout.isNegative() || ackTimeout.isZero()) {
+            throw new IllegalArgumentException("HA ack timeout must be positive, not " + ackTimeout);
+        }
+        this.ackTimeout = ackTimeout;
+    }
+
+    /** Sends {@code record}; {@code held} goes out once the standby has it, or degraded without. */
+    void guard(HaRecord record, List<Datagram> held, Instant now, Out out) {
+        long id = nextId++;
+        if (degraded) {
+            out.add(new Action.Replicate(id, record, false));
+            missed.put(new Missed(record.type(), record.saKey()), record);
+            held.forEach(out::sendReleased);
+            degradedSends++;
+            return;
+        }
+        out.add(new Action.Replicate(id, record, true));
+        waiting.put(id, new Guard(record, held, now.plus(ackTimeout)));
+        for (Datagram d : held) {
+            heldBytes.put(ByteBuffer.wrap(d.rawData()), id);
+        }
+    }
+
+    /** Whether {@code d} is a message that waits for an ack (so a retransmission must wait too). */
+    boolean holds(Datagram d) {
+        return !heldBytes.isEmpty() && heldBytes.containsKey(ByteBuffer.wrap(d.rawData()));
+    }
+
+    /** Queues an asynchronous record; a Delete also cancels the re-sending of what it deletes. */
+    void queue(HaRecord r) {
+        async.put(r.saKey(), r);
+        if (r instanceof HaRecord.IsakmpDelete || r instanceof HaRecord.PairDelete) {
+            for (int type : RECORDS_OF_AN_SA) {
+                missed.remove(new Missed(type, r.saKey()));
+            }
+        }
+    }
+
+    /** Emits the asynchronous records queued during this input, in order. */
+    void drain(Out out) {
+        for (HaRecord r : async.values()) {
+            out.add(new Action.Replicate(nextId++, r, false));
+        }
+        async.clear();
+    }
+
+    /** The standby stored record {@code id}: its held messages go out. */
+    void acknowledged(long id, Out out) {
+        Guard g = waiting.remove(id);
+        if (g == null) {
+            out.debug("HA: acknowledgement " + id + " for no waiting record (late, after its timeout, or twice)");
+            return;
+        }
+        release(g, out);
+    }
+
+    /** Acks that did not come in time: their messages go out, and the engine is degraded. */
+    void expire(Instant now, Out out) {
+        for (Iterator<Guard> it = waiting.values().iterator(); it.hasNext();) {
+            Guard g = it.next();
+            if (g.deadline().isAfter(now)) {
+                return;
+            }
+            it.remove();
+            if (!degraded) {
+                out.warn("HA: the standby did not acknowledge " + describe(g.record()) + " within "
+                        + ackTimeout.toMillis() + " ms; degraded: sending without its copy until it is back");
+                degraded = true;
+            }
+            degradedSends++;
+            missed.put(new Missed(g.record().type(), g.record().saKey()), g.record());
+            release(g, out);
+        }
+    }
+
+    private void release(Guard g, Out out) {
+        for (Datagram d : g.held()) {
+            heldBytes.remove(ByteBuffer.wrap(d.rawData()));
+            out.sendReleased(d);
+        }
+    }
+
+    /** The standby is back: what it may lack is sent again (asynchronously), and guards wait for it again. */
+    void standbyBack(Out out) {
+        out.info("HA: the standby is back; re-sending " + missed.size() + " record(s) it may lack"
+                + (degraded ? "; no longer degraded" : ""));
+        degraded = false;
+        for (HaRecord r : missed.values()) {
+            out.add(new Action.Replicate(nextId++, r, false));
+        }
+        missed.clear();
+    }
+
+    Optional<Instant> nextDeadline() {
+        return waiting.isEmpty() ? Optional.empty() : Optional.of(waiting.values().iterator().next().deadline());
+    }
+
+    boolean degraded() {
+        return degraded;
+    }
+
+    /** Guarded messages sent without the standby's ack, in all. */
+    long degradedSends() {
+        return degradedSends;
+    }
+
+    private static String describe(HaRecord r) {
+        return r.getClass().getSimpleName() + " " + r.saKey();
+    }
+
+    // ---------------------------------------------------------------- records from the engine's state
+
+    static HaRecord.CookiePair cookies(Cookies c) {
+        return new HaRecord.CookiePair(c.initiator(), c.responder());
+    }
+
+    /** A pair the engine holds: in use unless {@code pending}. */
+    static HaRecord.IpsecPair pair(ChildSas.Pair p) {
+        return new HaRecord.IpsecPair(cookies(p.owner()), p.peer(), p.identity(), p.inbound(), p.outbound(),
+                p.initiator(), false, false, p.expires().toEpochMilli(),
+                p.rekeyAt() == null ? 0 : p.rekeyAt().toEpochMilli());
+    }
+
+    /** The NAT-T version as {@link HaRecord.Capabilities} numbers it: 0 none, then in the order of RFC 3947 s3's list. */
+    static int natVersion(Optional<NatDiscovery.Version> v) {
+        return v.map(x -> switch (x) {
+            case RFC3947 -> 1;
+            case DRAFT_03 -> 2;
+            case DRAFT_02 -> 3;
+            case DRAFT_02_NEWLINE -> 4;
+        }).orElse(0);
+    }
+
+    /** Every SA as records, for a standby that joins: ISAKMP SAs first, so that pairs find their owner. */
+    static List<HaRecord> snapshot(Iterable<IsakmpSession> sessions, ChildSas children) {
+        List<HaRecord> all = new ArrayList<>();
+        List<HaRecord> pending = new ArrayList<>();
+        for (IsakmpSession s : sessions) {
+            if (s.state() == IsakmpSession.State.ESTABLISHED) {
+                all.add(s.replica());
+                s.dpdReplica().ifPresent(all::add);
+                s.quickModes().values().forEach(q -> q.pendingReplica().ifPresent(pending::add));
+            }
+        }
+        children.all().forEach(p -> all.add(pair(p)));
+        all.addAll(pending);
+        return all;
+    }
+}

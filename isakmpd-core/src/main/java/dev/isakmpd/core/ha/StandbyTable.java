@@ -1,0 +1,118 @@
+package dev.isakmpd.core.ha;
+
+import dev.isakmpd.core.sa.IpsecSa;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a standby holds of its active's SAs: the latest record per SA, applied in the order the
+ * active sent them. Applying is idempotent (a re-sent record replaces its copy), so a snapshot and
+ * the live stream may overlap. Keys of a record that is replaced or deleted are wiped. Nothing here
+ * sends or schedules; takeover (issue 15 s5) rebuilds sessions from these records.
+ */
+public final class StandbyTable {
+    private final Map<HaRecord.CookiePair, HaRecord.IsakmpSa> isakmp = new LinkedHashMap<>();
+    private final Map<HaRecord.CookiePair, Integer> dpd = new HashMap<>();
+    /** By the inbound SA; {@link #byOutbound} finds a pair by its outbound SA. */
+    private final Map<HaRecord.SpiKey, HaRecord.IpsecPair> pairs = new LinkedHashMap<>();
+    private final Map<HaRecord.SpiKey, HaRecord.SpiKey> byOutbound = new HashMap<>();
+    private final Map<HaRecord.SpiKey, HaRecord.Counters> counters = new HashMap<>();
+
+    public void apply(HaRecord r) {
+        if (r instanceof HaRecord.IsakmpSa s) {
+            HaRecord.IsakmpSa old = isakmp.put(s.cookies(), s);
+            if (old != null && old != s) {
+                wipe(old);
+            }
+        } else if (r instanceof HaRecord.IpsecPair p) {
+            HaRecord.SpiKey in = key(p.inbound());
+            HaRecord.IpsecPair old = pairs.put(in, p);
+            if (old != null && old != p) {
+                byOutbound.remove(key(old.outbound()));
+                wipe(old);
+            }
+            byOutbound.put(key(p.outbound()), in);
+        } else if (r instanceof HaRecord.IsakmpDelete d) {
+            HaRecord.IsakmpSa old = isakmp.remove(d.cookies());
+            if (old != null) {
+                wipe(old);
+            }
+            dpd.remove(d.cookies());
+        } else if (r instanceof HaRecord.PairDelete d) {
+            HaRecord.IpsecPair old = pairs.remove(d.inbound());
+            if (old != null) {
+                byOutbound.remove(key(old.outbound()));
+                counters.remove(d.inbound());
+                counters.remove(key(old.outbound()));
+                wipe(old);
+            }
+        } else if (r instanceof HaRecord.Counters c) {
+            if (pairs.containsKey(c.sa()) || byOutbound.containsKey(c.sa())) {
+                counters.put(c.sa(), c);
+            }
+        } else {
+            HaRecord.DpdSequence d = (HaRecord.DpdSequence) r;
+            dpd.put(d.cookies(), d.sequence());
+        }
+    }
+
+    public Optional<HaRecord.IsakmpSa> isakmpSa(HaRecord.CookiePair cookies) {
+        return Optional.ofNullable(isakmp.get(cookies));
+    }
+
+    /** The pair one of whose SAs is (destination, SPI). */
+    public Optional<HaRecord.IpsecPair> pair(InetAddress destination, int spi) {
+        HaRecord.SpiKey k = new HaRecord.SpiKey(destination, spi);
+        HaRecord.IpsecPair p = pairs.get(k);
+        if (p == null && byOutbound.containsKey(k)) {
+            p = pairs.get(byOutbound.get(k));
+        }
+        return Optional.ofNullable(p);
+    }
+
+    public Optional<HaRecord.Counters> counters(InetAddress destination, int spi) {
+        return Optional.ofNullable(counters.get(new HaRecord.SpiKey(destination, spi)));
+    }
+
+    /** The last R-U-THERE number the active sent or was about to send under that ISAKMP SA. */
+    public Optional<Integer> dpdSequence(HaRecord.CookiePair cookies) {
+        return Optional.ofNullable(dpd.get(cookies));
+    }
+
+    public int isakmpSas() {
+        return isakmp.size();
+    }
+
+    public int pairs() {
+        return pairs.size();
+    }
+
+    /** Everything held, ISAKMP SAs first. */
+    public List<HaRecord> records() {
+        List<HaRecord> all = new ArrayList<>(isakmp.values());
+        dpd.forEach((c, seq) -> all.add(new HaRecord.DpdSequence(c, seq)));
+        all.addAll(pairs.values());
+        all.addAll(counters.values());
+        return all;
+    }
+
+    private static HaRecord.SpiKey key(IpsecSa sa) {
+        return new HaRecord.SpiKey(sa.destination(), sa.spi());
+    }
+
+    private static void wipe(HaRecord.IsakmpSa s) {
+        s.skeyidD().wipe();
+        s.skeyidA().wipe();
+        s.skeyidE().wipe();
+    }
+
+    private static void wipe(HaRecord.IpsecPair p) {
+        p.inbound().wipe();
+        p.outbound().wipe();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.isakmpd.core.exchange;
+
+import dev.isakmpd.core.ha.HaCodec;
+import dev.isakmpd.core.ha.HaCodecException;
+import java.time.Duration;
+import java.util.Random;
+
+/**
+ * The replication channel between an active node and its standby, on the simulated network's
+ * virtual clock: each record goes through the codec, is lost with probability {@code loss}, else
+ * arrives after a random delay (so records overtake each other) and is applied to the standby;
+ * the ack of a synchronous one comes back after another such delay. A crashed active neither
+ * sends nor hears acks; what it sent before still lands.
+ */
+final class SimulatedReplication {
+    static final Duration ACK_TIMEOUT = Duration.ofMillis(200);
+
+    private final SimulatedNetwork net;
+    final SimulatedNetwork.Node active;
+    final SimulatedNetwork.Node standby;
+    private final Random random;
+    private final double loss;
+    private final Duration minDelay;
+    private final Duration maxDelay;
+    int sent;
+    int syncSent;
+    int applied;
+
+    SimulatedReplication(SimulatedNetwork net, SimulatedNetwork.Node active, SimulatedNetwork.Node standby, long seed,
+            double loss, Duration minDelay, Duration maxDelay) {
+        this.net = net;
+        this.active = active;
+        this.standby = standby;
+        this.random = new Random(seed);
+        this.loss = loss;
+        this.minDelay = minDelay;
+        this.maxDelay = maxDelay;
+        active.engine.replication(ACK_TIMEOUT);
+        active.observer = a -> {
+            if (a instanceof Action.Replicate r) {
+                send(r);
+            }
+        };
+    }
+
+    private void send(Action.Replicate r) {
+        sent++;
+        syncSent += r.sync() ? 1 : 0;
+        byte[] bytes = HaCodec.encode(r.record());
+        if (random.nextDouble() < loss) {
+            return;
+        }
+        net.schedule(net.now.plus(delay()), () -> {
+            try {
+                standby.engine.applyReplica(HaCodec.decode(bytes), net.now);
+            } catch (HaCodecException e) {
+                throw new AssertionError(e);
+            }
+            applied++;
+            if (r.sync()) {
+                net.schedule(net.now.plus(delay()), () -> {
+                    if (!active.dead) {
+                        net.apply(active, active.engine.replicated(r.id(), net.now));
+                    }
+                });
+            }
+        });
+    }
+
+    private Duration delay() {
+        long spread = maxDelay.toMillis() - minDelay.toMillis();
+        return minDelay.plusMillis(spread <= 0 ? 0 : (long) (random.nextDouble() * (spread + 1)));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.isakmpd.daemon.runtime;
+
+import dev.isakmpd.core.exchange.Engine;
+import dev.isakmpd.core.ha.HaCodec;
+import dev.isakmpd.core.ha.HaCodecException;
+import dev.isakmpd.daemon.ha.EngineSide;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine as the HA channel sees it (issue 15): records go in and out as {@link HaCodec}
+ * bytes; every call arrives on the event loop's thread (HaNode hands them over), so the engine
+ * stays single-threaded and its answers run through {@link EventLoop#dispatch}.
+ */
+final class ReplicatedEngine implements EngineSide {
+    private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
+
+    private final Engine engine;
+    private final EventLoop loop;
+    private final Clock clock;
+    // for status(), which other threads call: refreshed on the loop thread
+    private volatile int standbyIsakmpSas;
+    private volatile int standbyPairs;
+
+    ReplicatedEngine(Engine engine, EventLoop loop, Clock clock) {
+        this.engine = engine;
+        this.loop = loop;
+        this.clock = clock;
+    }
+
+    @Override
+    public void apply(byte[] record) {
+        try {
+            engine.applyReplica(HaCodec.decode(record), clock.instant());
+        } catch (HaCodecException e) {
+            LOG.warn("HA: dropped a {}-byte record from the active: {}", record.length, e.getMessage());
+        }
+        standbyIsakmpSas = engine.standbyTable().isakmpSas();
+        standbyPairs = engine.standbyTable().pairs();
+    }
+
+    @Override
+    public void applySnapshot(List<byte[]> records) {
+        records.forEach(this::apply);
+        LOG.info("HA: took the active's snapshot of {} record(s)", records.size());
+    }
+
+    /** An unacknowledged record needs nothing here: the engine's ack timeout makes it go on degraded. */
+    @Override
+    public void replicated(long id, boolean acked) {
+        if (acked) {
+            loop.dispatch("taking the standby's ack", () -> engine.replicated(id, clock.instant()));
+        }
+    }
+
+    @Override
+    public List<byte[]> snapshot() {
+        return engine.snapshot().stream().map(HaCodec::encode).toList();
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        return Map.of("ha-standby-isakmp-sas", standbyIsakmpSas, "ha-standby-pairs", standbyPairs);
+    }
+
+    @Override
+    public void standbyBack() {
+        loop.dispatch("the standby is back", () -> engine.standbyBack(clock.instant()));
+    }
+}

@@ -1,0 +1,133 @@
+package dev.isakmpd.daemon.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isakmpd.core.kernel.InMemoryKernel;
+import dev.isakmpd.daemon.config.ConfigLoader;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's replication glued to the sync link (issue 15): gateway A (active, keepalived says
+ * MASTER) negotiates with a peer, and gateway B (standby) ends up holding the ISAKMP SA and the
+ * IPsec SA pair, each reaching it before the message that let the peer use it, with no message
+ * sent without the standby's ack.
+ */
+class HaPairTest {
+    private static final String PSK = "ha pair test psk";
+
+    @TempDir
+    Path dir;
+
+    private final List<Daemon> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (Daemon d : started) {
+            d.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void theStandbyHoldsWhatTheActiveNegotiatedBeforeThePeerCanUseIt() throws Exception {
+        String a = "127.0.0.1:" + freeUdp("127.0.0.1");
+        String b = "127.0.0.3:" + freeUdp("127.0.0.3");
+        String peer = "127.0.0.2:" + freeUdp("127.0.0.2");
+        String syncA = "127.0.0.41:" + freeTcp("127.0.0.41");
+        String syncB = "127.0.0.42:" + freeTcp("127.0.0.42");
+        Files.writeString(dir.resolve("ha.key"), "0f3a9c1be4d27a8e5b6c0d1f2e3a4b5c\n");
+        Daemon gwA = gateway("gw-a", a, peer, syncA, syncB);
+        Daemon gwB = gateway("gw-b", b, peer, syncB, syncA);
+        keepalived("gw-a", "INSTANCE \"VI_1\" MASTER 150");
+        keepalived("gw-b", "INSTANCE \"VI_1\" BACKUP 100");
+        assertTrue(until(() -> "active".equals(gwA.haStatus().get("ha-role"))
+                && Boolean.TRUE.equals(gwA.haStatus().get("ha-peer-connected"))
+                && Boolean.TRUE.equals(gwB.haStatus().get("ha-synced"))), "pair not formed: A " + gwA.haStatus()
+                + ", B " + gwB.haStatus());
+
+        Daemon far = start("peer", daemon(peer) + peerSection("gw", peer, a, true, "10.2.0.0/16", "10.1.0.0/16"));
+        assertTrue(until(() -> far.status().esp().size() == 2 && gwA.status().esp().size() == 2),
+                "no tunnel: peer " + far.status() + " A " + gwA.status());
+        assertTrue(until(() -> Integer.valueOf(1).equals(gwB.haStatus().get("ha-standby-isakmp-sas"))
+                && Integer.valueOf(1).equals(gwB.haStatus().get("ha-standby-pairs"))), "B " + gwB.haStatus());
+        assertEquals(0L, gwA.haStatus().get("ha-unacked"), "A " + gwA.haStatus());
+        assertTrue(gwB.status().esp().isEmpty() && gwB.status().isakmp().isEmpty(),
+                "a standby negotiates nothing itself: " + gwB.status());
+    }
+
+    private Daemon gateway(String node, String listen, String peer, String syncLocal, String syncOther)
+            throws Exception {
+        Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve(node + ".fifo").toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        return start(node, daemon(listen) + peerSection("far", listen, peer, false, "10.1.0.0/16", "10.2.0.0/16")
+                + "\n[ha]\nmode = \"active-standby\"\nnode = \"" + node + "\"\nsync-link = [\"" + syncLocal + "\", \""
+                + syncOther + "\"]\nkey-file = \"ha.key\"\nkeepalived-fifo = \"" + node + ".fifo\"\ntrack-file = \""
+                + node + ".weight\"\n");
+    }
+
+    private Daemon start(String name, String text) throws Exception {
+        Daemon d = Daemon.start(ConfigLoader.parse(text, name + ".toml", dir), new InMemoryKernel(), name);
+        started.add(d);
+        return d;
+    }
+
+    private void keepalived(String node, String line) throws IOException {
+        try (FileOutputStream fifo = new FileOutputStream(dir.resolve(node + ".fifo").toFile())) {
+            fifo.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static String daemon(String listen) {
+        return "[daemon]\nlisten = [\"" + listen + "\"]\nkernel = \"memory\"\ncontrol-socket = \"off\"\n";
+    }
+
+    private static String peerSection(String name, String local, String remote, boolean start, String localNet,
+            String remoteNet) {
+        return "\n[peers." + name + "]\nlocal = \"" + local + "\"\nremote = \"" + remote + "\"\npsk = \"" + PSK
+                + "\"\nike = [\"aes128-sha256-modp2048\"]\nauto = \"" + (start ? "start" : "add") + "\"\n"
+                + "\n[peers." + name + ".tunnels.net]\nlocal-subnet = \"" + localNet + "\"\nremote-subnet = \""
+                + remoteNet + "\"\nesp = [\"aes128-sha1\"]\n";
+    }
+
+    private static boolean until(BooleanSupplier c) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            if (c.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    private static int freeUdp(String address) throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName(address))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** JGroups also listens on port + 100 (failure detection). */
+    private static int freeTcp(String address) throws IOException {
+        for (int i = 0; i < 20; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(address))) {
+                if (s.getLocalPort() < 65435) {
+                    return s.getLocalPort();
+                }
+            }
+        }
+        throw new IOException("no free TCP port below 65435 on " + address);
+    }
+}
