@@ -799,6 +799,8 @@ public final class Engine {
     private void track(IsakmpSession s) {
         if (!s.halfOpen()) {
             halfOpenTable.remove(s);
+        } else if (s.peerAnsweredFromItsAddress()) {
+            halfOpenTable.verify(s);
         }
         if (s.state() != IsakmpSession.State.DEAD) {
             timers.schedule(s, s.nextDeadline());

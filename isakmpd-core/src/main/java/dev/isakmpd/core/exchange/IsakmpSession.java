@@ -740,6 +740,11 @@ final class IsakmpSession {
         return state == State.NEGOTIATING && phase1.halfOpen();
     }
 
+    /** A half-open responder exchange whose peer answered our first message (see {@link HalfOpenTable#verify}). */
+    boolean peerAnsweredFromItsAddress() {
+        return state == State.NEGOTIATING && phase1.peerAnsweredFromItsAddress();
+    }
+
     IsakmpSaInfo info() {
         Phase1Sa.Choice c = phase1.choice;
         return new IsakmpSaInfo(peer.name(), role, local, remote, cookies.initiatorHex(), cookies.responderHex(),
