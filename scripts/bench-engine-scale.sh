@@ -4,6 +4,8 @@
 # ISAKMP SA + IPsec SA pair (dev.isakmpd.core.exchange.ScaleBench).
 #
 #   scripts/bench-engine-scale.sh [HELD [BATCH]]     # defaults 50000 and 2000: a few minutes
+#   scripts/bench-engine-scale.sh memory [COUNT [BATCH]]   # COUNT (default 100000) SAs held in -Xmx2g
+# BENCH_SCALE_JAVA_OPTS replaces the JVM options (default -Xmx6g, or -Xmx2g for memory).
 set -eu
 cd "$(dirname "$0")/.."
 OUT="$PWD/isakmpd-core/target/bench-scale"
@@ -15,4 +17,6 @@ mvn -o -q -B -pl isakmpd-oakley dependency:build-classpath -Dmdep.includeScope=t
     -Dmdep.outputFile="$OUT/cp.txt" >&2
 CP="isakmpd-core/target/test-classes:isakmpd-core/target/classes:isakmpd-oakley/target/classes:$(cat "$OUT/cp.txt")"
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
-exec java -Xmx6g -XX:+UseParallelGC -cp "$CP" dev.isakmpd.core.exchange.ScaleBench "$@"
+if [ "${1:-}" = memory ]; then heap=-Xmx2g; else heap=-Xmx6g; fi
+# shellcheck disable=SC2086 # the options are words
+exec java ${BENCH_SCALE_JAVA_OPTS:-$heap -XX:+UseParallelGC} -cp "$CP" dev.isakmpd.core.exchange.ScaleBench "$@"

@@ -10,7 +10,9 @@
 #
 #   scripts/bench-load.sh [COUNT [WARMUP [RUNS]]]   # defaults 1000 200 3; needs root
 #   results: isakmpd-daemon/target/bench-load/ (logs, results.txt, threads.txt: CPU by thread)
-#   BENCH_LOAD_NO_BUILD=1 skips mvn; BENCH_LOAD_JAVA_OPTS adds JVM options to our responder
+#   BENCH_LOAD_NO_BUILD=1 skips mvn; BENCH_LOAD_JAVA_OPTS adds JVM options to our responder;
+#   BENCH_LOAD_LOADS="ecp256 ..." runs only those loads; BENCH_LOAD_WHO=ours (or strongswan) only that responder;
+#   BENCH_LOAD_JAVA=path/to/java runs our responder on another JDK
 #
 # Debian does not ship the load-tester plugin: the first run builds it from Debian's strongswan
 # source package (same version as the installed charon) in /var/cache/isakmpd-bench-load and copies
@@ -93,8 +95,6 @@ charon-systemd {
             esp = $esp
             initiator_tsi = 10.2.0.0/16
             initiator_tsr = 10.1.0.0/16
-            # an IKE lifetime (our default 3h): without one charon offers Life Duration 0, which we refuse
-            ike_rekey = 10800
 $(printf '            %s\n' "$@")
         }
     }
@@ -125,7 +125,11 @@ established() { local n; n=$(grep -c 'CHILD_SA .* established' "$1" 2>/dev/null)
 # every process started here, stopped at exit whatever happens
 PIDS=()
 stop() {
+    local i
     kill -TERM "$1" 2>/dev/null || true
+    # a charon that sent thousands of Deletes can take minutes to tear down (seen: 7 min at 5,000 SAs)
+    for i in $(seq 600); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
 }
 trap 'for p in "${PIDS[@]}"; do stop "$p"; done' EXIT
@@ -173,6 +177,12 @@ measure() {
             END { print "" }' | sed "s/^/$name ms\/handshake by thread:/" | tee -a "$OUT/threads.txt"
 }
 
+# rx_queue: bytes waiting in the receive queue of the socket on 127.0.0.1:500 (/proc/net/udp, hex)
+rx_queue() {
+    local hex
+    hex=$(awk '$2 == "0100007F:01F4" { split($5, q, ":"); print q[2] }' /proc/net/udp)
+    echo $((16#${hex:-0}))
+}
 port500_busy() { ss -Huln 'sport = :500' | grep -q .; }
 wait_port500() {
     local i
@@ -210,21 +220,28 @@ esp = ["${esp%-$pfs}"]
 pfs = "$pfs"
 TOML
     # shellcheck disable=SC2086
-    java -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar isakmpd-daemon/target/isakmpd.jar run --config "$dir/isakmpd.toml" \
+    "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar isakmpd-daemon/target/isakmpd.jar run --config "$dir/isakmpd.toml" \
         >"$dir/isakmpd.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
     wait_port500
+    echo "$tag ours: $(cpu_ms "$pid") ms of CPU until listening" | tee -a "$OUT/startup.txt"
+    # what our socket's receive queue holds, every 0.05 s, for as long as the responder runs
+    (while kill -0 "$pid" 2>/dev/null; do rx_queue; sleep 0.05; done >"$dir/rx-queue.txt") &
     measure "$tag ours" "$pid" "$ike" "$esp" "$dir"
     # the Deletes the initiator sent as it stopped: every ISAKMP SA and IPsec SA must be gone
-    local left i
+    local left i queue drops
     for i in $(seq 100); do
         left=$(grep -s -c -E '^(isakmp|esp) ' "$dir/status") || true
         [ "$left" = 0 ] && break
         sleep 0.1
     done
+    queue=$(sort -n "$dir/rx-queue.txt" | tail -1)
+    drops=$(awk '$2 == "0100007F:01F4" { print $NF }' /proc/net/udp)
     echo "$tag ours: $(grep -c 'peer deleted the ISAKMP SA' "$dir/isakmpd.log") ISAKMP SAs deleted by the peer" \
-        "($(grep -c 'deleting IKE_SA' "$dir/initiator.log") Deletes sent), $left SAs left" | tee -a "$OUT/deletes.txt"
+        "($(grep -c 'deleting IKE_SA' "$dir/initiator.log") Deletes sent), $left SAs left;" \
+        "receive queue at most ${queue:-0} bytes, $drops datagrams dropped by the kernel on it" |
+        tee -a "$OUT/deletes.txt"
     stop "$pid"
 }
 
@@ -256,9 +273,13 @@ run_strongswan() {
 ! port500_busy || { echo "bench-load.sh: port 500 is in use already" >&2; exit 1; }
 rm -rf "$OUT"
 mkdir -p "$OUT"
-LOADS=("modp2048 aes128-sha1-modp2048 aes128-sha1"
-       "modp2048-pfs aes128-sha1-modp2048 aes128-sha1-modp2048"
-       "ecp256 aes128-sha1-ecp256 aes128-sha1")
+LOADS=()
+for load in "modp2048 aes128-sha1-modp2048 aes128-sha1" \
+        "modp2048-pfs aes128-sha1-modp2048 aes128-sha1-modp2048" \
+        "ecp256 aes128-sha1-ecp256 aes128-sha1"; do
+    [[ " ${BENCH_LOAD_LOADS:-modp2048 modp2048-pfs ecp256} " == *" ${load%% *} "* ]] && LOADS+=("$load")
+done
+WHO=${BENCH_LOAD_WHO:-both}
 {
     echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1);"
     echo "strongSwan $(dpkg-query -W -f='${Version}' libstrongswan); $COUNT handshakes after $WARMUP, $RUNS runs"
@@ -266,7 +287,11 @@ LOADS=("modp2048 aes128-sha1-modp2048 aes128-sha1"
 for run in $(seq "$RUNS"); do
     for load in "${LOADS[@]}"; do
         # interleaved, and which responder goes first alternates from run to run
-        if [ $((run % 2)) = 1 ]; then
+        if [ "$WHO" = ours ]; then
+            run_ours $load
+        elif [ "$WHO" = strongswan ]; then
+            run_strongswan $load
+        elif [ $((run % 2)) = 1 ]; then
             run_ours $load
             run_strongswan $load
         else
@@ -280,6 +305,7 @@ awk '{ k = $1 " " $2; n[k]++; r[k, n[k]] = $3; c[k, n[k]] = $4 }
     function median(a, k, m,   v, i, j, t) {
         for (i = 1; i <= m; i++) v[i] = a[k, i]
         for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+        if (!m) return "-"
         return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
     END {
         print "| load | ours handshakes/s | strongSwan | ours CPU ms/handshake | strongSwan |"
@@ -287,6 +313,7 @@ awk '{ k = $1 " " $2; n[k]++; r[k, n[k]] = $3; c[k, n[k]] = $4 }
         split("modp2048 modp2048-pfs ecp256", loads, " ")
         for (l = 1; l <= 3; l++) {
             o = loads[l] " ours"; s = loads[l] " strongswan"
+            if (!n[o] && !n[s]) continue
             printf "| %s | %s | %s | %s | %s |\n", loads[l], median(r, o, n[o]), median(r, s, n[s]),
                 median(c, o, n[o]), median(c, s, n[s])
         }

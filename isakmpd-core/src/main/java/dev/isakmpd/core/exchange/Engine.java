@@ -796,7 +796,7 @@ public final class Engine {
 
     /** Forgets the pair, tells the peer, and removes from the kernel those SAs {@code inKernel} says are there. */
     private void deletePair(ChildSas.Pair p, Predicate<IpsecSa> inKernel, Out out) {
-        establishedSession(p.peer()).ifPresent(s -> Informational.sendDelete(s, p.inbound(), out));
+        establishedSession(p.peer(), p.identity()).ifPresent(s -> Informational.sendDelete(s, p.inbound(), out));
         dropPair(p, inKernel, out);
     }
 
@@ -859,6 +859,23 @@ public final class Engine {
         return Optional.ofNullable(newest);
     }
 
+    /**
+     * The newest established ISAKMP SA of {@code peer} under {@code identity}: where a Delete for a
+     * pair that identity negotiated goes. One PSK policy may serve many identities (a load
+     * generator, peers behind one NAT); another identity's SA, often one whose MM6 the peer has not
+     * read yet, is not where that peer looks for it.
+     */
+    private Optional<IsakmpSession> establishedSession(String peer, String identity) {
+        IsakmpSession newest = null;
+        for (IsakmpSession s : sessionsWithKey(peer)) {
+            if (s.state() == IsakmpSession.State.ESTABLISHED && Objects.equals(s.peerIdentity(), identity)
+                    && (newest == null || !s.establishedAt().isBefore(newest.establishedAt()))) {
+                newest = s;
+            }
+        }
+        return Optional.ofNullable(newest);
+    }
+
     private List<IsakmpSession> sessionsOf(String policy) {
         return byPeer.getOrDefault(policy, List.of());
     }
@@ -889,6 +906,8 @@ public final class Engine {
     private void track(IsakmpSession s) {
         if (!s.halfOpen()) {
             halfOpenTable.remove(s);
+        } else if (s.peerAnsweredFromItsAddress()) {
+            halfOpenTable.verify(s);
         }
         if (s.state() != IsakmpSession.State.DEAD) {
             timers.schedule(s, s.nextDeadline());

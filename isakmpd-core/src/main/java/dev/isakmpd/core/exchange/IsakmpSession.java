@@ -185,9 +185,11 @@ final class IsakmpSession {
         expires = now.plus(choice.lifetime());
         // A responder that shortened the initiator's lifetime (RFC 2407 s4.5.4) cannot tell it: MM2
         // echoes the initiator's transform. The initiator would rekey too late, so the responder
-        // rekeys as early as an initiator does.
-        boolean early = role == IsakmpSaInfo.Role.INITIATOR
-                || offeredLifetime(choice.transform()).compareTo(choice.lifetime()) > 0;
+        // rekeys as early as an initiator does. So it does for an initiator that offered Life
+        // Duration 0 (no limit): that one never rekeys.
+        Duration offered = offeredLifetime(choice.transform());
+        boolean early = role == IsakmpSaInfo.Role.INITIATOR || offered.isZero()
+                || offered.compareTo(choice.lifetime()) > 0;
         softExpires = SoftLifetime.of(now, choice.lifetime(), early, ctx.crypto().random());
         if (peer.dpd().isPresent()) {
             if (p1.peerDpd) {
@@ -762,6 +764,11 @@ final class IsakmpSession {
     /** A responder waiting for the initiator's next phase-1 message. */
     boolean halfOpen() {
         return state == State.NEGOTIATING && phase1.halfOpen();
+    }
+
+    /** A half-open responder exchange whose peer answered our first message (see {@link HalfOpenTable#verify}). */
+    boolean peerAnsweredFromItsAddress() {
+        return state == State.NEGOTIATING && phase1.peerAnsweredFromItsAddress();
     }
 
     IsakmpSaInfo info() {

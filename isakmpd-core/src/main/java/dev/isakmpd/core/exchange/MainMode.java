@@ -189,6 +189,11 @@ final class MainMode extends Phase1Exchange {
     }
 
     @Override
+    boolean peerAnsweredFromItsAddress() {
+        return state == State.MM4_SENT;
+    }
+
+    @Override
     boolean acceptsEncryption(boolean encrypted) {
         return encrypted == (state == State.MM4_SENT || state == State.MM5_SENT);
     }

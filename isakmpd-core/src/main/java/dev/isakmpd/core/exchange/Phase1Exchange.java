@@ -104,6 +104,14 @@ abstract class Phase1Exchange {
     /** A responder waiting for the initiator's next message: what the half-open limits count. */
     abstract boolean halfOpen();
 
+    /**
+     * Responder: the initiator answered our first message with one that carries our responder
+     * cookie, so it receives at the address it sends from (a spoofed MM1 cannot get this far).
+     */
+    boolean peerAnsweredFromItsAddress() {
+        return false;
+    }
+
     /** Whether the next message we accept may come with the encryption flag {@code encrypted}. */
     abstract boolean acceptsEncryption(boolean encrypted);
 

@@ -61,8 +61,11 @@ final class Phase1Sa {
     /**
      * The syntax rules of an initiator's phase-1 SA that no transform choice can excuse (RFC 2409
      * Appendix A, RFC 2407 s4.5): basic-only classes in the basic form, each class at most once per
-     * transform, a Life Duration of 1-8 bytes that is not 0 and follows a known Life Type, and no
-     * Key Length of 0. A message that breaks one is malformed as a whole, whatever else it offers.
+     * transform, a Life Duration of 1-8 bytes that follows a known Life Type, and no Key Length of
+     * 0. A message that breaks one is malformed as a whole, whatever else it offers. A Life Duration
+     * of 0 is not among them: neither RFC 2407 s4.5 nor RFC 2409 Appendix A gives it a meaning, and
+     * strongSwan offers it when it has no IKE lifetime configured (its responder echoes it and keeps
+     * its own lifetime); {@link #select} reads it as no limit from the peer, as Quick Mode does.
      *
      * @throws ExchangeFailure BAD-PROPOSAL-SYNTAX naming the proposal, transform and rule
      */
@@ -91,9 +94,6 @@ final class Phase1Sa {
                         if (!a.isBasic() && (a.valueLength() == 0 || a.valueLength() > MAX_LIFE_DURATION_BYTES)) {
                             throw bad(where + "Life Duration of " + a.valueLength() + " bytes (1 to "
                                     + MAX_LIFE_DURATION_BYTES + " accepted)");
-                        }
-                        if (Attributes.value(a) == 0) {
-                            throw bad(where + "Life Duration 0");
                         }
                     } else if (a.type() == KEY_LENGTH && Attributes.value(a) == 0) {
                         throw bad(where + "Key Length 0");
@@ -230,7 +230,7 @@ final class Phase1Sa {
         }
         for (Phase1Proposal p : ours) {
             if (p.matches(e.get(), keyBits, h.get(), group)) {
-                // RFC 2407 s4.5.4 lets the responder shorten; we keep the shorter of the two.
+                // RFC 2407 s4.5.4 lets the responder shorten; we keep the shorter of the two (0: no limit).
                 Duration life = lifeSeconds == 0 || lifeSeconds > ourLifetime.toSeconds()
                         ? ourLifetime : Duration.ofSeconds(lifeSeconds);
                 return Optional.of(new Choice(p, proposalNumber, t, life));

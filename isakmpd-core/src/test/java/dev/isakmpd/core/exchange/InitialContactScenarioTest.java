@@ -106,5 +106,11 @@ class InitialContactScenarioTest {
         assertEquals(2, b.engine.isakmpSas().size(), "both identities keep their ISAKMP SA");
         net.runUntil(() -> false, ChildSas.OVERLAP.plusSeconds(30));
         assertEquals(2, b.engine.isakmpSas().size(), "neither superseded the other");
+
+        // each pair's Delete goes under the ISAKMP SA of the identity that negotiated it, not under
+        // the policy's newest (the other identity's): there the peer does not know the SPI
+        net.apply(b, b.engine.down("a", net.now));
+        assertTrue(net.runUntil(() -> a.kernel.list().isEmpty(), Duration.ofSeconds(30)),
+                () -> "a still holds " + a.kernel.list() + "\n" + String.join("\n", a.log));
     }
 }

@@ -131,13 +131,20 @@ class MalformedFirstMessageTest {
     }
 
     @Test
-    void zeroLifeDurationAndZeroKeyLength() {
+    void zeroKeyLength() {
         List<DataAttribute> attrs = goodAttributes();
-        attrs.set(6, DataAttribute.basic(LIFE_DURATION, 0));
-        assertRefused(message(List.of(sa(attrs)), 0, new byte[0]), "Life Duration 0");
-        attrs = goodAttributes();
         attrs.set(1, DataAttribute.basic(KEY_LENGTH, 0));
         assertRefused(message(List.of(sa(attrs)), 0, new byte[0]), "Key Length 0");
+    }
+
+    /** strongSwan's charon offers Life Duration 0 when it has no IKE lifetime configured (load-tester's default). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void zeroLifeDurationIsNoLimitFromThePeerAndGetsItsMm2(boolean basic) {
+        List<DataAttribute> attrs = goodAttributes();
+        attrs.set(6, basic ? DataAttribute.basic(LIFE_DURATION, 0) : DataAttribute.variable(LIFE_DURATION, new byte[4]));
+        List<Action> actions = feed(responder(), message(List.of(sa(attrs), VID), 0, new byte[0]));
+        assertEquals(1, actions.stream().filter(a -> a instanceof Action.Send).count(), actions.toString());
     }
 
     @Test

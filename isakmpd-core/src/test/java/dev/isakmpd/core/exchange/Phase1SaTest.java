@@ -40,6 +40,15 @@ class Phase1SaTest {
     }
 
     @Test
+    void lifeDurationZeroIsNoLimitFromThePeerSoOursApplies() throws ExchangeFailure {
+        SaPayload offer = Phase1Sa.offer(OURS, Duration.ZERO, AUTH_PRE_SHARED_KEY);
+        Phase1Sa.checkSyntax(offer);
+        Phase1Sa.Choice c = Phase1Sa.select(CRYPTO, offer, OURS, Duration.ofHours(3), AUTH_PRE_SHARED_KEY,
+                new ArrayList<>());
+        assertEquals(Duration.ofHours(3), c.lifetime());
+    }
+
+    @Test
     void anotherAuthMethodIsNoProposalChosenAndSaysWhich() {
         SaPayload offer = Phase1Sa.offer(OURS, Duration.ofHours(8), AUTH_RSA_SIGNATURES);
         List<String> why = new ArrayList<>();

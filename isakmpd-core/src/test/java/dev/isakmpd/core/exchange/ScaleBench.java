@@ -19,6 +19,11 @@ import java.util.List;
  *     road-warrior policy serves them all, so the heap is the SAs').
  * </ol>
  * Arguments: HELD (default 50000) and BATCH (default 2000).
+ * <p>
+ * With {@code memory COUNT [BATCH]} instead: COUNT handshakes (default 100000), every batch's
+ * initiators taken off the network once it is up, so that the heap holds little but the
+ * responder; then the responder's live heap after a full GC, for the heap limit the JVM was given
+ * (issue 11: 100,000 ISAKMP SAs and 200,000 IPsec SAs in at most 2 GiB).
  */
 final class ScaleBench {
     private static final String RESPONDER = "192.0.2.1";
@@ -32,6 +37,11 @@ final class ScaleBench {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("memory")) {
+            memory(args.length > 1 ? Integer.parseInt(args[1]) : 100_000,
+                    args.length > 2 ? Integer.parseInt(args[2]) : 2_000);
+            return;
+        }
         int held = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         run(batch, batch, false); // warm-up: the JIT compiles the paths before anything is measured
@@ -44,15 +54,7 @@ final class ScaleBench {
 
         SimulatedNetwork net = new SimulatedNetwork(1, SimulatedNetwork.Faults.NONE);
         net.forgetful = true;
-        // one road-warrior policy for every initiator, so that the heap measured is the SAs'
-        PeerPolicy fixed = policy("rw", RESPONDER, "10.0.0.1", "group key", IKE, "aes128-sha1", null,
-                "198.51.100.0/24", "10.0.0.0/8", false);
-        PeerPolicy rw = RoadWarriorScenarioTest.roadWarrior(fixed, "10.0.0.0/8");
-        SimulatedNetwork.Node r = net.add(new SimulatedNetwork.Node("r", Addresses.parseEndpoint(RESPONDER, 500),
-                List.of(rw), 7));
-        r.quiet = true;
-        r.timed = true;
-        r.engine.debugLogging(false);
+        SimulatedNetwork.Node r = responder(net);
 
         int[] next = {0};
         List<SimulatedNetwork.Node> initiators = new ArrayList<>();
@@ -74,6 +76,44 @@ final class ScaleBench {
         System.out.printf("responder holds %d ISAKMP SAs and %d IPsec SAs in %.1f MiB of heap "
                 + "(policies included): %.0f bytes per ISAKMP SA + IPsec SA pair%n", isakmp, ipsec,
                 (heapAfter - heapBefore) / 1048576.0, (heapAfter - heapBefore) / (double) isakmp);
+    }
+
+    private static void memory(int count, int batch) {
+        System.gc();
+        long heapBefore = usedHeap();
+        SimulatedNetwork net = new SimulatedNetwork(1, SimulatedNetwork.Faults.NONE);
+        net.forgetful = true;
+        SimulatedNetwork.Node r = responder(net);
+        int[] next = {0};
+        List<SimulatedNetwork.Node> initiators = new ArrayList<>();
+        while (next[0] < count) {
+            round(net, r, initiators, next, Math.min(batch, count - next[0]));
+            initiators.forEach(net::remove);
+            initiators.clear();
+            r.timeline.clear(); // the harness's record of sends and installs, not the engine's
+        }
+        System.gc();
+        long live = usedHeap() - heapBefore;
+        int isakmp = r.engine.isakmpSas().size();
+        int ipsec = r.engine.ipsecSas().size();
+        System.out.printf("heap limit %.0f MiB; the responder holds %d ISAKMP SAs and %d IPsec SAs; live heap "
+                + "after a full GC %.1f MiB (its in-memory kernel's table and the harness's list of the %d "
+                + "removed addresses included): %.0f bytes per ISAKMP SA with its two IPsec SAs%n",
+                Runtime.getRuntime().maxMemory() / 1048576.0, isakmp, ipsec, live / 1048576.0, next[0],
+                live / (double) isakmp);
+    }
+
+    /** One road-warrior policy for every initiator, so that the heap measured is the SAs'. */
+    private static SimulatedNetwork.Node responder(SimulatedNetwork net) {
+        PeerPolicy fixed = policy("rw", RESPONDER, "10.0.0.1", "group key", IKE, "aes128-sha1", null,
+                "198.51.100.0/24", "10.0.0.0/8", false);
+        PeerPolicy rw = RoadWarriorScenarioTest.roadWarrior(fixed, "10.0.0.0/8");
+        SimulatedNetwork.Node r = net.add(new SimulatedNetwork.Node("r", Addresses.parseEndpoint(RESPONDER, 500),
+                List.of(rw), 7));
+        r.quiet = true;
+        r.timed = true;
+        r.engine.debugLogging(false);
+        return r;
     }
 
     /** Brings up {@code n} more initiators; the responder's CPU microseconds per handshake. */

@@ -23,17 +23,18 @@ import java.util.Random;
 
 /**
  * Issue 11's flood (scripts/bench-flood.sh): RATE valid Main Mode first messages per second, each
- * with its own initiator cookie and from one of 512 addresses of 127.0.0.0/8, at a responder whose
+ * with its own initiator cookie and from one of ADDRESSES addresses (default 512; 512 random ones
+ * of 127.0.0.0/8, more: the first ADDRESSES of 127.100.0.0/16 and on), at a responder whose
  * road-warrior policy accepts all of 127.0.0.0/8, for SECONDS; five seconds in, a legitimate peer
  * (127.0.0.2, its own fixed-address policy) starts Main Mode + Quick Mode with the responder.
  * Reports what was sent, how long the legitimate peer took, and the responder's CPU time, peak
  * resident memory and half-open count.
  *
- * <pre>SpoofedFloodBench OUTDIR RATE SECONDS</pre>
+ * <pre>SpoofedFloodBench OUTDIR RATE SECONDS [ADDRESSES]</pre>
  */
 public final class SpoofedFloodBench {
     private static final int PORT = 15500;
-    private static final int SOURCES = 512;
+    private static final int DEFAULT_SOURCES = 512;
 
     private SpoofedFloodBench() {
     }
@@ -42,6 +43,7 @@ public final class SpoofedFloodBench {
         Path dir = Path.of(args[0]).toAbsolutePath();
         int rate = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
+        int addresses = args.length > 3 ? Integer.parseInt(args[3]) : DEFAULT_SOURCES;
         Files.createDirectories(dir);
         for (String old : new String[] {"responder.status", "legit.status", "responder.log", "legit.log"}) {
             Files.deleteIfExists(dir.resolve(old)); // a previous run's would read as this one's
@@ -62,9 +64,13 @@ public final class SpoofedFloodBench {
 
         List<DatagramChannel> sources = new ArrayList<>();
         Random r = new Random(1);
-        while (sources.size() < SOURCES) {
-            InetAddress a = InetAddress.getByAddress(new byte[] {127, (byte) (1 + r.nextInt(250)),
-                    (byte) r.nextInt(256), (byte) (1 + r.nextInt(254))});
+        while (sources.size() < addresses) {
+            int i = sources.size();
+            InetAddress a = addresses <= DEFAULT_SOURCES
+                    ? InetAddress.getByAddress(new byte[] {127, (byte) (1 + r.nextInt(250)), (byte) r.nextInt(256),
+                            (byte) (1 + r.nextInt(254))})
+                    : InetAddress.getByAddress(new byte[] {127, (byte) (100 + i / 65_024), (byte) (i / 254 % 256),
+                            (byte) (1 + i % 254)});
             DatagramChannel c = DatagramChannel.open();
             c.bind(new InetSocketAddress(a, 0));
             c.configureBlocking(false);
@@ -94,7 +100,7 @@ public final class SpoofedFloodBench {
                     r.nextBytes(cookie);
                     System.arraycopy(cookie, 0, mm1, 0, 8);
                     b.clear();
-                    if (sources.get((int) (sent % SOURCES)).send(b, target) == 0) {
+                    if (sources.get((int) (sent % addresses)).send(b, target) == 0) {
                         refused++;
                     }
                     sent++;
@@ -117,8 +123,8 @@ public final class SpoofedFloodBench {
                 }
                 String report = String.format("sent %d MM1s in %.1f s (%.0f/s, %d not sent: socket buffer full) from %d"
                         + " addresses%nresponder CPU %.1f s (%.0f%% of one core), peak RSS %d MiB%n"
-                        + "legitimate peer: %s%n", sent, elapsed, sent / elapsed, refused, SOURCES, cpu / 1000.0,
-                        cpu / elapsed / 10, peakRss / 1024,
+                        + "legitimate peer: %s%n", sent, elapsed, sent / elapsed, refused, addresses,
+                        cpu / 1000.0, cpu / elapsed / 10, peakRss / 1024,
                         legitUp == null ? "NOT up within 60 s after the flood" : "MM+QM up " + legitUp.toMillis()
                                 + " ms after its process started (JVM start included; flood running)");
                 System.out.print(report);
