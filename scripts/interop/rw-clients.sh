@@ -11,16 +11,20 @@
 #   --timeout S          limit for each wait below (default 60)
 #
 # Topology: make_nat_netns sw (lib.sh: "nat" masquerades, UDP source ports to 40000-40999) plus
-# add_nat_client sw2: clients "sw" 203.0.113.2 and "sw2" 203.0.113.3 behind the NAT's public
-# address 198.51.100.2, our gateway "us" 198.51.100.1 with 10.1.0.1 on its veth.
-# Clients (each its own charon-systemd, STRONGSWAN_CONF, vici socket and DIR/NS/ directory):
-#   sw   certificate gw-b,  XAUTH user alice
-#   sw2  certificate carol, XAUTH user bob
-# both xauth-rsa: Main Mode with RSA signatures (swanctl local-1 pubkey), then XAUTH (local-2
-# xauth), a virtual IP pulled by Mode-Config (vips = 0.0.0.0), remote_ts 10.1.0.0/16, DPD every 2 s.
+# add_nat_client sw2 and sw3: clients "sw" 203.0.113.2, "sw2" 203.0.113.3 and "sw3" 203.0.113.4
+# behind the NAT's public address 198.51.100.2, our gateway "us" 198.51.100.1 with 10.1.0.1 on its
+# veth and routes to both pools (10.3.0.0/24, 10.4.0.0/24) through the NAT.
+# Clients (each its own charon-systemd, STRONGSWAN_CONF, vici socket and DIR/NS/ directory), all
+# with a virtual IP pulled by Mode-Config (vips = 0.0.0.0), remote_ts 10.1.0.0/16, DPD every 2 s:
+#   sw   xauth-rsa, certificate gw-b,  XAUTH user alice: Main Mode with RSA signatures (swanctl
+#        local-1 pubkey), then XAUTH (local-2 xauth); our gateway's policy "strongswan"
+#   sw2  the same with certificate carol, XAUTH user bob
+#   sw3  hybrid (draft-ietf-ipsec-isakmp-hybrid-auth-05), XAUTH user carol: Aggressive Mode, the
+#        gateway by its certificate (remote pubkey), itself by XAUTH alone (local auth = xauth), ID
+#        HYBRID_ID, which picks our gateway's second policy, "hybrid" (its remote-id)
 # Steps (each stamped in DIR/timings.txt):
-#   1. both initiate at once; each CHILD_SA must be installed and the two virtual IPs must differ;
-#      each client pings 10.1.0.1 from its virtual IP (3 of 3), every ESP SA on all three sides
+#   1. all initiate at once; each CHILD_SA must be installed and the virtual IPs must differ;
+#      each client pings 10.1.0.1 from its virtual IP (3 of 3), every ESP SA on all four sides
 #      counts packets and is ESP in UDP.  Files: vip-NS.txt, ping-NS.txt, ip-xfrm-state-stats-*.txt,
 #      ip-xfrm-policy-us.txt
 #   2. the NAT's mappings change: its UDP rule moves to ports 41000-41999 and its public address
@@ -58,10 +62,12 @@ rm -rf "$out"/sw "$out"/sw2
 rm -f "$out"/{result,timings.txt,ours.log,ours-status.txt,ip-xfrm-policy-us.txt} "$out"/*-sw.txt "$out"/*-sw2.txt \
     "$out"/*-us.txt "$out"/*-moved.txt "$out"/charon-*.log
 
-CLIENTS=(sw sw2)
-declare -A ADDR=([sw]=$NAT_INSIDE_ADDR [sw2]=203.0.113.3) CERT=([sw]=gw-b [sw2]=carol) \
-    USER=([sw]=alice [sw2]=bob) PASS=([sw]=wonderland [sw2]=builder) CHARON=()
+CLIENTS=(sw sw2 sw3)
+declare -A ADDR=([sw]=$NAT_INSIDE_ADDR [sw2]=203.0.113.3 [sw3]=203.0.113.4) CERT=([sw]=gw-b [sw2]=carol) \
+    USER=([sw]=alice [sw2]=bob [sw3]=carol) PASS=([sw]=wonderland [sw2]=builder [sw3]=hybrid-pw) CHARON=()
 XAUTH_POOL=10.3.0.0/24
+HYBRID_POOL=10.4.0.0/24
+HYBRID_ID=@hybrid.example.org
 ours_pid=''
 
 stamp() { echo "$(now) $*" >>"$out/timings.txt"; }
@@ -104,11 +110,23 @@ esp_ok() {   # esp_ok FILE: every ESP SA (at least 2) counted packets and is ESP
         END { exit !(n >= 2 && c == n && u == n) }' "$1"
 }
 
+# hybrid_client SWANCTL_DIR: use_xauth_client's connection (local-1 psk, local-2 xauth) made hybrid:
+# XAUTH the only local round, with HYBRID_ID; the gateway by a certificate from the test PKI; Aggressive Mode
+hybrid_client() {
+    cp "$pki/root.crt.pem" "$pki/intermediate.crt.pem" "$1/x509ca/" &&
+    sed -i -e '/^        local-1 {$/,/^        }$/d' \
+        -e "s/^\(            xauth_id = .*\)$/\1\n            id = $HYBRID_ID/" \
+        -e "/^        remote {$/,/^        }$/c\\        remote {\\n            auth = pubkey\\n            id = \"$gw_id\"\\n        }" \
+        -e 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$1/swanctl.conf"
+}
+
 stamp start
-make_nat_netns sw && add_nat_client sw2 "${ADDR[sw2]}" || finish FAIL "network set-up failed"
+make_nat_netns sw && add_nat_client sw2 "${ADDR[sw2]}" && add_nat_client sw3 "${ADDR[sw3]}" ||
+    finish FAIL "network set-up failed"
 ip -n us -batch - <<US || finish FAIL "ping path set-up failed"
 addr add $PING_US_ADDR/32 dev veth-us
 route add $XAUTH_POOL via $INTEROP_SW_ADDR src $PING_US_ADDR
+route add $HYBRID_POOL via $INTEROP_SW_ADDR src $PING_US_ADDR
 US
 gw_id=$(subject_dn "$pki/gw-a.crt.pem") || finish FAIL "cannot read gw-a's subject"
 for ns in "${CLIENTS[@]}"; do
@@ -117,11 +135,14 @@ for ns in "${CLIENTS[@]}"; do
     write_strongswan_conf "$dir/strongswan.conf" "/run/interop-$ns/charon.vici" "$out/charon-$ns.log"
     write_swanctl_conf "$dir/swanctl/swanctl.conf" "${ADDR[$ns]}" "$INTEROP_US_ADDR" dynamic "$INTEROP_US_TS" \
         unused aes128-sha256-modp2048 aes128-sha1 none none
-    id=$(subject_dn "$pki/${CERT[$ns]}.crt.pem") &&
-        use_certificates "$dir/swanctl" "$pki" "${CERT[$ns]}" "$id" "$gw_id" &&
-        printf 'secrets {\n}\n' >>"$dir/swanctl/swanctl.conf" &&
+    if [ -n "${CERT[$ns]:-}" ]; then
+        id=$(subject_dn "$pki/${CERT[$ns]}.crt.pem") &&
+            use_certificates "$dir/swanctl" "$pki" "${CERT[$ns]}" "$id" "$gw_id" &&
+            printf 'secrets {\n}\n' >>"$dir/swanctl/swanctl.conf"
+    fi &&
         use_xauth_client "$dir/strongswan.conf" "$dir/swanctl/swanctl.conf" "${USER[$ns]}" "${PASS[$ns]}" \
             "$out/resolv-$ns.conf" &&
+        { [ -n "${CERT[$ns]:-}" ] || hybrid_client "$dir/swanctl"; } &&
         sed -i 's/^        dpd_delay = 0$/        dpd_delay = 2s/' "$dir/swanctl/swanctl.conf" ||
         finish FAIL "cannot write $ns's strongSwan config"
     env "$(sw_env "$ns")" ip netns exec "$ns" "$CHARON_BIN" >"$out/charon-$ns.stderr" 2>&1 &
@@ -136,7 +157,7 @@ export INTEROP_OUT=$out INTEROP_PSK=unused INTEROP_IKE=aes128-sha256-modp2048 IN
 export INTEROP_PFS=none INTEROP_INITIATOR=sw INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR INTEROP_REMOTE_ADDR=$INTEROP_SW_ADDR
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$XAUTH_POOL INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
 export INTEROP_PKI=$pki INTEROP_CERT_US=gw-a INTEROP_SW_ID=%any INTEROP_REMOTE_ANY=1 INTEROP_NAT=sw
-export INTEROP_POOL=$XAUTH_POOL
+export INTEROP_POOL=$XAUTH_POOL INTEROP_HYBRID_POOL=$HYBRID_POOL INTEROP_HYBRID_ID=$HYBRID_ID
 rm -f "$ready_file"
 ip netns exec us setsid bash -c "$ours_cmd" >"$out/ours.log" 2>&1 </dev/null &
 ours_pid=$!
@@ -164,8 +185,8 @@ for ns in "${CLIENTS[@]}"; do
     echo "${VIP[$ns]}" >"$out/vip-$ns.txt"
     [ -n "${VIP[$ns]}" ] && ip -n "$ns" addr add "${VIP[$ns]}/32" dev lo || finish FAIL "$ns got no virtual IP"
 done
-stamp "both CHILD_SAs installed: ${VIP[sw]} ${VIP[sw2]}"
-[ "${VIP[sw]}" != "${VIP[sw2]}" ] || finish FAIL "both clients got ${VIP[sw]}"
+stamp "CHILD_SAs installed: ${VIP[*]}"
+[ "$(printf '%s\n' "${VIP[@]}" | sort -u | wc -l)" = "${#CLIENTS[@]}" ] || finish FAIL "virtual IPs not distinct: ${VIP[*]}"
 
 for ns in "${CLIENTS[@]}"; do
     ip netns exec "$ns" ping -c 3 -i 0.3 -W 2 -I "${VIP[$ns]}" "$PING_US_ADDR" >"$out/ping-$ns.txt" 2>&1

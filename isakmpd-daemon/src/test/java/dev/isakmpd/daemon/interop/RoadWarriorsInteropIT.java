@@ -20,10 +20,11 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 /**
  * Road warriors behind one masquerading NAT against our gateway, in one kernel-lab boot
  * (scripts/interop/rw-clients.sh): two strongSwan 5.9.8 instances with their own certificates
- * (gw-b, carol) and XAUTH users (xauth-rsa), each gets its own virtual IP from our pool and pings
- * through ESP in UDP at the same time; then the NAT forgets its mappings and gives both new ports,
- * and our gateway follows each client once its DPD (an authenticated Informational) arrives from
- * the new port, so that both tunnels carry pings again.
+ * (gw-b, carol) and XAUTH users (xauth-rsa), and a third in hybrid mode (our certificate, its
+ * XAUTH alone, Aggressive Mode); each gets its own virtual IP from our pools and pings through ESP
+ * in UDP at the same time. Then the NAT forgets its mappings and gives every client a new port,
+ * and our gateway follows each once its DPD (an authenticated Informational) arrives from the new
+ * port, so that every tunnel carries pings again.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class RoadWarriorsInteropIT {
@@ -32,18 +33,31 @@ class RoadWarriorsInteropIT {
             "IPsec SAs of tunnel \\S+ \\(in spi 0x\\p{XDigit}+, out spi 0x\\p{XDigit}+\\) follow the peer to "
                     + "198\\.51\\.100\\.2:(4\\d{4})");
 
+    /**
+     * Our gateway's second policy, after the tunnel table of OurSide's: hybrid authentication in
+     * Aggressive Mode for the client whose ID is INTEROP_HYBRID_ID, with its own pool.
+     */
+    static final String HYBRID_PEER = String.join("\n", "", "[peers.hybrid]", "local = \"$local_ep\"",
+            "remote = \"any\"", "auth = \"hybrid\"", "certificate = \"$INTEROP_PKI/$INTEROP_CERT_US.chain.pem\"",
+            "private-key = \"$out/ours.key.pem\"", "ca = [\"$INTEROP_PKI/root.crt.pem\"]",
+            "remote-id = \"$INTEROP_HYBRID_ID\"", "aggressive = true", "ike = [\"$INTEROP_IKE\"]",
+            "xauth = \"server\"", "xauth-users = \"$out/xauth-users\"", "pool = \"$INTEROP_HYBRID_POOL\"", "",
+            "[peers.hybrid.tunnels.net]", "local-subnet = \"$INTEROP_LOCAL_TS\"",
+            "remote-subnet = \"$INTEROP_HYBRID_POOL\"", "esp = [\"$INTEROP_ESP\"]");
+
     @Test
-    void twoXauthRsaClientsBehindOneNatKeepTheirTunnelsWhenItsMappingsChange() throws Exception {
+    void xauthRsaAndHybridClientsBehindOneNatKeepTheirTunnelsWhenItsMappingsChange() throws Exception {
         String only = System.getProperty("interop.only");
         Assumptions.assumeTrue(only == null || "rw-two-clients".matches(only), "not selected");
         Path out = Path.of("target", "interop", "rw-two-clients").toAbsolutePath();
         Files.createDirectories(out);
         Files.writeString(out.resolve("xauth-users"),
                 "alice:" + XauthUsers.hash("wonderland".toCharArray(), new byte[16], 4) + "\n"
-                        + "bob:" + XauthUsers.hash("builder".toCharArray(), new byte[16], 4) + "\n",
+                        + "bob:" + XauthUsers.hash("builder".toCharArray(), new byte[16], 4) + "\n"
+                        + "carol:" + XauthUsers.hash("hybrid-pw".toCharArray(), new byte[16], 4) + "\n",
                 StandardCharsets.UTF_8);
         Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "add", String.join("\n",
-                "xauth = \"server\"", "xauth-users = \"$out/xauth-users\"", "pool = \"$INTEROP_POOL\""), ""),
+                "xauth = \"server\"", "xauth-users = \"$out/xauth-users\"", "pool = \"$INTEROP_POOL\""), HYBRID_PEER),
                 StandardCharsets.UTF_8);
         List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "300", "--",
                 ROOT.resolve("scripts/interop/rw-clients.sh").toString(), "--out", out.toString(), "--pki",
@@ -61,11 +75,15 @@ class RoadWarriorsInteropIT {
         String bob = OurSide.read(out.resolve("vip-sw2.txt")).trim();
         assertTrue(alice.startsWith("10.3.0.") && bob.startsWith("10.3.0."), alice + " " + bob);
         assertNotEquals(alice, bob, "each client its own virtual IP");
-        for (String user : List.of("alice", "bob")) {
+        assertTrue(OurSide.read(out.resolve("vip-sw3.txt")).startsWith("10.4.0."), "the hybrid client from its pool");
+        for (String user : List.of("alice", "bob", "carol")) {
             assertTrue(ours.contains("XAUTH: user '" + user + "' authenticated"), "our XAUTH of " + user);
         }
         // xauth-rsa: strongSwan names XAUTHInitRSA (65005) and signs with its certificate
-        for (String client : List.of("sw", "sw2")) {
+        // hybrid: strongSwan names HybridInitRSA, sends its plain HASH_I, checks our signature
+        assertTrue(ours.contains("Aggressive Mode: peer authenticated as '@hybrid.example.org' (HybridInitRSA: its ID "
+                + "is unproven until XAUTH authenticates the user)"), "our hybrid gateway");
+        for (String client : List.of("sw", "sw2", "sw3")) {
             String charon = OurSide.read(out.resolve("charon-" + client + ".log"));
             assertTrue(charon.contains("authentication of 'C=XX, O=isakmpd test, CN=gw-a.example.org' with "
                     + "RSA_EMSA_PKCS1_NULL successful"), client + " verified our signature");
@@ -75,14 +93,14 @@ class RoadWarriorsInteropIT {
         for (String vip : List.of(alice, bob)) {
             assertTrue(policies.contains("src 10.1.0.0/16 dst " + vip + "/32"), "per-client policy for " + vip);
         }
-        // the mapping change: both clients followed, each to a port of the NAT's new range
+        // the mapping change: every client followed, each to a port of the NAT's new range
         Matcher m = MOVED.matcher(ours);
         int moves = 0;
         while (m.find()) {
             assertTrue(m.group(1).startsWith("41"), "moved to the new range: " + m.group());
             moves++;
         }
-        assertTrue(moves >= 2, "both clients' IPsec SAs follow them:\n" + ours);
+        assertTrue(moves >= 3, "every client's IPsec SAs follow it:\n" + ours);
         String movedState = OurSide.read(out.resolve("ip-xfrm-state-stats-us-moved.txt"));
         assertTrue(Pattern.compile("encap type espinudp sport 4500 dport 41\\d{3}").matcher(movedState).find(),
                 movedState);
