@@ -142,14 +142,14 @@ route add default via $NAT_INSIDE_GW
 IN
 }
 
-# remove_netns: kills whatever still runs in "us", "sw", "sw2", "sw3" and "nat", then deletes the namespaces.
+# remove_netns: kills whatever still runs in "us", "sw", "sw2" to "sw4" and "nat", then deletes the namespaces.
 remove_netns() {
     local ns p
-    for ns in us sw sw2 sw3 nat; do
+    for ns in us sw sw2 sw3 sw4 nat; do
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     done
     ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null; ip netns del nat 2>/dev/null
-    ip netns del sw2 2>/dev/null; ip netns del sw3 2>/dev/null
+    ip netns del sw2 2>/dev/null; ip netns del sw3 2>/dev/null; ip netns del sw4 2>/dev/null
 }
 
 # write_strongswan_conf FILE VICI_SOCKET LOGFILE

@@ -2,10 +2,11 @@
 # rw-clients.sh - several strongSwan 5.9.8 road warriors behind one masquerading NAT against our
 # gateway, in one kernel-lab boot (run INSIDE the lab: scripts/lab/run-in-uml.sh -- rw-clients.sh ...).
 #
-# usage: rw-clients.sh --out DIR --pki DIR --ours-cmd 'COMMAND' --ours-ready-file F [--timeout S]
+# usage: rw-clients.sh --out DIR --pki DIR --lsw DIR --ours-cmd 'COMMAND' --ours-ready-file F [--timeout S]
 #
 #   --out DIR            results (a host directory, as for run-scenario.sh)
 #   --pki DIR            the test PKI (scripts/make-test-pki.sh): our gateway is gw-a
+#   --lsw DIR            libreswan 4.10 unpacked under DIR (as for libreswan-scenario.sh)
 #   --ours-cmd CMD       our gateway, "bash -c CMD" in namespace "us", output to DIR/ours.log
 #   --ours-ready-file F  our side creates F once it listens
 #   --timeout S          limit for each wait below (default 60)
@@ -22,6 +23,9 @@
 #   sw3  hybrid (draft-ietf-ipsec-isakmp-hybrid-auth-05), XAUTH user carol: Aggressive Mode, the
 #        gateway by its certificate (remote pubkey), itself by XAUTH alone (local auth = xauth), ID
 #        HYBRID_ID, which picks our gateway's second policy, "hybrid" (its remote-id)
+#   sw4  libreswan's pluto as a Cisco-style client (remote-peer-type=cisco, leftxauthclient,
+#        leftmodecfgclient, modecfgpull), Aggressive Mode with the group PSK GROUP_PSK and ID
+#        GROUP_ID, XAUTH user dave: our gateway's third policy, "cisco"; files pluto.log, vip-sw4.txt
 # Steps (each stamped in DIR/timings.txt):
 #   1. all initiate at once; each CHILD_SA must be installed and the virtual IPs must differ;
 #      each client pings 10.1.0.1 from its virtual IP (3 of 3), every ESP SA on all four sides
@@ -40,11 +44,12 @@ prog=rw-clients
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
-out='' pki='' ours_cmd='' ready_file='' timeout_s=60 status_cmd=''
+out='' pki='' lsw='' ours_cmd='' ready_file='' timeout_s=60 status_cmd=''
 while [ $# -gt 0 ]; do
     case $1 in
         --out) out=${2:-}; shift 2 ;;
         --pki) pki=${2:-}; shift 2 ;;
+        --lsw) lsw=${2:-}; shift 2 ;;
         --ours-cmd) ours_cmd=${2:-}; shift 2 ;;
         --ours-ready-file) ready_file=${2:-}; shift 2 ;;
         --ours-status-cmd) status_cmd=${2:-}; shift 2 ;;
@@ -53,21 +58,23 @@ while [ $# -gt 0 ]; do
         *) echo "$prog: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-for v in out pki ours_cmd ready_file; do
+for v in out pki lsw ours_cmd ready_file; do
     [ -n "${!v}" ] || { echo "$prog: --${v//_/-} is required" >&2; exit 2; }
 done
 [ "${LAB_IN_UML:-0}" = 1 ] || { echo "$prog: must run inside the kernel lab" >&2; exit 2; }
 mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2
-rm -rf "$out"/sw "$out"/sw2
-rm -f "$out"/{result,timings.txt,ours.log,ours-status.txt,ip-xfrm-policy-us.txt} "$out"/*-sw.txt "$out"/*-sw2.txt \
-    "$out"/*-us.txt "$out"/*-moved.txt "$out"/charon-*.log
+rm -rf "$out"/sw "$out"/sw2 "$out"/sw3 "$out"/lsw
+rm -f "$out"/{result,timings.txt,ours.log,ours-status.txt,ip-xfrm-policy-us.txt} "$out"/*-sw*.txt \
+    "$out"/*-us.txt "$out"/*-moved.txt "$out"/charon-*.log "$out"/pluto.log
 
+ctl=$out/lsw/run/pluto.ctl
 CLIENTS=(sw sw2 sw3)
 declare -A ADDR=([sw]=$NAT_INSIDE_ADDR [sw2]=203.0.113.3 [sw3]=203.0.113.4) CERT=([sw]=gw-b [sw2]=carol) \
     USER=([sw]=alice [sw2]=bob [sw3]=carol) PASS=([sw]=wonderland [sw2]=builder [sw3]=hybrid-pw) CHARON=()
 XAUTH_POOL=10.3.0.0/24
 HYBRID_POOL=10.4.0.0/24
 HYBRID_ID=@hybrid.example.org
+LSW_NS=sw4 LSW_ADDR=203.0.113.5 GROUP_ID=@cisco-group GROUP_PSK='cisco group secret' CISCO_POOL=10.5.0.0/24
 ours_pid=''
 
 stamp() { echo "$(now) $*" >>"$out/timings.txt"; }
@@ -80,6 +87,7 @@ collect() {   # collect SUFFIX: every side's SAs now
         swanctl_in "$ns" --list-sas --raw >"$out/swanctl-list-sas-$ns$1.txt" 2>&1
         ip -n "$ns" -s xfrm state >"$out/ip-xfrm-state-stats-$ns$1.txt" 2>&1
     done
+    ip -n $LSW_NS -s xfrm state >"$out/ip-xfrm-state-stats-$LSW_NS$1.txt" 2>&1
     ip -n us -s xfrm state >"$out/ip-xfrm-state-stats-us$1.txt" 2>&1
     ip -n us xfrm policy >"$out/ip-xfrm-policy-us$1.txt" 2>&1
 }
@@ -94,6 +102,7 @@ finish() {   # finish OK | finish FAIL reason...
         for ((i = 0; i < 50; i++)); do alive "$ours_pid" || break; msleep 0.1; done
     fi
     for ns in "${CLIENTS[@]}"; do [ -n "${CHARON[$ns]:-}" ] && kill -TERM "${CHARON[$ns]}" 2>/dev/null; done
+    [ -S "$ctl" ] && whack --shutdown >/dev/null 2>&1
     msleep 1
     remove_netns
     for ns in "${CLIENTS[@]}"; do rm -rf "/run/interop-$ns"; done
@@ -120,13 +129,69 @@ hybrid_client() {
         -e 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$1/swanctl.conf"
 }
 
+# pluto as a Cisco-style client in LSW_NS (as libreswan-scenario.sh runs it: its own NSS database,
+# run dir and the unpacked helpers bind-mounted in a private mount namespace)
+whack() { ip netns exec $LSW_NS env LD_LIBRARY_PATH="$lsw/usr/lib/x86_64-linux-gnu" "$lsw/usr/libexec/ipsec/whack" \
+    --ctlsocket "$ctl" "$@"; }
+start_pluto() {
+    rm -rf "$out/lsw"; mkdir -p "$out/lsw/nss" "$out/lsw/run" || return 1
+    LD_LIBRARY_PATH=$lsw/usr/lib/x86_64-linux-gnu "$lsw/usr/bin/certutil" -N -d "sql:$out/lsw/nss" --empty-password \
+        >/dev/null 2>&1 || return 1
+    cat >"$out/lsw/ipsec.conf" <<EOC
+config setup
+    listen=$LSW_ADDR
+    ikev1-policy=accept
+conn cisco
+    ikev2=no
+    authby=secret
+    aggressive=yes
+    ike=aes128-sha2_256;modp2048
+    esp=aes128-sha1
+    left=$LSW_ADDR
+    leftid=$GROUP_ID
+    leftxauthclient=yes
+    leftmodecfgclient=yes
+    leftusername=dave
+    modecfgpull=yes
+    remote-peer-type=cisco
+    right=$INTEROP_US_ADDR
+    rightid=$INTEROP_US_ADDR
+    pfs=no
+    rightsubnet=$INTEROP_US_TS
+    rightxauthserver=yes
+    rightmodecfgserver=yes
+    dpddelay=2
+    dpdtimeout=60
+    dpdaction=hold
+    leftupdown=/bin/true
+    # pluto pads IKEv1 messages to a multiple of 4 octets by default; we drop such a message
+    # ("... with 1 bytes after its last payload")
+    ikepad=no
+    auto=add
+EOC
+    printf '%s %s : PSK "%s"\n@dave : XAUTH "dave-pw"\n' "$GROUP_ID" "$INTEROP_US_ADDR" "$GROUP_PSK" \
+        >"$out/lsw/ipsec.secrets" && chmod 600 "$out/lsw/ipsec.secrets" || return 1
+    ip netns exec $LSW_NS env LD_LIBRARY_PATH="$lsw/usr/lib/x86_64-linux-gnu" unshare -m sh -c "mount --bind \
+        '$lsw/usr/libexec' /usr/libexec && exec /usr/libexec/ipsec/pluto --config '$out/lsw/ipsec.conf' \
+        --secretsfile '$out/lsw/ipsec.secrets' --nssdir '$out/lsw/nss' --rundir '$out/lsw/run' --nofork \
+        --logfile '$out/pluto.log'" >"$out/lsw/pluto.stderr" 2>&1 &
+    wait_socket "$ctl" 20 || return 1
+    whack --listen >/dev/null 2>&1
+    for ((i = 0; i < 50; i++)); do
+        whack --status 2>/dev/null | grep -q '"cisco"' && return 0
+        msleep 0.2
+    done
+    return 1
+}
+
 stamp start
-make_nat_netns sw && add_nat_client sw2 "${ADDR[sw2]}" && add_nat_client sw3 "${ADDR[sw3]}" ||
-    finish FAIL "network set-up failed"
+make_nat_netns sw && add_nat_client sw2 "${ADDR[sw2]}" && add_nat_client sw3 "${ADDR[sw3]}" &&
+    add_nat_client $LSW_NS $LSW_ADDR || finish FAIL "network set-up failed"
 ip -n us -batch - <<US || finish FAIL "ping path set-up failed"
 addr add $PING_US_ADDR/32 dev veth-us
 route add $XAUTH_POOL via $INTEROP_SW_ADDR src $PING_US_ADDR
 route add $HYBRID_POOL via $INTEROP_SW_ADDR src $PING_US_ADDR
+route add $CISCO_POOL via $INTEROP_SW_ADDR src $PING_US_ADDR
 US
 gw_id=$(subject_dn "$pki/gw-a.crt.pem") || finish FAIL "cannot read gw-a's subject"
 for ns in "${CLIENTS[@]}"; do
@@ -151,6 +216,7 @@ for ns in "${CLIENTS[@]}"; do
     swanctl_in "$ns" --load-all --noprompt --file "$dir/swanctl/swanctl.conf" >"$out/swanctl-load-$ns.txt" 2>&1 ||
         finish FAIL "$ns: swanctl --load-all failed (see swanctl-load-$ns.txt)"
 done
+start_pluto || finish FAIL "pluto did not start with conn cisco (see pluto.log, lsw/pluto.stderr)"
 stamp "clients loaded"
 
 export INTEROP_OUT=$out INTEROP_PSK=unused INTEROP_IKE=aes128-sha256-modp2048 INTEROP_ESP=aes128-sha1
@@ -158,6 +224,7 @@ export INTEROP_PFS=none INTEROP_INITIATOR=sw INTEROP_LOCAL_ADDR=$INTEROP_US_ADDR
 export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$XAUTH_POOL INTEROP_READY_FILE=$ready_file INTEROP_NETNS=us
 export INTEROP_PKI=$pki INTEROP_CERT_US=gw-a INTEROP_SW_ID=%any INTEROP_REMOTE_ANY=1 INTEROP_NAT=sw
 export INTEROP_POOL=$XAUTH_POOL INTEROP_HYBRID_POOL=$HYBRID_POOL INTEROP_HYBRID_ID=$HYBRID_ID
+export INTEROP_GROUP_ID=$GROUP_ID INTEROP_GROUP_PSK=$GROUP_PSK INTEROP_CISCO_POOL=$CISCO_POOL
 rm -f "$ready_file"
 ip netns exec us setsid bash -c "$ours_cmd" >"$out/ours.log" 2>&1 </dev/null &
 ours_pid=$!
@@ -172,6 +239,7 @@ stamp "ours ready"
 for ns in "${CLIENTS[@]}"; do
     swanctl_in "$ns" --initiate --child net --ike interop --timeout "$timeout_s" >"$out/swanctl-initiate-$ns.txt" 2>&1 &
 done
+whack --name cisco --initiate --asynchronous >"$out/lsw/initiate.txt" 2>&1
 declare -A VIP=()
 t_end=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 for ns in "${CLIENTS[@]}"; do
@@ -185,18 +253,27 @@ for ns in "${CLIENTS[@]}"; do
     echo "${VIP[$ns]}" >"$out/vip-$ns.txt"
     [ -n "${VIP[$ns]}" ] && ip -n "$ns" addr add "${VIP[$ns]}/32" dev lo || finish FAIL "$ns got no virtual IP"
 done
+# pluto: its outbound policy leaves from the address Mode-Config gave it ("src 10.5.0.1/32 dst ...")
+while :; do
+    VIP[$LSW_NS]=$(ip -n $LSW_NS xfrm policy 2>/dev/null | grep -o "^src ${CISCO_POOL%.0/24}\.[0-9]*" | cut -d' ' -f2)
+    [ -n "${VIP[$LSW_NS]}" ] && [ "$(ip -n $LSW_NS xfrm state | grep -c 'proto esp')" -ge 2 ] && break
+    [ "${EPOCHREALTIME%.*}" -lt "$t_end" ] || { collect ''; finish FAIL "$LSW_NS: no address and ESP SAs within ${timeout_s}s (see pluto.log)"; }
+    msleep 0.5
+done
+echo "${VIP[$LSW_NS]}" >"$out/vip-$LSW_NS.txt"
+ip -n $LSW_NS addr add "${VIP[$LSW_NS]}/32" dev lo || finish FAIL "cannot put pluto's address on lo"
 stamp "CHILD_SAs installed: ${VIP[*]}"
-[ "$(printf '%s\n' "${VIP[@]}" | sort -u | wc -l)" = "${#CLIENTS[@]}" ] || finish FAIL "virtual IPs not distinct: ${VIP[*]}"
+[ "$(printf '%s\n' "${VIP[@]}" | sort -u | wc -l)" = "${#VIP[@]}" ] || finish FAIL "virtual IPs not distinct: ${VIP[*]}"
 
-for ns in "${CLIENTS[@]}"; do
+for ns in "${CLIENTS[@]}" $LSW_NS; do
     ip netns exec "$ns" ping -c 3 -i 0.3 -W 2 -I "${VIP[$ns]}" "$PING_US_ADDR" >"$out/ping-$ns.txt" 2>&1
 done
 collect ''
 stamp "pinged"
-for ns in "${CLIENTS[@]}"; do
+for ns in "${CLIENTS[@]}" $LSW_NS; do
     grep -q ' 3 received' "$out/ping-$ns.txt" || finish FAIL "$ns: ping through the tunnel failed (see ping-$ns.txt)"
 done
-for side in us "${CLIENTS[@]}"; do
+for side in us "${CLIENTS[@]}" $LSW_NS; do
     esp_ok "$out/ip-xfrm-state-stats-$side.txt" ||
         finish FAIL "$side: not every ESP SA is ESP in UDP with packets (see ip-xfrm-state-stats-$side.txt)"
 done
@@ -206,13 +283,13 @@ ip netns exec nat iptables-legacy -t nat -R POSTROUTING 1 -o veth-npub -p udp -j
     ip -n nat addr del "$INTEROP_SW_ADDR/24" dev veth-npub && ip -n nat addr add "$INTEROP_SW_ADDR/24" dev veth-npub ||
     finish FAIL "cannot change the NAT's mappings"
 stamp "NAT mappings changed"
-for ns in "${CLIENTS[@]}"; do
+for ns in "${CLIENTS[@]}" $LSW_NS; do
     ip netns exec "$ns" ping -c 3 -i 0.5 -W 1 -w "$timeout_s" -I "${VIP[$ns]}" "$PING_US_ADDR" \
         >"$out/ping-$ns-moved.txt" 2>&1
     stamp "$ns pinged after the change"
 done
 collect -moved
-for ns in "${CLIENTS[@]}"; do
+for ns in "${CLIENTS[@]}" $LSW_NS; do
     grep -q ' 3 received' "$out/ping-$ns-moved.txt" ||
         finish FAIL "$ns: no 3 replies after the NAT mapping changed (see ping-$ns-moved.txt)"
 done

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * Road warriors behind one masquerading NAT against our gateway, in one kernel-lab boot
  * (scripts/interop/rw-clients.sh): two strongSwan 5.9.8 instances with their own certificates
  * (gw-b, carol) and XAUTH users (xauth-rsa), and a third in hybrid mode (our certificate, its
- * XAUTH alone, Aggressive Mode); each gets its own virtual IP from our pools and pings through ESP
- * in UDP at the same time. Then the NAT forgets its mappings and gives every client a new port,
+ * XAUTH alone, Aggressive Mode), and libreswan 4.10's pluto as a Cisco-style client (group PSK in
+ * Aggressive Mode, XAUTH, Mode-Config pull); each gets its own virtual IP from our pools and pings
+ * through ESP in UDP at the same time. Then the NAT forgets its mappings and gives every client a new port,
  * and our gateway follows each once its DPD (an authenticated Informational) arrives from the new
  * port, so that every tunnel carries pings again.
  */
@@ -45,6 +46,17 @@ class RoadWarriorsInteropIT {
             "[peers.hybrid.tunnels.net]", "local-subnet = \"$INTEROP_LOCAL_TS\"",
             "remote-subnet = \"$INTEROP_HYBRID_POOL\"", "esp = [\"$INTEROP_ESP\"]");
 
+    /**
+     * The third: a group PSK in Aggressive Mode for the Cisco-style client whose ID is
+     * INTEROP_GROUP_ID (libreswan's pluto), with its own pool.
+     */
+    static final String CISCO_PEER = String.join("\n", "", "[peers.cisco]", "local = \"$local_ep\"",
+            "remote = \"any\"", "psk = \"$INTEROP_GROUP_PSK\"", "remote-id = \"$INTEROP_GROUP_ID\"",
+            "aggressive = true", "aggressive-exposes-psk = true", "ike = [\"$INTEROP_IKE\"]", "xauth = \"server\"",
+            "xauth-users = \"$out/xauth-users\"", "pool = \"$INTEROP_CISCO_POOL\"", "",
+            "[peers.cisco.tunnels.net]", "local-subnet = \"$INTEROP_LOCAL_TS\"",
+            "remote-subnet = \"$INTEROP_CISCO_POOL\"", "esp = [\"$INTEROP_ESP\"]");
+
     @Test
     void xauthRsaAndHybridClientsBehindOneNatKeepTheirTunnelsWhenItsMappingsChange() throws Exception {
         String only = System.getProperty("interop.only");
@@ -54,14 +66,17 @@ class RoadWarriorsInteropIT {
         Files.writeString(out.resolve("xauth-users"),
                 "alice:" + XauthUsers.hash("wonderland".toCharArray(), new byte[16], 4) + "\n"
                         + "bob:" + XauthUsers.hash("builder".toCharArray(), new byte[16], 4) + "\n"
-                        + "carol:" + XauthUsers.hash("hybrid-pw".toCharArray(), new byte[16], 4) + "\n",
+                        + "carol:" + XauthUsers.hash("hybrid-pw".toCharArray(), new byte[16], 4) + "\n"
+                        + "dave:" + XauthUsers.hash("dave-pw".toCharArray(), new byte[16], 4) + "\n",
                 StandardCharsets.UTF_8);
         Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "add", String.join("\n",
-                "xauth = \"server\"", "xauth-users = \"$out/xauth-users\"", "pool = \"$INTEROP_POOL\""), HYBRID_PEER),
+                "xauth = \"server\"", "xauth-users = \"$out/xauth-users\"", "pool = \"$INTEROP_POOL\""),
+                HYBRID_PEER + "\n" + CISCO_PEER),
                 StandardCharsets.UTF_8);
         List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "300", "--",
                 ROOT.resolve("scripts/interop/rw-clients.sh").toString(), "--out", out.toString(), "--pki",
-                StrongSwanInteropIT.PKI.toString(), "--ours-cmd", "bash " + out.resolve("ours.sh"),
+                StrongSwanInteropIT.PKI.toString(), "--lsw", LibreswanInteropIT.LIBRESWAN.toString(),
+                "--ours-cmd", "bash " + out.resolve("ours.sh"),
                 "--ours-ready-file", out.resolve("ready").toString(), "--ours-status-cmd",
                 "cat " + out.resolve("ours.status"));
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
@@ -76,7 +91,8 @@ class RoadWarriorsInteropIT {
         assertTrue(alice.startsWith("10.3.0.") && bob.startsWith("10.3.0."), alice + " " + bob);
         assertNotEquals(alice, bob, "each client its own virtual IP");
         assertTrue(OurSide.read(out.resolve("vip-sw3.txt")).startsWith("10.4.0."), "the hybrid client from its pool");
-        for (String user : List.of("alice", "bob", "carol")) {
+        assertTrue(OurSide.read(out.resolve("vip-sw4.txt")).startsWith("10.5.0."), "libreswan from its pool");
+        for (String user : List.of("alice", "bob", "carol", "dave")) {
             assertTrue(ours.contains("XAUTH: user '" + user + "' authenticated"), "our XAUTH of " + user);
         }
         // xauth-rsa: strongSwan names XAUTHInitRSA (65005) and signs with its certificate
@@ -89,6 +105,11 @@ class RoadWarriorsInteropIT {
                     + "RSA_EMSA_PKCS1_NULL successful"), client + " verified our signature");
             assertTrue(charon.contains("XAuth authentication of '"), client + " did XAUTH");
         }
+        // libreswan as a Cisco-style client: Aggressive Mode with the group PSK, XAUTH, Mode-Config pull
+        String pluto = OurSide.read(out.resolve("pluto.log"));
+        assertTrue(pluto.contains("\"cisco\" #1: XAUTH: Successfully Authenticated"), "pluto's XAUTH");
+        assertTrue(pluto.contains("\"cisco\" #1: Received IPv4 address: 10.5.0."), "pluto pulled its address");
+        assertTrue(pluto.contains("IPsec SA established tunnel mode {ESPinUDP=>"), "pluto's ESP in UDP");
         String policies = OurSide.read(out.resolve("ip-xfrm-policy-us.txt"));
         for (String vip : List.of(alice, bob)) {
             assertTrue(policies.contains("src 10.1.0.0/16 dst " + vip + "/32"), "per-client policy for " + vip);
@@ -100,7 +121,7 @@ class RoadWarriorsInteropIT {
             assertTrue(m.group(1).startsWith("41"), "moved to the new range: " + m.group());
             moves++;
         }
-        assertTrue(moves >= 3, "every client's IPsec SAs follow it:\n" + ours);
+        assertTrue(moves >= 4, "every client's IPsec SAs follow it:\n" + ours);
         String movedState = OurSide.read(out.resolve("ip-xfrm-state-stats-us-moved.txt"));
         assertTrue(Pattern.compile("encap type espinudp sport 4500 dport 41\\d{3}").matcher(movedState).find(),
                 movedState);
