@@ -96,6 +96,11 @@ class RoadWarriorsInteropIT {
             assertTrue(ours.contains("XAUTH: user '" + user + "' authenticated"), "our XAUTH of " + user);
         }
         // xauth-rsa: strongSwan names XAUTHInitRSA (65005) and signs with its certificate
+        // the methods in the clients' proposals (our debug dump of each SA): strongSwan's xauth-rsa,
+        // pluto's XAUTH with the group PSK, strongSwan's hybrid
+        for (String method : List.of("XAUTHInitRSA (65005)", "XAUTHInitPreShared (65001)", "HybridInitRSA (64221)")) {
+            assertTrue(ours.contains("Authentication Method = " + method), method);
+        }
         // hybrid: strongSwan names HybridInitRSA, sends its plain HASH_I, checks our signature
         assertTrue(ours.contains("Aggressive Mode: peer authenticated as '@hybrid.example.org' (HybridInitRSA: its ID "
                 + "is unproven until XAUTH authenticates the user)"), "our hybrid gateway");
