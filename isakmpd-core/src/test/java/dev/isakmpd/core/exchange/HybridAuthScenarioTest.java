@@ -113,6 +113,31 @@ class HybridAuthScenarioTest {
     }
 
     @Test
+    void theGatewayMayStartPhaseOneThenTheMethodIsTheRespVariant() {
+        // s5: a gateway that initiates proposes HybridRespRSA; the client (the responder) hashes
+        PeerPolicy rw = gateway(new PeerAuth.Hybrid(TestPki.auth("gw-a", false)), false);
+        PeerPolicy toClient = new PeerPolicy(rw.name(), rw.local(), Addresses.parseEndpoint(CLIENT, 500), rw.auth(),
+                rw.ikeProposals(), rw.ikeLifetime(), rw.tunnels(), false, rw.dpd(), rw.localId(), rw.remoteId(),
+                Optional.empty(), false, rw.natTraversal(), rw.fragmentation(), rw.remoteAccess());
+        PeerPolicy c = client(TestPki.trust(false), "alice-pw", false);
+        PeerPolicy waiting = new PeerPolicy(c.name(), c.local(), c.remote(), c.auth(), c.ikeProposals(),
+                c.ikeLifetime(), c.tunnels(), false, c.dpd(), c.localId(), c.remoteId(), c.remoteRange(), false,
+                c.natTraversal(), c.fragmentation(), c.remoteAccess());
+        SimulatedNetwork net = new SimulatedNetwork(751, SimulatedNetwork.Faults.NONE);
+        SimulatedNetwork.Node gw = net.add(new SimulatedNetwork.Node("gw", Addresses.parseEndpoint(GATEWAY, 500),
+                List.of(toClient), 752));
+        SimulatedNetwork.Node cl = net.add(new SimulatedNetwork.Node("client", Addresses.parseEndpoint(CLIENT, 500),
+                List.of(waiting), 753));
+        net.apply(gw, gw.engine.initiate("rw", net.now));
+        Setup s = new Setup(net, gw, cl);
+        assertTrue(net.runUntil(() -> gw.logged("XAUTH: user 'alice' authenticated"), Duration.ofMinutes(1)), s::log);
+        assertTrue(gw.logged("Main Mode: peer authenticated as '198.51.100.11' (HybridRespRSA: its ID is unproven"),
+                s::log);
+        assertTrue(cl.logged("Main Mode: peer authenticated as '" + GW_A_ID + "' (RSA signatures of '" + GW_A),
+                s::log);
+    }
+
+    @Test
     void aWrongPasswordEndsTheHybridIsakmpSaWithNothingLeft() {
         Setup s = run(721, gateway(new PeerAuth.Hybrid(TestPki.auth("gw-a", false)), false),
                 client(TestPki.trust(false), "wrong", false));
