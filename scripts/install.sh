@@ -3,7 +3,7 @@
 #   PREFIX/lib/isakmpd/        isakmpd.jar and lib/ (its dependencies)
 #   PREFIX/sbin/               isakmpd and isakmpctl launchers (conf/bin)
 #   PREFIX/share/man/man1/     man pages of isakmpd, isakmpctl and their subcommands
-#   PREFIX/share/doc/isakmpd/  README.md, admin-guide.md, the annotated example configuration
+#   PREFIX/share/doc/isakmpd/  README.md, admin-guide.md, ha.md, the annotated example configurations
 #   /etc/isakmpd/isakmpd.toml  the example, kernel = "auto", mode 600 (only if none is there)
 #   /lib/systemd/system/isakmpd.service, /usr/lib/sysusers.d/isakmpd.conf
 # all below DESTDIR when given (packaging, tests); then nothing on the host is changed.
@@ -39,7 +39,8 @@ install -m 644 isakmpd-daemon/target/lib/*.jar "$libdir/lib/"
 install -m 755 conf/bin/isakmpd conf/bin/isakmpctl "$root$prefix/sbin/"
 install -m 644 "$man"/*.1 "$root$prefix/share/man/man1/"
 
-install -m 644 README.md docs/admin-guide.md conf/isakmpd.toml "$root$prefix/share/doc/isakmpd/"
+install -m 644 README.md docs/admin-guide.md docs/ha.md conf/isakmpd.toml conf/keepalived-ha.conf.example \
+    "$root$prefix/share/doc/isakmpd/"
 sed "s|/usr/lib/isakmpd/isakmpd.jar|$prefix/lib/isakmpd/isakmpd.jar|" conf/isakmpd.service \
     >"$root/lib/systemd/system/isakmpd.service"
 chmod 644 "$root/lib/systemd/system/isakmpd.service"

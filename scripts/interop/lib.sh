@@ -1,7 +1,7 @@
 # lib.sh - shared helpers of the interop harness (sourced, not executed).
 # Generates strongswan.conf / swanctl.conf for one charon-systemd instance and
 # starts/stops it.  Used by run-scenario.sh (strongSwan side, namespace "sw"),
-# libreswan-scenario.sh (pluto in "sw")
+# libreswan-scenario.sh (pluto in "sw"), two-daemons-scenario.sh (our daemon in both)
 # and charon-peer.sh (stand-in for our daemon, namespace "us").
 
 INTEROP_US_ADDR=198.51.100.1
@@ -315,4 +315,22 @@ use_xauth_client() {
         -e 's/^                local_ts = .*$/                local_ts = dynamic/' \
         -e "s/^secrets {\$/secrets {\\n    xauth-interop {\\n        id = $user\\n        secret = $(hexpsk "$pass")\\n    }/" \
         "$swanctl"
+}
+
+# use_xauth_gateway STRONGSWAN_CONF SWANCTL_CONF USER PASSWORD POOL DNS: turn the generated PSK
+# connection into an IKEv1 XAUTH gateway's ("xauthpsk": swanctl remote-1 psk, remote-2 xauth with
+# USER's PASSWORD; the client proposes XAUTHInitPreShared), leasing addresses from POOL with DNS by
+# Mode-Config (the client pulls) and narrowing the client's selector to its virtual IP
+# (remote_ts = dynamic). charon loads xauth-generic only here.
+use_xauth_gateway() {
+    local conf=$1 swanctl=$2 user=$3 pass=$4 pool=$5 dns=$6
+    sed -i -e 's/^\(    load = random nonce openssl .* vici\)$/\1 xauth-generic/' "$conf" &&
+    grep -q 'vici xauth-generic$' "$conf" || return 1
+    sed -i -e 's/^        version = 1$/        version = 1\n        pools = rw/' \
+        -e 's/^        remote {$/        remote-1 {/' \
+        -e "s/^        children {\$/        remote-2 {\\n            auth = xauth\\n            xauth_id = $user\\n        }\\n        children {/" \
+        -e 's/^                remote_ts = .*$/                remote_ts = dynamic/' \
+        -e "s/^secrets {\$/secrets {\\n    xauth-interop {\\n        id = $user\\n        secret = $(hexpsk "$pass")\\n    }/" \
+        "$swanctl" &&
+    printf 'pools {\n    rw {\n        addrs = %s\n        dns = %s\n    }\n}\n' "$pool" "$dns" >>"$swanctl"
 }

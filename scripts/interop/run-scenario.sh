@@ -101,6 +101,14 @@
 #                       INTEROP_XAUTH_USER, INTEROP_POOL.  Extra files: vip.txt (its virtual IP),
 #                       resolv.conf (strongSwan's resolve plugin writes the DNS servers there and
 #                       removes them at the end: see charon.log)
+#   --xauth-gateway USER:PASSWORD  strongSwan as an IKEv1 XAUTH gateway (use_xauth_gateway in lib.sh:
+#                       the PSK, then XAUTH of USER with PASSWORD, Mode-Config from its pool
+#                       XAUTH_POOL with DNS 10.2.0.53) and our side its client, whose selector is
+#                       the pool's first address XAUTH_FIRST (what strongSwan leases first).  Needs
+#                       --initiator us.  With --ping the ping goes from that address, which our
+#                       side must have put on its lo, to 10.2.0.1.  Our side gets
+#                       INTEROP_XAUTH_USER and INTEROP_LOCAL_TS=XAUTH_FIRST/32.  Extra files:
+#                       vip.txt (the virtual IP strongSwan gave), ip-addr-lo-us.txt
 #   --ping-for S        with --ping: after the first check, ping every 0.2 s for S seconds
 #                       (across rekeys); no more than 4 replies in a row may be missing
 #                       (1 s), also at the end.  Extra files: ping-long.txt,
@@ -163,6 +171,7 @@ usage() {
     exit "${1:-2}"
 }
 pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0 xauth=''
+xauth_gateway=''
 ah=0 compress=0 fragmentation=no drop_ip_fragments=0
 ping_size=56 stream_for=0 sw_rekey_at=''
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_timeout_s=90 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
@@ -203,6 +212,7 @@ while [ $# -gt 0 ]; do
         --fragmentation) fragmentation=${2:-}; shift 2 ;;
         --drop-ip-fragments) drop_ip_fragments=1; shift ;;
         --xauth) xauth=${2:-}; shift 2 ;;
+        --xauth-gateway) xauth_gateway=${2:-}; shift 2 ;;
         -h|--help) usage 0 ;;
         *) echo "$prog: unknown argument: $1" >&2; usage ;;
     esac || usage
@@ -227,6 +237,13 @@ if [ -n "$xauth" ]; then   # the road warrior's selector is its address from our
         [ "$ping_again" = 0 ] && [ "$ping_for" = 0 ] && [[ $xauth == ?*:?* ]] ||
         { echo "$prog: --xauth USER:PASSWORD needs --initiator sw, a PSK, IPv4, tunnel mode, no --ping-again-after/--ping-for" >&2; exit 2; }
     INTEROP_SW_TS=$XAUTH_POOL remote_any=1
+fi
+XAUTH_FIRST=10.3.0.1
+if [ -n "$xauth_gateway" ]; then   # our client's selector is the address strongSwan's pool leases first
+    [ "$initiator" = us ] && [ "${ipv6:-0}" = 0 ] && [ -z "$pki" ] && [ "$transport" = 0 ] && [ -z "$xauth" ] &&
+        [[ $xauth_gateway == ?*:?* ]] ||
+        { echo "$prog: --xauth-gateway USER:PASSWORD needs --initiator us, a PSK, IPv4, tunnel mode, no --xauth" >&2; exit 2; }
+    INTEROP_US_TS=$XAUTH_POOL   # strongSwan's route back to the virtual IPs
 fi
 if [ "$transport" = 1 ]; then   # host-to-host: the endpoints are the selectors and the ping's ends
     INTEROP_US_TS=$INTEROP_US_ADDR/32 INTEROP_SW_TS=$INTEROP_SW_ADDR/32
@@ -263,7 +280,7 @@ rm -f "$out"/{ping-again.txt,ip-xfrm-state-stats-us-again.txt,ip-xfrm-state-stat
 rm -f "$out"/{stream-us-sw.txt,stream-sw-us.txt,stream-us-sw-sent.txt,stream-sw-us-sent.txt,swanctl-rekey.txt,ip-xfrm-state-stats-us-stream.txt,ip-xfrm-state-stats-sw-stream.txt}
 rm -f "$out"/{ping-long.txt,ip-xfrm-state-stats-us-long.txt,ip-xfrm-state-stats-sw-long.txt}
 rm -f "$out/ip-fragments-dropped.txt"
-rm -f "$out"/{resolv.conf,vip.txt}
+rm -f "$out"/{resolv.conf,vip.txt,ip-addr-lo-us.txt}
 rm -f "$out"/{ping-trigger.txt,ping.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt,ip-xfrm-policy-us.txt}
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
       "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,ours-status.txt,capture.pcap,tcpdump.log,timings.txt}
@@ -402,6 +419,10 @@ if [ -n "$xauth" ]; then
     use_xauth_client "$STRONGSWAN_CONF" "$SWDIR/swanctl/swanctl.conf" "${xauth%%:*}" "${xauth#*:}" "$out/resolv.conf" ||
         finish FAIL "cannot make strongSwan an XAUTH client"
 fi
+if [ -n "$xauth_gateway" ]; then
+    use_xauth_gateway "$STRONGSWAN_CONF" "$SWDIR/swanctl/swanctl.conf" "${xauth_gateway%%:*}" "${xauth_gateway#*:}" \
+        "$XAUTH_POOL" 10.2.0.53 || finish FAIL "cannot make strongSwan an XAUTH gateway"
+fi
 if [ -n "$pki" ]; then
     sw_id=$(subject_dn "$pki/$cert_sw.crt.pem") && us_id=$(subject_dn "$pki/$cert_us.crt.pem") ||
         finish FAIL "cannot read the subjects of $cert_sw/$cert_us in $pki"
@@ -440,6 +461,7 @@ export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
 export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any INTEROP_NAT=$nat
 export INTEROP_XAUTH_USER=${xauth%%:*} INTEROP_POOL=$XAUTH_POOL
+[ -n "$xauth_gateway" ] && export INTEROP_XAUTH_USER=${xauth_gateway%%:*} INTEROP_LOCAL_TS=$XAUTH_FIRST/32
 export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
 export INTEROP_PROTO=$([ "$ah" = 1 ] && echo ah || echo esp)
 [ -n "$ready_file" ] && rm -f "$ready_file"
@@ -463,7 +485,7 @@ fi
 stamp "ours ready"
 t_deadline=$(( ${EPOCHREALTIME%.*} + timeout_s ))
 
-if [ "$ping" = 1 ] && [ "$initiator" = us ]; then
+if [ "$ping" = 1 ] && [ "$initiator" = us ] && [ -z "$xauth_gateway" ]; then
     # the first packet hits our side's policy and is dropped while the kernel ACQUIREs an SA
     ip netns exec us ping -c 1 -W 1 -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping-trigger.txt" 2>&1
     stamp "trigger ping sent"
@@ -517,6 +539,16 @@ if [ "$ping" = 1 ] && [ -n "$xauth" ]; then
     echo "$vip" >"$out/vip.txt"
     [ -n "$vip" ] && ip -n sw addr add "$vip/32" dev lo || finish FAIL "strongSwan got no virtual IP (see swanctl-list-sas.txt)"
     ip netns exec sw ping -c 3 -i 0.3 -W 2 -I "$vip" $PING_US_ADDR >"$out/ping.txt" 2>&1
+    ping_rc=$?
+elif [ "$ping" = 1 ] && [ -n "$xauth_gateway" ]; then
+    # raw: "... remote-vips=[10.3.0.1] ..."; our daemon must have put that address on its lo
+    vip=$(grep -o 'remote-vips=\[[0-9.]*' "$out/swanctl-list-sas.txt" | head -n1 | cut -d[ -f2)
+    echo "$vip" >"$out/vip.txt"
+    ip -n us addr show dev lo >"$out/ip-addr-lo-us.txt" 2>&1
+    [ -n "$vip" ] || finish FAIL "strongSwan gave our side no virtual IP (see swanctl-list-sas.txt)"
+    grep -q "inet $vip/32 " "$out/ip-addr-lo-us.txt" ||
+        finish FAIL "our side did not put its virtual IP $vip on lo (see ip-addr-lo-us.txt)"
+    ip netns exec us ping -c 3 -i 0.3 -W 2 -I "$vip" $PING_SW_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?
 elif [ "$ping" = 1 ]; then
     ip netns exec us ping -c 3 -i 0.3 -W 2 "${ping_data[@]}" -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping.txt" 2>&1

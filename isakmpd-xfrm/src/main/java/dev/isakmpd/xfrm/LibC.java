@@ -27,6 +27,9 @@ interface LibC extends Library {
 
     String strerror(int errnum);
 
+    /** The index of a network interface; 0 when there is none of that name. */
+    int if_nametoindex(String name);
+
     final class Holder {
         private static volatile LibC instance;
 

@@ -17,6 +17,8 @@ public final class Xfrm {
     public static final int NETLINK_CAP_ACK = 10;
     /** Error answers may carry the kernel's explanation (NLMSGERR_ATTR_MSG). */
     public static final int NETLINK_EXT_ACK = 11;
+    /** Joins one more multicast group on a bound socket (the group's number, not its bit). */
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
 
     // ---- nlmsghdr
     public static final int NLMSG_HDRLEN = 16;
@@ -28,6 +30,8 @@ public final class Xfrm {
     public static final int NLM_F_ACK = 0x4;
     public static final int NLM_F_DUMP_INTR = 0x10;
     public static final int NLM_F_DUMP = 0x300;
+    /** A NEWAE request must carry it (xfrm_new_ae: "thou shalt sayeth replaceth"). */
+    public static final int NLM_F_REPLACE = 0x100;
     /** In an NLMSG_ERROR: the request was capped (NETLINK_CAP_ACK); extended-ack TLVs follow. */
     public static final int NLM_F_CAPPED = 0x100;
     public static final int NLM_F_ACK_TLVS = 0x200;
@@ -46,10 +50,21 @@ public final class Xfrm {
     public static final int MSG_UPDPOLICY = 25;
     public static final int MSG_UPDSA = 26;
     public static final int MSG_POLEXPIRE = 27;
+    /** Replay and lifetime state of one SA ("async events"): set with NLM_F_REPLACE, streamed to AEVENTS. */
+    public static final int MSG_NEWAE = 30;
+    public static final int MSG_GETAE = 31;
 
     // ---- multicast groups (enum xfrm_nlgroups); bind() takes the bit 1 << (group - 1)
     public static final int XFRMNLGRP_ACQUIRE = 1;
     public static final int XFRMNLGRP_EXPIRE = 2;
+    /** NEWAE: an SA's sequence numbers and counters, every REPLAY_THRESH packets or ETIMER_THRESH. */
+    public static final int XFRMNLGRP_AEVENTS = 5;
+
+    // ---- xfrm_aevent_id.flags (enum xfrm_ae_ftype_t)
+    /** Asks GETAE for the current replay state. */
+    public static final int XFRM_AE_RVAL = 2;
+    /** Asks GETAE for the current lifetime counters. */
+    public static final int XFRM_AE_LVAL = 4;
 
     // ---- attributes (enum xfrm_attr_type_t)
     public static final int XFRMA_ALG_AUTH = 1;
@@ -62,6 +77,16 @@ public final class Xfrm {
     /** linux/udp.h: the RFC 3948 format, ESP behind nothing and IKE behind the non-ESP marker. */
     public static final int UDP_ENCAP_ESPINUDP = 2;
     public static final int XFRMA_LTIME_VAL = 9;
+    /** struct xfrm_replay_state: oseq, seq, bitmap (the non-ESN window of at most 32 packets). */
+    public static final int XFRMA_REPLAY_VAL = 10;
+    /** u32: a NEWAE event once the sequence numbers moved this many packets. */
+    public static final int XFRMA_REPLAY_THRESH = 11;
+    /**
+     * u32: a NEWAE event this long after the sequence numbers last moved. The kernel takes it in
+     * jiffies (xfrm_update_ae_params stores it as replay_maxage) but reports it in 100 ms units
+     * (xfrm_aevent: replay_maxage * 10 / HZ); see XfrmKernel#reportCounters.
+     */
+    public static final int XFRMA_ETIMER_THRESH = 12;
     public static final int XFRMA_ALG_AEAD = 18;
     public static final int XFRMA_ALG_AUTH_TRUNC = 20;
     public static final int NLA_HDRLEN = 4;
@@ -82,6 +107,8 @@ public final class Xfrm {
     public static final int SIZEOF_ALGO = 68;
     public static final int SIZEOF_ALGO_AUTH = 72;
     public static final int SIZEOF_NLMSGERR = 4 + NLMSG_HDRLEN;
+    public static final int SIZEOF_AEVENT_ID = 48;
+    public static final int SIZEOF_REPLAY_STATE = 12;
     public static final int ALG_NAME_LEN = 64;
 
     // ---- values
@@ -125,6 +152,8 @@ public final class Xfrm {
             case MSG_UPDPOLICY -> "XFRM_MSG_UPDPOLICY";
             case MSG_UPDSA -> "XFRM_MSG_UPDSA";
             case MSG_POLEXPIRE -> "XFRM_MSG_POLEXPIRE";
+            case MSG_NEWAE -> "XFRM_MSG_NEWAE";
+            case MSG_GETAE -> "XFRM_MSG_GETAE";
             default -> "type " + type;
         };
     }

@@ -83,6 +83,29 @@ public sealed interface XfrmAttribute {
         }
     }
 
+    /**
+     * XFRMA_REPLAY_VAL (struct xfrm_replay_state): the last sequence number sent ({@code oseq}),
+     * the highest received ({@code seq}) and the window below it ({@code bitmap}, bit i = seq - i seen).
+     */
+    record Replay(int oseq, int seq, int bitmap) implements XfrmAttribute {
+        @Override
+        public int type() {
+            return Xfrm.XFRMA_REPLAY_VAL;
+        }
+    }
+
+    /** A u32 attribute in host order (XFRMA_REPLAY_THRESH, XFRMA_ETIMER_THRESH). */
+    record U32(int type, int value) implements XfrmAttribute {
+    }
+
+    /** XFRMA_LTIME_VAL (struct xfrm_lifetime_cur): what the SA has carried, and when it was added and last used. */
+    record CurrentLifetime(XfrmStruct.LifetimeCur value) implements XfrmAttribute {
+        @Override
+        public int type() {
+            return Xfrm.XFRMA_LTIME_VAL;
+        }
+    }
+
     /** Any other attribute, kept byte for byte. */
     record Raw(int type, byte[] value) implements XfrmAttribute {
         public Raw {

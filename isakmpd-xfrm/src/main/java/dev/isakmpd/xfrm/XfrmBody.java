@@ -33,6 +33,14 @@ public sealed interface XfrmBody {
     record SaId(InetAddress daddr, int spi, int family, int proto) implements XfrmBody {
     }
 
+    /**
+     * struct xfrm_aevent_id (NEWAE, GETAE): an SA by (daddr, spi, proto) with its source and reqid;
+     * {@code flags} says what a GETAE asks for or an event reports (Xfrm.XFRM_AE_*).
+     */
+    record AeventId(InetAddress daddr, int spi, int family, int proto, InetAddress saddr, int flags, int reqid)
+            implements XfrmBody {
+    }
+
     /** struct xfrm_userspi_info (ALLOCSPI): the larval SA and the SPI range (host order). */
     record SpiInfo(SaInfo info, int min, int max) implements XfrmBody {
     }

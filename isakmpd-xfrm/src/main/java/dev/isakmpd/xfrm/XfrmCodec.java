@@ -1,9 +1,13 @@
 package dev.isakmpd.xfrm;
 
 import dev.isakmpd.xfrm.XfrmAttribute.Algorithm;
+import dev.isakmpd.xfrm.XfrmAttribute.CurrentLifetime;
 import dev.isakmpd.xfrm.XfrmAttribute.Raw;
+import dev.isakmpd.xfrm.XfrmAttribute.Replay;
 import dev.isakmpd.xfrm.XfrmAttribute.Templates;
+import dev.isakmpd.xfrm.XfrmAttribute.U32;
 import dev.isakmpd.xfrm.XfrmBody.Acquire;
+import dev.isakmpd.xfrm.XfrmBody.AeventId;
 import dev.isakmpd.xfrm.XfrmBody.Empty;
 import dev.isakmpd.xfrm.XfrmBody.Error;
 import dev.isakmpd.xfrm.XfrmBody.Expire;
@@ -104,6 +108,8 @@ public final class XfrmCodec {
             return Xfrm.SIZEOF_USER_ACQUIRE;
         } else if (body instanceof Expire) {
             return Xfrm.SIZEOF_USER_EXPIRE;
+        } else if (body instanceof AeventId) {
+            return Xfrm.SIZEOF_AEVENT_ID;
         } else if (body instanceof Opaque o) {
             return o.bytes().length;
         }
@@ -115,6 +121,12 @@ public final class XfrmCodec {
             return (al.hasExtraField() ? Xfrm.SIZEOF_ALGO_AUTH : Xfrm.SIZEOF_ALGO) + (al.keyBits() + 7) / 8;
         } else if (a instanceof Templates t) {
             return t.templates().size() * Xfrm.SIZEOF_USER_TMPL;
+        } else if (a instanceof Replay) {
+            return Xfrm.SIZEOF_REPLAY_STATE;
+        } else if (a instanceof U32) {
+            return 4;
+        } else if (a instanceof CurrentLifetime) {
+            return Xfrm.SIZEOF_LIFETIME_CUR;
         }
         return ((Raw) a).value().length;
     }
@@ -149,6 +161,14 @@ public final class XfrmCodec {
             putSaInfo(b, e.state());
             b.put((byte) e.hard());
             b.position(at + Xfrm.SIZEOF_USER_EXPIRE);
+        } else if (body instanceof AeventId a) {
+            int at = b.position();
+            putAddress(b, a.daddr());
+            b.order(ByteOrder.BIG_ENDIAN).putInt(a.spi()).order(order);
+            b.putShort((short) a.family()).put((byte) a.proto());
+            b.position(at + Xfrm.SIZEOF_USERSA_ID);
+            putAddress(b, a.saddr());
+            b.putInt(a.flags()).putInt(a.reqid());
         } else if (body instanceof Opaque o) {
             b.put(o.bytes());
         }
@@ -243,6 +263,12 @@ public final class XfrmCodec {
                 b.putInt(x.aalgos()).putInt(x.ealgos()).putInt(x.calgos());
                 b.position(at + Xfrm.SIZEOF_USER_TMPL);
             }
+        } else if (a instanceof Replay r) {
+            b.putInt(r.oseq()).putInt(r.seq()).putInt(r.bitmap());
+        } else if (a instanceof U32 u) {
+            b.putInt(u.value());
+        } else if (a instanceof CurrentLifetime c) {
+            putLifetimeCur(b, c.value());
         } else {
             b.put(((Raw) a).value());
         }
@@ -310,6 +336,7 @@ public final class XfrmCodec {
             case Xfrm.MSG_ALLOCSPI -> Xfrm.SIZEOF_USERSPI_INFO;
             case Xfrm.MSG_ACQUIRE -> Xfrm.SIZEOF_USER_ACQUIRE;
             case Xfrm.MSG_EXPIRE -> Xfrm.SIZEOF_USER_EXPIRE;
+            case Xfrm.MSG_NEWAE, Xfrm.MSG_GETAE -> Xfrm.SIZEOF_AEVENT_ID;
             default -> -1;
         };
     }
@@ -347,6 +374,18 @@ public final class XfrmCodec {
             }
             case Xfrm.MSG_EXPIRE:
                 return new Expire(saInfo(b), b.get() & 0xff);
+            case Xfrm.MSG_NEWAE, Xfrm.MSG_GETAE: {
+                int at = b.position();
+                byte[] daddr = bytes(b, 16);
+                int spi = b.order(ByteOrder.BIG_ENDIAN).getInt();
+                b.order(order);
+                int family = b.getShort() & 0xffff;
+                int proto = b.get() & 0xff;
+                b.position(at + Xfrm.SIZEOF_USERSA_ID);
+                byte[] saddr = bytes(b, 16);
+                return new AeventId(address(daddr, family), spi, family, proto, address(saddr, family), b.getInt(),
+                        b.getInt());
+            }
             default:
                 throw new IllegalStateException("no struct for type " + type);
         }
@@ -541,6 +580,15 @@ public final class XfrmCodec {
                 }
                 return new Templates(ts);
             }
+            case Xfrm.XFRMA_REPLAY_VAL:
+                return n == Xfrm.SIZEOF_REPLAY_STATE ? new Replay(b.getInt(), b.getInt(), b.getInt())
+                        : new Raw(type, bytes(b, n));
+            case Xfrm.XFRMA_REPLAY_THRESH, Xfrm.XFRMA_ETIMER_THRESH:
+                return n == 4 ? new U32(type, b.getInt()) : new Raw(type, bytes(b, n));
+            case Xfrm.XFRMA_LTIME_VAL:
+                return n == Xfrm.SIZEOF_LIFETIME_CUR
+                        ? new CurrentLifetime(new LifetimeCur(b.getLong(), b.getLong(), b.getLong(), b.getLong()))
+                        : new Raw(type, bytes(b, n));
             default:
                 return new Raw(type, bytes(b, n));
         }

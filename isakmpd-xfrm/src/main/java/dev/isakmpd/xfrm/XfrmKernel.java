@@ -67,8 +67,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     /** isakmpd's reqids; strongSwan counts up from 1, libreswan from 16384, so neither meets them. */
     public static final int REQID_MIN = 0x15a00000;
     public static final int REQID_MAX = 0x15a0ffff;
-    private static final int ESRCH = 3;
-    private static final int ENOENT = 2;
+    static final int ESRCH = 3;
+    static final int ENOENT = 2;
     private static final long EXPIRED_MEMORY_NANOS = 120_000_000_000L;
 
     /** An SA as the kernel names it: (destination, SPI or CPI, protocol). */
@@ -93,6 +93,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     private final Map<SpdTunnel, Integer> policies = new ConcurrentHashMap<>();
     /** The reqid slot (0..0xffff) of the next bypass policy's index, see {@link #bypassIndex}. */
     private int nextBypass;
+    private final XfrmCounters counters;
     private volatile Consumer<KernelEvent> listener = e -> { };
     private volatile Consumer<XfrmMessage> rawListener = m -> { };
 
@@ -109,6 +110,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     public XfrmKernel(XfrmSocket requests, XfrmSocket events) {
         this.socket = requests;
         this.events = events;
+        this.counters = new XfrmCounters(requests, events);
         events.onEvent(this::event);
     }
 
@@ -133,6 +135,11 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
             throw e;
         }
         return k;
+    }
+
+    /** Sequence numbers of our SAs: read, set, and streamed as {@link KernelEvent.Counters} (HA). */
+    public XfrmCounters counters() {
+        return counters;
     }
 
     /** The socket requests go through. */
@@ -308,6 +315,9 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
             Arrays.fill(auth, (byte) 0);
             sa.udpEncapsulation().ifPresent(u -> attributes.add(encapsulation(u)));
         }
+        if (!comp) {
+            attributes.addAll(counters.thresholds());
+        }
         XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info,
                 attributes.toArray(XfrmAttribute[]::new));
         try {
@@ -321,6 +331,9 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
             });
         }
         reserved.remove(key);
+        if (!comp) {
+            counters.installed(key.destination(), key.spi(), key.proto());
+        }
     }
 
     static int proto(ProtocolId p) {
@@ -632,6 +645,10 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                 }
             }
             return Optional.of(new KernelEvent.Expire(s.daddr(), s.spi(), hard));
+        }
+        if (m.type() == Xfrm.MSG_NEWAE && m.body() instanceof XfrmBody.AeventId a
+                && installed.containsKey(new SaKey(a.daddr(), a.spi(), a.proto()))) {
+            return XfrmCounters.event(m).map(KernelEvent.class::cast);
         }
         return Optional.empty();
     }

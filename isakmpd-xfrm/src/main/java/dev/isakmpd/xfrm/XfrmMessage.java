@@ -59,6 +59,9 @@ public record XfrmMessage(NetlinkHeader header, XfrmBody body, List<XfrmAttribut
                     .append(" policy ").append(a.policy().sel().describe());
         } else if (body instanceof XfrmBody.Expire e) {
             s.append(e.hard() != 0 ? " hard " : " soft ").append(e.state().describe());
+        } else if (body instanceof XfrmBody.AeventId a) {
+            s.append(String.format(" proto %d spi 0x%08x dst %s flags 0x%x", a.proto(), a.spi(),
+                    Addresses.format(a.daddr()), a.flags()));
         } else if (body instanceof XfrmBody.Error e) {
             s.append(' ').append(e.error()).append(" for ").append(Xfrm.messageName(e.request().type()))
                     .append(" seq ").append(e.request().seq());

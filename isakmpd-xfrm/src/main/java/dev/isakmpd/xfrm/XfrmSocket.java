@@ -135,6 +135,20 @@ public final class XfrmSocket implements Closeable {
         return portId;
     }
 
+    /**
+     * Joins one more multicast group (e.g. {@link Xfrm#XFRMNLGRP_AEVENTS}) on this bound socket,
+     * without a new bind: NETLINK_ADD_MEMBERSHIP.
+     */
+    public void join(int group) throws XfrmException {
+        try {
+            libc.setsockopt(fd, Xfrm.SOL_NETLINK, Xfrm.NETLINK_ADD_MEMBERSHIP, new int[] {group}, 4);
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            throw new XfrmException("joining XFRM multicast group " + group + " failed: errno " + errno + " ("
+                    + libc.strerror(errno) + ")", errno);
+        }
+    }
+
     /** Where unsolicited messages go; called on the reader thread. */
     public void onEvent(Consumer<XfrmMessage> listener) {
         this.events = listener;
@@ -166,7 +180,9 @@ public final class XfrmSocket implements Closeable {
     private synchronized List<XfrmMessage> exchange(XfrmMessage request, int flags, boolean dump)
             throws XfrmException {
         int seq = nextSeq++;
-        XfrmMessage m = new XfrmMessage(new NetlinkHeader(request.type(), flags, seq, portId), request.body(),
+        // the request's own flags (NLM_F_REPLACE for NEWAE) beside these
+        XfrmMessage m = new XfrmMessage(new NetlinkHeader(request.type(), flags | request.header().flags(), seq, portId),
+                request.body(),
                 request.attributes());
         LinkedBlockingQueue<XfrmMessage> q = new LinkedBlockingQueue<>();
         waiting.put(seq, q);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.xfrm.XfrmAttribute.Algorithm;
 import dev.isakmpd.xfrm.XfrmAttribute.Templates;
@@ -360,5 +362,66 @@ class XfrmCodecTest {
         assertEquals(2, java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).getShort(0));
         assertEquals("11949c41", java.util.HexFormat.of().formatHex(v, 2, 6));
         assertEquals("0a000002", java.util.HexFormat.of().formatHex(v, 8, 12));
+    }
+
+    /** xfrm_aevent_id: sa_id 0:24 (daddr, spi in network order, family, proto), saddr 24:16, flags 40, reqid 44. */
+    @Test
+    void newAeWithReplayStateHasTheKernelsLayout() throws Exception {
+        XfrmMessage m = XfrmMessage.of(Xfrm.MSG_NEWAE, Xfrm.NLM_F_REPLACE,
+                new XfrmBody.AeventId(PEER, 0x12345678, Xfrm.AF_INET, Xfrm.IPPROTO_ESP, US, Xfrm.XFRM_AE_RVAL, 0x15a00001),
+                new XfrmAttribute.Replay(1000, 500, 0xffff0000), new XfrmAttribute.U32(Xfrm.XFRMA_REPLAY_THRESH, 1024),
+                new XfrmAttribute.CurrentLifetime(new LifetimeCur(3000, 30, 1_700_000_000L, 1_700_000_009L)));
+        byte[] b = LE.encode(m);
+        ByteBuffer v = le(b);
+        int body = Xfrm.NLMSG_HDRLEN;
+        assertEquals(Xfrm.NLMSG_HDRLEN + 48 + (4 + 12) + (4 + 4) + (4 + 32), b.length);
+        assertEquals(Xfrm.MSG_NEWAE, v.getShort(4));
+        assertEquals(Xfrm.NLM_F_REPLACE, v.getShort(6));
+        assertArrayEquals(PEER.getAddress(), Arrays.copyOfRange(b, body, body + 4));
+        assertEquals(0x12345678, ByteBuffer.wrap(b, body + 16, 4).getInt(), "spi in network order");
+        assertEquals(Xfrm.AF_INET, v.getShort(body + 20));
+        assertEquals(Xfrm.IPPROTO_ESP, b[body + 22]);
+        assertArrayEquals(US.getAddress(), Arrays.copyOfRange(b, body + 24, body + 28));
+        assertEquals(Xfrm.XFRM_AE_RVAL, v.getInt(body + 40));
+        assertEquals(0x15a00001, v.getInt(body + 44));
+        int attr = body + 48;
+        assertEquals(16, v.getShort(attr));
+        assertEquals(Xfrm.XFRMA_REPLAY_VAL, v.getShort(attr + 2));
+        assertEquals(1000, v.getInt(attr + 4));
+        assertEquals(500, v.getInt(attr + 8));
+        assertEquals(0xffff0000, v.getInt(attr + 12));
+        assertEquals(Xfrm.XFRMA_REPLAY_THRESH, v.getShort(attr + 18));
+        assertEquals(1024, v.getInt(attr + 20));
+        assertEquals(Xfrm.XFRMA_LTIME_VAL, v.getShort(attr + 26));
+        assertEquals(3000, v.getLong(attr + 28));
+        assertEquals(m, LE.decode(b));
+
+        KernelEvent.Counters c = XfrmCounters.event(LE.decode(b)).orElseThrow();
+        assertEquals(new ReplayState(1000, 500, 0xffff0000), c.replay());
+        assertEquals(PEER, c.destination());
+        assertEquals(0x12345678, c.spi());
+        assertEquals(3000, c.bytes());
+        assertEquals(30, c.packets());
+    }
+
+    @Test
+    void aReplayStateOfTheWrongSizeStaysRawAndIsNoCounters() throws Exception {
+        XfrmMessage m = XfrmMessage.of(Xfrm.MSG_NEWAE, 0,
+                new XfrmBody.AeventId(PEER, 1, Xfrm.AF_INET, Xfrm.IPPROTO_ESP, US, 0, 0),
+                new XfrmAttribute.Raw(Xfrm.XFRMA_REPLAY_VAL, new byte[8]));
+        XfrmMessage back = LE.decode(LE.encode(m));
+        assertTrue(back.find(Xfrm.XFRMA_REPLAY_VAL).orElseThrow() instanceof XfrmAttribute.Raw);
+        assertTrue(XfrmCounters.event(back).isEmpty());
+        // sequence numbers are unsigned 32-bit on the wire
+        XfrmMessage high = XfrmMessage.of(Xfrm.MSG_NEWAE, 0, m.body(), new XfrmAttribute.Replay(-1, -2, 0));
+        assertEquals(new ReplayState(0xffffffffL, 0xfffffffeL, 0), XfrmCounters.event(high).orElseThrow().replay());
+    }
+
+    @Test
+    void etimerJiffiesFollowTheMeasuredTickRate() {
+        assertEquals(100, XfrmCounters.jiffies(java.time.Duration.ofSeconds(1), 100));
+        assertEquals(250, XfrmCounters.jiffies(java.time.Duration.ofSeconds(1), 250));
+        assertEquals(25, XfrmCounters.jiffies(java.time.Duration.ofMillis(100), 250));
+        assertEquals(1, XfrmCounters.jiffies(java.time.Duration.ofMillis(1), 100), "never 0: that switches the timer off");
     }
 }

@@ -3,6 +3,7 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
+import java.net.InetAddress;
 import java.util.HexFormat;
 
 /** What the engine asks its runtime to do; the engine itself performs no I/O. */
@@ -70,5 +71,17 @@ public sealed interface Action {
             return "DecryptionKey[CKY-I=" + HexFormat.of().formatHex(initiatorCookie) + ", enc-key-fp="
                     + encryptionKey.fingerprint() + "]";
         }
+    }
+
+    /**
+     * Put on this host the address the gateway of {@code peer} assigned us by Mode-Config (our
+     * client side), so that traffic can leave from it into the tunnel whose local selector it is;
+     * once per ISAKMP SA that was given it (a phase-1 rekey gives it again): the runtime counts.
+     */
+    record AddAddress(String peer, InetAddress address) implements Action {
+    }
+
+    /** One ISAKMP SA that was given the address is gone: the runtime removes it with the last one. */
+    record DeleteAddress(String peer, InetAddress address) implements Action {
     }
 }

@@ -469,9 +469,11 @@ public final class Engine {
             out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being rekeyed");
             return;
         }
-        Optional<PeerPolicy> peer = Optional.ofNullable(peersByName.get(p.peer()));
+        Optional<PeerPolicy> peer = Optional.ofNullable(peersByName.get(policyName(p.peer())));
         Optional<TunnelPolicy> tunnel = peer.flatMap(x -> x.tunnel(tunnelName));
-        if (tunnel.isEmpty()) {
+        if (tunnel.isPresent() && !peer.get().hasFixedAddress()) {
+            rekeyRoadWarrior(p, tunnel.get(), what, now, out);
+        } else if (tunnel.isEmpty()) {
             out.warn("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is no longer configured");
         } else if (negotiating(peer.get(), tunnel.get())) {
             out.debug("peer " + p.peer() + ": " + what + ": tunnel " + tunnelName + " is already being negotiated");
@@ -479,6 +481,35 @@ public final class Engine {
             out.info("peer " + p.peer() + ": " + what + ": rekeying tunnel " + tunnelName);
             start(peer.get(), List.of(tunnel.get()), now, out);
         }
+    }
+
+    /**
+     * A road warrior's pair: Quick Mode under the client's own ISAKMP SA, to where the client is now
+     * (its NAT mapping), for exactly the pair's selectors (its virtual IP, or its address in
+     * transport mode), as strongSwan's IKEv1 does (task_manager_v1 queue_child_rekey: the CHILD_SA's
+     * own traffic selectors). The client normally rekeys first (SoftLifetime: the negotiator's share
+     * is earlier); this is the fallback. With no ISAKMP SA left we cannot reach the client (its
+     * address is only where it was, maybe behind a NAT that maps nothing new): its rekey is its own,
+     * and the pair serves until its hard lifetime.
+     */
+    private void rekeyRoadWarrior(ChildSas.Pair p, TunnelPolicy configured, String what, Instant now, Out out) {
+        Optional<IsakmpSession> s = establishedSession(p.peer());
+        if (s.isEmpty()) {
+            out.info("peer " + p.peer() + ": " + what + ": no ISAKMP SA with the road warrior; its client rekeys"
+                    + " tunnel " + p.tunnel() + " or lets it expire");
+            return;
+        }
+        TunnelPolicy narrowed = configured.withSelectors(p.outbound().sourceSelector(),
+                p.outbound().destinationSelector());
+        if (s.get().negotiating(narrowed)) {
+            out.debug("peer " + p.peer() + ": " + what + ": tunnel " + p.tunnel() + " is already being negotiated");
+            return;
+        }
+        InetSocketAddress to = s.get().remote;
+        out.info("peer " + p.peer() + ": " + what + ": rekeying tunnel " + p.tunnel() + " for " + narrowed.remote()
+                + " with the client at " + Addresses.format(to.getAddress()) + ":" + to.getPort());
+        s.get().startTunnels(List.of(narrowed), now, out);
+        track(s.get());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -75,6 +76,14 @@ final class Out {
 
     void deletePolicy(SpdTunnel t) {
         actions.add(new Action.DeletePolicy(t));
+    }
+
+    void addAddress(String peer, InetAddress address) {
+        actions.add(new Action.AddAddress(peer, address));
+    }
+
+    void deleteAddress(String peer, InetAddress address) {
+        actions.add(new Action.DeleteAddress(peer, address));
     }
 
     void log(Action.Level level, String message) {

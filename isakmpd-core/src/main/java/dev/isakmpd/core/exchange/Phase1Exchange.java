@@ -227,7 +227,7 @@ abstract class Phase1Exchange {
 
     /** Initiator: our SA offer; remembers SAi_b. */
     SaPayload offer() {
-        SaPayload offer = Phase1Sa.offer(session.peer.ikeProposals(), session.peer.ikeLifetime(), auth.method());
+        SaPayload offer = Phase1Sa.offer(session.peer.ikeProposals(), session.peer.ikeLifetime(), offeredMethod());
         saiB = PayloadCodec.encodeBody(offer);
         return offer;
     }
@@ -250,7 +250,18 @@ abstract class Phase1Exchange {
     /** Initiator: the responder's choice must be one transform we offered. */
     void accept(SaPayload sa) throws ExchangeFailure {
         choice = Phase1Sa.accept(ctx.crypto(), sa, session.peer.ikeProposals(), session.peer.ikeLifetime(),
-                auth.method());
+                offeredMethod());
+    }
+
+    /**
+     * The method our offer names: as an XAUTH client its XAUTH variant (XAUTHInitPreShared 65001,
+     * XAUTHInitRSA 65005; draft-beaulieu-ike-xauth-02 s4, the initiator's variant since the
+     * initiator is the one XAUTH authenticates), which strongSwan's IKEv1 gateway requires for
+     * xauthpsk and echoes; phase 1 itself runs as with the plain method.
+     */
+    private int offeredMethod() {
+        return session.peer.remoteAccess().xauthClient().isPresent() ? Phase1Sa.xauthInitiatorMethod(auth.method())
+                : auth.method();
     }
 
     /** Our Diffie-Hellman value and nonce in the chosen group (g^xi, Ni or g^xr, Nr), and our CERTREQs. */

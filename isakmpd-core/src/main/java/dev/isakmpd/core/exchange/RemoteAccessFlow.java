@@ -83,6 +83,14 @@ final class RemoteAccessFlow {
     private AddressPool pool;
     private AddressPool.Lease lease;
     private final List<SpdTunnel> policies = new ArrayList<>();
+    /** Client: the address the gateway assigned us and we asked the runtime to put on the host. */
+    private InetAddress assigned;
+    /** Gateway: the message ID of our SET(STATUS OK) when a REQUEST implied its ACK; 0 otherwise. */
+    private int xauthSetId;
+    /** Client: the gateway's SET(STATUS OK) as received and our ACK, to answer its retransmissions for good. */
+    private byte[] xauthSet;
+    private Datagram xauthAck;
+    private int reAcks;
 
     RemoteAccessFlow(IsakmpSession session) {
         this.session = session;
@@ -147,7 +155,21 @@ final class RemoteAccessFlow {
             out.debug(tag() + "ignored a Transaction message: XAUTH has failed");
             return;
         }
+        if (xauthAck != null && Arrays.equals(xauthSet, d.rawData())) {
+            // the gateway did not get our ACK before we moved on (its retransmissions are bounded)
+            boolean resend = reAcks++ < 2 * session.ctx().retransmit().retries();
+            out.debug(tag() + "the gateway repeated its XAUTH SET" + (resend ? "; acknowledging it again" : ""));
+            if (resend) {
+                out.send(xauthAck);
+            }
+            return;
+        }
         int mid = h.messageId();
+        if (xauthSetId != 0 && mid == xauthSetId) {
+            out.debug(tag() + "ignored a late message of the finished XAUTH Transaction " + String.format("%08x", mid)
+                    + " (its ACK was implied)");
+            return;
+        }
         boolean ours = mid == messageId && messageId != 0;
         AttributePayload a = Transaction.open(session, d, h, tag(), out);
         boolean accepted = false;
@@ -158,6 +180,9 @@ final class RemoteAccessFlow {
                 rtx.stop();
             }
             accepted = dispatch(a, mid, ours, now, out);
+            if (xauthAck != null && xauthSet == null) {
+                xauthSet = d.rawData().clone();
+            }
             if (!accepted) {
                 rtx.reset(before); // what we sent still waits for its answer
             }
@@ -199,6 +224,18 @@ final class RemoteAccessFlow {
         } else if (state == State.XAUTH_STATUS_SENT && ours && type.equals(AttributeMessageType.CFG_ACK)) {
             session.cbc().forget(messageId);
             startModeConfig(now, out);
+        } else if (state == State.XAUTH_STATUS_SENT && !ours && type.equals(AttributeMessageType.CFG_REQUEST)
+                && policy.modeConfig().isPresent()) {
+            // The client only asks for its configuration once it has taken our SET(STATUS OK), so
+            // its ACK was lost or is late; a client sends an ACK only in answer to a SET, so waiting
+            // would cost a retransmission of ours. Apple's client pulls right after its ACK (notes
+            // s4). A late ACK is then ignored quietly (receive).
+            out.info(tag() + "the client's Mode-Config REQUEST implies its ACK of XAUTH-STATUS OK");
+            xauthSetId = messageId;
+            session.cbc().forget(messageId);
+            state = State.CONFIG_AWAITED;
+            adopt(mid);
+            reply(a, now, out);
         } else if (!ours && type.equals(AttributeMessageType.CFG_REQUEST) && policy.modeConfig().isPresent()
                 && (state == State.CONFIG_AWAITED || state == State.DONE)) {
             adopt(mid);
@@ -385,6 +422,10 @@ final class RemoteAccessFlow {
 
     /** The ISAKMP SA is gone: its hold on the lease ends, and with the last hold the client's policies and SAs. */
     void release(Out out) {
+        if (assigned != null) {
+            out.deleteAddress(session.peer.name(), assigned); // our client's: the runtime counts the holds
+            assigned = null;
+        }
         if (lease == null) {
             return;
         }
@@ -439,6 +480,7 @@ final class RemoteAccessFlow {
                     a.identifier(), DataAttribute.basic(XAUTH_STATUS, ok ? XAUTH_STATUS_OK : XAUTH_STATUS_FAIL)), out);
             rtx.sent(d, now, true, false);
             session.cbc().forget(messageId);
+            xauthAck = d; // receive() keeps the SET it answers
             if (!ok) {
                 out.warn(tag() + "XAUTH: the gateway refused user '" + creds.user() + "'");
                 fail();
@@ -472,12 +514,12 @@ final class RemoteAccessFlow {
     }
 
     private void configured(AttributePayload a, Out out) {
-        InetAddress assigned = null;
+        InetAddress given = null;
         List<String> dns = new ArrayList<>();
         for (DataAttribute at : a.attributes()) {
             try {
                 if (at.type() == INTERNAL_IP4_ADDRESS) {
-                    assigned = InetAddress.getByAddress(at.value());
+                    given = InetAddress.getByAddress(at.value());
                 } else if (at.type() == INTERNAL_IP4_DNS) {
                     dns.add(Addresses.format(InetAddress.getByAddress(at.value())));
                 }
@@ -485,8 +527,18 @@ final class RemoteAccessFlow {
                 throw new IllegalStateException(e); // lengths were checked: 4 bytes
             }
         }
-        out.info(tag() + "Mode-Config: the gateway assigned " + (assigned == null ? "no address"
-                : Addresses.format(assigned)) + (dns.isEmpty() ? "" : ", DNS " + String.join(", ", dns)));
+        out.info(tag() + "Mode-Config: the gateway assigned " + (given == null ? "no address"
+                : Addresses.format(given)) + (dns.isEmpty() ? "" : ", DNS " + String.join(", ", dns)));
+        if (given == null) {
+            return;
+        }
+        Subnet host = Subnet.host(given);
+        if (session.peer.tunnels().stream().noneMatch(t -> t.local().encloses(host))) {
+            out.warn(tag() + "Mode-Config: no tunnel of peer " + session.peer.name() + " has "
+                    + Addresses.format(given) + " in its local-subnet: traffic from it will not enter a tunnel");
+        }
+        assigned = given;
+        out.addAddress(session.peer.name(), given);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,10 +1,14 @@
 package dev.isakmpd.core.kernel;
 
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.registry.ProtocolId;
 import java.net.InetAddress;
 import java.util.Optional;
 
-/** Something the kernel tells the daemon without being asked (PF_KEY SADB_ACQUIRE, SADB_EXPIRE). */
+/**
+ * Something the kernel tells the daemon without being asked (PF_KEY SADB_ACQUIRE, SADB_EXPIRE;
+ * XFRM's ACQUIRE, EXPIRE and, when asked for, NEWAE).
+ */
 public sealed interface KernelEvent {
 
     /**
@@ -24,5 +28,14 @@ public sealed interface KernelEvent {
         public String spiHex() {
             return String.format("%08x", spi);
         }
+    }
+
+    /**
+     * An SA's sequence numbers moved (XFRM_MSG_NEWAE on XFRMNLGRP_AEVENTS, sent every so many packets
+     * or after a quiet interval): what a standby gateway must know to take the SA over without
+     * reusing a sequence number (RFC 4303 s3.3.3) or accepting a replay.
+     */
+    record Counters(InetAddress destination, int spi, ProtocolId protocol, ReplayState replay, long bytes,
+            long packets) implements KernelEvent {
     }
 }

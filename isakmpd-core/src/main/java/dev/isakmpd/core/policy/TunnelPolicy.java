@@ -88,6 +88,12 @@ public record TunnelPolicy(String name, Subnet local, Subnet remote, List<EspPro
 
     /** The same policy for one remote subnet inside ours: a road warrior's own virtual address. */
     public TunnelPolicy withRemote(Subnet narrower) {
-        return new TunnelPolicy(name, local, narrower, proposals, pfsGroup, lifetime, mode, lifeKilobytes);
+        return withSelectors(local, narrower);
+    }
+
+    /** The same policy for the selectors an SA pair of it was negotiated for (narrowed, or a transport peer's). */
+    public TunnelPolicy withSelectors(Subnet narrowerLocal, Subnet narrowerRemote) {
+        return new TunnelPolicy(name, narrowerLocal, narrowerRemote, proposals, pfsGroup, lifetime, mode,
+                lifeKilobytes, ah, compress);
     }
 }

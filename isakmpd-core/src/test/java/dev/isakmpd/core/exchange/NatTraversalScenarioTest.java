@@ -100,6 +100,23 @@ class NatTraversalScenarioTest {
     }
 
     @Test
+    void theGatewayRekeysAClientBehindTheNatThroughItsMapping() {
+        Setup s = clientBehindNat(171, false);
+        assertTrue(s.net.runUntil(s::up, Duration.ofSeconds(30)), s::logs);
+        IpsecSa oldIn = EngineScenarioTest.sa(s.gw, IpsecSa.Direction.IN);
+        InetSocketAddress mapped = s.nat.mapped(new InetSocketAddress(Addresses.parseLiteral(CLIENT), NAT_T));
+        s.net.apply(s.gw, s.gw.engine.expired(new dev.isakmpd.core.kernel.KernelEvent.Expire(oldIn.destination(),
+                oldIn.spi(), false), s.net.now));
+        assertTrue(s.gw.logged("rekeying tunnel net for 10.0.0.0/24 with the client at " + NAT_PUBLIC + ":"
+                + mapped.getPort()), s::logs);
+        // the replacement comes up, the replaced pair is retired on both sides
+        assertTrue(s.net.runUntil(() -> s.gw.kernel.list().size() == 4, Duration.ofSeconds(30)), s::logs);
+        assertTrue(s.net.runUntil(s::up, Duration.ofMinutes(2)), s::logs);
+        assertNotEquals(oldIn.spi(), EngineScenarioTest.sa(s.gw, IpsecSa.Direction.IN).spi());
+        assertEspInUdp(s);
+    }
+
+    @Test
     void mainModeFromBehindANatFloatsTo4500AndCarriesEspInUdp() {
         Setup s = clientBehindNat(301, false);
         assertTrue(s.net.runUntil(s::up, Duration.ofMinutes(1)), s::logs);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.exchange.Engine.PeerEvent;
+import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.RemoteAccess;
@@ -16,11 +17,13 @@ import dev.isakmpd.core.policy.XauthUsers;
 import dev.isakmpd.core.registry.AttributeMessageType;
 import dev.isakmpd.core.registry.ConfigAttributes;
 import dev.isakmpd.core.registry.ExchangeType;
+import dev.isakmpd.core.registry.IkeAttributes;
 import dev.isakmpd.core.registry.PayloadType;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.wire.AttributePayload;
 import dev.isakmpd.core.wire.DataAttribute;
 import dev.isakmpd.core.wire.IsakmpHeader;
+import dev.isakmpd.core.wire.SaPayload;
 import dev.isakmpd.oakley.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -97,6 +100,7 @@ class RemoteAccessScenarioTest {
         assertTrue(s.gw.policies.stream().anyMatch(t -> t.remote().equals(host)
                 && t.local().equals(Subnet.parse("10.1.0.0/16"))), () -> s.gw.policies.toString());
         assertTrue(c.logged("the gateway assigned " + virtualIp + ", DNS 10.1.0.53"), () -> log(c));
+        assertEquals(List.of(Addresses.parseLiteral(virtualIp)), c.addresses, () -> log(c));
     }
 
     @Test
@@ -114,6 +118,136 @@ class RemoteAccessScenarioTest {
         s.net.apply(s.gw, s.gw.engine.down("rw", s.net.now));
         assertTrue(s.gw.policies.isEmpty(), s.gw.policies::toString);
         assertTrue(s.gw.logged("10.3.0.1 returned to pool 10.3.0.0/24"), () -> log(s.gw));
+        // the client hears the Delete: its address goes from the host with its ISAKMP SA
+        assertTrue(s.net.runUntil(c.addresses::isEmpty, Duration.ofSeconds(5)), () -> log(c));
+    }
+
+    @Test
+    void theGatewayRekeysARoadWarriorsPairUnderItsIsakmpSaWithTheVirtualIpSelector() {
+        Setup s = setup(302, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", true);
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        Subnet host = Subnet.parse("10.3.0.1/32");
+        IpsecSa oldIn = s.gw.kernel.list().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN).findFirst()
+                .orElseThrow();
+        // the gateway's kernel reaches a soft limit first (say its byte limit, traffic being mostly downstream)
+        s.net.apply(s.gw, s.gw.engine.expired(new KernelEvent.Expire(oldIn.destination(), oldIn.spi(), false),
+                s.net.now));
+        assertTrue(s.net.runUntil(() -> s.gw.kernel.list().size() == 4 && c.kernel.list().size() == 4,
+                Duration.ofSeconds(30)), () -> log(s.gw, c));
+        assertTrue(s.gw.logged("rekeying tunnel net for 10.3.0.1/32 with the client at 198.51.100.11:500"),
+                () -> log(s.gw));
+        assertFalse(s.gw.logged("no longer configured"), () -> log(s.gw));
+        assertTrue(s.gw.kernel.list().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
+                .allMatch(sa -> sa.destinationSelector().equals(host)), () -> s.gw.kernel.list().toString());
+        // the replaced pair is retired on both sides; the policy and the lease stay
+        assertTrue(s.net.runUntil(() -> s.gw.kernel.list().size() == 2 && c.kernel.list().size() == 2,
+                Duration.ofMinutes(2)), () -> log(s.gw, c));
+        assertFalse(s.gw.kernel.list().stream().anyMatch(sa -> sa.spi() == oldIn.spi()), () -> log(s.gw));
+        assertEquals(1, s.gw.policies.size(), s.gw.policies::toString);
+        assertFalse(s.gw.logged("returned to pool"), () -> log(s.gw));
+    }
+
+    /** Loses the {@code nth} (from 1) Transaction message {@code node} sends. */
+    private static void loseTransaction(SimulatedNetwork net, SimulatedNetwork.Node node, int nth) {
+        int[] seen = {0};
+        net.lose = (from, d) -> from == node && d.data().length > 18 && d.data()[18] == ExchangeType.TRANSACTION.value()
+                && ++seen[0] == nth;
+    }
+
+    @Test
+    void aLostAckOfXauthStatusIsImpliedByTheClientsModeConfigRequest() {
+        Setup s = setup(304, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = new SimulatedNetwork.Node("c1", Addresses.parseEndpoint("198.51.100.11", 500),
+                List.of(clientPolicy("198.51.100.11", "10.3.0.1", "alice", "alice-pw", true)), 101);
+        s.net.add(c);
+        loseTransaction(s.net, c, 2); // REPLY(name, password), then ACK(STATUS): lost, then REQUEST
+        s.net.apply(c, c.engine.initiate("gw", s.net.now));
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        assertTrue(s.gw.logged("the client's Mode-Config REQUEST implies its ACK of XAUTH-STATUS OK"), () -> log(s.gw));
+        assertFalse(s.gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(s.gw));
+        assertFalse(c.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(c));
+        s.net.runUntil(() -> false, Duration.ofMinutes(3)); // no retransmission of the SET is left to come
+        assertFalse(s.gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(s.gw));
+        assertEquals(1, s.gw.engine.isakmpSas().size(), () -> log(s.gw));
+    }
+
+    @Test
+    void aRetransmittedXauthSetIsAckedAgainByTheClient() {
+        Setup s = setup(305, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = new SimulatedNetwork.Node("c1", Addresses.parseEndpoint("198.51.100.11", 500),
+                List.of(clientPolicy("198.51.100.11", "10.3.0.1", "alice", "alice-pw", true)), 101);
+        s.net.add(c);
+        int[] seen = {0};
+        s.net.lose = (from, d) -> from == c && d.data().length > 18 && d.data()[18] == ExchangeType.TRANSACTION.value()
+                && ++seen[0] >= 2 && seen[0] <= 3; // the ACK, and the first REQUEST: only the SET comes again
+        s.net.apply(c, c.engine.initiate("gw", s.net.now));
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        assertTrue(c.logged("retransmitted message, resending our reply"), () -> log(c));
+        assertFalse(s.gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(s.gw));
+    }
+
+    @Test
+    void aSetRepeatedAfterTheClientMovedOnIsAckedAgainAndTheLateAckIsIgnoredQuietly() {
+        Setup s = setup(312, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = new SimulatedNetwork.Node("c1", Addresses.parseEndpoint("198.51.100.11", 500),
+                List.of(clientPolicy("198.51.100.11", "10.3.0.1", "alice", "alice-pw", true)), 101);
+        s.net.add(c);
+        List<Datagram> gatewayTransactions = new java.util.ArrayList<>();
+        int[] seen = {0};
+        s.net.lose = (from, d) -> {
+            boolean transaction = d.data().length > 18 && d.data()[18] == ExchangeType.TRANSACTION.value();
+            if (from == s.gw && transaction) {
+                gatewayTransactions.add(d);
+            }
+            return from == c && transaction && ++seen[0] == 2; // the ACK: the REQUEST implies it
+        };
+        s.net.apply(c, c.engine.initiate("gw", s.net.now));
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        Datagram set = gatewayTransactions.get(1); // REQUEST(name, password), SET(STATUS OK), REPLY
+        s.net.lose = (from, d) -> false;
+        s.net.inject(new Datagram(set.remote(), set.local(), set.data()), s.net.now.plusMillis(10));
+        s.net.runUntil(() -> false, Duration.ofSeconds(5));
+        assertTrue(c.logged("the gateway repeated its XAUTH SET; acknowledging it again"), () -> log(c));
+        assertTrue(s.gw.logged("ignored a late message of the finished XAUTH Transaction"), () -> log(s.gw));
+        assertFalse(s.gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(s.gw));
+        assertFalse(c.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> log(c));
+    }
+
+    @Test
+    void xauthAndModeConfigCompleteThroughLossAndDuplication() {
+        for (long seed = 306; seed < 312; seed++) {
+            SimulatedNetwork net = new SimulatedNetwork(seed, new SimulatedNetwork.Faults(0.25, 0.1,
+                    Duration.ofMillis(300)));
+            SimulatedNetwork.Node gw = net.add(new SimulatedNetwork.Node("gw", Addresses.parseEndpoint(GATEWAY, 500),
+                    List.of(gateway("10.3.0.0/24", false)), seed + 1));
+            Setup s = new Setup(net, gw);
+            SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", true);
+            assertUpWithVirtualIp(s, c, "10.3.0.1");
+            assertFalse(gw.log.stream().anyMatch(l -> l.contains("dropped") && l.contains("in state")),
+                    () -> log(gw, c));
+        }
+    }
+
+    /** The authentication method of the first transform of the SA in a plaintext Main Mode message. */
+    private static long authMethod(Datagram d) throws Exception {
+        IsakmpHeader h = IsakmpHeader.decode(d.data());
+        Packet p = Packet.decode(h, Packet.body(h, d.data()));
+        SaPayload sa = (SaPayload) p.payloads().get(0);
+        return sa.proposals().get(0).transforms().get(0).attributes().stream()
+                .filter(a -> a.type() == IkeAttributes.AUTHENTICATION_METHOD).findFirst().orElseThrow().longValue();
+    }
+
+    @Test
+    void ourXauthClientProposesXauthInitPreSharedAndTheGatewayEchoesIt() throws Exception {
+        Setup s = setup(313, "10.3.0.0/24", false);
+        SimulatedNetwork.Node c = s.client(1, "10.3.0.1", "alice", "alice-pw", true);
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        List<Datagram> mainMode = s.net.delivered.stream().filter(d -> d.data()[18]
+                == ExchangeType.IDENTITY_PROTECTION.value() && d.data()[16] == PayloadType.SA.value()).toList();
+        assertEquals(2, mainMode.size()); // MM1 to the gateway, MM2 back
+        assertEquals(IkeAttributes.AUTH_XAUTH_INIT_PRE_SHARED, authMethod(mainMode.get(0)));
+        assertEquals(IkeAttributes.AUTH_XAUTH_INIT_PRE_SHARED, authMethod(mainMode.get(1)));
     }
 
     private static PeerPolicy aggressive(PeerPolicy p) {

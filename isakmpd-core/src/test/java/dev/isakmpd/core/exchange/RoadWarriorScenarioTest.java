@@ -51,4 +51,30 @@ class RoadWarriorScenarioTest {
         assertEquals(6, gw.kernel.list().size());
         assertFalse(gw.logged("superseded"), () -> String.join("\n", gw.log));
     }
+
+    @Test
+    void withoutAnIsakmpSaTheGatewayLeavesTheRekeyToTheClientAndThePairServesItsLifetime() {
+        SimulatedNetwork net = new SimulatedNetwork(63, SimulatedNetwork.Faults.NONE);
+        PeerPolicy rw = roadWarrior(policy("rw", GATEWAY, "10.0.0.1", "k", "aes128-sha256-modp2048", "aes128-sha1",
+                null, "198.51.100.0/24", "10.0.0.0/8", false), "10.0.0.0/8");
+        PeerPolicy shortPhase1 = new PeerPolicy(rw.name(), rw.local(), rw.remote(), rw.auth(), rw.ikeProposals(),
+                Duration.ofMinutes(10), rw.tunnels(), false, rw.dpd(), rw.localId(), rw.remoteId(), rw.remoteRange(),
+                false, rw.natTraversal(), rw.fragmentation(), rw.remoteAccess());
+        SimulatedNetwork.Node gw = net.add(new SimulatedNetwork.Node("gw", Addresses.parseEndpoint(GATEWAY, 500),
+                List.of(shortPhase1), 64));
+        SimulatedNetwork.Node client = net.add(new SimulatedNetwork.Node("c1", Addresses.parseEndpoint("10.0.0.1", 500),
+                List.of(policy("gw", "10.0.0.1", GATEWAY, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                        "10.0.0.0/8", "198.51.100.0/24", true)), 65));
+        net.apply(client, client.engine.initiate("gw", net.now));
+        assertTrue(net.runUntil(() -> gw.kernel.list().size() == 2, Duration.ofMinutes(1)),
+                () -> String.join("\n", gw.log));
+        Duration lifetime = Duration.ofHours(1); // the tunnel's
+        net.remove(client); // gone without a word; its ISAKMP SA ends with its 10 minutes
+        assertTrue(net.runUntil(() -> gw.logged("its client rekeys tunnel net or lets it expire"),
+                lifetime), () -> String.join("\n", gw.log));
+        assertTrue(gw.engine.isakmpSas().isEmpty(), () -> String.join("\n", gw.log));
+        assertEquals(2, gw.kernel.list().size(), "no black hole: the pair serves until its hard lifetime");
+        assertTrue(net.runUntil(() -> gw.kernel.list().isEmpty(), lifetime), () -> String.join("\n", gw.log));
+        assertFalse(gw.log.stream().anyMatch(l -> l.startsWith("WARN")), () -> String.join("\n", gw.log));
+    }
 }

@@ -61,6 +61,8 @@ final class SimulatedNetwork {
         final List<Action> captured = new ArrayList<>();
         /** Per-client security policies the engine asked for (Action.AddPolicy) and has not removed. */
         final List<SpdTunnel> policies = new ArrayList<>();
+        /** Addresses the engine asked to put on the host (Action.AddAddress), once per hold. */
+        final List<java.net.InetAddress> addresses = new ArrayList<>();
 
         Node(String name, InetSocketAddress address, List<PeerPolicy> peers, long seed) {
             this(name, address, peers, seed, false);
@@ -163,6 +165,8 @@ final class SimulatedNetwork {
     /** Keep nothing in {@link #delivered} (a scale run would hold every datagram). */
     boolean forgetful;
     private long order;
+    /** Datagrams (as sent, before any NAT) that a test wants lost on the way, besides the random faults. */
+    java.util.function.BiPredicate<Node, Datagram> lose = (from, d) -> false;
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     SimulatedNetwork(long seed, Faults faults) {
@@ -210,6 +214,10 @@ final class SimulatedNetwork {
                     from.policies.add(ap.tunnel());
                 } else if (a instanceof Action.DeletePolicy dp) {
                     from.policies.remove(dp.tunnel());
+                } else if (a instanceof Action.AddAddress aa) {
+                    from.addresses.add(aa.address());
+                } else if (a instanceof Action.DeleteAddress da) {
+                    from.addresses.remove(da.address());
                 } else if (a instanceof Action.Plaintext || a instanceof Action.DecryptionKey) {
                     from.captured.add(a);
                 } else if (a instanceof Action.Log l && (!from.quiet || l.level().compareTo(Action.Level.WARN) >= 0)) {
@@ -224,6 +232,9 @@ final class SimulatedNetwork {
 
     private void transmit(Node from, Datagram sent) {
         from.sent++;
+        if (lose.test(from, sent)) {
+            return;
+        }
         Datagram d = sent;
         for (Nat nat : nats) {
             d = nat.translate(d);

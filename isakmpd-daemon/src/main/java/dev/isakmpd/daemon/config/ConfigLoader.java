@@ -118,7 +118,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems.errors());
         }
         Section root = new Section(toml, new Location(List.of(), Location.NO_INDEX, 1), problems);
-        root.allowOnly(Set.of("daemon", "peers"));
+        root.allowOnly(Set.of("daemon", "peers", "ha"));
 
         List<InetSocketAddress> listen = List.of();
         boolean listenValid = false;
@@ -165,13 +165,15 @@ public final class ConfigLoader {
         for (Section p : peerSections.values()) {
             peer(p, listen, listenValid, remotes).ifPresent(peers::add);
         }
+        Optional<HaSettings> ha = root.table("ha").flatMap(h -> new HaConfigReader(problems, baseDir).read(h));
         if (problems.errorCount() > 0) {
             peers.forEach(p -> wipe(p.auth()));
+            ha.ifPresent(h -> h.key().wipe());
             throw new ConfigException(problems.errors());
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
                 problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics,
-                cryptoChoice());
+                cryptoChoice(), ha);
     }
 
     /**

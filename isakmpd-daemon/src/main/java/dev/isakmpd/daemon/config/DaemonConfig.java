@@ -26,12 +26,13 @@ import java.util.Optional;
  * @param natPort daemon.nat-t-port: the NAT-T port (RFC 3947 s4), 4500
  * @param metrics daemon.metrics: where the Prometheus endpoint listens, unless "off" (the default)
  * @param crypto daemon.crypto: Bouncy Castle or ACCP, as resolved on this machine
+ * @param ha the [ha] table, unless absent or mode = "off"
  */
 public record DaemonConfig(String source, List<InetSocketAddress> listen, KernelType kernel,
         Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles,
         List<String> warnings, Optional<ControlSocket> control, RetransmitPolicy retransmit,
         Map<String, RestartPolicy> restart, HalfOpenLimits halfOpen, int receiveBuffer, int natPort,
-        Optional<InetSocketAddress> metrics, CryptoChoice crypto) {
+        Optional<InetSocketAddress> metrics, CryptoChoice crypto, Optional<HaSettings> ha) {
     /** Room for a few thousand IKE messages in a burst (2000 Deletes when a load generator stops). */
     public static final int DEFAULT_RECEIVE_BUFFER = 4 << 20;
     /** The metrics endpoint's port when daemon.metrics names only an address. */
@@ -48,7 +49,7 @@ public record DaemonConfig(String source, List<InetSocketAddress> listen, Kernel
     /** The same configuration with other peer policies (tests that need a policy no file can express). */
     public DaemonConfig withPeers(List<PeerPolicy> other) {
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacyCrypto, other, pskFiles, warnings,
-                control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics, crypto);
+                control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics, crypto, ha);
     }
 
     /**

@@ -29,19 +29,24 @@ final class PskReader {
     }
 
     static Optional<SecretBytes> fromFile(Path file, Section.Value<String> key, Problems problems) {
+        return fromFile(file, key, "psk-file", problems);
+    }
+
+    /** A secret in the first line of a file, named {@code what} (the key that names the file) in messages. */
+    static Optional<SecretBytes> fromFile(Path file, Section.Value<String> key, String what, Problems problems) {
         String line;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             line = r.readLine();
         } catch (IOException e) {
-            problems.error(key.at(), "cannot read psk-file " + file + ": " + IoErrors.reason(e));
+            problems.error(key.at(), "cannot read " + what + " " + file + ": " + IoErrors.reason(e));
             return Optional.empty();
         }
         if (line == null || line.isEmpty()) {
-            problems.error(key.at(), "psk-file " + file + " has an empty first line");
+            problems.error(key.at(), what + " " + file + " has an empty first line");
             return Optional.empty();
         }
         if (worldReadable(file)) {
-            problems.warn(key.at(), "psk-file " + file + " is readable by every user; chmod 600 it");
+            problems.warn(key.at(), what + " " + file + " is readable by every user; chmod 600 it");
         }
         return Optional.of(secret(line));
     }

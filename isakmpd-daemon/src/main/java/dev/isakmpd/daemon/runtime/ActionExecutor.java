@@ -7,6 +7,7 @@ import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.daemon.Endpoints;
+import dev.isakmpd.daemon.ha.RoleGate;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,15 +27,22 @@ final class ActionExecutor {
     private final UdpTransport transport;
     private final Kernel kernel;
     private final Clock clock;
+    /** Our client's Mode-Config addresses on the host. */
+    private final VirtualAddresses addresses;
     /** When each SA we installed went in (by {@link DaemonStatus#key}), for its age and remaining lifetime. */
     private final Map<String, Instant> installed = new HashMap<>();
     /** The decrypted capture being written, if any (isakmpd run --pcap, isakmpctl pcap start). */
     private DecryptedCapture capture;
+    private final WarningLimiter warnings;
+    /** HA: a standby sends nothing on UDP 500/4500. */
+    private RoleGate gate = RoleGate.ALWAYS_ACTIVE;
 
     ActionExecutor(UdpTransport transport, Kernel kernel, Clock clock) {
         this.transport = transport;
         this.kernel = kernel;
         this.clock = clock;
+        this.warnings = new WarningLimiter(clock.instant());
+        this.addresses = VirtualAddresses.forKernel(kernel);
     }
 
     /**
@@ -48,7 +56,10 @@ final class ActionExecutor {
 
     void execute(List<Action> actions) {
         for (Action a : actions) {
-            if (a instanceof Action.Send s) {
+            if (a instanceof Action.Send s && !gate.active()) {
+                NET.debug("standby: not sending {} bytes to {}", s.datagram().data().length,
+                        Endpoints.format(s.datagram().remote()));
+            } else if (a instanceof Action.Send s) {
                 capturing(c -> c.sending(s.datagram()));
                 send(s);
             } else if (a instanceof Action.Plaintext p) {
@@ -63,6 +74,10 @@ final class ActionExecutor {
                 policy(ap.tunnel(), true);
             } else if (a instanceof Action.DeletePolicy dp) {
                 policy(dp.tunnel(), false);
+            } else if (a instanceof Action.AddAddress aa) {
+                addresses.add(aa.peer(), aa.address());
+            } else if (a instanceof Action.DeleteAddress da) {
+                addresses.delete(da.peer(), da.address());
             } else if (a instanceof Action.Log l) {
                 log(l);
             } else {
@@ -71,6 +86,10 @@ final class ActionExecutor {
             }
         }
         capturing(DecryptedCapture::endOfBatch);
+    }
+
+    void roleGate(RoleGate g) {
+        gate = g;
     }
 
     /** A datagram arrived; the engine gets it next. */
@@ -165,12 +184,27 @@ final class ActionExecutor {
         }
     }
 
-    private static void log(Action.Log l) {
+    private void log(Action.Log l) {
         switch (l.level()) {
             case DEBUG -> IKE.debug(l.message());
             case INFO -> IKE.info(l.message());
-            case WARN -> IKE.warn(l.message());
+            case WARN -> {
+                if (IKE.isWarnEnabled() && warnings.allow(l.message(), clock.instant())) {
+                    IKE.warn(l.message());
+                }
+            }
             case ERROR -> IKE.error(l.message());
         }
+    }
+
+    /** The counts of warnings a flood made {@link WarningLimiter} hold back, once they are due. */
+    void reportHeldWarnings(Instant now) {
+        for (String report : warnings.reports(now)) {
+            IKE.warn(report);
+        }
+    }
+
+    Optional<Instant> nextWarningReport() {
+        return warnings.nextReport();
     }
 }

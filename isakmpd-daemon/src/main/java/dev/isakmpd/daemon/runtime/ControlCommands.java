@@ -177,6 +177,7 @@ final class ControlCommands {
         m.put("isakmp-negotiating", isakmp.stream().filter(s -> !s.state().equals("ESTABLISHED")).count());
         m.put("ipsec-sas", loop.freshStatus().esp().size());
         m.put("half-open", halfOpen(isakmp));
+        m.putAll(loop.roleGate().status());
         return m;
     }
 

@@ -10,6 +10,8 @@ import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.DaemonConfig;
 import dev.isakmpd.daemon.control.ControlProtocol;
 import dev.isakmpd.daemon.control.ControlServer;
+import dev.isakmpd.daemon.ha.EngineSide;
+import dev.isakmpd.daemon.ha.HaNode;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
 import java.io.Closeable;
@@ -133,6 +135,14 @@ public final class Daemon {
                 servers.add(control);
                 loop.closeAtExit(control);
             }
+            if (config.ha().isPresent()) {
+                // EngineSide.NONE until the engine's replication seam is glued in (issue 15, item 3)
+                HaNode ha = new HaNode(config.ha().get(), EngineSide.NONE, loop::submit, loop::startAutoPeers);
+                loop.roleGate(ha);
+                servers.add(ha::close);
+                loop.closeAtExit(ha);
+                ha.start();
+            }
             early.deliverTo(loop::kernelEvent);
             d.thread.start();
             return d;
@@ -224,6 +234,11 @@ public final class Daemon {
     /** True when the loop ended on an I/O failure rather than a requested stop. */
     public boolean failed() {
         return loop.failed();
+    }
+
+    /** HA: node, role, takeover epoch, sync and peer state (empty without HA); safe to call from any thread. */
+    public java.util.Map<String, Object> haStatus() {
+        return loop.roleGate().status();
     }
 
     /** The SA table as of the last batch of actions; safe to call from any thread. */

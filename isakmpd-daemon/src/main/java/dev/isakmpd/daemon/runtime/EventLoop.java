@@ -11,6 +11,7 @@ import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.DaemonConfig;
+import dev.isakmpd.daemon.ha.RoleGate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -69,6 +70,10 @@ final class EventLoop implements Runnable {
     private final UdpDrops drops;
     private long dropsSeen;
     private Instant lastDropCheck = Instant.EPOCH;
+    /** HA: only the active node initiates, answers ACQUIRE and soft EXPIRE, and reads IKE datagrams. */
+    private RoleGate gate = RoleGate.ALWAYS_ACTIVE;
+    /** The auto=start peers were initiated (a standby waits until it becomes active). */
+    private boolean autoStarted;
 
     EventLoop(DaemonConfig config, Engine engine, UdpTransport transport, ActionExecutor executor,
             StatusPublisher status, Clock clock, Kernel kernel, List<SpdTunnel> policies, PeerSupervisor supervisor,
@@ -91,9 +96,7 @@ final class EventLoop implements Runnable {
     public void run() {
         try {
             notifier.ready();
-            for (String peer : supervisor.autoStart()) {
-                dispatch("initiating peer " + peer, () -> engine.up(peer, clock.instant()));
-            }
+            startAutoPeers();
             while (!stopRequested) {
                 boolean queued = !kernelEvents.isEmpty() || !tasks.isEmpty();
                 transport.poll(queued ? 0 : millisUntilNextTimer(), this::receive);
@@ -109,9 +112,14 @@ final class EventLoop implements Runnable {
                     }
                 }
                 for (String peer : supervisor.takeDue(clock.instant())) {
-                    dispatch("retrying peer " + peer, () -> engine.up(peer, clock.instant()));
+                    if (gate.active()) {
+                        dispatch("retrying peer " + peer, () -> engine.up(peer, clock.instant()));
+                    } else {
+                        LOG.debug("standby: not retrying peer {}", peer);
+                    }
                 }
                 notifier.pingIfDue(clock.instant());
+                executor.reportHeldWarnings(clock.instant());
                 publishStatusIfDue(clock.instant());
                 countKernelDrops(clock.instant());
             }
@@ -215,6 +223,10 @@ final class EventLoop implements Runnable {
     }
 
     private void handle(KernelEvent e) {
+        if (!gate.active() && (e instanceof KernelEvent.Acquire || e instanceof KernelEvent.Expire x && !x.hard())) {
+            LOG.debug("standby: ignoring {}", e);
+            return;
+        }
         if (e instanceof KernelEvent.Acquire a) {
             Optional<PeerPolicy> peer = config.peers().stream()
                     .filter(p -> p.remote().getAddress().equals(a.destination())).findFirst();
@@ -229,6 +241,27 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** HA: the gate this loop and its executor obey; set before the loop starts. */
+    void roleGate(RoleGate g) {
+        gate = g;
+        executor.roleGate(g);
+    }
+
+    RoleGate roleGate() {
+        return gate;
+    }
+
+    /** Loop thread: initiates the auto=start peers once this node may act (at start, or when it turns active). */
+    void startAutoPeers() {
+        if (autoStarted || !gate.active()) {
+            return;
+        }
+        autoStarted = true;
+        for (String peer : supervisor.autoStart()) {
+            dispatch("initiating peer " + peer, () -> engine.up(peer, clock.instant()));
+        }
+    }
+
     void requestStop() {
         stopRequested = true;
         transport.wakeup();
@@ -239,6 +272,10 @@ final class EventLoop implements Runnable {
     }
 
     private void receive(Datagram d) {
+        if (!gate.active()) {
+            LOG.debug("standby: dropping {} bytes from {}", d.data().length, Endpoints.format(d.remote()));
+            return;
+        }
         executor.received(d);
         dispatch(() -> "handling " + d.data().length + " bytes from " + Endpoints.format(d.remote()) + " ("
                 + config.peerAt(d.remote()).map(p -> "peer " + p.name()).orElse("no configured peer") + ")",
@@ -339,7 +376,8 @@ final class EventLoop implements Runnable {
     /** The engine's next timer, the next keying try or the next watchdog ping, whichever comes first. */
     private Optional<Instant> nextTimer() {
         Optional<Instant> statusDue = statusDirty ? Optional.of(lastStatus.plus(STATUS_INTERVAL)) : Optional.empty();
-        return Stream.of(engineTimer(), supervisor.nextRetry(), notifier.nextPing(), statusDue)
+        return Stream.of(engineTimer(), supervisor.nextRetry(), notifier.nextPing(), statusDue,
+                executor.nextWarningReport())
                 .flatMap(Optional::stream).min(Instant::compareTo);
     }
 

@@ -1,9 +1,15 @@
 package dev.isakmpd.daemon.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -14,8 +20,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * AH (RFC 4302) and IPComp (RFC 3173) through the XFRM back-end against strongSwan 5.9.8, one
  * lab boot each ({@link EndToEnd#pingOnce}): a ping starts the negotiation, "ping -c 3" gets its
  * replies and run-scenario.sh checks that every SA of the protocol counted packets on both sides.
- * strongSwan negotiates no AH+ESP bundle (it skips proposals of two protocols), so the bundle is
- * proven between two of our engines (AhIpcompScenarioTest) and in the XFRM lab suite.
+ * strongSwan negotiates no AH+ESP bundle (it skips proposals of two protocols), so the bundle runs
+ * between two of our daemons here, beside the engine-to-engine AhIpcompScenarioTest.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class AhIpcompEndToEndIT {
@@ -52,6 +58,65 @@ class AhIpcompEndToEndIT {
             assertTrue(bytes(side, "esp") * 4 < bytes(side, "comp"), side);
         }
         assertTrue(r.ours().contains("aes128-sha256+deflate"), "our log names IPComp");
+    }
+
+    /**
+     * An AH+ESP bundle (one proposal of two protocols, RFC 2408 s4.2) carrying traffic, between two
+     * of our daemons in one boot (scripts/interop/two-daemons-scenario.sh), as no peer here
+     * negotiates one: A on the XFRM back-end starts on the kernel's ACQUIRE, B answers on PF_KEY
+     * (which offers AH only with sha1 on Linux, see PfKeyKernel). Each kernel holds an AH and an
+     * ESP SA per direction under one bundle, and all eight count the pings.
+     */
+    @Test
+    void pingThroughAnAhEspBundleBetweenTwoOfOurDaemons() throws Exception {
+        Path out = Path.of("target", "interop", "ah-esp-bundle").toAbsolutePath();
+        Files.createDirectories(out);
+        String env = "INTEROP_PSK='bundle in the lab' INTEROP_IKE=aes128-sha256-modp2048 INTEROP_ESP=aes128-sha1"
+                + " INTEROP_PFS=none ";
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "add", "ah = [\"sha1\"]"));
+        Files.writeString(out.resolve("peer.sh"), OurSide.script("pfkey", "add", "ah = [\"sha1\"]"));
+        List<String> cmd = List.of(EndToEnd.ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "200",
+                "--", EndToEnd.ROOT.resolve("scripts/interop/two-daemons-scenario.sh").toString(), "--out",
+                out.toString(), "--us-cmd", env + "bash " + out.resolve("ours.sh"),
+                "--sw-cmd", env + "bash " + out.resolve("peer.sh"));
+        Process p = new ProcessBuilder(cmd).directory(EndToEnd.ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.resolve("harness.log").toFile()).start();
+        assertTrue(p.waitFor(260, TimeUnit.SECONDS), "lab did not finish");
+        String result = read(out.resolve("result"));
+        assertEquals(0, p.exitValue(), () -> "scenario failed: " + result + "; see " + out);
+        String ours = read(out.resolve("ours.log"));
+        String peer = read(out.resolve("peer.log"));
+        assertTrue(ours.contains("negotiating tunnel net"), "no ACQUIRE-driven negotiation in ours.log");
+        for (String log : List.of(ours, peer)) {
+            assertTrue(log.contains("IPsec SAs established for tunnel net: ah-sha1+aes128-sha1, in spi"),
+                    "no bundle named in\n" + log);
+            assertFalse(log.contains("cannot install"), "an SA failed to install");
+        }
+        assertTrue(read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+        for (String side : List.of("us", "sw")) {
+            String state = read(out.resolve("ip-xfrm-state-stats-" + side + ".txt"));
+            for (String proto : List.of("ah", "esp")) {
+                List<Long> packets = packets(state, proto);
+                assertEquals(2, packets.size(), proto + " SAs in " + side + ":\n" + state);
+                assertTrue(packets.stream().allMatch(n -> n >= 3), proto + " SAs that counted no ping:\n" + state);
+            }
+        }
+    }
+
+    private static String read(Path p) throws IOException {
+        return OurSide.read(p);
+    }
+
+    /** The packets each SA of one protocol counted, in an ip -s xfrm state dump. */
+    static List<Long> packets(String state, String proto) {
+        List<Long> counts = new ArrayList<>();
+        for (String sa : state.split("(?m)^(?=src )")) {
+            Matcher m = Pattern.compile("lifetime current:\\s*\\n\\s*\\d+\\(bytes\\), (\\d+)\\(packets\\)").matcher(sa);
+            if (sa.contains("proto " + proto + " ") && m.find()) {
+                counts.add(Long.parseLong(m.group(1)));
+            }
+        }
+        return counts;
     }
 
     /** The bytes the SAs of one protocol counted, in an ip -s xfrm state dump. */

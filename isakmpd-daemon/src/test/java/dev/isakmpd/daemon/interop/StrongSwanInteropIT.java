@@ -394,24 +394,30 @@ class StrongSwanInteropIT {
      * Main Mode, then Aggressive Mode: strongSwan's virtual IP is from our pool, the DNS server
      * reached its resolve plugin, a ping from the virtual IP passes through ESP in UDP whose
      * counters grow on both sides, and our per-client policy is in the kernel. Then a wrong
-     * password: our log says so, and neither side keeps an SA.
+     * password: our log says so, and neither side keeps an SA. Then the roles swap
+     * (run-scenario.sh --xauth-gateway): strongSwan is the IKEv1 XAUTH gateway (xauthpsk, a pool),
+     * our daemon behind the NAT its client: we propose XAUTHInitPreShared, answer XAUTH as alice,
+     * pull an address from strongSwan's pool, put it on our lo and ping from it through ESP in UDP.
      */
     @Test
     void xauthRoadWarriorBehindANatGetsAnAddressFromOurPool() throws Exception {
         String only = System.getProperty("interop.only");
-        List<String> names = List.of("xauth-main", "xauth-aggressive", "xauth-wrong-password");
+        List<String> names = List.of("xauth-main", "xauth-aggressive", "xauth-wrong-password", "xauth-we-are-client");
         Assumptions.assumeTrue(only == null || names.stream().anyMatch(n -> n.matches(only)), "not selected");
         Path main = Path.of("target", "interop", names.get(0)).toAbsolutePath();
         Path aggressive = main.resolveSibling(names.get(1));
         Path wrong = main.resolveSibling(names.get(2));
+        Path client = main.resolveSibling(names.get(3));
         String all = xauthScenario(main, "wonderland", "--ping --timeout 90") + "; a=$?; "
                 + xauthScenario(aggressive, "wonderland", "--ping --aggressive --timeout 90") + "; b=$?; "
-                + xauthScenario(wrong, "not-wonderland", "--timeout 60") + "; exit $((a | b))";
-        List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "420", "--",
+                + xauthScenario(wrong, "not-wonderland", "--timeout 60") + "; "
+                + xauthClientScenario(client) + "; exit $((a | b | $?))";
+        List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "540", "--",
                 "bash", "-c", all);
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(main.resolveSibling("xauth-harness.log").toFile()).start();
-        assertTrue(p.waitFor(450, TimeUnit.SECONDS), "lab did not finish");
+        assertTrue(p.waitFor(570, TimeUnit.SECONDS), "lab did not finish");
+        assertXauthClientOfStrongSwan(client);
         for (Path out : List.of(main, aggressive)) {
             String result = OurSide.read(out.resolve("result"));
             assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
@@ -438,6 +444,43 @@ class StrongSwanInteropIT {
         String ours = OurSide.read(wrong.resolve("ours-status.txt"));
         assertTrue(!ours.contains("isakmp ") && !ours.contains("proto esp") && !ours.contains("10.3.0."),
                 "we keep no ISAKMP SA, ESP SA or per-client policy:\n" + ours);
+    }
+
+    /** Our daemon as strongSwan's XAUTH client: address from its pool on our lo, a ping from it. */
+    private static void assertXauthClientOfStrongSwan(Path out) throws Exception {
+        String result = OurSide.read(out.resolve("result"));
+        assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
+        assertEquals("10.3.0.1", OurSide.read(out.resolve("vip.txt")).trim());
+        String charon = OurSide.read(out.resolve("charon.log"));
+        assertTrue(charon.contains("XAuth authentication of 'alice' successful"), "strongSwan accepted our XAUTH");
+        assertTrue(charon.contains("assigning virtual IP 10.3.0.1 to peer"), "and gave us its pool's address");
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("XAUTHInitPreShared"), "we proposed XAUTHInitPreShared");
+        assertTrue(ours.contains("XAUTH: the gateway accepted user 'alice'"), "our XAUTH");
+        assertTrue(ours.contains("Mode-Config: the gateway assigned 10.3.0.1, DNS 10.2.0.53"), "our Mode-Config");
+        assertTrue(ours.contains("added address 10.3.0.1/32 from peer strongswan to lo"), "the address on our lo");
+        assertTrue(ours.contains("removed address 10.3.0.1 from peer strongswan from lo"), "gone with the SA");
+        assertTrue(!ours.contains("wonderland"), "the password reached our log");
+        assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+        assertEspInUdp(OurSide.read(out.resolve("ip-xfrm-state-stats-sw.txt")),
+                OurSide.read(out.resolve("ip-xfrm-state-stats-us.txt")));
+    }
+
+    /** The run-scenario.sh command line of our daemon as strongSwan's XAUTH client, behind the NAT. */
+    private static String xauthClientScenario(Path out) throws Exception {
+        Files.createDirectories(out);
+        Path password = out.resolve("xauth-password");
+        Files.writeString(password, "wonderland", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "start", String.join("\n",
+                "xauth = \"client\"", "xauth-user = \"$INTEROP_XAUTH_USER\"",
+                "xauth-password-file = \"$out/xauth-password\""), ""), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        return String.join(" ", ROOT.resolve("scripts/interop/run-scenario.sh").toString(), "--out", out.toString(),
+                "--psk", "'xauth group secret'", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
+                "--pfs", "none", "--initiator", "us", "--nat-us", "--xauth-gateway", "alice:wonderland", "--ping",
+                "--timeout", "90", "--ours-cmd", "'bash " + out.resolve("ours.sh") + "'", "--ours-ready-file",
+                out.resolve("ready").toString(), ">" + out.resolve("harness.log"), "2>&1");
     }
 
     /** The run-scenario.sh command line of one XAUTH scenario, strongSwan answering with PASSWORD. */

@@ -84,6 +84,36 @@ class BadInputIT {
         }
     }
 
+    /**
+     * 5,000 garbage datagrams at once: the log gets the first few and, 10 s later, one line that
+     * counts the rest (WarningLimiter), and a peer negotiating meanwhile still gets its tunnel.
+     */
+    @Test
+    void aFloodOfGarbageIsLoggedInBriefAndThePeerStillGetsItsTunnel() throws Exception {
+        String target = "127.0.0.1:" + Ports.freeUdp("127.0.0.1");
+        String good = "127.0.0.2:" + Ports.freeUdp("127.0.0.2");
+        try (LogCapture log = LogCapture.attach(); DatagramSocket attacker = new DatagramSocket(
+                new InetSocketAddress("127.0.0.4", 0))) {
+            Daemon t = start("target", Configs.daemon(target, null)
+                    + Configs.peer("good", target, good, PSK, false, "10.1.0.0/16", "10.2.0.0/16"));
+            InetSocketAddress to = Addresses.parseEndpoint(target, 500);
+            int mark = log.mark();
+            for (int i = 0; i < 5000; i++) {
+                send(attacker, to, new byte[10 + i % 10]);
+            }
+            Daemon g = start("good", Configs.daemon(good, null)
+                    + Configs.peer("target", good, target, PSK, true, "10.2.0.0/16", "10.1.0.0/16"));
+            assertTrue(Poll.until(() -> tunnelUp(g.status()) && tunnelUp(t.status())),
+                    "the peer got no tunnel during the flood" + log.dump());
+            expect(log, mark, "target", "[\\d,]+ more warning\\(s\\) like this one held back in the last \\d+ s: "
+                    + ".*dropped \\d+-byte datagram", "the count of the warnings held back");
+            long written = log.since(mark).stream().filter(l -> l.message().matches(".*dropped \\d+-byte datagram: .*"))
+                    .count();
+            // a burst of 20, then 2 a second for the seconds the tunnel took
+            assertTrue(written <= 60, written + " lines for 5,000 garbage datagrams");
+        }
+    }
+
     private Daemon start(String name, String config) throws Exception {
         DaemonConfig c = ConfigLoader.parse(config, name + ".toml", Path.of("."));
         Daemon d = Daemon.start(c, new InMemoryKernel(), name);

@@ -1,6 +1,7 @@
 package dev.isakmpd.xfrm.lab;
 
 import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SoftLifetime;
 import dev.isakmpd.core.kernel.SpdTunnel;
@@ -295,6 +296,40 @@ public final class XfrmLabSuite {
             // 3 x (IPv4 20 + UDP 8 + 8): the kernel counts the packets it encapsulated, before ESP
             require(t.packets() == 3 && t.bytes() == 3 * 36, "counters " + t);
         });
+        check("sequence numbers: set (NEWAE), read (GETAE), streamed to AEVENTS every 2 packets", () -> {
+            kernel.counters().report(2, Duration.ofMillis(500));
+            kernel.delete(outSa); // again, now with thresholds: the first such SA also measures HZ
+            kernel.install(outSa);
+            // a new active gateway starts the SA above what the old one may have sent
+            kernel.counters().set(PEER, outSa.spi(), ProtocolId.IPSEC_ESP, new ReplayState(1000, 0, 0));
+            require(kernel.counters().read(PEER, outSa.spi(), ProtocolId.IPSEC_ESP).orElseThrow().replay()
+                    .outbound() == 1000, "oseq not set");
+            events.clear();
+            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(ip("10.1.0.1"), 0))) {
+                byte[] b = "number me".getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < 3; i++) {
+                    d.send(new DatagramPacket(b, b.length, new InetSocketAddress(ip("10.2.0.1"), 9)));
+                }
+            }
+            KernelEvent.Counters c = null;
+            for (long end = System.nanoTime() + 5_000_000_000L; c == null && System.nanoTime() < end; ) {
+                KernelEvent e = events.poll(500, TimeUnit.MILLISECONDS);
+                if (e instanceof KernelEvent.Counters x && x.spi() == outSa.spi() && x.replay().outbound() >= 1002) {
+                    c = x;
+                }
+            }
+            require(c != null, "no NEWAE event with oseq >= 1002 for spi " + outSa.spiHex());
+            System.out.println("  " + c);
+            KernelEvent.Counters now = kernel.counters().read(PEER, outSa.spi(), ProtocolId.IPSEC_ESP).orElseThrow();
+            require(now.replay().outbound() == 1003 && now.packets() == 3, "after 3 packets: " + now);
+            String state = block(sh("ip -s xfrm state"), String.format("spi 0x%08x", outSa.spi()));
+            require(state.contains("oseq 0x3eb"), "ip -s xfrm state does not show oseq 1003:\n" + state);
+            // and an inbound SA's window moves up to what the old active had received
+            kernel.counters().set(US, in.spi(), ProtocolId.IPSEC_ESP, new ReplayState(0, 500, 0xffffffff));
+            ReplayState r = kernel.counters().read(US, in.spi(), ProtocolId.IPSEC_ESP).orElseThrow().replay();
+            require(r.inbound() == 500 && r.window() == 0xffffffff, "inbound window " + r);
+            require(kernel.counters().read(PEER, 0x7777, ProtocolId.IPSEC_ESP).isEmpty(), "counters of no SA");
+        });
         check("ACQUIRE when traffic hits the policy", () -> {
             // no outbound SA for the template yet: remove the one added above (same endpoints, reqid)
             kernel.delete(PEER, outSa.spi());
@@ -308,6 +343,9 @@ public final class XfrmLabSuite {
                 }
             }
             KernelEvent e = events.poll(10, TimeUnit.SECONDS);
+            while (e instanceof KernelEvent.Counters) { // the check before asked for counter reports
+                e = events.poll(10, TimeUnit.SECONDS);
+            }
             require(e instanceof KernelEvent.Acquire, "no ACQUIRE event, got " + e);
             KernelEvent.Acquire a = (KernelEvent.Acquire) e;
             System.out.println("  " + a);

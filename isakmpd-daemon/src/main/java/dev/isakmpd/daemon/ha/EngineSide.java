@@ -1,0 +1,42 @@
+package dev.isakmpd.daemon.ha;
+
+import java.util.List;
+
+/**
+ * What the replication channel hands to the engine, always on the event loop's thread (HaNode
+ * moves every call there). Glued to Engine.applyReplica, Engine.snapshot and Engine.replicated
+ * once the engine's HA seam is in (issue 15, item 3).
+ */
+public interface EngineSide {
+    /** Until that seam exists: records are counted by HaNode and dropped; the snapshot is empty. */
+    EngineSide NONE = new EngineSide() {
+        @Override
+        public void apply(byte[] record) {
+        }
+
+        @Override
+        public void applySnapshot(List<byte[]> records) {
+        }
+
+        @Override
+        public void replicated(long id, boolean acked) {
+        }
+
+        @Override
+        public List<byte[]> snapshot() {
+            return List.of();
+        }
+    };
+
+    /** Standby: one live record from the active. */
+    void apply(byte[] record);
+
+    /** Standby: the active's full state, before any live record. */
+    void applySnapshot(List<byte[]> records);
+
+    /** Active: the standby stored sync record {@code id} ({@code acked}), or never will. */
+    void replicated(long id, boolean acked);
+
+    /** Active: the full state, for a joining standby. */
+    List<byte[]> snapshot();
+}

@@ -1,0 +1,32 @@
+package dev.isakmpd.ha;
+
+import java.util.List;
+
+/**
+ * What the sync link reports. Every method is called on a JGroups thread (or, for
+ * {@link #unacked}, possibly on the thread that called {@code replicate}): the daemon must only
+ * hand the event to its event loop, never touch engine state here, and never block.
+ */
+public interface ReplicationListener {
+    /** Active: the standby stored the sync record {@code id}. */
+    void acked(long id);
+
+    /**
+     * Active: the sync record {@code id} will not be acknowledged, because there is no standby
+     * or the standby left the link. A standby that is connected but slow is not reported here:
+     * the engine's own ack timer covers it.
+     */
+    void unacked(long id);
+
+    /** Standby: a live record, in the active's send order, after the snapshot. */
+    void received(byte[] record);
+
+    /** Standby: the full state to start from; the live stream continues after it. */
+    void snapshot(List<byte[]> records);
+
+    /** The other node joined the sync link. */
+    void peerUp();
+
+    /** The other node left the sync link or was found dead. */
+    void peerDown();
+}

@@ -1,0 +1,181 @@
+package dev.isakmpd.ha;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.jgroups.util.Util;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two channels in one JVM on loopback addresses 127.0.0.11 and 127.0.0.12. */
+class ReplicationChannelTest {
+    private static final byte[] KEY = "a sync-link secret of 32 bytes..".getBytes(StandardCharsets.US_ASCII);
+    private final List<ReplicationChannel> open = new ArrayList<>();
+    private final InetSocketAddress addressA = free("127.0.0.11");
+    private final InetSocketAddress addressB = free("127.0.0.12");
+
+    @AfterEach
+    void closeAll() {
+        open.forEach(ReplicationChannel::close);
+    }
+
+    @Test
+    void syncRecordIsAckedAfterTheStandbyStoredIt() throws Exception {
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        ReplicationChannel active = channel(addressA, addressB, KEY, a, List::of);
+        active.connect();
+        ReplicationChannel standby = channel(addressB, addressA, KEY, b, List::of);
+        standby.connect();
+        assertEquals("peerUp", a.next());
+        assertTrue(active.peerConnected());
+        assertTrue(standby.synced());
+
+        active.replicate(7, bytes("isakmp-sa"), true);
+
+        assertEquals("acked 7", a.nextRecord());
+        assertEquals("snapshot []", b.nextRecord());
+        assertEquals("received isakmp-sa", b.nextRecord());
+    }
+
+    @Test
+    void joiningStandbyGetsTheSnapshotThenTheLiveStreamInOrder() throws Exception {
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        ReplicationChannel[] self = new ReplicationChannel[1];
+        // A record sent while the snapshot is being taken must come after it, not before or never.
+        SnapshotSource state = () -> {
+            self[0].replicate(1, bytes("during"), false);
+            return List.of(bytes("sa-1"), bytes("sa-2"));
+        };
+        ReplicationChannel active = channel(addressA, addressB, KEY, a, state);
+        self[0] = active;
+        active.connect();
+        ReplicationChannel standby = channel(addressB, addressA, KEY, b, List::of);
+        standby.connect();
+        for (int i = 2; i <= 60; i++) {
+            active.replicate(i, bytes("r" + i), i % 3 == 0);
+        }
+
+        assertEquals("snapshot [sa-1, sa-2]", b.nextRecord());
+        assertEquals("received during", b.nextRecord());
+        for (int i = 2; i <= 60; i++) {
+            assertEquals("received r" + i, b.nextRecord());
+        }
+        for (int i = 3; i <= 60; i += 3) {
+            assertEquals("acked " + i, a.nextRecord());
+        }
+    }
+
+    @Test
+    void nodeWithAnotherKeyCannotJoinNorInject() throws Exception {
+        RecordingListener a = new RecordingListener();
+        RecordingListener b = new RecordingListener();
+        ReplicationChannel active = channel(addressA, addressB, KEY, a, List::of);
+        active.connect();
+        byte[] other = KEY.clone();
+        other[0] ^= 1;
+        ReplicationChannel intruder = channel(addressB, addressA, other, b, List::of);
+        intruder.connect();
+
+        assertFalse(active.peerConnected());
+        assertFalse(intruder.peerConnected());
+        intruder.replicate(1, bytes("forged"), false);
+        active.replicate(2, bytes("secret"), true);
+        assertEquals("unacked 2", a.now());
+        assertNull(a.now());
+        assertNull(b.now());
+    }
+
+    @Test
+    void syncSendToADeadStandbyFailsAtOnceNotByHanging() throws Exception {
+        RecordingListener a = new RecordingListener();
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingListener stuck = new RecordingListener() {
+            @Override
+            public void received(byte[] record) {
+                super.received(record);
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        ReplicationChannel active = channel(addressA, addressB, KEY, a, List::of);
+        active.connect();
+        ReplicationChannel standby = new ReplicationChannel(link(addressB, addressA), KEY, stuck, List::of);
+        try {
+            standby.connect();
+            assertEquals("peerUp", a.next());
+            assertEquals("snapshot []", stuck.nextRecord());
+            active.replicate(1, bytes("pending"), true);
+            assertEquals("received pending", stuck.nextRecord());
+
+            Util.shutdown(standbyChannel(standby)); // a crash: no LEAVE
+
+            assertEquals("unacked 1", a.next());
+            assertEquals("peerDown", a.next());
+            active.replicate(2, bytes("after"), true);
+            assertEquals("unacked 2", a.now(), "reported before replicate returned");
+        } finally {
+            release.countDown();
+            standby.close();
+        }
+    }
+
+    @Test
+    void secretShorterThan128BitsIsRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> channel(addressA, addressB, Arrays.copyOf(KEY, 15), new RecordingListener(), List::of));
+    }
+
+    private static org.jgroups.JChannel standbyChannel(ReplicationChannel c) throws ReflectiveOperationException {
+        var f = ReplicationChannel.class.getDeclaredField("channel");
+        f.setAccessible(true);
+        return (org.jgroups.JChannel) f.get(c);
+    }
+
+    private ReplicationChannel channel(InetSocketAddress local, InetSocketAddress peer, byte[] key,
+            ReplicationListener listener, SnapshotSource state) throws Exception {
+        ReplicationChannel c = new ReplicationChannel(link(local, peer), key, listener, state);
+        open.add(c);
+        return c;
+    }
+
+    private static SyncLink link(InetSocketAddress local, InetSocketAddress peer) {
+        return new SyncLink(local, List.of(peer), Duration.ofSeconds(20));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A port free on {@code address}, below 65435 so that FD_SOCK2's port + 100 exists. */
+    private static InetSocketAddress free(String address) {
+        try {
+            InetAddress a = InetAddress.getByName(address);
+            while (true) {
+                try (ServerSocket s = new ServerSocket(0, 1, a)) {
+                    if (s.getLocalPort() < 65435) {
+                        return new InetSocketAddress(a, s.getLocalPort());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
