@@ -12,9 +12,9 @@
 #   --timeout S          limit for each wait below (default 60)
 #
 # Topology: make_nat_netns sw (lib.sh: "nat" masquerades, UDP source ports to 40000-40999) plus
-# add_nat_client sw2 and sw3: clients "sw" 203.0.113.2, "sw2" 203.0.113.3 and "sw3" 203.0.113.4
+# add_nat_client sw2, sw3 and sw4: clients "sw" 203.0.113.2, "sw2" .3, "sw3" .4 and "sw4" .5
 # behind the NAT's public address 198.51.100.2, our gateway "us" 198.51.100.1 with 10.1.0.1 on its
-# veth and routes to both pools (10.3.0.0/24, 10.4.0.0/24) through the NAT.
+# veth and routes to its three pools (10.3.0.0/24, 10.4.0.0/24, 10.5.0.0/24) through the NAT.
 # Clients (each its own charon-systemd, STRONGSWAN_CONF, vici socket and DIR/NS/ directory), all
 # with a virtual IP pulled by Mode-Config (vips = 0.0.0.0), remote_ts 10.1.0.0/16, DPD every 2 s:
 #   sw   xauth-rsa, certificate gw-b,  XAUTH user alice: Main Mode with RSA signatures (swanctl
