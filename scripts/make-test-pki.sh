@@ -8,6 +8,7 @@
 #      ├─ gw-b      RSA 2048, SAN DNS:gw-b.example.org, IP:198.51.100.2   (the peer in the lab)
 #      ├─ gw-b-ec   ECDSA P-256, same subject alt names as gw-b
 #      ├─ gw-a-ec   ECDSA P-256, same subject alt names as gw-a
+#      ├─ carol     RSA 2048 "CN=carol.example.org", a second road warrior beside gw-b in the lab
 #      ├─ revoked   RSA 2048 "CN=revoked.example.org", listed in intermediate.crl.pem
 #      ├─ nosign    RSA 2048 "CN=nosign.example.org", keyUsage keyEncipherment only
 #      ├─ expired   RSA 2048 "CN=expired.example.org", valid 2020-01-01 .. 2021-01-01 only
@@ -94,6 +95,7 @@ ee gw-a "/C=XX/O=isakmpd test/CN=gw-a.example.org" rsa "DNS:gw-a.example.org,IP:
 ee gw-b "/C=XX/O=isakmpd test/CN=gw-b.example.org" rsa "DNS:gw-b.example.org,IP:198.51.100.2"
 ee gw-a-ec "/C=XX/O=isakmpd test/CN=gw-a.example.org" ec "DNS:gw-a.example.org,IP:198.51.100.1"
 ee gw-b-ec "/C=XX/O=isakmpd test/CN=gw-b.example.org" ec "DNS:gw-b.example.org,IP:198.51.100.2"
+ee carol "/C=XX/O=isakmpd test/CN=carol.example.org" rsa "DNS:carol.example.org"
 ee revoked "/C=XX/O=isakmpd test/CN=revoked.example.org" rsa "DNS:revoked.example.org"
 ee nosign "/C=XX/O=isakmpd test/CN=nosign.example.org" rsa "DNS:nosign.example.org" v3_nosign
 (cd db-intermediate && openssl ca -config ../ca.cnf -keyfile ../intermediate.key.pem \

@@ -125,13 +125,31 @@ IN
     ip netns exec nat iptables-legacy -t nat -A POSTROUTING -o veth-npub -j MASQUERADE
 }
 
-# remove_netns: kills whatever still runs in "us", "sw" and "nat", then deletes the namespaces.
+# add_nat_client NS ADDR: one more namespace behind the NAT of make_nat_netns sw, at ADDR in the
+# inside /24 on its own veth (the NAT reaches it by a host route, and answers its ARP for the gateway
+# address on that veth too)
+add_nat_client() {
+    local ns=$1 addr=$2
+    ip netns add "$ns" && ip -n nat link add "veth-n$ns" type veth peer name "veth-$ns" netns "$ns" &&
+    ip -n nat -batch - <<NAT && ip -n "$ns" -batch - <<IN
+link set veth-n$ns up
+route add $addr/32 dev veth-n$ns
+NAT
+addr add $addr/24 dev veth-$ns
+link set lo up
+link set veth-$ns up
+route add default via $NAT_INSIDE_GW
+IN
+}
+
+# remove_netns: kills whatever still runs in "us", "sw", "sw2" to "sw4" and "nat", then deletes the namespaces.
 remove_netns() {
     local ns p
-    for ns in us sw nat; do
+    for ns in us sw sw2 sw3 sw4 nat; do
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     done
     ip netns del us 2>/dev/null; ip netns del sw 2>/dev/null; ip netns del nat 2>/dev/null
+    ip netns del sw2 2>/dev/null; ip netns del sw3 2>/dev/null; ip netns del sw4 2>/dev/null
 }
 
 # write_strongswan_conf FILE VICI_SOCKET LOGFILE

@@ -132,8 +132,8 @@ final class IsakmpSession {
         Cookies c = Cookies.initiatorOnly(ctx.randomBytes(8));
         IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.INITIATOR, local, remote, c, now);
         s.pendingTunnels.addAll(tunnels);
-        s.phase1 = peer.aggressive() ? AggressiveMode.initiate(s, auth(ctx, peer), firstContact, now, out)
-                : MainMode.initiate(s, auth(ctx, peer), firstContact, now, out);
+        s.phase1 = peer.aggressive() ? AggressiveMode.initiate(s, auth(ctx, peer, s.role), firstContact, now, out)
+                : MainMode.initiate(s, auth(ctx, peer, s.role), firstContact, now, out);
         return s;
     }
 
@@ -143,8 +143,8 @@ final class IsakmpSession {
         IsakmpSession s = new IsakmpSession(ctx, peer, IsakmpSaInfo.Role.RESPONDER, d.local(), d.remote(), c, now);
         boolean aggressive = p.header().exchangeType().equals(ExchangeType.AGGRESSIVE);
         try {
-            s.phase1 = aggressive ? AggressiveMode.respond(s, auth(ctx, peer), d, p, now, out)
-                    : MainMode.respond(s, auth(ctx, peer), d, p, now, out);
+            s.phase1 = aggressive ? AggressiveMode.respond(s, auth(ctx, peer, s.role), d, p, now, out)
+                    : MainMode.respond(s, auth(ctx, peer, s.role), d, p, now, out);
             return s;
         } catch (ExchangeFailure f) {
             s.refuse(f, aggressive ? "Aggressive Mode" : "Main Mode", out);
@@ -152,12 +152,18 @@ final class IsakmpSession {
         }
     }
 
-    private static Phase1Auth auth(EngineContext ctx, PeerPolicy peer) {
+    private static Phase1Auth auth(EngineContext ctx, PeerPolicy peer, IsakmpSaInfo.Role role) {
         if (peer.auth() instanceof PeerAuth.Signatures s) {
             return new SignatureAuth(s, ctx.crypto());
         }
         if (peer.auth() instanceof PeerAuth.PublicKeyEncryption e) {
             return new PublicKeyEncryptionAuth(e);
+        }
+        if (peer.auth() instanceof PeerAuth.Hybrid h) {
+            return HybridAuth.gateway(h, ctx.crypto(), role == IsakmpSaInfo.Role.INITIATOR);
+        }
+        if (peer.auth() instanceof PeerAuth.HybridClient h) {
+            return HybridAuth.client(h, ctx.crypto(), role == IsakmpSaInfo.Role.INITIATOR);
         }
         return new PreSharedKeyAuth(((PeerAuth.PreSharedKey) peer.auth()).key());
     }

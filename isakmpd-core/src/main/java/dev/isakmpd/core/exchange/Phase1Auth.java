@@ -26,7 +26,7 @@ interface Phase1Auth {
     /** The Authentication Method attribute value (RFC 2409 Appendix A, class 3). */
     int method();
 
-    /** The payload that carries the proof: HASH (pre-shared key) or SIG (signatures). */
+    /** The payload that carries the peer's proof: HASH (pre-shared key, hybrid) or SIG (signatures). */
     PayloadType proofType();
 
     /** Which of RFC 2409 s5's SKEYID formulas this method uses. */
@@ -73,6 +73,14 @@ interface Phase1Auth {
     default Exchanged openKeyExchange(List<Payload> payloads, KeyExchangeContext c) throws ExchangeFailure {
         return new Exchanged(Payloads.required(payloads, KeyExchangePayload.class, "KE").keyData(),
                 Payloads.required(payloads, NoncePayload.class, "NONCE").nonce(), null);
+    }
+
+    /**
+     * Whether the peer's proof vouches for the ID it sent; when not (hybrid), nothing may act on
+     * that ID alone, such as an INITIAL-CONTACT deleting that identity's other SAs.
+     */
+    default boolean provesPeerIdentity() {
+        return true;
     }
 
     /** What usually makes message 5 or 6 decrypt to garbage under this method, for the log. */

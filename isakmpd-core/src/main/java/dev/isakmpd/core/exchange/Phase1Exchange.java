@@ -434,6 +434,10 @@ abstract class Phase1Exchange {
         // Only now: an unauthenticated INITIAL-CONTACT must not delete anything.
         peerInitialContact = Payloads.all(p.payloads(), NotificationPayload.class).stream()
                 .anyMatch(n -> n.notifyType().equals(NotifyType.INITIAL_CONTACT));
+        if (peerInitialContact && !auth.provesPeerIdentity()) {
+            out.info(tag() + "INITIAL-CONTACT ignored: " + auth + " does not prove the peer's ID");
+            peerInitialContact = false;
+        }
     }
 
     private void checkPeerId(IdentificationPayload id, Out out) throws ExchangeFailure {

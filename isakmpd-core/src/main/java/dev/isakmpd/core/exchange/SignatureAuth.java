@@ -2,6 +2,7 @@ package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.pki.CertificateIdentities;
 import dev.isakmpd.core.pki.CertificateRejected;
+import dev.isakmpd.core.pki.TrustStore;
 import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.registry.CertEncoding;
@@ -65,8 +66,12 @@ final class SignatureAuth implements Phase1Auth {
     /** One CERTREQ per CA we trust, naming its subject (RFC 2408 s3.10, RFC 4945 s3.2.4). */
     @Override
     public List<Payload> certificateRequests() {
+        return certificateRequests(config.trust());
+    }
+
+    static List<Payload> certificateRequests(TrustStore trust) {
         List<Payload> out = new ArrayList<>();
-        for (X509Certificate ca : config.trust().anchors()) {
+        for (X509Certificate ca : trust.anchors()) {
             out.add(new CertificateRequestPayload(CertEncoding.X509_SIGNATURE,
                     ca.getSubjectX500Principal().getEncoded()));
         }
@@ -92,6 +97,18 @@ final class SignatureAuth implements Phase1Auth {
     @Override
     public String verify(List<Payload> payloads, byte[] expected, String hashName, IdentificationPayload peerId,
             Instant now) throws ExchangeFailure {
+        return verifySignature(payloads, expected, hashName, peerId, now, config.trust(), crypto, method());
+    }
+
+    /**
+     * Checks that the peer's certificate leads to {@code trust} and vouches for {@code peerId},
+     * and that its key signs for {@code method} and signed {@code expected} in the SIG payload.
+     *
+     * @return who the peer proved to be, for the log
+     */
+    static String verifySignature(List<Payload> payloads, byte[] expected, String hashName,
+            IdentificationPayload peerId, Instant now, TrustStore trust, IkeCrypto crypto, int method)
+            throws ExchangeFailure {
         List<X509Certificate> certs = certificates(payloads);
         if (certs.isEmpty()) {
             throw ExchangeFailure.fatal(NotifyType.CERTIFICATE_UNAVAILABLE, "authentication failed: the peer sent "
@@ -111,7 +128,7 @@ final class SignatureAuth implements Phase1Auth {
         List<X509Certificate> others = new ArrayList<>(certs);
         others.remove(endEntity);
         try {
-            config.trust().validate(endEntity, others, now);
+            trust.validate(endEntity, others, now);
         } catch (CertificateRejected e) {
             throw ExchangeFailure.fatal(e.notifyType(), "authentication failed: certificate '"
                     + endEntity.getSubjectX500Principal() + "' refused: " + e.getMessage());
@@ -123,17 +140,17 @@ final class SignatureAuth implements Phase1Auth {
             throw ExchangeFailure.fatal(NotifyType.INVALID_CERTIFICATE, "authentication failed: "
                     + e.getMessage());
         }
-        if (verifier.authMethod() != method()) {
+        if (verifier.authMethod() != method) {
             throw ExchangeFailure.fatal(NotifyType.AUTHENTICATION_FAILED, "authentication failed: the peer's key "
                     + "signs for " + Phase1Sa.authName(verifier.authMethod()) + ", the SA agreed "
-                    + Phase1Sa.authName(method()));
+                    + Phase1Sa.authName(method));
         }
         SignaturePayload sig = Payloads.required(payloads, SignaturePayload.class, "SIG");
         if (!verifier.verify(expected, sig.signature())) {
             throw ExchangeFailure.fatal(NotifyType.INVALID_SIGNATURE, "authentication failed: the signature over "
                     + hashName + " does not verify with the key of '" + endEntity.getSubjectX500Principal() + "'");
         }
-        return Phase1Sa.authName(method()) + " of '" + endEntity.getSubjectX500Principal() + "', issued by '"
+        return Phase1Sa.authName(method) + " of '" + endEntity.getSubjectX500Principal() + "', issued by '"
                 + endEntity.getIssuerX500Principal() + "'";
     }
 

@@ -54,10 +54,19 @@ public record PeerPolicy(String name, InetSocketAddress local, InetSocketAddress
         if (ikeProposals.isEmpty()) {
             throw new IllegalArgumentException("peer " + name + " has no IKE proposals");
         }
+        // draft-ietf-ipsec-isakmp-hybrid-auth-05 s4: XAUTH is the client's only authentication
+        if (auth instanceof PeerAuth.Hybrid && remoteAccess.xauthServer().isEmpty()
+                || auth instanceof PeerAuth.HybridClient && remoteAccess.xauthClient().isEmpty()) {
+            throw new IllegalArgumentException("peer " + name + ": hybrid authentication needs XAUTH ("
+                    + (auth instanceof PeerAuth.Hybrid ? "server" : "client") + ")");
+        }
     }
 
     /** What we present when no local-id is configured: our certificate's subject, or our address. */
     public static Identity defaultLocalId(PeerAuth auth, InetSocketAddress local) {
+        if (auth instanceof PeerAuth.Hybrid h) {
+            return defaultLocalId(h.gateway(), local);
+        }
         return auth instanceof PeerAuth.Signatures s ? CertificateIdentities.defaultIdentity(s.chain().get(0))
                 : Identity.address(local.getAddress());
     }

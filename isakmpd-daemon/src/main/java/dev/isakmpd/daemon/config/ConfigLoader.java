@@ -18,6 +18,7 @@ import dev.isakmpd.core.policy.ProposalNames;
 import dev.isakmpd.core.policy.RemoteAccess;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
+import dev.isakmpd.core.registry.IkeAttributes;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.Section.Value;
 import dev.isakmpd.oakley.DhGroup;
@@ -497,6 +498,12 @@ public final class ConfigLoader {
         NatTraversal nat = natTraversal(p);
         IkeFragmentation fragmentation = fragmentation(p);
         RemoteAccess remoteAccess = remoteAccess(p);
+        if (auth.isPresent() && auth.get() instanceof PeerAuth.Hybrid
+                && !p.string("xauth").map(Value::value).orElse("off").equals("server")) {
+            problems.error(p.at("auth"), "auth = \"hybrid\" needs xauth = \"server\" (or \"client\"): the client "
+                    + "proves nothing in phase 1, XAUTH is its only authentication "
+                    + "(draft-ietf-ipsec-isakmp-hybrid-auth-05 s4)");
+        }
         Optional<Identity> localId = p.string("local-id").flatMap(v -> parse(v, Identity::parse));
         Optional<Identity> remoteId = p.string("remote-id").filter(v -> !v.value().equals("%any"))
                 .flatMap(v -> parse(v, Identity::parse));
@@ -513,7 +520,8 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         Identity ourId = localId.orElseGet(() -> PeerPolicy.defaultLocalId(auth.get(), local.get()));
-        if (auth.get() instanceof PeerAuth.Signatures sig
+        PeerAuth ourAuth = auth.get() instanceof PeerAuth.Hybrid h ? h.gateway() : auth.get();
+        if (ourAuth instanceof PeerAuth.Signatures sig
                 && !CertificateIdentities.vouchesFor(sig.chain().get(0), ourId)) {
             problems.error(p.at("local-id"), "local-id '" + ourId + "' is not in our certificate '"
                     + sig.chain().get(0).getSubjectX500Principal() + "' (it names: "
@@ -715,6 +723,30 @@ public final class ConfigLoader {
                 }
                 return new Credentials(baseDir, problems, signing()).load(p).map(PeerAuth.class::cast);
             }
+            case "hybrid" -> {
+                for (String k : List.of("psk", "psk-file", "peer-certificate")) {
+                    if (p.has(k)) {
+                        problems.error(p.at(k), "is not for auth = \"hybrid\" (our certificate, the client by XAUTH)");
+                    }
+                }
+                if (p.string("xauth").map(Value::value).orElse("off").equals("client")) {
+                    for (String k : List.of("certificate", "private-key", "private-key-passphrase-file", "send-cert")) {
+                        if (p.has(k)) {
+                            problems.error(p.at(k), "is not for a hybrid client (the gateway signs, we do XAUTH)");
+                        }
+                    }
+                    return new Credentials(baseDir, problems, signing()).loadTrust(p).map(PeerAuth.HybridClient::new);
+                }
+                Optional<PeerAuth.Signatures> ours = new Credentials(baseDir, problems, signing()).load(p);
+                int method = ours.map(s -> s.signer().authMethod()).orElse(IkeAttributes.AUTH_RSA_SIGNATURES);
+                if (method != IkeAttributes.AUTH_RSA_SIGNATURES && method != IkeAttributes.AUTH_DSS_SIGNATURES) {
+                    // draft-ietf-ipsec-isakmp-hybrid-auth-05 s3.2.1 numbers RSA and DSS variants only
+                    problems.error(p.at("private-key"), "auth = \"hybrid\" needs an RSA or DSA key (hybrid "
+                            + "authentication has no method for ECDSA)");
+                    return Optional.empty();
+                }
+                return ours.map(PeerAuth.Hybrid::new);
+            }
             case "pubkey-encryption", "pubkey-encryption-revised" -> {
                 for (String k : List.of("psk", "psk-file", "certificate", "ca", "crl", "send-cert")) {
                     if (p.has(k)) {
@@ -726,7 +758,7 @@ public final class ConfigLoader {
             }
             default -> {
                 problems.error(p.at("auth"), "unknown value '" + kind + "' (known: psk, pubkey, pubkey-encryption, "
-                        + "pubkey-encryption-revised)");
+                        + "pubkey-encryption-revised, hybrid)");
                 return Optional.empty();
             }
         }

@@ -60,26 +60,14 @@ final class Credentials {
         int errorsBefore = problems.errorCount();
         Optional<Value<String>> certKey = p.requiredString("certificate");
         Optional<Value<String>> keyKey = p.requiredString("private-key");
-        List<Value<String>> caKeys = p.strings("ca", true);
         List<X509Certificate> chain = certKey.map(v -> certificates(v)).orElse(List.of());
         if (certKey.isPresent() && chain.isEmpty() && problems.errorCount() == errorsBefore) {
             problems.error(certKey.get().at(), "no certificate in " + path(certKey.get()));
         }
         Optional<PrivateKey> key = keyKey.flatMap(v -> privateKey(v, p.string("private-key-passphrase-file")));
-        List<X509Certificate> cas = new ArrayList<>();
-        for (Value<String> v : caKeys) {
-            List<X509Certificate> found = certificates(v);
-            if (found.isEmpty() && problems.errorCount() == errorsBefore) {
-                problems.error(v.at(), "no certificate in " + path(v));
-            }
-            cas.addAll(found);
-        }
-        List<X509CRL> crls = new ArrayList<>();
-        for (Value<String> v : p.strings("crl", false)) {
-            crls.addAll(crls(v));
-        }
+        Optional<TrustStore> trust = loadTrust(p);
         boolean sendAlways = sendCertificate(p);
-        if (problems.errorCount() > errorsBefore || key.isEmpty() || chain.isEmpty() || cas.isEmpty()) {
+        if (problems.errorCount() > errorsBefore || key.isEmpty() || chain.isEmpty() || trust.isEmpty()) {
             return Optional.empty();
         }
         IkeSigner signer;
@@ -94,7 +82,26 @@ final class Credentials {
                     + chain.get(0).getSubjectX500Principal() + "' (" + path(certKey.get()) + ")");
             return Optional.empty();
         }
-        return Optional.of(new PeerAuth.Signatures(signer, chain, new TrustStore(cas, crls), sendAlways));
+        return Optional.of(new PeerAuth.Signatures(signer, chain, trust.get(), sendAlways));
+    }
+
+    /** The CAs ({@code ca}, required) and CRLs ({@code crl}) a peer's certificate is checked against. */
+    Optional<TrustStore> loadTrust(Section p) {
+        int errorsBefore = problems.errorCount();
+        List<X509Certificate> cas = new ArrayList<>();
+        for (Value<String> v : p.strings("ca", true)) {
+            List<X509Certificate> found = certificates(v);
+            if (found.isEmpty() && problems.errorCount() == errorsBefore) {
+                problems.error(v.at(), "no certificate in " + path(v));
+            }
+            cas.addAll(found);
+        }
+        List<X509CRL> crls = new ArrayList<>();
+        for (Value<String> v : p.strings("crl", false)) {
+            crls.addAll(crls(v));
+        }
+        return problems.errorCount() > errorsBefore || cas.isEmpty() ? Optional.empty()
+                : Optional.of(new TrustStore(cas, crls));
     }
 
     /**

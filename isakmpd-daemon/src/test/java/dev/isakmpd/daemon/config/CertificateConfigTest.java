@@ -9,6 +9,7 @@ import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.policy.XauthUsers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -212,6 +213,55 @@ class CertificateConfigTest {
         e = errors(pke.replace("[\"aes256-sha256-modp2048\"]", "[\"aes256-sha256-modp2048\", \"aes128-sha256-modp2048\"]")
                 + "aggressive = true\n");
         assertTrue(e.get(0).contains("every proposal must use the same cipher and hash (AM1 is encrypted with them)"),
+                e.toString());
+    }
+
+    /** A hybrid gateway (draft-ietf-ipsec-isakmp-hybrid-auth-05): gw-a signs, clients do XAUTH as in users. */
+    private String hybridGateway() throws Exception {
+        Files.writeString(dir.resolve("users"), "alice:" + XauthUsers.hash("pw".toCharArray(), new byte[16], 4) + "\n");
+        return PUBKEY.replace("auth = \"pubkey\"", "auth = \"hybrid\"").replace("remote = \"198.51.100.2\"",
+                "remote = \"any\"").replace("remote-id = \"C=XX, O=isakmpd test, CN=gw-b.example.org\"\n", "")
+                .replace("auto = \"start\"", "xauth = \"server\"\nxauth-users = \"users\"");
+    }
+
+    @Test
+    void hybridGatewaySignsWithItsCertificate() throws Exception {
+        PeerPolicy p = load(hybridGateway()).peers().get(0);
+        PeerAuth.Hybrid h = (PeerAuth.Hybrid) p.auth();
+        assertEquals(3, h.gateway().signer().authMethod(), "RSA: HybridInitRSA");
+        assertEquals(Identity.parse("C=XX, O=isakmpd test, CN=gw-a.example.org"), p.localId());
+        assertTrue(p.remoteAccess().xauthServer().isPresent());
+    }
+
+    @Test
+    void hybridWithoutXauthIsRefused() throws Exception {
+        List<String> e = errors(hybridGateway().replace("xauth = \"server\"\nxauth-users = \"users\"", ""));
+        assertEquals(1, e.size(), e.toString());
+        assertTrue(e.get(0).endsWith(":8: peers.gw-b.auth: auth = \"hybrid\" needs xauth = \"server\" (or \"client\"): "
+                + "the client proves nothing in phase 1, XAUTH is its only authentication "
+                + "(draft-ietf-ipsec-isakmp-hybrid-auth-05 s4)"), e.get(0));
+    }
+
+    @Test
+    void hybridWithAnEcdsaKeyIsRefused() throws Exception {
+        List<String> e = errors(hybridGateway().replace("gw-a.chain.pem", "gw-a-ec.chain.pem")
+                .replace("gw-a.key.pem", "gw-a-ec.key.pem"));
+        assertTrue(e.get(0).endsWith(":10: peers.gw-b.private-key: auth = \"hybrid\" needs an RSA or DSA key "
+                + "(hybrid authentication has no method for ECDSA)"), e.toString());
+    }
+
+    @Test
+    void hybridClientTrustsTheCasAndHasNoCertificate() throws Exception {
+        Files.writeString(dir.resolve("pw"), "secret\n");
+        String client = PUBKEY.replace("auth = \"pubkey\"", "auth = \"hybrid\"")
+                .replace("certificate = \"gw-a.chain.pem\"\nprivate-key = \"gw-a.key.pem\"\n", "")
+                .replace("auto = \"start\"", "xauth = \"client\"\nxauth-user = \"alice\"\nxauth-password-file = \"pw\"");
+        PeerPolicy p = load(client).peers().get(0);
+        PeerAuth.HybridClient h = (PeerAuth.HybridClient) p.auth();
+        assertEquals(1, h.trust().anchors().size(), "the root");
+        assertEquals(Identity.parse("198.51.100.1"), p.localId(), "no certificate: our address");
+        List<String> e = errors(client.replace("auth = \"hybrid\"", "auth = \"hybrid\"\nprivate-key = \"gw-a.key.pem\""));
+        assertTrue(e.get(0).endsWith("peers.gw-b.private-key: is not for a hybrid client (the gateway signs, we do XAUTH)"),
                 e.toString());
     }
 }
