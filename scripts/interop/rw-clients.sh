@@ -164,9 +164,8 @@ conn cisco
     dpdtimeout=60
     dpdaction=hold
     leftupdown=/bin/true
-    # pluto pads IKEv1 messages to a multiple of 4 octets by default; we drop such a message
-    # ("... with 1 bytes after its last payload")
-    ikepad=no
+    # pluto pads IKEv1 messages to a multiple of 4 octets by default (ikepad=yes): its Aggressive
+    # Mode request ends in 1-3 zero octets, which we take as padding
     auto=add
 EOC
     printf '%s %s : PSK "%s"\n@dave : XAUTH "dave-pw"\n' "$GROUP_ID" "$INTEROP_US_ADDR" "$GROUP_PSK" \

@@ -957,6 +957,27 @@ public final class Engine {
         return initiator != null && initiator.role == IsakmpSaInfo.Role.INITIATOR ? initiator : null;
     }
 
+    /**
+     * Nothing after the last payload, or up to 3 zero octets that pad the message to a multiple of
+     * 4: libreswan does that by default (ikepad=yes, for old Cisco and Juniper peers), which an
+     * Aggressive Mode with an identity of odd length shows.
+     */
+    static boolean alignmentPadding(byte[] message, int chainEnd) {
+        int extra = message.length - chainEnd;
+        if (extra == 0) {
+            return true;
+        }
+        if (extra > 3 || message.length % 4 != 0) {
+            return false;
+        }
+        for (int i = chainEnd; i < message.length; i++) {
+            if (message[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** MM1 or AM1: a new phase-1 exchange, unencrypted, message ID 0, CKY-R zero (RFC 2408 s3.1). */
     private static boolean isPhase1Start(IsakmpHeader h) {
         return (h.exchangeType().equals(ExchangeType.IDENTITY_PROTECTION)
@@ -979,8 +1000,8 @@ public final class Engine {
             out.warn(from(d) + exchange + " request with the Authentication Only flag; dropped");
             return;
         }
-        if (p.chainEnd() != p.plaintext().length) {
-            // RFC 2408 s5.1: the message is its payloads; an unencrypted one has no padding.
+        if (!alignmentPadding(p.plaintext(), p.chainEnd())) {
+            // RFC 2408 s3.1: the message is its header and payloads; an unencrypted one has no padding
             out.warn(from(d) + exchange + " request with " + (p.plaintext().length - p.chainEnd())
                     + " bytes after its last payload; dropped");
             return;

@@ -107,6 +107,18 @@ class MalformedFirstMessageTest {
         assertRefused(message(List.of(sa(goodAttributes()), VID), 0, new byte[4]), "4 bytes after its last payload");
     }
 
+    /** libreswan pads IKEv1 messages to 4 octets by default (ikepad=yes): an odd-length VID or ID shows it. */
+    @Test
+    void upToThreeZeroOctetsThatAlignTheMessageAreTakenAsPadding() {
+        List<Payload> odd = List.of(sa(goodAttributes()), new VendorIdPayload(new byte[17]));
+        assertEquals(1, message(odd, 0, new byte[0]).length % 4, "the test needs an unaligned message");
+        List<Action> actions = feed(responder(), message(odd, 0, new byte[3]));
+        assertEquals(1, actions.stream().filter(a -> a instanceof Action.Send).count(), "no MM2 for a padded MM1");
+        assertRefused(message(odd, 0, new byte[] {0, 0, 1}), "3 bytes after its last payload");
+        assertRefused(message(odd, 0, new byte[7]), "7 bytes after its last payload");
+        assertRefused(message(odd, 0, new byte[1]), "1 bytes after its last payload");
+    }
+
     @Test
     void twoSaPayloadsOrTheSaNotFirst() {
         assertRefused(message(List.of(sa(goodAttributes()), sa(goodAttributes())), 0, new byte[0]),
