@@ -328,8 +328,17 @@ final class IsakmpSession {
             throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "the client proposes " + remoteNet
                     + " in the Mode-Config pool, but its address is " + vip.map(Addresses::format).orElse("none"));
         }
-        return peer.tunnels().stream().filter(t -> t.local().equals(localNet) && t.remote().encloses(remoteNet))
-                .findFirst().map(t -> t.withRemote(remoteNet));
+        Optional<TunnelPolicy> exact = peer.tunnels().stream()
+                .filter(t -> t.local().equals(localNet) && t.remote().encloses(remoteNet)).findFirst();
+        if (exact.isEmpty() && localNet.prefixLength() == 0) {
+            // Apple's, Android's and vpnc's clients propose IDcr 0.0.0.0/0 whatever split-include
+            // said (Cisco Unity style): the IDs are echoed, the SAs and the client's policy get the
+            // tunnel's own subnet, as strongSwan's unity_narrow does. The client's kernel sends us
+            // everything; ours takes back only what the tunnel covers.
+            exact = peer.tunnels().stream().filter(t -> t.remote().encloses(remoteNet)
+                    && t.local().isIpv4() == localNet.isIpv4()).findFirst();
+        }
+        return exact.map(t -> t.withRemote(remoteNet));
     }
 
     // ---------------------------------------------------------------- phase 2

@@ -314,7 +314,8 @@ final class QuickMode {
         }
         originalAddresses().ifPresent(rest::addAll);
         Phase2Sa.responderLifetime(choice, inboundSpi).ifPresent(rest::add);
-        out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet + "), chose "
+        out.info(tag() + "responding for tunnel " + tunnel.name() + " (" + localNet + " === " + remoteNet
+                + (tunnel.local().equals(localNet) ? "" : ", installed as " + tunnel.local()) + "), chose "
                 + choice.describe() + choice.pfsGroup().map(g -> " with PFS " + g.name()).orElse(" without PFS"));
         byte[] hash2 = prf(mid(), ni, PayloadCodec.encode(rest));
         installInbound(now, out); // the initiator may send on it as soon as it has QM2

@@ -59,8 +59,13 @@ class RemoteAccessScenarioTest {
     }
 
     private static PeerPolicy clientPolicy(String address, String virtualIp, String user, String password, boolean pull) {
+        return clientPolicy(address, virtualIp, "10.1.0.0/16", user, password, pull);
+    }
+
+    private static PeerPolicy clientPolicy(String address, String virtualIp, String remoteSubnet, String user,
+            String password, boolean pull) {
         PeerPolicy p = policy("gw", address, GATEWAY, "group-psk", "aes128-sha256-modp2048", "aes128-sha1", null,
-                virtualIp + "/32", "10.1.0.0/16", true);
+                virtualIp + "/32", remoteSubnet, true);
         return user == null ? p : p.withRemoteAccess(new RemoteAccess(Optional.empty(), Optional.empty(),
                 Optional.of(new RemoteAccess.XauthClient(user,
                         SecretBytes.copyOf(password.getBytes(StandardCharsets.UTF_8)), pull))));
@@ -120,6 +125,28 @@ class RemoteAccessScenarioTest {
         assertTrue(s.gw.logged("10.3.0.1 returned to pool 10.3.0.0/24"), () -> log(s.gw));
         // the client hears the Delete: its address goes from the host with its ISAKMP SA
         assertTrue(s.net.runUntil(c.addresses::isEmpty, Duration.ofSeconds(5)), () -> log(c));
+    }
+
+    /**
+     * Apple's, Android's and vpnc's clients propose their address === 0.0.0.0/0 whatever the
+     * split-include said (notes s4, Cisco Unity style): the gateway echoes the IDs and installs the
+     * tunnel's own subnet (strongSwan's unity_narrow); without that they got INVALID-ID-INFORMATION.
+     */
+    @Test
+    void aClientProposingEverythingGetsTheTunnelsSubnetOnTheGateway() {
+        Setup s = setup(311, "10.3.0.0/24", false);
+        String address = "198.51.100.11";
+        SimulatedNetwork.Node c = s.net.add(new SimulatedNetwork.Node("c1", Addresses.parseEndpoint(address, 500),
+                List.of(clientPolicy(address, "10.3.0.1", "0.0.0.0/0", "alice", "alice-pw", true)), 101));
+        s.net.apply(c, c.engine.initiate("gw", s.net.now));
+        assertUpWithVirtualIp(s, c, "10.3.0.1");
+        assertTrue(s.gw.logged("(0.0.0.0/0 === 10.3.0.1/32, installed as 10.1.0.0/16)"), () -> log(s.gw));
+        assertTrue(s.gw.kernel.list().stream().allMatch(sa -> sa.direction() == IpsecSa.Direction.OUT
+                ? sa.sourceSelector().equals(Subnet.parse("10.1.0.0/16"))
+                : sa.destinationSelector().equals(Subnet.parse("10.1.0.0/16"))), () -> s.gw.kernel.list().toString());
+        // the client installs what it asked for: everything goes into the tunnel
+        assertTrue(c.kernel.list().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
+                .allMatch(sa -> sa.destinationSelector().equals(Subnet.parse("0.0.0.0/0"))), () -> log(c));
     }
 
     @Test
