@@ -87,6 +87,12 @@
 #   --nat-us            the same with our side behind the NAT (us 203.0.113.2 = INTEROP_LOCAL_ADDR,
 #                       seen by strongSwan as 198.51.100.1, whose remote id becomes 203.0.113.2).
 #                       Needs --initiator us.  Our side gets INTEROP_NAT=us.
+#   --l2tp              L2TP/IPsec style (with --transport --nat --ping): both ends' selectors
+#                       [udp/1701]; strongSwan's are its own address behind the NAT, ours are
+#                       remote = "any" (INTEROP_REMOTE_ANY=1, INTEROP_REMOTE_TS=0.0.0.0/0), which
+#                       the daemon narrows to the NAT's address.  The "ping" is udp-echo.py: 3
+#                       datagrams from strongSwan's 203.0.113.2:1701 to our 198.51.100.1:1701 and
+#                       back (ping.txt, l2tp-echo-us.txt); the counter and ESP-in-UDP checks apply.
 #   --fragmentation V   strongSwan's IKE fragmentation (swanctl "fragmentation = V": yes, accept or
 #                       force; default no)
 #   --drop-ip-fragments both namespaces drop IPv4 fragments (iptables-legacy -t raw PREROUTING -f), so that an IKE
@@ -171,7 +177,7 @@ usage() {
     exit "${1:-2}"
 }
 pki='' cert_sw=gw-b cert_us=gw-a aggressive=0 remote_any=0 nat=0 sw_id_given='' us_id_given='' transport=0 xauth=''
-xauth_gateway=''
+xauth_gateway='' l2tp=0
 ah=0 compress=0 fragmentation=no drop_ip_fragments=0
 ping_size=56 stream_for=0 sw_rekey_at=''
 out='' psk='' ike='' esp='' pfs='' initiator='' ours_cmd='' ready_file='' timeout_s=45 ready_timeout_s=90 ready_delay=2 pcap=1 status_cmd='' ping=0 ping_again=0 ping_for=0
@@ -202,6 +208,7 @@ while [ $# -gt 0 ]; do
         --us-id) us_id_given=${2:-}; shift 2 ;;
         --ipv6) ipv6=1; use_ipv6; shift ;;
         --transport) transport=1; shift ;;
+        --l2tp) l2tp=1; shift ;;
         --ah) ah=1; shift ;;
         --compress) compress=1; shift ;;
         --ping-again-after) ping_again=${2:-}; shift 2 ;;
@@ -249,6 +256,11 @@ if [ "$transport" = 1 ]; then   # host-to-host: the endpoints are the selectors 
     INTEROP_US_TS=$INTEROP_US_ADDR/32 INTEROP_SW_TS=$INTEROP_SW_ADDR/32
     PING_US_ADDR=$INTEROP_US_ADDR PING_SW_ADDR=$INTEROP_SW_ADDR
 fi
+if [ "$l2tp" = 1 ]; then   # strongSwan's selector is its own address, which the NAT hides
+    [ "$transport" = 1 ] && [ "$nat" = sw ] && [ "$ping" = 1 ] ||
+        { echo "$prog: --l2tp needs --transport --nat --ping" >&2; exit 2; }
+    INTEROP_SW_TS=$sw_local/32
+fi
 [[ $timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --timeout wants whole seconds" >&2; exit 2; }
 [[ $ready_timeout_s =~ ^[0-9]+$ ]] || { echo "$prog: --ready-timeout wants whole seconds" >&2; exit 2; }
 [[ $ping_again =~ ^[0-9]+$ ]] || { echo "$prog: --ping-again-after wants whole seconds" >&2; exit 2; }
@@ -280,7 +292,7 @@ rm -f "$out"/{ping-again.txt,ip-xfrm-state-stats-us-again.txt,ip-xfrm-state-stat
 rm -f "$out"/{stream-us-sw.txt,stream-sw-us.txt,stream-us-sw-sent.txt,stream-sw-us-sent.txt,swanctl-rekey.txt,ip-xfrm-state-stats-us-stream.txt,ip-xfrm-state-stats-sw-stream.txt}
 rm -f "$out"/{ping-long.txt,ip-xfrm-state-stats-us-long.txt,ip-xfrm-state-stats-sw-long.txt}
 rm -f "$out/ip-fragments-dropped.txt"
-rm -f "$out"/{resolv.conf,vip.txt,ip-addr-lo-us.txt}
+rm -f "$out"/{resolv.conf,vip.txt,ip-addr-lo-us.txt,l2tp-echo-us.txt}
 rm -f "$out"/{ping-trigger.txt,ping.txt,ip-xfrm-state-stats-us.txt,ip-xfrm-state-stats-sw.txt,ip-xfrm-policy-us.txt}
 rm -f "$out"/{result,swanctl-list-sas.txt,swanctl-list-sas-pretty.txt,ip-xfrm-state.txt,ip-xfrm-policy.txt} \
       "$out"/{charon.log,charon.stderr,swanctl-load.txt,swanctl-initiate.txt,ours.log,ours-status.txt,capture.pcap,tcpdump.log,timings.txt}
@@ -410,6 +422,7 @@ write_swanctl_conf "$SWDIR/swanctl/swanctl.conf" "$sw_local" "$INTEROP_US_ADDR" 
 [ "$compress" = 1 ] && sed -i 's/^                mode = \(.*\)$/                mode = \1\n                ipcomp = yes/' \
     "$SWDIR/swanctl/swanctl.conf"
 sed -i "s/^        fragmentation = no\$/        fragmentation = $fragmentation/" "$SWDIR/swanctl/swanctl.conf"
+[ "$l2tp" = 1 ] && sed -i 's/^\(                \(local\|remote\)_ts = .*\)$/\1[udp\/1701]/' "$SWDIR/swanctl/swanctl.conf"
 sw_id='' us_id=''
 if [ "$aggressive" = 1 ]; then
     sed -i 's/^        version = 1$/        version = 1\n        aggressive = yes/' "$SWDIR/swanctl/swanctl.conf"
@@ -464,6 +477,7 @@ export INTEROP_XAUTH_USER=${xauth%%:*} INTEROP_POOL=$XAUTH_POOL
 [ -n "$xauth_gateway" ] && export INTEROP_XAUTH_USER=${xauth_gateway%%:*} INTEROP_LOCAL_TS=$XAUTH_FIRST/32
 export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
 export INTEROP_PROTO=$([ "$ah" = 1 ] && echo ah || echo esp)
+[ "$l2tp" = 1 ] && export INTEROP_REMOTE_ANY=1 INTEROP_REMOTE_TS=0.0.0.0/0
 [ -n "$ready_file" ] && rm -f "$ready_file"
 t_deadline=$(( ${EPOCHREALTIME%.*} + ready_timeout_s ))
 # setsid: own process group (ip execs setsid, which does not fork since it is
@@ -550,6 +564,13 @@ elif [ "$ping" = 1 ] && [ -n "$xauth_gateway" ]; then
         finish FAIL "our side did not put its virtual IP $vip on lo (see ip-addr-lo-us.txt)"
     ip netns exec us ping -c 3 -i 0.3 -W 2 -I "$vip" $PING_SW_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?
+elif [ "$ping" = 1 ] && [ "$l2tp" = 1 ]; then
+    ip netns exec us /usr/bin/python3 "$HERE/udp-echo.py" serve $INTEROP_US_ADDR 1701 >"$out/l2tp-echo-us.txt" 2>&1 &
+    echo_pid=$!
+    for ((i = 0; i < 50; i++)); do grep -q listening "$out/l2tp-echo-us.txt" && break; msleep 0.1; done
+    ip netns exec sw /usr/bin/python3 "$HERE/udp-echo.py" send $sw_local 1701 $INTEROP_US_ADDR 3 >"$out/ping.txt" 2>&1
+    ping_rc=$?
+    kill -TERM "$echo_pid"; wait "$echo_pid"
 elif [ "$ping" = 1 ]; then
     ip netns exec us ping -c 3 -i 0.3 -W 2 "${ping_data[@]}" -I $PING_US_ADDR $PING_SW_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?

@@ -597,8 +597,8 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
     }
 
     /**
-     * SADB_X_SPDADD: traffic {@code src -> dst} (any protocol) requires ESP in this mode (tunnel:
-     * between {@code tsrc} and {@code tdst}; transport names no endpoints). Linux looks up the
+     * SADB_X_SPDADD: traffic {@code src -> dst} (of their protocol and ports, else any) requires ESP
+     * in this mode (tunnel: between {@code tsrc} and {@code tdst}; transport names no endpoints). Linux looks up the
      * smallest {@code priority} first (SpdTunnel#priority); the IKE bypasses have 0.
      */
     public int spdAdd(Subnet src, Subnet dst, int dir, InetAddress tunnelSource, InetAddress tunnelDestination,
@@ -637,8 +637,10 @@ public final class PfKeyKernel implements Kernel, AutoCloseable {
                 new Policy(Sadb.IPSEC_POLICY_IPSEC, dir, 0, 0, List.of())));
     }
 
-    private static Address selector(int type, Subnet s) {
-        return new Address(type, Sadb.IPSEC_ULPROTO_ANY, s.prefixLength(), s.network(), 0);
+    /** sadb_address with the selector's upper-layer protocol (or any) and its port in the sockaddr (RFC 2367 s2.3.3). */
+    static Address selector(int type, Subnet s) {
+        return new Address(type, s.protocol() == 0 ? Sadb.IPSEC_ULPROTO_ANY : s.protocol(), s.prefixLength(),
+                s.network(), s.port());
     }
 
     // ---------------------------------------------------------------- events

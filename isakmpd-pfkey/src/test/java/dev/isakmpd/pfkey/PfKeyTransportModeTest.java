@@ -23,6 +23,24 @@ class PfKeyTransportModeTest {
         assertEquals(2, PfKeyKernel.mode(IpsecMode.TUNNEL));
     }
 
+    /** An SPD selector's protocol goes in sadb_address_proto, its port in the sockaddr (RFC 2367 s2.3.3). */
+    @Test
+    void protocolAndPortSelectorsGoInTheSadbAddress() throws Exception {
+        Subnet l2tp = Subnet.host(InetAddress.getByName("198.51.100.1")).withProtocolPort(Subnet.UDP, 1701);
+        Address a = PfKeyKernel.selector(Sadb.EXT_ADDRESS_SRC, l2tp);
+        assertEquals(17, a.proto());
+        assertEquals(1701, a.port());
+        assertEquals(32, a.prefixLength());
+        byte[] b = LE.encode(SadbMessage.request(Sadb.X_SPDADD, Sadb.SATYPE_UNSPEC, a));
+        // sadb_msg 16 octets, sadb_address 8 (proto at 4), then sockaddr_in: family, port in network order
+        assertEquals(17, b[16 + 4]);
+        assertEquals(0x06, b[16 + 8 + 2]);
+        assertEquals((byte) 0xa5, b[16 + 8 + 3]);
+        Address any = PfKeyKernel.selector(Sadb.EXT_ADDRESS_DST, Subnet.parse("10.1.0.0/16"));
+        assertEquals(Sadb.IPSEC_ULPROTO_ANY, any.proto());
+        assertEquals(0, any.port());
+    }
+
     @Test
     void bypassEntriesLetIkePassOnBothPorts() throws Exception {
         InetAddress us = InetAddress.getByName("198.51.100.1");

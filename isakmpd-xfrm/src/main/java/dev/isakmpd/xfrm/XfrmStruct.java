@@ -16,10 +16,14 @@ public final class XfrmStruct {
     public record Selector(InetAddress daddr, InetAddress saddr, int dport, int dportMask, int sport, int sportMask,
             int family, int prefixlenD, int prefixlenS, int proto, int ifindex, int user) {
 
-        /** Any protocol and port from {@code src} to {@code dst}, as `ip xfrm` shows "src A dst B". */
+        /**
+         * From {@code src} to {@code dst}, as `ip xfrm` shows "src A dst B"; the one protocol either
+         * names (TunnelPolicy lets them name no other), each port with a full mask where it names one.
+         */
         public static Selector of(Subnet src, Subnet dst) {
-            return new Selector(dst.network(), src.network(), 0, 0, 0, 0, XfrmCodec.family(src.network()),
-                    dst.prefixLength(), src.prefixLength(), 0, 0, 0);
+            return new Selector(dst.network(), src.network(), dst.port(), dst.port() == 0 ? 0 : 0xffff, src.port(),
+                    src.port() == 0 ? 0 : 0xffff, XfrmCodec.family(src.network()), dst.prefixLength(),
+                    src.prefixLength(), src.protocol() != 0 ? src.protocol() : dst.protocol(), 0, 0);
         }
 
         /** UDP between two hosts from or to one local port: IKE's own packets, bypassed in transport mode. */
@@ -36,16 +40,17 @@ public final class XfrmStruct {
         }
 
         public Subnet source() {
-            return new Subnet(saddr, prefixlenS);
+            return new Subnet(saddr, prefixlenS, proto, sportMask == 0 ? 0 : sport);
         }
 
         public Subnet destination() {
-            return new Subnet(daddr, prefixlenD);
+            return new Subnet(daddr, prefixlenD, proto, dportMask == 0 ? 0 : dport);
         }
 
         public String describe() {
             return Addresses.format(saddr) + "/" + prefixlenS + " -> " + Addresses.format(daddr) + "/" + prefixlenD
-                    + (proto != 0 ? " proto " + proto : "");
+                    + (proto != 0 ? " proto " + proto : "") + (sportMask != 0 ? " sport " + sport : "")
+                    + (dportMask != 0 ? " dport " + dport : "");
         }
     }
 

@@ -75,7 +75,7 @@ class XfrmKernelVectorsTest {
         assertEquals(0, m.header().pid());
         assertEquals(XfrmCodecTest.US, a.saddr());
         assertEquals(XfrmCodecTest.PEER, a.daddr());
-        assertEquals(Subnet.parse("10.2.0.1/32"), a.sel().destination());
+        assertEquals(Subnet.parse("10.2.0.1/32").withProtocolPort(17, 9), a.sel().destination());
         assertEquals(17, a.sel().proto());
         assertEquals(9, a.sel().dport());
         assertEquals(Subnet.parse("10.1.0.0/16"), a.policy().sel().source());

@@ -40,11 +40,11 @@ class XfrmTransportModeTest {
         assertEquals(500, out500.sel().sport());
         assertEquals(0xffff, out500.sel().sportMask());
         assertEquals(0, out500.sel().dportMask());
-        assertEquals(Subnet.host(us), out500.sel().source());
+        assertEquals(Subnet.host(us).withProtocolPort(17, 500), out500.sel().source());
         PolicyInfo in4500 = b.get(3);
         assertEquals(Xfrm.POLICY_IN, in4500.dir());
         assertEquals(4500, in4500.sel().dport());
-        assertEquals(Subnet.host(peer), in4500.sel().source());
+        assertEquals(Subnet.host(peer).withProtocolPort(17, 0), in4500.sel().source());
         for (PolicyInfo p : b) {
             assertEquals(0, p.priority(), "before the ESP policy (priority 1)");
             assertEquals(Xfrm.POLICY_ALLOW, p.action());
@@ -54,6 +54,25 @@ class XfrmTransportModeTest {
         }
         assertTrue(XfrmKernel.bypasses(new SpdTunnel("p", "t", us, peer, Subnet.parse("10.1.0.0/16"),
                 Subnet.parse("10.2.0.0/16"))).isEmpty(), "tunnel mode needs none");
+    }
+
+    /** xfrm_selector of an L2TP policy (RFC 2407 s4.6.2 selectors): proto, ports in network order with full masks. */
+    @Test
+    void protocolAndPortSelectorsGoInTheXfrmSelector() throws Exception {
+        Subnet us = Subnet.host(XfrmCodecTest.US).withProtocolPort(Subnet.UDP, 1701);
+        Subnet peer = Subnet.host(XfrmCodecTest.PEER).withProtocolPort(Subnet.UDP, 0);
+        PolicyInfo p = new PolicyInfo(XfrmStruct.Selector.of(us, peer), XfrmStruct.LifetimeCfg.infinite(),
+                XfrmStruct.LifetimeCur.ZERO, 1, 0, Xfrm.POLICY_OUT, Xfrm.POLICY_ALLOW, 0, Xfrm.SHARE_ANY);
+        XfrmMessage m = XfrmMessage.of(Xfrm.MSG_UPDPOLICY, 0, p);
+        byte[] b = LE.encode(m);
+        int sel = 16; // xfrm_selector: dport 32, dport_mask 34, sport 36, sport_mask 38, family 40, proto 44
+        assertEquals("0000" + "0000" + "06a5" + "ffff", java.util.HexFormat.of().formatHex(b, sel + 32, sel + 40));
+        assertEquals(17, b[sel + 44], "proto");
+        PolicyInfo back = (PolicyInfo) LE.decode(b).body();
+        assertEquals(us, back.sel().source());
+        assertEquals(peer, back.sel().destination());
+        assertEquals(Subnet.host(XfrmCodecTest.US), XfrmStruct.Selector.of(Subnet.host(XfrmCodecTest.US),
+                Subnet.host(XfrmCodecTest.PEER)).source(), "no protocol: any");
     }
 
     /**

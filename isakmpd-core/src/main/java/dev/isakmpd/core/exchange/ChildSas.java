@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -145,6 +146,10 @@ final class ChildSas {
         onRemove = listener;
     }
 
+    /** Per-client policies (a road warrior's transport policy) and the pairs that hold each. */
+    private final Map<Pair, SpdTunnel> policyOf = new HashMap<>();
+    private final Map<SpdTunnel, Integer> policyHolds = new HashMap<>();
+
     /**
      * A new pair is installed. Older pairs of its tunnel are superseded: they no longer rekey, and
      * they are retired after {@link #OVERLAP} if we negotiated the new pair, after three times that
@@ -201,9 +206,25 @@ final class ChildSas {
         return Optional.ofNullable(bySa.get(new SaKey(destination, spi)));
     }
 
-    void remove(Pair p) {
+    /**
+     * The held pair {@code p} needs the per-client policy {@code t} for as long as it lives (a road
+     * warrior's transport policy: its replies must not leave in the clear while any of its SAs
+     * serves, whatever became of its ISAKMP SA). True if no pair held it yet: it is to be installed.
+     */
+    boolean holdPolicy(Pair p, SpdTunnel t) {
+        if (!all.contains(p) || policyOf.putIfAbsent(p, t) != null) {
+            return false;
+        }
+        return policyHolds.merge(t, 1, Integer::sum) == 1;
+    }
+
+    /**
+     * Forgets the pair and wipes its keys. Returns the per-client policy it was the last to hold,
+     * which is to be removed from the kernel.
+     */
+    Optional<SpdTunnel> remove(Pair p) {
         if (!all.remove(p)) {
-            return;
+            return Optional.empty();
         }
         Set<Pair> ofPeer = byPeer.get(p.peer());
         ofPeer.remove(p);
@@ -223,6 +244,12 @@ final class ChildSas {
         onRemove.accept(p);
         p.inbound().wipe();
         p.outbound().wipe();
+        SpdTunnel policy = policyOf.remove(p);
+        if (policy == null || policyHolds.merge(policy, -1, Integer::sum) > 0) {
+            return Optional.empty();
+        }
+        policyHolds.remove(policy);
+        return Optional.of(policy);
     }
 
     /**
@@ -293,6 +320,7 @@ final class ChildSas {
     Map<String, Integer> tableSizes() {
         return Map.of("pairs", all.size(), "pairs by peer", byPeer.size(), "pairs by tunnel", byTunnel.size(),
                 "pairs by SA", bySa.size(),
-                "pair deadlines", deadlines.size(), "pairs removed", removed.size());
+                "pair deadlines", deadlines.size(), "pairs removed", removed.size(), "client policies",
+                policyHolds.size(), "client policy holds", policyOf.size());
     }
 }

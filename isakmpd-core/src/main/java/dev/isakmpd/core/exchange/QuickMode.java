@@ -12,6 +12,8 @@ import static dev.isakmpd.core.registry.PayloadType.SA;
 import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.kernel.KernelException;
 import dev.isakmpd.core.kernel.SoftLifetime;
+import dev.isakmpd.core.kernel.SpdTunnel;
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.Subnet;
 import dev.isakmpd.core.policy.TunnelPolicy;
@@ -98,6 +100,8 @@ final class QuickMode {
     private IdentificationPayload idci;
     private IdentificationPayload idcr;
     private Instant finishedAt;
+    /** The responder's tunnel is a road warrior's transport tunnel: its pairs hold a per-client policy. */
+    private boolean clientPolicy;
     /** The peer's address before its NAT, from NAT-OA (RFC 3947 s5.2), if it sent one. */
     private Optional<InetAddress> peerOriginalAddress = Optional.empty();
     /**
@@ -280,10 +284,7 @@ final class QuickMode {
             throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, ids.size() + " ID payloads; need 0 or 2");
         }
         Optional<TunnelPolicy> virtual = session.virtualIpTunnel(remoteNet, localNet);
-        tunnel = virtual.isPresent() ? virtual.get() : session.peer.tunnels().stream()
-                .filter(t -> t.remote().equals(remoteNet) && t.local().equals(localNet)).findFirst()
-                .orElseThrow(() -> ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION,
-                        "no tunnel for " + remoteNet + " === " + localNet));
+        tunnel = virtual.isPresent() ? virtual.get() : configuredTunnel(remoteNet, localNet, out);
         List<String> why = new ArrayList<>();
         try {
             choice = Phase2Sa.select(session.ctx().crypto(), sa, tunnel, ke.isPresent(), why,
@@ -325,6 +326,71 @@ final class QuickMode {
         out.guard(() -> pendingReplica = pendingPair(now), now);
     }
 
+    /**
+     * The configured tunnel for the selectors the initiator proposes: one with exactly these, else
+     * one with these addresses whose protocol and port are these or any (the SAs then carry the
+     * narrower ones the initiator named, RFC 2407 s4.6.2), else a road-warrior transport tunnel
+     * whose range holds the client ({@link #transportClient}).
+     */
+    private TunnelPolicy configuredTunnel(Subnet remoteNet, Subnet localNet, Out out) throws ExchangeFailure {
+        List<TunnelPolicy> tunnels = session.peer.tunnels();
+        for (TunnelPolicy t : tunnels) {
+            if (t.remote().equals(remoteNet) && t.local().equals(localNet)) {
+                return t;
+            }
+        }
+        for (TunnelPolicy t : tunnels) {
+            if (!t.isRoadWarriorTransport() && narrows(t.remote(), remoteNet) && narrows(t.local(), localNet)) {
+                return t.withSelectors(localNet, remoteNet);
+            }
+        }
+        for (TunnelPolicy t : tunnels) {
+            if (t.isRoadWarriorTransport() && narrows(t.local(), localNet)) {
+                Subnet client = transportClient(remoteNet, out);
+                if (t.remote().encloses(client)) {
+                    clientPolicy = true;
+                    return t.withSelectors(localNet, client);
+                }
+            }
+        }
+        throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "no tunnel for " + remoteNet + " === "
+                + localNet);
+    }
+
+    /** Whether {@code proposed} names the addresses of {@code configured}, with its protocol and port or narrower ones. */
+    private static boolean narrows(Subnet configured, Subnet proposed) {
+        return configured.addressesOnly().equals(proposed.addressesOnly()) && configured.encloses(proposed);
+    }
+
+    /**
+     * A transport-mode client's selector: its own host, with the protocol and port it proposed.
+     * Behind a NAT an L2TP/IPsec client (Windows, macOS, strongSwan) names its private address in
+     * IDci, which is also its NAT-OA (RFC 3947 s5.2); the SAs and the per-client policy must name
+     * the address its packets come from, the NAT's, which the kernel sees once ESP is unwrapped.
+     */
+    private Subnet transportClient(Subnet proposed, Out out) throws ExchangeFailure {
+        InetAddress observed = session.remote.getAddress();
+        if (!proposed.isHost() || proposed.network().getAddress().length != observed.getAddress().length) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "a transport-mode client must name "
+                    + "its own address, not " + proposed);
+        }
+        if (proposed.network().equals(observed)) {
+            return proposed;
+        }
+        if (!session.natDetected()) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "transport-mode client at "
+                    + Addresses.format(observed) + " names " + proposed + ", and no NAT is between us");
+        }
+        if (peerOriginalAddress.isPresent() && !peerOriginalAddress.get().equals(proposed.network())) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "transport-mode client names " + proposed
+                    + " but its NAT-OA is " + Addresses.format(peerOriginalAddress.get()));
+        }
+        Subnet client = Subnet.host(observed).withProtocolPort(proposed.protocol(), proposed.port());
+        out.info(tag() + "transport-mode client behind a NAT names " + proposed + peerOriginalAddress
+                .map(a -> " (its NAT-OA)").orElse("") + "; its SAs and policy take its address as we see it, "
+                + client);
+        return client;
+    }
 
     // ---------------------------------------------------------------- both
 
@@ -467,6 +533,13 @@ final class QuickMode {
                 SoftLifetime.of(inboundAt, choice.lifetime(), softShare), initiator, session.peerIdentity(),
                 session.cookies());
         children.add(pair, now);
+        if (clientPolicy) {
+            SpdTunnel spd = new SpdTunnel(session.peer.name(), tunnel.name(), us, them, tunnel.local(),
+                    tunnel.remote(), IpsecMode.TRANSPORT, session.peer.local().getPort(), tunnel.protocols());
+            if (children.holdPolicy(pair, spd)) {
+                out.addPolicy(spd);
+            }
+        }
         if (delay) {
             delayedOutbound = pair;
             delayedOutboundAt = switchAt;

@@ -5,10 +5,28 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 
-/** An address prefix used as a traffic selector (IDci/IDcr of Quick Mode, RFC 2409 s5.5). */
-public record Subnet(InetAddress network, int prefixLength) {
+/**
+ * An address prefix used as a traffic selector (IDci/IDcr of Quick Mode, RFC 2409 s5.5), with the
+ * IP protocol and port an IPsec ID may carry beside it (RFC 2407 s4.6.2: 0 is any). A port needs a
+ * protocol: "udp/1701" for L2TP (RFC 3193 s5), "udp/%any" for any port.
+ */
+public record Subnet(InetAddress network, int prefixLength, int protocol, int port) {
+
+    /** The protocol number of UDP, which L2TP/IPsec selects. */
+    public static final int UDP = 17;
+    /** The protocol number of TCP. */
+    public static final int TCP = 6;
 
     public Subnet {
+        if (protocol < 0 || protocol > 255) {
+            throw new IllegalArgumentException("protocol " + protocol + " out of range 0..255");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " out of range 0..65535");
+        }
+        if (port != 0 && protocol == 0) {
+            throw new IllegalArgumentException("port " + port + " without a protocol");
+        }
         int max = network.getAddress().length * 8;
         if (prefixLength < 0 || prefixLength > max) {
             throw new IllegalArgumentException("prefix length " + prefixLength + " out of range 0.." + max);
@@ -17,6 +35,56 @@ public record Subnet(InetAddress network, int prefixLength) {
         if (!Arrays.equals(masked, network.getAddress())) {
             throw new IllegalArgumentException(Addresses.format(network) + "/" + prefixLength + " has host bits set");
         }
+    }
+
+    /** Any protocol and port. */
+    public Subnet(InetAddress network, int prefixLength) {
+        this(network, prefixLength, 0, 0);
+    }
+
+    /** The same prefix for this protocol and port only (0: any). */
+    public Subnet withProtocolPort(int proto, int p) {
+        return new Subnet(network, prefixLength, proto, p);
+    }
+
+    /** The same prefix for any protocol and port. */
+    public Subnet addressesOnly() {
+        return new Subnet(network, prefixLength);
+    }
+
+    /** Whether it selects one protocol (and maybe one port) rather than all traffic. */
+    public boolean hasProtocolPort() {
+        return protocol != 0;
+    }
+
+    /**
+     * Parses a protocol and port as strongSwan's leftprotoport writes them: "udp/1701", "17/1701",
+     * "udp/%any" or "udp" (any port), "tcp/443". Returns {protocol, port}.
+     */
+    public static int[] parseProtocolPort(String text) {
+        int slash = text.indexOf('/');
+        String proto = slash < 0 ? text : text.substring(0, slash);
+        String port = slash < 0 ? "%any" : text.substring(slash + 1);
+        int pr = switch (proto) {
+            case "udp" -> UDP;
+            case "tcp" -> TCP;
+            default -> number(proto, "protocol", 1, 255, text);
+        };
+        int po = port.equals("%any") ? 0 : number(port, "port", 1, 65535, text);
+        return new int[] {pr, po};
+    }
+
+    private static int number(String s, String what, int min, int max, String text) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("bad " + what + " '" + s + "' in '" + text + "' (expected udp, tcp or "
+                + min + ".." + max + (what.equals("port") ? ", or %any" : "") + ")");
     }
 
     /** Parses "10.1.0.0/16", "2001:db8::/32" or a bare address (a host selector). */
@@ -52,14 +120,23 @@ public record Subnet(InetAddress network, int prefixLength) {
         return b.length == network.getAddress().length && Arrays.equals(mask(b, prefixLength), network.getAddress());
     }
 
-    /** Whether some address lies in both prefixes: for prefixes, one then contains the other. */
+    /**
+     * Whether some packet matches both: for prefixes, one then contains the other; protocols and
+     * ports must agree where both name one.
+     */
     public boolean overlaps(Subnet other) {
-        return contains(other.network) || other.contains(network);
+        return (contains(other.network) || other.contains(network)) && agrees(protocol, other.protocol)
+                && agrees(port, other.port);
     }
 
-    /** Whether every address of {@code other} lies in this prefix. */
+    /** Whether every packet {@code other} matches lies in this prefix, and its protocol and port. */
     public boolean encloses(Subnet other) {
-        return prefixLength <= other.prefixLength && contains(other.network);
+        return prefixLength <= other.prefixLength && contains(other.network) && (protocol == 0
+                || protocol == other.protocol) && (port == 0 || port == other.port);
+    }
+
+    private static boolean agrees(int a, int b) {
+        return a == 0 || b == 0 || a == b;
     }
 
     public boolean isHost() {
@@ -104,6 +181,15 @@ public record Subnet(InetAddress network, int prefixLength) {
 
     @Override
     public String toString() {
-        return Addresses.format(network) + "/" + prefixLength;
+        return Addresses.format(network) + "/" + prefixLength + (protocol == 0 ? "" : "[" + protocolPort() + "]");
+    }
+
+    /** "udp/1701", "udp/%any", "tcp/443" or "50/%any", as strongSwan's leftprotoport; "" for any protocol. */
+    public String protocolPort() {
+        if (protocol == 0) {
+            return "";
+        }
+        String name = protocol == UDP ? "udp" : protocol == TCP ? "tcp" : Integer.toString(protocol);
+        return name + "/" + (port == 0 ? "%any" : Integer.toString(port));
     }
 }

@@ -10,7 +10,9 @@ import java.util.Optional;
 /**
  * A phase-2 policy: the traffic between two subnets protected by ESP in tunnel mode, or, in
  * transport mode, the traffic between the two hosts ({@code local} and {@code remote} are then
- * the endpoints' addresses). The SAs live {@code lifetime}, and at most {@code lifeKilobytes}
+ * the endpoints' addresses; a road-warrior transport policy has the range its clients come from as
+ * {@code remote}, and each client's SAs its own address). Either selector may name a protocol and
+ * port (RFC 2407 s4.6.2), e.g. udp/1701 for L2TP. The SAs live {@code lifetime}, and at most {@code lifeKilobytes}
  * KiB of traffic when that is not 0 (RFC 2407 s4.5 SA Life Type kilobytes). With {@code ah}
  * algorithms the SAs are AH (RFC 4302): alone when there are no ESP proposals, else an AH+ESP
  * bundle (RFC 2408 s4.2). With {@code compress} we offer IPComp (RFC 3173, deflate) beside them
@@ -32,9 +34,19 @@ public record TunnelPolicy(String name, Subnet local, Subnet remote, List<EspPro
         if (lifeKilobytes < 0) {
             throw new IllegalArgumentException("tunnel " + name + ": negative kilobyte lifetime");
         }
-        if (mode == IpsecMode.TRANSPORT && !(local.isHost() && remote.isHost())) {
-            throw new IllegalArgumentException("transport-mode policy " + name + " needs host selectors, not "
+        if (mode == IpsecMode.TRANSPORT && !local.isHost()) {
+            throw new IllegalArgumentException("transport-mode policy " + name + " needs a host selector for us, not "
                     + local + " === " + remote);
+        }
+        if (local.protocol() != 0 && remote.protocol() != 0 && local.protocol() != remote.protocol()) {
+            throw new IllegalArgumentException("tunnel " + name + ": one kernel selector has one protocol, not "
+                    + local.protocolPort() + " and " + remote.protocolPort());
+        }
+        // the kernel's selector has one protocol for both sides: name it on both, as IKEv1 peers do
+        if (local.protocol() == 0 && remote.protocol() != 0) {
+            local = local.withProtocolPort(remote.protocol(), 0);
+        } else if (remote.protocol() == 0 && local.protocol() != 0) {
+            remote = remote.withProtocolPort(local.protocol(), 0);
         }
     }
 
@@ -84,6 +96,11 @@ public record TunnelPolicy(String name, Subnet local, Subnet remote, List<EspPro
 
     private List<String> ahNames() {
         return ah.stream().map(EspIntegrity::displayName).toList();
+    }
+
+    /** A transport-mode template for clients from a range: each client's SAs get its own address. */
+    public boolean isRoadWarriorTransport() {
+        return mode == IpsecMode.TRANSPORT && !remote.isHost();
     }
 
     /** The same policy for one remote subnet inside ours: a road warrior's own virtual address. */

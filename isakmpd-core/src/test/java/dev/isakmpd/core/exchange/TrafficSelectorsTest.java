@@ -35,9 +35,25 @@ class TrafficSelectorsTest {
     }
 
     @Test
+    void protocolAndPortGoInTheIdFieldsAndComeBack() throws Exception {
+        Subnet l2tp = Subnet.parse("198.51.100.7").withProtocolPort(Subnet.UDP, 1701);
+        IdentificationPayload id = TrafficSelectors.toId(l2tp);
+        assertEquals(IdType.IPV4_ADDR, id.idType());
+        assertEquals(17, id.protocolId());
+        assertEquals(1701, id.port());
+        assertEquals(l2tp, TrafficSelectors.fromId(id));
+        Subnet anyPort = Subnet.parse("10.1.0.0/16").withProtocolPort(Subnet.UDP, 0);
+        IdentificationPayload net = TrafficSelectors.toId(anyPort);
+        assertEquals(17, net.protocolId());
+        assertEquals(0, net.port());
+        assertEquals(anyPort, TrafficSelectors.fromId(net));
+        assertEquals("198.51.100.7/32[udp/1701]", l2tp.toString());
+    }
+
+    @Test
     void whatWeCannotInstallIsInvalidIdInformation() {
         ExchangeFailure ports = assertThrows(ExchangeFailure.class, () -> TrafficSelectors.fromId(
-                new IdentificationPayload(IdType.IPV4_ADDR, 17, 500, new byte[] {10, 0, 0, 1})));
+                new IdentificationPayload(IdType.IPV4_ADDR, 0, 500, new byte[] {10, 0, 0, 1})));
         assertEquals(NotifyType.INVALID_ID_INFORMATION, ports.notifyType());
         ExchangeFailure holeyMask = assertThrows(ExchangeFailure.class, () -> TrafficSelectors.fromId(
                 new IdentificationPayload(IdType.IPV4_ADDR_SUBNET, 0, 0, new byte[] {10, 0, 0, 0, -1, 0, -1, 0})));

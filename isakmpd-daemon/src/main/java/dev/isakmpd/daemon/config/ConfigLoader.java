@@ -510,7 +510,7 @@ public final class ConfigLoader {
         restart.put(p.name(), restartPolicy(p));
         List<TunnelPolicy> tunnels = new ArrayList<>();
         for (Section t : p.tables("tunnels").values()) {
-            tunnel(t, local, remote).ifPresent(tunnel -> {
+            tunnel(t, local, remote, range).ifPresent(tunnel -> {
                 tunnels.add(tunnel);
                 warnIfOverlapping(p.name(), tunnel, t.at());
             });
@@ -827,20 +827,29 @@ public final class ConfigLoader {
     }
 
     private Optional<TunnelPolicy> tunnel(Section t, Optional<InetSocketAddress> localEnd,
-            Optional<InetSocketAddress> remoteEnd) {
+            Optional<InetSocketAddress> remoteEnd, Optional<Subnet> range) {
         int errorsBefore = problems.errorCount();
         t.allowOnly(Set.of("local-subnet", "remote-subnet", "esp", "pfs", "lifetime", "mode", "lifetime-kilobytes",
-                "ah", "compress"));
+                "ah", "compress", "local-protoport", "remote-protoport"));
         checkName(t);
         IpsecMode mode = mode(t);
         Optional<Subnet> local;
         Optional<Subnet> remote;
         if (mode == IpsecMode.TRANSPORT) {
             local = transportSelector(t, "local-subnet", localEnd);
-            remote = transportSelector(t, "remote-subnet", remoteEnd);
+            remote = range.isPresent() ? roadWarriorTransportSelector(t, range.get())
+                    : transportSelector(t, "remote-subnet", remoteEnd);
         } else {
             local = t.requiredString("local-subnet").flatMap(v -> parse(v, Subnet::parse));
             remote = t.requiredString("remote-subnet").flatMap(v -> parse(v, Subnet::parse));
+        }
+        local = local.flatMap(s -> withProtocolPort(t, "local-protoport", s));
+        remote = remote.flatMap(s -> withProtocolPort(t, "remote-protoport", s));
+        if (local.isPresent() && remote.isPresent() && local.get().protocol() != 0 && remote.get().protocol() != 0
+                && local.get().protocol() != remote.get().protocol()) {
+            problems.error(t.at("remote-protoport"), "local-protoport and remote-protoport must name the same "
+                    + "protocol (the kernel's selector has one), not " + local.get().protocolPort() + " and "
+                    + remote.get().protocolPort());
         }
         if (local.isPresent() && remote.isPresent() && local.get().isIpv4() != remote.get().isIpv4()) {
             problems.error(t.at("remote-subnet"), "local-subnet and remote-subnet must both be IPv4 or both IPv6");
@@ -915,6 +924,37 @@ public final class ConfigLoader {
         if (given.isPresent() && !given.get().equals(host)) {
             problems.error(v.get().at(), "in transport mode this must be the endpoint " + host + " (or be left out), not "
                     + given.get());
+            return Optional.empty();
+        }
+        return given;
+    }
+
+    /**
+     * tunnels.NAME.local-protoport / remote-protoport: the selector's protocol and port, as
+     * strongSwan's leftprotoport ("udp/1701", "17/1701", "udp/%any"); absent: any (RFC 2407 s4.6.2).
+     */
+    private Optional<Subnet> withProtocolPort(Section t, String key, Subnet s) {
+        Optional<Value<String>> v = t.string(key);
+        if (v.isEmpty()) {
+            return Optional.of(s);
+        }
+        return parse(v.get(), Subnet::parseProtocolPort).map(pp -> s.withProtocolPort(pp[0], pp[1]));
+    }
+
+    /**
+     * A transport tunnel of a peer accepted from a range (road warriors, e.g. L2TP/IPsec clients):
+     * each client's SAs and policy take its own address; the range is the template's remote
+     * selector. remote-subnet, if given, must be the range.
+     */
+    private Optional<Subnet> roadWarriorTransportSelector(Section t, Subnet range) {
+        Optional<Value<String>> v = t.string("remote-subnet");
+        if (v.isEmpty()) {
+            return Optional.of(range);
+        }
+        Optional<Subnet> given = parse(v.get(), Subnet::parse);
+        if (given.isPresent() && !given.get().equals(range)) {
+            problems.error(v.get().at(), "in transport mode with clients from " + range + " this must be " + range
+                    + " (or be left out; each client's own address is used), not " + given.get());
             return Optional.empty();
         }
         return given;

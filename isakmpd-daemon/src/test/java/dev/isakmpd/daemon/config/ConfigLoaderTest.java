@@ -188,6 +188,38 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void protocolPortSelectorsAsLeftprotoport() throws Exception {
+        String l2tp = VALID.replace("local-subnet = \"10.1.0.1\"\nremote-subnet = \"10.2.0.0/24\"\n",
+                "mode = \"transport\"\nlocal-protoport = \"udp/1701\"\nremote-protoport = \"17/%any\"\n");
+        TunnelPolicy t = parse(l2tp).peers().get(0).tunnel("host").orElseThrow();
+        assertEquals(Subnet.parse("127.0.0.1").withProtocolPort(17, 1701), t.local());
+        assertEquals(Subnet.parse("127.0.0.2").withProtocolPort(17, 0), t.remote());
+        // one side naming the protocol names it for both: the kernel's selector has one
+        TunnelPolicy half = parse(VALID.replace("remote-subnet = \"10.2.0.0/24\"\n",
+                "remote-subnet = \"10.2.0.0/24\"\nlocal-protoport = \"tcp/443\"\n")).peers().get(0).tunnel("host")
+                .orElseThrow();
+        assertEquals(Subnet.parse("10.2.0.0/24").withProtocolPort(6, 0), half.remote());
+        assertError(l2tp.replace("17/%any", "udp/0"), "t.toml:23: peers.gw-b.tunnels.host.remote-protoport: bad port "
+                + "'0' in 'udp/0' (expected udp, tcp or 1..65535, or %any)");
+        assertError(l2tp.replace("17/%any", "tcp/%any"), "t.toml:23: peers.gw-b.tunnels.host.remote-protoport: "
+                + "local-protoport and remote-protoport must name the same protocol");
+    }
+
+    @Test
+    void aRoadWarriorTransportTunnelTakesTheRangeAsItsTemplate() throws Exception {
+        String rw = VALID.replace("remote = \"127.0.0.2\"", "remote = \"any\"").replace("auto = \"start\"\n", "")
+                .replace("local-subnet = \"10.1.0.1\"\nremote-subnet = \"10.2.0.0/24\"\n",
+                        "mode = \"transport\"\nlocal-protoport = \"udp/1701\"\nremote-protoport = \"udp/%any\"\n");
+        TunnelPolicy t = parse(rw).peers().get(0).tunnel("host").orElseThrow();
+        assertTrue(t.isRoadWarriorTransport());
+        assertEquals(Subnet.parse("0.0.0.0/0").withProtocolPort(17, 0), t.remote());
+        assertEquals(Subnet.parse("127.0.0.1").withProtocolPort(17, 1701), t.local());
+        assertError(rw.replace("mode = \"transport\"\n", "mode = \"transport\"\nremote-subnet = \"10.9.0.0/16\"\n"),
+                "t.toml:21: peers.gw-b.tunnels.host.remote-subnet: in transport mode with clients from 0.0.0.0/0 this "
+                        + "must be 0.0.0.0/0");
+    }
+
+    @Test
     void kilobyteLifetimes() throws Exception {
         DaemonConfig c = parse(VALID.replace("lifetime = 1800\n", "lifetime = 1800\nlifetime-kilobytes = 100\n"));
         assertEquals(100, c.peers().get(0).tunnel("net").orElseThrow().lifeKilobytes());

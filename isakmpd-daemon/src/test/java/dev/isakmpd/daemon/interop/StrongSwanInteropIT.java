@@ -352,22 +352,32 @@ class StrongSwanInteropIT {
      * (we know it by the NAT's address), then we, behind the NAT, initiate to strongSwan on a
      * kernel ACQUIRE. Each time both sides detect the NAT, move to port 4500, agree on
      * UDP-Encapsulated-Tunnel, and a ping passes through ESP in UDP whose counters grow on both
-     * sides; the side outside sends to the port the NAT chose, not to 4500.
+     * sides; the side outside sends to the port the NAT chose, not to 4500. In the same boot,
+     * L2TP/IPsec style ({@link #assertL2tpThroughTheNat}).
      */
     @Test
     void natTraversalBothWaysThroughAMasqueradingNat() throws Exception {
         String only = System.getProperty("interop.only");
-        Assumptions.assumeTrue(only == null || "sw-behind-nat".matches(only) || "us-behind-nat".matches(only),
-                "not selected");
+        boolean nat = only == null || "sw-behind-nat".matches(only) || "us-behind-nat".matches(only);
+        boolean l2tp = only == null || "l2tp-behind-nat".matches(only);
+        Assumptions.assumeTrue(nat || l2tp, "not selected");
         Path swBehind = Path.of("target", "interop", "sw-behind-nat").toAbsolutePath();
         Path usBehind = Path.of("target", "interop", "us-behind-nat").toAbsolutePath();
-        String both = natScenario(swBehind, "sw", "--nat") + "; a=$?; " + natScenario(usBehind, "us", "--nat-us")
-                + "; exit $((a | $?))";
-        List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "300", "--",
-                "bash", "-c", both);
+        Path l2tpOut = swBehind.resolveSibling("l2tp-behind-nat");
+        String all = (nat ? natScenario(swBehind, "sw", "--nat") + "; a=$?; " + natScenario(usBehind, "us", "--nat-us")
+                + "; a=$((a | $?)); " : "a=0; ") + (l2tp ? l2tpScenario(l2tpOut) + "; a=$((a | $?)); " : "")
+                + "exit $a";
+        List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "360", "--",
+                "bash", "-c", all);
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(swBehind.resolveSibling("nat-harness.log").toFile()).start();
-        assertTrue(p.waitFor(330, TimeUnit.SECONDS), "lab did not finish");
+        assertTrue(p.waitFor(390, TimeUnit.SECONDS), "lab did not finish");
+        if (l2tp) {
+            assertL2tpThroughTheNat(l2tpOut);
+        }
+        if (!nat) {
+            return;
+        }
         for (Path out : List.of(swBehind, usBehind)) {
             String result = OurSide.read(out.resolve("result"));
             assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
@@ -498,6 +508,41 @@ class StrongSwanInteropIT {
                 "'bash " + out.resolve("ours.sh") + "'", "--ours-ready-file", out.resolve("ready").toString(),
                 "--ours-status-cmd", "'sleep 1; ip xfrm state; ip xfrm policy; cat " + out.resolve("ours.status") + "'",
                 ">" + out.resolve("harness.log"), "2>&1");
+    }
+
+    /**
+     * L2TP/IPsec style through the NAT (run-scenario.sh --l2tp): strongSwan as the client in
+     * transport mode with [udp/1701] selectors both ends, proposing its own address behind the NAT;
+     * our road-warrior transport tunnel (remote = "any", udp/1701 here, udp/%any there) takes the
+     * NAT's address for the SAs and a per-client policy, UDP-Encapsulated-Transport, and datagrams
+     * from strongSwan's port 1701 to our echo on 1701 come back through ESP in UDP on both sides.
+     */
+    private static void assertL2tpThroughTheNat(Path out) throws Exception {
+        String result = OurSide.read(out.resolve("result"));
+        assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
+        assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+        assertTrue(OurSide.read(out.resolve("l2tp-echo-us.txt")).contains("echoed 3 from 198.51.100.2:1701"),
+                "our echo saw the NAT's address and port 1701");
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("transport-mode client behind a NAT names 203.0.113.2/32[udp/1701]"), "our substitution");
+        assertTrue(ours.contains("UDP-Encapsulated-Transport"), "encapsulation mode 4 (or 61444)");
+        assertTrue(OurSide.read(out.resolve("ip-xfrm-policy-us.txt")).contains(
+                "src 198.51.100.1/32 dst 198.51.100.2/32 proto udp sport 1701 dport 1701"), "our per-client policy");
+        assertEspInUdp(OurSide.read(out.resolve("ip-xfrm-state-stats-us.txt")),
+                OurSide.read(out.resolve("ip-xfrm-state-stats-sw.txt")));
+    }
+
+    /** The run-scenario.sh command line of the L2TP/IPsec-style scenario; its ours.sh is written here. */
+    private static String l2tpScenario(Path out) throws Exception {
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "add",
+                "local-protoport = \"udp/1701\"\nremote-protoport = \"udp/%any\""), StandardCharsets.UTF_8);
+        Files.deleteIfExists(out.resolve("ready"));
+        return String.join(" ", ROOT.resolve("scripts/interop/run-scenario.sh").toString(), "--out", out.toString(),
+                "--psk", "'interop secret --l2tp'", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
+                "--pfs", "none", "--initiator", "sw", "--nat", "--transport", "--l2tp", "--ping", "--timeout", "90",
+                "--ours-cmd", "'bash " + out.resolve("ours.sh") + "'", "--ours-ready-file",
+                out.resolve("ready").toString(), ">" + out.resolve("harness.log"), "2>&1");
     }
 
     /** The run-scenario.sh command line of one NAT scenario; its ours.sh is written here. */
