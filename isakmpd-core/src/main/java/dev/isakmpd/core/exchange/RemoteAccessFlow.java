@@ -341,7 +341,7 @@ final class RemoteAccessFlow {
             return;
         }
         List<Integer> all = List.of(INTERNAL_IP4_ADDRESS, INTERNAL_IP4_NETMASK, INTERNAL_IP4_DNS, UNITY_DEF_DOMAIN,
-                UNITY_SPLIT_INCLUDE, INTERNAL_IP6_ADDRESS, INTERNAL_IP6_DNS, INTERNAL_IP6_SUBNET);
+                UNITY_SPLIT_INCLUDE, INTERNAL_IP6_ADDRESS, INTERNAL_IP6_NETMASK, INTERNAL_IP6_DNS, INTERNAL_IP6_SUBNET);
         List<DataAttribute> values = configuration(all, out);
         if (values == null) {
             return;
@@ -380,14 +380,12 @@ final class RemoteAccessFlow {
                         return null;
                     }
                     if (l != null) {
-                        byte[] a = l.address().getAddress();
-                        // IPv6: the address and the pool's prefix length, 17 octets (see badLength)
-                        values.add(DataAttribute.variable(type, type == INTERNAL_IP4_ADDRESS ? a
-                                : concat(a, new byte[] {(byte) p.get().prefixLength()})));
+                        // IPv6: 16 octets, as s3.4 says; strongSwan 5.9.8 takes them (see badLength)
+                        values.add(DataAttribute.variable(type, l.address().getAddress()));
                     }
                 }
-                case INTERNAL_IP4_NETMASK -> mc.pool(true).ifPresent(p -> values.add(DataAttribute.variable(type,
-                        p.maskBytes())));
+                case INTERNAL_IP4_NETMASK, INTERNAL_IP6_NETMASK -> mc.pool(type == INTERNAL_IP4_NETMASK).ifPresent(p ->
+                        values.add(DataAttribute.variable(type, p.maskBytes())));
                 case INTERNAL_IP4_DNS, INTERNAL_IP6_DNS -> mc.dns().stream()
                         .filter(a -> (a.getAddress().length == 4) == (type == INTERNAL_IP4_DNS))
                         .forEach(a -> values.add(DataAttribute.variable(type, a.getAddress())));
@@ -646,8 +644,8 @@ final class RemoteAccessFlow {
                 case INTERNAL_IP4_ADDRESS, INTERNAL_IP4_NETMASK, INTERNAL_IP4_DNS, INTERNAL_IP4_NBNS,
                         INTERNAL_IP4_DHCP -> n == 0 || n == 4;
                 case INTERNAL_IP4_SUBNET -> n == 0 || n == 8;
-                // s3.4 says 16 octets; strongSwan sends and requires 17, the address and a prefix
-                // length, as IKEv2 does (RFC 7296 s3.15.1): both are taken
+                // s3.4 says 16 octets; older strongSwan releases (5.2's source) send and require 17,
+                // the address and a prefix length, as in IKEv2 (RFC 7296 s3.15.1): both are taken
                 case INTERNAL_IP6_ADDRESS -> n == 0 || n == 16 || n == 17;
                 case INTERNAL_IP6_NETMASK, INTERNAL_IP6_DNS, INTERNAL_IP6_NBNS, INTERNAL_IP6_DHCP -> n == 0 || n == 16;
                 case INTERNAL_IP6_SUBNET -> n == 0 || n == 17;

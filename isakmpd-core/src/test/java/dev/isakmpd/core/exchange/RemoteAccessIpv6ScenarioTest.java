@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import static dev.isakmpd.core.exchange.EngineScenarioTest.policy;
+import static dev.isakmpd.core.exchange.RemoteAccessScenarioTest.log;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -95,15 +96,7 @@ class RemoteAccessIpv6ScenarioTest {
         return new Setup(net, gw);
     }
 
-    private static String log(SimulatedNetwork.Node... nodes) {
-        StringBuilder sb = new StringBuilder();
-        for (SimulatedNetwork.Node n : nodes) {
-            sb.append("--- ").append(n.name).append('\n').append(String.join("\n", n.log)).append('\n');
-        }
-        return sb.toString();
-    }
-
-    /** Up with a pair of IPsec SAs per virtual address, each the gateway's selector, policy and the client's address. */
+    /** Up with a pair of IPsec SAs per virtual address, each with its selector and policy, each on the client. */
     private static void assertUpWith(Setup s, SimulatedNetwork.Node c, String... virtualIps) {
         List<Subnet> hosts = Arrays.stream(virtualIps).map(v -> Subnet.host(Addresses.parseLiteral(v))).toList();
         assertTrue(s.net.runUntil(() -> c.kernel.list().size() == 2 * hosts.size() && hosts.stream().allMatch(h ->
@@ -125,9 +118,8 @@ class RemoteAccessIpv6ScenarioTest {
         SimulatedNetwork.Node c = s.client(1, "alice", true, "2001:db8:3::1");
         assertUpWith(s, c, "2001:db8:3::1");
         assertTrue(c.logged("the gateway assigned 2001:db8:3::1, DNS 2001:db8:1::53"), () -> log(c));
-        // the address and the pool's prefix length (17 octets), as strongSwan requires; no IPv4 DNS
-        // since the client asked for IPv6 classes only
-        assertTrue(c.logged("INTERNAL_IP6_ADDRESS (8, TLV 17 bytes)"), () -> log(c));
+        // the address alone (16 octets, draft s3.4); no IPv4 DNS: the client asked for IPv6 classes only
+        assertTrue(c.logged("INTERNAL_IP6_ADDRESS (8, TLV 16 bytes)"), () -> log(c));
         assertFalse(c.logged("INTERNAL_IP4_DNS (3, TLV"), () -> log(c));
         assertTrue(s.gw.logged("Mode-Config: 2001:db8:3::1 for user 'alice'"), () -> log(s.gw));
         assertEquals(1, s.gw.policies.size(), s.gw.policies::toString);
@@ -144,8 +136,9 @@ class RemoteAccessIpv6ScenarioTest {
         SimulatedNetwork.Node c = s.client(1, "alice", false, "2001:db8:3::1");
         assertUpWith(s, c, "2001:db8:3::1");
         assertTrue(s.gw.logged("Mode-Config: the client acknowledged its configuration"), () -> log(s.gw));
-        for (String pushed : List.of("INTERNAL_IP6_ADDRESS (8, TLV 17 bytes)", "INTERNAL_IP6_DNS (10, TLV 16 bytes)",
-                "INTERNAL_IP6_SUBNET (15, TLV 17 bytes)", "INTERNAL_IP4_DNS (3, TLV 4 bytes)")) {
+        for (String pushed : List.of("INTERNAL_IP6_ADDRESS (8, TLV 16 bytes)", "INTERNAL_IP6_NETMASK (9, TLV 16 bytes)",
+                "INTERNAL_IP6_DNS (10, TLV 16 bytes)", "INTERNAL_IP6_SUBNET (15, TLV 17 bytes)",
+                "INTERNAL_IP4_DNS (3, TLV 4 bytes)")) {
             assertTrue(c.logged(pushed), () -> pushed + " not received\n" + log(c));
         }
         assertFalse(c.logged("INTERNAL_IP4_ADDRESS (1, TLV"), () -> log(c)); // no IPv4 pool
@@ -224,8 +217,9 @@ class RemoteAccessIpv6ScenarioTest {
         AttributeMessageType reply = AttributeMessageType.CFG_REPLY;
         byte[] withPrefix = Arrays.copyOf(Addresses.parseLiteral("2001:db8:3::1").getAddress(), 17);
         withPrefix[16] = 64;
+        // 17 octets with a prefix length, as older strongSwan releases send them
         assertNull(badLength(reply, DataAttribute.variable(ConfigAttributes.INTERNAL_IP6_ADDRESS, withPrefix)));
-        // the draft's 16 octets without a prefix length are taken too
+        // and the draft's 16 octets without a prefix length
         assertNull(badLength(reply, DataAttribute.variable(ConfigAttributes.INTERNAL_IP6_ADDRESS, new byte[16])));
         assertNull(badLength(AttributeMessageType.CFG_REQUEST,
                 DataAttribute.variable(ConfigAttributes.INTERNAL_IP6_ADDRESS, new byte[0])));
