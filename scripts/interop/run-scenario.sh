@@ -105,7 +105,8 @@
 #   --xauth-gateway USER:PASSWORD  strongSwan as an IKEv1 XAUTH gateway (use_xauth_gateway in lib.sh:
 #                       the PSK, then XAUTH of USER with PASSWORD, Mode-Config from its pool
 #                       XAUTH_POOL with DNS 10.2.0.53) and our side its client, whose selector is
-#                       the pool's first address XAUTH_FIRST (what strongSwan leases first).  Needs
+#                       the pool's first address XAUTH_FIRST (what strongSwan leases first; with
+#                       --ipv6, no NAT, pool 2001:db8:3::/112 and DNS 2001:db8:2::53).  Needs
 #                       --initiator us.  With --ping the ping goes from that address, which our
 #                       side must have put on its lo, to 10.2.0.1.  Our side gets
 #                       INTEROP_XAUTH_USER and INTEROP_LOCAL_TS=XAUTH_FIRST/32.  Extra files:
@@ -240,11 +241,12 @@ if [ -n "$xauth" ]; then   # the road warrior's selector is its address from our
         { echo "$prog: --xauth USER:PASSWORD needs --initiator sw, a PSK, tunnel mode, no --ping-again-after/--ping-for" >&2; exit 2; }
     INTEROP_SW_TS=$XAUTH_POOL remote_any=1
 fi
-XAUTH_FIRST=10.3.0.1
+XAUTH_FIRST=10.3.0.1 XAUTH_SW_DNS=10.2.0.53
+[ "${ipv6:-0}" = 1 ] && XAUTH_FIRST=2001:db8:3::1 XAUTH_SW_DNS=2001:db8:2::53
 if [ -n "$xauth_gateway" ]; then   # our client's selector is the address strongSwan's pool leases first
-    [ "$initiator" = us ] && [ "${ipv6:-0}" = 0 ] && [ -z "$pki" ] && [ "$transport" = 0 ] && [ -z "$xauth" ] &&
+    [ "$initiator" = us ] && [ -z "$pki" ] && [ "$transport" = 0 ] && [ -z "$xauth" ] &&
         [[ $xauth_gateway == ?*:?* ]] ||
-        { echo "$prog: --xauth-gateway USER:PASSWORD needs --initiator us, a PSK, IPv4, tunnel mode, no --xauth" >&2; exit 2; }
+        { echo "$prog: --xauth-gateway USER:PASSWORD needs --initiator us, a PSK, tunnel mode, no --xauth" >&2; exit 2; }
     INTEROP_US_TS=$XAUTH_POOL   # strongSwan's route back to the virtual IPs
 fi
 if [ "$transport" = 1 ]; then   # host-to-host: the endpoints are the selectors and the ping's ends
@@ -424,7 +426,7 @@ if [ -n "$xauth" ]; then
 fi
 if [ -n "$xauth_gateway" ]; then
     use_xauth_gateway "$STRONGSWAN_CONF" "$SWDIR/swanctl/swanctl.conf" "${xauth_gateway%%:*}" "${xauth_gateway#*:}" \
-        "$XAUTH_POOL" 10.2.0.53 || finish FAIL "cannot make strongSwan an XAUTH gateway"
+        "$XAUTH_POOL" "$XAUTH_SW_DNS" || finish FAIL "cannot make strongSwan an XAUTH gateway"
 fi
 if [ -n "$pki" ]; then
     sw_id=$(subject_dn "$pki/$cert_sw.crt.pem") && us_id=$(subject_dn "$pki/$cert_us.crt.pem") ||
@@ -464,7 +466,7 @@ export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
 export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any INTEROP_NAT=$nat
 export INTEROP_XAUTH_USER=${xauth%%:*} INTEROP_POOL=$XAUTH_POOL
-[ -n "$xauth_gateway" ] && export INTEROP_XAUTH_USER=${xauth_gateway%%:*} INTEROP_LOCAL_TS=$XAUTH_FIRST/32
+[ -n "$xauth_gateway" ] && export INTEROP_XAUTH_USER=${xauth_gateway%%:*} INTEROP_LOCAL_TS=$XAUTH_FIRST/$PING_HOST_PREFIX
 export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
 export INTEROP_PROTO=$([ "$ah" = 1 ] && echo ah || echo esp)
 [ -n "$ready_file" ] && rm -f "$ready_file"
@@ -545,12 +547,12 @@ if [ "$ping" = 1 ] && [ -n "$xauth" ]; then
     ip netns exec sw ping -c 3 -i 0.3 -W 2 -I "$vip" $PING_US_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?
 elif [ "$ping" = 1 ] && [ -n "$xauth_gateway" ]; then
-    # raw: "... remote-vips=[10.3.0.1] ..."; our daemon must have put that address on its lo
-    vip=$(grep -o 'remote-vips=\[[0-9.]*' "$out/swanctl-list-sas.txt" | head -n1 | cut -d[ -f2)
+    # raw: "... remote-vips=[10.3.0.1] ..." (or IPv6); our daemon must have put that address on its lo
+    vip=$(grep -o 'remote-vips=\[[0-9a-f.:]*' "$out/swanctl-list-sas.txt" | head -n1 | cut -d[ -f2)
     echo "$vip" >"$out/vip.txt"
     ip -n us addr show dev lo >"$out/ip-addr-lo-us.txt" 2>&1
     [ -n "$vip" ] || finish FAIL "strongSwan gave our side no virtual IP (see swanctl-list-sas.txt)"
-    grep -q "inet $vip/32 " "$out/ip-addr-lo-us.txt" ||
+    grep -Eq "inet6? $vip/$PING_HOST_PREFIX " "$out/ip-addr-lo-us.txt" ||
         finish FAIL "our side did not put its virtual IP $vip on lo (see ip-addr-lo-us.txt)"
     ip netns exec us ping -c 3 -i 0.3 -W 2 -I "$vip" $PING_SW_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?
