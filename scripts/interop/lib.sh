@@ -299,17 +299,18 @@ wait_socket() {
     done
 }
 
-# use_xauth_client STRONGSWAN_CONF SWANCTL_CONF USER PASSWORD RESOLV_FILE: turn the generated PSK
-# connection into a road warrior's: Main Mode with the PSK, then XAUTH as USER (swanctl local-1 psk,
-# local-2 xauth), vips = 0.0.0.0 (Mode-Config pull) and its virtual IP as its selector. charon loads
-# xauth-generic (libcharon-extauth-plugins) and resolve (libcharon-extra-plugins) only here; resolve
-# writes the DNS servers it is given to RESOLV_FILE, never to the host's /etc/resolv.conf.
+# use_xauth_client STRONGSWAN_CONF SWANCTL_CONF USER PASSWORD RESOLV_FILE [VIPS]: turn the generated
+# PSK connection into a road warrior's: Main Mode with the PSK, then XAUTH as USER (swanctl local-1
+# psk, local-2 xauth), vips = VIPS (default 0.0.0.0; :: asks for an IPv6 address; Mode-Config pull)
+# and its virtual IP as its selector. charon loads xauth-generic (libcharon-extauth-plugins) and
+# resolve (libcharon-extra-plugins) only here; resolve writes the DNS servers it is given to
+# RESOLV_FILE, never to the host's /etc/resolv.conf.
 use_xauth_client() {
-    local conf=$1 swanctl=$2 user=$3 pass=$4 resolv=$5
+    local conf=$1 swanctl=$2 user=$3 pass=$4 resolv=$5 vips=${6:-0.0.0.0}
     sed -i -e 's/^\(    load = random nonce openssl .* vici\)$/\1 xauth-generic resolve/' \
         -e "s|^    plugins {\$|    plugins {\\n        resolve {\\n            file = $resolv\\n        }|" "$conf" &&
     grep -q 'xauth-generic resolve$' "$conf" || return 1
-    sed -i -e 's/^        version = 1$/        version = 1\n        vips = 0.0.0.0/' \
+    sed -i -e "s/^        version = 1\$/        version = 1\\n        vips = $vips/" \
         -e 's/^        local {$/        local-1 {/' \
         -e "s/^        remote {\$/        local-2 {\\n            auth = xauth\\n            xauth_id = $user\\n        }\\n        remote {/" \
         -e 's/^                local_ts = .*$/                local_ts = dynamic/' \

@@ -106,11 +106,13 @@
 #                       (put on its lo) to 10.1.0.1.  Our side gets INTEROP_REMOTE_ANY=1,
 #                       INTEROP_XAUTH_USER, INTEROP_POOL.  Extra files: vip.txt (its virtual IP),
 #                       resolv.conf (strongSwan's resolve plugin writes the DNS servers there and
-#                       removes them at the end: see charon.log)
+#                       removes them at the end: see charon.log).  With --ipv6 (no NAT) strongSwan
+#                       asks for an IPv6 virtual IP (vips = ::) from the pool 2001:db8:3::/112.
 #   --xauth-gateway USER:PASSWORD  strongSwan as an IKEv1 XAUTH gateway (use_xauth_gateway in lib.sh:
 #                       the PSK, then XAUTH of USER with PASSWORD, Mode-Config from its pool
 #                       XAUTH_POOL with DNS 10.2.0.53) and our side its client, whose selector is
-#                       the pool's first address XAUTH_FIRST (what strongSwan leases first).  Needs
+#                       the pool's first address XAUTH_FIRST (what strongSwan leases first; with
+#                       --ipv6, no NAT, pool 2001:db8:3::/112 and DNS 2001:db8:2::53).  Needs
 #                       --initiator us.  With --ping the ping goes from that address, which our
 #                       side must have put on its lo, to 10.2.0.1.  Our side gets
 #                       INTEROP_XAUTH_USER and INTEROP_LOCAL_TS=XAUTH_FIRST/32.  Extra files:
@@ -238,18 +240,20 @@ case $initiator in us|sw) ;; *) echo "$prog: --initiator must be us or sw" >&2; 
 sw_local=$INTEROP_SW_ADDR us_local=$INTEROP_US_ADDR sw_next_hop=$INTEROP_SW_ADDR us_next_hop=$INTEROP_US_ADDR
 [ "$nat" = sw ] && sw_local=$NAT_INSIDE_ADDR us_next_hop=$NAT_INSIDE_GW
 [ "$nat" = us ] && us_local=$NAT_INSIDE_ADDR sw_next_hop=$NAT_INSIDE_GW
-XAUTH_POOL=10.3.0.0/24
+XAUTH_POOL=10.3.0.0/24 xauth_vips=0.0.0.0
+[ "${ipv6:-0}" = 1 ] && XAUTH_POOL=2001:db8:3::/112 xauth_vips=::
 if [ -n "$xauth" ]; then   # the road warrior's selector is its address from our pool
-    [ "$initiator" = sw ] && [ "${ipv6:-0}" = 0 ] && [ -z "$pki" ] && [ "$transport" = 0 ] &&
+    [ "$initiator" = sw ] && [ -z "$pki" ] && [ "$transport" = 0 ] &&
         [ "$ping_again" = 0 ] && [ "$ping_for" = 0 ] && [[ $xauth == ?*:?* ]] ||
-        { echo "$prog: --xauth USER:PASSWORD needs --initiator sw, a PSK, IPv4, tunnel mode, no --ping-again-after/--ping-for" >&2; exit 2; }
+        { echo "$prog: --xauth USER:PASSWORD needs --initiator sw, a PSK, tunnel mode, no --ping-again-after/--ping-for" >&2; exit 2; }
     INTEROP_SW_TS=$XAUTH_POOL remote_any=1
 fi
-XAUTH_FIRST=10.3.0.1
+XAUTH_FIRST=10.3.0.1 XAUTH_SW_DNS=10.2.0.53
+[ "${ipv6:-0}" = 1 ] && XAUTH_FIRST=2001:db8:3::1 XAUTH_SW_DNS=2001:db8:2::53
 if [ -n "$xauth_gateway" ]; then   # our client's selector is the address strongSwan's pool leases first
-    [ "$initiator" = us ] && [ "${ipv6:-0}" = 0 ] && [ -z "$pki" ] && [ "$transport" = 0 ] && [ -z "$xauth" ] &&
+    [ "$initiator" = us ] && [ -z "$pki" ] && [ "$transport" = 0 ] && [ -z "$xauth" ] &&
         [[ $xauth_gateway == ?*:?* ]] ||
-        { echo "$prog: --xauth-gateway USER:PASSWORD needs --initiator us, a PSK, IPv4, tunnel mode, no --xauth" >&2; exit 2; }
+        { echo "$prog: --xauth-gateway USER:PASSWORD needs --initiator us, a PSK, tunnel mode, no --xauth" >&2; exit 2; }
     INTEROP_US_TS=$XAUTH_POOL   # strongSwan's route back to the virtual IPs
 fi
 if [ "$transport" = 1 ]; then   # host-to-host: the endpoints are the selectors and the ping's ends
@@ -429,12 +433,13 @@ if [ "$aggressive" = 1 ]; then
     sed -i 's/^    port = 500$/    port = 500\n    i_dont_care_about_security_and_use_aggressive_mode_psk = yes/' "$STRONGSWAN_CONF"
 fi
 if [ -n "$xauth" ]; then
-    use_xauth_client "$STRONGSWAN_CONF" "$SWDIR/swanctl/swanctl.conf" "${xauth%%:*}" "${xauth#*:}" "$out/resolv.conf" ||
+    use_xauth_client "$STRONGSWAN_CONF" "$SWDIR/swanctl/swanctl.conf" "${xauth%%:*}" "${xauth#*:}" "$out/resolv.conf" \
+        "$xauth_vips" ||
         finish FAIL "cannot make strongSwan an XAUTH client"
 fi
 if [ -n "$xauth_gateway" ]; then
     use_xauth_gateway "$STRONGSWAN_CONF" "$SWDIR/swanctl/swanctl.conf" "${xauth_gateway%%:*}" "${xauth_gateway#*:}" \
-        "$XAUTH_POOL" 10.2.0.53 || finish FAIL "cannot make strongSwan an XAUTH gateway"
+        "$XAUTH_POOL" "$XAUTH_SW_DNS" || finish FAIL "cannot make strongSwan an XAUTH gateway"
 fi
 if [ -n "$pki" ]; then
     sw_id=$(subject_dn "$pki/$cert_sw.crt.pem") && us_id=$(subject_dn "$pki/$cert_us.crt.pem") ||
@@ -474,7 +479,7 @@ export INTEROP_LOCAL_TS=$INTEROP_US_TS INTEROP_REMOTE_TS=$INTEROP_SW_TS INTEROP_
 export INTEROP_PING=$ping INTEROP_PKI=$pki INTEROP_CERT_US=$cert_us INTEROP_SW_ID=$sw_id
 export INTEROP_AGGRESSIVE=$aggressive INTEROP_REMOTE_ANY=$remote_any INTEROP_NAT=$nat
 export INTEROP_XAUTH_USER=${xauth%%:*} INTEROP_POOL=$XAUTH_POOL
-[ -n "$xauth_gateway" ] && export INTEROP_XAUTH_USER=${xauth_gateway%%:*} INTEROP_LOCAL_TS=$XAUTH_FIRST/32
+[ -n "$xauth_gateway" ] && export INTEROP_XAUTH_USER=${xauth_gateway%%:*} INTEROP_LOCAL_TS=$XAUTH_FIRST/$PING_HOST_PREFIX
 export INTEROP_MODE=$([ "$transport" = 1 ] && echo transport || echo tunnel)
 export INTEROP_PROTO=$([ "$ah" = 1 ] && echo ah || echo esp)
 [ "$l2tp" = 1 ] && export INTEROP_REMOTE_ANY=1 INTEROP_REMOTE_TS=0.0.0.0/0
@@ -548,19 +553,20 @@ sa_packets() {
 ping_data=()
 [ "$compress" = 1 ] && ping_data=(-s 1000 -p 00)   # deflate shrinks it; the kernel sends smaller ones uncompressed
 if [ "$ping" = 1 ] && [ -n "$xauth" ]; then
-    # raw: "... local-vips=[10.3.0.1] ..."; the ping leaves from that address
-    vip=$(grep -o 'local-vips=\[[0-9.]*' "$out/swanctl-list-sas.txt" | head -n1 | cut -d[ -f2)
+    # raw: "... local-vips=[10.3.0.1] ..." (or an IPv6 address); the ping leaves from that address
+    vip=$(grep -o 'local-vips=\[[0-9a-f.:]*' "$out/swanctl-list-sas.txt" | head -n1 | cut -d[ -f2)
     echo "$vip" >"$out/vip.txt"
-    [ -n "$vip" ] && ip -n sw addr add "$vip/32" dev lo || finish FAIL "strongSwan got no virtual IP (see swanctl-list-sas.txt)"
+    [ -n "$vip" ] && ip -n sw addr add "$vip/$PING_HOST_PREFIX" dev lo ${INTEROP_ADDR_FLAGS:-} ||
+        finish FAIL "strongSwan got no virtual IP (see swanctl-list-sas.txt)"
     ip netns exec sw ping -c 3 -i 0.3 -W 2 -I "$vip" $PING_US_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?
 elif [ "$ping" = 1 ] && [ -n "$xauth_gateway" ]; then
-    # raw: "... remote-vips=[10.3.0.1] ..."; our daemon must have put that address on its lo
-    vip=$(grep -o 'remote-vips=\[[0-9.]*' "$out/swanctl-list-sas.txt" | head -n1 | cut -d[ -f2)
+    # raw: "... remote-vips=[10.3.0.1] ..." (or IPv6); our daemon must have put that address on its lo
+    vip=$(grep -o 'remote-vips=\[[0-9a-f.:]*' "$out/swanctl-list-sas.txt" | head -n1 | cut -d[ -f2)
     echo "$vip" >"$out/vip.txt"
     ip -n us addr show dev lo >"$out/ip-addr-lo-us.txt" 2>&1
     [ -n "$vip" ] || finish FAIL "strongSwan gave our side no virtual IP (see swanctl-list-sas.txt)"
-    grep -q "inet $vip/32 " "$out/ip-addr-lo-us.txt" ||
+    grep -Eq "inet6? $vip/$PING_HOST_PREFIX " "$out/ip-addr-lo-us.txt" ||
         finish FAIL "our side did not put its virtual IP $vip on lo (see ip-addr-lo-us.txt)"
     ip netns exec us ping -c 3 -i 0.3 -W 2 -I "$vip" $PING_SW_ADDR >"$out/ping.txt" 2>&1
     ping_rc=$?

@@ -1,7 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.policy.Subnet;
-import java.nio.ByteBuffer;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.BitSet;
@@ -10,13 +10,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One policy's Mode-Config address pool (IPv4): each client, by lease key (policy, proven identity,
- * XAUTH user), holds one address, shared by its ISAKMP SAs (a phase-1 rekey keeps it) and freed
- * when the last of them is gone. The network and broadcast addresses are never leased.
+ * One policy's Mode-Config address pool, IPv4 or IPv6: each client, by lease key (policy, proven
+ * identity, XAUTH user), holds one address, shared by its ISAKMP SAs (a phase-1 rekey keeps it) and
+ * freed when the last of them is gone. The network address (in IPv6 the Subnet-Router anycast
+ * address, RFC 4291 s2.6.1) is never leased, nor is an IPv4 pool's broadcast address.
  */
 final class AddressPool {
     private final Subnet subnet;
-    private final int size;
+    /** The offsets leased are 1 up to, not including, this one. */
+    private final int end;
     private final BitSet used = new BitSet();
     private final Map<String, Lease> leases = new HashMap<>();
     /** How many ISAKMP SAs hold each key's lease. */
@@ -27,7 +29,9 @@ final class AddressPool {
 
     AddressPool(Subnet subnet) {
         this.subnet = subnet;
-        this.size = 1 << (32 - subnet.prefixLength());
+        int hostBits = subnet.network().getAddress().length * 8 - subnet.prefixLength();
+        // an IPv6 pool may be far larger than any number of clients: its offsets stop at 2^30
+        this.end = hostBits > 30 ? 1 << 30 : subnet.isIpv4() ? (1 << hostBits) - 1 : 1 << hostBits;
     }
 
     Subnet subnet() {
@@ -36,7 +40,7 @@ final class AddressPool {
 
     /** Addresses that can be leased at all. */
     int capacity() {
-        return size - 2;
+        return end - 1;
     }
 
     int leased() {
@@ -48,7 +52,7 @@ final class AddressPool {
         Lease l = leases.get(key);
         if (l == null) {
             int offset = used.nextClearBit(1);
-            if (offset >= size - 1) {
+            if (offset >= end) {
                 return Optional.empty();
             }
             used.set(offset);
@@ -76,11 +80,15 @@ final class AddressPool {
     }
 
     private InetAddress address(int offset) {
-        int base = ByteBuffer.wrap(subnet.network().getAddress()).getInt();
+        byte[] network = subnet.network().getAddress();
+        byte[] a = BigInteger.valueOf(offset).add(new BigInteger(1, network)).toByteArray();
+        byte[] out = new byte[network.length]; // toByteArray() has a sign octet or drops leading zeros
+        int n = Math.min(a.length, out.length);
+        System.arraycopy(a, a.length - n, out, out.length - n, n);
         try {
-            return InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(base + offset).array());
+            return InetAddress.getByAddress(out);
         } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // four bytes are always an address
+            throw new IllegalStateException(e); // 4 or 16 bytes are always an address
         }
     }
 }

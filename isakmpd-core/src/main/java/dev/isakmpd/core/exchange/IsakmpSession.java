@@ -319,11 +319,11 @@ final class IsakmpSession {
      */
     Optional<TunnelPolicy> virtualIpTunnel(Subnet remoteNet,
             Subnet localNet) throws ExchangeFailure {
-        var mc = peer.remoteAccess().modeConfig();
-        if (mc.isEmpty() || !mc.get().pool().overlaps(remoteNet)) {
+        Optional<Subnet> pool = peer.remoteAccess().modeConfig().flatMap(m -> m.poolOverlapping(remoteNet));
+        if (pool.isEmpty()) {
             return Optional.empty();
         }
-        Optional<InetAddress> vip = remoteAccess == null ? Optional.empty() : remoteAccess.virtualIp();
+        Optional<InetAddress> vip = remoteAccess == null ? Optional.empty() : remoteAccess.virtualIp(pool.get());
         if (vip.isEmpty() || !remoteNet.equals(Subnet.host(vip.get()))) {
             throw ExchangeFailure.fatal(NotifyType.INVALID_ID_INFORMATION, "the client proposes " + remoteNet
                     + " in the Mode-Config pool, but its address is " + vip.map(Addresses::format).orElse("none"));

@@ -1,9 +1,17 @@
 package dev.isakmpd.core.exchange;
 
 import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP4_ADDRESS;
+import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP4_DHCP;
 import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP4_DNS;
+import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP4_NBNS;
 import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP4_NETMASK;
 import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP4_SUBNET;
+import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP6_ADDRESS;
+import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP6_DHCP;
+import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP6_DNS;
+import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP6_NBNS;
+import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP6_NETMASK;
+import static dev.isakmpd.core.registry.ConfigAttributes.INTERNAL_IP6_SUBNET;
 import static dev.isakmpd.core.registry.ConfigAttributes.UNITY_DEF_DOMAIN;
 import static dev.isakmpd.core.registry.ConfigAttributes.UNITY_SPLIT_INCLUDE;
 import static dev.isakmpd.core.registry.ConfigAttributes.XAUTH_STATUS;
@@ -42,8 +50,8 @@ import java.util.Optional;
  *                      <--  REPLY(USER-NAME, USER-PASSWORD)
  *   SET(XAUTH-STATUS OK | FAIL)                    -->      (FAIL: then a Delete for the ISAKMP SA)
  *                      <--  ACK
- *   then pull:         <--  REQUEST(INTERNAL_IP4_ADDRESS, ...)
- *   REPLY(address, DNS, domain, split networks)    -->
+ *   then pull:         <--  REQUEST(INTERNAL_IP4_ADDRESS, INTERNAL_IP6_ADDRESS, ...)
+ *   REPLY(addresses, DNS, domain, split networks)  -->
  *   or push: SET(...)  -->  and  <--  ACK
  * </pre>
  * The client answers and pulls (or takes the pushed SET). Quick Mode waits until XAUTH succeeded
@@ -80,11 +88,10 @@ final class RemoteAccessFlow {
     private int wrongAnswers;
     private boolean xauthOk;
     private String user;
-    private AddressPool pool;
-    private AddressPool.Lease lease;
-    private final List<SpdTunnel> policies = new ArrayList<>();
-    /** Client: the address the gateway assigned us and we asked the runtime to put on the host. */
-    private InetAddress assigned;
+    /** Gateway: the client's leases, at most one per pool (so per family), with the policies each brought. */
+    private final List<Held> held = new ArrayList<>();
+    /** Client: the addresses the gateway assigned us and we asked the runtime to put on the host. */
+    private final List<InetAddress> assigned = new ArrayList<>();
     /** Gateway: the message ID of our SET(STATUS OK) when a REQUEST implied its ACK; 0 otherwise. */
     private int xauthSetId;
     /** Client: the gateway's SET(STATUS OK) as received and our ACK, to answer its retransmissions for good. */
@@ -121,9 +128,9 @@ final class RemoteAccessFlow {
         return state == State.FAILED;
     }
 
-    /** The client's address, as its lease (gateway); empty before Mode-Config gave one. */
-    Optional<InetAddress> virtualIp() {
-        return Optional.ofNullable(lease).map(AddressPool.Lease::address);
+    /** The client's address from {@code pool}, as its lease (gateway); empty before Mode-Config gave one. */
+    Optional<InetAddress> virtualIp(Subnet pool) {
+        return held.stream().filter(h -> h.pool().subnet().equals(pool)).map(h -> h.lease().address()).findFirst();
     }
 
     Instant deadline() {
@@ -334,7 +341,7 @@ final class RemoteAccessFlow {
             return;
         }
         List<Integer> all = List.of(INTERNAL_IP4_ADDRESS, INTERNAL_IP4_NETMASK, INTERNAL_IP4_DNS, UNITY_DEF_DOMAIN,
-                UNITY_SPLIT_INCLUDE);
+                UNITY_SPLIT_INCLUDE, INTERNAL_IP6_ADDRESS, INTERNAL_IP6_NETMASK, INTERNAL_IP6_DNS, INTERNAL_IP6_SUBNET);
         List<DataAttribute> values = configuration(all, out);
         if (values == null) {
             return;
@@ -357,31 +364,44 @@ final class RemoteAccessFlow {
     }
 
     /**
-     * The values of the asked attribute classes we serve, leasing the address when it is asked;
-     * null when the pool is exhausted (logged; the ISAKMP SA is to be deleted).
+     * The values of the asked attribute classes we serve, leasing an address of each family asked
+     * for that we have a pool of (a family without a pool is left out, s3.2, as strongSwan does);
+     * null when a pool is exhausted (logged; the ISAKMP SA is to be deleted).
      */
     private List<DataAttribute> configuration(List<Integer> asked, Out out) {
         RemoteAccess.ModeConfig mc = policy.modeConfig().orElseThrow();
         List<DataAttribute> values = new ArrayList<>();
         for (int type : asked) {
             switch (type) {
-                case INTERNAL_IP4_ADDRESS -> {
-                    if (!lease(mc, out)) {
+                case INTERNAL_IP4_ADDRESS, INTERNAL_IP6_ADDRESS -> {
+                    Optional<Subnet> p = mc.pool(type == INTERNAL_IP4_ADDRESS);
+                    AddressPool.Lease l = p.isEmpty() ? null : lease(p.get(), out);
+                    if (failed()) {
                         return null;
                     }
-                    values.add(DataAttribute.variable(type, lease.address().getAddress()));
+                    if (l != null) {
+                        // IPv6: 16 octets, as s3.4 says; strongSwan 5.9.8 takes them (see badLength)
+                        values.add(DataAttribute.variable(type, l.address().getAddress()));
+                    }
                 }
-                case INTERNAL_IP4_NETMASK -> values.add(DataAttribute.variable(type, mc.pool().maskBytes()));
-                case INTERNAL_IP4_DNS -> mc.dns().forEach(a -> values.add(DataAttribute.variable(type, a.getAddress())));
+                case INTERNAL_IP4_NETMASK, INTERNAL_IP6_NETMASK -> mc.pool(type == INTERNAL_IP4_NETMASK).ifPresent(p ->
+                        values.add(DataAttribute.variable(type, p.maskBytes())));
+                case INTERNAL_IP4_DNS, INTERNAL_IP6_DNS -> mc.dns().stream()
+                        .filter(a -> (a.getAddress().length == 4) == (type == INTERNAL_IP4_DNS))
+                        .forEach(a -> values.add(DataAttribute.variable(type, a.getAddress())));
                 case UNITY_DEF_DOMAIN -> mc.dnsDomain().ifPresent(dom -> values.add(DataAttribute.variable(type,
                         dom.getBytes(StandardCharsets.US_ASCII))));
                 case UNITY_SPLIT_INCLUDE -> {
-                    if (!mc.splitInclude().isEmpty()) {
-                        values.add(DataAttribute.variable(type, splitEntries(mc.splitInclude())));
+                    List<Subnet> v4 = mc.splitInclude().stream().filter(Subnet::isIpv4).toList();
+                    if (!v4.isEmpty()) {
+                        values.add(DataAttribute.variable(type, splitEntries(v4)));
                     }
                 }
-                case INTERNAL_IP4_SUBNET -> mc.splitInclude().forEach(s -> values.add(DataAttribute.variable(type,
-                        concat(s.network().getAddress(), s.maskBytes()))));
+                case INTERNAL_IP4_SUBNET -> mc.splitInclude().stream().filter(Subnet::isIpv4).forEach(s -> values.add(
+                        DataAttribute.variable(type, concat(s.network().getAddress(), s.maskBytes()))));
+                case INTERNAL_IP6_SUBNET -> mc.splitInclude().stream().filter(s -> !s.isIpv4()).forEach(s -> values.add(
+                        DataAttribute.variable(type, concat(s.network().getAddress(),
+                                new byte[] {(byte) s.prefixLength()}))));
                 default -> {
                     // s3.2: what we do not serve is left out of the reply
                 }
@@ -390,25 +410,35 @@ final class RemoteAccessFlow {
         return values;
     }
 
-    /** Leases the client's address once per ISAKMP SA, and has its tunnels' policies installed. */
-    private boolean lease(RemoteAccess.ModeConfig mc, Out out) {
-        if (lease != null) {
-            return true;
+    /** A lease and the per-client policies it brought. */
+    private record Held(AddressPool pool, AddressPool.Lease lease, List<SpdTunnel> policies) {
+    }
+
+    /**
+     * The client's address from {@code subnet}, leased once per ISAKMP SA, with its tunnels'
+     * policies installed; null when the pool is exhausted (logged, and the flow fails).
+     */
+    private AddressPool.Lease lease(Subnet subnet, Out out) {
+        for (Held h : held) {
+            if (h.pool().subnet().equals(subnet)) {
+                return h.lease();
+            }
         }
-        pool = session.ctx().pool(session.peer.name(), mc.pool());
+        AddressPool pool = session.ctx().pool(session.peer.name(), subnet);
         String key = session.peerKey() + (user == null ? "" : "|" + user);
         Optional<AddressPool.Lease> l = pool.lease(key);
         if (l.isEmpty()) {
-            out.warn(tag() + "Mode-Config: address pool " + mc.pool() + " of peer " + session.peer.name()
+            out.warn(tag() + "Mode-Config: address pool " + subnet + " of peer " + session.peer.name()
                     + " is exhausted (" + pool.capacity() + " leases)" + (user == null ? "" : " for user '" + user
                     + "'") + "; deleting the ISAKMP SA");
             fail();
-            return false;
+            return null;
         }
-        lease = l.get();
+        AddressPool.Lease lease = l.get();
         out.info(tag() + "Mode-Config: " + Addresses.format(lease.address()) + " for " + (user == null ? ""
                 : "user '" + user + "', ") + "identity " + session.peerIdentity());
         Subnet host = Subnet.host(lease.address());
+        List<SpdTunnel> policies = new ArrayList<>();
         for (TunnelPolicy t : session.peer.tunnels()) {
             if (t.remote().encloses(host)) {
                 SpdTunnel spd = new SpdTunnel(session.peer.name(), t.name(), session.local.getAddress(),
@@ -417,21 +447,22 @@ final class RemoteAccessFlow {
                 out.addPolicy(spd);
             }
         }
-        return true;
+        held.add(new Held(pool, lease, policies));
+        return lease;
     }
 
-    /** The ISAKMP SA is gone: its hold on the lease ends, and with the last hold the client's policies and SAs. */
+    /** The ISAKMP SA is gone: its hold on the leases ends, and with the last hold the client's policies and SAs. */
     void release(Out out) {
-        if (assigned != null) {
-            out.deleteAddress(session.peer.name(), assigned); // our client's: the runtime counts the holds
-            assigned = null;
-        }
-        if (lease == null) {
-            return;
-        }
-        if (pool.release(lease)) {
-            out.info(tag() + "Mode-Config: " + Addresses.format(lease.address()) + " returned to pool " + pool.subnet());
-            policies.forEach(out::deletePolicy);
+        assigned.forEach(a -> out.deleteAddress(session.peer.name(), a)); // our client's: the runtime counts the holds
+        assigned.clear();
+        for (Held h : held) {
+            AddressPool.Lease lease = h.lease();
+            if (!h.pool().release(lease)) {
+                continue;
+            }
+            out.info(tag() + "Mode-Config: " + Addresses.format(lease.address()) + " returned to pool "
+                    + h.pool().subnet());
+            h.policies().forEach(out::deletePolicy);
             // the address may go to another client next: no SA of this one may still carry it
             Subnet host = Subnet.host(lease.address());
             for (ChildSas.Pair p : session.ctx().children().ofPeer(session.peerKey())) {
@@ -444,8 +475,7 @@ final class RemoteAccessFlow {
                 }
             }
         }
-        lease = null;
-        policies.clear();
+        held.clear();
     }
 
     // ---------------------------------------------------------------- client
@@ -490,9 +520,7 @@ final class RemoteAccessFlow {
             out.info(tag() + "XAUTH: the gateway accepted user '" + creds.user() + "'");
             state = State.CONFIG_REQUESTED;
             if (creds.pull()) {
-                send(AttributeMessageType.CFG_REQUEST, newIdentifier(), List.of(
-                        DataAttribute.variable(INTERNAL_IP4_ADDRESS, new byte[0]),
-                        DataAttribute.variable(INTERNAL_IP4_DNS, new byte[0])), true, now, out);
+                send(AttributeMessageType.CFG_REQUEST, newIdentifier(), configurationRequest(), true, now, out);
             }
         } else if (state == State.CONFIG_REQUESTED && ((ours && type.equals(AttributeMessageType.CFG_REPLY))
                 || (!ours && type.equals(AttributeMessageType.CFG_SET)))) {
@@ -513,32 +541,55 @@ final class RemoteAccessFlow {
         return true;
     }
 
+    /**
+     * What our client pulls: an address and DNS servers of each family its tunnels' local subnets
+     * have (IPv4 when it has no tunnel), as empty values (s3.2).
+     */
+    private List<DataAttribute> configurationRequest() {
+        List<TunnelPolicy> tunnels = session.peer.tunnels();
+        List<DataAttribute> asked = new ArrayList<>();
+        if (tunnels.isEmpty() || tunnels.stream().anyMatch(t -> t.local().isIpv4())) {
+            asked.add(DataAttribute.variable(INTERNAL_IP4_ADDRESS, new byte[0]));
+            asked.add(DataAttribute.variable(INTERNAL_IP4_DNS, new byte[0]));
+        }
+        if (tunnels.stream().anyMatch(t -> !t.local().isIpv4())) {
+            asked.add(DataAttribute.variable(INTERNAL_IP6_ADDRESS, new byte[0]));
+            asked.add(DataAttribute.variable(INTERNAL_IP6_DNS, new byte[0]));
+        }
+        return asked;
+    }
+
     private void configured(AttributePayload a, Out out) {
-        InetAddress given = null;
+        List<InetAddress> given = new ArrayList<>();
         List<String> dns = new ArrayList<>();
         for (DataAttribute at : a.attributes()) {
             try {
-                if (at.type() == INTERNAL_IP4_ADDRESS) {
-                    given = InetAddress.getByAddress(at.value());
-                } else if (at.type() == INTERNAL_IP4_DNS) {
-                    dns.add(Addresses.format(InetAddress.getByAddress(at.value())));
+                switch (at.type()) {
+                    case INTERNAL_IP4_ADDRESS -> given.add(InetAddress.getByAddress(at.value()));
+                    // the address, then the prefix length when there are 17 octets (badLength)
+                    case INTERNAL_IP6_ADDRESS -> given.add(InetAddress.getByAddress(Arrays.copyOf(at.value(), 16)));
+                    case INTERNAL_IP4_DNS, INTERNAL_IP6_DNS -> dns.add(Addresses.format(
+                            InetAddress.getByAddress(at.value())));
+                    default -> {
+                        // the rest is not used by our client
+                    }
                 }
             } catch (UnknownHostException e) {
-                throw new IllegalStateException(e); // lengths were checked: 4 bytes
+                throw new IllegalStateException(e); // lengths were checked: 4 or 16 bytes
             }
         }
-        out.info(tag() + "Mode-Config: the gateway assigned " + (given == null ? "no address"
-                : Addresses.format(given)) + (dns.isEmpty() ? "" : ", DNS " + String.join(", ", dns)));
-        if (given == null) {
-            return;
+        out.info(tag() + "Mode-Config: the gateway assigned " + (given.isEmpty() ? "no address"
+                : String.join(", ", given.stream().map(Addresses::format).toList()))
+                + (dns.isEmpty() ? "" : ", DNS " + String.join(", ", dns)));
+        for (InetAddress g : given) {
+            Subnet host = Subnet.host(g);
+            if (session.peer.tunnels().stream().noneMatch(t -> t.local().encloses(host))) {
+                out.warn(tag() + "Mode-Config: no tunnel of peer " + session.peer.name() + " has "
+                        + Addresses.format(g) + " in its local-subnet: traffic from it will not enter a tunnel");
+            }
+            assigned.add(g);
+            out.addAddress(session.peer.name(), g);
         }
-        Subnet host = Subnet.host(given);
-        if (session.peer.tunnels().stream().noneMatch(t -> t.local().encloses(host))) {
-            out.warn(tag() + "Mode-Config: no tunnel of peer " + session.peer.name() + " has "
-                    + Addresses.format(given) + " in its local-subnet: traffic from it will not enter a tunnel");
-        }
-        assigned = given;
-        out.addAddress(session.peer.name(), given);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -582,6 +633,7 @@ final class RemoteAccessFlow {
             }
             if (at.isBasic()) {
                 if (t == INTERNAL_IP4_ADDRESS || t == INTERNAL_IP4_DNS || t == INTERNAL_IP4_NETMASK
+                        || t == INTERNAL_IP6_ADDRESS || t == INTERNAL_IP6_DNS
                         || t == XAUTH_USER_NAME || t == XAUTH_USER_PASSWORD || t == UNITY_SPLIT_INCLUDE) {
                     return name + " must be a variable (TLV) attribute";
                 }
@@ -589,15 +641,25 @@ final class RemoteAccessFlow {
             }
             int n = at.valueLength();
             boolean fits = switch (t) {
-                case INTERNAL_IP4_ADDRESS, INTERNAL_IP4_NETMASK, INTERNAL_IP4_DNS -> n == 0 || n == 4;
+                case INTERNAL_IP4_ADDRESS, INTERNAL_IP4_NETMASK, INTERNAL_IP4_DNS, INTERNAL_IP4_NBNS,
+                        INTERNAL_IP4_DHCP -> n == 0 || n == 4;
                 case INTERNAL_IP4_SUBNET -> n == 0 || n == 8;
+                // s3.4 says 16 octets; older strongSwan releases (5.2's source) send and require 17,
+                // the address and a prefix length, as in IKEv2 (RFC 7296 s3.15.1): both are taken
+                case INTERNAL_IP6_ADDRESS -> n == 0 || n == 16 || n == 17;
+                case INTERNAL_IP6_NETMASK, INTERNAL_IP6_DNS, INTERNAL_IP6_NBNS, INTERNAL_IP6_DHCP -> n == 0 || n == 16;
+                case INTERNAL_IP6_SUBNET -> n == 0 || n == 17;
                 case UNITY_SPLIT_INCLUDE -> n % 14 == 0;
                 case XAUTH_USER_NAME -> n <= MAX_USER;
                 case XAUTH_USER_PASSWORD -> n <= MAX_PASSWORD;
                 default -> true;
             };
-            if (!fits || (!request && n == 0 && (t == INTERNAL_IP4_ADDRESS || t == INTERNAL_IP4_DNS))) {
+            if (!fits || (!request && n == 0 && (t == INTERNAL_IP4_ADDRESS || t == INTERNAL_IP4_DNS
+                    || t == INTERNAL_IP6_ADDRESS || t == INTERNAL_IP6_DNS))) {
                 return name + " has a " + n + "-byte value (draft-dukes-ike-mode-cfg-02 s3.4)";
+            }
+            if (n == 17 && (at.value()[16] & 0xff) > 128) {
+                return name + " has prefix length " + (at.value()[16] & 0xff) + " (at most 128)";
             }
         }
         return null;

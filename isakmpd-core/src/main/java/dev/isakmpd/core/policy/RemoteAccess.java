@@ -55,27 +55,63 @@ public record RemoteAccess(Optional<XauthServer> xauthServer, Optional<ModeConfi
     /**
      * The gateway's side of Mode-Config.
      *
-     * @param pool the IPv4 addresses handed out, one per client (user and identity); network and
-     *     broadcast addresses excluded
-     * @param dns DNS servers (INTERNAL_IP4_DNS)
+     * @param pool the addresses handed out, one per client (user and identity): IPv4 /16 to /30
+     *     (network and broadcast addresses excluded) or IPv6 /64 to /126 (the Subnet-Router anycast
+     *     address, RFC 4291 s2.6.1, excluded)
+     * @param dns DNS servers (INTERNAL_IP4_DNS, INTERNAL_IP6_DNS), of either family
      * @param dnsDomain the default domain (Cisco Unity UNITY_DEF_DOMAIN)
-     * @param splitInclude the networks the client should send through the tunnel (UNITY_SPLIT_INCLUDE)
+     * @param splitInclude the networks the client should send through the tunnel (UNITY_SPLIT_INCLUDE
+     *     and INTERNAL_IP4_SUBNET for IPv4 ones, INTERNAL_IP6_SUBNET for IPv6 ones)
      * @param push we SET the configuration after XAUTH instead of waiting for the client's REQUEST
+     * @param otherPool a second pool of the other family, so that a client gets one address of each
      */
     public record ModeConfig(Subnet pool, List<InetAddress> dns, Optional<String> dnsDomain,
-            List<Subnet> splitInclude, boolean push) {
+            List<Subnet> splitInclude, boolean push, Optional<Subnet> otherPool) {
         public ModeConfig {
             dns = List.copyOf(dns);
             splitInclude = List.copyOf(splitInclude);
-            if (!pool.isIpv4() || pool.prefixLength() > 30 || pool.prefixLength() < 16) {
-                throw new IllegalArgumentException("address pool " + pool + " must be an IPv4 subnet, /16 to /30");
+            checkPool(pool);
+            otherPool.ifPresent(ModeConfig::checkPool);
+            if (otherPool.isPresent() && otherPool.get().isIpv4() == pool.isIpv4()) {
+                throw new IllegalArgumentException("two address pools of one family: " + pool + ", " + otherPool.get());
             }
-            if (dns.stream().anyMatch(a -> a.getAddress().length != 4)) {
-                throw new IllegalArgumentException("DNS servers must be IPv4 addresses: " + dns);
+        }
+
+        /** One pool (of either family) and no other. */
+        public ModeConfig(Subnet pool, List<InetAddress> dns, Optional<String> dnsDomain, List<Subnet> splitInclude,
+                boolean push) {
+            this(pool, dns, dnsDomain, splitInclude, push, Optional.empty());
+        }
+
+        /** Why a subnet cannot be a pool, or null. */
+        public static String poolProblem(Subnet pool) {
+            if (pool.isIpv4() ? pool.prefixLength() < 16 || pool.prefixLength() > 30
+                    : pool.prefixLength() < 64 || pool.prefixLength() > 126) {
+                return "must be an IPv4 subnet from /16 to /30 or an IPv6 subnet from /64 to /126, got " + pool;
             }
-            if (splitInclude.stream().anyMatch(s -> !s.isIpv4())) {
-                throw new IllegalArgumentException("split-include networks must be IPv4: " + splitInclude);
+            return null;
+        }
+
+        private static void checkPool(Subnet pool) {
+            String problem = poolProblem(pool);
+            if (problem != null) {
+                throw new IllegalArgumentException("address pool " + problem);
             }
+        }
+
+        /** The pools, the first one first. */
+        public List<Subnet> pools() {
+            return otherPool.map(o -> List.of(pool, o)).orElse(List.of(pool));
+        }
+
+        /** The pool of one family. */
+        public Optional<Subnet> pool(boolean ipv4) {
+            return pools().stream().filter(p -> p.isIpv4() == ipv4).findFirst();
+        }
+
+        /** The pool holding part of {@code net}, if any. */
+        public Optional<Subnet> poolOverlapping(Subnet net) {
+            return pools().stream().filter(p -> p.overlaps(net)).findFirst();
         }
     }
 

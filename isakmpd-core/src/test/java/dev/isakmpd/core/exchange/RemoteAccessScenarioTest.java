@@ -88,7 +88,7 @@ class RemoteAccessScenarioTest {
         return new Setup(net, gw);
     }
 
-    private static String log(SimulatedNetwork.Node... nodes) {
+    static String log(SimulatedNetwork.Node... nodes) {
         StringBuilder sb = new StringBuilder();
         for (SimulatedNetwork.Node n : nodes) {
             sb.append("--- ").append(n.name).append('\n').append(String.join("\n", n.log)).append('\n');

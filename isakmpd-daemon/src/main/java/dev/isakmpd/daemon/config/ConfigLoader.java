@@ -598,8 +598,10 @@ public final class ConfigLoader {
     }
 
     private Optional<RemoteAccess.ModeConfig> modeConfig(Section p) {
-        Optional<Value<String>> pool = p.string("pool");
-        if (pool.isEmpty()) {
+        // one pool, or a list of one per family: pool = ["10.3.0.0/24", "2001:db8:3::/112"]
+        boolean list = p.any("pool").map(v -> !(v.value() instanceof String)).orElse(false);
+        List<Value<String>> poolText = list ? p.strings("pool", false) : p.string("pool").stream().toList();
+        if (!p.has("pool")) {
             for (String k : List.of("dns", "dns-domain", "split-include", "modecfg-push")) {
                 if (p.has(k)) {
                     problems.error(p.at(k), "is Mode-Config: it needs a pool of addresses (pool = \"10.3.0.0/24\")");
@@ -607,42 +609,40 @@ public final class ConfigLoader {
             }
             return Optional.empty();
         }
-        Optional<Subnet> subnet = parse(pool.get(), Subnet::parse);
-        if (subnet.isPresent() && (!subnet.get().isIpv4() || subnet.get().prefixLength() < 16
-                || subnet.get().prefixLength() > 30)) {
-            problems.error(pool.get().at(), "must be an IPv4 subnet from /16 to /30, got " + subnet.get());
-            return Optional.empty();
+        List<Subnet> pools = new ArrayList<>();
+        for (Value<String> v : poolText) {
+            parse(v, Subnet::parse).ifPresent(sn -> {
+                String problem = RemoteAccess.ModeConfig.poolProblem(sn);
+                if (problem != null) {
+                    problems.error(v.at(), problem);
+                } else if (pools.stream().anyMatch(o -> o.isIpv4() == sn.isIpv4())) {
+                    problems.error(v.at(), "a second " + (sn.isIpv4() ? "IPv4" : "IPv6")
+                            + " pool; give one pool of each family at most");
+                } else {
+                    pools.add(sn);
+                }
+            });
         }
         List<Value<String>> dnsText = p.strings("dns", false);
         List<Value<String>> splitText = p.strings("split-include", false);
         List<InetAddress> dns = new ArrayList<>();
         for (Value<String> v : dnsText) {
-            parse(v, Addresses::parseLiteral).ifPresent(a -> {
-                if (a.getAddress().length != 4) {
-                    problems.error(v.at(), "must be an IPv4 address, got " + v.value());
-                } else {
-                    dns.add(a);
-                }
-            });
+            parse(v, Addresses::parseLiteral).ifPresent(dns::add);
         }
         List<Subnet> split = new ArrayList<>();
         for (Value<String> v : splitText) {
-            parse(v, Subnet::parse).ifPresent(sn -> {
-                if (!sn.isIpv4()) {
-                    problems.error(v.at(), "must be an IPv4 subnet, got " + v.value());
-                } else {
-                    split.add(sn);
-                }
-            });
+            parse(v, Subnet::parse).ifPresent(split::add);
         }
         Optional<String> domain = p.string("dns-domain").map(Value::value);
         domain.filter(d -> !d.matches("[A-Za-z0-9.-]{1,253}"))
                 .ifPresent(d -> problems.error(p.at("dns-domain"), "is not a domain name: '" + d + "'"));
         boolean push = p.bool("modecfg-push").map(Value::value).orElse(false);
-        if (subnet.isEmpty() || dns.size() != dnsText.size() || split.size() != splitText.size()) {
+        if (pools.isEmpty() || pools.size() != poolText.size() || dns.size() != dnsText.size()
+                || split.size() != splitText.size()) {
             return Optional.empty();
         }
-        return Optional.of(new RemoteAccess.ModeConfig(subnet.get(), dns, domain, split, push));
+        return Optional.of(new RemoteAccess.ModeConfig(pools.get(0), dns, domain, split, push,
+                pools.stream().skip(1).findFirst()));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.isakmpd.daemon.runtime;
 import dev.isakmpd.core.kernel.InMemoryKernel;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.xfrm.InterfaceAddresses;
 import dev.isakmpd.xfrm.XfrmException;
 import java.net.InetAddress;
@@ -71,7 +72,7 @@ final class VirtualAddresses {
         if (holds.merge(a, 1, Integer::sum) > 1) {
             return;
         }
-        String address = a.getHostAddress();
+        String address = Addresses.format(a);
         if (host == null) {
             KERNEL.info("address {} from peer {} not put on the host (kernel = memory)", address, peer);
             return;
@@ -105,9 +106,9 @@ final class VirtualAddresses {
         }
         try {
             host.delete(a);
-            KERNEL.info("removed address {} from peer {} from {}", a.getHostAddress(), peer, INTERFACE);
+            KERNEL.info("removed address {} from peer {} from {}", Addresses.format(a), peer, INTERFACE);
         } catch (KernelException | RuntimeException e) {
-            KERNEL.error("cannot remove address {} from peer {} from {}: {}", a.getHostAddress(), peer, INTERFACE,
+            KERNEL.error("cannot remove address {} from peer {} from {}: {}", Addresses.format(a), peer, INTERFACE,
                     e.getMessage());
         }
     }

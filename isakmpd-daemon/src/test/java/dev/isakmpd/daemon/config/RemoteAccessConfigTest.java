@@ -85,6 +85,33 @@ class RemoteAccessConfigTest {
     }
 
     @Test
+    void anIpv6PoolAlone() throws Exception {
+        Files.writeString(dir.resolve("users"), hashLine("alice", "wonderland") + "\n");
+        RemoteAccess.ModeConfig mc = parse(GATEWAY.replace("pool = \"10.3.0.0/24\"", "pool = \"2001:db8:3::/112\"")
+                .replace("dns = [\"10.1.0.53\"]", "dns = [\"2001:db8:1::53\"]")
+                .replace("remote-subnet = \"10.3.0.0/24\"", "remote-subnet = \"2001:db8:3::/112\"")
+                .replace("local-subnet = \"10.1.0.0/16\"", "local-subnet = \"2001:db8:1::/64\""))
+                .peers().get(0).remoteAccess().modeConfig().orElseThrow();
+        assertEquals(List.of(Subnet.parse("2001:db8:3::/112")), mc.pools());
+        assertEquals(List.of(Addresses.parseLiteral("2001:db8:1::53")), mc.dns());
+    }
+
+    @Test
+    void aPoolOfEachFamilyAndDnsServersOfBoth() throws Exception {
+        Files.writeString(dir.resolve("users"), hashLine("alice", "wonderland") + "\n");
+        RemoteAccess.ModeConfig mc = parse(GATEWAY
+                .replace("pool = \"10.3.0.0/24\"", "pool = [\"10.3.0.0/24\", \"2001:db8:3::/112\"]")
+                .replace("dns = [\"10.1.0.53\"]", "dns = [\"10.1.0.53\", \"2001:db8:1::53\"]")
+                .replace("split-include = [\"10.1.0.0/16\"]", "split-include = [\"10.1.0.0/16\", \"2001:db8:1::/64\"]"))
+                .peers().get(0).remoteAccess().modeConfig().orElseThrow();
+        assertEquals(new RemoteAccess.ModeConfig(Subnet.parse("10.3.0.0/24"),
+                List.of(Addresses.parseLiteral("10.1.0.53"), Addresses.parseLiteral("2001:db8:1::53")),
+                Optional.of("corp.example"), List.of(Subnet.parse("10.1.0.0/16"), Subnet.parse("2001:db8:1::/64")),
+                false, Optional.of(Subnet.parse("2001:db8:3::/112"))), mc);
+        assertEquals(Optional.of(Subnet.parse("2001:db8:3::/112")), mc.pool(false));
+    }
+
+    @Test
     void userFileErrorsNameTheFileAndLine() throws Exception {
         Files.writeString(dir.resolve("users"), hashLine("alice", "wonderland") + "\nbob:plaintext\n");
         assertError(GATEWAY, "t.toml:11: peers.rw.xauth-users: xauth-users " + dir.resolve("users")
@@ -104,11 +131,13 @@ class RemoteAccessConfigTest {
         assertError(GATEWAY.replace("xauth = \"server\"", "xauth = \"maybe\""),
                 "t.toml:10: peers.rw.xauth: unknown value 'maybe' (known: server, client)");
         assertError(GATEWAY.replace("pool = \"10.3.0.0/24\"", "pool = \"10.0.0.0/8\""),
-                "t.toml:12: peers.rw.pool: must be an IPv4 subnet from /16 to /30");
+                "t.toml:12: peers.rw.pool: must be an IPv4 subnet from /16 to /30 or an IPv6 subnet from /64 to /126");
+        assertError(GATEWAY.replace("pool = \"10.3.0.0/24\"", "pool = [\"10.3.0.0/24\", \"2001:db8:3::/56\"]"),
+                "t.toml:12: peers.rw.pool[1]: must be an IPv4 subnet from /16 to /30 or an IPv6 subnet from /64 to /126");
+        assertError(GATEWAY.replace("pool = \"10.3.0.0/24\"", "pool = [\"10.3.0.0/24\", \"10.4.0.0/24\"]"),
+                "t.toml:12: peers.rw.pool[1]: a second IPv4 pool; give one pool of each family at most");
         assertError(GATEWAY.replace("pool = \"10.3.0.0/24\"\n", ""),
                 "t.toml:12: peers.rw.dns: is Mode-Config: it needs a pool");
-        assertError(GATEWAY.replace("dns = [\"10.1.0.53\"]", "dns = [\"2001:db8::53\"]"),
-                "t.toml:13: peers.rw.dns[0]: must be an IPv4 address");
         assertError(GATEWAY.replace("xauth = \"server\"", "xauth-retries = 2"),
                 "t.toml:10: peers.rw.xauth-retries: needs xauth = \"server\"");
     }

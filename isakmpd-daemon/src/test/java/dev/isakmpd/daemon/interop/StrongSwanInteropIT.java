@@ -408,26 +408,37 @@ class StrongSwanInteropIT {
      * (run-scenario.sh --xauth-gateway): strongSwan is the IKEv1 XAUTH gateway (xauthpsk, a pool),
      * our daemon behind the NAT its client: we propose XAUTHInitPreShared, answer XAUTH as alice,
      * pull an address from strongSwan's pool, put it on our lo and ping from it through ESP in UDP.
+     * Last, over IPv6 without a NAT (run-scenario.sh --xauth --ipv6), strongSwan asks for an IPv6
+     * virtual IP (vips = ::): it gets one from our pool 2001:db8:3::/112 with an IPv6 DNS server,
+     * and pings from it through ESP; our per-client policy is for its /128. And our daemon, as
+     * strongSwan's client over IPv6, pulls an IPv6 address, puts it on its lo and pings from it.
      */
     @Test
     void xauthRoadWarriorBehindANatGetsAnAddressFromOurPool() throws Exception {
         String only = System.getProperty("interop.only");
-        List<String> names = List.of("xauth-main", "xauth-aggressive", "xauth-wrong-password", "xauth-we-are-client");
+        List<String> names = List.of("xauth-main", "xauth-aggressive", "xauth-wrong-password", "xauth-we-are-client",
+                "xauth-ipv6", "xauth-ipv6-we-are-client");
         Assumptions.assumeTrue(only == null || names.stream().anyMatch(n -> n.matches(only)), "not selected");
         Path main = Path.of("target", "interop", names.get(0)).toAbsolutePath();
         Path aggressive = main.resolveSibling(names.get(1));
         Path wrong = main.resolveSibling(names.get(2));
         Path client = main.resolveSibling(names.get(3));
+        Path ipv6 = main.resolveSibling(names.get(4));
+        Path ipv6Client = main.resolveSibling(names.get(5));
         String all = xauthScenario(main, "wonderland", "--ping --timeout 90") + "; a=$?; "
                 + xauthScenario(aggressive, "wonderland", "--ping --aggressive --timeout 90") + "; b=$?; "
                 + xauthScenario(wrong, "not-wonderland", "--timeout 60") + "; "
-                + xauthClientScenario(client) + "; exit $((a | b | $?))";
-        List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "540", "--",
+                + xauthClientScenario(client) + "; c=$?; "
+                + xauthScenario(ipv6, "wonderland", "--ping --ipv6 --timeout 90", "2001:db8:1::53") + "; d=$?; "
+                + xauthClientScenario(ipv6Client, "--ipv6") + "; exit $((a | b | c | d | $?))";
+        List<String> cmd = List.of(ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "660", "--",
                 "bash", "-c", all);
         Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(main.resolveSibling("xauth-harness.log").toFile()).start();
-        assertTrue(p.waitFor(570, TimeUnit.SECONDS), "lab did not finish");
+        assertTrue(p.waitFor(690, TimeUnit.SECONDS), "lab did not finish");
         assertXauthClientOfStrongSwan(client);
+        assertIpv6VirtualIpFromOurPool(ipv6);
+        assertIpv6XauthClientOfStrongSwan(ipv6Client);
         for (Path out : List.of(main, aggressive)) {
             String result = OurSide.read(out.resolve("result"));
             assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
@@ -456,6 +467,34 @@ class StrongSwanInteropIT {
                 "we keep no ISAKMP SA, ESP SA or per-client policy:\n" + ours);
     }
 
+    /** strongSwan asked for an IPv6 virtual IP: one from our IPv6 pool, our IPv6 DNS server, a ping6 from it. */
+    private static void assertIpv6VirtualIpFromOurPool(Path out) throws Exception {
+        String result = OurSide.read(out.resolve("result"));
+        assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
+        assertEquals("2001:db8:3::1", OurSide.read(out.resolve("vip.txt")).trim());
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("Mode-Config: 2001:db8:3::1 for user 'alice'"), "our lease");
+        assertTrue(OurSide.read(out.resolve("charon.log")).contains("installing DNS server 2001:db8:1::53 to "
+                + out.resolve("resolv.conf")), "strongSwan installed our IPv6 DNS server");
+        assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+        assertTrue(OurSide.read(out.resolve("ip-xfrm-policy-us.txt")).contains(
+                "src 2001:db8:1::/48 dst 2001:db8:3::1/128"), "our per-client policy is in the kernel");
+    }
+
+    /** Our daemon as strongSwan's XAUTH client over IPv6: an IPv6 address from its pool on our lo, a ping6 from it. */
+    private static void assertIpv6XauthClientOfStrongSwan(Path out) throws Exception {
+        String result = OurSide.read(out.resolve("result"));
+        assertEquals("OK", result.trim(), () -> "scenario failed: " + result + "; see " + out);
+        assertEquals("2001:db8:3::1", OurSide.read(out.resolve("vip.txt")).trim());
+        assertTrue(OurSide.read(out.resolve("charon.log")).contains("assigning virtual IP 2001:db8:3::1 to peer"),
+                "strongSwan gave us its IPv6 pool's address");
+        String ours = OurSide.read(out.resolve("ours.log"));
+        assertTrue(ours.contains("Mode-Config: the gateway assigned 2001:db8:3::1, DNS 2001:db8:2::53"), "our Mode-Config");
+        assertTrue(ours.contains("added address 2001:db8:3::1/128 from peer strongswan to lo"), "the address on our lo");
+        assertTrue(ours.contains("removed address 2001:db8:3::1 from peer strongswan from lo"), "gone with the SA");
+        assertTrue(OurSide.read(out.resolve("ping.txt")).contains("3 packets transmitted, 3 received"));
+    }
+
     /** Our daemon as strongSwan's XAUTH client: address from its pool on our lo, a ping from it. */
     private static void assertXauthClientOfStrongSwan(Path out) throws Exception {
         String result = OurSide.read(out.resolve("result"));
@@ -478,6 +517,11 @@ class StrongSwanInteropIT {
 
     /** The run-scenario.sh command line of our daemon as strongSwan's XAUTH client, behind the NAT. */
     private static String xauthClientScenario(Path out) throws Exception {
+        return xauthClientScenario(out, "--nat-us");
+    }
+
+    /** The same with run-scenario.sh's {@code flags} instead of the NAT. */
+    private static String xauthClientScenario(Path out, String flags) throws Exception {
         Files.createDirectories(out);
         Path password = out.resolve("xauth-password");
         Files.writeString(password, "wonderland", StandardCharsets.UTF_8);
@@ -488,23 +532,31 @@ class StrongSwanInteropIT {
         Files.deleteIfExists(out.resolve("ready"));
         return String.join(" ", ROOT.resolve("scripts/interop/run-scenario.sh").toString(), "--out", out.toString(),
                 "--psk", "'xauth group secret'", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
-                "--pfs", "none", "--initiator", "us", "--nat-us", "--xauth-gateway", "alice:wonderland", "--ping",
+                "--pfs", "none", "--initiator", "us", flags, "--xauth-gateway", "alice:wonderland", "--ping",
                 "--timeout", "90", "--ours-cmd", "'bash " + out.resolve("ours.sh") + "'", "--ours-ready-file",
                 out.resolve("ready").toString(), ">" + out.resolve("harness.log"), "2>&1");
     }
 
-    /** The run-scenario.sh command line of one XAUTH scenario, strongSwan answering with PASSWORD. */
+    /** The run-scenario.sh command line of one XAUTH scenario: strongSwan behind the NAT, answering with PASSWORD. */
     private static String xauthScenario(Path out, String password, String flags) throws Exception {
+        return xauthScenario(out, password, "--nat " + flags, "10.1.0.53");
+    }
+
+    /**
+     * The same with run-scenario.sh's {@code flags} alone (no NAT unless they ask for one) and our
+     * DNS server {@code dns}.
+     */
+    private static String xauthScenario(Path out, String password, String flags, String dns) throws Exception {
         Files.createDirectories(out);
         Files.writeString(out.resolve("xauth-users"), "alice:" + XauthUsers.hash("wonderland".toCharArray(),
                 new byte[16], 4) + "\n", StandardCharsets.UTF_8);
         Files.writeString(out.resolve("ours.sh"), OurSide.script("xfrm", "add", String.join("\n",
                 "xauth = \"server\"", "xauth-users = \"$out/xauth-users\"", "pool = \"$INTEROP_POOL\"",
-                "dns = [\"10.1.0.53\"]"), ""), StandardCharsets.UTF_8);
+                "dns = [\"" + dns + "\"]"), ""), StandardCharsets.UTF_8);
         Files.deleteIfExists(out.resolve("ready"));
         return String.join(" ", ROOT.resolve("scripts/interop/run-scenario.sh").toString(), "--out", out.toString(),
                 "--psk", "'xauth group secret'", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
-                "--pfs", "none", "--initiator", "sw", "--nat", "--xauth", "alice:" + password, flags, "--ours-cmd",
+                "--pfs", "none", "--initiator", "sw", "--xauth", "alice:" + password, flags, "--ours-cmd",
                 "'bash " + out.resolve("ours.sh") + "'", "--ours-ready-file", out.resolve("ready").toString(),
                 "--ours-status-cmd", "'sleep 1; ip xfrm state; ip xfrm policy; cat " + out.resolve("ours.status") + "'",
                 ">" + out.resolve("harness.log"), "2>&1");
