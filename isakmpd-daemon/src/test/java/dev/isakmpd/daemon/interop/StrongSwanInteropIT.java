@@ -633,12 +633,12 @@ class StrongSwanInteropIT {
         Assumptions.assumeTrue(only == null || "id-not-in-certificate".matches(only), "not selected");
         Path out = Path.of("target", "interop", "id-not-in-certificate").toAbsolutePath();
         Files.createDirectories(out);
-        String launch = "-jar " + OurSide.JAR + " run --config \"$out/ours.toml\" --log-level debug";
+        String launch = "-jar " + OurSide.JAR + " run --config \"$out/$side.toml\" --log-level debug";
         String script = OurSide.script("memory", "start", "");
         assertTrue(script.contains(launch), "OurSide's java command changed");
         Files.writeString(out.resolve("ours.sh"), script.replace(launch, "-cp " + OurSide.JAR + ":"
                 + Path.of("target", "test-classes").toAbsolutePath() + " " + ForgedIdDaemon.class.getName()
-                + " \"$out/ours.toml\" '" + US_FORGED + "'"), StandardCharsets.UTF_8);
+                + " \"$out/$side.toml\" '" + US_FORGED + "'"), StandardCharsets.UTF_8);
         Files.deleteIfExists(out.resolve("ready"));
         List<String> cmd = List.of(ROOT.resolve("scripts/interop/in-lab.sh").toString(), "--lab-timeout", "150",
                 "--out", out.toString(), "--psk", "unused", "--ike", "aes128-sha256-modp2048", "--esp", "aes128-sha1",
