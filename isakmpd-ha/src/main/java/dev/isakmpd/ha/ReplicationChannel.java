@@ -75,6 +75,11 @@ public final class ReplicationChannel implements AutoCloseable {
     private final Object delivery = new Object();
     private Sync sync = Sync.UNSYNCED;
     private final List<Held> held = new ArrayList<>();
+    /**
+     * The last record id handed to the listener, by sender (a restarted node is a new sender, so an
+     * entry per node that ever was the active; cleared with each snapshot).
+     */
+    private final java.util.Map<Address, Long> lastDelivered = new java.util.HashMap<>();
 
     private record Held(Envelope envelope, Address from) {
     }
@@ -281,9 +286,20 @@ public final class ReplicationChannel implements AutoCloseable {
         }
     }
 
-    /** Hands a record to the listener and acknowledges it if the sender waits. Under {@code delivery}. */
+    /**
+     * Hands a record to the listener and acknowledges it if the sender waits. Under {@code delivery}.
+     * The engine numbers its records in order, so one not above the last from that sender is a
+     * second copy: a live record can reach a joining node both while it is held for the snapshot
+     * and again when state transfer resets the sender's message table (seen on loopback).
+     */
     private void store(Envelope e, Address from) {
-        listener.received(e.payload());
+        Long last = lastDelivered.get(from);
+        if (last != null && e.id() <= last) {
+            log.debug("sync link {}: record {} from {} again; delivered once", link.local(), e.id(), from);
+        } else {
+            lastDelivered.put(from, e.id());
+            listener.received(e.payload());
+        }
         if (e.type() == Envelope.Type.SYNC) {
             try {
                 channel.send(new BytesMessage(from, new Envelope(Envelope.Type.ACK, e.id(), new byte[0])
@@ -335,6 +351,7 @@ public final class ReplicationChannel implements AutoCloseable {
         synchronized (delivery) {
             listener.snapshot(records);
             sync = Sync.SYNCED;
+            lastDelivered.clear();
             for (Held h : held) {
                 store(h.envelope(), h.from());
             }
