@@ -163,14 +163,19 @@ class HaTakeoverScenarioTest {
                 Duration.ofSeconds(10)), () -> String.join("\n", active.log));
     }
 
+    /** The peer initiates: MM2, MM4, MM6, QM2; the active dies after QM2, QM3 is lost with it. */
+    private static HaReplicationScenarioTest.Ha deadAfterQm2(long seed) {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(seed, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(1), false, false, false, false);
+        HaReplicationScenarioTest.crashAfter(ha, 4);
+        assertTrue(ha.net().runUntil(() -> ha.active().dead, Duration.ofMinutes(1)));
+        return ha;
+    }
+
     /** A pending responder pair (QM2 sent, QM3 not seen) gets its outbound SA when the peer's traffic arrives. */
     @Test
     void aPendingPairGoesLiveWithTraffic() {
-        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(22, SimulatedNetwork.Faults.NONE, 0,
-                Duration.ofMillis(1), Duration.ofMillis(1), false, false, false, false);
-        // the peer initiates: MM2, MM4, MM6, QM2; the active dies after QM2, QM3 is lost with it
-        HaReplicationScenarioTest.crashAfter(ha, 4);
-        assertTrue(ha.net().runUntil(() -> ha.active().dead, Duration.ofMinutes(1)));
+        HaReplicationScenarioTest.Ha ha = deadAfterQm2(22);
         ha.net().runUntil(() -> false, Duration.ofSeconds(1));
         assertEquals(2, ha.peer().engine.ipsecSas().size(), "the peer sent QM3 and uses the pair");
         SimulatedNetwork.Node active = takeOver(ha);
@@ -188,10 +193,7 @@ class HaTakeoverScenarioTest {
     /** A pending pair that never carries traffic loses its inbound SA at its lifetime. */
     @Test
     void aPendingPairWithoutTrafficEndsAtItsLifetime() {
-        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(23, SimulatedNetwork.Faults.NONE, 0,
-                Duration.ofMillis(1), Duration.ofMillis(1), false, false, false, false);
-        HaReplicationScenarioTest.crashAfter(ha, 4);
-        assertTrue(ha.net().runUntil(() -> ha.active().dead, Duration.ofMinutes(1)));
+        HaReplicationScenarioTest.Ha ha = deadAfterQm2(23);
         ha.net().remove(ha.peer()); // the peer goes quiet
         SimulatedNetwork.Node active = takeOver(ha);
         assertEquals(1, active.kernel.list().size());
