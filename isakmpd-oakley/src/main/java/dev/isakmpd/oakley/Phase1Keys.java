@@ -154,6 +154,24 @@ public final class Phase1Keys {
     }
 
     /**
+     * An established ISAKMP SA's keys as a standby received them (HA takeover, issue 15):
+     * SKEYID_d/a/e are copied, the encryption key is expanded again from SKEYID_e (Appendix B).
+     * SKEYID itself is not replicated: it only proves phase 1 (HASH_I/HASH_R), which a resumed SA
+     * never runs again, so {@link #hashI} and {@link #hashR} refuse.
+     */
+    public static Phase1Keys resumed(Prf prf, CbcCipher cipher, SecretBytes skeyidD, SecretBytes skeyidA,
+            SecretBytes skeyidE) {
+        byte[] e = skeyidE.bytes();
+        try {
+            return new Phase1Keys(prf, cipher, null, SecretBytes.copyOf(skeyidD.bytes()),
+                    SecretBytes.copyOf(skeyidA.bytes()), SecretBytes.adopt(e.clone()),
+                    SecretBytes.adopt(encryptionKey(prf, e, cipher.keyLength())), new byte[cipher.blockSize()]);
+        } finally {
+            Arrays.fill(e, (byte) 0);
+        }
+    }
+
+    /**
      * Appendix B: the key is the first bytes of SKEYID_e when it is long enough; otherwise the
      * first bytes of Ka = K1 | K2 | ..., K1 = prf(SKEYID_e, 0), Kn = prf(SKEYID_e, Kn-1). Ka
      * replaces SKEYID_e entirely (it is not appended to it).
@@ -191,15 +209,19 @@ public final class Phase1Keys {
      * for every authentication method; only SKEYID differs.
      */
     public byte[] hashI(byte[] gxi, byte[] gxr, byte[] ckyI, byte[] ckyR, byte[] saiB, byte[] idiiB) {
-        return prf.apply(skeyid.bytes(), gxi, gxr, ckyI, ckyR, saiB, idiiB);
+        return prf.apply(skeyid().bytes(), gxi, gxr, ckyI, ckyR, saiB, idiiB);
     }
 
     /** HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) (RFC 2409 s5). */
     public byte[] hashR(byte[] gxi, byte[] gxr, byte[] ckyI, byte[] ckyR, byte[] saiB, byte[] idirB) {
-        return prf.apply(skeyid.bytes(), gxr, gxi, ckyR, ckyI, saiB, idirB);
+        return prf.apply(skeyid().bytes(), gxr, gxi, ckyR, ckyI, saiB, idirB);
     }
 
+    /** @throws IllegalStateException for {@link #resumed} keys, which have no SKEYID */
     public SecretBytes skeyid() {
+        if (skeyid == null) {
+            throw new IllegalStateException("SKEYID is not replicated: a resumed ISAKMP SA runs no phase 1");
+        }
         return skeyid;
     }
 
@@ -234,7 +256,9 @@ public final class Phase1Keys {
     }
 
     public void wipe() {
-        skeyid.wipe();
+        if (skeyid != null) {
+            skeyid.wipe();
+        }
         skeyidD.wipe();
         skeyidA.wipe();
         skeyidE.wipe();
@@ -244,7 +268,7 @@ public final class Phase1Keys {
     @Override
     public String toString() {
         return "Phase1Keys[prf=" + prf + ", cipher=" + cipher
-                + ", skeyid fp=" + skeyid.fingerprint()
+                + ", skeyid fp=" + (skeyid == null ? "none" : skeyid.fingerprint())
                 + ", d fp=" + skeyidD.fingerprint()
                 + ", a fp=" + skeyidA.fingerprint()
                 + ", e fp=" + skeyidE.fingerprint()

@@ -92,6 +92,24 @@ class Phase1KeysTest {
         assertTrue(text.contains(keys.skeyid().fingerprint()), text);
     }
 
+    /** A standby's copy (SKEYID_d/a/e only) yields the same encryption key, Appendix B expansion included. */
+    @ParameterizedTest
+    @ValueSource(strings = {"A", "B", "C", "D"})
+    void resumedKeysMatchTheDerivedOnes(String scenario) throws Exception {
+        Vectors v = Vectors.section("scenario " + scenario);
+        Phase1Keys keys = derive(v);
+        Phase1Keys resumed = Phase1Keys.resumed(keys.prf(), keys.cipher(), keys.skeyidD(), keys.skeyidA(),
+                keys.skeyidE());
+        keys.wipe();
+        assertEquals(v.get("skeyid_d"), Vectors.hex(resumed.skeyidD().bytes()));
+        assertEquals(v.get("skeyid_e"), Vectors.hex(resumed.skeyidE().bytes()));
+        assertEquals(v.get("enc_key"), Vectors.hex(resumed.encryptionKey().bytes()));
+        assertThrows(IllegalStateException.class, resumed::skeyid);
+        assertFalse(resumed.toString().toLowerCase().contains(v.get("skeyid_e").substring(0, 16)));
+        resumed.wipe();
+        assertTrue(resumed.encryptionKey().isWiped() && resumed.skeyidA().isWiped());
+    }
+
     @Test
     void wipeClearsEverything() throws Exception {
         Phase1Keys keys = derive(Vectors.section("scenario A"));

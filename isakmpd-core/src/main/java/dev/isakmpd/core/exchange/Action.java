@@ -94,4 +94,14 @@ public sealed interface Action {
      */
     record Replicate(long id, dev.isakmpd.core.ha.HaRecord record, boolean sync) implements Action {
     }
+
+    /**
+     * HA takeover (issue 15 s5): set the kernel's counter of the outbound SA {@code sa}, just
+     * installed, to {@code last} (XFRM oseq: its next packet carries {@code last + 1}): the dead
+     * active's last replicated counter plus the takeover margin, so that no (SPI, sequence number) goes out twice (the peer's replay window
+     * would drop it, and with AES-GCM the IV would repeat, RFC 4106 s3). The XFRM back-end sets it
+     * with XfrmCounters.set after the install.
+     */
+    record OutboundSequence(IpsecSa sa, long last) implements Action {
+    }
 }

@@ -62,6 +62,11 @@ final class DeadPeerDetector {
         return sequence;
     }
 
+    /** Moves the next probe to {@code at} (a taken-over SA spreads its first probes, see {@link Takeover}). */
+    void probeAt(Instant at) {
+        nextProbe = at;
+    }
+
     /** The sequence number the next R-U-THERE will carry. */
     int nextSequence() {
         return nextSequence;

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -102,6 +103,11 @@ public final class Engine {
     private Replication replication;
     /** What a standby holds of its active's SAs ({@link #applyReplica}). */
     private final StandbyTable standby = new StandbyTable();
+    /** Policies whose SAs this node took over: never told INITIAL-CONTACT (issue 15 s5), which would drop them. */
+    private final Set<String> takenOver = new HashSet<>();
+    /** Taken-over responder pairs the peer may not hold (QM2 sent, QM3 not seen), by inbound SA, till {@link #inboundTraffic}. */
+    private final Map<HaRecord.SpiKey, Takeover.Pending> pendingTakeover = new HashMap<>();
+    private final Deadlines<HaRecord.SpiKey> pendingExpiry = new Deadlines<>();
 
     /**
      * @param crypto every algorithm lookup, key pair and random byte of the exchanges comes from
@@ -208,6 +214,118 @@ public final class Engine {
     /** Every established SA as records, for a standby that joins (its state transfer, before the live stream). */
     public List<HaRecord> snapshot() {
         return Replication.snapshot(sessions.values(), ctx.children());
+    }
+
+    /**
+     * HA takeover (issue 15 s5), when this standby becomes the active: every ISAKMP SA and IPsec
+     * SA pair of the standby table goes live, with the dead active's cookies, keys and SPIs, so
+     * that the peers renegotiate nothing. Each pair's inbound SA is installed (the standby did not
+     * install it on receipt: {@link #applyReplica} has no effect on the kernel), then its outbound
+     * SA with {@link Action.OutboundSequence} above the last replicated counter. A pending
+     * responder pair (QM2 sent, QM3 not seen: the peer may not hold it) gets only its inbound SA
+     * until {@link #inboundTraffic} shows the peer uses it; at its lifetime it is deleted. Lifetime
+     * and rekey deadlines are the replicated ones; those already past are spread over
+     * {@link Takeover#SPREAD}. Records of policies we do not have (the two nodes' configurations
+     * differ) are logged and dropped.
+     *
+     * @param sequenceMargin added to each outbound SA's last replicated counter (docs/ha.md: max(2 x
+     *     replay-threshold, peak-pps x (replay-interval + replication lag)))
+     */
+    public List<Action> takeover(Instant now, long sequenceMargin) {
+        Out out = out();
+        events = List.of();
+        List<HaRecord> records = standby.drain();
+        Map<HaRecord.CookiePair, Integer> dpdSequences = new HashMap<>();
+        Map<HaRecord.SpiKey, HaRecord.Counters> counters = new HashMap<>();
+        for (HaRecord r : records) {
+            if (r instanceof HaRecord.DpdSequence d) {
+                dpdSequences.put(d.cookies(), d.sequence());
+            } else if (r instanceof HaRecord.Counters c) {
+                counters.put(c.sa(), c);
+            }
+        }
+        int isakmpSas = 0;
+        int pairs = 0;
+        for (HaRecord r : records) {
+            if (r instanceof HaRecord.IsakmpSa sa) {
+                PeerPolicy peer = peersByName.get(sa.policy());
+                Optional<IsakmpSession> s = peer == null ? Optional.empty() : IsakmpSession.resume(ctx, peer, sa,
+                        Optional.ofNullable(dpdSequences.get(sa.cookies())), now, out);
+                if (peer == null) {
+                    out.warn("ISAKMP SA [" + sa.cookies() + "] not taken over: no peer " + sa.policy() + " here");
+                }
+                s.ifPresent(this::register);
+                isakmpSas += s.isPresent() ? 1 : 0;
+                sa.skeyidD().wipe(); // resume copied them
+                sa.skeyidA().wipe();
+                sa.skeyidE().wipe();
+            } else if (r instanceof HaRecord.IpsecPair p) {
+                if (takeOver(p, counters, sequenceMargin, now, out)) {
+                    pairs++;
+                }
+            }
+        }
+        out.info("takeover: " + isakmpSas + " ISAKMP SAs and " + pairs + " IPsec SA pairs (" + pendingTakeover.size()
+                + " pending) taken over; outbound sequence numbers " + sequenceMargin + " above the last replicated");
+        return out.actions();
+    }
+
+    private boolean takeOver(HaRecord.IpsecPair p, Map<HaRecord.SpiKey, HaRecord.Counters> counters,
+            long margin, Instant now, Out out) {
+        PeerPolicy peer = peersByName.get(policyName(p.peerKey()));
+        if (peer == null) {
+            out.warn("IPsec SAs " + p.inbound().describe() + " not taken over: no peer " + p.peerKey() + " here");
+            p.inbound().wipe();
+            p.outbound().wipe();
+            return false;
+        }
+        takenOver.add(peer.name());
+        HaRecord.SpiKey in = new HaRecord.SpiKey(p.inbound().destination(), p.inbound().spi());
+        HaRecord.Counters sent = counters.get(new HaRecord.SpiKey(p.outbound().destination(), p.outbound().spi()));
+        Random random = ctx.crypto().random();
+        long sequence = Takeover.outboundSequence(sent, margin);
+        // an outbound counter too close to its end cannot carry on: its replacement starts at once
+        boolean exhausted = sequence == Takeover.LAST_SEQUENCE;
+        ChildSas.Pair pair = Takeover.pair(p, exhausted ? now : Takeover.rearmed(p.rekeyAt(), now, random));
+        out.install(p.inbound());
+        if (p.pending()) {
+            pendingTakeover.put(in, new Takeover.Pending(pair, sequence));
+            pendingExpiry.schedule(in, pair.expires());
+            out.info("peer " + pair.peer() + ": pending IPsec SAs of tunnel " + pair.tunnel() + " (in spi 0x"
+                    + p.inbound().spiHex() + ") taken over; outbound SA 0x" + p.outbound().spiHex()
+                    + " waits for traffic on the inbound one (the peer may not have QM2)");
+            return true;
+        }
+        goLive(pair, sequence, now, out);
+        return true;
+    }
+
+    /** A taken-over pair joins the live ones: its outbound SA is installed, its counter set above the replicated one. */
+    private void goLive(ChildSas.Pair pair, long sequence, Instant now, Out out) {
+        ctx.children().add(pair, now);
+        out.install(pair.outbound());
+        out.outboundSequence(pair.outbound(), sequence);
+    }
+
+    /**
+     * Traffic arrived on an inbound SA (the runtime sees it in the kernel's counters): if it belongs
+     * to a taken-over pending pair, the peer holds the pair (it installs it when it sends QM3), so
+     * its outbound SA is installed now (issue 15 s5). Otherwise nothing happens.
+     */
+    public List<Action> inboundTraffic(InetAddress destination, int spi, Instant now) {
+        Out out = out();
+        events = List.of();
+        HaRecord.SpiKey in = new HaRecord.SpiKey(destination, spi);
+        Takeover.Pending p = pendingTakeover.remove(in);
+        if (p != null) {
+            pendingExpiry.schedule(in, null);
+            out.info("peer " + p.pair().peer() + ": traffic on inbound SA 0x" + p.pair().inbound().spiHex()
+                    + " of a pending pair taken over: the peer uses it; installing outbound SA 0x"
+                    + p.pair().outbound().spiHex());
+            goLive(p.pair(), p.outboundSequence(), now, out);
+            out.replicate(() -> Replication.pair(p.pair()));
+        }
+        return out.actions();
     }
 
     private Out out() {
@@ -629,7 +747,8 @@ public final class Engine {
             existing.get().startTunnels(tunnels, now, out);
             track(existing.get());
         } else {
-            boolean firstContact = establishedSession(peer.name()).isEmpty() && !ctx.children().hasPeer(peer.name());
+            boolean firstContact = establishedSession(peer.name()).isEmpty() && !ctx.children().hasPeer(peer.name())
+                    && !takenOver.contains(peer.name());
             register(IsakmpSession.initiate(ctx, peer, tunnels, firstContact, now, out));
         }
     }
@@ -673,6 +792,14 @@ public final class Engine {
                 rekey(p, which + " reached their soft lifetime", now, out);
             }
             ctx.children().reschedule(p);
+        }
+        for (HaRecord.SpiKey k : pendingExpiry.due(now)) {
+            ChildSas.Pair p = pendingTakeover.remove(k).pair();
+            out.info("peer " + p.peer() + ": pending IPsec SAs taken over (in spi 0x" + p.inbound().spiHex()
+                    + ") carried no traffic until their lifetime; deleting the inbound SA");
+            out.delete(p.inbound());
+            p.inbound().wipe();
+            p.outbound().wipe();
         }
         renegotiateLost(now, out, happened);
         return out.actions();
@@ -728,6 +855,7 @@ public final class Engine {
     public Optional<Instant> nextTimeout() {
         Optional<Instant> sa = earliest(earliest(timers.next(), reassembler.nextDeadline()),
                 replication == null ? Optional.empty() : replication.nextDeadline());
+        sa = earliest(sa, pendingExpiry.next());
         Optional<Instant> pair = ctx.children().nextDeadline();
         if (sa.isEmpty() || pair.isEmpty()) {
             return sa.isEmpty() ? pair : sa;

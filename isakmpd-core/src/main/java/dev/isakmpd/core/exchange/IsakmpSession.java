@@ -19,6 +19,7 @@ import dev.isakmpd.core.wire.Payload;
 import dev.isakmpd.core.wire.PayloadCodec;
 import dev.isakmpd.core.wire.TransformPayload;
 import dev.isakmpd.core.wire.WireException;
+import dev.isakmpd.oakley.CbcCipher;
 import dev.isakmpd.oakley.Phase1Keys;
 import dev.isakmpd.oakley.Prf;
 import dev.isakmpd.core.sa.IpsecSa;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Random;
 
 /**
  * One ISAKMP SA: cookies, the phase-1 exchange that creates it ({@link MainMode}), then what the
@@ -232,6 +234,61 @@ final class IsakmpSession {
     Optional<HaRecord.DpdSequence> dpdReplica() {
         return dpd == null ? Optional.empty()
                 : Optional.of(new HaRecord.DpdSequence(Replication.cookies(cookies), dpd.nextSequence() - 1));
+    }
+
+    /**
+     * HA takeover (issue 15 s5): the established ISAKMP SA the dead active replicated, with its
+     * cookies, keys, last phase-1 CBC block (every new phase-2 IV derives from it, RFC 2409
+     * Appendix B), endpoints and the peer's capabilities, and no exchange to run. The lifetime
+     * deadline is the record's; the soft one and the first R-U-THERE are re-armed with jitter, and
+     * our R-U-THERE numbers go on after the last one replicated (RFC 3706 s6.2: the peer must not
+     * see a number twice). Empty, logged, when our policy does not offer the record's algorithms
+     * or has XAUTH or Mode-Config (their state, the client's lease, is not replicated).
+     */
+    static Optional<IsakmpSession> resume(EngineContext ctx, PeerPolicy peer, HaRecord.IsakmpSa r,
+            Optional<Integer> lastDpd, Instant now, Out out) {
+        HaRecord.Phase1Algorithms a = r.algorithms();
+        Optional<Phase1Proposal> proposal = peer.ikeProposals().stream()
+                .filter(p -> p.encryption().ikeValue() == a.encryption() && p.keyBits() == a.keyBits()
+                        && p.hash().ikeValue() == a.hash() && p.group().id() == a.group()).findFirst();
+        if (proposal.isEmpty() || peer.remoteAccess().any()) {
+            out.warn("peer " + peer.name() + " [" + r.cookies() + "] not taken over: " + (proposal.isEmpty()
+                    ? "our policy no longer offers its algorithms " + a : "XAUTH and Mode-Config state is not replicated")
+                    + "; the peer renegotiates");
+            return Optional.empty();
+        }
+        IsakmpSaInfo.Role role = r.initiator() ? IsakmpSaInfo.Role.INITIATOR : IsakmpSaInfo.Role.RESPONDER;
+        IsakmpSession s = new IsakmpSession(ctx, peer, role, r.local(), r.remote(), Takeover.cookies(r.cookies()), now);
+        Phase1Proposal p = proposal.get();
+        Duration lifetime = Duration.ofSeconds(a.lifetimeSeconds());
+        s.choice = new Phase1Sa.Choice(p, 1, null, lifetime);
+        s.prf = ctx.crypto().prf(p.hash());
+        CbcCipher cipher = ctx.crypto().cipher(p.encryption(), p.keyBits());
+        s.keys = Phase1Keys.resumed(s.prf, cipher, r.skeyidD(), r.skeyidA(), r.skeyidE());
+        s.cbc = new CbcState(cipher, s.keys.encryptionKey(), p.hash(), r.lastPhase1Block());
+        s.cbc.endPhase1();
+        HaRecord.Capabilities caps = r.capabilities();
+        Optional<NatDiscovery.Version> nat = Replication.natVersion(caps.natTraversalVersion());
+        if (nat.isPresent() && (caps.localBehindNat() || caps.peerBehindNat())) {
+            s.nat = new NatDiscovery.Result(nat.get(), caps.localBehindNat(), caps.peerBehindNat());
+        }
+        s.phase1 = new ResumedPhase1(s, auth(ctx, peer, role), r, s.choice, s.prf, s.keys, s.cbc, s.nat);
+        Random random = ctx.crypto().random();
+        if (s.nat != null && s.nat.localBehindNat()) {
+            s.nextKeepalive = Takeover.jittered(now, peer.natTraversal().keepalive(), random);
+        }
+        s.state = State.ESTABLISHED;
+        s.expires = Instant.ofEpochMilli(r.expiresAt());
+        s.established = s.expires.minus(lifetime);
+        s.softExpires = Takeover.rearmed(SoftLifetime.of(s.established, lifetime, true, random).toEpochMilli(), now,
+                random);
+        if (peer.dpd().isPresent() && caps.dpd()) {
+            s.dpd = new DeadPeerDetector(peer.dpd().get(), lastDpd.map(n -> n + 1).orElseGet(random::nextInt), now);
+            s.dpd.probeAt(Takeover.jittered(now, peer.dpd().get().delay(), random));
+        }
+        out.info(s.tag() + "ISAKMP SA taken over from the failed active (" + role.name().toLowerCase() + ", " + p
+                + ", expires in " + Duration.between(now, s.expires).toSeconds() + "s)");
+        return Optional.of(s);
     }
 
     /** The tunnels that waited for Main Mode (and for XAUTH and Mode-Config, where they run). */

@@ -141,6 +141,10 @@ final class Out {
         actions.add(new Action.DeletePolicy(t));
     }
 
+    void outboundSequence(IpsecSa sa, long next) {
+        actions.add(new Action.OutboundSequence(sa, next));
+    }
+
     void addAddress(String peer, InetAddress address) {
         actions.add(new Action.AddAddress(peer, address));
     }

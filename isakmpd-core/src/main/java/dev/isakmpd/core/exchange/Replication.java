@@ -179,6 +179,17 @@ final class Replication {
         }).orElse(0);
     }
 
+    /** The NAT-T version of {@link HaRecord.Capabilities}' number; empty for 0 (no NAT). */
+    static Optional<NatDiscovery.Version> natVersion(int n) {
+        return switch (n) {
+            case 1 -> Optional.of(NatDiscovery.Version.RFC3947);
+            case 2 -> Optional.of(NatDiscovery.Version.DRAFT_03);
+            case 3 -> Optional.of(NatDiscovery.Version.DRAFT_02);
+            case 4 -> Optional.of(NatDiscovery.Version.DRAFT_02_NEWLINE);
+            default -> Optional.empty();
+        };
+    }
+
     /** Every SA as records, for a standby that joins: ISAKMP SAs first, so that pairs find their owner. */
     static List<HaRecord> snapshot(Iterable<IsakmpSession> sessions, ChildSas children) {
         List<HaRecord> all = new ArrayList<>();

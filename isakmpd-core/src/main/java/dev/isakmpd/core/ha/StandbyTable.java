@@ -101,6 +101,20 @@ public final class StandbyTable {
         return all;
     }
 
+    /**
+     * Takeover: every record held, as {@link #records}, and the table empties. Nothing is wiped:
+     * the keys now belong to the caller.
+     */
+    public List<HaRecord> drain() {
+        List<HaRecord> all = records();
+        isakmp.clear();
+        dpd.clear();
+        pairs.clear();
+        byOutbound.clear();
+        counters.clear();
+        return all;
+    }
+
     private static HaRecord.SpiKey key(IpsecSa sa) {
         return new HaRecord.SpiKey(sa.destination(), sa.spi());
     }

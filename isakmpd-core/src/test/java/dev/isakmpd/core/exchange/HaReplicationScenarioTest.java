@@ -37,7 +37,7 @@ class HaReplicationScenarioTest {
     private static final int SEEDS = Integer.getInteger("ha.seeds", 200);
 
     /** An active, a standby (never on the network) and the peer; {@code activeInitiates} picks who starts. */
-    private record Ha(SimulatedNetwork net, SimulatedNetwork.Node active, SimulatedNetwork.Node peer,
+    record Ha(SimulatedNetwork net, SimulatedNetwork.Node active, SimulatedNetwork.Node peer,
             SimulatedReplication channel, boolean aggressive) {
         boolean bothUp() {
             return active.engine.ipsecSas().size() == 2 && peer.engine.ipsecSas().size() == 2;
@@ -55,18 +55,25 @@ class HaReplicationScenarioTest {
      */
     private static Ha ha(long seed, SimulatedNetwork.Faults faults, double replicationLoss, Duration minDelay,
             Duration maxDelay, boolean activeInitiates, boolean dpd, boolean aggressive) {
+        return ha(seed, faults, replicationLoss, minDelay, maxDelay, activeInitiates, dpd, aggressive, false);
+    }
+
+    /** {@code peerDpd}: the peer probes too. The standby has the active's policy, for a takeover. */
+    static Ha ha(long seed, SimulatedNetwork.Faults faults, double replicationLoss, Duration minDelay,
+            Duration maxDelay, boolean activeInitiates, boolean dpd, boolean aggressive, boolean peerDpd) {
         SimulatedNetwork net = new SimulatedNetwork(seed, faults);
         String ike = "aes128-sha256-ecp256";
         PeerPolicy forA = policy("b", A, B, "k", ike, "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false);
-        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500),
-                List.of(AggressiveModeScenarioTest.aggressive(dpd ? DeadPeerDetectionScenarioTest.withDpd(forA) : forA,
-                        aggressive)), seed + 1));
-        SimulatedNetwork.Node standby = new SimulatedNetwork.Node("standby", Addresses.parseEndpoint(A, 500),
-                List.of(policy("b", A, B, "k", ike, "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false)),
+        List<PeerPolicy> active = List.of(AggressiveModeScenarioTest.aggressive(
+                dpd ? DeadPeerDetectionScenarioTest.withDpd(forA) : forA, aggressive));
+        SimulatedNetwork.Node a = net.add(new SimulatedNetwork.Node("a", Addresses.parseEndpoint(A, 500), active,
+                seed + 1));
+        SimulatedNetwork.Node standby = new SimulatedNetwork.Node("standby", Addresses.parseEndpoint(A, 500), active,
                 seed + 3);
+        PeerPolicy forB = policy("a", B, A, "k", ike, "aes128-sha1", null, "10.2.0.0/16", "10.1.0.0/16", false);
         SimulatedNetwork.Node b = net.add(new SimulatedNetwork.Node("b", Addresses.parseEndpoint(B, 500),
-                List.of(AggressiveModeScenarioTest.aggressive(policy("a", B, A, "k", ike, "aes128-sha1", null,
-                        "10.2.0.0/16", "10.1.0.0/16", false), aggressive)), seed + 2));
+                List.of(AggressiveModeScenarioTest.aggressive(peerDpd ? DeadPeerDetectionScenarioTest.withDpd(forB)
+                        : forB, aggressive)), seed + 2));
         SimulatedReplication channel = new SimulatedReplication(net, a, standby, seed + 4, replicationLoss, minDelay,
                 maxDelay);
         Ha ha = new Ha(net, a, b, channel, aggressive);
@@ -310,24 +317,7 @@ class HaReplicationScenarioTest {
         for (int seed = 0; seed < SEEDS; seed++) {
             Ha ha = ha(1000L * crashAfter + seed, faults, 0.1, Duration.ofMillis(1), Duration.ofMillis(30),
                     activeInitiates, false, aggressive);
-            int[] sends = {0};
-            var channel = ha.active.observer;
-            Runnable crash = () -> {
-                if (!ha.active.dead) {
-                    ha.active.dead = true;
-                    ha.net.remove(ha.active);
-                }
-            };
-            ha.active.observer = a -> {
-                if (sends[0] >= crashAfter) { // the rest of the input that sent message n dies with the node
-                    crash.run();
-                    return;
-                }
-                if (a instanceof Action.Send && ++sends[0] == crashAfter) {
-                    ha.net.schedule(ha.net.now, crash);
-                }
-                channel.accept(a);
-            };
+            crashAfter(ha, crashAfter);
             ha.net.runUntil(() -> ha.active.dead, Duration.ofMinutes(2));
             checkStandbyAgreesWithActive(ha);
             if (ha.active.dead) {
@@ -337,6 +327,28 @@ class HaReplicationScenarioTest {
             }
         }
         assertTrue(crashed > SEEDS / 2, "most runs reach message " + crashAfter + ": " + crashed);
+    }
+
+    /** The active dies right after its n-th datagram: the rest of that input, and all after, is lost. */
+    static void crashAfter(Ha ha, int crashAfter) {
+        int[] sends = {0};
+        var channel = ha.active.observer;
+        Runnable crash = () -> {
+            if (!ha.active.dead) {
+                ha.active.dead = true;
+                ha.net.remove(ha.active);
+            }
+        };
+        ha.active.observer = a -> {
+            if (sends[0] >= crashAfter) { // the rest of the input that sent message n dies with the node
+                crash.run();
+                return;
+            }
+            if (a instanceof Action.Send && ++sends[0] == crashAfter) {
+                ha.net.schedule(ha.net.now, crash);
+            }
+            channel.accept(a);
+        };
     }
 
     static Stream<Arguments> crashPoints() {

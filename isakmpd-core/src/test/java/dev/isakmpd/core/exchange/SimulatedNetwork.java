@@ -66,6 +66,8 @@ final class SimulatedNetwork {
         final List<java.net.InetAddress> addresses = new ArrayList<>();
         /** Sees each action before it is carried out (HA: the replication channel, a crash at a boundary). */
         Consumer<Action> observer = a -> { };
+        /** HA takeover: the counter each outbound SA got (Action.OutboundSequence), by SPI. */
+        final Map<Integer, Long> outboundSequences = new HashMap<>();
         /** Crashed: the rest of its actions and its timers are gone. */
         boolean dead;
 
@@ -219,6 +221,8 @@ final class SimulatedNetwork {
                 } else if (a instanceof Action.DeleteSa d) {
                     from.deletes++;
                     from.kernel.delete(d.sa().destination(), d.sa().spi());
+                } else if (a instanceof Action.OutboundSequence q) {
+                    from.outboundSequences.put(q.sa().spi(), q.last());
                 } else if (a instanceof Action.AddPolicy ap) {
                     from.policies.add(ap.tunnel());
                 } else if (a instanceof Action.DeletePolicy dp) {

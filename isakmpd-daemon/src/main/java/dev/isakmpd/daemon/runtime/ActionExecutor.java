@@ -4,10 +4,12 @@ import dev.isakmpd.core.exchange.Action;
 import dev.isakmpd.core.exchange.Datagram;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.ha.RoleGate;
+import dev.isakmpd.xfrm.XfrmKernel;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -85,6 +87,8 @@ final class ActionExecutor {
                 log(l);
             } else if (a instanceof Action.Replicate r) {
                 replicator.accept(r);
+            } else if (a instanceof Action.OutboundSequence q) {
+                outboundSequence(q.sa(), q.last());
             } else {
                 // Action is sealed: a new kind must get a branch here, not be dropped unseen.
                 throw new IllegalStateException("no executor for action " + a.getClass().getSimpleName());
@@ -164,6 +168,24 @@ final class ActionExecutor {
         } catch (KernelException | RuntimeException e) {
             KERNEL.error("cannot install {}/{} {} {} spi=0x{}: {}", sa.peer(), sa.tunnel(), sa.protocolName(),
                     sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
+        }
+    }
+
+    /**
+     * HA takeover: the outbound SA just installed goes on above the dead active's counter (XFRM
+     * NEWAE with NLM_F_REPLACE). PF_KEY has no such call (docs/ha.md "PF_KEY and BSD").
+     */
+    private void outboundSequence(IpsecSa sa, long last) {
+        try {
+            if (!(kernel instanceof XfrmKernel x)) {
+                throw new KernelException("only the XFRM back-end can set a sequence number");
+            }
+            x.counters().set(sa.destination(), sa.spi(), sa.protocol(), new ReplayState(last, 0, 0));
+            KERNEL.info("outbound {}/{} spi=0x{} goes on after sequence number {}", sa.peer(), sa.tunnel(),
+                    sa.spiHex(), last);
+        } catch (KernelException | RuntimeException e) {
+            KERNEL.error("cannot set the sequence number of {}/{} spi=0x{} to {}: {}", sa.peer(), sa.tunnel(),
+                    sa.spiHex(), last, e.getMessage());
         }
     }
 

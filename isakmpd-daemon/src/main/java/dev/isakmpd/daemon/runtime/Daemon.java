@@ -142,8 +142,13 @@ public final class Daemon {
             }
             if (config.ha().isPresent()) {
                 engine.replication(REPLICATION_ACK_TIMEOUT);
+                // a record older than the ack timeout made the active go degraded: that bounds the lag
+                long margin = config.ha().get().takeoverMargin(REPLICATION_ACK_TIMEOUT);
                 HaNode ha = new HaNode(config.ha().get(), new ReplicatedEngine(engine, loop, clock), loop::submit,
-                        loop::startAutoPeers);
+                        () -> {
+                            loop.takeover(margin);
+                            loop.startAutoPeers();
+                        });
                 loop.roleGate(ha);
                 loop.replicateTo(r -> ha.replicate(r.id(), HaCodec.encode(r.record()), r.sync()));
                 servers.add(ha::close);

@@ -267,6 +267,14 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * HA: this node just became active (loop thread): the SAs its standby table holds go live
+     * (Engine.takeover), each outbound one {@code margin} sequence numbers above the last replicated.
+     */
+    void takeover(long margin) {
+        dispatch("taking over the active's SAs", () -> engine.takeover(clock.instant(), margin));
+    }
+
     void requestStop() {
         stopRequested = true;
         transport.wakeup();

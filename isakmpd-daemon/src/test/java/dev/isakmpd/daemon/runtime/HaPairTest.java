@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The engine's replication glued to the sync link (issue 15): gateway A (active, keepalived says
  * MASTER) negotiates with a peer, and gateway B (standby) ends up holding the ISAKMP SA and the
  * IPsec SA pair, each reaching it before the message that let the peer use it, with no message
- * sent without the standby's ack.
+ * sent without the standby's ack. When keepalived then says MASTER to B, B takes them over.
  */
 class HaPairTest {
     private static final String PSK = "ha pair test psk";
@@ -67,6 +69,22 @@ class HaPairTest {
         assertEquals(0L, gwA.haStatus().get("ha-unacked"), "A " + gwA.haStatus());
         assertTrue(gwB.status().esp().isEmpty() && gwB.status().isakmp().isEmpty(),
                 "a standby negotiates nothing itself: " + gwB.status());
+
+        // keepalived gives B the address: B takes A's SAs over, same cookies and SPIs, and installs them
+        keepalived("gw-b", "INSTANCE \"VI_1\" MASTER 100");
+        assertTrue(until(() -> gwB.status().esp().size() == 2), "B took nothing over: " + gwB.status());
+        assertEquals(spis(gwA.status()), spis(gwB.status()));
+        assertEquals(spis(gwA.status()), gwB.status().installed().keySet(), "both SAs in B's kernel");
+        assertEquals(cookies(gwA.status()), cookies(gwB.status()));
+    }
+
+    private static Set<String> spis(DaemonStatus s) {
+        return s.esp().stream().map(DaemonStatus::key).collect(Collectors.toSet());
+    }
+
+    private static Set<String> cookies(DaemonStatus s) {
+        return s.isakmp().stream().map(i -> i.initiatorCookie() + ":" + i.responderCookie() + " " + i.state())
+                .collect(Collectors.toSet());
     }
 
     private Daemon gateway(String node, String listen, String peer, String syncLocal, String syncOther)
