@@ -308,6 +308,47 @@ public final class Engine {
     }
 
     /**
+     * HA split brain (issue 15 s6): another node is active too and wins, so this one turns standby
+     * at once. Every ISAKMP SA and IPsec SA pair is forgotten without a Delete to any peer: the
+     * winner holds them under the same cookies and SPIs, and a Delete would make the peer drop them
+     * there too. Both SAs of each pair leave the kernel: the outbound one so that this node emits
+     * no ESP under a key the winner uses, the inbound one because this node is a fresh standby now
+     * and its next takeover installs it again from the winner's snapshot. A road warrior's
+     * per-client policy and address go with its SAs. The standby table is emptied (a fresh
+     * snapshot follows) and so is the replication: what waited for an ack is never sent, and no
+     * Delete goes to the winner. Nothing is renegotiated.
+     */
+    public List<Action> demote(Instant now) {
+        Out out = new Out(debug, capture, this::wire, null); // nothing of this reaches the winner
+        events = List.of();
+        int pairs = ctx.children().all().size() + pendingTakeover.size();
+        int isakmpSas = sessions.size();
+        for (ChildSas.Pair p : List.copyOf(ctx.children().all())) {
+            dropPair(p, sa -> true, out);
+        }
+        for (Takeover.Pending p : pendingTakeover.values()) {
+            out.delete(p.pair().inbound()); // its outbound SA was never installed
+            p.pair().inbound().wipe();
+            p.pair().outbound().wipe();
+        }
+        pendingTakeover.keySet().forEach(k -> pendingExpiry.schedule(k, null));
+        pendingTakeover.clear();
+        for (IsakmpSession s : List.copyOf(sessions.values())) {
+            s.die(out);
+            track(s);
+        }
+        ctx.children().takeRemoved(); // nothing is renegotiated
+        standby.clear();
+        takenOver.clear();
+        if (replication != null) {
+            replication.forget();
+        }
+        out.warn("HA: demoted to standby: forgot " + isakmpSas + " ISAKMP SAs and " + pairs + " IPsec SA pairs"
+                + " without a Delete (the other node holds them), their SAs removed from the kernel");
+        return out.actions();
+    }
+
+    /**
      * Traffic arrived on an inbound SA (the runtime sees it in the kernel's counters): if it belongs
      * to a taken-over pending pair, the peer holds the pair (it installs it when it sends QM3), so
      * its outbound SA is installed now (issue 15 s5). Otherwise nothing happens.

@@ -139,6 +139,18 @@ final class Replication {
         missed.clear();
     }
 
+    /**
+     * Split brain: this node demotes (Engine#demote). What waits for an ack is dropped unsent (its
+     * SA is gone) and nothing is owed to the other node, which is the active now.
+     */
+    void forget() {
+        waiting.clear();
+        heldBytes.clear();
+        async.clear();
+        missed.clear();
+        degraded = false;
+    }
+
     Optional<Instant> nextDeadline() {
         return waiting.isEmpty() ? Optional.empty() : Optional.of(waiting.values().iterator().next().deadline());
     }

@@ -115,6 +115,17 @@ public final class StandbyTable {
         return all;
     }
 
+    /** Forgets everything held and wipes its keys: a demoted node takes a fresh snapshot (issue 15 s6). */
+    public void clear() {
+        isakmp.values().forEach(StandbyTable::wipe);
+        pairs.values().forEach(StandbyTable::wipe);
+        isakmp.clear();
+        dpd.clear();
+        pairs.clear();
+        byOutbound.clear();
+        counters.clear();
+    }
+
     private static HaRecord.SpiKey key(IpsecSa sa) {
         return new HaRecord.SpiKey(sa.destination(), sa.spi());
     }
