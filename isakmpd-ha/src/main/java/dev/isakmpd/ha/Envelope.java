@@ -27,7 +27,9 @@ record Envelope(Type type, long id, byte[] payload) {
         ASYNC(2),
         ACK(3),
         /** The full state a joining standby starts from (state transfer). */
-        SNAPSHOT(4);
+        SNAPSHOT(4),
+        /** A {@link RoleAnnouncement}: who is active, for split brain (issue 15 s6). Not acknowledged. */
+        ANNOUNCE(5);
 
         final byte code;
 

@@ -216,6 +216,19 @@ public final class ReplicationChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells the other members this node's role (issue 15 s6); not acknowledged, and a failure is
+     * only logged: the next announcement follows within the caller's period.
+     */
+    public void announce(RoleAnnouncement a) {
+        try {
+            Envelope e = new Envelope(Envelope.Type.ANNOUNCE, 0, a.encode());
+            channel.send(new BytesMessage(null, e.encode(keys.mac())));
+        } catch (Exception ex) {
+            log.debug("sync link {}: cannot announce {}: {}", link.local(), a, ex.toString());
+        }
+    }
+
     @Override
     public void close() {
         channel.close();
@@ -271,6 +284,14 @@ public final class ReplicationChannel implements AutoCloseable {
                 }
             }
             case SYNC, ASYNC -> deliver(e, m.getSrc());
+            case ANNOUNCE -> {
+                try {
+                    listener.announced(RoleAnnouncement.decode(e.payload()));
+                } catch (Envelope.Refused r) {
+                    log.warn("sync link {}: refused an announcement from {}: {}", link.local(), m.getSrc(),
+                            r.getMessage());
+                }
+            }
             case SNAPSHOT -> log.warn("sync link {}: refused a snapshot from {} outside state transfer",
                     link.local(), m.getSrc());
         }

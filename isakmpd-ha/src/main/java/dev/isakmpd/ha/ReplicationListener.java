@@ -29,4 +29,8 @@ public interface ReplicationListener {
 
     /** The other node left the sync link or was found dead. */
     void peerDown();
+
+    /** What the other node says of itself ({@link ReplicationChannel#announce}), in any sync state. */
+    default void announced(RoleAnnouncement other) {
+    }
 }

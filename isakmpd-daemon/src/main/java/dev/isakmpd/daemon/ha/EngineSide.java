@@ -31,6 +31,10 @@ public interface EngineSide {
         @Override
         public void standbyBack() {
         }
+
+        @Override
+        public void demote() {
+        }
     };
 
     /** Standby: one live record from the active. */
@@ -47,6 +51,12 @@ public interface EngineSide {
 
     /** Active: the standby is reachable (again): what it may lack goes to it, guarded messages wait for it. */
     void standbyBack();
+
+    /**
+     * Split brain lost: the engine forgets its SAs without a Delete, removes them from the kernel
+     * and empties its standby table for a fresh snapshot (Engine.demote).
+     */
+    void demote();
 
     /** Status lines of the engine's side (any thread): what a standby holds of its active's SAs. */
     default Map<String, Object> status() {

@@ -3,13 +3,17 @@ package dev.isakmpd.daemon.ha;
 import dev.isakmpd.daemon.config.HaSettings;
 import dev.isakmpd.ha.ReplicationChannel;
 import dev.isakmpd.ha.ReplicationListener;
+import dev.isakmpd.ha.RoleAnnouncement;
 import dev.isakmpd.ha.SyncLink;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +23,20 @@ import org.slf4j.LoggerFactory;
  * FIFO, the track file that keeps it from the address until its initial sync is complete, and
  * the replication channel. Every state change runs on the event loop's thread ({@code loop}):
  * the FIFO reader and JGroups' threads only hand events over.
+ *
+ * <p>Split brain (issue 15 s6): each node announces its role, VRRP priority and takeover epoch
+ * on the sync link when it turns active and every {@link #ANNOUNCE_INTERVAL}. An active that
+ * hears another active that {@link RoleAnnouncement#outranks} it demotes at once: the track file
+ * says {@link TrackFile#DEMOTED} (keepalived goes to FAULT and gives up the addresses even while
+ * VRRP is partitioned), the engine forgets its SAs without a Delete and removes them from the
+ * kernel, and the node takes a fresh snapshot. It stays standby until the other node is standby
+ * or leaves the sync link. A node that starts or takes a fresh snapshot obeys no MASTER until the
+ * snapshot has arrived (or the attempt ended): its track file is negative meanwhile.
  */
 public final class HaNode implements RoleGate, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
+    /** How often a node announces its role: two actives see each other within about this time. */
+    public static final Duration ANNOUNCE_INTERVAL = Duration.ofMillis(200);
 
     public enum Role {
         ACTIVE,
@@ -35,6 +50,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
     private final Runnable becameActive;
     private NotifyFifoReader fifo;
     private ReplicationChannel channel;
+    private ScheduledExecutorService announcer;
 
     // Written on the loop thread; volatile for status() from the control thread.
     private volatile Role role = Role.STANDBY;
@@ -44,8 +60,20 @@ public final class HaNode implements RoleGate, AutoCloseable {
     private volatile String lastVrrp = "none";
     private volatile long recordsReceived;
     private volatile long unacked;
+    /** keepalived's priority for this node, from its last line (a group's 0 keeps the instances' one). */
+    private volatile int priority;
+    /** What the other node last announced; null until it does, and once it leaves the link. */
+    private volatile RoleAnnouncement peer;
+    /** This node lost a split brain and stays standby while the other node is active. */
+    private volatile boolean demoted;
     /** Once a sync group reported, its lines decide and its instances' lines are only logged. */
     private boolean groupSeen;
+    /** Loop thread: a snapshot is being taken (at start, and after a demotion): no MASTER is obeyed. */
+    private boolean joining;
+    /** Loop thread: keepalived's last word was MASTER (this node may not have obeyed it yet). */
+    private boolean masterPending;
+    /** Loop thread: the other node's epoch this node last said it outranks, not to log it 5 times a second. */
+    private long outranked = -1;
 
     /**
      * @param loop runs a task on the event loop's thread
@@ -64,6 +92,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
      * (in the background: taking a snapshot may take seconds).
      */
     public void start() throws IOException {
+        joining = true;
         track.write(TrackFile.UNSYNCED);
         LOG.info("HA: node {} starts as standby; {} says {} until the initial sync is complete", settings.node(),
                 track.path(), TrackFile.UNSYNCED);
@@ -86,14 +115,47 @@ public final class HaNode implements RoleGate, AutoCloseable {
     private void connect() {
         try {
             channel.connect();
+            announcer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "isakmpd-ha-announce");
+                t.setDaemon(true);
+                return t;
+            });
+            announcer.scheduleAtFixedRate(this::announce, 0, ANNOUNCE_INTERVAL.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.error("HA: joining the sync link on {} failed, this node stays unsynced: {}", settings.syncLocal(),
                     e.toString());
-            return;
         }
+        loop.execute(this::joinDone);
+    }
+
+    /** A demoted node's fresh snapshot, off the loop (it blocks up to the snapshot timeout). */
+    private void refetch() {
+        try {
+            channel.requestSnapshot();
+        } catch (Exception e) {
+            LOG.error("HA: the fresh snapshot after the demotion failed, this node stays unsynced: {}", e.toString());
+        }
+        loop.execute(this::joinDone);
+    }
+
+    /** Loop thread: the snapshot arrived, or the attempt ended; a MASTER that waited for it is obeyed now. */
+    private void joinDone() {
+        joining = false;
         if (channel.synced()) {
-            loop.execute(this::syncComplete);
+            syncComplete();
         }
+        activate("keepalived's MASTER waited for the snapshot");
+    }
+
+    /** This node's role as the other node sees it; any thread. */
+    RoleAnnouncement announcement() {
+        return new RoleAnnouncement(settings.node(), settings.syncLocal().getAddress().getHostAddress() + ":"
+                + settings.syncLocal().getPort(), role == Role.ACTIVE, priority, epoch);
+    }
+
+    private void announce() {
+        channel.announce(announcement());
     }
 
     /** The FIFO reader's thread: parse here, apply on the loop. */
@@ -108,6 +170,9 @@ public final class HaNode implements RoleGate, AutoCloseable {
 
     /** Loop thread: MASTER makes this node active, BACKUP, FAULT and STOP standby. */
     void vrrp(VrrpNotification n) {
+        if (!n.group() || n.priority() > 0) {
+            priority = n.priority();
+        }
         if (n.group()) {
             groupSeen = true;
         } else if (groupSeen) {
@@ -115,19 +180,98 @@ public final class HaNode implements RoleGate, AutoCloseable {
             return;
         }
         lastVrrp = n.toString();
-        Role next = n.state().active() ? Role.ACTIVE : Role.STANDBY;
-        if (next == role) {
-            return;
-        }
-        role = next;
-        if (next == Role.ACTIVE) {
-            epoch++;
-            LOG.warn("HA: keepalived says {}: node {} is now ACTIVE, takeover epoch {}{}", n, settings.node(), epoch,
-                    synced ? "" : " (without a complete initial sync)");
-            becameActive.run();
-        } else {
+        masterPending = n.state().active();
+        if (masterPending) {
+            activate("keepalived says " + n);
+        } else if (role == Role.ACTIVE) {
+            role = Role.STANDBY;
             LOG.warn("HA: keepalived says {}: node {} is now STANDBY and stops initiating and sending", n,
                     settings.node());
+        }
+    }
+
+    /**
+     * Loop thread: obeys keepalived's MASTER ({@code why}, for the log) unless a snapshot is on its way or the
+     * other node won a split brain. The epoch goes above the other node's last announced one, so
+     * that of two actives the later takeover (whose outbound counters are the higher) has the
+     * higher epoch.
+     */
+    private void activate(String why) {
+        if (!masterPending || role == Role.ACTIVE) {
+            return;
+        }
+        if (joining) {
+            LOG.warn("HA: {}, but the snapshot has not arrived: node {} stays STANDBY until it has",
+                    why, settings.node());
+            return;
+        }
+        if (demoted) {
+            LOG.warn("HA: {}, but {} won the split brain: node {} stays STANDBY", why, peer,
+                    settings.node());
+            return;
+        }
+        RoleAnnouncement other = peer;
+        role = Role.ACTIVE;
+        epoch = Math.max(epoch, other == null ? 0 : other.epoch()) + 1;
+        LOG.warn("HA: {}: node {} is now ACTIVE, takeover epoch {}{}", why, settings.node(), epoch,
+                synced ? "" : " (without a complete initial sync)");
+        becameActive.run();
+        if (channel != null) {
+            announce();
+        }
+    }
+
+    /** Loop thread: what the other node says of itself; two actives settle who stays. */
+    void peerAnnounced(RoleAnnouncement other) {
+        peer = other;
+        if (other.active() && role == Role.ACTIVE) {
+            RoleAnnouncement me = announcement();
+            if (!me.outranks(other)) {
+                demote(other, me);
+            } else if (outranked != other.epoch()) {
+                outranked = other.epoch();
+                LOG.error("HA: split brain: {} is active too; this node ({}) outranks it and stays ACTIVE", other, me);
+            }
+        } else if (!other.active() && demoted) {
+            undemote(other.node() + " is standby now");
+        }
+    }
+
+    /** Loop thread: this node lost a split brain. */
+    private void demote(RoleAnnouncement winner, RoleAnnouncement me) {
+        role = Role.STANDBY;
+        demoted = true;
+        synced = false;
+        joining = true;
+        LOG.error("HA: split brain: {} is active too and outranks this node ({}): demoting to STANDBY; its SAs leave"
+                + " the kernel without a Delete, {} says {} (keepalived FAULT) while the other node is active", winner,
+                me, track.path(), TrackFile.DEMOTED);
+        writeTrack();
+        engine.demote();
+        announce();
+        Thread fetch = new Thread(this::refetch, "isakmpd-ha-refetch");
+        fetch.setDaemon(true);
+        fetch.start();
+    }
+
+    /** Loop thread: the split brain is over; keepalived may give this node the address again. */
+    private void undemote(String why) {
+        demoted = false;
+        LOG.warn("HA: {}: node {} may be active again; {} says {}", why, settings.node(), track.path(), trackValue());
+        writeTrack();
+        activate("keepalived's MASTER waited for the split brain to end");
+    }
+
+    private int trackValue() {
+        return demoted ? TrackFile.DEMOTED : synced ? TrackFile.SYNCED : TrackFile.UNSYNCED;
+    }
+
+    private void writeTrack() {
+        try {
+            track.write(trackValue());
+        } catch (IOException e) {
+            LOG.error("HA: {} cannot be written ({} was due), so keepalived does not see this node's state: {}",
+                    track.path(), trackValue(), e.toString());
         }
     }
 
@@ -137,13 +281,8 @@ public final class HaNode implements RoleGate, AutoCloseable {
             return;
         }
         synced = true;
-        try {
-            track.write(TrackFile.SYNCED);
-            LOG.info("HA: initial sync complete; {} says {}", track.path(), TrackFile.SYNCED);
-        } catch (IOException e) {
-            LOG.error("HA: initial sync complete, but {} cannot be written, so keepalived keeps this node's "
-                    + "priority lowered: {}", track.path(), e.toString());
-        }
+        LOG.info("HA: initial sync complete; {} says {}", track.path(), trackValue());
+        writeTrack();
     }
 
     /** Active: sends a record to the standby, in order with every other (see ReplicationChannel). */
@@ -175,12 +314,20 @@ public final class HaNode implements RoleGate, AutoCloseable {
         m.put("ha-unacked", unacked);
         m.put("ha-records-received", recordsReceived);
         m.put("ha-last-vrrp", lastVrrp);
+        m.put("ha-priority", priority);
+        m.put("ha-demoted", demoted);
+        RoleAnnouncement other = peer;
+        m.put("ha-peer-role", other == null ? "none" : other.active() ? "active" : "standby");
+        m.put("ha-peer-epoch", other == null ? 0 : other.epoch());
         m.putAll(engine.status());
         return m;
     }
 
     @Override
     public void close() {
+        if (announcer != null) {
+            announcer.shutdownNow();
+        }
         if (fifo != null) {
             fifo.close();
         }
@@ -243,7 +390,18 @@ public final class HaNode implements RoleGate, AutoCloseable {
 
         @Override
         public void peerDown() {
-            loop.execute(() -> peerConnected = false);
+            loop.execute(() -> {
+                peerConnected = false;
+                peer = null;
+                if (demoted) {
+                    undemote("the other node left the sync link");
+                }
+            });
+        }
+
+        @Override
+        public void announced(RoleAnnouncement other) {
+            loop.execute(() -> peerAnnounced(other));
         }
     }
 }

@@ -15,6 +15,11 @@ public final class TrackFile {
     /** Until the initial sync is complete: lowers the priority below a synced peer's. */
     public static final int UNSYNCED = -100;
     public static final int SYNCED = 0;
+    /**
+     * Lost a split brain: below -253 keepalived puts the instance in FAULT (keepalived.conf(5),
+     * track_file, with weight 1), so it gives up the addresses even while it hears no adverts.
+     */
+    public static final int DEMOTED = -254;
 
     private final Path file;
 

@@ -67,6 +67,13 @@ final class ReplicatedEngine implements EngineSide {
     }
 
     @Override
+    public void demote() {
+        loop.dispatch("demoting after a split brain", () -> engine.demote(clock.instant()));
+        standbyIsakmpSas = 0;
+        standbyPairs = 0;
+    }
+
+    @Override
     public void standbyBack() {
         loop.dispatch("the standby is back", () -> engine.standbyBack(clock.instant()));
     }

@@ -112,6 +112,111 @@ class HaNodeTest {
         }
     }
 
+    /**
+     * Rejoin (issue 15 s7): a node that restarts joins as standby, and a MASTER line that keepalived
+     * writes before the snapshot arrived is obeyed only once it has; the track file stays negative
+     * until then.
+     */
+    @Test
+    void aMasterBeforeTheSnapshotWaitsForIt() throws Exception {
+        InetSocketAddress a = free("127.0.0.21");
+        InetSocketAddress b = free("127.0.0.22");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch asked = new CountDownLatch(1);
+        try (ReplicationChannel active = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
+                KEY, new Ignore(), () -> {
+                    asked.countDown();
+                    release.await();
+                    return List.of();
+                })) {
+            active.connect();
+            HaNode restarted = node(b, a);
+            try {
+                restarted.start();
+                assertTrue(asked.await(30, TimeUnit.SECONDS), "the restarted node asks for the snapshot");
+                restarted.fifoLine("INSTANCE \"VI_1\" MASTER 100");
+                loop.submit(() -> null).get(10, TimeUnit.SECONDS);
+                assertFalse(restarted.active(), "no MASTER before the snapshot");
+                assertEquals(0, activations);
+                assertEquals("-100", track());
+                release.countDown();
+                for (int i = 0; i < 300 && !restarted.active(); i++) {
+                    Thread.sleep(100);
+                }
+                assertTrue(restarted.active(), "the MASTER that waited is obeyed once the snapshot arrived");
+                assertEquals(1, activations);
+                assertEquals("0", track());
+            } finally {
+                release.countDown();
+                restarted.close();
+            }
+        }
+    }
+
+    /**
+     * Split brain (issue 15 s6): an active that hears an active which outranks it demotes (track
+     * file -254, standby, a fresh snapshot) and stays standby while the other is active; once the
+     * other says it is standby, keepalived's MASTER is obeyed again. One that outranks the other
+     * stays active.
+     */
+    @Test
+    void anOutrankedActiveDemotesUntilTheOtherIsStandby() throws Exception {
+        InetSocketAddress a = free("127.0.0.21");
+        InetSocketAddress b = free("127.0.0.22");
+        List<dev.isakmpd.ha.RoleAnnouncement> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ReplicationChannel other = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
+                KEY, new Ignore() {
+                    @Override
+                    public void announced(dev.isakmpd.ha.RoleAnnouncement r) {
+                        heard.add(r);
+                    }
+                }, List::of)) {
+            other.connect();
+            HaNode n = node(b, a);
+            try {
+                n.start();
+                for (int i = 0; i < 300 && !track().equals("0"); i++) {
+                    Thread.sleep(100);
+                }
+                n.fifoLine("INSTANCE \"VI_1\" MASTER 100");
+                onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", true, 99, 7)));
+                assertTrue(n.active(), "a lower priority does not win");
+                onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", true, 100, 7)));
+                assertFalse(n.active(), "the later takeover wins at equal priority");
+                assertEquals(true, n.status().get("ha-demoted"));
+                assertEquals("-254", track());
+                assertEquals("active", n.status().get("ha-peer-role"));
+                onLoop(() -> n.vrrp(VrrpNotification.parse("INSTANCE \"VI_1\" MASTER 100")));
+                assertFalse(n.active(), "keepalived's MASTER is not obeyed while the winner is active");
+                for (int i = 0; i < 300 && !heard.stream().anyMatch(r -> r.node().equals("gw-b") && !r.active()); i++) {
+                    Thread.sleep(100);
+                }
+                assertTrue(heard.stream().anyMatch(r -> r.node().equals("gw-b") && !r.active()),
+                        "it announces itself standby: " + heard);
+                onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", false, 100, 7)));
+                for (int i = 0; i < 300 && !n.active(); i++) {
+                    Thread.sleep(100); // the fresh snapshot may still be on its way
+                }
+                assertTrue(n.active(), "the other node is standby: MASTER is obeyed again");
+                assertEquals(8, n.epoch(), "above the other node's epoch");
+                assertEquals("0", track());
+            } finally {
+                n.close();
+            }
+        }
+    }
+
+    private void onLoop(ThrowingRunnable r) throws Exception {
+        loop.submit(() -> {
+            r.run();
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
     private String track() throws IOException {
         return Files.readString(dir.resolve("weight")).trim();
     }
@@ -133,7 +238,7 @@ class HaNodeTest {
         }
     }
 
-    private static final class Ignore implements ReplicationListener {
+    private static class Ignore implements ReplicationListener {
         @Override
         public void acked(long id) {
         }

@@ -71,11 +71,66 @@ class HaPairTest {
                 "a standby negotiates nothing itself: " + gwB.status());
 
         // keepalived gives B the address: B takes A's SAs over, same cookies and SPIs, and installs them
+        keepalived("gw-a", "INSTANCE \"VI_1\" BACKUP 150"); // both MASTER would be a split brain, which A wins
         keepalived("gw-b", "INSTANCE \"VI_1\" MASTER 100");
         assertTrue(until(() -> gwB.status().esp().size() == 2), "B took nothing over: " + gwB.status());
         assertEquals(spis(gwA.status()), spis(gwB.status()));
         assertEquals(spis(gwA.status()), gwB.status().installed().keySet(), "both SAs in B's kernel");
         assertEquals(cookies(gwA.status()), cookies(gwB.status()));
+    }
+
+    /**
+     * Split brain (issue 15 s6): VRRP is partitioned, so keepalived says MASTER to B while A is
+     * still active; the sync link is up. B takes over with the higher epoch (equal priorities), A
+     * hears B's announcement and demotes: exactly one active, A's track file puts keepalived in
+     * FAULT, A's SAs leave its kernel, and the peer keeps its SAs (A sent no Delete). A then takes a
+     * fresh snapshot from B.
+     */
+    @Test
+    void ofTwoActivesTheEarlierTakeoverDemotesWithinASecond() throws Exception {
+        String a = "127.0.0.1:" + freeUdp("127.0.0.1");
+        String b = "127.0.0.3:" + freeUdp("127.0.0.3");
+        String peer = "127.0.0.2:" + freeUdp("127.0.0.2");
+        String syncA = "127.0.0.41:" + freeTcp("127.0.0.41");
+        String syncB = "127.0.0.42:" + freeTcp("127.0.0.42");
+        Files.writeString(dir.resolve("ha.key"), "0f3a9c1be4d27a8e5b6c0d1f2e3a4b5c\n");
+        Daemon gwA = gateway("gw-a", a, peer, syncA, syncB);
+        Daemon gwB = gateway("gw-b", b, peer, syncB, syncA);
+        keepalived("gw-a", "INSTANCE \"VI_1\" MASTER 100");
+        keepalived("gw-b", "INSTANCE \"VI_1\" BACKUP 100");
+        assertTrue(until(() -> "active".equals(gwA.haStatus().get("ha-role"))
+                && "active".equals(gwB.haStatus().get("ha-peer-role"))
+                && Boolean.TRUE.equals(gwB.haStatus().get("ha-synced"))), "pair not formed: A " + gwA.haStatus()
+                + ", B " + gwB.haStatus());
+        Daemon far = start("peer", daemon(peer) + peerSection("gw", peer, a, true, "10.2.0.0/16", "10.1.0.0/16"));
+        assertTrue(until(() -> far.status().esp().size() == 2 && gwA.status().esp().size() == 2
+                && Integer.valueOf(1).equals(gwB.haStatus().get("ha-standby-pairs"))), "no tunnel: peer "
+                + far.status() + " A " + gwA.status() + " B " + gwB.haStatus());
+        Set<String> peerSpis = spis(far.status());
+        Set<String> peerCookies = cookies(far.status());
+        assertEquals(peerSpis, gwA.status().installed().keySet());
+
+        long start = System.nanoTime();
+        keepalived("gw-b", "INSTANCE \"VI_1\" MASTER 100");
+        assertTrue(until(() -> "standby".equals(gwA.haStatus().get("ha-role"))), "A stays active: " + gwA.haStatus());
+        long settledMs = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("HaPairTest: split brain settled " + settledMs + " ms after B's MASTER line");
+        assertEquals("active", gwB.haStatus().get("ha-role"));
+        assertEquals(2L, gwB.haStatus().get("ha-epoch"), "B's takeover is above A's epoch 1");
+        assertEquals(true, gwA.haStatus().get("ha-demoted"));
+        assertEquals("-254", Files.readString(dir.resolve("gw-a.weight")).trim(), "keepalived on A goes to FAULT");
+        assertTrue(until(() -> gwA.status().installed().isEmpty() && gwA.status().esp().isEmpty()),
+                "A's SAs leave its kernel: " + gwA.status());
+        assertEquals(peerSpis, gwB.status().installed().keySet(), "B holds the pair");
+        assertTrue(until(() -> Boolean.TRUE.equals(gwA.haStatus().get("ha-synced"))
+                && Integer.valueOf(1).equals(gwA.haStatus().get("ha-standby-pairs"))), "A's fresh snapshot: "
+                + gwA.haStatus());
+        assertEquals("-254", Files.readString(dir.resolve("gw-a.weight")).trim(), "while B is active");
+        assertEquals(peerSpis, spis(far.status()), "the peer got no Delete");
+        assertEquals(peerCookies, cookies(far.status()));
+        assertEquals("active", gwB.haStatus().get("ha-role"), "exactly one active: B");
+        assertEquals("standby", gwA.haStatus().get("ha-role"));
+        assertTrue(settledMs < 1000, "split brain settled in " + settledMs + " ms");
     }
 
     private static Set<String> spis(DaemonStatus s) {
