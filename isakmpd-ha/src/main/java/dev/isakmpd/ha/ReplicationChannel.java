@@ -29,6 +29,7 @@ import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.protocols.pbcast.STATE;
 import org.jgroups.stack.Protocol;
+import org.jgroups.util.NameCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplicationChannel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicationChannel.class);
     private static final String CLUSTER = "isakmpd-ha";
+    /** A witness's logical name on the link; gateways keep JGroups' generated ones. */
+    static final String WITNESS = "isakmpd-ha-witness";
     /** A snapshot larger than this is refused rather than allocated (10,000 SA pairs need ~10 MiB). */
     static final int MAX_SNAPSHOT = 256 << 20;
 
@@ -66,6 +69,10 @@ public final class ReplicationChannel implements AutoCloseable {
     private final ReplicationListener listener;
     private final SnapshotSource snapshots;
     private final JChannel channel;
+    /** This member is a witness: it takes no snapshot, stores and acknowledges nothing. */
+    private final boolean isWitness;
+    /** Whether a witness was in the last view (reported to the listener on each change). */
+    private volatile boolean witnessSeen;
     /** Guards pending and peer. */
     private final Object lock = new Object();
     /** Sync record ids sent and not yet acknowledged, in send order. */
@@ -90,17 +97,61 @@ public final class ReplicationChannel implements AutoCloseable {
      */
     public ReplicationChannel(SyncLink link, byte[] secret, ReplicationListener listener, SnapshotSource snapshots)
             throws Exception {
+        this(link, secret, listener, snapshots, false);
+    }
+
+    private ReplicationChannel(SyncLink link, byte[] secret, ReplicationListener listener, SnapshotSource snapshots,
+            boolean isWitness) throws Exception {
         this.link = link;
         this.keys = LinkKeys.derive(secret);
         this.listener = listener;
         this.snapshots = snapshots;
+        this.isWitness = isWitness;
         this.channel = new JChannel(stack()).setDiscardOwnMessages(true).setReceiver(new Handler());
+        if (isWitness) {
+            channel.name(WITNESS);
+        }
+    }
+
+    /**
+     * A witness (issue 15 s6): a third member that only makes the view; the gateways' records reach
+     * it encrypted under the key it shares and are dropped unread, unacknowledged.
+     */
+    public static ReplicationChannel witness(SyncLink link, byte[] secret) throws Exception {
+        return new ReplicationChannel(link, secret, new ReplicationListener() {
+            @Override
+            public void acked(long id) {
+            }
+
+            @Override
+            public void unacked(long id) {
+            }
+
+            @Override
+            public void received(byte[] record) {
+            }
+
+            @Override
+            public void snapshot(List<byte[]> records) {
+            }
+
+            @Override
+            public void peerUp() {
+            }
+
+            @Override
+            public void peerDown() {
+            }
+        }, () -> {
+            throw new IllegalStateException("a witness has no state to give");
+        }, true);
     }
 
     /** The protocol stack, bottom up, as JGroups' tcp.xml minus what a pair on one link does not need. */
     private List<Protocol> stack() {
         List<java.net.InetSocketAddress> hosts = new ArrayList<>(link.peers());
         hosts.add(link.local());
+        link.witness().ifPresent(hosts::add);
         TCP tcp = new TCP().setBindAddress(link.local().getAddress()).setBindPort(link.local().getPort())
                 .setPortRange(0);
         SYM_ENCRYPT encrypt = new SYM_ENCRYPT().setSecretKey(keys.encryptionKey());
@@ -129,6 +180,10 @@ public final class ReplicationChannel implements AutoCloseable {
      */
     public void connect() throws Exception {
         channel.connect(CLUSTER);
+        if (isWitness) {
+            log.info("sync link {}: witness on the link, view {}", link.local(), channel.getView());
+            return;
+        }
         Optional<Address> other = other(channel.getView());
         if (other.isEmpty()) {
             synchronized (delivery) {
@@ -171,6 +226,16 @@ public final class ReplicationChannel implements AutoCloseable {
         synchronized (delivery) {
             return sync == Sync.SYNCED;
         }
+    }
+
+    /** Whether a witness is in the current view (issue 15 s6: a takeover needs it, when configured). */
+    public boolean witnessPresent() {
+        View view = channel.getView();
+        return view != null && view.getMembers().stream().anyMatch(ReplicationChannel::isWitness);
+    }
+
+    private static boolean isWitness(Address a) {
+        return WITNESS.equals(NameCache.get(a));
     }
 
     /** Whether the other node is on the link. */
@@ -238,10 +303,16 @@ public final class ReplicationChannel implements AutoCloseable {
     private Optional<Address> other(View view) {
         Address self = channel.getAddress();
         return view == null ? Optional.empty()
-                : view.getMembers().stream().filter(a -> !a.equals(self)).findFirst();
+                : view.getMembers().stream().filter(a -> !a.equals(self) && !isWitness(a)).findFirst();
     }
 
     private void onView(View view) {
+        boolean witnessNow = view.getMembers().stream().anyMatch(ReplicationChannel::isWitness);
+        if (witnessNow != witnessSeen) {
+            witnessSeen = witnessNow;
+            log.info("sync link {}: the witness {} the view", link.local(), witnessNow ? "joined" : "left");
+            listener.witness(witnessNow);
+        }
         Address now = other(view).orElse(null);
         Address before;
         List<Long> lost = List.of();

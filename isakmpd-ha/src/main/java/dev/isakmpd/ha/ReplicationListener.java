@@ -33,4 +33,8 @@ public interface ReplicationListener {
     /** What the other node says of itself ({@link ReplicationChannel#announce}), in any sync state. */
     default void announced(RoleAnnouncement other) {
     }
+
+    /** A witness joined ({@code true}) or left the view (only with a witness configured). */
+    default void witness(boolean present) {
+    }
 }

@@ -148,6 +148,49 @@ class ReplicationChannelTest {
         return (org.jgroups.JChannel) f.get(c);
     }
 
+    /**
+     * A witness (issue 15 s6) joins the view, is reported to both gateways, is never asked for a
+     * snapshot nor counted as the other gateway, and acknowledges nothing; its departure is reported.
+     */
+    @Test
+    void aWitnessMakesTheViewAndNothingElse() throws Exception {
+        InetSocketAddress addressW = free("127.0.0.13");
+        java.util.concurrent.BlockingQueue<Boolean> seenByA = new java.util.concurrent.LinkedBlockingQueue<>();
+        RecordingListener a = new RecordingListener() {
+            @Override
+            public void witness(boolean present) {
+                seenByA.add(present);
+            }
+        };
+        ReplicationChannel active = new ReplicationChannel(new SyncLink(addressA, List.of(addressB),
+                Duration.ofSeconds(20), java.util.Optional.of(addressW)), KEY, a, List::of);
+        open.add(active);
+        active.connect();
+        ReplicationChannel witness = ReplicationChannel.witness(new SyncLink(addressW, List.of(addressA, addressB),
+                Duration.ofSeconds(20)), KEY);
+        witness.connect();
+        assertEquals(Boolean.TRUE, seenByA.poll(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(active.witnessPresent());
+        assertFalse(active.peerConnected(), "a witness is not the other gateway");
+        active.replicate(1, bytes("alone"), true);
+        assertEquals("unacked 1", a.nextRecord());
+
+        RecordingListener b = new RecordingListener();
+        ReplicationChannel standby = new ReplicationChannel(new SyncLink(addressB, List.of(addressA),
+                Duration.ofSeconds(20), java.util.Optional.of(addressW)), KEY, b, () -> List.of(bytes("b-state")));
+        open.add(standby);
+        standby.connect();
+        assertEquals("snapshot []", b.nextRecord(), "the snapshot comes from the active, not the witness");
+        assertTrue(standby.witnessPresent());
+        active.replicate(2, bytes("r2"), true);
+        assertEquals("acked 2", a.nextRecord());
+        assertEquals("received r2", b.nextRecord());
+
+        witness.close();
+        assertEquals(Boolean.FALSE, seenByA.poll(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertFalse(active.witnessPresent());
+    }
+
     private ReplicationChannel channel(InetSocketAddress local, InetSocketAddress peer, byte[] key,
             ReplicationListener listener, SnapshotSource state) throws Exception {
         ReplicationChannel c = new ReplicationChannel(link(local, peer), key, listener, state);
