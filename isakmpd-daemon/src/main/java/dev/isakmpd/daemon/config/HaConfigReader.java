@@ -21,7 +21,7 @@ final class HaConfigReader {
     /** JGroups' failure detector listens on the sync port + 100. */
     private static final int MAX_SYNC_PORT = 65535 - 100;
     private static final Set<String> KEYS = Set.of("mode", "node", "sync-link", "key-file", "keepalived-fifo",
-            "track-file", "replay-threshold", "replay-interval", "peak-pps", "takeover-rekey-spread");
+            "track-file", "replay-threshold", "replay-interval", "peak-pps", "takeover-rekey-spread", "witness");
 
     private final Problems problems;
     private final Path baseDir;
@@ -65,13 +65,14 @@ final class HaConfigReader {
         long peakPps = positive(ha, "peak-pps", HaSettings.DEFAULT_PEAK_PPS, 1_000_000_000L);
         Duration spread = ha.duration("takeover-rekey-spread").map(Value::value)
                 .orElse(HaSettings.DEFAULT_TAKEOVER_REKEY_SPREAD);
+        Optional<InetSocketAddress> witness = ha.string("witness").flatMap(w -> endpoint(w, link));
         if (problems.errorCount() > errorsBefore) {
             key.ifPresent(SecretBytes::wipe);
             return Optional.empty();
         }
         return Optional.of(new HaSettings(node.get().value(), link.get(0), link.subList(1, link.size()),
                 baseDir.resolve(ha.string("key-file").get().value()), key.get(), fifo.get(), track.get(), threshold,
-                interval, peakPps, spread));
+                interval, peakPps, spread, witness));
     }
 
     /** sync-link: this node's address first, then the other gateway's (and a witness's), each ADDRESS[:PORT]. */
@@ -87,26 +88,37 @@ final class HaConfigReader {
         List<InetSocketAddress> out = new ArrayList<>();
         Set<InetSocketAddress> seen = new HashSet<>();
         for (Value<String> e : entries) {
-            InetSocketAddress a;
-            try {
-                a = Addresses.parseEndpoint(e.value(), HaSettings.DEFAULT_SYNC_PORT);
-            } catch (IllegalArgumentException ex) {
-                problems.error(e.at(), ex.getMessage());
-                continue;
-            }
-            if (a.getAddress().isAnyLocalAddress() || a.getAddress().isMulticastAddress()) {
-                problems.error(e.at(), "must be a unicast address of the sync link, not " + e.value()
-                        + ": replication binds to that link only");
-            } else if (a.getPort() > MAX_SYNC_PORT) {
-                problems.error(e.at(), "port must be at most " + MAX_SYNC_PORT + " (the failure detector uses "
-                        + "port + 100)");
-            } else if (!seen.add(a)) {
+            Optional<InetSocketAddress> a = endpoint(e, List.of());
+            if (a.isPresent() && !seen.add(a.get())) {
                 problems.error(e.at(), "appears twice");
             } else {
-                out.add(a);
+                a.ifPresent(out::add);
             }
         }
         return out;
+    }
+
+    /** A sync-link member's ADDRESS[:PORT]: unicast, with room for the failure detector's port, not in {@code taken}. */
+    private Optional<InetSocketAddress> endpoint(Value<String> e, List<InetSocketAddress> taken) {
+        InetSocketAddress a;
+        try {
+            a = Addresses.parseEndpoint(e.value(), HaSettings.DEFAULT_SYNC_PORT);
+        } catch (IllegalArgumentException ex) {
+            problems.error(e.at(), ex.getMessage());
+            return Optional.empty();
+        }
+        if (a.getAddress().isAnyLocalAddress() || a.getAddress().isMulticastAddress()) {
+            problems.error(e.at(), "must be a unicast address of the sync link, not " + e.value()
+                    + ": replication binds to that link only");
+        } else if (a.getPort() > MAX_SYNC_PORT) {
+            problems.error(e.at(), "port must be at most " + MAX_SYNC_PORT + " (the failure detector uses "
+                    + "port + 100)");
+        } else if (taken.contains(a)) {
+            problems.error(e.at(), "is a gateway's sync-link address; the witness is a third member");
+        } else {
+            return Optional.of(a);
+        }
+        return Optional.empty();
     }
 
     private Optional<SecretBytes> key(Section ha) {

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The [ha] table with mode = "active-standby" (docs/ha.md).
@@ -20,10 +21,11 @@ import java.util.List;
  * @param replayInterval time between two counter reports (XFRMA_ETIMER_THRESH)
  * @param peakPps the most packets per second one SA carries, for the takeover margin
  * @param takeoverRekeySpread over how long a new active rekeys the SAs it took over
+ * @param witness a third member of the sync link that must be in its view before a MASTER line is obeyed
  */
 public record HaSettings(String node, InetSocketAddress syncLocal, List<InetSocketAddress> syncPeers, Path keyFile,
         SecretBytes key, Path keepalivedFifo, Path trackFile, int replayThreshold, Duration replayInterval,
-        long peakPps, Duration takeoverRekeySpread) {
+        long peakPps, Duration takeoverRekeySpread, Optional<InetSocketAddress> witness) {
     public static final int DEFAULT_SYNC_PORT = 7800;
     public static final int DEFAULT_REPLAY_THRESHOLD = 1024;
     public static final Duration DEFAULT_REPLAY_INTERVAL = Duration.ofSeconds(1);
@@ -33,6 +35,14 @@ public record HaSettings(String node, InetSocketAddress syncLocal, List<InetSock
 
     public HaSettings {
         syncPeers = List.copyOf(syncPeers);
+    }
+
+    /** Without a witness. */
+    public HaSettings(String node, InetSocketAddress syncLocal, List<InetSocketAddress> syncPeers, Path keyFile,
+            SecretBytes key, Path keepalivedFifo, Path trackFile, int replayThreshold, Duration replayInterval,
+            long peakPps, Duration takeoverRekeySpread) {
+        this(node, syncLocal, syncPeers, keyFile, key, keepalivedFifo, trackFile, replayThreshold, replayInterval,
+                peakPps, takeoverRekeySpread, Optional.empty());
     }
 
     /**

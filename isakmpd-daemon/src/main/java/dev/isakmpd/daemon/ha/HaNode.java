@@ -66,6 +66,8 @@ public final class HaNode implements RoleGate, AutoCloseable {
     private volatile RoleAnnouncement peer;
     /** This node lost a split brain and stays standby while the other node is active. */
     private volatile boolean demoted;
+    /** A MASTER was refused because the configured witness is not in the view; until it is back. */
+    private volatile boolean noWitness;
     /** Once a sync group reported, its lines decide and its instances' lines are only logged. */
     private boolean groupSeen;
     /** Loop thread: a snapshot is being taken (at start, and after a demotion): no MASTER is obeyed. */
@@ -98,7 +100,8 @@ public final class HaNode implements RoleGate, AutoCloseable {
                 track.path(), TrackFile.UNSYNCED);
         fifo = new NotifyFifoReader(settings.keepalivedFifo(), this::fifoLine);
         fifo.start();
-        SyncLink link = new SyncLink(settings.syncLocal(), settings.syncPeers(), SyncLink.DEFAULT_SNAPSHOT_TIMEOUT);
+        SyncLink link = new SyncLink(settings.syncLocal(), settings.syncPeers(), SyncLink.DEFAULT_SNAPSHOT_TIMEOUT,
+                settings.witness());
         byte[] key = settings.key().bytes();
         try {
             channel = new ReplicationChannel(link, key, new ChannelEvents(), this::snapshotOnLoop);
@@ -210,6 +213,14 @@ public final class HaNode implements RoleGate, AutoCloseable {
                     settings.node());
             return;
         }
+        if (settings.witness().isPresent() && !channel.witnessPresent()) {
+            noWitness = true;
+            LOG.error("HA: {}, but the witness {} is not on the sync link: node {} stays STANDBY (it cannot tell a "
+                    + "dead active from a partition); {} says {} until the witness is back", why,
+                    settings.witness().get(), settings.node(), track.path(), TrackFile.DEMOTED);
+            writeTrack();
+            return;
+        }
         RoleAnnouncement other = peer;
         role = Role.ACTIVE;
         epoch = Math.max(epoch, other == null ? 0 : other.epoch()) + 1;
@@ -263,7 +274,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
     }
 
     private int trackValue() {
-        return demoted ? TrackFile.DEMOTED : synced ? TrackFile.SYNCED : TrackFile.UNSYNCED;
+        return demoted || noWitness ? TrackFile.DEMOTED : synced ? TrackFile.SYNCED : TrackFile.UNSYNCED;
     }
 
     private void writeTrack() {
@@ -319,6 +330,8 @@ public final class HaNode implements RoleGate, AutoCloseable {
         RoleAnnouncement other = peer;
         m.put("ha-peer-role", other == null ? "none" : other.active() ? "active" : "standby");
         m.put("ha-peer-epoch", other == null ? 0 : other.epoch());
+        m.put("ha-witness", settings.witness().isEmpty() ? "none" : channel != null && channel.witnessPresent()
+                ? "present" : "absent");
         m.putAll(engine.status());
         return m;
     }
@@ -395,6 +408,18 @@ public final class HaNode implements RoleGate, AutoCloseable {
                 peer = null;
                 if (demoted) {
                     undemote("the other node left the sync link");
+                }
+            });
+        }
+
+        @Override
+        public void witness(boolean present) {
+            loop.execute(() -> {
+                if (present && noWitness) {
+                    noWitness = false;
+                    LOG.warn("HA: the witness is back on the sync link; {} says {}", track.path(), trackValue());
+                    writeTrack();
+                    activate("keepalived's MASTER waited for the witness");
                 }
             });
         }

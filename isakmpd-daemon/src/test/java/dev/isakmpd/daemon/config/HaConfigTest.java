@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +60,13 @@ class HaConfigTest {
     }
 
     @Test
+    void aWitnessIsAThirdSyncLinkMember() throws Exception {
+        assertEquals(Optional.empty(), load(ConfigLoaderTest.VALID + HA).ha().orElseThrow().witness());
+        assertEquals(Optional.of(new InetSocketAddress("203.0.113.3", 7800)), load(ConfigLoaderTest.VALID + HA
+                + "witness = \"203.0.113.3\"\n").ha().orElseThrow().witness());
+    }
+
+    @Test
     void tuningKeys() throws Exception {
         HaSettings ha = load(ConfigLoaderTest.VALID + HA + """
                 replay-threshold = 256
@@ -96,6 +104,12 @@ class HaConfigTest {
         assertErrors(HA.replace("7900", "65500"),
                 ":28: ha.sync-link[1]: port must be at most 65435 (the failure detector uses port + 100)");
         assertErrors(HA.replace("keepalived-fifo", "keepalived-fif0"), ":30: ha.keepalived-fif0: unknown key");
+        assertErrors(HA + "witness = \"203.0.113.2:7900\"\n", ":32: ha.witness: is a gateway's sync-link address; "
+                + "the witness is a third member");
+        assertErrors(HA + "witness = \"224.0.0.1\"\n", ":32: ha.witness: must be a unicast address of the sync "
+                + "link, not 224.0.0.1: replication binds to that link only");
+        assertErrors(HA + "witness = \"203.0.113.3:65500\"\n", ":32: ha.witness: port must be at most 65435 (the "
+                + "failure detector uses port + 100)");
         assertErrors(HA + "replay-threshold = 0\n", ":32: ha.replay-threshold: must be between 1 and 2147483647, "
                 + "got 0");
         assertErrors(HA + "replay-interval = \"soon\"\n", ":32: ha.replay-interval: bad duration 'soon'");

@@ -206,6 +206,37 @@ class HaNodeTest {
         }
     }
 
+    /** With [ha] witness set, a MASTER is refused while the witness is not in the view (issue 15 s6). */
+    @Test
+    void withAWitnessConfiguredMasterWaitsForIt() throws Exception {
+        InetSocketAddress b = free("127.0.0.22");
+        InetSocketAddress w = free("127.0.0.23");
+        HaNode n = node(b, free("127.0.0.21"), java.util.Optional.of(w));
+        try {
+            n.start();
+            for (int i = 0; i < 300 && !track().equals("0"); i++) {
+                Thread.sleep(100); // alone on the link: synced
+            }
+            n.fifoLine("INSTANCE \"VI_1\" MASTER 100");
+            loop.submit(() -> null).get(10, TimeUnit.SECONDS);
+            assertFalse(n.active(), "no witness, no takeover");
+            assertEquals("-254", track(), "keepalived goes to FAULT and gives the address up");
+            assertEquals("absent", n.status().get("ha-witness"));
+            try (ReplicationChannel witness = ReplicationChannel.witness(new SyncLink(w, List.of(b),
+                    Duration.ofSeconds(20)), KEY)) {
+                witness.connect();
+                for (int i = 0; i < 300 && !n.active(); i++) {
+                    Thread.sleep(100);
+                }
+                assertTrue(n.active(), "the witness is back: the MASTER is obeyed");
+                assertEquals("0", track());
+                assertEquals("present", n.status().get("ha-witness"));
+            }
+        } finally {
+            n.close();
+        }
+    }
+
     private void onLoop(ThrowingRunnable r) throws Exception {
         loop.submit(() -> {
             r.run();
@@ -222,8 +253,13 @@ class HaNodeTest {
     }
 
     private HaNode node(InetSocketAddress local, InetSocketAddress peer) {
+        return node(local, peer, java.util.Optional.empty());
+    }
+
+    private HaNode node(InetSocketAddress local, InetSocketAddress peer, java.util.Optional<InetSocketAddress> witness) {
         HaSettings s = new HaSettings("gw-b", local, List.of(peer), dir.resolve("ha.key"), SecretBytes.copyOf(KEY),
-                dir.resolve("notify.fifo"), dir.resolve("weight"), 1024, Duration.ofSeconds(1), 1000, Duration.ofSeconds(60));
+                dir.resolve("notify.fifo"), dir.resolve("weight"), 1024, Duration.ofSeconds(1), 1000, Duration.ofSeconds(60),
+                witness);
         return new HaNode(s, EngineSide.NONE, loop, () -> activations++);
     }
 
