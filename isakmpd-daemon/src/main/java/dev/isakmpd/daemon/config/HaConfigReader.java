@@ -98,7 +98,7 @@ final class HaConfigReader {
         return out;
     }
 
-    /** A sync-link member's ADDRESS[:PORT]: unicast, with room for the failure detector's port, not in {@code taken}. */
+    /** A sync-link member's ADDRESS[:PORT]: unicast, room for the failure detector's port, not in {@code taken}. */
     private Optional<InetSocketAddress> endpoint(Value<String> e, List<InetSocketAddress> taken) {
         InetSocketAddress a;
         try {

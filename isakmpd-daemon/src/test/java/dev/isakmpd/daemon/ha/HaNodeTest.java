@@ -256,10 +256,11 @@ class HaNodeTest {
         return node(local, peer, java.util.Optional.empty());
     }
 
-    private HaNode node(InetSocketAddress local, InetSocketAddress peer, java.util.Optional<InetSocketAddress> witness) {
+    private HaNode node(InetSocketAddress local, InetSocketAddress peer,
+            java.util.Optional<InetSocketAddress> witness) {
         HaSettings s = new HaSettings("gw-b", local, List.of(peer), dir.resolve("ha.key"), SecretBytes.copyOf(KEY),
-                dir.resolve("notify.fifo"), dir.resolve("weight"), 1024, Duration.ofSeconds(1), 1000, Duration.ofSeconds(60),
-                witness);
+                dir.resolve("notify.fifo"), dir.resolve("weight"), 1024, Duration.ofSeconds(1), 1000,
+                Duration.ofSeconds(60), witness);
         return new HaNode(s, EngineSide.NONE, loop, () -> activations++);
     }
 
