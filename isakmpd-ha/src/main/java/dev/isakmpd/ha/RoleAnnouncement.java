@@ -24,17 +24,19 @@ public record RoleAnnouncement(String node, String link, boolean active, int pri
     }
 
     /**
-     * Whether this active stays when {@code other} is active too: the higher VRRP priority (an
-     * unsynced node's track file lowered its own), then the higher epoch (the later takeover,
-     * whose outbound counters are above the other's: the peers' replay windows follow them), then
-     * the node name that sorts first, then the sync-link address.
+     * Whether this active stays when {@code other} is active too: the higher epoch first, i.e. the
+     * later takeover. It installed its outbound SAs above the replicated counters plus the margin
+     * and the peers' replay windows followed them, so the earlier active's packets would now be
+     * dropped as replays until its SAs are rekeyed: that one must go, whatever its priority. Then
+     * the higher VRRP priority (an unsynced node's track file lowered its own), then the node name
+     * that sorts first, then the sync-link address.
      */
     public boolean outranks(RoleAnnouncement other) {
-        if (priority != other.priority) {
-            return priority > other.priority;
-        }
         if (epoch != other.epoch) {
             return epoch > other.epoch;
+        }
+        if (priority != other.priority) {
+            return priority > other.priority;
         }
         int byName = node.compareTo(other.node);
         return byName != 0 ? byName < 0 : link.compareTo(other.link) < 0;

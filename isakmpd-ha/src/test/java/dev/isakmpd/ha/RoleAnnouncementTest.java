@@ -20,10 +20,10 @@ class RoleAnnouncementTest {
     }
 
     @Test
-    void priorityThenEpochThenNameThenLinkDecide() {
-        assertTrue(A.outranks(new RoleAnnouncement("gw-b", "203.0.113.130:7800", true, 149, 9)), "priority first");
-        assertFalse(A.outranks(new RoleAnnouncement("gw-0", "203.0.113.130:7800", true, 150, 4)),
-                "then the later takeover");
+    void epochThenPriorityThenNameThenLinkDecide() {
+        assertFalse(A.outranks(new RoleAnnouncement("gw-b", "203.0.113.130:7800", true, 100, 4)),
+                "the later takeover first, whatever its priority");
+        assertTrue(A.outranks(new RoleAnnouncement("gw-0", "203.0.113.130:7800", true, 149, 3)), "then priority");
         assertTrue(A.outranks(new RoleAnnouncement("gw-b", "203.0.113.130:7800", true, 150, 3)),
                 "then the name that sorts first");
         assertTrue(A.outranks(new RoleAnnouncement("gw-a", "203.0.113.130:7800", true, 150, 3)),

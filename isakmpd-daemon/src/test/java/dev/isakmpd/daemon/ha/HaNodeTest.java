@@ -179,10 +179,12 @@ class HaNodeTest {
                     Thread.sleep(100);
                 }
                 n.fifoLine("INSTANCE \"VI_1\" MASTER 100");
-                onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", true, 99, 7)));
-                assertTrue(n.active(), "a lower priority does not win");
-                onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", true, 100, 7)));
-                assertFalse(n.active(), "the later takeover wins at equal priority");
+                onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", true, 200, 0)));
+                assertTrue(n.active(), "an earlier takeover does not win, whatever its priority");
+                onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", true, 99, 1)));
+                assertTrue(n.active(), "nor one of the same epoch and a lower priority");
+                onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", true, 50, 7)));
+                assertFalse(n.active(), "the later takeover wins");
                 assertEquals(true, n.status().get("ha-demoted"));
                 assertEquals("-254", track());
                 assertEquals("active", n.status().get("ha-peer-role"));

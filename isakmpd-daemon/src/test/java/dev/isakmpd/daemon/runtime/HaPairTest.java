@@ -71,7 +71,7 @@ class HaPairTest {
                 "a standby negotiates nothing itself: " + gwB.status());
 
         // keepalived gives B the address: B takes A's SAs over, same cookies and SPIs, and installs them
-        keepalived("gw-a", "INSTANCE \"VI_1\" BACKUP 150"); // both MASTER would be a split brain, which A wins
+        keepalived("gw-a", "INSTANCE \"VI_1\" BACKUP 150"); // not a split brain: see below
         keepalived("gw-b", "INSTANCE \"VI_1\" MASTER 100");
         assertTrue(until(() -> gwB.status().esp().size() == 2), "B took nothing over: " + gwB.status());
         assertEquals(spis(gwA.status()), spis(gwB.status()));
@@ -81,8 +81,8 @@ class HaPairTest {
 
     /**
      * Split brain (issue 15 s6): VRRP is partitioned, so keepalived says MASTER to B while A is
-     * still active; the sync link is up. B takes over with the higher epoch (equal priorities), A
-     * hears B's announcement and demotes: exactly one active, A's track file puts keepalived in
+     * still active; the sync link is up. B takes over with the higher epoch, A hears B's
+     * announcement and demotes although its priority is higher: exactly one active, A's track file puts keepalived in
      * FAULT, A's SAs leave its kernel, and the peer keeps its SAs (A sent no Delete). A then takes a
      * fresh snapshot from B.
      */
@@ -96,7 +96,7 @@ class HaPairTest {
         Files.writeString(dir.resolve("ha.key"), "0f3a9c1be4d27a8e5b6c0d1f2e3a4b5c\n");
         Daemon gwA = gateway("gw-a", a, peer, syncA, syncB);
         Daemon gwB = gateway("gw-b", b, peer, syncB, syncA);
-        keepalived("gw-a", "INSTANCE \"VI_1\" MASTER 100");
+        keepalived("gw-a", "INSTANCE \"VI_1\" MASTER 150");
         keepalived("gw-b", "INSTANCE \"VI_1\" BACKUP 100");
         assertTrue(until(() -> "active".equals(gwA.haStatus().get("ha-role"))
                 && "active".equals(gwB.haStatus().get("ha-peer-role"))
