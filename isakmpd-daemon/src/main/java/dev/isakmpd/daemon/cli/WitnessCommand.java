@@ -47,10 +47,10 @@ public final class WitnessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LogSetup.configure(LogSetup.underSystemd(System.getenv()), Optional.empty());
         InetSocketAddress local = endpoint(listen, "--listen");
         List<InetSocketAddress> others = gateways.stream().map(g -> endpoint(g, "GATEWAY")).toList();
         byte[] key = key();
+        LogSetup.configure(LogSetup.underSystemd(System.getenv()), Optional.empty());
         ReplicationChannel channel;
         try {
             channel = ReplicationChannel.witness(new SyncLink(local, others, SyncLink.DEFAULT_SNAPSHOT_TIMEOUT), key);

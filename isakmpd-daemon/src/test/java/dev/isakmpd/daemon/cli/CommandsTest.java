@@ -59,6 +59,20 @@ class CommandsTest {
     }
 
     @Test
+    void haWitnessRefusesAShortKeyAndABadAddress() throws Exception {
+        Path key = dir.resolve("ha.key");
+        Files.writeString(key, "short\n");
+        Result r = run("ha-witness", "--listen", "127.0.0.1:7800", "--key-file", key.toString(), "127.0.0.2",
+                "127.0.0.3");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--key-file " + key + ": its first line holds 5 bytes, at least 16 are needed"),
+                r.err());
+        r = run("ha-witness", "--listen", "127.0.0.1:x", "--key-file", key.toString(), "127.0.0.2", "127.0.0.3");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--listen 127.0.0.1:x: "), r.err());
+    }
+
+    @Test
     void checkPrintsThePolicyWithoutSecrets() throws Exception {
         Path f = write(CONFIG);
         Result r = run("check", "--config", f.toString());
