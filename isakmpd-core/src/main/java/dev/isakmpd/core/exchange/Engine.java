@@ -931,7 +931,7 @@ public final class Engine {
     /** Forgets the pair and removes from the kernel those SAs {@code inKernel} says are there; tells nobody. */
     private void dropPair(ChildSas.Pair p, Predicate<IpsecSa> inKernel, Out out) {
         ctx.children().remove(p).ifPresent(out::deletePolicy); // the client's last pair: its transport policy goes
-        for (IpsecSa sa : List.of(p.inbound(), p.outbound())) {
+        for (IpsecSa sa : p.inKernel()) {
             if (inKernel.test(sa)) {
                 out.delete(sa);
             }
