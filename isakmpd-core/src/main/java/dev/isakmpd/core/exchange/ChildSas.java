@@ -46,6 +46,8 @@ final class ChildSas {
         private final String identity;
         /** The ISAKMP SA that negotiated the pair: replicated with it, so a standby knows whose it is. */
         private final Cookies owner;
+        /** Its outbound SA waits for the rekey initiator's delayed switch: not in the kernel yet. */
+        private boolean outboundWaits;
 
         Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires, Instant rekeyAt, boolean initiator,
                 String identity, Cookies owner) {
@@ -94,6 +96,16 @@ final class ChildSas {
 
         Instant expires() {
             return expires;
+        }
+
+        /** Whether the outbound SA waits for {@link QuickMode#OUTBOUND_SWITCH_DELAY} (true) or is installed. */
+        void outboundWaits(boolean waits) {
+            outboundWaits = waits;
+        }
+
+        /** Its SAs that are in the kernel: both, or the inbound one while the outbound waits for the switch. */
+        List<IpsecSa> inKernel() {
+            return outboundWaits ? List.of(inbound) : List.of(inbound, outbound);
         }
 
         boolean expired(Instant now) {

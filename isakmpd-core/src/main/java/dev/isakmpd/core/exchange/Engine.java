@@ -108,6 +108,8 @@ public final class Engine {
     /** Taken-over responder pairs the peer may not hold (QM2 sent, QM3 not seen), by inbound SA, till {@link #inboundTraffic}. */
     private final Map<HaRecord.SpiKey, Takeover.Pending> pendingTakeover = new HashMap<>();
     private final Deadlines<HaRecord.SpiKey> pendingExpiry = new Deadlines<>();
+    /** Which pairs a takeover rekeys, and when ({@link #takeoverRekey}). */
+    private Takeover.Rekey takeoverRekey = Takeover.Rekey.DEFAULT;
 
     /**
      * @param crypto every algorithm lookup, key pair and random byte of the exchanges comes from
@@ -217,6 +219,18 @@ public final class Engine {
     }
 
     /**
+     * How the next {@link #takeover} retires the dead node's key material (issue 15 s5): each
+     * AES-GCM and AES-CTR pair is rekeyed by Quick Mode at a random point within {@code spread}
+     * (default 60 s); the others keep their replicated deadlines. With {@code all} (a kernel
+     * back-end that cannot set the outbound counters: PF_KEY) every pair is rekeyed at once.
+     *
+     * @throws IllegalArgumentException if {@code spread} is not positive
+     */
+    public void takeoverRekey(Duration spread, boolean all) {
+        takeoverRekey = new Takeover.Rekey(spread, all);
+    }
+
+    /**
      * HA takeover (issue 15 s5), when this standby becomes the active: every ISAKMP SA and IPsec
      * SA pair of the standby table goes live, with the dead active's cookies, keys and SPIs, so
      * that the peers renegotiate nothing. Each pair's inbound SA is installed (the standby did not
@@ -224,9 +238,10 @@ public final class Engine {
      * SA with {@link Action.OutboundSequence} above the last replicated counter. A pending
      * responder pair (QM2 sent, QM3 not seen: the peer may not hold it) gets only its inbound SA
      * until {@link #inboundTraffic} shows the peer uses it; at its lifetime it is deleted. Lifetime
-     * and rekey deadlines are the replicated ones; those already past are spread over
-     * {@link Takeover#SPREAD}. Records of policies we do not have (the two nodes' configurations
-     * differ) are logged and dropped.
+     * and rekey deadlines are the replicated ones; an ISAKMP SA's already past is spread over
+     * {@link Takeover#SPREAD}, a pair's over the spread of {@link #takeoverRekey}, which also
+     * rekeys the AES-GCM and AES-CTR pairs (or all, on PF_KEY) early. Records of policies we do
+     * not have (the two nodes' configurations differ) are logged and dropped.
      *
      * @param sequenceMargin added to each outbound SA's last replicated counter (docs/ha.md: max(2 x
      *     replay-threshold, peak-pps x (replay-interval + replication lag)))
@@ -267,7 +282,23 @@ public final class Engine {
         }
         out.info("takeover: " + isakmpSas + " ISAKMP SAs and " + pairs + " IPsec SA pairs (" + pendingTakeover.size()
                 + " pending) taken over; outbound sequence numbers " + sequenceMargin + " above the last replicated");
+        logTakeoverRekey(records, out);
         return out.actions();
+    }
+
+    private void logTakeoverRekey(List<HaRecord> records, Out out) {
+        if (takeoverRekey.all()) {
+            out.info("takeover: every IPsec SA pair is rekeyed now, make-before-break (the kernel back-end cannot"
+                    + " carry the dead node's ESP counters)");
+            return;
+        }
+        long counted = records.stream().filter(r -> r instanceof HaRecord.IpsecPair p
+                && peersByName.containsKey(policyName(p.peerKey())) && Takeover.ivFromCounter(p.outbound())).count();
+        if (counted > 0) {
+            out.info("takeover: " + counted + " IPsec SA pair(s) with AES-GCM or AES-CTR are rekeyed within "
+                    + takeoverRekey.spread().toSeconds() + "s (the dead node may have used their counters beyond"
+                    + " the replicated ones)");
+        }
     }
 
     private boolean takeOver(HaRecord.IpsecPair p, Map<HaRecord.SpiKey, HaRecord.Counters> counters,
@@ -286,7 +317,7 @@ public final class Engine {
         long sequence = Takeover.outboundSequence(sent, margin);
         // an outbound counter too close to its end cannot carry on: its replacement starts at once
         boolean exhausted = sequence == Takeover.LAST_SEQUENCE;
-        ChildSas.Pair pair = Takeover.pair(p, exhausted ? now : Takeover.rearmed(p.rekeyAt(), now, random));
+        ChildSas.Pair pair = Takeover.pair(p, exhausted ? now : takeoverRekey.at(p, now, random));
         out.install(p.inbound());
         if (p.pending()) {
             pendingTakeover.put(in, new Takeover.Pending(pair, sequence));
@@ -972,7 +1003,7 @@ public final class Engine {
     /** Forgets the pair and removes from the kernel those SAs {@code inKernel} says are there; tells nobody. */
     private void dropPair(ChildSas.Pair p, Predicate<IpsecSa> inKernel, Out out) {
         ctx.children().remove(p).ifPresent(out::deletePolicy); // the client's last pair: its transport policy goes
-        for (IpsecSa sa : List.of(p.inbound(), p.outbound())) {
+        for (IpsecSa sa : p.inKernel()) {
             if (inKernel.test(sa)) {
                 out.delete(sa);
             }

@@ -145,8 +145,7 @@ final class Informational {
             found.ifPresentOrElse(pair -> {
                 out.info(s.tag() + "peer deleted IPsec SA pair of tunnel " + pair.outbound().tunnel() + " (out spi 0x"
                         + pair.outbound().spiHex() + ", in spi 0x" + pair.inbound().spiHex() + ")");
-                out.delete(pair.inbound());
-                out.delete(pair.outbound());
+                pair.inKernel().forEach(out::delete);
             }, () -> out.info(s.tag() + String.format("peer deleted unknown %s SPI 0x%08x", ah ? "AH" : "ESP", value)));
         }
     }

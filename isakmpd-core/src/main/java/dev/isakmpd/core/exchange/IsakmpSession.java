@@ -733,12 +733,11 @@ final class IsakmpSession {
             Optional<InetAddress> oa = in.udpEncapsulation().flatMap(UdpEncapsulation::originalAddress);
             IpsecSa movedIn = in.movedTo(remote.getAddress(), local.getAddress(), udpEncapsulation(true, oa));
             IpsecSa movedOut = outSa.movedTo(local.getAddress(), remote.getAddress(), udpEncapsulation(false, oa));
+            List<IpsecSa> before = pair.inKernel(); // an outbound SA waiting for its switch is not there yet
             ctx.children().move(pair, movedIn, movedOut);
             out.replicate(() -> Replication.pair(pair)); // the standby's copy follows the peer too
-            out.delete(in);
-            out.delete(outSa);
-            out.install(movedIn);
-            out.install(movedOut);
+            before.forEach(out::delete);
+            pair.inKernel().forEach(out::install);
             out.info(tag() + "IPsec SAs of tunnel " + pair.tunnel() + " (in spi 0x" + in.spiHex() + ", out spi 0x"
                     + outSa.spiHex() + ") follow the peer to " + Addresses.format(remote.getAddress()) + ":"
                     + remote.getPort());

@@ -462,6 +462,7 @@ final class QuickMode {
             delayedOutbound = null;
             if (session.ctx().children().holds(p)) { // not deleted meanwhile (which wipes its keys)
                 out.debug(tag() + "sending on the new outbound SA 0x" + p.outbound().spiHex() + " now");
+                p.outboundWaits(false);
                 out.install(p.outbound());
             }
         }
@@ -541,6 +542,7 @@ final class QuickMode {
             }
         }
         if (delay) {
+            pair.outboundWaits(true); // a Delete before the switch must not remove it from the kernel
             delayedOutbound = pair;
             delayedOutboundAt = switchAt;
         } else {

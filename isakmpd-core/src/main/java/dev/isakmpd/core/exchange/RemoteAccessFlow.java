@@ -470,8 +470,7 @@ final class RemoteAccessFlow {
                     out.info(tag() + "Mode-Config: deleting IPsec SAs of tunnel " + p.tunnel() + " for "
                             + Addresses.format(lease.address()) + " (in spi 0x" + p.inbound().spiHex() + ")");
                     session.ctx().children().remove(p);
-                    out.delete(p.inbound());
-                    out.delete(p.outbound());
+                    p.inKernel().forEach(out::delete);
                 }
             }
         }

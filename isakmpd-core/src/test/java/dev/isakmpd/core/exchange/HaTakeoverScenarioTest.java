@@ -156,7 +156,7 @@ class HaTakeoverScenarioTest {
         assertEquals(peerCookies, cookies(peer), "no new ISAKMP SA");
         assertFalse(active.logged("Main Mode") || active.logged("INITIAL-CONTACT"), "no phase 1 with the peer");
 
-        // the peer's Delete is processed (after its delayed outbound switch: a Delete before it is another matter)
+        // the peer's Delete is processed (after its delayed outbound switch; before it: OperatorRekeyScenarioTest)
         net.runUntil(() -> false, QuickMode.OUTBOUND_SWITCH_DELAY.multipliedBy(2));
         net.apply(peer, peer.engine.down("a", net.now));
         assertTrue(net.runUntil(() -> active.engine.ipsecSas().isEmpty() && active.engine.isakmpSas().isEmpty(),

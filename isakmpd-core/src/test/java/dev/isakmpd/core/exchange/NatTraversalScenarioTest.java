@@ -274,6 +274,37 @@ class NatTraversalScenarioTest {
         assertEquals(4, s.gw.kernel.list().size(), "the old pair (moved) and the new pair");
     }
 
+    /**
+     * The client's NAT mapping changes within a second of a rekey the gateway started: the new
+     * pair's outbound SA still waits for the delayed switch, so following the client moves in the
+     * kernel only what is there (the in-memory kernel would say "no SA", then "exists"), and the
+     * switch installs the moved outbound SA.
+     */
+    @Test
+    void aMoveBeforeTheDelayedOutboundSwitchMovesOnlyWhatIsInstalled() {
+        SimulatedNetwork net = new SimulatedNetwork(395, SimulatedNetwork.Faults.NONE);
+        SimulatedNetwork.Nat nat = net.add(new SimulatedNetwork.Nat(NAT_PUBLIC, 40000, CLIENT));
+        SimulatedNetwork.Node gw = node(net, "gw", GW, policy("client", GW, NAT_PUBLIC, "k", "aes128-sha256-modp2048",
+                "aes128-sha1", null, "192.168.50.0/24", "10.0.0.0/24", false), 396);
+        SimulatedNetwork.Node client = node(net, "client", CLIENT, clientPolicy(CLIENT, GW, false), 397);
+        net.apply(client, client.engine.initiate("gw", net.now));
+        Setup s = new Setup(net, nat, client, gw);
+        assertTrue(net.runUntil(s::up, Duration.ofMinutes(1)), s::logs);
+        net.apply(gw, gw.engine.rekey("client", java.util.Optional.empty(), false, net.now));
+        assertTrue(net.runUntil(() -> gw.installs == 3 && client.installs == 4, Duration.ofSeconds(10)), s::logs);
+        nat.rebind();
+        net.apply(client, client.engine.rekey("gw", java.util.Optional.empty(), false, net.now)); // from the new mapping
+        net.runUntil(() -> false, QuickMode.OUTBOUND_SWITCH_DELAY.multipliedBy(3));
+        InetSocketAddress newMapping = nat.mapped(new InetSocketAddress(Addresses.parseLiteral(CLIENT), NAT_T));
+        assertTrue(gw.logged("follow the peer to " + NAT_PUBLIC + ":" + newMapping.getPort()), s::logs);
+        assertTrue(gw.logged("sending on the new outbound SA"), s::logs);
+        List<IpsecSa> outs = gw.kernel.list().stream().filter(x -> x.direction() == IpsecSa.Direction.OUT).toList();
+        assertEquals(3, outs.size(), "the first pair, the gateway's rekey and the client's: " + outs);
+        for (IpsecSa out : outs) {
+            assertEquals(newMapping.getPort(), out.udpEncapsulation().orElseThrow().destinationPort(), out.describe());
+        }
+    }
+
     @Test
     void aDatagramOn4500WithoutTheNonEspMarkerIsDroppedAndKeepalivesAreIgnored() {
         Setup s = clientBehindNat(381, false);

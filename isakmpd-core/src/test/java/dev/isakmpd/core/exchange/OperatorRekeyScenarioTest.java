@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code isakmpctl rekey}: new SAs on request, make-before-break, the old ones deleted after the overlap. */
 class OperatorRekeyScenarioTest {
@@ -90,6 +92,29 @@ class OperatorRekeyScenarioTest {
                 Duration.between(java.time.Instant.parse(time(a.get(aIn + 1))), java.time.Instant.parse(time(a.get(aOut)))),
                 () -> "initiator: " + a);
         assertTrue(p.a().logged("sending on the new outbound SA"), () -> String.join("\n", p.a().log));
+    }
+
+    /**
+     * The pairs are taken down (by us, or by the peer's Deletes) after QM3 of a rekey we started
+     * but before the delayed outbound switch: the new outbound SA is not in the kernel yet, so
+     * nothing deletes it there (the in-memory kernel would say "no SA"), and the cancelled switch
+     * installs nothing afterwards.
+     */
+    @ParameterizedTest(name = "taken down by the peer: {0}")
+    @ValueSource(booleans = {false, true})
+    void downBeforeTheDelayedOutboundSwitchDeletesOnlyWhatIsInstalled(boolean byPeer) {
+        EngineScenarioTest.Pair p = up(byPeer ? 83 : 85);
+        p.net().apply(p.a(), p.a().engine.rekey("b", Optional.of("net"), false, p.net().now));
+        // the old pair and the new inbound SA at a; b has had QM3 and holds both pairs
+        assertTrue(p.net().runUntil(() -> p.a().installs == 3 && p.b().installs == 4, Duration.ofSeconds(10)));
+        assertFalse(p.a().logged("sending on the new outbound SA"), "still before the switch");
+        SimulatedNetwork.Node down = byPeer ? p.b() : p.a();
+        p.net().apply(down, down.engine.down(byPeer ? "a" : "b", p.net().now));
+        p.net().runUntil(() -> false, QuickMode.OUTBOUND_SWITCH_DELAY.multipliedBy(3));
+        assertTrue(p.a().kernel.list().isEmpty(), () -> String.join("\n", p.a().log));
+        assertEquals(3, p.a().deletes, "the old pair and the new inbound SA");
+        assertEquals(3, p.a().installs, "the cancelled switch installs nothing");
+        assertTrue(p.a().engine.ipsecSas().isEmpty());
     }
 
     /**

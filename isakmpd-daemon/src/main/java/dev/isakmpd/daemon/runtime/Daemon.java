@@ -142,6 +142,7 @@ public final class Daemon {
             }
             if (config.ha().isPresent()) {
                 engine.replication(REPLICATION_ACK_TIMEOUT);
+                engine.takeoverRekey(config.ha().get().takeoverRekeySpread(), Kernels.lacksCounters(kernel));
                 // a record older than the ack timeout made the active go degraded: that bounds the lag
                 long margin = config.ha().get().takeoverMargin(REPLICATION_ACK_TIMEOUT);
                 HaNode ha = new HaNode(config.ha().get(), new ReplicatedEngine(engine, loop, clock), loop::submit,

@@ -64,6 +64,15 @@ public final class Kernels {
         return xfrm;
     }
 
+    /**
+     * Whether the back-end cannot carry ESP counters to a new HA active: PF_KEY can neither report
+     * nor set an SA's sequence number (XFRM can), so after a takeover every SA is rekeyed at once
+     * (docs/ha.md "PF_KEY and BSD").
+     */
+    public static boolean lacksCounters(Kernel kernel) {
+        return kernel instanceof PfKeyKernel;
+    }
+
     private static Kernel pfkey(DaemonConfig config, String name) throws KernelException {
         try {
             return PfKeyKernel.open();
