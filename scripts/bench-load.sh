@@ -12,7 +12,7 @@
 #   results: isakmpd-daemon/target/bench-load/ (logs, results.txt, threads.txt: CPU by thread)
 #   BENCH_LOAD_NO_BUILD=1 skips mvn; BENCH_LOAD_JAVA_OPTS adds JVM options to our responder;
 #   BENCH_LOAD_LOADS="ecp256 ..." runs only those loads; BENCH_LOAD_WHO=ours (or strongswan) only that responder;
-#   BENCH_LOAD_JAVA=path/to/java runs our responder on another JDK
+#   BENCH_LOAD_JAVA=path/to/java runs our responder on another JDK; BENCH_LOAD_DAEMON_CONF="crypto-threads = 0" adds lines to its [daemon]
 #
 # Debian does not ship the load-tester plugin: the first run builds it from Debian's strongswan
 # source package (same version as the installed charon) in /var/cache/isakmpd-bench-load and copies
@@ -207,6 +207,7 @@ listen = ["127.0.0.1:500"]
 kernel = "memory"
 control-socket = "off"
 status-file = "$dir/status"
+${BENCH_LOAD_DAEMON_CONF:-}
 [peers.load]
 local = "127.0.0.1:500"
 remote = "127.0.0.1:5000"

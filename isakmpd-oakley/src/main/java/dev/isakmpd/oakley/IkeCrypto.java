@@ -90,6 +90,15 @@ public interface IkeCrypto {
     }
 
     /**
+     * g^xy with the peer's value, for an exchange that needs it only later (a Main Mode responder:
+     * MM4 goes out before, and the keys are needed only when MM5 arrives). This implementation
+     * computes it at once; a daemon's may hand it to another core ({@link PendingAgreement}).
+     */
+    default PendingAgreement agreeLater(DhKeyPair own, byte[] peerPublic) {
+        return PendingAgreement.now(own, peerPublic);
+    }
+
+    /**
      * Signs with {@code key} as IKEv1 phase 1 does (RFC 2409 s5.1).
      *
      * @throws IllegalArgumentException for a key type or curve that no IKEv1 method names

@@ -130,13 +130,16 @@ final class MainMode extends Phase1Exchange {
         sendPlain(mm3, now, out, true);
     }
 
-    /** MM3 at the responder: answer with MM4: HDR, KE, Nr, and derive the keys. */
+    /**
+     * MM3 at the responder: answer with MM4: HDR, KE, Nr. The keys are derived when MM5 comes
+     * (g^xy may compute on another core meanwhile: {@link #startAgreement}).
+     */
     private void onMm3(Packet p, Instant now, Out out) throws ExchangeFailure {
         peerKeyExchange(p);
         detectNat(p, out);
         List<Payload> mm4 = ownKeyExchange();
         mm4.addAll(natDiscovery());
-        deriveKeys(out);
+        startAgreement();
         state = State.MM4_SENT;
         sendPlain(mm4, now, out, true);
     }

@@ -20,6 +20,7 @@ import dev.isakmpd.oakley.CbcCipher;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.DhKeyPair;
 import dev.isakmpd.oakley.InvalidKeyInformationException;
+import dev.isakmpd.oakley.PendingAgreement;
 import dev.isakmpd.oakley.Phase1Keys;
 import dev.isakmpd.oakley.Prf;
 import dev.isakmpd.oakley.SecretBytes;
@@ -64,6 +65,8 @@ abstract class Phase1Exchange {
     Prf prf;
     Phase1Keys keys;
     CbcState cbc;
+    /** g^xy between {@link #startAgreement} and {@link #deriveKeys}. */
+    private PendingAgreement agreement;
     /** The peer sent the DPD vendor ID (RFC 3706 s5.1: both must, before either may probe). */
     boolean peerDpd;
     /** The peer sent the FRAGMENTATION vendor ID: it takes our long messages in fragments. */
@@ -149,6 +152,9 @@ abstract class Phase1Exchange {
         byte[] ciphertext = null;
         try {
             if (encrypted) {
+                if (cbc == null) {
+                    deriveKeys(out); // started after MM3 (startAgreement); MM5 is the first message that needs them
+                }
                 ciphertext = Packet.body(h, d.rawData());
                 p = Packet.decode(h, cbc.decrypt(0, ciphertext));
             } else {
@@ -159,6 +165,9 @@ abstract class Phase1Exchange {
                             "message", (p.plaintext().length - p.chainEnd()) + " bytes after the last payload");
                 }
             }
+        } catch (ExchangeFailure f) {
+            reject(d, f.getMessage(), f.notifyType(), out);
+            return;
         } catch (WireException e) {
             // RFC 2409 s5: keys that differ on the two sides show up as garbage after decryption.
             reject(d, encrypted ? "authentication failed: message 5/6 did not decrypt to valid payloads ("
@@ -347,11 +356,16 @@ abstract class Phase1Exchange {
      * encryption key goes to a decrypted capture's key table, if one is being written.
      */
     void deriveKeys(Out out) throws ExchangeFailure {
+        if (agreement == null) {
+            startAgreement();
+        }
         SecretBytes gxy;
         try {
-            gxy = dh.group().agree(dh, session.role == IsakmpSaInfo.Role.INITIATOR ? gxr : gxi);
+            gxy = agreement.join();
         } catch (InvalidKeyInformationException e) {
             throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "peer's DH public value: " + e.getMessage());
+        } finally {
+            agreement = null;
         }
         prf = ctx.crypto().prf(choice.proposal().hash());
         CbcCipher cipher = ctx.crypto().cipher(choice.proposal().encryption(), choice.proposal().keyBits());
@@ -359,6 +373,29 @@ abstract class Phase1Exchange {
         gxy.wipe();
         cbc = new CbcState(cipher, keys.encryptionKey(), choice.proposal().hash(), keys.initialIv());
         out.decryptionKey(session.cookies().initiator(), keys.encryptionKey());
+    }
+
+    /**
+     * Starts g^xy for {@link #deriveKeys}, after checking the peer's value here and now, so that a
+     * bad one is refused with the message that carried it (RFC 2409 s5, RFC 2412). The crypto
+     * implementation may compute it on another core while our reply travels.
+     */
+    void startAgreement() throws ExchangeFailure {
+        byte[] peer = session.role == IsakmpSaInfo.Role.INITIATOR ? gxr : gxi;
+        try {
+            dh.group().validatePeerPublic(peer);
+        } catch (InvalidKeyInformationException e) {
+            throw ExchangeFailure.fatal(NotifyType.INVALID_KEY_INFORMATION, "peer's DH public value: " + e.getMessage());
+        }
+        if (agreement != null) {
+            agreement.discard();
+        }
+        agreement = ctx.crypto().agreeLater(dh, peer);
+    }
+
+    /** Whether the keys exist or are being computed: the peer has answered us (MM3 or later). */
+    private boolean keyed() {
+        return keys != null || agreement != null;
     }
 
     /** HASH_I over the initiator's ID payload body (IDii_b, RFC 2409 s5). */
@@ -537,6 +574,10 @@ abstract class Phase1Exchange {
     }
 
     void wipe() {
+        if (agreement != null) {
+            agreement.discard();
+            agreement = null;
+        }
         if (keys != null) {
             keys.wipe();
         }
@@ -588,7 +629,7 @@ abstract class Phase1Exchange {
      */
     private Duration responderWait() {
         Duration span = ctx.retransmit().span();
-        return keys == null ? span.dividedBy(2) : span;
+        return keyed() ? span : span.dividedBy(2);
     }
 
     /** The body of a payload as the message carried it (SAi_b of RFC 2409 s5: without the generic header). */

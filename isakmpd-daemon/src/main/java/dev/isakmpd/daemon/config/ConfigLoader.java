@@ -130,6 +130,7 @@ public final class ConfigLoader {
         Optional<InetSocketAddress> metrics = Optional.empty();
         Optional<ControlSocket> control = Optional.empty();
         RetransmitPolicy retransmit = RetransmitPolicy.DEFAULT;
+        int cryptoThreads = DaemonConfig.defaultCryptoThreads();
         Optional<Section> daemon = root.table("daemon");
         if (daemon.isEmpty()) {
             problems.error(root.at().child("daemon", 1), "missing table [daemon]");
@@ -138,7 +139,7 @@ public final class ConfigLoader {
             d.allowOnly(Set.of("listen", "kernel", "status-file", "allow-legacy-crypto", "half-open-per-address",
                     "half-open-total", "control-socket", "control-mode", "control-group", "retransmit-timeout",
                     "retransmit-timeout-max", "retransmit-tries", "receive-buffer", "nat-t-port", "allow-esp-null",
-                    "metrics", "crypto"));
+                    "metrics", "crypto", "crypto-threads"));
             int errorsBefore = problems.errorCount();
             listen = listen(d);
             // Without a valid listen list, "local is not among listen" would only repeat the error.
@@ -154,6 +155,7 @@ public final class ConfigLoader {
             control = control(d);
             retransmit = retransmit(d);
             crypto = readCrypto(d);
+            cryptoThreads = cryptoThreads(d);
         }
 
         Map<String, Section> peerSections = root.tables("peers");
@@ -173,7 +175,7 @@ public final class ConfigLoader {
         }
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacy, peers, pskFiles,
                 problems.warnings(), control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics,
-                cryptoChoice(), ha);
+                cryptoChoice(), ha, cryptoThreads);
     }
 
     /**
@@ -242,6 +244,20 @@ public final class ConfigLoader {
         if (v.get().value() < (64 << 10) || v.get().value() > (256 << 20)) {
             problems.error(v.get().at(), "must be between 65536 and 268435456 bytes, got " + v.get().value());
             return DaemonConfig.DEFAULT_RECEIVE_BUFFER;
+        }
+        return v.get().value().intValue();
+    }
+
+    /** daemon.crypto-threads: 0 (Diffie-Hellman on the event loop) to {@link DaemonConfig#MAX_CRYPTO_THREADS}. */
+    private int cryptoThreads(Section d) {
+        Optional<Value<Long>> v = d.integer("crypto-threads");
+        if (v.isEmpty()) {
+            return DaemonConfig.defaultCryptoThreads();
+        }
+        if (v.get().value() < 0 || v.get().value() > DaemonConfig.MAX_CRYPTO_THREADS) {
+            problems.error(v.get().at(), "must be between 0 and " + DaemonConfig.MAX_CRYPTO_THREADS + ", got "
+                    + v.get().value());
+            return DaemonConfig.defaultCryptoThreads();
         }
         return v.get().value().intValue();
     }

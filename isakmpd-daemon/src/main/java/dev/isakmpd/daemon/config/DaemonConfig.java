@@ -27,16 +27,26 @@ import java.util.Optional;
  * @param metrics daemon.metrics: where the Prometheus endpoint listens, unless "off" (the default)
  * @param crypto daemon.crypto: Bouncy Castle or ACCP, as resolved on this machine
  * @param ha the [ha] table, unless absent or mode = "off"
+ * @param cryptoThreads daemon.crypto-threads: threads that compute Diffie-Hellman beside the
+ *        event loop ({@code runtime.DhWorkers}); 0 computes it on the loop
  */
 public record DaemonConfig(String source, List<InetSocketAddress> listen, KernelType kernel,
         Optional<Path> statusFile, boolean allowLegacyCrypto, List<PeerPolicy> peers, Map<String, Path> pskFiles,
         List<String> warnings, Optional<ControlSocket> control, RetransmitPolicy retransmit,
         Map<String, RestartPolicy> restart, HalfOpenLimits halfOpen, int receiveBuffer, int natPort,
-        Optional<InetSocketAddress> metrics, CryptoChoice crypto, Optional<HaSettings> ha) {
+        Optional<InetSocketAddress> metrics, CryptoChoice crypto, Optional<HaSettings> ha,
+        int cryptoThreads) {
     /** Room for a few thousand IKE messages in a burst (2000 Deletes when a load generator stops). */
     public static final int DEFAULT_RECEIVE_BUFFER = 4 << 20;
     /** The metrics endpoint's port when daemon.metrics names only an address. */
     public static final int DEFAULT_METRICS_PORT = 9477;
+    /** The most daemon.crypto-threads: more than the cores only adds switching. */
+    public static final int MAX_CRYPTO_THREADS = 64;
+
+    /** daemon.crypto-threads when absent: every core but the event loop's, at most 8. */
+    public static int defaultCryptoThreads() {
+        return Math.min(8, Runtime.getRuntime().availableProcessors() - 1);
+    }
 
     public DaemonConfig {
         listen = List.copyOf(listen);
@@ -49,7 +59,7 @@ public record DaemonConfig(String source, List<InetSocketAddress> listen, Kernel
     /** The same configuration with other peer policies (tests that need a policy no file can express). */
     public DaemonConfig withPeers(List<PeerPolicy> other) {
         return new DaemonConfig(source, listen, kernel, statusFile, allowLegacyCrypto, other, pskFiles, warnings,
-                control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics, crypto, ha);
+                control, retransmit, restart, halfOpen, receiveBuffer, natPort, metrics, crypto, ha, cryptoThreads);
     }
 
     /**

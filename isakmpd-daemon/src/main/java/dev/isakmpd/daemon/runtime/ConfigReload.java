@@ -64,6 +64,7 @@ final class ConfigReload {
         needsRestart(now, next, "daemon.allow-legacy-crypto", DaemonConfig::allowLegacyCrypto);
         needsRestart(now, next, "daemon.metrics", DaemonConfig::metrics);
         needsRestart(now, next, "daemon.crypto", c -> c.crypto().configured());
+        needsRestart(now, next, "daemon.crypto-threads", DaemonConfig::cryptoThreads);
         needsRestart(now, next, "[ha]", DaemonConfig::ha);
         List<PeerPolicy> peers;
         try {

@@ -111,7 +111,14 @@ public final class Daemon {
                 installed.add(t);
             }
             IkeCrypto crypto = config.crypto().create(new SecureRandom(), config.allowLegacyCrypto());
-            LOG.info("crypto: {}", config.crypto().describe());
+            LOG.info("crypto: {}, Diffie-Hellman {}", config.crypto().describe(), config.cryptoThreads() == 0
+                    ? "on the event loop" : "on " + config.cryptoThreads() + " worker thread(s)");
+            DhWorkers dhWorkers = null;
+            if (config.cryptoThreads() > 0) {
+                dhWorkers = new DhWorkers(crypto, config.cryptoThreads());
+                servers.add(dhWorkers::close);
+                crypto = dhWorkers;
+            }
             Engine engine = new Engine(peers, crypto, kernel, config.retransmit(), config.halfOpen());
             Clock clock = Clock.systemUTC();
             ActionExecutor executor = new ActionExecutor(transport, kernel, clock);
@@ -121,6 +128,9 @@ public final class Daemon {
             Stats stats = new Stats();
             EventLoop loop = new EventLoop(config, engine, transport, executor, status, clock, kernel, installed,
                     supervisor, stats, notifier);
+            if (dhWorkers != null) {
+                loop.closeAtExit(dhWorkers);
+            }
             if (pcap.isPresent()) {
                 loop.startCapture(pcap.get());
             }

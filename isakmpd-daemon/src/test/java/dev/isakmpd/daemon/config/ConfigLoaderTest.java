@@ -454,7 +454,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(
                 "t.toml:3: daemon.kernal: unknown key 'kernal' (did you mean 'kernel'?) (known: allow-esp-null, "
                         + "allow-legacy-crypto, "
-                        + "control-group, control-mode, control-socket, crypto, half-open-per-address, half-open-total, "
+                        + "control-group, control-mode, control-socket, crypto, crypto-threads, half-open-per-address, half-open-total, "
                         + "kernel, listen, metrics, nat-t-port, receive-buffer, retransmit-timeout, retransmit-timeout-max, "
                         + "retransmit-tries, "
                         + "status-file)",
@@ -481,6 +481,18 @@ class ConfigLoaderTest {
         assertError(VALID.replace(daemon, daemon + "metrics = \"localhost:http\"\n"), "t.toml:4: daemon.metrics: ");
         assertError(VALID.replace(daemon, daemon + "metrics = 9477\n"),
                 "t.toml:4: daemon.metrics: expected a string, got an integer");
+    }
+
+    @Test
+    void cryptoThreadsDefaultToTheOtherCoresAndAreBounded() throws Exception {
+        assertEquals(DaemonConfig.defaultCryptoThreads(), parse(VALID).cryptoThreads());
+        String daemon = "kernel = \"memory\"\n";
+        assertEquals(0, parse(VALID.replace(daemon, daemon + "crypto-threads = 0\n")).cryptoThreads());
+        assertEquals(3, parse(VALID.replace(daemon, daemon + "crypto-threads = 3\n")).cryptoThreads());
+        assertError(VALID.replace(daemon, daemon + "crypto-threads = -1\n"),
+                "t.toml:4: daemon.crypto-threads: must be between 0 and 64, got -1");
+        assertError(VALID.replace(daemon, daemon + "crypto-threads = 65\n"),
+                "t.toml:4: daemon.crypto-threads: must be between 0 and 64, got 65");
     }
 
     @Test
