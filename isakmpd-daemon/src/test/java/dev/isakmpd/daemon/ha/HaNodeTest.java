@@ -262,7 +262,7 @@ class HaNodeTest {
             java.util.Optional<InetSocketAddress> witness) {
         HaSettings s = new HaSettings("gw-b", local, List.of(peer), dir.resolve("ha.key"), SecretBytes.copyOf(KEY),
                 dir.resolve("notify.fifo"), dir.resolve("weight"), 1024, Duration.ofSeconds(1), 1000,
-                Duration.ofSeconds(60), witness);
+                Duration.ofSeconds(60), witness, true);
         return new HaNode(s, EngineSide.NONE, loop, () -> activations++);
     }
 
