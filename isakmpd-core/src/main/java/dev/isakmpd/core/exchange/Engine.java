@@ -362,9 +362,20 @@ public final class Engine {
         return true;
     }
 
-    /** A taken-over pair joins the live ones: its outbound SA is installed, its counter set above the replicated one. */
+    /**
+     * A taken-over pair joins the live ones: its outbound SA is installed, its counter set above the
+     * replicated one. Without counters (PF_KEY: {@link #takeoverRekey} with all) an AES-GCM or
+     * AES-CTR outbound SA is not installed at all: it would start again at sequence number 1, and
+     * the IV is the sequence number (RFC 4106 s3.1, RFC 3686 s3.1), so every packet would repeat a
+     * nonce the dead node used under that key. Its replacement, negotiated at once, carries the
+     * traffic; until then the tunnel's outbound packets are dropped.
+     */
     private void goLive(ChildSas.Pair pair, long sequence, Instant now, Out out) {
         ctx.children().add(pair, now);
+        if (takeoverRekey.all() && Takeover.ivFromCounter(pair.outbound())) {
+            pair.outboundWaits(true); // never installed: the rekey's switch replaces it
+            return;
+        }
         out.install(pair.outbound());
         out.outboundSequence(pair.outbound(), sequence);
     }

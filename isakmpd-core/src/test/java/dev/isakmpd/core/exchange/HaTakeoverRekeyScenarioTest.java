@@ -86,9 +86,12 @@ class HaTakeoverRekeyScenarioTest {
      * No gap: each side sends every tunnel's traffic on an outbound SA whose inbound SA the other
      * side has installed, with the same key.
      */
-    private static void checkNoGap(SimulatedNetwork.Node from, SimulatedNetwork.Node to) {
+    private static void checkNoGap(SimulatedNetwork.Node from, SimulatedNetwork.Node to, Set<String> mayNotSend) {
         for (String tunnel : ESP.keySet()) {
             IpsecSa out = sendingOn(from, tunnel);
+            if (out == null && mayNotSend.contains(tunnel)) {
+                continue;
+            }
             assertNotNull(out, from.name + " has no outbound SA for tunnel " + tunnel);
             Optional<IpsecSa> in = to.kernel.list().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN
                     && sa.spi() == out.spi() && sa.destination().equals(out.destination())).findFirst();
@@ -98,8 +101,12 @@ class HaTakeoverRekeyScenarioTest {
         }
     }
 
-    /** The standby takes over; from then on the gap check runs before every action of either node. */
-    private static SimulatedNetwork.Node takeOver(HaReplicationScenarioTest.Ha ha, Map<String, Instant> rekeys) {
+    /**
+     * The standby takes over; from then on the gap check runs before every action of either node
+     * (the new active may send nothing on the tunnels {@code mayNotSend} until their rekey).
+     */
+    private static SimulatedNetwork.Node takeOver(HaReplicationScenarioTest.Ha ha, Map<String, Instant> rekeys,
+            Set<String> mayNotSend) {
         SimulatedNetwork net = ha.net();
         SimulatedNetwork.Node active = ha.channel().standby;
         ha.active().dead = true;
@@ -107,8 +114,8 @@ class HaTakeoverRekeyScenarioTest {
         net.add(active);
         net.apply(active, active.engine.takeover(net.now, MARGIN));
         Runnable check = () -> {
-            checkNoGap(ha.peer(), active);
-            checkNoGap(active, ha.peer());
+            checkNoGap(ha.peer(), active, Set.of());
+            checkNoGap(active, ha.peer(), mayNotSend);
         };
         check.run();
         ha.peer().observer = x -> check.run();
@@ -141,7 +148,7 @@ class HaTakeoverRekeyScenarioTest {
         Map<String, Instant> rekeys = new HashMap<>();
         ha.channel().standby.engine.takeoverRekey(SPREAD, false);
         Instant takeoverAt = net.now;
-        SimulatedNetwork.Node active = takeOver(ha, rekeys);
+        SimulatedNetwork.Node active = takeOver(ha, rekeys, Set.of());
         assertTrue(active.logged("takeover: 2 IPsec SA pair(s) with AES-GCM or AES-CTR are rekeyed within 60s"),
                 () -> String.join("\n", active.log));
 
@@ -161,7 +168,10 @@ class HaTakeoverRekeyScenarioTest {
                 "no Main Mode at the peer");
     }
 
-    /** PF_KEY cannot carry the counters: every pair, CBC too, is rekeyed at once, make-before-break. */
+    /**
+     * PF_KEY cannot carry the counters: every pair, CBC too, is rekeyed at once, make-before-break;
+     * the GCM and CTR pairs' old outbound SAs are not installed meanwhile.
+     */
     @Test
     void withoutCountersEveryPairIsRekeyedAtOnce() {
         HaReplicationScenarioTest.Ha ha = up(33);
@@ -172,8 +182,13 @@ class HaTakeoverRekeyScenarioTest {
         Map<String, Instant> rekeys = new HashMap<>();
         ha.channel().standby.engine.takeoverRekey(SPREAD, true);
         Instant takeoverAt = net.now;
-        SimulatedNetwork.Node active = takeOver(ha, rekeys);
+        SimulatedNetwork.Node active = takeOver(ha, rekeys, Set.of("gcm", "ctr"));
         assertTrue(active.logged("takeover: every IPsec SA pair is rekeyed now"));
+        // counters restarting at 1 would repeat GCM/CTR nonces under the dead node's keys: only CBC's goes in
+        assertEquals(List.of("aes-cbc"), active.kernel.list().stream()
+                .filter(sa -> sa.destination().equals(peer.address.getAddress()))
+                .map(sa -> sa.cipher().name().toLowerCase().replace('_', '-')).toList(),
+                () -> "outbound SAs installed at takeover: " + active.kernel.list());
 
         net.runUntil(() -> false, ChildSas.OVERLAP.plusSeconds(5));
         assertEquals(Map.of("gcm", takeoverAt, "ctr", takeoverAt, "cbc", takeoverAt), rekeys,
