@@ -36,7 +36,7 @@ for run in $(seq "$RUNS"); do
             BENCH_LOAD_JAVA_OPTS=$opts scripts/bench-load.sh "$COUNT" "$WARMUP" 1 >/dev/null 2>&1 || true
         b=isakmpd-daemon/target/bench-load
         # "LOAD ours RATE CPU", "... by thread: CCompilerThre X ...", "LOAD ours: N ms of CPU until listening"
-        read -r _ _ rate cpu <"$b/raw.txt" || rate=- cpu=-
+        read -r _ _ rate cpu _ <"$b/raw.txt" || rate=- cpu=-
         jit=$(grep -oP 'CCompilerThre \K[0-9.]+' "$b/threads.txt" || echo 0)
         start=$(grep -oP '\d+(?= ms of CPU until listening)' "$b/startup.txt" || echo -)
         echo "$name $rate $cpu $jit $start $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT/raw.txt"

@@ -12,7 +12,11 @@
 #   results: isakmpd-daemon/target/bench-load/ (logs, results.txt, threads.txt: CPU by thread)
 #   BENCH_LOAD_NO_BUILD=1 skips mvn; BENCH_LOAD_JAVA_OPTS adds JVM options to our responder;
 #   BENCH_LOAD_LOADS="ecp256 ..." runs only those loads; BENCH_LOAD_WHO=ours (or strongswan) only that responder;
-#   BENCH_LOAD_JAVA=path/to/java runs our responder on another JDK; BENCH_LOAD_DAEMON_CONF="crypto-threads = 0" adds lines to its [daemon]
+#   BENCH_LOAD_JAVA=path/to/java runs our responder on another JDK;
+#   BENCH_LOAD_DAEMON_CONF="crypto-threads = 0" adds lines to its [daemon]
+#   BENCH_LOAD_JAR=path/to/isakmpd.jar (with its lib/ beside it) runs another build, for before/after runs;
+#   BENCH_LOAD_JFR=1 records our responder over the measured window (Java Flight Recorder, its
+#   profile settings) into <load>-ours/window.jfr: for profiles, not for CPU figures (JFR costs CPU)
 #
 # Debian does not ship the load-tester plugin: the first run builds it from Debian's strongswan
 # source package (same version as the installed charon) in /var/cache/isakmpd-bench-load and copies
@@ -136,7 +140,7 @@ trap 'for p in "${PIDS[@]}"; do stop "$p"; done' EXIT
 
 # measure NAME PID IKE ESP DIR: the initiator against the responder PID; one line to raw.txt
 measure() {
-    local name=$1 rpid=$2 ike=$3 esp=$4 dir=$5 ipid n last=-1 t0 c0 t1 c1 deadline failed
+    local name=$1 rpid=$2 ike=$3 esp=$4 dir=$5 ipid n last=-1 t0 c0 i0 t1 c1 i1 deadline failed
     strongswan_conf "$dir/initiator.conf" initiator "$dir/initiator.log" "$ike" "$esp" \
         "initiators = 2" "iterations = $(((WARMUP + COUNT) * 21 / 40))" "init_limit = 32" "responder = 127.0.0.1"
     STRONGSWAN_CONF=$dir/initiator.conf "$CHARON" >"$dir/initiator.stderr" 2>&1 &
@@ -151,12 +155,14 @@ measure() {
             break
         fi
         if [ -z "$t0" ] && [ "$n" -ge "$WARMUP" ]; then
-            t0=$(now_ms) c0=$(cpu_ms "$rpid")
+            t0=$(now_ms) c0=$(cpu_ms "$rpid") i0=$(cpu_ms "$ipid")
             thread_cpu "$rpid" >"$dir/threads.t0"
+            jfr_window start "$rpid" "$dir"
         fi
         if [ -n "$t0" ] && [ "$n" -ge $((WARMUP + COUNT)) ]; then
-            t1=$(now_ms) c1=$(cpu_ms "$rpid")
+            t1=$(now_ms) c1=$(cpu_ms "$rpid") i1=$(cpu_ms "$ipid")
             thread_cpu "$rpid" >"$dir/threads.t1"
+            jfr_window dump "$rpid" "$dir"
             break
         fi
         sleep 0.02
@@ -166,15 +172,26 @@ measure() {
     [ "$failed" = 0 ] || echo "$name: $failed Quick Modes failed at the initiator (see $dir/initiator.log)" >&2
     if [ -z "$t1" ]; then
         echo "$name: only $(established "$dir/initiator.log") of $((WARMUP + COUNT)) handshakes, none for ${STALL_S}s" >&2
-        echo "$name - -" >>"$OUT/raw.txt"
+        echo "$name - - -" >>"$OUT/raw.txt"
         return
     fi
-    awk -v n="$COUNT" -v ms=$((t1 - t0)) -v cpu=$((c1 - c0)) -v name="$name" 'BEGIN {
-        printf "%s %.1f %.2f\n", name, n * 1000 / ms, cpu / n }' | tee -a "$OUT/raw.txt"
+    # the initiator's CPU too: on these 2 cores, rate <= 2 cores / (initiator + responder CPU per handshake)
+    awk -v n="$COUNT" -v ms=$((t1 - t0)) -v cpu=$((c1 - c0)) -v icpu=$((i1 - i0)) -v name="$name" 'BEGIN {
+        printf "%s %.1f %.2f %.2f\n", name, n * 1000 / ms, cpu / n, icpu / n }' | tee -a "$OUT/raw.txt"
     # where the responder's CPU went over the window, per kind of thread (JIT compiler, GC, ...)
     join -a 2 -e 0 -o 0,1.2,2.2 "$dir/threads.t0" "$dir/threads.t1" |
         awk -v n="$COUNT" -v name="$name" '{ d = $3 - $2; if (d > 0) printf " %s %.2f", $1, d / n }
             END { print "" }' | sed "s/^/$name ms\/handshake by thread:/" | tee -a "$OUT/threads.txt"
+}
+
+# jfr_window start|dump PID DIR: with BENCH_LOAD_JFR=1, Java Flight Recorder (profile settings) on our
+# responder over the measured window only, written to DIR/window.jfr (charon is no JVM: nothing)
+jfr_window() {
+    [ -n "${BENCH_LOAD_JFR:-}" ] && [ "$(cat "/proc/$2/comm")" = java ] || return 0
+    case $1 in
+        start) jcmd "$2" JFR.start name=window settings=profile >/dev/null ;;
+        dump) jcmd "$2" JFR.stop name=window filename="$3/window.jfr" >/dev/null ;;
+    esac
 }
 
 # rx_queue: bytes waiting in the receive queue of the socket on 127.0.0.1:500 (/proc/net/udp, hex)
@@ -221,7 +238,7 @@ esp = ["${esp%-$pfs}"]
 pfs = "$pfs"
 TOML
     # shellcheck disable=SC2086
-    "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar isakmpd-daemon/target/isakmpd.jar run --config "$dir/isakmpd.toml" \
+    "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar "${BENCH_LOAD_JAR:-isakmpd-daemon/target/isakmpd.jar}" run --config "$dir/isakmpd.toml" \
         >"$dir/isakmpd.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
@@ -302,20 +319,27 @@ for run in $(seq "$RUNS"); do
     done
 done
 # medians: "TAG WHO rate cpu" lines
-awk '{ k = $1 " " $2; n[k]++; r[k, n[k]] = $3; c[k, n[k]] = $4 }
+# and the initiator's bound: with our responder at zero CPU, 2 cores / initiator CPU per handshake
+# (ceiling), against strongSwan's pair (2 cores / both charons' CPU): issue 11 wants 1.5x its rate
+awk '{ k = $1 " " $2; n[k]++; r[k, n[k]] = $3; c[k, n[k]] = $4; ic[k, n[k]] = $5 }
     function median(a, k, m,   v, i, j, t) {
         for (i = 1; i <= m; i++) v[i] = a[k, i]
         for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
         if (!m) return "-"
         return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
     END {
-        print "| load | ours handshakes/s | strongSwan | ours CPU ms/handshake | strongSwan |"
-        print "|---|---|---|---|---|"
+        print "| load | ours handshakes/s | strongSwan | ours CPU ms/handshake | strongSwan |" \
+            " initiator CPU ms/handshake (against ours / strongSwan) | handshakes/s ceiling: ours at 0 CPU / strongSwan pair |"
+        print "|---|---|---|---|---|---|---|"
         split("modp2048 modp2048-pfs ecp256", loads, " ")
         for (l = 1; l <= 3; l++) {
             o = loads[l] " ours"; s = loads[l] " strongswan"
             if (!n[o] && !n[s]) continue
-            printf "| %s | %s | %s | %s | %s |\n", loads[l], median(r, o, n[o]), median(r, s, n[s]),
-                median(c, o, n[o]), median(c, s, n[s])
+            io = median(ic, o, n[o]); is = median(ic, s, n[s]); cs = median(c, s, n[s])
+            ceil = io + 0 > 0 ? sprintf("%.0f", 2000 / io) : "-"
+            ceil_s = is + cs > 0 && n[s] ? sprintf("%.0f", 2000 / (is + cs)) : "-"
+            printf "| %s | %s | %s | %s | %s | %s / %s | %s / %s = %sx |\n", loads[l], median(r, o, n[o]), median(r, s, n[s]),
+                median(c, o, n[o]), cs, io, is, ceil, ceil_s,
+                ceil != "-" && ceil_s != "-" ? sprintf("%.2f", ceil / ceil_s) : "-"
         }
     }' "$OUT/raw.txt" | tee -a "$OUT/results.txt"

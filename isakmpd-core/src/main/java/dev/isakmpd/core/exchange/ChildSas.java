@@ -142,6 +142,8 @@ final class ChildSas {
 
     /** A peer's pairs; one policy (PSK by address, or strongSwan's load generator) may hold thousands. */
     private final Map<String, Set<Pair>> byPeer = new HashMap<>();
+    /** A peer's pairs by the identity that negotiated them ({@link #identityKey}): INITIAL-CONTACT wants one identity's. */
+    private final Map<String, Set<Pair>> byIdentity = new HashMap<>();
     /** A tunnel's pairs: the current one and, during make-before-break, the ones it supersedes. */
     private final Map<TunnelKey, List<Pair>> byTunnel = new HashMap<>();
     private final Map<SaKey, Pair> bySa = new HashMap<>();
@@ -180,6 +182,7 @@ final class ChildSas {
         all.add(p);
         ofTunnel.add(p);
         byPeer.computeIfAbsent(p.peer(), k -> new LinkedHashSet<>()).add(p);
+        byIdentity.computeIfAbsent(identityKey(p.peer(), p.identity()), k -> new LinkedHashSet<>()).add(p);
         bySa.put(SaKey.of(p.inbound()), p);
         bySa.put(SaKey.of(p.outbound()), p);
         deadlines.schedule(p, p.deadline());
@@ -196,6 +199,15 @@ final class ChildSas {
 
     List<Pair> ofPeer(String peer) {
         return List.copyOf(byPeer.getOrDefault(peer, Set.of()));
+    }
+
+    /** The pairs of {@code peer} that {@code identity} negotiated (null: those negotiated before any was proved). */
+    List<Pair> ofPeer(String peer, String identity) {
+        return List.copyOf(byIdentity.getOrDefault(identityKey(peer, identity), Set.of()));
+    }
+
+    private static String identityKey(String peer, String identity) {
+        return identity == null ? peer : peer + '\0' + identity;
     }
 
     boolean hasPeer(String peer) {
@@ -242,6 +254,12 @@ final class ChildSas {
         ofPeer.remove(p);
         if (ofPeer.isEmpty()) {
             byPeer.remove(p.peer());
+        }
+        String key = identityKey(p.peer(), p.identity());
+        Set<Pair> ofIdentity = byIdentity.get(key);
+        ofIdentity.remove(p);
+        if (ofIdentity.isEmpty()) {
+            byIdentity.remove(key);
         }
         TunnelKey t = new TunnelKey(p.peer(), p.tunnel());
         List<Pair> ofTunnel = byTunnel.get(t);
@@ -330,7 +348,7 @@ final class ChildSas {
 
     /** Entries per table, for tests that check nothing is left behind. */
     Map<String, Integer> tableSizes() {
-        return Map.of("pairs", all.size(), "pairs by peer", byPeer.size(), "pairs by tunnel", byTunnel.size(),
+        return Map.of("pairs", all.size(), "pairs by peer", byPeer.size(), "pairs by identity", byIdentity.size(), "pairs by tunnel", byTunnel.size(),
                 "pairs by SA", bySa.size(),
                 "pair deadlines", deadlines.size(), "pairs removed", removed.size(), "client policies",
                 policyHolds.size(), "client policy holds", policyOf.size());

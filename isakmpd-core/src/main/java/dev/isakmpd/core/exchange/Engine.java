@@ -91,6 +91,12 @@ public final class Engine {
      * (INITIAL-CONTACT, establishing) never walks its thousands of fellow clients.
      */
     private final Map<String, List<IsakmpSession>> byPeerKey = new HashMap<>();
+    /**
+     * ISAKMP SAs by peer key and proved identity ({@link #identityKey}): one PSK policy may serve
+     * thousands of identities (a load generator, peers behind one NAT), and superseding,
+     * INITIAL-CONTACT and a pair's Delete concern one identity's SAs only.
+     */
+    private final Map<String, List<IsakmpSession>> byPeerIdentity = new HashMap<>();
     /** Every live ISAKMP SA under its next deadline (retransmission, DPD, lifetime, Quick Mode linger). */
     private final Deadlines<IsakmpSession> timers = new Deadlines<>();
     /** The local ports that are NAT-T ports (RFC 3948 s2.2 framing): every policy's, usually just 4500. */
@@ -970,7 +976,7 @@ public final class Engine {
      * tied to them. Another identity behind the same address keeps its SA (RFC 2407 s4.6.3.3).
      */
     private void supersede(IsakmpSession fresh, Instant now, Out out) {
-        for (IsakmpSession old : List.copyOf(sessionsWithKey(fresh.peerKey()))) {
+        for (IsakmpSession old : List.copyOf(sessionsWithIdentity(fresh.peerKey(), fresh.peerIdentity()))) {
             if (old != fresh && old.state() == IsakmpSession.State.ESTABLISHED && !old.retiring()
                     && Objects.equals(old.peerIdentity(), fresh.peerIdentity())) {
                 out.info(old.tag() + "superseded by ISAKMP SA [" + fresh.cookies() + "]; deleting it in "
@@ -1026,6 +1032,7 @@ public final class Engine {
         sizes.put("half-open addresses", halfOpenTable.addresses());
         sizes.put("ISAKMP SAs by peer", byPeer.size());
         sizes.put("ISAKMP SAs by peer key", byPeerKey.size());
+        sizes.put("ISAKMP SAs by peer identity", byPeerIdentity.size());
         sizes.put("ISAKMP SA deadlines", timers.size());
         sizes.put("Quick Modes", sessions.values().stream().mapToInt(s -> s.quickModes().size()).sum());
         sizes.put("Quick Modes on one ISAKMP SA", sessions.values().stream().mapToInt(s -> s.quickModes().size())
@@ -1087,11 +1094,10 @@ public final class Engine {
     private void forgetSas(IsakmpSession keep, String why, Out out) {
         String name = keep.peerKey();
         String identity = keep.peerIdentity();
-        List<IsakmpSession> older = sessionsWithKey(name).stream().filter(s -> s != keep
+        List<IsakmpSession> older = sessionsWithIdentity(name, identity).stream().filter(s -> s != keep
                 && Objects.equals(s.peerIdentity(), identity) && s.state() == IsakmpSession.State.ESTABLISHED)
                 .toList();
-        List<ChildSas.Pair> pairs = ctx.children().ofPeer(name).stream()
-                .filter(p -> Objects.equals(p.identity(), identity)).toList();
+        List<ChildSas.Pair> pairs = ctx.children().ofPeer(name, identity);
         if (older.isEmpty() && pairs.isEmpty()) {
             out.debug("peer " + name + " " + why + "; we hold no other SA with it");
             return;
@@ -1125,7 +1131,7 @@ public final class Engine {
      */
     private Optional<IsakmpSession> establishedSession(String peer, String identity) {
         IsakmpSession newest = null;
-        for (IsakmpSession s : sessionsWithKey(peer)) {
+        for (IsakmpSession s : sessionsWithIdentity(peer, identity)) {
             if (s.state() == IsakmpSession.State.ESTABLISHED && Objects.equals(s.peerIdentity(), identity)
                     && (newest == null || !s.establishedAt().isBefore(newest.establishedAt()))) {
                 newest = s;
@@ -1140,6 +1146,20 @@ public final class Engine {
 
     private List<IsakmpSession> sessionsWithKey(String peerKey) {
         return byPeerKey.getOrDefault(peerKey, List.of());
+    }
+
+    /**
+     * The ISAKMP SAs filed under {@code peerKey} that proved {@code identity} (all of the key's
+     * before any proved one, for null): callers still check the identity of each.
+     */
+    private List<IsakmpSession> sessionsWithIdentity(String peerKey, String identity) {
+        return identity == null ? sessionsWithKey(peerKey)
+                : byPeerIdentity.getOrDefault(identityKey(peerKey, identity), List.of());
+    }
+
+    /** The {@link #byPeerIdentity} key; null before the peer proved an identity. */
+    private static String identityKey(String peerKey, String identity) {
+        return identity == null ? null : peerKey + '\0' + identity;
     }
 
     /**
@@ -1170,10 +1190,12 @@ public final class Engine {
         if (s.state() != IsakmpSession.State.DEAD) {
             timers.schedule(s, s.nextDeadline());
             file(s, s.peerKey());
+            fileIdentity(s, identityKey(s.filedUnder, s.peerIdentity()));
             return;
         }
         timers.schedule(s, null);
         file(s, null);
+        fileIdentity(s, null);
         if (sessions.remove(s.cookies(), s) && replication != null && s.establishedAt() != null) {
             replication.queue(new HaRecord.IsakmpDelete(Replication.cookies(s.cookies())));
         }
@@ -1199,6 +1221,23 @@ public final class Engine {
             byPeerKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(s);
         }
         s.filedUnder = key;
+    }
+
+    /** Moves {@code s} to {@code key}'s list in {@link #byPeerIdentity} (out of it, for null). */
+    private void fileIdentity(IsakmpSession s, String key) {
+        if (Objects.equals(key, s.filedUnderIdentity)) {
+            return;
+        }
+        if (s.filedUnderIdentity != null) {
+            List<IsakmpSession> was = byPeerIdentity.get(s.filedUnderIdentity);
+            if (was != null && was.remove(s) && was.isEmpty()) {
+                byPeerIdentity.remove(s.filedUnderIdentity);
+            }
+        }
+        if (key != null) {
+            byPeerIdentity.computeIfAbsent(key, k -> new ArrayList<>(2)).add(s);
+        }
+        s.filedUnderIdentity = key;
     }
 
     private IsakmpSession lookup(Datagram d, IsakmpHeader h) {

@@ -13,6 +13,7 @@ import dev.isakmpd.core.registry.ExchangeType;
 import dev.isakmpd.core.registry.IkeAttributes;
 import dev.isakmpd.core.registry.NotifyType;
 import dev.isakmpd.core.wire.DataAttribute;
+import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.core.wire.IsakmpHeader;
 import dev.isakmpd.core.wire.MessageDump;
 import dev.isakmpd.core.wire.Payload;
@@ -101,6 +102,11 @@ final class IsakmpSession {
     String filedUnder;
     /** XAUTH and Mode-Config once established, when the policy has them; null otherwise. */
     private RemoteAccessFlow remoteAccess;
+    /** {@link #peerIdentity()} of this ID payload, the last one described (phase 1 sets it once per exchange). */
+    private IdentificationPayload describedPeerId;
+    private String describedPeerIdentity;
+    /** The peer key and identity {@link Engine} files this SA under, once the peer proved one. */
+    String filedUnderIdentity;
 
     private IsakmpSession(EngineContext ctx, PeerPolicy peer, IsakmpSaInfo.Role role, InetSocketAddress local,
             InetSocketAddress remote, Cookies cookies, Instant now) {
@@ -823,13 +829,18 @@ final class IsakmpSession {
         if (peer.hasFixedAddress()) {
             return peer.name();
         }
-        return peer.name() + "/" + (phase1.peerId != null ? Identity.describe(phase1.peerId)
+        return peer.name() + "/" + (phase1.peerId != null ? peerIdentity()
                 : Addresses.format(remote.getAddress()));
     }
 
     /** The identity the peer proved in phase 1, as logs write it; null before it has. */
     String peerIdentity() {
-        return phase1.peerId == null ? null : Identity.describe(phase1.peerId);
+        // Engine compares it per event (supersede, INITIAL-CONTACT, Deletes): decode it once per ID payload
+        if (phase1.peerId != describedPeerId) {
+            describedPeerId = phase1.peerId;
+            describedPeerIdentity = describedPeerId == null ? null : Identity.describe(describedPeerId);
+        }
+        return describedPeerIdentity;
     }
 
     /** A responder waiting for the initiator's next phase-1 message. */

@@ -73,7 +73,8 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
     public enum Direction { IN, OUT }
 
     public String spiHex() {
-        return String.format("%08x", spi);
+        String hex = Integer.toHexString(spi); // not String.format: every status line and kernel log line has one
+        return "0".repeat(8 - hex.length()) + hex;
     }
 
     public boolean isAh() {

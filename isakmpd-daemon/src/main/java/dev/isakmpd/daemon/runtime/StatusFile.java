@@ -136,18 +136,27 @@ public final class StatusFile {
 
     /** Replaces the file at once (write aside, then rename), so readers never see half a table. */
     public static void write(Path file, Table table, Instant updated) throws IOException {
+        write(file, table.lines(), updated);
+    }
+
+    /** As {@link #write(Path, Table, Instant)}, with the table's {@link Table#lines()} made already. */
+    static void write(Path file, List<String> tableLines, Instant updated) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
         List<String> lines = new ArrayList<>();
         lines.add("# isakmpd status, updated " + updated.truncatedTo(ChronoUnit.SECONDS));
-        lines.addAll(table.lines());
+        lines.addAll(tableLines);
         Files.write(tmp, lines, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Fields are space separated: a value from the engine must stay one word. */
     private static String word(String s) {
-        return s.isBlank() ? "-" : s.trim().replaceAll("\\s+", "_");
+        if (s.isBlank()) {
+            return "-";
+        }
+        // the usual value has no white space: no regex for it (every SA's line is made once a second)
+        return s.chars().anyMatch(Character::isWhitespace) ? s.trim().replaceAll("\\s+", "_") : s;
     }
 }

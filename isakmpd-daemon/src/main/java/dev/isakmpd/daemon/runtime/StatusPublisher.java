@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -31,6 +34,17 @@ final class StatusPublisher {
     private final Clock clock;
     private volatile DaemonStatus current = DaemonStatus.EMPTY;
     private List<String> written;
+    /**
+     * The status file's line of each SA listed last time: only new or changed SAs get a line made
+     * (issue 11: with 10,000s of SAs, making every line every second cost more than the handshakes).
+     * ISAKMP SAs by their listing (a record: equal while nothing shown changed); ESP SAs, immutable
+     * records, by instance, with the install time the line shows.
+     */
+    private Map<IsakmpSaInfo, String> isakmpLines = new HashMap<>();
+    private Map<IpsecSa, EspLine> espLines = new IdentityHashMap<>();
+
+    private record EspLine(Optional<Instant> installed, String line) {
+    }
 
     /** @param installTimes when we installed each of the SAs listed, where known */
     StatusPublisher(Optional<Path> file, Kernel kernel, Function<List<IpsecSa>, Map<String, Instant>> installTimes,
@@ -68,6 +82,33 @@ final class StatusPublisher {
         return current;
     }
 
+    /** {@code status.table().lines()}, made anew only for the SAs that are new or changed since the last call. */
+    private List<String> lines(DaemonStatus status) {
+        List<String> lines = new ArrayList<>(status.isakmp().size() + status.esp().size());
+        Map<IsakmpSaInfo, String> nextIsakmp = new HashMap<>();
+        for (IsakmpSaInfo sa : status.isakmp()) {
+            String line = isakmpLines.get(sa);
+            if (line == null) {
+                line = StatusFile.IsakmpEntry.of(sa).line();
+            }
+            nextIsakmp.put(sa, line);
+            lines.add(line);
+        }
+        Map<IpsecSa, EspLine> nextEsp = new IdentityHashMap<>();
+        for (IpsecSa sa : status.esp()) {
+            Optional<Instant> installed = status.installedAt(sa);
+            EspLine line = espLines.get(sa);
+            if (line == null || !line.installed().equals(installed)) {
+                line = new EspLine(installed, StatusFile.EspEntry.of(sa, installed).line());
+            }
+            nextEsp.put(sa, line);
+            lines.add(line.line());
+        }
+        isakmpLines = nextIsakmp;
+        espLines = nextEsp;
+        return lines;
+    }
+
     void refresh(List<IsakmpSaInfo> isakmp) {
         List<IpsecSa> esp;
         try {
@@ -80,13 +121,13 @@ final class StatusPublisher {
         if (file.isEmpty()) {
             return;
         }
-        StatusFile.Table table = current.table();
-        if (table.lines().equals(written)) {
+        List<String> lines = lines(current);
+        if (lines.equals(written)) {
             return;
         }
         try {
-            StatusFile.write(file.get(), table, clock.instant());
-            written = table.lines();
+            StatusFile.write(file.get(), lines, clock.instant());
+            written = lines;
         } catch (IOException e) {
             LOG.error("cannot write status file {}: {}", file.get(), e.toString());
         }
