@@ -118,31 +118,7 @@ public final class ReplicationChannel implements AutoCloseable {
      * it encrypted under the key it shares and are dropped unread, unacknowledged.
      */
     public static ReplicationChannel witness(SyncLink link, byte[] secret) throws Exception {
-        return new ReplicationChannel(link, secret, new ReplicationListener() {
-            @Override
-            public void acked(long id) {
-            }
-
-            @Override
-            public void unacked(long id) {
-            }
-
-            @Override
-            public void received(byte[] record) {
-            }
-
-            @Override
-            public void snapshot(List<byte[]> records) {
-            }
-
-            @Override
-            public void peerUp() {
-            }
-
-            @Override
-            public void peerDown() {
-            }
-        }, () -> {
+        return new ReplicationChannel(link, secret, new ReplicationListener.Ignoring(), () -> {
             throw new IllegalStateException("a witness has no state to give");
         }, true);
     }

@@ -37,4 +37,31 @@ public interface ReplicationListener {
     /** A witness joined ({@code true}) or left the view (only with a witness configured). */
     default void witness(boolean present) {
     }
+
+    /** Hears nothing: a witness's listener; subclass it to hear only some of it. */
+    class Ignoring implements ReplicationListener {
+        @Override
+        public void acked(long id) {
+        }
+
+        @Override
+        public void unacked(long id) {
+        }
+
+        @Override
+        public void received(byte[] record) {
+        }
+
+        @Override
+        public void snapshot(List<byte[]> records) {
+        }
+
+        @Override
+        public void peerUp() {
+        }
+
+        @Override
+        public void peerDown() {
+        }
+    }
 }

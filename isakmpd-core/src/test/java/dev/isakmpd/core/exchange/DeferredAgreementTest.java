@@ -3,6 +3,8 @@ package dev.isakmpd.core.exchange;
 import static dev.isakmpd.core.exchange.EngineScenarioTest.A;
 import static dev.isakmpd.core.exchange.EngineScenarioTest.B;
 import static dev.isakmpd.core.exchange.EngineScenarioTest.policy;
+import static dev.isakmpd.core.exchange.HalfOpenFloodTest.deliver;
+import static dev.isakmpd.core.exchange.HalfOpenFloodTest.sent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +17,6 @@ import dev.isakmpd.oakley.SecretBytes;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -81,24 +82,24 @@ class DeferredAgreementTest {
     @Test
     void theResponderJoinsTheAgreementWhenMm5ArrivesNotBeforeMm4() {
         List<Datagram> toR = sent(a.initiate("b", NOW)); // MM1
-        List<Datagram> toA = deliver(r, toR, NOW); // MM2
-        toR = deliver(a, toA, NOW); // MM3
-        toA = deliver(r, toR, NOW); // MM4
+        List<Datagram> toA = deliver(r, toR); // MM2
+        toR = deliver(a, toA); // MM3
+        toA = deliver(r, toR); // MM4
         assertEquals(1, toA.size(), "no MM4");
         assertEquals(1, crypto.started, "g^xy not started at MM3");
         assertEquals(0, crypto.joined, "the responder waited for g^xy before sending MM4");
-        toR = deliver(a, toA, NOW); // MM5
-        toA = deliver(r, toR, NOW); // MM6
+        toR = deliver(a, toA); // MM5
+        toA = deliver(r, toR); // MM6
         assertEquals(1, crypto.joined);
-        deliver(a, toA, NOW);
+        deliver(a, toA);
         assertTrue(r.isakmpSas().stream().anyMatch(s -> s.state().equals("ESTABLISHED")), r.isakmpSas().toString());
         assertEquals(0, crypto.discarded);
     }
 
     @Test
     void anExchangeForgottenBeforeMm5DiscardsItsSecret() {
-        List<Datagram> toA = deliver(r, sent(a.initiate("b", NOW)), NOW);
-        deliver(r, deliver(a, toA, NOW), NOW); // MM3 in, MM4 out; the initiator never answers
+        List<Datagram> toA = deliver(r, sent(a.initiate("b", NOW)));
+        deliver(r, deliver(a, toA)); // MM3 in, MM4 out; the initiator never answers
         r.timeout(NOW.plus(Duration.ofMinutes(10)));
         assertEquals(0, crypto.joined);
         assertEquals(1, crypto.discarded, "the computed g^xy of a forgotten exchange was not given up");
@@ -106,8 +107,8 @@ class DeferredAgreementTest {
 
     @Test
     void aBadKeyExchangeValueIsRefusedAtMm3() {
-        List<Datagram> toA = deliver(r, sent(a.initiate("b", NOW)), NOW);
-        List<Datagram> mm3 = deliver(a, toA, NOW);
+        List<Datagram> toA = deliver(r, sent(a.initiate("b", NOW)));
+        List<Datagram> mm3 = deliver(a, toA);
         byte[] data = mm3.get(0).data().clone();
         // PSK MM3 is HDR, KE, Ni: KE's data (256 octets of modp2048) follows the 28-octet header and its own 4
         Arrays.fill(data, 28 + 4, 28 + 4 + 256, (byte) 0);
@@ -118,23 +119,5 @@ class DeferredAgreementTest {
         List<Datagram> answer = sent(actions);
         assertEquals(1, answer.size());
         assertEquals(5, answer.get(0).data()[18], "not an Informational notify");
-    }
-
-    private static List<Datagram> sent(List<Action> actions) {
-        List<Datagram> out = new ArrayList<>();
-        for (Action x : actions) {
-            if (x instanceof Action.Send s) {
-                out.add(s.datagram());
-            }
-        }
-        return out;
-    }
-
-    private static List<Datagram> deliver(Engine to, List<Datagram> datagrams, Instant now) {
-        List<Datagram> answers = new ArrayList<>();
-        for (Datagram d : datagrams) {
-            answers.addAll(sent(to.receive(new Datagram(d.remote(), d.local(), d.data()), now)));
-        }
-        return answers;
     }
 }

@@ -67,7 +67,7 @@ class HalfOpenFloodTest {
         }
     }
 
-    private static List<Datagram> sent(List<Action> actions) {
+    static List<Datagram> sent(List<Action> actions) {
         List<Datagram> out = new ArrayList<>();
         for (Action x : actions) {
             if (x instanceof Action.Send s) {
@@ -78,7 +78,7 @@ class HalfOpenFloodTest {
     }
 
     /** Hands each datagram to {@code to} as it arrives there; what {@code to} sends back. */
-    private static List<Datagram> deliver(Engine to, List<Datagram> datagrams) {
+    static List<Datagram> deliver(Engine to, List<Datagram> datagrams) {
         List<Datagram> answers = new ArrayList<>();
         for (Datagram d : datagrams) {
             answers.addAll(sent(to.receive(new Datagram(d.remote(), d.local(), d.data()), NOW)));

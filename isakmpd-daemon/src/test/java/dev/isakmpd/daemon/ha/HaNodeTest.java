@@ -85,7 +85,7 @@ class HaNodeTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch asked = new CountDownLatch(1);
         try (ReplicationChannel active = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
-                KEY, new Ignore(), () -> {
+                KEY, new ReplicationListener.Ignoring(), () -> {
                     asked.countDown();
                     release.await();
                     return List.of();
@@ -124,7 +124,7 @@ class HaNodeTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch asked = new CountDownLatch(1);
         try (ReplicationChannel active = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
-                KEY, new Ignore(), () -> {
+                KEY, new ReplicationListener.Ignoring(), () -> {
                     asked.countDown();
                     release.await();
                     return List.of();
@@ -165,7 +165,7 @@ class HaNodeTest {
         InetSocketAddress b = free("127.0.0.22");
         List<dev.isakmpd.ha.RoleAnnouncement> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ReplicationChannel other = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
-                KEY, new Ignore() {
+                KEY, new ReplicationListener.Ignoring() {
                     @Override
                     public void announced(dev.isakmpd.ha.RoleAnnouncement r) {
                         heard.add(r);
@@ -274,32 +274,6 @@ class HaNodeTest {
                     return new InetSocketAddress(a, s.getLocalPort());
                 }
             }
-        }
-    }
-
-    private static class Ignore implements ReplicationListener {
-        @Override
-        public void acked(long id) {
-        }
-
-        @Override
-        public void unacked(long id) {
-        }
-
-        @Override
-        public void received(byte[] record) {
-        }
-
-        @Override
-        public void snapshot(List<byte[]> records) {
-        }
-
-        @Override
-        public void peerUp() {
-        }
-
-        @Override
-        public void peerDown() {
         }
     }
 }
