@@ -4,41 +4,49 @@
 # strongSwan 5.9.8 (IKEv1) keeps its ISAKMP SA and ESP SAs.  Runs INSIDE the kernel lab
 # (scripts/lab/run-in-uml.sh -- ...), several runs in one boot.
 #
-# usage: ha-failover-scenario.sh --out DIR --jar JAR [--kill-at S] [--stream S] --run SPEC [--run SPEC]...
-#   --run NAME:ESP[:HA-LINE]  one failover, results in DIR/NAME: ESP is strongSwan's ESP proposal
-#                 (aes128gcm16, aes128-sha256); HA-LINE an extra TOML line for both nodes' [ha]
-#                 table (the negative control switches counter sync off with it)
-#   --kill-at S   gw-a dies S seconds into the streams (default 20)
-#   --stream S    length of the numbered UDP streams, 200 datagrams/s each way (default 30)
+# usage: ha-failover-scenario.sh --out DIR --jar JAR --run SPEC [--run SPEC]...
+#   --run NAME[:HA-LINE[:control]]  one boot of the pair, results in DIR/NAME.  HA-LINE: an extra
+#                 TOML line for both nodes' [ha] table (the negative control switches counter sync
+#                 off with it).  Without "control": gw-a dies 20 s into 30 s of streams, gw-a
+#                 returns (standby, snapshot, the addresses stay on gw-b), gw-b dies 20 s into a
+#                 second 30 s, then the checks after the takeover.  With "control": gw-a dies 10 s
+#                 into 14 s of streams, nothing more.
 #
 # Topology (documentation addresses only):
-#   netns peer: strongSwan, 198.51.100.2 on the outside bridge, protected 198.51.100.129 (lo),
-#               selectors 198.51.100.128/25 <-> 203.0.113.0/25, dpd_delay 2s, initiates
+#   netns peer: strongSwan, 198.51.100.2 on the outside bridge, dpd_delay 2s, initiates two
+#               children: "gcm" (AES-GCM-16) 198.51.100.128/26 <-> 203.0.113.16/28 and "cbc"
+#               (AES-CBC + HMAC-SHA-256) 198.51.100.192/26 <-> 203.0.113.32/28; hosts .129 and
+#               .193 on its lo
 #   netns hub:  bridges br-out (198.51.100.0/25) and br-in (203.0.113.0/25)
-#   netns gwa / gwb: our daemon + keepalived (VRRPv3, advert_int 0.1, nopreempt, notify FIFO,
-#               track file; conf/keepalived-ha.conf.example), outside .11/.12 with the VIP
-#               198.51.100.10, inside 203.0.113.2/.3 with the VIP 203.0.113.1, and a direct
-#               sync veth 203.0.113.129 <-> .130
-#   netns inside: 203.0.113.20, default route via the inside VIP
-# Per run: gw-a starts alone (becomes MASTER, active), then gw-b (standby, takes the snapshot);
-# strongSwan initiates to the VIP; numbered UDP streams 198.51.100.129 <-> 203.0.113.20 (udp-seq.py);
-# at --kill-at gw-a dies as a node dies (SIGKILL of daemon and keepalived, links down, ip xfrm
-# state flush); after the streams: the peer's DPD, a Quick Mode rekey by the peer (swanctl
-# --rekey) and one by gw-b (control socket "rekey"), then a Delete from the peer (swanctl
-# --terminate --child).
-# Results in DIR/NAME: result.txt (key=value lines, see measure()), the daemons' logs gwa.log and
-# gwb.log, charon.log, keepalived-gw?.log, stream-*.txt, xfrm_stat-*.txt, swanctl-*.txt.  DIR/result
-# is "OK" when every run got as far as its measurements (the targets are the caller's to judge),
-# else "FAIL reason".
+#   netns gwa / gwb: our daemon (tunnels gcm and cbc) + keepalived (VRRPv3, advert_int 0.1,
+#               nopreempt, notify FIFO, track file: conf/keepalived-ha.conf.example), outside
+#               .11/.12 with the VIP 198.51.100.10, inside 203.0.113.2/.3 with the VIP 203.0.113.1,
+#               and a direct sync veth 203.0.113.129 <-> .130
+#   netns inside: 203.0.113.20 and .40, default route via the inside VIP
+# A failover: numbered UDP streams for each tunnel, both ways, 200 datagrams/s each (udp-seq.py);
+# the active dies as a node dies (SIGKILL of daemon and keepalived, links down, ip xfrm state
+# flush).  The checks after the takeover, on the last survivor: the peer's DPD, a Quick Mode rekey
+# of each tunnel by the peer (swanctl --rekey) and by us (control socket "rekey"), and a Delete
+# from the peer (swanctl --terminate --child gcm).
+# Results in DIR/NAME: result.txt, key=value lines.  Per failover ("failback-" before the second's
+# keys): TUNNEL-lost-/TUNNEL-sent-/TUNNEL-duplicates-/TUNNEL-gaps- per direction (peer-inside,
+# inside-peer), seq-errors-peer and seq-errors-survivor (XfrmInStateSeqError deltas), the peer's
+# cookies and SPIs before, after the takeover and after the streams (ids-*, ids-unchanged),
+# main-mode-after-kill, takeover-ms (the survivor's MASTER line to the last outbound SA it
+# installed); then dpd-answered, peer-rekey-on-survivor, our-rekey-on-survivor,
+# peer-delete-on-survivor.  Beside it: the daemons' logs gwa.log, gwb.log (gwa-2.log after the
+# return), charon.log, keepalived-*.log, *stream-*.txt, *xfrm-state-*.txt.  DIR/result is "OK"
+# when every run got as far as its measurements (the targets are the caller's to judge), else
+# "FAIL reason".
 set -u
 prog=ha-failover-scenario
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
-out='' jar='' kill_at=20 stream_s=30 runs=()
+out='' jar='' runs=()
 while [ $# -gt 0 ]; do
     case $1 in
-        --out) out=$2 ;; --jar) jar=$2 ;; --kill-at) kill_at=$2 ;; --stream) stream_s=$2 ;; --run) runs+=("$2") ;;
+        --out) out=$2 ;; --jar) jar=$2 ;; --run) runs+=("$2") ;;
         *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
     esac
     shift 2
@@ -48,8 +56,11 @@ done
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 rm -f "$out/result"
 
-VIP_OUT=198.51.100.10 VIP_IN=203.0.113.1 PEER=198.51.100.2 PEER_HOST=198.51.100.129 INSIDE_HOST=203.0.113.20
-PEER_TS=198.51.100.128/25 INSIDE_TS=203.0.113.0/25
+VIP_OUT=198.51.100.10 VIP_IN=203.0.113.1 PEER=198.51.100.2 PEER_NETS=198.51.100.128/25
+TUNNELS=(gcm cbc)
+declare -A ESP=([gcm]=aes128gcm16 [cbc]=aes128-sha256)
+declare -A PEER_TS=([gcm]=198.51.100.128/26 [cbc]=198.51.100.192/26) PEER_HOST=([gcm]=198.51.100.129 [cbc]=198.51.100.193)
+declare -A INSIDE_TS=([gcm]=203.0.113.16/28 [cbc]=203.0.113.32/28) INSIDE_HOST=([gcm]=203.0.113.20 [cbc]=203.0.113.40)
 declare -A OUT_ADDR=([gwa]=198.51.100.11 [gwb]=198.51.100.12) IN_ADDR=([gwa]=203.0.113.2 [gwb]=203.0.113.3)
 declare -A SYNC_ADDR=([gwa]=203.0.113.129 [gwb]=203.0.113.130) OTHER=([gwa]=gwb [gwb]=gwa)
 declare -A PRIO=([gwa]=150 [gwb]=100)
@@ -110,13 +121,16 @@ HUB
     ip -n peer -batch - <<PEERNET || return 1
 link set lo up
 addr add $PEER/25 dev p-out
-addr add $PEER_HOST/32 dev lo
+addr add ${PEER_HOST[gcm]}/32 dev lo
+addr add ${PEER_HOST[cbc]}/32 dev lo
 link set p-out up
-route add $INSIDE_TS via $VIP_OUT src $PEER_HOST
+route add ${INSIDE_TS[gcm]} via $VIP_OUT src ${PEER_HOST[gcm]}
+route add ${INSIDE_TS[cbc]} via $VIP_OUT src ${PEER_HOST[cbc]}
 PEERNET
     ip -n inside -batch - <<INSIDE || return 1
 link set lo up
-addr add $INSIDE_HOST/25 dev i-in
+addr add ${INSIDE_HOST[gcm]}/25 dev i-in
+addr add ${INSIDE_HOST[cbc]}/25 dev i-in
 link set i-in up
 route add default via $VIP_IN
 INSIDE
@@ -130,7 +144,7 @@ addr add ${SYNC_ADDR[$gw]}/30 dev sync
 link set out up
 link set in up
 link set sync up
-route add $PEER_TS via $PEER
+route add $PEER_NETS via $PEER
 GW
         # forwarding; the standby listens on the VIP before it has it
         ip netns exec $gw sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.ip_nonlocal_bind=1 || return 1
@@ -194,9 +208,9 @@ vrrp_instance inside {
 CONF
 }
 
-# daemon_conf GW ESP HA-LINE: our daemon on GW, listening on the VIP, responder to strongSwan
+# daemon_conf GW HA-LINE: our daemon on GW, listening on the VIP, responder to strongSwan
 daemon_conf() {
-    local gw=$1 esp=$2 extra=$3 other=${OTHER[$1]}
+    local gw=$1 extra=$2 other=${OTHER[$1]} t
     cat <<CONF
 [daemon]
 listen = ["$VIP_OUT:500"]
@@ -212,7 +226,7 @@ key-file = "$RUN/ha.key"
 keepalived-fifo = "$RUN/$gw/vrrp.fifo"
 track-file = "$RUN/$gw/vrrp-weight"
 # counters every 64 packets or 1 s; margin max(2 x 64, 400 x (1 s + 0.2 s)) = 480 sequence numbers,
-# far below what 20 s at 200/s sent: a node without the replicated counters is caught by the peer
+# far below what 10 s at 200/s sent: a node without the replicated counters is caught by the peer
 replay-threshold = 64
 replay-interval = "1s"
 peak-pps = 400
@@ -226,33 +240,53 @@ ike = ["$IKE"]
 auto = "add"
 dpd-delay = "2s"
 dpd-timeout = "30s"
-
-[peers.strongswan.tunnels.net]
-local-subnet = "$INSIDE_TS"
-remote-subnet = "$PEER_TS"
-esp = ["$esp"]
-pfs = "none"
 CONF
+    for t in "${TUNNELS[@]}"; do
+        printf '\n[peers.strongswan.tunnels.%s]\nlocal-subnet = "%s"\nremote-subnet = "%s"\nesp = ["%s"]\npfs = "none"\n' \
+            $t "${INSIDE_TS[$t]}" "${PEER_TS[$t]}" "${ESP[$t]}"
+    done
 }
 
-# start_gw GW: keepalived and our daemon in GW's namespace (their pids in KA_PID[GW], D_PID[GW])
-declare -A KA_PID D_PID
+# swanctl_conf: strongSwan's connection to the VIP, one child per tunnel (lib.sh's, with two children)
+swanctl_conf() {
+    local t
+    write_swanctl_conf "$dir/swanctl/swanctl.conf" "$PEER" "$VIP_OUT" "${PEER_TS[gcm]}" "${INSIDE_TS[gcm]}" "$PSK" "$IKE" \
+        "${ESP[gcm]}" none none
+    # one "net" child becomes one per tunnel; strongSwan probes when idle for 2 s
+    awk -v tunnels="${TUNNELS[*]}" -v pts="${PEER_TS[gcm]} ${PEER_TS[cbc]}" -v its="${INSIDE_TS[gcm]} ${INSIDE_TS[cbc]}" \
+        -v esp="${ESP[gcm]} ${ESP[cbc]}" '
+        /^        dpd_delay = 0$/ { print "        dpd_delay = 2s"; next }
+        /^            net \{$/ { grab = 1 }
+        grab { child = child $0 "\n"; if ($0 == "            }") { grab = 0
+                n = split(tunnels, t, " "); split(pts, p, " "); split(its, q, " "); split(esp, e, " ")
+                for (i = 1; i <= n; i++) { c = child; sub(/net \{/, t[i] " {", c); sub(/local_ts = [^\n]*/, "local_ts = " p[i], c)
+                    sub(/remote_ts = [^\n]*/, "remote_ts = " q[i], c); sub(/esp_proposals = [^\n]*/, "esp_proposals = " e[i], c)
+                    printf "%s", c }
+            }; next }
+        { print }' "$dir/swanctl/swanctl.conf" >"$dir/swanctl/swanctl.conf.new" &&
+        mv "$dir/swanctl/swanctl.conf.new" "$dir/swanctl/swanctl.conf"
+}
+
+# start_gw GW [LOG-SUFFIX]: keepalived and our daemon in GW's namespace (pids in KA_PID[GW],
+# D_PID[GW], the daemon's log in LOG[GW])
+declare -A KA_PID D_PID LOG
 start_gw() {
     local gw=$1
+    LOG[$gw]=$dir/$gw${2:-}.log
     mkdir -p "$RUN/$gw"
     keepalived_conf $gw >"$dir/keepalived-$gw.conf"
-    daemon_conf $gw "$esp" "$ha_line" >"$dir/$gw.toml"
+    daemon_conf $gw "$ha_line" >"$dir/$gw.toml"
     ip netns exec $gw java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Djna.tmpdir="$RUN/$gw" \
-        -jar "$jar" run --config "$dir/$gw.toml" --log-level debug >"$dir/$gw.log" 2>&1 </dev/null &
+        -jar "$jar" run --config "$dir/$gw.toml" --log-level debug >"${LOG[$gw]}" 2>&1 </dev/null &
     D_PID[$gw]=$!
     pids+=(${D_PID[$gw]})
     ip netns exec $gw keepalived -n -l -D -P -f "$dir/keepalived-$gw.conf" -p "$RUN/$gw/keepalived.pid" \
-        -r "$RUN/$gw/vrrp.pid" -c "$RUN/$gw/checkers.pid" >"$dir/keepalived-$gw.log" 2>&1 </dev/null &
+        -r "$RUN/$gw/vrrp.pid" -c "$RUN/$gw/checkers.pid" >"$dir/keepalived-$gw${2:-}.log" 2>&1 </dev/null &
     KA_PID[$gw]=$!
     pids+=(${KA_PID[$gw]})
 }
 
-# wait_log FILE REGEX SECONDS WHAT
+# wait_log FILE REGEX SECONDS
 wait_log() {
     local end=$(( ${EPOCHREALTIME%.*} + $3 ))
     until grep -Eq "$2" "$1" 2>/dev/null; do
@@ -277,11 +311,131 @@ ids() {
 }
 # ms HH:MM:SS.mmm: milliseconds since midnight of a log line's time
 ms() { awk -v t="$1" 'BEGIN { split(t, a, ":"); printf "%d", (a[1] * 3600 + a[2] * 60 + a[3]) * 1000 }'; }
+msleep_until() {   # msleep_until T0 S: until S seconds after T0 (microseconds, EPOCHREALTIME without the dot)
+    local w=$(( ($1 + $2 * 1000000 - ${EPOCHREALTIME/./}) / 1000 ))
+    [ "$w" -gt 0 ] && msleep "$(( w / 1000 )).$(printf %03d $(( w % 1000 )))"
+    return 0
+}
 
+# failover DEAD SURVIVOR PREFIX KILL-AT STREAM: numbered streams for each tunnel both ways for
+# STREAM seconds; DEAD dies as a node dies KILL-AT seconds into them; the result lines, each key
+# prefixed with PREFIX, are appended to DIR/result.txt
+failover() {
+    local dead=$1 sv=$2 prefix=$3 kill_at=$4 stream_s=$5 seq=$HERE/udp-seq.py t d f rx=() tx=() t0
+    local ids_before ids_takeover ids_after seq_peer_0 seq_sv_0 charon_at_kill sv_at_kill kill_time
+    ids_before=$(ids)
+    for t in "${TUNNELS[@]}"; do
+        ip netns exec inside /usr/bin/python3 "$seq" recv ${INSIDE_HOST[$t]} 5001 >"$dir/${prefix}$t-stream-peer-inside.txt" 2>&1 &
+        rx+=($!)
+        ip netns exec peer /usr/bin/python3 "$seq" recv ${PEER_HOST[$t]} 5001 >"$dir/${prefix}$t-stream-inside-peer.txt" 2>&1 &
+        rx+=($!)
+    done
+    pids+=("${rx[@]}")
+    for f in "$dir/${prefix}"*-stream-*.txt; do
+        wait_log "$f" listening 10 || { echo "the receivers did not start"; return 1; }
+    done
+    seq_peer_0=$(xfrm_stat peer) seq_sv_0=$(xfrm_stat $sv)
+    t0=${EPOCHREALTIME/./}
+    for t in "${TUNNELS[@]}"; do
+        ip netns exec peer /usr/bin/python3 "$seq" send ${PEER_HOST[$t]} ${INSIDE_HOST[$t]} 5001 200 "$stream_s" \
+            >"$dir/${prefix}$t-sent-peer-inside.txt" 2>&1 &
+        tx+=($!)
+        ip netns exec inside /usr/bin/python3 "$seq" send ${INSIDE_HOST[$t]} ${PEER_HOST[$t]} 5001 200 "$stream_s" \
+            >"$dir/${prefix}$t-sent-inside-peer.txt" 2>&1 &
+        tx+=($!)
+    done
+    pids+=("${tx[@]}")
+    msleep_until "$t0" "$kill_at"
+    charon_at_kill=$(wc -l <"$dir/charon.log") sv_at_kill=$(wc -l <"${LOG[$sv]}")
+    say "$name: $dead dies"
+    kill_time=$(date -u +%H:%M:%S.%3N)
+    kill -KILL "${D_PID[$dead]}" "${KA_PID[$dead]}"
+    ip -n $dead link set out down; ip -n $dead link set in down; ip -n $dead link set sync down
+    ip -n $dead xfrm state flush
+    # the peer's IDs once the survivor has taken over (a rekey it starts later changes the SPIs by design)
+    wait_log "${LOG[$sv]}" 'takeover: ' 10 && msleep 2
+    ids_takeover=$(ids)
+    wait "${tx[@]}"
+    msleep 1   # the last datagrams in flight
+    kill -TERM "${rx[@]}"; wait "${rx[@]}"
+    ids_after=$(ids)
+    ip netns exec peer ip -s xfrm state >"$dir/${prefix}xfrm-state-peer-after.txt"
+    ip netns exec $sv ip -s xfrm state >"$dir/${prefix}xfrm-state-$sv-after.txt"
+    {
+        for t in "${TUNNELS[@]}"; do
+            for d in peer-inside inside-peer; do
+                local sent got dup
+                sent=$(awk '/^sent / { print $2 }' "$dir/${prefix}$t-sent-$d.txt")
+                read -r _ got _ dup _ < <(grep '^received ' "$dir/${prefix}$t-stream-$d.txt")
+                echo "${prefix}$t-lost-$d=$(( ${sent:-0} - ${got:-0} ))"
+                echo "${prefix}$t-sent-$d=${sent:-0}"
+                echo "${prefix}$t-duplicates-$d=${dup:-none}"
+                echo "${prefix}$t-gaps-$d=$(sed -n 's/^gaps //p' "$dir/${prefix}$t-stream-$d.txt")"
+            done
+        done
+        echo "${prefix}seq-errors-peer=$(( $(xfrm_stat peer) - seq_peer_0 ))"
+        echo "${prefix}seq-errors-survivor=$(( $(xfrm_stat $sv) - seq_sv_0 ))"
+        echo "${prefix}ids-before=$ids_before"
+        echo "${prefix}ids-after-takeover=$ids_takeover"
+        echo "${prefix}ids-after-streams=$ids_after"
+        echo "${prefix}ids-unchanged=$([ -n "$ids_before" ] && [ "$ids_before" = "$ids_takeover" ] &&
+            [ "$ids_before" = "$ids_after" ] && echo yes || echo no)"
+        echo "${prefix}main-mode-after-kill=$(tail -n +"$charon_at_kill" "$dir/charon.log" | grep -c 'ID_PROT')"
+        # takeover: from the survivor's MASTER line to the last outbound SA it installed (and set the
+        # counter of) before it negotiated anything
+        tail -n +"$sv_at_kill" "${LOG[$sv]}" | awk -v p="$prefix" '/is now ACTIVE/ && !on { on = 1; m = $1 }
+            on && /Quick Mode|negotiating/ { exit }
+            on && (/installed strongswan\/[a-z]* ESP out/ || /goes on after sequence number/) { t = $1 }
+            function ms(x) { sub(/.*T/, "", x); sub(/Z/, "", x); split(x, a, ":"); return (a[1] * 3600 + a[2] * 60 + a[3]) * 1000 }
+            END { printf "%stakeover-ms=%s\n%smaster-time=%s\n", p, (m && t) ? sprintf("%d", ms(t) - ms(m)) : "none", p, m }'
+        echo "${prefix}kill-time=$kill_time"
+    } >>"$dir/result.txt"
+}
+
+# established LOG: how many Quick Modes LOG shows complete, over both tunnels
+established() { grep -c 'IPsec SAs established for tunnel \(gcm\|cbc\)' "$1"; }
+
+# after_takeover GW: DPD (strongSwan probes after 2 s without traffic), a Quick Mode rekey of each
+# tunnel started by each side, then a Delete from the peer, all on GW; result lines appended to
+# DIR/result.txt
+after_takeover() {
+    local gw=$1 log=${LOG[$1]} dpd=no peer_rekey=no our_rekey=no delete=no qm from t
+    from=$(wc -l <"$dir/charon.log")
+    # strongSwan's own R-U-THERE, and an R-U-THERE-ACK parsed after it
+    for _ in $(seq 1 50); do
+        tail -n +"$from" "$dir/charon.log" | awk '/generating INFORMATIONAL_V1 request .*N\(DPD\) \]/ { p = 1 }
+            p && /parsed INFORMATIONAL_V1 request .*N\(DPD_ACK\) \]/ { ok = 1 } END { exit !ok }' && { dpd=yes; break; }
+        msleep 0.2
+    done
+    qm=$(established "$log")
+    for t in "${TUNNELS[@]}"; do swanctl_ --rekey --child $t >>"$dir/swanctl-rekey.txt" 2>&1; done
+    for _ in $(seq 1 50); do
+        [ "$(established "$log")" -ge $(( qm + ${#TUNNELS[@]} )) ] && { peer_rekey=yes; break; }
+        msleep 0.2
+    done
+    qm=$(established "$log")
+    ctl $gw '{"command":"rekey","peer":"strongswan"}' >"$dir/ctl-rekey.txt" 2>&1
+    for _ in $(seq 1 50); do
+        [ "$(established "$log")" -ge $(( qm + ${#TUNNELS[@]} )) ] && { our_rekey=yes; break; }
+        msleep 0.2
+    done
+    swanctl_ --list-sas --raw >"$dir/swanctl-list-sas-after-rekeys.txt" 2>&1
+    from=$(wc -l <"$log")
+    swanctl_ --terminate --child gcm >"$dir/swanctl-terminate.txt" 2>&1
+    for _ in $(seq 1 25); do
+        tail -n +"$from" "$log" | grep -q 'peer deleted IPsec SA pair of tunnel gcm' && { delete=yes; break; }
+        msleep 0.2
+    done
+    ctl $gw '{"command":"status"}' >"$dir/$gw-status.txt" 2>&1
+    printf 'dpd-answered=%s\npeer-rekey-on-survivor=%s\nour-rekey-on-survivor=%s\npeer-delete-on-survivor=%s\n' \
+        $dpd $peer_rekey $our_rekey $delete >>"$dir/result.txt"
+}
+
+# one_run NAME HA-LINE MODE: see --run
 one_run() {
-    local name=$1 esp=$2 ha_line=$3 dir=$out/$1
+    local name=$1 ha_line=$2 mode=$3 dir=$out/$1 t
     rm -rf "$dir" && mkdir -p "$dir" || return 1
-    say "run $name: esp $esp, [ha] extra '$ha_line'"
+    say "run $name: [ha] extra '$ha_line' ${mode:-full}"
     make_network || { echo "network set-up failed"; return 1; }
     mkdir -p "$RUN" && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$RUN/ha.key" && chmod 600 "$RUN/ha.key"
 
@@ -289,8 +443,7 @@ one_run() {
     export STRONGSWAN_CONF=$dir/strongswan.conf
     make_swanctl_dir "$dir/swanctl"
     write_strongswan_conf "$STRONGSWAN_CONF" "$VICI" "$dir/charon.log"
-    write_swanctl_conf "$dir/swanctl/swanctl.conf" "$PEER" "$VIP_OUT" "$PEER_TS" "$INSIDE_TS" "$PSK" "$IKE" "$esp" none none
-    sed -i 's/^        dpd_delay = 0$/        dpd_delay = 2s/' "$dir/swanctl/swanctl.conf"
+    swanctl_conf || { echo "cannot write swanctl.conf"; return 1; }
     ip netns exec peer "$CHARON_BIN" >"$dir/charon.stderr" 2>&1 &
     pids+=($!)
     wait_socket "$VICI" 20 || { echo "charon did not open its vici socket"; return 1; }
@@ -299,128 +452,45 @@ one_run() {
 
     # gw-a first: alone on the sync link it is synced at once and becomes MASTER
     start_gw gwa
-    wait_log "$dir/gwa.log" 'is now ACTIVE' 90 || { echo "gw-a did not become active (see gwa.log, keepalived-gwa.log)"; return 1; }
+    wait_log "${LOG[gwa]}" 'is now ACTIVE' 90 || { echo "gw-a did not become active (see gwa.log, keepalived-gwa.log)"; return 1; }
     say "$name: gw-a active"
     start_gw gwb
-    wait_log "$dir/gwb.log" 'initial sync complete' 90 || { echo "gw-b did not complete its initial sync (see gwb.log)"; return 1; }
+    wait_log "${LOG[gwb]}" 'initial sync complete' 90 || { echo "gw-b did not complete its initial sync (see gwb.log)"; return 1; }
     say "$name: gw-b synced"
-    swanctl_ --initiate --child net --ike interop --timeout 30 >"$dir/swanctl-initiate.txt" 2>&1 ||
-        { echo "swanctl --initiate failed (see charon.log, gwa.log)"; return 1; }
+    for t in "${TUNNELS[@]}"; do
+        swanctl_ --initiate --child $t --ike interop --timeout 30 >>"$dir/swanctl-initiate.txt" 2>&1 ||
+            { echo "swanctl --initiate --child $t failed (see charon.log, gwa.log)"; return 1; }
+    done
     msleep 1   # QM3 reaches gw-a
-    ip netns exec peer ip xfrm state >"$dir/xfrm-state-peer-before.txt"
-    ids_before=$(ids)
-
-    # the streams; gw-a dies at kill_at
-    local seq=$HERE/udp-seq.py rx_in rx_peer tx_in tx_peer t0 wait_ms
-    ip netns exec inside /usr/bin/python3 "$seq" recv $INSIDE_HOST 5001 >"$dir/stream-peer-inside.txt" 2>&1 & rx_in=$!
-    ip netns exec peer /usr/bin/python3 "$seq" recv $PEER_HOST 5001 >"$dir/stream-inside-peer.txt" 2>&1 & rx_peer=$!
-    pids+=($rx_in $rx_peer)
-    wait_log "$dir/stream-peer-inside.txt" listening 10 && wait_log "$dir/stream-inside-peer.txt" listening 10 ||
-        { echo "the receivers did not start"; return 1; }
-    seq_peer_0=$(xfrm_stat peer) seq_gwb_0=$(xfrm_stat gwb)
-    t0=${EPOCHREALTIME/./}
-    ip netns exec peer /usr/bin/python3 "$seq" send $PEER_HOST $INSIDE_HOST 5001 200 "$stream_s" >"$dir/sent-peer-inside.txt" 2>&1 &
-    tx_peer=$!
-    ip netns exec inside /usr/bin/python3 "$seq" send $INSIDE_HOST $PEER_HOST 5001 200 "$stream_s" >"$dir/sent-inside-peer.txt" 2>&1 &
-    tx_in=$!
-    pids+=($tx_peer $tx_in)
-    wait_ms=$(( (t0 + kill_at * 1000000 - ${EPOCHREALTIME/./}) / 1000 ))
-    [ "$wait_ms" -gt 0 ] && msleep "$(( wait_ms / 1000 )).$(printf %03d $(( wait_ms % 1000 )))"
-    local charon_lines_at_kill
-    charon_lines_at_kill=$(wc -l <"$dir/charon.log")
-    say "$name: gw-a dies"
-    date -u +%H:%M:%S.%3N >"$dir/kill-time.txt"
-    kill -KILL "${D_PID[gwa]}" "${KA_PID[gwa]}"
-    ip -n gwa link set out down; ip -n gwa link set in down; ip -n gwa link set sync down
-    ip -n gwa xfrm state flush
-    # the peer's IDs once gw-b has taken over (a rekey it starts later changes the SPIs by design)
-    wait_log "$dir/gwb.log" 'takeover: ' 10 && msleep 2
-    ids_takeover=$(ids)
-    wait "$tx_peer" "$tx_in"
-    msleep 1   # the last datagrams in flight
-    kill -TERM "$rx_in" "$rx_peer"; wait "$rx_in" "$rx_peer"
-    seq_peer_1=$(xfrm_stat peer) seq_gwb_1=$(xfrm_stat gwb)
-    ids_after=$(ids)
-    ip netns exec peer ip -s xfrm state >"$dir/xfrm-state-peer-after.txt"
-    ip netns exec gwb ip -s xfrm state >"$dir/xfrm-state-gwb-after.txt"
-    say "$name: streams done"
-
-    # after the takeover: DPD (strongSwan probes after 2 s without traffic), a rekey each way, a Delete
-    local dpd=no peer_rekey=no our_rekey=no delete=no qm_before
-    # strongSwan's own R-U-THERE after the kill, and an R-U-THERE-ACK parsed after it
-    for _ in $(seq 1 50); do
-        tail -n +"$charon_lines_at_kill" "$dir/charon.log" | awk '/generating INFORMATIONAL_V1 request .*N\(DPD\) \]/ { p = 1 }
-            p && /parsed INFORMATIONAL_V1 request .*N\(DPD_ACK\) \]/ { ok = 1 } END { exit !ok }' && { dpd=yes; break; }
-        msleep 0.2
-    done
-    qm_before=$(grep -c 'IPsec SAs established for tunnel net' "$dir/gwb.log")
-    swanctl_ --rekey --child net >"$dir/swanctl-rekey.txt" 2>&1
-    for _ in $(seq 1 50); do
-        [ "$(grep -c 'IPsec SAs established for tunnel net' "$dir/gwb.log")" -gt "$qm_before" ] && { peer_rekey=yes; break; }
-        msleep 0.2
-    done
-    qm_before=$(grep -c 'IPsec SAs established for tunnel net' "$dir/gwb.log")
-    ctl gwb '{"command":"rekey","peer":"strongswan","tunnel":"net"}' >"$dir/ctl-rekey.txt" 2>&1
-    for _ in $(seq 1 50); do
-        [ "$(grep -c 'IPsec SAs established for tunnel net' "$dir/gwb.log")" -gt "$qm_before" ] && { our_rekey=yes; break; }
-        msleep 0.2
-    done
-    swanctl_ --list-sas --raw >"$dir/swanctl-list-sas-after-rekeys.txt" 2>&1
-    local gwb_lines
-    gwb_lines=$(wc -l <"$dir/gwb.log")
-    swanctl_ --terminate --child net >"$dir/swanctl-terminate.txt" 2>&1
-    for _ in $(seq 1 25); do
-        tail -n +"$gwb_lines" "$dir/gwb.log" | grep -q 'peer deleted IPsec SA pair of tunnel net' && { delete=yes; break; }
-        msleep 0.2
-    done
-    ctl gwb '{"command":"status"}' >"$dir/gwb-status.txt" 2>&1
-
-    measure >"$dir/result.txt"
+    : >"$dir/result.txt"
+    if [ "$mode" = control ]; then
+        failover gwa gwb '' 10 14 || return 1
+    else
+        failover gwa gwb '' 20 30 || return 1
+        # gw-a comes back as after a reboot (fresh /run: keepalived's init_file writes -100 to the
+        # track file, its SAs were flushed), standby, snapshot from gw-b; nopreempt and the lower
+        # priority until its sync is complete keep the addresses on gw-b
+        rm -rf "${RUN:?}/gwa"
+        ip -n gwa link set out up; ip -n gwa link set in up; ip -n gwa link set sync up
+        # its links are up before keepalived starts: gw-b's adverts reach it from the first one
+        ip netns exec gwa ping -c 1 -W 1 ${OUT_ADDR[gwb]} >/dev/null; ip netns exec gwa ping -c 1 -W 1 ${IN_ADDR[gwb]} >/dev/null
+        start_gw gwa -2
+        wait_log "${LOG[gwa]}" 'initial sync complete' 90 || { echo "gw-a did not complete its initial sync on its return (see gwa-2.log)"; return 1; }
+        msleep 1
+        grep -q 'is now ACTIVE' "${LOG[gwa]}" && { echo "gw-a took the addresses back on its return (see gwa-2.log, keepalived-gwa-2.log)"; return 1; }
+        say "$name: gw-a back as standby"
+        failover gwb gwa failback- 20 30 || return 1
+        say "$name: streams done"
+        after_takeover gwa
+    fi
     cat "$dir/result.txt" >&2
     stop_all
 }
 
-# measure: the result block of one run (variables of one_run)
-measure() {
-    local d sent got dup mm takeover master last
-    for d in peer-inside inside-peer; do
-        sent=$(awk '/^sent / { print $2 }' "$dir/sent-$d.txt")
-        read -r _ got _ dup _ < <(grep '^received ' "$dir/stream-$d.txt")
-        echo "lost-$d=$(( ${sent:-0} - ${got:-0} ))"
-        echo "sent-$d=${sent:-0}"
-        echo "duplicates-$d=${dup:-none}"
-        echo "gaps-$d=$(sed -n 's/^gaps //p' "$dir/stream-$d.txt")"
-    done
-    echo "seq-errors-peer=$(( seq_peer_1 - seq_peer_0 ))"
-    echo "seq-errors-gwb=$(( seq_gwb_1 - seq_gwb_0 ))"
-    echo "ids-before=$ids_before"
-    echo "ids-after-takeover=$ids_takeover"
-    echo "ids-after-streams=$ids_after"
-    echo "ids-unchanged=$([ -n "$ids_before" ] && [ "$ids_before" = "$ids_takeover" ] && [ "$ids_before" = "$ids_after" ] &&
-        echo yes || echo no)"
-    mm=$(tail -n +"$charon_lines_at_kill" "$dir/charon.log" | grep -c 'ID_PROT')
-    echo "main-mode-after-kill=$mm"
-    echo "dpd-answered=$dpd"
-    echo "peer-rekey-on-gwb=$peer_rekey"
-    echo "our-rekey-on-gwb=$our_rekey"
-    echo "peer-delete-on-gwb=$delete"
-    # takeover: from gw-b's MASTER line to the last outbound SA it installed (and set the counter of)
-    # before it negotiated anything
-    master=$(grep -m1 'is now ACTIVE' "$dir/gwb.log" | grep -o 'T[0-9:.]*Z' | tr -d TZ)
-    last=$(awk '/is now ACTIVE/ { on = 1 } on && /Quick Mode|negotiating/ { exit }
-        on && (/installed strongswan\/net ESP out/ || /goes on after sequence number/) { t = $1 } END { print t }' "$dir/gwb.log" |
-        grep -o 'T[0-9:.]*Z' | tr -d TZ)
-    takeover=none
-    [ -n "$master" ] && [ -n "$last" ] && takeover=$(( $(ms "$last") - $(ms "$master") ))
-    echo "takeover-ms=$takeover"
-    echo "kill-time=$(cat "$dir/kill-time.txt")"
-    echo "master-time=${master:-none}"
-}
-
 PSK='ha lab psk 0123456789' IKE=aes128-sha256-modp2048
 for spec in "${runs[@]}"; do
-    IFS=: read -r name esp ha_line <<<"$spec"
-    why=$(one_run "$name" "$esp" "$ha_line") || fail "run $name: $why"
+    IFS=: read -r name ha_line mode <<<"$spec"
+    why=$(one_run "$name" "$ha_line" "$mode") || fail "run $name: $why"
 done
 stop_all
 echo OK >"$out/result"
