@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
@@ -103,5 +104,14 @@ public sealed interface Action {
      * with XfrmCounters.set after the install.
      */
     record OutboundSequence(IpsecSa sa, long last) implements Action {
+    }
+
+    /**
+     * HA takeover (issue 15 s5): move the replay window of the inbound SA {@code sa} up to what the
+     * dead active last reported for it ({@code replay}: its highest sequence number and the window
+     * below), so that packets it had already received are not accepted again (RFC 4303 s3.4.3).
+     * The XFRM back-end sets it with XfrmCounters.set (NEWAE with NLM_F_REPLACE).
+     */
+    record InboundWindow(IpsecSa sa, ReplayState replay) implements Action {
     }
 }

@@ -201,9 +201,35 @@ public final class Engine {
         return replication == null ? 0 : replication.degradedSends();
     }
 
-    /** On a standby: stores a record its active replicated. Nothing is sent, nothing is scheduled. */
-    public void applyReplica(HaRecord record, Instant now) {
+    /**
+     * On a standby: stores a record its active replicated. Nothing is sent, nothing is scheduled.
+     * The inbound SA of each IpsecPair record is installed at once, so that its SPI stays reserved
+     * in this kernel (issue 15 s4; the in/fwd policies of configured tunnels are there from the
+     * start), and removed with its PairDelete. Never the outbound SA: a standby must not emit ESP
+     * under a live key; {@link #takeover} installs it.
+     */
+    public List<Action> applyReplica(HaRecord record, Instant now) {
+        Out out = out();
+        events = List.of();
+        Optional<IpsecSa> before = standbyInbound(record);
         standby.apply(record);
+        Optional<IpsecSa> after = record instanceof HaRecord.PairDelete ? Optional.empty() : standbyInbound(record);
+        if (before.isPresent() && (after.isEmpty() || before.get() != after.get())) {
+            out.delete(before.get());
+        }
+        if (after.isPresent() && (before.isEmpty() || before.get() != after.get())) {
+            out.install(after.get());
+        }
+        return out.actions();
+    }
+
+    /** The inbound SA the standby table holds (and its kernel has) for the pair {@code r} is about. */
+    private Optional<IpsecSa> standbyInbound(HaRecord r) {
+        HaRecord.SpiKey in = r instanceof HaRecord.IpsecPair p ? new HaRecord.SpiKey(p.inbound().destination(),
+                p.inbound().spi()) : r instanceof HaRecord.PairDelete d ? d.inbound() : null;
+        return in == null ? Optional.empty() : standby.pair(in.destination(), in.spi())
+                .filter(p -> p.inbound().spi() == in.spi() && p.inbound().destination().equals(in.destination()))
+                .map(HaRecord.IpsecPair::inbound);
     }
 
     /** On a standby: what it holds of its active's SAs. */
@@ -219,9 +245,10 @@ public final class Engine {
     /**
      * HA takeover (issue 15 s5), when this standby becomes the active: every ISAKMP SA and IPsec
      * SA pair of the standby table goes live, with the dead active's cookies, keys and SPIs, so
-     * that the peers renegotiate nothing. Each pair's inbound SA is installed (the standby did not
-     * install it on receipt: {@link #applyReplica} has no effect on the kernel), then its outbound
-     * SA with {@link Action.OutboundSequence} above the last replicated counter. A pending
+     * that the peers renegotiate nothing. Each pair's inbound SA is in the kernel already
+     * ({@link #applyReplica}); its replay window moves up to the last replicated report
+     * ({@link Action.InboundWindow}). Its outbound SA is installed with
+     * {@link Action.OutboundSequence} above the last replicated counter. A pending
      * responder pair (QM2 sent, QM3 not seen: the peer may not hold it) gets only its inbound SA
      * until {@link #inboundTraffic} shows the peer uses it; at its lifetime it is deleted. Lifetime
      * and rekey deadlines are the replicated ones; those already past are spread over
@@ -275,6 +302,7 @@ public final class Engine {
         PeerPolicy peer = peersByName.get(policyName(p.peerKey()));
         if (peer == null) {
             out.warn("IPsec SAs " + p.inbound().describe() + " not taken over: no peer " + p.peerKey() + " here");
+            out.delete(p.inbound()); // installed when its record came
             p.inbound().wipe();
             p.outbound().wipe();
             return false;
@@ -287,7 +315,10 @@ public final class Engine {
         // an outbound counter too close to its end cannot carry on: its replacement starts at once
         boolean exhausted = sequence == Takeover.LAST_SEQUENCE;
         ChildSas.Pair pair = Takeover.pair(p, exhausted ? now : Takeover.rearmed(p.rekeyAt(), now, random));
-        out.install(p.inbound());
+        HaRecord.Counters received = counters.get(in);
+        if (received != null) {
+            out.inboundWindow(p.inbound(), received.replay());
+        }
         if (p.pending()) {
             pendingTakeover.put(in, new Takeover.Pending(pair, sequence));
             pendingExpiry.schedule(in, pair.expires());
@@ -324,6 +355,22 @@ public final class Engine {
                     + p.pair().outbound().spiHex());
             goLive(p.pair(), p.outboundSequence(), now, out);
             out.replicate(() -> Replication.pair(p.pair()));
+        }
+        return out.actions();
+    }
+
+    /**
+     * The kernel reported an SA's counters (XFRM_MSG_NEWAE, issue 15 s4). With replication on,
+     * those of an SA of a pair this engine holds go to the standby, asynchronously: a takeover
+     * starts the outbound SA above them and sets the inbound window to them. One record per SA and
+     * call; the runtime coalesces the reports that queue up (docs/ha.md "What is synced").
+     */
+    public List<Action> counters(KernelEvent.Counters c, Instant now) {
+        Out out = out();
+        events = List.of();
+        if (replication != null && ctx.children().find(c.destination(), c.spi()).isPresent()) {
+            out.replicate(() -> new HaRecord.Counters(new HaRecord.SpiKey(c.destination(), c.spi()), c.replay(),
+                    c.bytes()));
         }
         return out.actions();
     }

@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.ha.HaRecord;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
@@ -143,6 +144,10 @@ final class Out {
 
     void outboundSequence(IpsecSa sa, long next) {
         actions.add(new Action.OutboundSequence(sa, next));
+    }
+
+    void inboundWindow(IpsecSa sa, ReplayState replay) {
+        actions.add(new Action.InboundWindow(sa, replay));
     }
 
     void addAddress(String peer, InetAddress address) {

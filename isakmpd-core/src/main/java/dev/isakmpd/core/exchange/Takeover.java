@@ -49,7 +49,7 @@ final class Takeover {
      * max(2 threshold, peak-pps (interval + lag))). Capped at {@link #LAST_SEQUENCE}.
      */
     static long outboundSequence(HaRecord.Counters last, long margin) {
-        long reported = last == null ? 0 : last.outboundSequence();
+        long reported = last == null ? 0 : last.replay().outbound();
         return Math.min(LAST_SEQUENCE, reported + margin);
     }
 

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.ha;
 
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.IpsecMode;
@@ -27,12 +28,13 @@ import java.util.Optional;
  * with a {@link HaCodecException}, never an unchecked exception.
  */
 public final class HaCodec {
-    /** The format this daemon writes and reads. A change to any record's layout takes a new one. */
-    public static final int VERSION = 1;
+    /**
+     * The format this daemon writes and reads. A change to any record's layout takes a new one.
+     * 2: Counters carry the kernel's 32-bit replay state (oseq, seq, one window word).
+     */
+    public static final int VERSION = 2;
     /** Bundled SAs of one IPsec SA: AH and IPComp at most. */
     static final int MAX_BUNDLE = 2;
-    /** Replay bitmap words: a 4096-packet window, the most XFRMA_REPLAY_ESN_VAL takes. */
-    public static final int MAX_BITMAP_WORDS = 128;
 
     private HaCodec() {
     }
@@ -90,17 +92,9 @@ public final class HaCodec {
             spiKey(w, d.inbound());
         } else if (r instanceof HaRecord.Counters c) {
             spiKey(w, c.sa());
-            w.u64(c.outboundSequence());
-            w.u64(c.inboundSequence());
-            int[] bitmap = c.replayBitmap();
-            if (bitmap.length > MAX_BITMAP_WORDS) {
-                throw new IllegalArgumentException("replay bitmap of " + bitmap.length + " words, at most "
-                        + MAX_BITMAP_WORDS);
-            }
-            w.u16(bitmap.length);
-            for (int word : bitmap) {
-                w.u32(word);
-            }
+            w.u32((int) c.replay().outbound());
+            w.u32((int) c.replay().inbound());
+            w.u32(c.replay().window());
             w.u64(c.bytes());
         } else {
             HaRecord.DpdSequence d = (HaRecord.DpdSequence) r;
@@ -120,6 +114,7 @@ public final class HaCodec {
         if (version != VERSION) {
             throw new HaCodecException("HA record version " + version + (version > VERSION
                     ? " is newer than this daemon's " + VERSION + ": upgrade this node before its peer"
+                    : version > 0 ? " is older than this daemon's " + VERSION + ": upgrade the other node"
                     : " is unknown (this daemon reads version " + VERSION + ")"));
         }
         int type = r.u8("type");
@@ -170,18 +165,9 @@ public final class HaCodec {
 
     private static HaRecord.Counters counters(Reader r) throws HaCodecException {
         HaRecord.SpiKey sa = spiKey(r);
-        long oseq = r.u64("oseq");
-        long seq = r.u64("seq");
-        int words = r.u16("bitmap words");
-        if (words > MAX_BITMAP_WORDS) {
-            throw new HaCodecException("HA counters at offset " + (r.pos - 2) + ": replay bitmap of " + words
-                    + " words, at most " + MAX_BITMAP_WORDS);
-        }
-        int[] bitmap = new int[words];
-        for (int i = 0; i < words; i++) {
-            bitmap[i] = r.u32("bitmap");
-        }
-        return new HaRecord.Counters(sa, oseq, seq, bitmap, r.u64("bytes"));
+        ReplayState replay = new ReplayState(Integer.toUnsignedLong(r.u32("oseq")), Integer.toUnsignedLong(r.u32("seq")),
+                r.u32("replay window"));
+        return new HaRecord.Counters(sa, replay, r.u64("bytes"));
     }
 
     // ---------------------------------------------------------------- shared parts

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.ha;
 
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.wire.IdentificationPayload;
 import dev.isakmpd.oakley.SecretBytes;
@@ -180,20 +181,11 @@ public sealed interface HaRecord {
     }
 
     /**
-     * The kernel's counters of one SA (XFRM_MSG_NEWAE): the outbound sequence number, the highest
-     * inbound one with the replay bitmap below it, and the bytes carried.
+     * The kernel's counters of one SA (XFRM_MSG_NEWAE): its anti-replay state as the kernel
+     * reported it (the outbound sequence number; the highest inbound one and the window below it)
+     * and the bytes carried.
      */
-    record Counters(SpiKey sa, long outboundSequence, long inboundSequence, int[] replayBitmap, long bytes)
-            implements HaRecord {
-        public Counters {
-            replayBitmap = replayBitmap.clone();
-        }
-
-        @Override
-        public int[] replayBitmap() {
-            return replayBitmap.clone();
-        }
-
+    record Counters(SpiKey sa, ReplayState replay, long bytes) implements HaRecord {
         @Override
         public int type() {
             return 5;
@@ -202,12 +194,6 @@ public sealed interface HaRecord {
         @Override
         public Object saKey() {
             return sa;
-        }
-
-        @Override
-        public String toString() {
-            return "Counters[" + sa + " oseq=" + outboundSequence + " seq=" + inboundSequence + " bitmap="
-                    + replayBitmap.length + " words bytes=" + bytes + "]";
         }
     }
 

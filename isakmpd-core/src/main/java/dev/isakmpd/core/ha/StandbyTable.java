@@ -13,7 +13,9 @@ import java.util.Optional;
  * What a standby holds of its active's SAs: the latest record per SA, applied in the order the
  * active sent them. Applying is idempotent (a re-sent record replaces its copy), so a snapshot and
  * the live stream may overlap. Keys of a record that is replaced or deleted are wiped. Nothing here
- * sends or schedules; takeover (issue 15 s5) rebuilds sessions from these records.
+ * sends or schedules; takeover (issue 15 s5) rebuilds sessions from these records. A pair whose
+ * record comes again with the same inbound SA keeps its first inbound {@link IpsecSa} object: the
+ * one the standby installed on receipt ({@code Engine.applyReplica}).
  */
 public final class StandbyTable {
     private final Map<HaRecord.CookiePair, HaRecord.IsakmpSa> isakmp = new LinkedHashMap<>();
@@ -29,12 +31,25 @@ public final class StandbyTable {
             if (old != null && old != s) {
                 wipe(old);
             }
-        } else if (r instanceof HaRecord.IpsecPair p) {
-            HaRecord.SpiKey in = key(p.inbound());
-            HaRecord.IpsecPair old = pairs.put(in, p);
-            if (old != null && old != p) {
+        } else if (r instanceof HaRecord.IpsecPair received) {
+            HaRecord.SpiKey in = key(received.inbound());
+            HaRecord.IpsecPair old = pairs.get(in);
+            HaRecord.IpsecPair p = received;
+            if (old != null && old != received && old.inbound().equals(received.inbound())) {
+                // the same inbound SA again (a pending pair gone live, a re-sent record): keep the
+                // object the standby's kernel got, so that what it holds stays one SA with live keys
+                received.inbound().wipe();
+                p = new HaRecord.IpsecPair(received.owner(), received.peerKey(), received.identity(), old.inbound(),
+                        received.outbound(), received.initiator(), received.pending(), received.esn(),
+                        received.expiresAt(), received.rekeyAt());
+            }
+            pairs.put(in, p);
+            if (old != null && old != received) {
                 byOutbound.remove(key(old.outbound()));
-                wipe(old);
+                if (old.inbound() != p.inbound()) {
+                    old.inbound().wipe();
+                }
+                old.outbound().wipe();
             }
             byOutbound.put(key(p.outbound()), in);
         } else if (r instanceof HaRecord.IsakmpDelete d) {
@@ -52,8 +67,11 @@ public final class StandbyTable {
                 wipe(old);
             }
         } else if (r instanceof HaRecord.Counters c) {
+            // the newest report of each SA: its counters only grow (RFC 4303 s3.3.3), so a report
+            // that arrives late (a snapshot overlapping the live stream) cannot move them back
             if (pairs.containsKey(c.sa()) || byOutbound.containsKey(c.sa())) {
-                counters.put(c.sa(), c);
+                counters.merge(c.sa(), c, (old, now) -> now.replay().outbound() >= old.replay().outbound()
+                        && now.replay().inbound() >= old.replay().inbound() ? now : old);
             }
         } else {
             HaRecord.DpdSequence d = (HaRecord.DpdSequence) r;

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,6 +139,10 @@ class HaReplicationScenarioTest {
                 assertEquals(live.keys().skeyidE(), r.skeyidE(), "SKEYID_e");
             });
         }
+        Set<Integer> held = standby.standbyTable().records().stream().filter(HaRecord.IpsecPair.class::isInstance)
+                .map(r -> ((HaRecord.IpsecPair) r).inbound().spi()).collect(Collectors.toSet());
+        assertEquals(held, ha.channel.standby.kernel.list().stream().map(IpsecSa::spi).collect(Collectors.toSet()),
+                "the standby's kernel has the inbound SA of each pair it holds, and nothing else");
         assertTrue(standby.nextTimeout().isEmpty(), "a standby schedules nothing");
         assertTrue(standby.isakmpSas().isEmpty() && standby.ipsecSas().isEmpty(), "a standby negotiates nothing");
     }
@@ -232,7 +238,10 @@ class HaReplicationScenarioTest {
         assertTrue(resent.stream().noneMatch(Action.Replicate::sync));
         assertFalse(ha.active.engine.replicationDegraded());
         for (Action.Replicate r : resent) {
-            ha.channel.standby.engine.applyReplica(HaCodec.decode(HaCodec.encode(r.record())), ha.net.now);
+            List<Action> done = ha.channel.standby.engine.applyReplica(HaCodec.decode(HaCodec.encode(r.record())),
+                    ha.net.now);
+            SimulatedReplication.assertStandbyOnly(done);
+            ha.net.apply(ha.channel.standby, done);
         }
         assertEquals(1, ha.channel.standby.engine.standbyTable().isakmpSas());
         assertEquals(1, ha.channel.standby.engine.standbyTable().pairs());

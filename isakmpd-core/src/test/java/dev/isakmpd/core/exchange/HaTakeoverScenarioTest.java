@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.ha.HaRecord;
+import dev.isakmpd.core.ha.StandbyTable;
 import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.ReplayState;
+import dev.isakmpd.core.registry.ProtocolId;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,6 +187,52 @@ class HaTakeoverScenarioTest {
         ha.net().apply(active, actions);
         assertTrue(active.logged("the kernel asked before they were installed"), () -> String.join("\n", active.log));
         assertEquals(2, active.kernel.list().size(), "the taken-over pair alone");
+    }
+
+    /** The kernel's report of one SA, as XFRM AEVENTS gives it. */
+    private static KernelEvent.Counters report(IpsecSa sa, ReplayState replay) {
+        return new KernelEvent.Counters(sa.destination(), sa.spi(), ProtocolId.IPSEC_ESP, replay, 1000, 10);
+    }
+
+    /**
+     * The active replicates its kernel's counter reports; the standby keeps the newest per SA and
+     * takes over with the outbound counter at the last reported + the margin, and the inbound
+     * window at the last reported top.
+     */
+    @Test
+    void replicatedCountersSetTheOutboundSequenceAndTheInboundWindow() {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(24, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        SimulatedNetwork net = ha.net();
+        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        net.runUntil(() -> false, Duration.ofSeconds(1));
+        SimulatedNetwork.Node old = ha.active();
+        IpsecSa in = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN)
+                .findFirst().orElseThrow();
+        IpsecSa out = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
+                .findFirst().orElseThrow();
+        List<Action> replicated = new ArrayList<>();
+        for (KernelEvent.Counters c : List.of(report(out, new ReplayState(3000, 0, 0)),
+                report(in, new ReplayState(0, 3990, 0xffff)), report(out, new ReplayState(5000, 0, 0)),
+                report(in, new ReplayState(0, 4000, 0xfffffffd)))) {
+            List<Action> done = old.engine.counters(c, net.now);
+            replicated.addAll(done);
+            net.apply(old, done);
+        }
+        assertEquals(4, replicated.stream().filter(a -> a instanceof Action.Replicate r && !r.sync()
+                && r.record() instanceof HaRecord.Counters).count(), "each report, asynchronously");
+        assertTrue(old.engine.counters(new KernelEvent.Counters(in.destination(), 0x1234, ProtocolId.IPSEC_ESP,
+                new ReplayState(0, 1, 1), 1, 1), net.now).isEmpty(),
+                "not an SA of ours: nothing to replicate");
+        net.runUntil(() -> false, Duration.ofSeconds(1));
+        StandbyTable table = ha.channel().standby.engine.standbyTable();
+        assertEquals(5000, table.counters(out.destination(), out.spi()).orElseThrow().replay().outbound(), "the newest");
+
+        SimulatedNetwork.Node active = takeOver(ha);
+        assertEquals(Map.of(out.spi(), 5000 + MARGIN), active.outboundSequences, "last replicated + margin");
+        assertEquals(Map.of(in.spi(), new ReplayState(0, 4000, 0xfffffffd)), active.inboundWindows,
+                "the window top where the dead active left it");
+        checkOneKeyPerSpi(ha.peer(), active, false);
     }
 
     /** The peer initiates: MM2, MM4, MM6, QM2; the active dies after QM2, QM3 is lost with it. */

@@ -3,6 +3,7 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.kernel.InMemoryKernel;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.wire.WireFuzzer;
 import dev.isakmpd.oakley.IkeCrypto;
@@ -68,6 +69,8 @@ final class SimulatedNetwork {
         Consumer<Action> observer = a -> { };
         /** HA takeover: the counter each outbound SA got (Action.OutboundSequence), by SPI. */
         final Map<Integer, Long> outboundSequences = new HashMap<>();
+        /** HA takeover: the replay state each inbound SA's window got (Action.InboundWindow), by SPI. */
+        final Map<Integer, ReplayState> inboundWindows = new HashMap<>();
         /** Crashed: the rest of its actions and its timers are gone. */
         boolean dead;
 
@@ -223,6 +226,8 @@ final class SimulatedNetwork {
                     from.kernel.delete(d.sa().destination(), d.sa().spi());
                 } else if (a instanceof Action.OutboundSequence q) {
                     from.outboundSequences.put(q.sa().spi(), q.last());
+                } else if (a instanceof Action.InboundWindow w) {
+                    from.inboundWindows.put(w.sa().spi(), w.replay());
                 } else if (a instanceof Action.AddPolicy ap) {
                     from.policies.add(ap.tunnel());
                 } else if (a instanceof Action.DeletePolicy dp) {

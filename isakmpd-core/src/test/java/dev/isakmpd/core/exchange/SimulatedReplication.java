@@ -2,7 +2,9 @@ package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.ha.HaCodec;
 import dev.isakmpd.core.ha.HaCodecException;
+import dev.isakmpd.core.sa.IpsecSa;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -52,7 +54,9 @@ final class SimulatedReplication {
         }
         net.schedule(net.now.plus(delay()), () -> {
             try {
-                standby.engine.applyReplica(HaCodec.decode(bytes), net.now);
+                List<Action> done = standby.engine.applyReplica(HaCodec.decode(bytes), net.now);
+                assertStandbyOnly(done);
+                net.apply(standby, done);
             } catch (HaCodecException e) {
                 throw new AssertionError(e);
             }
@@ -65,6 +69,20 @@ final class SimulatedReplication {
                 });
             }
         });
+    }
+
+    /**
+     * What a standby may do with a record (issue 15 s4): install or remove an inbound SA, log.
+     * Never an outbound SA, never a datagram: it must not emit under a live key.
+     */
+    static void assertStandbyOnly(List<Action> done) {
+        for (Action a : done) {
+            boolean inbound = a instanceof Action.InstallSa i && i.sa().direction() == IpsecSa.Direction.IN
+                    || a instanceof Action.DeleteSa d && d.sa().direction() == IpsecSa.Direction.IN;
+            if (!inbound && !(a instanceof Action.Log)) {
+                throw new AssertionError("a standby did " + a + " on a record");
+            }
+        }
     }
 
     private Duration delay() {

@@ -94,7 +94,10 @@ class HaCodecTest {
     void newerVersionAndUnknownTypeAreRefusedClearly() {
         byte[] bytes = HaCodec.encode(new RandomHaRecords(1).isakmpSa());
         bytes[0] = (byte) (HaCodec.VERSION + 1);
-        assertEquals("HA record version 2 is newer than this daemon's 1: upgrade this node before its peer",
+        assertEquals("HA record version 3 is newer than this daemon's 2: upgrade this node before its peer",
+                assertThrows(HaCodecException.class, () -> HaCodec.decode(bytes)).getMessage());
+        bytes[0] = 1; // version 1 carried counters as 64-bit numbers and a bitmap of any length
+        assertEquals("HA record version 1 is older than this daemon's 2: upgrade the other node",
                 assertThrows(HaCodecException.class, () -> HaCodec.decode(bytes)).getMessage());
         bytes[0] = 0;
         assertTrue(assertThrows(HaCodecException.class, () -> HaCodec.decode(bytes)).getMessage()

@@ -1,5 +1,6 @@
 package dev.isakmpd.core.ha;
 
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.policy.EspCipher;
 import dev.isakmpd.core.policy.EspIntegrity;
 import dev.isakmpd.core.policy.IpsecMode;
@@ -62,12 +63,8 @@ final class RandomHaRecords {
     }
 
     HaRecord.Counters counters() {
-        int[] bitmap = new int[rnd.nextInt(HaCodec.MAX_BITMAP_WORDS + 1)];
-        for (int i = 0; i < bitmap.length; i++) {
-            bitmap[i] = rnd.nextInt();
-        }
-        return new HaRecord.Counters(new HaRecord.SpiKey(address(), rnd.nextInt()), rnd.nextLong(), rnd.nextLong(),
-                bitmap, rnd.nextLong());
+        return new HaRecord.Counters(new HaRecord.SpiKey(address(), rnd.nextInt()), new ReplayState(
+                rnd.nextLong() & 0xffffffffL, rnd.nextLong() & 0xffffffffL, rnd.nextInt()), rnd.nextLong());
     }
 
     private IpsecSa sa(IpsecSa.Direction dir, InetAddress src, InetAddress dst, boolean v6) {

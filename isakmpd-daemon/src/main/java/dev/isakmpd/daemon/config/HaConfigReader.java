@@ -21,7 +21,7 @@ final class HaConfigReader {
     /** JGroups' failure detector listens on the sync port + 100. */
     private static final int MAX_SYNC_PORT = 65535 - 100;
     private static final Set<String> KEYS = Set.of("mode", "node", "sync-link", "key-file", "keepalived-fifo",
-            "track-file", "replay-threshold", "replay-interval", "peak-pps", "takeover-rekey-spread");
+            "track-file", "replay-threshold", "replay-interval", "peak-pps", "takeover-rekey-spread", "sync-counters");
 
     private final Problems problems;
     private final Path baseDir;
@@ -61,17 +61,22 @@ final class HaConfigReader {
         Optional<Path> fifo = path(ha, "keepalived-fifo");
         Optional<Path> track = path(ha, "track-file");
         int threshold = (int) positive(ha, "replay-threshold", HaSettings.DEFAULT_REPLAY_THRESHOLD, Integer.MAX_VALUE);
-        Duration interval = ha.duration("replay-interval").map(Value::value).orElse(HaSettings.DEFAULT_REPLAY_INTERVAL);
+        Optional<Value<Duration>> intervalValue = ha.duration("replay-interval");
+        intervalValue.filter(v -> v.value().toMillis() < HaSettings.MIN_REPLAY_INTERVAL.toMillis()).ifPresent(v ->
+                problems.error(v.at(), "must be at least " + HaSettings.MIN_REPLAY_INTERVAL.toMillis()
+                        + " ms (the kernel's counter timer counts in tenths of a second)"));
+        Duration interval = intervalValue.map(Value::value).orElse(HaSettings.DEFAULT_REPLAY_INTERVAL);
         long peakPps = positive(ha, "peak-pps", HaSettings.DEFAULT_PEAK_PPS, 1_000_000_000L);
         Duration spread = ha.duration("takeover-rekey-spread").map(Value::value)
                 .orElse(HaSettings.DEFAULT_TAKEOVER_REKEY_SPREAD);
+        boolean syncCounters = ha.bool("sync-counters").map(Value::value).orElse(true);
         if (problems.errorCount() > errorsBefore) {
             key.ifPresent(SecretBytes::wipe);
             return Optional.empty();
         }
         return Optional.of(new HaSettings(node.get().value(), link.get(0), link.subList(1, link.size()),
                 baseDir.resolve(ha.string("key-file").get().value()), key.get(), fifo.get(), track.get(), threshold,
-                interval, peakPps, spread));
+                interval, peakPps, spread, syncCounters));
     }
 
     /** sync-link: this node's address first, then the other gateway's (and a witness's), each ADDRESS[:PORT]. */

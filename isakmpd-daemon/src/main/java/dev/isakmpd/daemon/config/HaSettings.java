@@ -20,13 +20,17 @@ import java.util.List;
  * @param replayInterval time between two counter reports (XFRMA_ETIMER_THRESH)
  * @param peakPps the most packets per second one SA carries, for the takeover margin
  * @param takeoverRekeySpread over how long a new active rekeys the SAs it took over
+ * @param syncCounters the active replicates the kernel's ESP counters (the default); false only
+ *     for the negative-control test of the lab failover run, which must then see loss or replay drops
  */
 public record HaSettings(String node, InetSocketAddress syncLocal, List<InetSocketAddress> syncPeers, Path keyFile,
         SecretBytes key, Path keepalivedFifo, Path trackFile, int replayThreshold, Duration replayInterval,
-        long peakPps, Duration takeoverRekeySpread) {
+        long peakPps, Duration takeoverRekeySpread, boolean syncCounters) {
     public static final int DEFAULT_SYNC_PORT = 7800;
     public static final int DEFAULT_REPLAY_THRESHOLD = 1024;
     public static final Duration DEFAULT_REPLAY_INTERVAL = Duration.ofSeconds(1);
+    /** XFRMA_ETIMER_THRESH is reported in tenths of a second: less would read back as 0. */
+    public static final Duration MIN_REPLAY_INTERVAL = Duration.ofMillis(100);
     /** 10 Gbit/s of 1250-byte packets: a margin of ~1M sequence numbers costs 0.02% of 2^32. */
     public static final long DEFAULT_PEAK_PPS = 1_000_000;
     public static final Duration DEFAULT_TAKEOVER_REKEY_SPREAD = Duration.ofSeconds(60);

@@ -88,7 +88,10 @@ final class ActionExecutor {
             } else if (a instanceof Action.Replicate r) {
                 replicator.accept(r);
             } else if (a instanceof Action.OutboundSequence q) {
-                outboundSequence(q.sa(), q.last());
+                replayState(q.sa(), new ReplayState(q.last(), 0, 0), "goes on after sequence number " + q.last());
+            } else if (a instanceof Action.InboundWindow w) {
+                replayState(w.sa(), w.replay(), "accepts sequence numbers above " + w.replay().inbound()
+                        + " and those missing from its window");
             } else {
                 // Action is sealed: a new kind must get a branch here, not be dropped unseen.
                 throw new IllegalStateException("no executor for action " + a.getClass().getSimpleName());
@@ -172,20 +175,21 @@ final class ActionExecutor {
     }
 
     /**
-     * HA takeover: the outbound SA just installed goes on above the dead active's counter (XFRM
-     * NEWAE with NLM_F_REPLACE). PF_KEY has no such call (docs/ha.md "PF_KEY and BSD").
+     * HA takeover: an outbound SA goes on above the dead active's counter, an inbound SA's window
+     * moves up to where the dead active left it (XFRM NEWAE with NLM_F_REPLACE). PF_KEY has no such
+     * call (docs/ha.md "PF_KEY and BSD").
      */
-    private void outboundSequence(IpsecSa sa, long last) {
+    private void replayState(IpsecSa sa, ReplayState state, String done) {
+        String which = sa.direction().name().toLowerCase();
         try {
             if (!(kernel instanceof XfrmKernel x)) {
-                throw new KernelException("only the XFRM back-end can set a sequence number");
+                throw new KernelException("only the XFRM back-end can set sequence numbers");
             }
-            x.counters().set(sa.destination(), sa.spi(), sa.protocol(), new ReplayState(last, 0, 0));
-            KERNEL.info("outbound {}/{} spi=0x{} goes on after sequence number {}", sa.peer(), sa.tunnel(),
-                    sa.spiHex(), last);
+            x.counters().set(sa.destination(), sa.spi(), sa.protocol(), state);
+            KERNEL.info("{} {}/{} spi=0x{} {}", which, sa.peer(), sa.tunnel(), sa.spiHex(), done);
         } catch (KernelException | RuntimeException e) {
-            KERNEL.error("cannot set the sequence number of {}/{} spi=0x{} to {}: {}", sa.peer(), sa.tunnel(),
-                    sa.spiHex(), last, e.getMessage());
+            KERNEL.error("cannot set the sequence numbers of {} {}/{} spi=0x{} to {}: {}", which, sa.peer(),
+                    sa.tunnel(), sa.spiHex(), state, e.getMessage());
         }
     }
 

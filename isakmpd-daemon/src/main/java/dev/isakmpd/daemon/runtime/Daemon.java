@@ -8,12 +8,14 @@ import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.daemon.Endpoints;
 import dev.isakmpd.daemon.config.ConfigException;
 import dev.isakmpd.daemon.config.DaemonConfig;
+import dev.isakmpd.daemon.config.HaSettings;
 import dev.isakmpd.daemon.control.ControlProtocol;
 import dev.isakmpd.daemon.control.ControlServer;
 import dev.isakmpd.core.ha.HaCodec;
 import dev.isakmpd.daemon.ha.HaNode;
 import dev.isakmpd.oakley.DhGroup;
 import dev.isakmpd.oakley.IkeCrypto;
+import dev.isakmpd.xfrm.XfrmKernel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -142,6 +144,8 @@ public final class Daemon {
             }
             if (config.ha().isPresent()) {
                 engine.replication(REPLICATION_ACK_TIMEOUT);
+                reportCounters(kernel, config.ha().get());
+                loop.reportCounters(config.ha().get().syncCounters());
                 // a record older than the ack timeout made the active go degraded: that bounds the lag
                 long margin = config.ha().get().takeoverMargin(REPLICATION_ACK_TIMEOUT);
                 HaNode ha = new HaNode(config.ha().get(), new ReplicatedEngine(engine, loop, clock), loop::submit,
@@ -164,6 +168,21 @@ public final class Daemon {
         } catch (KernelException e) {
             undo(transport, servers, kernel, installed);
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * HA: every SA goes into the kernel with the [ha] thresholds (XFRMA_REPLAY_THRESH,
+     * XFRMA_ETIMER_THRESH), and the kernel's counter reports come as KernelEvent.Counters (issue 15 s4).
+     */
+    private static void reportCounters(Kernel kernel, HaSettings ha) throws KernelException {
+        if (kernel instanceof XfrmKernel x) {
+            x.counters().report(ha.replayThreshold(), ha.replayInterval());
+            KERNEL.info("HA: ESP counters reported every {} packets or {} ms{}", ha.replayThreshold(),
+                    ha.replayInterval().toMillis(), ha.syncCounters() ? "" : "; NOT replicated (sync-counters = false)");
+        } else {
+            KERNEL.warn("HA: this kernel back-end reports no ESP counters: a takeover starts each outbound SA at "
+                    + "the takeover margin, and inbound windows stay where they are (docs/ha.md \"PF_KEY and BSD\")");
         }
     }
 

@@ -74,6 +74,8 @@ final class EventLoop implements Runnable {
     private RoleGate gate = RoleGate.ALWAYS_ACTIVE;
     /** The auto=start peers were initiated (a standby waits until it becomes active). */
     private boolean autoStarted;
+    /** HA: the kernel's counter reports waiting for the engine; null while HA is off. */
+    private CounterReports counterReports;
 
     EventLoop(DaemonConfig config, Engine engine, UdpTransport transport, ActionExecutor executor,
             StatusPublisher status, Clock clock, Kernel kernel, List<SpdTunnel> policies, PeerSupervisor supervisor,
@@ -103,6 +105,7 @@ final class EventLoop implements Runnable {
                 for (KernelEvent e; (e = kernelEvents.poll()) != null;) {
                     handle(e);
                 }
+                handleCounterReports();
                 for (Runnable t; (t = tasks.poll()) != null;) {
                     runTask(t);
                 }
@@ -238,7 +241,29 @@ final class EventLoop implements Runnable {
             dispatch(() -> "handling " + a, () -> engine.acquire(a, clock.instant()));
         } else if (e instanceof KernelEvent.Expire x) {
             dispatch(() -> "handling " + x, () -> engine.expired(x, clock.instant()));
+        } else if (e instanceof KernelEvent.Counters c && counterReports != null) {
+            counterReports.add(c);
         }
+    }
+
+    /** HA: each SA's newest counter report of this round goes to the engine; a standby's are dropped. */
+    private void handleCounterReports() {
+        if (counterReports == null || counterReports.isEmpty()) {
+            return;
+        }
+        if (gate.active()) {
+            dispatch("handling counter reports", () -> counterReports.drain(clock.instant()));
+        } else {
+            counterReports.clear();
+        }
+    }
+
+    /**
+     * HA: the kernel's counter reports go to the engine (coalesced per SA, {@link CounterReports}),
+     * and with {@code replicate} on to the standby; set before the loop starts.
+     */
+    void reportCounters(boolean replicate) {
+        counterReports = new CounterReports(engine, replicate);
     }
 
     /** HA: the engine's records go to {@code r}; set before the loop starts. */

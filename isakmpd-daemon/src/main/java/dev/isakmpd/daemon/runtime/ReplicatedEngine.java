@@ -3,6 +3,7 @@ package dev.isakmpd.daemon.runtime;
 import dev.isakmpd.core.exchange.Engine;
 import dev.isakmpd.core.ha.HaCodec;
 import dev.isakmpd.core.ha.HaCodecException;
+import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.daemon.ha.EngineSide;
 import java.time.Clock;
 import java.util.List;
@@ -34,7 +35,9 @@ final class ReplicatedEngine implements EngineSide {
     @Override
     public void apply(byte[] record) {
         try {
-            engine.applyReplica(HaCodec.decode(record), clock.instant());
+            HaRecord r = HaCodec.decode(record);
+            // on the loop's thread already: the inbound SA of a pair goes into the kernel now
+            loop.dispatch("applying a record from the active", () -> engine.applyReplica(r, clock.instant()));
         } catch (HaCodecException e) {
             LOG.warn("HA: dropped a {}-byte record from the active: {}", record.length, e.getMessage());
         }

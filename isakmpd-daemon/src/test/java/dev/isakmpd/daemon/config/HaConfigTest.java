@@ -54,6 +54,7 @@ class HaConfigTest {
         assertEquals(Duration.ofSeconds(1), ha.replayInterval());
         assertEquals(1_000_000, ha.peakPps());
         assertEquals(Duration.ofSeconds(60), ha.takeoverRekeySpread());
+        assertTrue(ha.syncCounters());
         assertEquals(List.of(), c.warnings());
         assertFalse(ha.toString().contains(KEY), "the key stays out of toString");
     }
@@ -65,11 +66,13 @@ class HaConfigTest {
                 replay-interval = "200ms"
                 peak-pps = 50000
                 takeover-rekey-spread = "2m"
+                sync-counters = false
                 """).ha().orElseThrow();
         assertEquals(256, ha.replayThreshold());
         assertEquals(Duration.ofMillis(200), ha.replayInterval());
         assertEquals(50_000, ha.peakPps());
         assertEquals(Duration.ofMinutes(2), ha.takeoverRekeySpread());
+        assertFalse(ha.syncCounters());
     }
 
     @Test
@@ -99,6 +102,9 @@ class HaConfigTest {
         assertErrors(HA + "replay-threshold = 0\n", ":32: ha.replay-threshold: must be between 1 and 2147483647, "
                 + "got 0");
         assertErrors(HA + "replay-interval = \"soon\"\n", ":32: ha.replay-interval: bad duration 'soon'");
+        assertErrors(HA + "replay-interval = \"50ms\"\n", ":32: ha.replay-interval: must be at least 100 ms (the "
+                + "kernel's counter timer counts in tenths of a second)");
+        assertErrors(HA + "sync-counters = \"no\"\n", ":32: ha.sync-counters: ");
         assertErrors(HA.replace("ha.key", "missing.key"),
                 ":29: ha.key-file: cannot read key-file " + dir.resolve("missing.key") + ": no such file");
     }

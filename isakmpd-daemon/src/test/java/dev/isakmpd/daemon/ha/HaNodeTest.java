@@ -118,7 +118,8 @@ class HaNodeTest {
 
     private HaNode node(InetSocketAddress local, InetSocketAddress peer) {
         HaSettings s = new HaSettings("gw-b", local, List.of(peer), dir.resolve("ha.key"), SecretBytes.copyOf(KEY),
-                dir.resolve("notify.fifo"), dir.resolve("weight"), 1024, Duration.ofSeconds(1), 1000, Duration.ofSeconds(60));
+                dir.resolve("notify.fifo"), dir.resolve("weight"), 1024, Duration.ofSeconds(1), 1000, Duration.ofSeconds(60),
+                true);
         return new HaNode(s, EngineSide.NONE, loop, () -> activations++);
     }
 

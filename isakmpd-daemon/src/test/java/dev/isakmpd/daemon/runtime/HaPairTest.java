@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isakmpd.core.kernel.InMemoryKernel;
+import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.daemon.config.ConfigLoader;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -67,8 +68,12 @@ class HaPairTest {
         assertTrue(until(() -> Integer.valueOf(1).equals(gwB.haStatus().get("ha-standby-isakmp-sas"))
                 && Integer.valueOf(1).equals(gwB.haStatus().get("ha-standby-pairs"))), "B " + gwB.haStatus());
         assertEquals(0L, gwA.haStatus().get("ha-unacked"), "A " + gwA.haStatus());
-        assertTrue(gwB.status().esp().isEmpty() && gwB.status().isakmp().isEmpty(),
-                "a standby negotiates nothing itself: " + gwB.status());
+        assertTrue(gwB.status().isakmp().isEmpty(), "a standby negotiates nothing itself: " + gwB.status());
+        // issue 15 s4: B's kernel holds A's inbound SA (its SPI stays reserved), never the outbound one
+        Set<String> inbound = gwA.status().esp().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN)
+                .map(DaemonStatus::key).collect(Collectors.toSet());
+        assertEquals(1, inbound.size());
+        assertTrue(until(() -> inbound.equals(spis(gwB.status()))), "B's kernel: " + gwB.status());
 
         // keepalived gives B the address: B takes A's SAs over, same cookies and SPIs, and installs them
         keepalived("gw-b", "INSTANCE \"VI_1\" MASTER 100");
