@@ -34,7 +34,9 @@
 # cookies and SPIs before, after the takeover and after the streams (ids-*, ids-unchanged),
 # main-mode-after-kill, takeover-ms (the survivor's MASTER line to the last outbound SA it
 # installed); then dpd-answered, peer-rekey-on-survivor, our-rekey-on-survivor,
-# peer-delete-on-survivor.  Beside it: the daemons' logs gwa.log, gwb.log (gwa-2.log after the
+# peer-delete-on-survivor (or failback-returned-node-took-the-addresses=yes); active-transitions
+# (the daemons' changes to active) against expected-active-transitions, and vrrp-advert-timeouts:
+# more changes than expected mean keepalived moved the addresses between live nodes.  Beside it: the daemons' logs gwa.log, gwb.log (gwa-2.log after the
 # return), charon.log, keepalived-*.log, *stream-*.txt, *xfrm-state-*.txt.  DIR/result is "OK"
 # when every run got as far as its measurements (the targets are the caller's to judge), else
 # "FAIL reason".
@@ -159,6 +161,10 @@ global_defs {
     router_id $gw
     vrrp_version 3
     vrrp_notify_fifo $RUN/$gw/vrrp.fifo
+    # the guest's single CPU also runs two JVMs, charon and the streams: at nice 0, 100 ms adverts
+    # went missing and the backup took the addresses from a live master (real-time scheduling is
+    # no way out: the slow guest overran RLIMIT_RTTIME and the kernel killed the VRRP process)
+    vrrp_priority -20
 }
 track_file isakmpd_synced {
     file "$RUN/$gw/vrrp-weight"
@@ -332,7 +338,7 @@ failover() {
     done
     pids+=("${rx[@]}")
     for f in "$dir/${prefix}"*-stream-*.txt; do
-        wait_log "$f" listening 10 || { echo "the receivers did not start"; return 1; }
+        wait_log "$f" listening 30 || { echo "the receivers did not start"; return 1; }
     done
     seq_peer_0=$(xfrm_stat peer) seq_sv_0=$(xfrm_stat $sv)
     t0=${EPOCHREALTIME/./}
@@ -463,6 +469,7 @@ one_run() {
     done
     msleep 1   # QM3 reaches gw-a
     : >"$dir/result.txt"
+    local expected=2   # role changes to active: gw-a at the start, gw-b at the kill (and gw-a at the failback's)
     if [ "$mode" = control ]; then
         failover gwa gwb '' 10 14 || return 1
     else
@@ -472,17 +479,27 @@ one_run() {
         # priority until its sync is complete keep the addresses on gw-b
         rm -rf "${RUN:?}/gwa"
         ip -n gwa link set out up; ip -n gwa link set in up; ip -n gwa link set sync up
+        ip -n gwa route replace $PEER_NETS via $PEER   # the link's down took the route with it
         # its links are up before keepalived starts: gw-b's adverts reach it from the first one
         ip netns exec gwa ping -c 1 -W 1 ${OUT_ADDR[gwb]} >/dev/null; ip netns exec gwa ping -c 1 -W 1 ${IN_ADDR[gwb]} >/dev/null
         start_gw gwa -2
         wait_log "${LOG[gwa]}" 'initial sync complete' 90 || { echo "gw-a did not complete its initial sync on its return (see gwa-2.log)"; return 1; }
         msleep 1
-        grep -q 'is now ACTIVE' "${LOG[gwa]}" && { echo "gw-a took the addresses back on its return (see gwa-2.log, keepalived-gwa-2.log)"; return 1; }
-        say "$name: gw-a back as standby"
-        failover gwb gwa failback- 20 30 || return 1
-        say "$name: streams done"
-        after_takeover gwa
+        if grep -q 'is now ACTIVE' "${LOG[gwa]}"; then
+            echo "failback-returned-node-took-the-addresses=yes" >>"$dir/result.txt"
+            say "$name: gw-a took the addresses back on its return (see gwa-2.log, keepalived-gwa-2.log)"
+        else
+            say "$name: gw-a back as standby"
+            failover gwb gwa failback- 20 30 || return 1
+            say "$name: streams done"
+            after_takeover gwa
+        fi
+        expected=3
     fi
+    # keepalived that misses 100 ms adverts (a starved guest) moves the addresses between live nodes
+    echo "active-transitions=$(cat "$dir"/gw*.log | grep -c 'is now ACTIVE')" >>"$dir/result.txt"
+    echo "expected-active-transitions=$expected" >>"$dir/result.txt"
+    echo "vrrp-advert-timeouts=$(cat "$dir"/keepalived-*.log | grep -c 'Receive advertisement timeout')" >>"$dir/result.txt"
     cat "$dir/result.txt" >&2
     stop_all
 }
