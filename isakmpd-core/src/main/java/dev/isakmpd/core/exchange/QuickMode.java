@@ -492,6 +492,11 @@ final class QuickMode {
     /** The exchange failed after our inbound SA went in: it carries nothing, and never will. */
     private void removeInbound(Out out) {
         if (inbound != null) {
+            if (pendingReplica != null) { // the standby holds the pending pair and its inbound SA: gone too
+                HaRecord.SpiKey gone = new HaRecord.SpiKey(inbound.destination(), inbound.spi());
+                out.replicate(() -> new HaRecord.PairDelete(gone));
+                pendingReplica = null;
+            }
             out.delete(inbound);
             inbound.wipe();
             inbound = null;

@@ -339,6 +339,27 @@ class HaReplicationScenarioTest {
     }
 
     /** The active dies right after its n-th datagram: the rest of that input, and all after, is lost. */
+    /**
+     * We respond and QM3 never comes (every later datagram of the peer is lost): the pending pair
+     * the standby got before QM2, and the inbound SA it installed for it, go when our Quick Mode
+     * gives up.
+     */
+    @Test
+    void aPendingPairWhoseQuickModeFailsLeavesTheStandby() {
+        Ha ha = ha(31, SimulatedNetwork.Faults.NONE, 0, Duration.ofMillis(1), Duration.ofMillis(1), false);
+        Engine standby = ha.channel.standby.engine;
+        // QM2 leaves once the standby holds the pending pair: from then on the peer is not heard (QM3 is lost)
+        ha.net.lose = (from, d) -> from == ha.peer && standby.standbyTable().pairs() > 0;
+        assertTrue(ha.net.runUntil(() -> standby.standbyTable().pairs() == 1, Duration.ofMinutes(1)));
+        assertTrue(standby.standbyTable().records().stream().anyMatch(r -> r instanceof HaRecord.IpsecPair p
+                && p.pending()));
+        assertEquals(1, ha.channel.standby.kernel.list().size(), "its inbound SA");
+        assertTrue(ha.net.runUntil(() -> standby.standbyTable().pairs() == 0, Duration.ofMinutes(5)),
+                () -> String.join("\n", ha.active.log));
+        assertTrue(ha.channel.standby.kernel.list().isEmpty(), "the standby's inbound SA went with it");
+        assertTrue(ha.active.kernel.list().isEmpty());
+    }
+
     static void crashAfter(Ha ha, int crashAfter) {
         int[] sends = {0};
         var channel = ha.active.observer;

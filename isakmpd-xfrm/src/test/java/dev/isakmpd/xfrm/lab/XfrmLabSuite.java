@@ -393,6 +393,60 @@ public final class XfrmLabSuite {
             String pol = sh("ip xfrm policy").strip();
             require(state.isEmpty() && pol.isEmpty(), "ip xfrm not empty:\n" + state + "\n" + pol);
         });
+        check("HA counter reports: thresholds on every SA; NEWAE rate of 32 busy SAs", () -> {
+            int n = 32;
+            int packets = 168; // 10 threshold reports; the last 8 packets only the timer reports
+            int threshold = 16;
+            kernel.counters().report(threshold, Duration.ofSeconds(1)); // what [ha] replay-* give the daemon
+            List<SpdTunnel> policies = new ArrayList<>();
+            List<IpsecSa> busy = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                SpdTunnel t = new SpdTunnel("lab", "busy" + i, US, PEER, LOCAL, Subnet.parse("10.2." + (100 + i) + ".0/24"));
+                kernel.addPolicy(t);
+                policies.add(t);
+                IpsecSa sa = sa(IpsecSa.Direction.OUT, 0x4800 + i, US, PEER, Duration.ofHours(1), EspIntegrity.HMAC_SHA1,
+                        "busy" + i);
+                kernel.install(sa);
+                busy.add(sa);
+                XfrmMessage ae = kernel.socket().query(XfrmMessage.of(Xfrm.MSG_GETAE, 0, new XfrmBody.AeventId(PEER,
+                        sa.spi(), Xfrm.AF_INET, Xfrm.IPPROTO_ESP, ip("0.0.0.0"), 1 | 8, 0)));
+                int thresh = ae.find(Xfrm.XFRMA_REPLAY_THRESH).map(a -> ((XfrmAttribute.U32) a).value()).orElse(-1);
+                int tenths = ae.find(Xfrm.XFRMA_ETIMER_THRESH).map(a -> ((XfrmAttribute.U32) a).value()).orElse(-1);
+                require(thresh == threshold && tenths == 10, "SA " + sa.spiHex() + ": REPLAY_THRESH " + thresh
+                        + ", ETIMER_THRESH " + tenths + " tenths of a second");
+            }
+            events.clear();
+            long t0 = System.nanoTime();
+            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(ip("10.1.0.1"), 0))) {
+                byte[] b = "busy".getBytes(StandardCharsets.US_ASCII);
+                for (int k = 0; k < packets; k++) {
+                    for (int i = 0; i < n; i++) {
+                        d.send(new DatagramPacket(b, b.length, new InetSocketAddress(ip("10.2." + (100 + i) + ".1"), 9)));
+                    }
+                }
+            }
+            double sending = (System.nanoTime() - t0) / 1e9;
+            Thread.sleep(2500); // the timer reports of what moved after the last threshold report
+            double window = (System.nanoTime() - t0) / 1e9;
+            int[] perSa = new int[n];
+            for (KernelEvent e; (e = events.poll()) != null;) {
+                if (e instanceof KernelEvent.Counters c && c.spi() >= 0x4800 && c.spi() < 0x4800 + n) {
+                    perSa[c.spi() - 0x4800]++;
+                }
+            }
+            int total = Arrays.stream(perSa).sum();
+            System.out.printf("  %d SAs x %d packets in %.2f s (%.0f packets/s per SA): %d NEWAE in %.1f s, per SA"
+                    + " min %d max %d (threshold %d: %d from packets, then the timer's)%n", n, packets,
+                    sending, packets / sending, total, window, Arrays.stream(perSa).min().orElse(0),
+                    Arrays.stream(perSa).max().orElse(0), threshold, packets / threshold);
+            require(Arrays.stream(perSa).allMatch(x -> x >= packets / threshold + 1 && x <= packets / threshold + 4),
+                    "reports per SA " + Arrays.toString(perSa));
+            for (int i = 0; i < n; i++) {
+                kernel.delete(busy.get(i));
+                kernel.deletePolicy(policies.get(i));
+            }
+            require(kernel.dumpSas().isEmpty() && kernel.dumpPolicies().isEmpty(), "left behind");
+        });
         check("AH+ESP+IPComp bundle: SAs innermost first, templates, one delete for all", () -> {
             SpdTunnel bundled = new SpdTunnel("lab", "bundle", US, PEER, LOCAL, REMOTE, IpsecMode.TUNNEL, 500,
                     List.of(ProtocolId.IPSEC_AH, ProtocolId.IPSEC_ESP, ProtocolId.IPCOMP));
