@@ -244,7 +244,8 @@ remote = "$PEER:500"
 psk = "$PSK"
 ike = ["$IKE"]
 auto = "add"
-dpd-delay = "2s"
+# strongSwan probes only a peer it has not heard from for its 2 s: ours are rarer, so that it does
+dpd-delay = "10s"
 dpd-timeout = "30s"
 CONF
     for t in "${TUNNELS[@]}"; do
@@ -327,7 +328,7 @@ msleep_until() {   # msleep_until T0 S: until S seconds after T0 (microseconds, 
 # STREAM seconds; DEAD dies as a node dies KILL-AT seconds into them; the result lines, each key
 # prefixed with PREFIX, are appended to DIR/result.txt
 failover() {
-    local dead=$1 sv=$2 prefix=$3 kill_at=$4 stream_s=$5 seq=$HERE/udp-seq.py t d f rx=() tx=() t0
+    local dead=$1 sv=$2 prefix=$3 kill_at=$4 stream_s=$5 seq=$HERE/udp-seq.py t d rx=() tx=() t0
     local ids_before ids_takeover ids_after seq_peer_0 seq_sv_0 charon_at_kill sv_at_kill kill_time
     ids_before=$(ids)
     for t in "${TUNNELS[@]}"; do
@@ -337,8 +338,10 @@ failover() {
         rx+=($!)
     done
     pids+=("${rx[@]}")
-    for f in "$dir/${prefix}"*-stream-*.txt; do
-        wait_log "$f" listening 30 || { echo "the receivers did not start"; return 1; }
+    for t in "${TUNNELS[@]}"; do
+        for d in peer-inside inside-peer; do
+            wait_log "$dir/${prefix}$t-stream-$d.txt" listening 30 || { echo "the receivers did not start"; return 1; }
+        done
     done
     seq_peer_0=$(xfrm_stat peer) seq_sv_0=$(xfrm_stat $sv)
     t0=${EPOCHREALTIME/./}
@@ -353,6 +356,7 @@ failover() {
     pids+=("${tx[@]}")
     msleep_until "$t0" "$kill_at"
     charon_at_kill=$(wc -l <"$dir/charon.log") sv_at_kill=$(wc -l <"${LOG[$sv]}")
+    CHARON_AT_LAST_KILL=$charon_at_kill
     say "$name: $dead dies"
     kill_time=$(date -u +%H:%M:%S.%3N)
     kill -KILL "${D_PID[$dead]}" "${KA_PID[$dead]}"
@@ -406,10 +410,9 @@ established() { grep -c 'IPsec SAs established for tunnel \(gcm\|cbc\)' "$1"; }
 # DIR/result.txt
 after_takeover() {
     local gw=$1 log=${LOG[$1]} dpd=no peer_rekey=no our_rekey=no delete=no qm from t
-    from=$(wc -l <"$dir/charon.log")
-    # strongSwan's own R-U-THERE, and an R-U-THERE-ACK parsed after it
+    # strongSwan's own R-U-THERE since the last kill, and an R-U-THERE-ACK parsed after it
     for _ in $(seq 1 50); do
-        tail -n +"$from" "$dir/charon.log" | awk '/generating INFORMATIONAL_V1 request .*N\(DPD\) \]/ { p = 1 }
+        tail -n +"$CHARON_AT_LAST_KILL" "$dir/charon.log" | awk '/generating INFORMATIONAL_V1 request .*N\(DPD\) \]/ { p = 1 }
             p && /parsed INFORMATIONAL_V1 request .*N\(DPD_ACK\) \]/ { ok = 1 } END { exit !ok }' && { dpd=yes; break; }
         msleep 0.2
     done
