@@ -34,6 +34,7 @@ PACKAGES=(
     tcpdump              # packet capture in the harness
     iptables             # iptables-legacy: the masquerading NAT of run-scenario.sh --nat
     tshark               # decoding ISAKMP captures
+    keepalived           # VRRP for the HA pair's failover lab (scripts/interop/ha-failover-scenario.sh)
     # libreswan's pluto (unpacked, see below) links against these
     libnss3 libnspr4 libcurl3-nss libunbound8 libcap-ng0 libaudit1 libevent-core-2.1-7 libldap-2.5-0
 )

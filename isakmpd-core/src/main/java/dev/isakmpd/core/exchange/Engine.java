@@ -729,7 +729,8 @@ public final class Engine {
     /**
      * Kernel ACQUIRE: outbound traffic hit the policy of a tunnel that has no SA. Starts Quick Mode
      * for the matching tunnel (after Main Mode if no ISAKMP SA is up); does nothing when that
-     * tunnel is already being negotiated or the ACQUIRE matches no configured tunnel.
+     * tunnel is already being negotiated, holds IPsec SAs this node took over (HA: the ACQUIRE was
+     * raised before they were installed), or the ACQUIRE matches no configured tunnel.
      */
     public List<Action> acquire(KernelEvent.Acquire a, Instant now) {
         Out out = out();
@@ -748,6 +749,10 @@ public final class Engine {
                     if (negotiating(p, t)) {
                         out.debug("peer " + p.name() + ": " + what + ": tunnel " + t.name()
                                 + " is already being negotiated");
+                    } else if (takenOver.contains(p.name()) && ctx.children().hasCurrent(p.name(), t.name())) {
+                        // HA: traffic reached this node with the address, before takeover installed the SA
+                        out.info("peer " + p.name() + ": " + what + ": tunnel " + t.name() + " has the IPsec SAs "
+                                + "this node took over; the kernel asked before they were installed; ignored");
                     } else {
                         out.info("peer " + p.name() + ": " + what + ": negotiating tunnel " + t.name());
                         start(p, List.of(t), now, out);

@@ -168,6 +168,27 @@ class HaTakeoverScenarioTest {
                 Duration.ofSeconds(10)), () -> String.join("\n", active.log));
     }
 
+    /**
+     * Traffic that reaches the new active between the address move and the takeover's installs
+     * hits the tunnel's policy without an SA: the kernel's ACQUIRE is handled after the takeover
+     * and must not start a Quick Mode (seen in the lab: it replaced the taken-over SPIs at once).
+     */
+    @Test
+    void anAcquireRaisedBeforeTheTakeoverInstalledTheSasStartsNothing() {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(24, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(5), true, true, false, true);
+        assertTrue(ha.net().runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        SimulatedNetwork.Node active = takeOver(ha);
+        IpsecSa out = active.kernel.list().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
+                .findFirst().orElseThrow();
+        List<Action> actions = active.engine.acquire(new KernelEvent.Acquire(out.source(), out.destination(),
+                Optional.of(out.sourceSelector()), Optional.of(out.destinationSelector())), ha.net().now);
+        assertTrue(actions.stream().noneMatch(Action.Send.class::isInstance), () -> String.join("\n", active.log));
+        ha.net().apply(active, actions);
+        assertTrue(active.logged("the kernel asked before they were installed"), () -> String.join("\n", active.log));
+        assertEquals(2, active.kernel.list().size(), "the taken-over pair alone");
+    }
+
     /** The kernel's report of one SA, as XFRM AEVENTS gives it. */
     private static KernelEvent.Counters report(IpsecSa sa, ReplayState replay) {
         return new KernelEvent.Counters(sa.destination(), sa.spi(), ProtocolId.IPSEC_ESP, replay, 1000, 10);
