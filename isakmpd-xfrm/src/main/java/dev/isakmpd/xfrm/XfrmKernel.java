@@ -3,6 +3,7 @@ package dev.isakmpd.xfrm;
 import dev.isakmpd.core.kernel.Kernel;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.KernelException;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.kernel.SaBundle;
 import dev.isakmpd.core.kernel.SaTraffic;
 import dev.isakmpd.core.kernel.SoftLifetime;
@@ -278,8 +279,18 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
      */
     @Override
     public synchronized void install(IpsecSa sa) throws KernelException {
+        install(sa, null);
+    }
+
+    /**
+     * As {@link #install(IpsecSa)}, with the SA's own sequence numbers set in the NEWSA itself
+     * (XFRMA_REPLAY_VAL): an HA takeover's outbound SA must never send a number the dead node
+     * used, not even between a NEWSA at 0 and a NEWAE that moves it up (docs/ha.md).
+     */
+    public synchronized void install(IpsecSa sa, ReplayState start) throws KernelException {
         SaBundle.install(kernelSas(sa), (key, innermost) -> installOne(sa, key,
-                innermost ? mode(sa.mode()) : Xfrm.MODE_TRANSPORT), this::deleteOne);
+                innermost ? mode(sa.mode()) : Xfrm.MODE_TRANSPORT,
+                key.spi() == sa.spi() && key.proto() == proto(sa.protocol()) ? start : null), this::deleteOne);
         // every member, so that a bundled SA's hard EXPIRE is remembered like the main one's
         kernelSas(sa).forEach(k -> installed.put(k, sa));
     }
@@ -290,7 +301,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                 .toList();
     }
 
-    private void installOne(IpsecSa sa, SaKey key, int mode) throws KernelException {
+    private void installOne(IpsecSa sa, SaKey key, int mode, ReplayState start) throws KernelException {
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
         boolean comp = key.proto() == Xfrm.IPPROTO_COMP;
         // strongSwan gives IPComp SAs no lifetime: they go when their ESP (or AH) SA is deleted
@@ -317,6 +328,9 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         }
         if (!comp) {
             attributes.addAll(counters.thresholds());
+        }
+        if (start != null) {
+            attributes.add(new XfrmAttribute.Replay((int) start.outbound(), (int) start.inbound(), start.window()));
         }
         XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info,
                 attributes.toArray(XfrmAttribute[]::new));

@@ -62,8 +62,14 @@ final class ActionExecutor {
     }
 
     void execute(List<Action> actions) {
-        for (Action a : actions) {
-            if (a instanceof Action.Send s && !gate.active()) {
+        for (int n = 0; n < actions.size(); n++) {
+            Action a = actions.get(n);
+            if (a instanceof Action.InstallSa i && n + 1 < actions.size()
+                    && actions.get(n + 1) instanceof Action.OutboundSequence q && q.sa() == i.sa()
+                    && kernel instanceof XfrmKernel x) {
+                install(i.sa(), x, q.last()); // one NEWSA: no packet leaves between install and counter
+                n++;
+            } else if (a instanceof Action.Send s && !gate.active()) {
                 NET.debug("standby: not sending {} bytes to {}", s.datagram().data().length,
                         Endpoints.format(s.datagram().remote()));
             } else if (a instanceof Action.Send s) {
@@ -166,10 +172,23 @@ final class ActionExecutor {
     }
 
     private void install(IpsecSa sa) {
+        install(sa, null, 0);
+    }
+
+    /**
+     * Installs {@code sa}; with {@code x}, as an HA takeover's outbound SA that goes on after
+     * sequence number {@code last}, set in the same NEWSA.
+     */
+    private void install(IpsecSa sa, XfrmKernel x, long last) {
         try {
-            kernel.install(sa);
+            if (x == null) {
+                kernel.install(sa);
+            } else {
+                x.install(sa, new ReplayState(last, 0, 0));
+            }
             installed.put(DaemonStatus.key(sa), clock.instant());
-            KERNEL.info("installed {}/{} {}", sa.peer(), sa.tunnel(), sa.describe());
+            KERNEL.info("installed {}/{} {}{}", sa.peer(), sa.tunnel(), sa.describe(),
+                    x == null ? "" : ", going on after sequence number " + last);
         } catch (KernelException | RuntimeException e) {
             KERNEL.error("cannot install {}/{} {} {} spi=0x{}: {}", sa.peer(), sa.tunnel(), sa.protocolName(),
                     sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
