@@ -236,6 +236,9 @@ track-file = "$RUN/$gw/vrrp-weight"
 replay-threshold = 64
 replay-interval = "1s"
 peak-pps = 400
+# the GCM tunnel's takeover rekey (by design, issue 15 s5) at a random point in 10 min: rarely
+# within a run, so the SPIs compared across a failover are the taken-over ones
+takeover-rekey-spread = "600s"
 $extra
 
 [peers.strongswan]
@@ -330,7 +333,6 @@ msleep_until() {   # msleep_until T0 S: until S seconds after T0 (microseconds, 
 failover() {
     local dead=$1 sv=$2 prefix=$3 kill_at=$4 stream_s=$5 seq=$HERE/udp-seq.py t d rx=() tx=() t0
     local ids_before ids_takeover ids_after seq_peer_0 seq_sv_0 charon_at_kill sv_at_kill kill_time
-    ids_before=$(ids)
     for t in "${TUNNELS[@]}"; do
         ip netns exec inside /usr/bin/python3 "$seq" recv ${INSIDE_HOST[$t]} 5001 >"$dir/${prefix}$t-stream-peer-inside.txt" 2>&1 &
         rx+=($!)
@@ -355,6 +357,7 @@ failover() {
     done
     pids+=("${tx[@]}")
     msleep_until "$t0" "$kill_at"
+    ids_before=$(ids)   # just before the kill: an earlier takeover's GCM rekey may have come since the start
     charon_at_kill=$(wc -l <"$dir/charon.log") sv_at_kill=$(wc -l <"${LOG[$sv]}")
     CHARON_AT_LAST_KILL=$charon_at_kill
     say "$name: $dead dies"
@@ -388,8 +391,9 @@ failover() {
         echo "${prefix}ids-before=$ids_before"
         echo "${prefix}ids-after-takeover=$ids_takeover"
         echo "${prefix}ids-after-streams=$ids_after"
-        echo "${prefix}ids-unchanged=$([ -n "$ids_before" ] && [ "$ids_before" = "$ids_takeover" ] &&
-            [ "$ids_before" = "$ids_after" ] && echo yes || echo no)"
+        # the failover itself: from just before the kill to the survivor's takeover (later, its takeover
+        # rekey of the GCM tunnel changes those SPIs by design)
+        echo "${prefix}ids-unchanged=$([ -n "$ids_before" ] && [ "$ids_before" = "$ids_takeover" ] && echo yes || echo no)"
         echo "${prefix}main-mode-after-kill=$(tail -n +"$charon_at_kill" "$dir/charon.log" | grep -c 'ID_PROT')"
         # takeover: from the survivor's MASTER line to the last outbound SA it installed (and set the
         # counter of) before it negotiated anything
