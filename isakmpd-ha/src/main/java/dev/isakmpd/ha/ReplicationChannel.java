@@ -422,9 +422,13 @@ public final class ReplicationChannel implements AutoCloseable {
                 throw new Envelope.Refused("snapshot of " + Integer.toUnsignedString(length) + " bytes, at most "
                         + MAX_SNAPSHOT);
             }
-            byte[] encoded = data.readNBytes(length);
-            if (encoded.length != length) {
-                throw new Envelope.Refused("snapshot cut short at " + encoded.length + " of " + length + " bytes");
+            // not readNBytes: it asks for 0 bytes once its first 8 KiB are full, and JGroups 5.4.8's
+            // state stream (BlockingInputStream) answers a 0-byte read with -1, EOF, mid-snapshot
+            byte[] encoded = new byte[length];
+            try {
+                data.readFully(encoded);
+            } catch (java.io.EOFException eof) {
+                throw new Envelope.Refused("snapshot of " + length + " bytes cut short");
             }
             Envelope e = Envelope.decode(encoded, 0, encoded.length, keys.mac());
             if (e.type() != Envelope.Type.SNAPSHOT) {
