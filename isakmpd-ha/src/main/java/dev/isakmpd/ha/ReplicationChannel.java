@@ -52,7 +52,7 @@ public final class ReplicationChannel implements AutoCloseable {
     private static final String CLUSTER = "isakmpd-ha";
     /** A witness's logical name on the link; gateways keep JGroups' generated ones. */
     static final String WITNESS = "isakmpd-ha-witness";
-    /** A snapshot larger than this is refused rather than allocated (10,000 SA pairs need ~10 MiB). */
+    /** A snapshot larger than this is refused rather than allocated (10,000 SA pairs measured 5 MiB). */
     static final int MAX_SNAPSHOT = 256 << 20;
 
     private enum Sync {
