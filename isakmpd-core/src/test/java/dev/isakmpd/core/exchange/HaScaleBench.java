@@ -5,8 +5,11 @@ import static dev.isakmpd.core.exchange.EngineScenarioTest.policy;
 import dev.isakmpd.core.ha.HaCodec;
 import dev.isakmpd.core.ha.HaCodecException;
 import dev.isakmpd.core.ha.HaRecord;
+import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
+import dev.isakmpd.core.registry.ProtocolId;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -25,6 +28,7 @@ import java.util.List;
  * <ol>
  * <li>the responders' CPU time per handshake, off and on, over the filled tables (issue 15: the
  *     load with HA on at least 90% of the handshakes/s with it off);
+ * <li>the active's CPU time per kernel counter report of 1,000 pairs (Engine.counters + encode);
  * <li>the active's snapshot for a joining standby (Engine.snapshot + HaCodec.encode), written to
  *     OUT for SnapshotBench (isakmpd-ha), which sends it over the real JGroups channel;
  * <li>a fresh standby applying it (HaCodec.decode + Engine.applyReplica + the inbound SA into an
@@ -79,6 +83,8 @@ final class HaScaleBench {
                 + "on (records encoded, acked at once; %d sync records acked): on/off handshakes/s = %.2f%n",
                 pairs - ROUNDS * batch, pairs, offUs, onUs, acked[0], offUs / onUs);
 
+        counterStream(net, on, 1_000, 10);
+
         long start = System.nanoTime();
         List<byte[]> snapshot = on.engine.snapshot().stream().map(HaCodec::encode).toList();
         double snapshotMs = (System.nanoTime() - start) / 1e6;
@@ -114,6 +120,33 @@ final class HaScaleBench {
         if (outbound != pairs || standby.engine.isakmpSas().size() != pairs) {
             throw new IllegalStateException("expected " + pairs + " of each taken over");
         }
+    }
+
+    /**
+     * The active's share of the counter stream: issue 15 asks for the NEWAE event rate with 1,000
+     * busy SAs, which the kernel sets at max(packets / replay-threshold, 1 / replay-interval) per
+     * SA; here each SA of {@code pairs} pairs is reported {@code rounds} times through
+     * Engine.counters, every record encoded (the observer), as the daemon does with each
+     * coalesced report.
+     */
+    private static void counterStream(SimulatedNetwork net, SimulatedNetwork.Node r, int pairs, int rounds) {
+        List<IpsecSa> sas = r.engine.ipsecSas().stream().limit(2L * pairs).toList();
+        int records = 0;
+        long before = THREADS.getCurrentThreadCpuTime();
+        for (int k = 1; k <= rounds; k++) {
+            for (IpsecSa sa : sas) {
+                ReplayState replay = sa.direction() == IpsecSa.Direction.OUT ? new ReplayState(1024L * k, 0, 0)
+                        : new ReplayState(0, 1024L * k, -1);
+                List<Action> done = r.engine.counters(new KernelEvent.Counters(sa.destination(), sa.spi(),
+                        ProtocolId.IPSEC_ESP, replay, 100_000L * k, 1024L * k), net.now);
+                records += (int) done.stream().filter(Action.Replicate.class::isInstance).count();
+                net.apply(r, done);
+            }
+        }
+        double us = (THREADS.getCurrentThreadCpuTime() - before) / 1000.0 / (rounds * sas.size());
+        System.out.printf("active: %d counter reports of %d SAs (%d pairs) became %d records: %.1f us CPU each, so "
+                + "%d busy SAs reporting once a second (replay-interval) cost %.2f%% of a core%n", rounds * sas.size(),
+                sas.size(), pairs, records, us, sas.size(), us * sas.size() / 1e4);
     }
 
     /** One road-warrior policy for every initiator, so that the heap and lookups are the SAs'. */
