@@ -52,7 +52,7 @@ public final class ReplicationChannel implements AutoCloseable {
     private static final String CLUSTER = "isakmpd-ha";
     /** A witness's logical name on the link; gateways keep JGroups' generated ones. */
     static final String WITNESS = "isakmpd-ha-witness";
-    /** A snapshot larger than this is refused rather than allocated (10,000 SA pairs need ~10 MiB). */
+    /** A snapshot larger than this is refused rather than allocated (10,000 SA pairs measured 5 MiB). */
     static final int MAX_SNAPSHOT = 256 << 20;
 
     private enum Sync {
@@ -398,9 +398,13 @@ public final class ReplicationChannel implements AutoCloseable {
                 throw new Envelope.Refused("snapshot of " + Integer.toUnsignedString(length) + " bytes, at most "
                         + MAX_SNAPSHOT);
             }
-            byte[] encoded = data.readNBytes(length);
-            if (encoded.length != length) {
-                throw new Envelope.Refused("snapshot cut short at " + encoded.length + " of " + length + " bytes");
+            // not readNBytes: it asks for 0 bytes once its first 8 KiB are full, and JGroups 5.4.8's
+            // state stream (BlockingInputStream) answers a 0-byte read with -1, EOF, mid-snapshot
+            byte[] encoded = new byte[length];
+            try {
+                data.readFully(encoded);
+            } catch (java.io.EOFException eof) {
+                throw new Envelope.Refused("snapshot of " + length + " bytes cut short");
             }
             Envelope e = Envelope.decode(encoded, 0, encoded.length, keys.mac());
             if (e.type() != Envelope.Type.SNAPSHOT) {
