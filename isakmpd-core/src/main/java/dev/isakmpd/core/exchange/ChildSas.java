@@ -98,6 +98,11 @@ final class ChildSas {
             return expires;
         }
 
+        /** When it was negotiated: its hard lifetime before it expires. */
+        Instant negotiated() {
+            return expires.minus(outbound.lifetime());
+        }
+
         /** Whether the outbound SA waits for {@link QuickMode#OUTBOUND_SWITCH_DELAY} (true) or is installed. */
         void outboundWaits(boolean waits) {
             outboundWaits = waits;

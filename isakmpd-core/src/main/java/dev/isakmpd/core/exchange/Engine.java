@@ -988,6 +988,26 @@ public final class Engine {
                         + ChildSas.OVERLAP.toSeconds() + "s");
                 old.retire(now.plus(ChildSas.OVERLAP));
                 track(old);
+                rekeyOrphans(old, fresh, now, out);
+            }
+        }
+    }
+
+    /**
+     * Deleting an ISAKMP SA leaves its IPsec SAs alone (RFC 2409 s5.5), but strongSwan's IKEv1
+     * deletes the CHILD_SAs of an IKE_SA it deletes, except those it moved to the new IKE_SA when
+     * it saw the reauthentication. A pair negotiated under {@code old} while {@code fresh} was being
+     * set up can miss that move at the peer and die with {@code old}'s Delete (seen in the lab: a
+     * soft lifetime's Quick Mode and a phase-1 rekey at the same moment, 16 s without traffic).
+     * Such a pair is rekeyed at once under {@code fresh}, make-before-break.
+     */
+    private void rekeyOrphans(IsakmpSession old, IsakmpSession fresh, Instant now, Out out) {
+        for (ChildSas.Pair p : ctx.children().ofPeer(fresh.peerKey(), fresh.peerIdentity())) {
+            if (p.rekeyAt() != null && old.cookies().equals(p.owner())
+                    && !p.negotiated().isBefore(fresh.startedAt())) {
+                rekey(p, "IPsec SAs of tunnel " + p.tunnel() + " were negotiated under ISAKMP SA [" + old.cookies()
+                        + "] while [" + fresh.cookies() + "] was being set up (the peer may delete them with it)",
+                        now, out);
             }
         }
     }

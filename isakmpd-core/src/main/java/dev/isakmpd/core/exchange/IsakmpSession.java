@@ -601,6 +601,11 @@ final class IsakmpSession {
         return retireAt != null;
     }
 
+    /** When its first message was sent or received. */
+    Instant startedAt() {
+        return started;
+    }
+
     /** When the SA was established; null before. */
     Instant establishedAt() {
         return established;
