@@ -71,7 +71,7 @@ public final class SnapshotBench {
     }
 
     /** Notes when the snapshot arrived and its size; ignores the rest. */
-    private static final class Taker implements ReplicationListener {
+    private static final class Taker extends ReplicationListener.Ignoring {
         volatile long at;
         volatile int records;
 
@@ -79,26 +79,6 @@ public final class SnapshotBench {
         public void snapshot(List<byte[]> snapshot) {
             at = System.nanoTime();
             records = snapshot.size();
-        }
-
-        @Override
-        public void acked(long id) {
-        }
-
-        @Override
-        public void unacked(long id) {
-        }
-
-        @Override
-        public void received(byte[] record) {
-        }
-
-        @Override
-        public void peerUp() {
-        }
-
-        @Override
-        public void peerDown() {
         }
     }
 }
