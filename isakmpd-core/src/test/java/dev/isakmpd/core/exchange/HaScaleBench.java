@@ -15,7 +15,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -193,27 +192,8 @@ final class HaScaleBench {
     /** Brings up {@code n} more initiators against {@code r}; its CPU microseconds per handshake. */
     private static double round(SimulatedNetwork net, SimulatedNetwork.Node r, int[] next, int n) {
         long cpu = r.cpuNanos;
-        int installs = r.installs;
-        String responder = r.address.getAddress().getHostAddress();
         List<SimulatedNetwork.Node> initiators = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
-            int i = next[0]++;
-            String a = "10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "." + (i & 0xff);
-            SimulatedNetwork.Node node = net.add(new SimulatedNetwork.Node("i" + i, Addresses.parseEndpoint(a, 500),
-                    List.of(policy("r", a, responder, "group key", IKE, "aes128-sha1", null, "10.0.0.0/8",
-                            "198.51.100.0/24", true)), 1000 + i));
-            node.quiet = true;
-            node.engine.debugLogging(false);
-            initiators.add(node);
-            net.apply(node, node.engine.initiate("r", net.now));
-            if (k % 200 == 199) {
-                net.runUntil(() -> false, Duration.ofSeconds(1));
-            }
-        }
-        if (!net.runUntil(() -> r.installs == installs + 2 * n, Duration.ofMinutes(10))) {
-            throw new IllegalStateException("only " + (r.installs - installs) / 2 + " of " + n + " came up at "
-                    + r.name);
-        }
+        ScaleBench.bringUp(net, r, initiators, next, n);
         double us = (r.cpuNanos - cpu) / 1000.0 / n;
         initiators.forEach(net::remove); // the heap holds the responders' SAs, not thousands of initiators
         r.timeline.clear();

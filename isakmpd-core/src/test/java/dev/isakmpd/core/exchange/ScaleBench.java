@@ -120,12 +120,23 @@ final class ScaleBench {
     private static double round(SimulatedNetwork net, SimulatedNetwork.Node r, List<SimulatedNetwork.Node> initiators,
             int[] next, int n) {
         long cpu = r.cpuNanos;
+        bringUp(net, r, initiators, next, n);
+        return (r.cpuNanos - cpu) / 1000.0 / n;
+    }
+
+    /**
+     * Starts {@code n} more initiators (addresses 10.x.y.z numbered from {@code next[0]}) against
+     * {@code r}, adds them to {@code initiators} and waits until each has its IPsec SA pair at {@code r}.
+     */
+    static void bringUp(SimulatedNetwork net, SimulatedNetwork.Node r, List<SimulatedNetwork.Node> initiators,
+            int[] next, int n) {
         int installs = r.installs;
+        String responder = r.address.getAddress().getHostAddress();
         for (int k = 0; k < n; k++) {
             int i = next[0]++;
             String a = address(i);
             SimulatedNetwork.Node node = net.add(new SimulatedNetwork.Node("i" + i, Addresses.parseEndpoint(a, 500),
-                    List.of(policy("r", a, RESPONDER, "group key", IKE, "aes128-sha1", null, "10.0.0.0/8",
+                    List.of(policy("r", a, responder, "group key", IKE, "aes128-sha1", null, "10.0.0.0/8",
                             "198.51.100.0/24", true)), 1000 + i));
             node.quiet = true;
             node.engine.debugLogging(false);
@@ -136,9 +147,9 @@ final class ScaleBench {
             }
         }
         if (!net.runUntil(() -> r.installs == installs + 2 * n, Duration.ofMinutes(10))) {
-            throw new IllegalStateException("only " + (r.installs - installs) / 2 + " of " + n + " came up");
+            throw new IllegalStateException("only " + (r.installs - installs) / 2 + " of " + n + " came up at "
+                    + r.name);
         }
-        return (r.cpuNanos - cpu) / 1000.0 / n;
     }
 
     private static long usedHeap() {
