@@ -149,8 +149,13 @@ final class EndToEnd {
                 r.group(2))).collect(java.util.stream.Collectors.toSet());
     }
 
-    /** Our Quick Modes started by a pair's soft lifetime: the engine's deadline or the kernel's soft EXPIRE. */
-    static final String QM_REKEY = "(soft EXPIRE for ESP SA \\S+|reached their soft lifetime): rekeying tunnel net";
+    /**
+     * Our Quick Modes that rekey a pair: its soft lifetime (the engine's deadline or the kernel's soft
+     * EXPIRE), or a pair negotiated while a phase-1 rekey was in flight, moved at once to the new
+     * ISAKMP SA (Engine.rekeyOrphans; happens when the two rekeys meet, as they can in any run).
+     */
+    static final String QM_REKEY = "(soft EXPIRE for ESP SA \\S+|reached their soft lifetime"
+            + "|was being set up \\(the peer may delete them with it\\)): rekeying tunnel net";
 
     /**
      * One negotiation started by a ping, then "ping -c 3" through it with packet counters on every
