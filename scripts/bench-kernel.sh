@@ -26,8 +26,7 @@ batch() { # batch add|delete FILE: the same SAs as KernelInstallBench, in ip -ba
     done >"$2"
 }
 if [ "${LAB_IN_UML:-}" != 1 ]; then
-    mvn -o -q -B -DskipTests package -pl isakmpd-daemon -am >&2
-    mvn -o -q -B test-compile -pl isakmpd-daemon >&2
+    mvn -o -q -B -DskipTests package -pl isakmpd-daemon -am >&2   # test classes too (the bench's)
     mkdir -p "$out"
     # written here: forking in the single-CPU guest is slow
     batch add "$out/add.batch"; batch delete "$out/delete.batch"

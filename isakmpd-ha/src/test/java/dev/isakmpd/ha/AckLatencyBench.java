@@ -102,7 +102,15 @@ public final class AckLatencyBench {
     }
 
     /** Passes acks to the measuring thread; ignores the rest. */
-    private record Quiet(SynchronousQueue<Long> acks, CountDownLatch up) implements ReplicationListener {
+    private static final class Quiet extends ReplicationListener.Ignoring {
+        private final SynchronousQueue<Long> acks;
+        private final CountDownLatch up;
+
+        Quiet(SynchronousQueue<Long> acks, CountDownLatch up) {
+            this.acks = acks;
+            this.up = up;
+        }
+
         @Override
         public void acked(long id) {
             try {
@@ -118,22 +126,10 @@ public final class AckLatencyBench {
         }
 
         @Override
-        public void received(byte[] record) {
-        }
-
-        @Override
-        public void snapshot(List<byte[]> records) {
-        }
-
-        @Override
         public void peerUp() {
             if (up != null) {
                 up.countDown();
             }
-        }
-
-        @Override
-        public void peerDown() {
         }
     }
 }

@@ -52,10 +52,10 @@ public final class DhWorkers implements IkeCrypto, AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final Map<DhGroup, Pool> pools = new ConcurrentHashMap<>();
 
-    /** A group's ready pairs, and how many more are being made. */
+    /** A group's ready pairs; {@code stock} counts them and those being made (no walk of the queue). */
     private static final class Pool {
         final Queue<DhKeyPair> ready = new ConcurrentLinkedQueue<>();
-        final AtomicInteger planned = new AtomicInteger();
+        final AtomicInteger stock = new AtomicInteger();
     }
 
     /** A refill: dropped, not run by the caller, when the queue is full. */
@@ -72,8 +72,9 @@ public final class DhWorkers implements IkeCrypto, AutoCloseable {
         public void run() {
             try {
                 pool.ready.add(delegate.generateKeyPair(group));
-            } finally {
-                pool.planned.decrementAndGet();
+            } catch (RuntimeException e) {
+                pool.stock.decrementAndGet();
+                throw e;
             }
         }
     }
@@ -92,7 +93,7 @@ public final class DhWorkers implements IkeCrypto, AutoCloseable {
                 },
                 (r, executor) -> {
                     if (r instanceof Refill refill) {
-                        refill.pool.planned.decrementAndGet();
+                        refill.pool.stock.decrementAndGet();
                     } else {
                         r.run(); // an agreement: its exchange will join it
                     }
@@ -106,8 +107,11 @@ public final class DhWorkers implements IkeCrypto, AutoCloseable {
         }
         Pool pool = pools.computeIfAbsent(group, g -> new Pool());
         DhKeyPair pair = pool.ready.poll();
-        for (int missing = POOL_SIZE - pool.ready.size() - pool.planned.get(); missing > 0; missing--) {
-            pool.planned.incrementAndGet();
+        if (pair != null) {
+            pool.stock.decrementAndGet();
+        }
+        for (int missing = POOL_SIZE - pool.stock.get(); missing > 0; missing--) {
+            pool.stock.incrementAndGet();
             workers.execute(new Refill(group, pool)); // dropped when the queue is full: the next take tries again
         }
         return pair != null ? pair : delegate.generateKeyPair(group);
