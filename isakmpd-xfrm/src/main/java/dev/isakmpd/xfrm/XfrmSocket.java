@@ -9,14 +9,17 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,13 @@ public final class XfrmSocket implements Closeable {
     private static final int ENOBUFS = 105;
     private static final int POLL_MILLIS = 200;
     private static final int RECV_BUFFER = 256 * 1024;
+    /**
+     * The most requests {@link #requestAll} puts in one datagram. The kernel answers a failing
+     * request even without NLM_F_ACK, and drops an answer that does not fit our receive buffer
+     * (ENOBUFS): 64 error answers are a fraction of the default 208 KiB. 64 NEWSAs of about 400
+     * bytes are also far below the kernel's limit on one datagram (its send buffer, netlink_sendmsg).
+     */
+    static final int BATCH = 64;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final LibC libc;
@@ -52,6 +62,8 @@ public final class XfrmSocket implements Closeable {
     private volatile Consumer<XfrmMessage> events = m -> { };
     private volatile BiConsumer<byte[], XfrmMessage> tap;
     private volatile boolean closed;
+    /** With a reader: how often the kernel dropped messages for us (ENOBUFS), so answers may be lost. */
+    private volatile long overruns;
     private int nextSeq = ThreadLocalRandom.current().nextInt(1, 1 << 30);
     /** Without a reader: messages of one datagram not yet looked at (a dump's parts arrive together). */
     private final ArrayDeque<XfrmMessage> unclaimed = new ArrayDeque<>();
@@ -59,7 +71,8 @@ public final class XfrmSocket implements Closeable {
     /** Only for a socket without reader: what {@link #receive} fills, used by one caller at a time. */
     private final byte[] answerBuffer;
 
-    private XfrmSocket(LibC libc, int fd, int portId, boolean events) {
+    /** Package-private for tests, which give it a fake libc; {@link #open} gives it the real one. */
+    XfrmSocket(LibC libc, int fd, int portId, boolean events) {
         this.libc = libc;
         this.fd = fd;
         this.portId = portId;
@@ -177,6 +190,114 @@ public final class XfrmSocket implements Closeable {
         return exchange(XfrmMessage.of(type, 0, new XfrmBody.Empty()), Xfrm.NLM_F_REQUEST | Xfrm.NLM_F_DUMP, true);
     }
 
+    /**
+     * Sends requests that the kernel answers with an ACK only (NEWSA, UPDSA, NEWAE, DELSA, ...),
+     * many in one datagram ({@link #BATCH} at most, one send each), and returns each request's
+     * outcome in order: empty if the kernel did it, else why not. Only the last request of a
+     * datagram asks for an ACK (NLM_F_ACK): the kernel handles a datagram's requests one after the
+     * other before send returns, answers each that fails with its error (and its sequence number)
+     * and goes on with the next one (netlink_rcv_skb), so once the last one's answer is in, every
+     * earlier request without an error answer was done. A request whose outcome cannot be known
+     * (no last answer within the timeout, answers dropped for a full receive buffer, a failed
+     * send) is reported as failed, never as done.
+     */
+    public synchronized List<Optional<XfrmException>> requestAll(List<XfrmMessage> requests) {
+        List<Optional<XfrmException>> out = new ArrayList<>(requests.size());
+        for (int from = 0; from < requests.size(); from += BATCH) {
+            out.addAll(batch(requests.subList(from, Math.min(requests.size(), from + BATCH))));
+        }
+        return out;
+    }
+
+    private List<Optional<XfrmException>> batch(List<XfrmMessage> requests) {
+        int n = requests.size();
+        int first = nextSeq;
+        nextSeq += n;
+        XfrmMessage[] sent = new XfrmMessage[n];
+        List<Optional<XfrmException>> results = new ArrayList<>(Collections.nCopies(n, null));
+        LinkedBlockingQueue<XfrmMessage> q = new LinkedBlockingQueue<>();
+        byte[] bytes = datagram(requests, first, sent);
+        for (int i = 0; i < n; i++) {
+            waiting.put(first + i, q);
+        }
+        long overrunsBefore = overruns;
+        String unknown = null;
+        boolean lost = false;
+        try {
+            send(bytes, () -> n + " requests from " + sent[0].describe());
+            long deadline = System.nanoTime() + DEFAULT_TIMEOUT.toNanos();
+            while (results.get(n - 1) == null && unknown == null) {
+                XfrmMessage r;
+                try {
+                    r = reader == null ? next(deadline) : take(q, deadline);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() == ENOBUFS) {
+                        lost = true; // and read on: the last answer may still come
+                    } else if (e.getErrorCode() != EINTR) {
+                        unknown = "recv failed: errno " + e.getErrorCode() + " (" + libc.strerror(e.getErrorCode())
+                                + ")";
+                    }
+                    continue;
+                }
+                if (r == null) {
+                    unknown = "no answer from the kernel within " + DEFAULT_TIMEOUT.toMillis() + " ms";
+                    continue;
+                }
+                int i = r.header().seq() - first;
+                if (r.header().pid() == portId && i >= 0 && i < n && r.body() instanceof XfrmBody.Error e) {
+                    results.set(i, e.error() == 0 ? Optional.empty() : Optional.of(failure(sent[i], e)));
+                } else {
+                    LOG.debug("dropped an XFRM answer nobody waits for: {}", r.describe());
+                    r.wipeKeys();
+                }
+            }
+            if (unknown == null && (lost || overruns != overrunsBefore)) {
+                unknown = "the kernel dropped messages for us (receive buffer full): this one's answer may be lost";
+            }
+        } catch (XfrmException e) {
+            unknown = e.getMessage();
+        } finally {
+            for (int i = 0; i < n; i++) {
+                waiting.remove(first + i);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (results.get(i) == null) {
+                results.set(i, unknown == null ? Optional.empty()
+                        : Optional.of(new XfrmException(sent[i].describe() + ": outcome unknown: " + unknown, 0)));
+            }
+        }
+        return results;
+    }
+
+    /** The requests with their sequence numbers, NLM_F_ACK on the last, in one buffer (each padded to 4 bytes). */
+    private byte[] datagram(List<XfrmMessage> requests, int first, XfrmMessage[] sent) {
+        int n = requests.size();
+        byte[][] parts = new byte[n][];
+        int length = 0;
+        for (int i = 0; i < n; i++) {
+            XfrmMessage m = requests.get(i);
+            int flags = Xfrm.NLM_F_REQUEST | (i == n - 1 ? Xfrm.NLM_F_ACK : 0) | m.header().flags();
+            sent[i] = new XfrmMessage(new NetlinkHeader(m.type(), flags, first + i, portId), m.body(), m.attributes());
+            parts[i] = codec.encode(sent[i]);
+            length += parts[i].length;
+        }
+        byte[] bytes = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, bytes, at, part.length);
+            at += part.length;
+            Arrays.fill(part, (byte) 0);
+        }
+        return bytes;
+    }
+
+    private XfrmException failure(XfrmMessage m, XfrmBody.Error e) {
+        int errno = -e.error();
+        return new XfrmException(m.describe() + " failed: errno " + errno + " (" + libc.strerror(errno) + ")"
+                + (e.message().isEmpty() ? "" : ": " + e.message()), errno);
+    }
+
     private synchronized List<XfrmMessage> exchange(XfrmMessage request, int flags, boolean dump)
             throws XfrmException {
         int seq = nextSeq++;
@@ -194,9 +315,7 @@ public final class XfrmSocket implements Closeable {
                 if (r.body() instanceof XfrmBody.Error e) {
                     if (e.error() != 0) {
                         all.forEach(XfrmMessage::wipeKeys);
-                        int errno = -e.error();
-                        throw new XfrmException(m.describe() + " failed: errno " + errno + " (" + libc.strerror(errno) + ")"
-                                + (e.message().isEmpty() ? "" : ": " + e.message()), errno);
+                        throw failure(m, e);
                     }
                     return all;
                 }
@@ -219,25 +338,20 @@ public final class XfrmSocket implements Closeable {
     /** Without a reader thread: receives on the caller's thread until the answer with {@code seq} arrives. */
     private XfrmMessage answer(int seq, XfrmMessage m) throws XfrmException {
         long deadline = System.nanoTime() + DEFAULT_TIMEOUT.toNanos();
-        ArrayDeque<XfrmMessage> pending = unclaimed;
         while (true) {
-            XfrmMessage r = pending.poll();
+            XfrmMessage r;
+            try {
+                r = next(deadline);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == EINTR) {
+                    continue;
+                }
+                throw new XfrmException(m.describe() + ": recv failed: errno " + e.getErrorCode() + " ("
+                        + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
+            }
             if (r == null) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    throw new XfrmException(m.describe() + ": no answer from the kernel within "
-                            + DEFAULT_TIMEOUT.toMillis() + " ms", 0);
-                }
-                try {
-                    pending.addAll(receive(answerBuffer, (int) Math.min(left, POLL_MILLIS)));
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() == EINTR) {
-                        continue;
-                    }
-                    throw new XfrmException(m.describe() + ": recv failed: errno " + e.getErrorCode() + " ("
-                            + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
-                }
-                continue;
+                throw new XfrmException(m.describe() + ": no answer from the kernel within "
+                        + DEFAULT_TIMEOUT.toMillis() + " ms", 0);
             }
             if (r.header().pid() == portId && r.header().seq() == seq) {
                 return r;
@@ -245,6 +359,31 @@ public final class XfrmSocket implements Closeable {
             // the late answer to a request that timed out: nobody waits for it any more
             LOG.debug("dropped an XFRM answer nobody waits for: {}", r.describe());
             r.wipeKeys();
+        }
+    }
+
+    /** Without a reader thread: the next message of this socket, received on the caller's thread; null after the deadline. */
+    private XfrmMessage next(long deadline) {
+        while (true) {
+            XfrmMessage r = unclaimed.poll();
+            if (r != null) {
+                return r;
+            }
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return null;
+            }
+            unclaimed.addAll(receive(answerBuffer, (int) Math.min(left, POLL_MILLIS)));
+        }
+    }
+
+    /** With a reader thread: the next answer it hands over; null after the deadline or when interrupted. */
+    private static XfrmMessage take(LinkedBlockingQueue<XfrmMessage> q, long deadline) {
+        try {
+            return q.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
@@ -263,20 +402,24 @@ public final class XfrmSocket implements Closeable {
     }
 
     private void send(XfrmMessage m) throws XfrmException {
-        if (closed) {
-            throw new XfrmException(m.describe() + ": XFRM socket closed", 0);
-        }
-        byte[] bytes = codec.encode(m);
+        send(codec.encode(m), m::describe);
+    }
+
+    /** Sends one datagram of one or more messages ({@code what} says which, for logs and errors) and wipes it. */
+    private void send(byte[] bytes, Supplier<String> what) throws XfrmException {
         try {
+            if (closed) {
+                throw new XfrmException(what.get() + ": XFRM socket closed", 0);
+            }
             if (LOG.isDebugEnabled()) {
-                LOG.debug("send {}", m.describe());
+                LOG.debug("send {}", what.get());
             }
             long n = libc.send(fd, bytes, new NativeLong(bytes.length), 0).longValue();
             if (n != bytes.length) {
-                throw new XfrmException(m.describe() + ": short send (" + n + " of " + bytes.length + " bytes)", 0);
+                throw new XfrmException(what.get() + ": short send (" + n + " of " + bytes.length + " bytes)", 0);
             }
         } catch (LastErrorException e) {
-            throw new XfrmException(m.describe() + " refused by send(): errno " + e.getErrorCode() + " ("
+            throw new XfrmException(what.get() + " refused by send(): errno " + e.getErrorCode() + " ("
                     + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
         } finally {
             Arrays.fill(bytes, (byte) 0);
@@ -331,6 +474,7 @@ public final class XfrmSocket implements Closeable {
                 receive(buf, POLL_MILLIS).forEach(this::dispatch);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == ENOBUFS) {
+                    overruns++;
                     LOG.warn("the kernel dropped XFRM messages for us (receive buffer full): ACQUIREs or EXPIREs"
                             + " may be lost");
                 } else if (!closed && e.getErrorCode() != EINTR) {
