@@ -189,19 +189,20 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
      * died without shutting down. Other daemons' entries (other reqids) are not touched.
      */
     public synchronized Leftovers removeLeftovers() throws KernelException {
-        int sas = 0;
+        List<XfrmMessage> deletes = new ArrayList<>();
         for (XfrmMessage m : dumpSas()) {
             m.wipeKeys();
             if (m.body() instanceof SaInfo i && isOurs(i.reqid())) {
-                try {
-                    socket.request(XfrmMessage.of(Xfrm.MSG_DELSA, 0,
-                            new SaId(i.daddr(), i.spi(), i.family(), i.proto())));
-                    sas++;
-                } catch (XfrmException e) {
-                    if (e.errno() != ESRCH) {
-                        throw e;
-                    }
-                }
+                deletes.add(XfrmMessage.of(Xfrm.MSG_DELSA, 0, new SaId(i.daddr(), i.spi(), i.family(), i.proto())));
+            }
+        }
+        // batched: a crashed HA node may have left tens of thousands
+        int sas = 0;
+        for (Optional<XfrmException> failure : socket.requestAll(deletes)) {
+            if (failure.isEmpty()) {
+                sas++;
+            } else if (failure.get().errno() != ESRCH) {
+                throw failure.get();
             }
         }
         int pols = 0;

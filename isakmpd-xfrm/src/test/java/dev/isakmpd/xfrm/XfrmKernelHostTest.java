@@ -94,6 +94,18 @@ class XfrmKernelHostTest {
     }
 
     @Test
+    void leftoversAreRemovedInBatches() throws Exception {
+        List<Integer> spis = new ArrayList<>();
+        for (int i = 0; i < XfrmSocket.BATCH + 6; i++) {
+            spis.add(kernel.allocateSpi(PEER, US, 0x7d000, 0x7dfff));
+        }
+        assertTrue(kernel.removeLeftovers().sas() >= spis.size());
+        for (int spi : spis) {
+            assertTrue(kernel.get(US, spi).isEmpty(), Integer.toHexString(spi));
+        }
+    }
+
+    @Test
     void installsWithRfc4868TruncationWhereTheKernelHasEsp() throws Exception {
         byte[] auth = new byte[32];
         Arrays.fill(auth, (byte) 0x5a);
