@@ -64,6 +64,7 @@ public final class XfrmCounters {
                     + ": want at least 1 packet and 100 ms");
         }
         events.join(Xfrm.XFRMNLGRP_AEVENTS);
+        events.dropCounterEchoes(); // the numbers set gives are ours already
         this.interval = interval;
         this.packets = packets;
     }

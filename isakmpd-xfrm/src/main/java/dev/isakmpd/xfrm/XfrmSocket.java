@@ -1,6 +1,8 @@
 package dev.isakmpd.xfrm;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import java.io.Closeable;
 import java.nio.ByteBuffer;
@@ -43,6 +45,17 @@ public final class XfrmSocket implements Closeable {
     private static final int EAFNOSUPPORT = 97;
     private static final int ENOBUFS = 105;
     private static final int POLL_MILLIS = 200;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ATTACH_FILTER = 26;
+    // classic BPF (linux/bpf_common.h)
+    private static final int BPF_LD = 0x00;
+    private static final int BPF_JMP = 0x05;
+    private static final int BPF_RET = 0x06;
+    private static final int BPF_W = 0x00;
+    private static final int BPF_H = 0x08;
+    private static final int BPF_ABS = 0x20;
+    private static final int BPF_JEQ = 0x10;
+    private static final int BPF_K = 0x00;
     private static final int RECV_BUFFER = 256 * 1024;
     /**
      * The most requests {@link #requestAll} puts in one datagram. The kernel answers a failing
@@ -160,6 +173,53 @@ public final class XfrmSocket implements Closeable {
             throw new XfrmException("joining XFRM multicast group " + group + " failed: errno " + errno + " ("
                     + libc.strerror(errno) + ")", errno);
         }
+    }
+
+    /**
+     * Drops, in the kernel, the NEWAE it multicasts after each of our own NEWAE requests (flags
+     * XFRM_AE_CU): an HA takeover sets thousands of inbound windows, and each echo would cost this
+     * socket a wake-up and a receive for numbers the daemon just chose itself. The kernel's own
+     * reports (XFRM_AE_CR after REPLAY_THRESH packets, XFRM_AE_CE on the timer) and every other
+     * message pass. A classic BPF socket filter (SO_ATTACH_FILTER) over the message's first bytes.
+     */
+    public void dropCounterEchoes() throws XfrmException {
+        byte[] program = counterEchoFilter(ByteOrder.nativeOrder());
+        try (Memory filter = new Memory(program.length); Memory fprog = new Memory(2L * Native.POINTER_SIZE)) {
+            filter.write(0, program, 0, program.length);
+            fprog.clear();
+            fprog.setShort(0, (short) (program.length / 8));
+            fprog.setPointer(Native.POINTER_SIZE, filter);
+            libc.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 2 * Native.POINTER_SIZE);
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            throw new XfrmException("attaching the socket filter for NEWAE echoes failed: errno " + errno + " ("
+                    + libc.strerror(errno) + ")", errno);
+        }
+    }
+
+    /**
+     * struct sock_filter[6] (code u16, jt u8, jf u8, k u32, in host order): accept unless
+     * nlmsg_type is XFRM_MSG_NEWAE and xfrm_aevent_id.flags (after the 16-byte header, at 40 in
+     * the body) is XFRM_AE_CU. BPF loads are big-endian, so the constants are the host-order
+     * fields read that way.
+     */
+    static byte[] counterEchoFilter(ByteOrder host) {
+        int type = ByteBuffer.allocate(2).order(host).putShort(0, (short) Xfrm.MSG_NEWAE).order(ByteOrder.BIG_ENDIAN)
+                .getShort(0) & 0xffff;
+        int flags = ByteBuffer.allocate(4).order(host).putInt(0, Xfrm.XFRM_AE_CU).order(ByteOrder.BIG_ENDIAN)
+                .getInt(0);
+        ByteBuffer b = ByteBuffer.allocate(6 * 8).order(host);
+        instruction(b, BPF_LD | BPF_H | BPF_ABS, 0, 0, 4); // nlmsg_type
+        instruction(b, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, type);
+        instruction(b, BPF_LD | BPF_W | BPF_ABS, 0, 0, Xfrm.NLMSG_HDRLEN + 40); // xfrm_aevent_id.flags
+        instruction(b, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, flags);
+        instruction(b, BPF_RET | BPF_K, 0, 0, 0); // drop
+        instruction(b, BPF_RET | BPF_K, 0, 0, -1); // accept all of it
+        return b.array();
+    }
+
+    private static void instruction(ByteBuffer b, int code, int jt, int jf, int k) {
+        b.putShort((short) code).put((byte) jt).put((byte) jf).putInt(k);
     }
 
     /** Where unsolicited messages go; called on the reader thread. */

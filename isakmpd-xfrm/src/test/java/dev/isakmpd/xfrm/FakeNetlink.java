@@ -2,6 +2,7 @@ package dev.isakmpd.xfrm;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -108,6 +109,11 @@ final class FakeNetlink implements LibC {
 
     @Override
     public int setsockopt(int fd, int level, int name, int[] value, int len) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int setsockopt(int fd, int level, int name, Pointer value, int len) {
         throw new UnsupportedOperationException();
     }
 

@@ -106,6 +106,13 @@ class XfrmKernelHostTest {
     }
 
     @Test
+    void theKernelTakesTheFilterForCounterEchoes() throws Exception {
+        // checked by the kernel's BPF verifier on attach (EINVAL if malformed); what it drops: CounterEchoFilterTest
+        kernel.counters().report(1024, Duration.ofSeconds(1));
+        assertTrue(kernel.counters().reporting());
+    }
+
+    @Test
     void installsWithRfc4868TruncationWhereTheKernelHasEsp() throws Exception {
         byte[] auth = new byte[32];
         Arrays.fill(auth, (byte) 0x5a);
