@@ -2,12 +2,15 @@
 # Issue 15's HA numbers that need the kernel lab (User-Mode Linux: this host's kernel has XFRM
 # netlink but no ESP, and no sch_netem), in one lab boot (docs/ha.md "Scale"):
 #  1. the kernel's share of a takeover of PAIRS IPsec SA pairs through our XFRM back-end
-#     (dev.isakmpd.daemon.bench.XfrmTakeoverBench);
+#     (dev.isakmpd.daemon.runtime.XfrmTakeoverBench);
 #  2. acknowledged replication latency between two JVMs in two network namespaces over a veth
 #     pair (a sync link, 203.0.113.129-130), COUNT records, without and with netem's 1 ms delay
 #     on both ends (dev.isakmpd.ha.AckLatencyBench).
 #
 #   scripts/bench-ha-lab.sh [PAIRS [COUNT]]     # defaults 10000, 3000: one boot, a few minutes
+# COUNT 0 measures the takeover only. The daemon's log of the takeover goes to
+# isakmpd-daemon/target/bench-ha-lab/takeover.log; BENCH_JFR=1 also records a Java Flight
+# Recording of it there (takeover.jfr; `jfr print --events jdk.ExecutionSample`).
 set -eu
 cd "$(dirname "$0")/.."
 PAIRS=${1:-10000}
@@ -26,10 +29,12 @@ fi
 HA="isakmpd-ha/target/test-classes:isakmpd-ha/target/classes:$(cat "$OUT/ha-cp.txt")"
 load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 echo "kernel lab: $(uname -r), $(nproc) CPU, guest $(load)"
-java -XX:+UseSerialGC -Xmx512m -Djna.tmpdir="$OUT" \
+java -XX:+UseSerialGC -Xmx512m -Djna.tmpdir="$OUT" ${BENCH_JFR:+-XX:StartFlightRecording=filename=$OUT/takeover.jfr} \
     -cp "isakmpd-daemon/target/test-classes:isakmpd-daemon/target/isakmpd.jar:isakmpd-daemon/target/lib/*" \
-    dev.isakmpd.daemon.bench.XfrmTakeoverBench "$PAIRS"
+    dev.isakmpd.daemon.runtime.XfrmTakeoverBench "$PAIRS" 2>"$OUT/takeover.log" || { tail -20 "$OUT/takeover.log"; exit 1; }
+echo "daemon log: $(grep -c ' ERROR ' "$OUT/takeover.log" || true) errors, $(wc -l <"$OUT/takeover.log") lines"
 echo "$(load)"
+[ "$COUNT" != 0 ] || exit 0
 
 ip netns add ha-a
 ip netns add ha-b

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
 
 /** The libc calls a netlink socket needs (JNA interface mapping). */
 interface LibC extends Library {
@@ -15,6 +16,9 @@ interface LibC extends Library {
     int getsockname(int fd, byte[] addr, int[] len) throws LastErrorException;
 
     int setsockopt(int fd, int level, int name, int[] value, int len) throws LastErrorException;
+
+    /** For SO_ATTACH_FILTER: {@code value} is a struct sock_fprog. */
+    int setsockopt(int fd, int level, int name, Pointer value, int len) throws LastErrorException;
 
     NativeLong send(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
 

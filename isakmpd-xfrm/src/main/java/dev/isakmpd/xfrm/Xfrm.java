@@ -65,6 +65,8 @@ public final class Xfrm {
     public static final int XFRM_AE_RVAL = 2;
     /** Asks GETAE for the current lifetime counters. */
     public static final int XFRM_AE_LVAL = 4;
+    /** In a NEWAE event: a NEWAE request set the numbers ("caused by update"), not traffic or the timer. */
+    public static final int XFRM_AE_CU = 64;
 
     // ---- attributes (enum xfrm_attr_type_t)
     public static final int XFRMA_ALG_AUTH = 1;

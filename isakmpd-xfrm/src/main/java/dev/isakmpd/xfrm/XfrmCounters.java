@@ -64,12 +64,18 @@ public final class XfrmCounters {
                     + ": want at least 1 packet and 100 ms");
         }
         events.join(Xfrm.XFRMNLGRP_AEVENTS);
+        events.dropCounterEchoes(); // the numbers set gives are ours already
         this.interval = interval;
         this.packets = packets;
     }
 
     boolean reporting() {
         return packets > 0;
+    }
+
+    /** Whether the next SA installed measures the kernel's tick rate ({@link #installed} asks the kernel). */
+    boolean probing() {
+        return reporting() && hz == 0;
     }
 
     /** The thresholds a NEWSA carries (none unless {@link #report} was called). */
@@ -87,7 +93,7 @@ public final class XfrmCounters {
 
     /** After a NEWSA with {@link #thresholds}: the first one measures HZ and corrects its own timer. */
     void installed(InetAddress destination, int spi, int proto) throws KernelException {
-        if (!reporting() || hz != 0) {
+        if (!probing()) {
             return;
         }
         XfrmMessage r = requests.query(XfrmMessage.of(Xfrm.MSG_GETAE, 0,
@@ -126,9 +132,13 @@ public final class XfrmCounters {
      * window up to what the old one had received.
      */
     public void set(InetAddress destination, int spi, ProtocolId protocol, ReplayState state) throws KernelException {
-        requests.request(XfrmMessage.of(Xfrm.MSG_NEWAE, Xfrm.NLM_F_REPLACE,
-                aeventId(destination, spi, XfrmKernel.proto(protocol), 0),
-                new Replay((int) state.outbound(), (int) state.inbound(), state.window())));
+        requests.request(setRequest(destination, spi, protocol, state));
+    }
+
+    /** The NEWAE of {@link #set}, for a batch ({@link XfrmKernel#writeAll}). */
+    static XfrmMessage setRequest(InetAddress destination, int spi, ProtocolId protocol, ReplayState state) {
+        return XfrmMessage.of(Xfrm.MSG_NEWAE, Xfrm.NLM_F_REPLACE, aeventId(destination, spi, XfrmKernel.proto(protocol),
+                0), new Replay((int) state.outbound(), (int) state.inbound(), state.window()));
     }
 
     /** A NEWAE (event or GETAE answer) as counters; empty if it lacks the replay state. */

@@ -189,19 +189,20 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
      * died without shutting down. Other daemons' entries (other reqids) are not touched.
      */
     public synchronized Leftovers removeLeftovers() throws KernelException {
-        int sas = 0;
+        List<XfrmMessage> deletes = new ArrayList<>();
         for (XfrmMessage m : dumpSas()) {
             m.wipeKeys();
             if (m.body() instanceof SaInfo i && isOurs(i.reqid())) {
-                try {
-                    socket.request(XfrmMessage.of(Xfrm.MSG_DELSA, 0,
-                            new SaId(i.daddr(), i.spi(), i.family(), i.proto())));
-                    sas++;
-                } catch (XfrmException e) {
-                    if (e.errno() != ESRCH) {
-                        throw e;
-                    }
-                }
+                deletes.add(XfrmMessage.of(Xfrm.MSG_DELSA, 0, new SaId(i.daddr(), i.spi(), i.family(), i.proto())));
+            }
+        }
+        // batched: a crashed HA node may have left tens of thousands
+        int sas = 0;
+        for (Optional<XfrmException> failure : socket.requestAll(deletes)) {
+            if (failure.isEmpty()) {
+                sas++;
+            } else if (failure.get().errno() != ESRCH) {
+                throw failure.get();
             }
         }
         int pols = 0;
@@ -295,6 +296,80 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         kernelSas(sa).forEach(k -> installed.put(k, sa));
     }
 
+    /** One SA write of {@link #writeAll}. */
+    public sealed interface SaWrite permits Install, SetCounters {
+        IpsecSa sa();
+    }
+
+    /** Installs {@code sa} as {@link #install(IpsecSa, ReplayState)} does ({@code start} may be null). */
+    public record Install(IpsecSa sa, ReplayState start) implements SaWrite {
+    }
+
+    /** Sets the sequence numbers of an installed SA as {@link XfrmCounters#set} does. */
+    public record SetCounters(IpsecSa sa, ReplayState state) implements SaWrite {
+    }
+
+    /**
+     * Does the writes in order, many requests to one send ({@link XfrmSocket#requestAll}) rather
+     * than a round trip each: an HA takeover installs thousands of outbound SAs and sets as many
+     * inbound windows at once. Returns each write's outcome, in order: empty if done, else why
+     * not; a failed write does not stop the others. A bundle (AH, IPComp) goes in alone as
+     * {@link #install} puts it (its members removed again if one fails), and so does the first SA
+     * after {@link XfrmCounters#report}, which measures the kernel's tick rate.
+     */
+    public synchronized List<Optional<KernelException>> writeAll(List<SaWrite> writes) {
+        List<Optional<KernelException>> out = new ArrayList<>(Collections.nCopies(writes.size(), Optional.empty()));
+        List<Integer> batched = new ArrayList<>();
+        List<XfrmMessage> requests = new ArrayList<>();
+        for (int i = 0; i < writes.size(); i++) {
+            SaWrite w = writes.get(i);
+            try {
+                if (w instanceof Install in && (kernelSas(in.sa()).size() > 1 || counters.probing())) {
+                    send(writes, batched, requests, out);
+                    install(in.sa(), in.start());
+                } else if (w instanceof Install in) {
+                    requests.add(saRequest(in.sa(), kernelSas(in.sa()).get(0), mode(in.sa().mode()), in.start()));
+                    batched.add(i);
+                } else if (w instanceof SetCounters c) {
+                    requests.add(XfrmCounters.setRequest(c.sa().destination(), c.sa().spi(), c.sa().protocol(),
+                            c.state()));
+                    batched.add(i);
+                }
+            } catch (KernelException e) {
+                out.set(i, Optional.of(e));
+            }
+        }
+        send(writes, batched, requests, out);
+        return out;
+    }
+
+    /** The batched requests of {@link #writeAll} so far: sent, their keys wiped, their outcomes in {@code out}. */
+    private void send(List<SaWrite> writes, List<Integer> batched, List<XfrmMessage> requests,
+            List<Optional<KernelException>> out) {
+        if (requests.isEmpty()) {
+            return;
+        }
+        List<Optional<XfrmException>> done;
+        try {
+            done = socket.requestAll(requests);
+        } finally {
+            requests.forEach(XfrmMessage::wipeKeys);
+        }
+        for (int k = 0; k < batched.size(); k++) {
+            int i = batched.get(k);
+            if (done.get(k).isPresent()) {
+                out.set(i, Optional.of(done.get(k).get()));
+            } else if (writes.get(i) instanceof Install in) {
+                // not probing (see writeAll): counters.installed has nothing to ask
+                SaKey key = kernelSas(in.sa()).get(0);
+                reserved.remove(key);
+                installed.put(key, in.sa());
+            }
+        }
+        batched.clear();
+        requests.clear();
+    }
+
     /** The kernel SAs of an IpsecSa, innermost first (SaBundle). */
     private static List<SaKey> kernelSas(IpsecSa sa) {
         return SaBundle.innermostFirst(sa).stream().map(m -> new SaKey(sa.destination(), m.spi(), proto(m.protocol())))
@@ -302,6 +377,20 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
     }
 
     private void installOne(IpsecSa sa, SaKey key, int mode, ReplayState start) throws KernelException {
+        XfrmMessage m = saRequest(sa, key, mode, start);
+        try {
+            socket.request(m);
+        } finally {
+            m.wipeKeys();
+        }
+        reserved.remove(key);
+        if (key.proto() != Xfrm.IPPROTO_COMP) {
+            counters.installed(key.destination(), key.spi(), key.proto());
+        }
+    }
+
+    /** The NEWSA (UPDSA for an SPI from ALLOCSPI) of one kernel SA; its keys are to be wiped after sending. */
+    private XfrmMessage saRequest(IpsecSa sa, SaKey key, int mode, ReplayState start) throws KernelException {
         boolean update = sa.direction() == IpsecSa.Direction.IN && reserved.containsKey(key);
         boolean comp = key.proto() == Xfrm.IPPROTO_COMP;
         // strongSwan gives IPComp SAs no lifetime: they go when their ESP (or AH) SA is deleted
@@ -332,22 +421,8 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         if (start != null) {
             attributes.add(new XfrmAttribute.Replay((int) start.outbound(), (int) start.inbound(), start.window()));
         }
-        XfrmMessage m = XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info,
+        return XfrmMessage.of(update ? Xfrm.MSG_UPDSA : Xfrm.MSG_NEWSA, 0, info,
                 attributes.toArray(XfrmAttribute[]::new));
-        try {
-            socket.request(m);
-        } finally {
-            m.wipeKeys();
-            attributes.forEach(x -> {
-                if (x instanceof Algorithm alg) {
-                    alg.wipe();
-                }
-            });
-        }
-        reserved.remove(key);
-        if (!comp) {
-            counters.installed(key.destination(), key.spi(), key.proto());
-        }
     }
 
     static int proto(ProtocolId p) {

@@ -1,6 +1,8 @@
 package dev.isakmpd.xfrm;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import java.io.Closeable;
 import java.nio.ByteBuffer;
@@ -9,14 +11,17 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +45,25 @@ public final class XfrmSocket implements Closeable {
     private static final int EAFNOSUPPORT = 97;
     private static final int ENOBUFS = 105;
     private static final int POLL_MILLIS = 200;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ATTACH_FILTER = 26;
+    // classic BPF (linux/bpf_common.h)
+    private static final int BPF_LD = 0x00;
+    private static final int BPF_JMP = 0x05;
+    private static final int BPF_RET = 0x06;
+    private static final int BPF_W = 0x00;
+    private static final int BPF_H = 0x08;
+    private static final int BPF_ABS = 0x20;
+    private static final int BPF_JEQ = 0x10;
+    private static final int BPF_K = 0x00;
     private static final int RECV_BUFFER = 256 * 1024;
+    /**
+     * The most requests {@link #requestAll} puts in one datagram. The kernel answers a failing
+     * request even without NLM_F_ACK, and drops an answer that does not fit our receive buffer
+     * (ENOBUFS): 64 error answers are a fraction of the default 208 KiB. 64 NEWSAs of about 400
+     * bytes are also far below the kernel's limit on one datagram (its send buffer, netlink_sendmsg).
+     */
+    static final int BATCH = 64;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final LibC libc;
@@ -52,6 +75,8 @@ public final class XfrmSocket implements Closeable {
     private volatile Consumer<XfrmMessage> events = m -> { };
     private volatile BiConsumer<byte[], XfrmMessage> tap;
     private volatile boolean closed;
+    /** With a reader: how often the kernel dropped messages for us (ENOBUFS), so answers may be lost. */
+    private volatile long overruns;
     private int nextSeq = ThreadLocalRandom.current().nextInt(1, 1 << 30);
     /** Without a reader: messages of one datagram not yet looked at (a dump's parts arrive together). */
     private final ArrayDeque<XfrmMessage> unclaimed = new ArrayDeque<>();
@@ -59,7 +84,8 @@ public final class XfrmSocket implements Closeable {
     /** Only for a socket without reader: what {@link #receive} fills, used by one caller at a time. */
     private final byte[] answerBuffer;
 
-    private XfrmSocket(LibC libc, int fd, int portId, boolean events) {
+    /** Package-private for tests, which give it a fake libc; {@link #open} gives it the real one. */
+    XfrmSocket(LibC libc, int fd, int portId, boolean events) {
         this.libc = libc;
         this.fd = fd;
         this.portId = portId;
@@ -149,6 +175,53 @@ public final class XfrmSocket implements Closeable {
         }
     }
 
+    /**
+     * Drops, in the kernel, the NEWAE it multicasts after each of our own NEWAE requests (flags
+     * XFRM_AE_CU): an HA takeover sets thousands of inbound windows, and each echo would cost this
+     * socket a wake-up and a receive for numbers the daemon just chose itself. The kernel's own
+     * reports (XFRM_AE_CR after REPLAY_THRESH packets, XFRM_AE_CE on the timer) and every other
+     * message pass. A classic BPF socket filter (SO_ATTACH_FILTER) over the message's first bytes.
+     */
+    public void dropCounterEchoes() throws XfrmException {
+        byte[] program = counterEchoFilter(ByteOrder.nativeOrder());
+        try (Memory filter = new Memory(program.length); Memory fprog = new Memory(2L * Native.POINTER_SIZE)) {
+            filter.write(0, program, 0, program.length);
+            fprog.clear();
+            fprog.setShort(0, (short) (program.length / 8));
+            fprog.setPointer(Native.POINTER_SIZE, filter);
+            libc.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 2 * Native.POINTER_SIZE);
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            throw new XfrmException("attaching the socket filter for NEWAE echoes failed: errno " + errno + " ("
+                    + libc.strerror(errno) + ")", errno);
+        }
+    }
+
+    /**
+     * struct sock_filter[6] (code u16, jt u8, jf u8, k u32, in host order): accept unless
+     * nlmsg_type is XFRM_MSG_NEWAE and xfrm_aevent_id.flags (after the 16-byte header, at 40 in
+     * the body) is XFRM_AE_CU. BPF loads are big-endian, so the constants are the host-order
+     * fields read that way.
+     */
+    static byte[] counterEchoFilter(ByteOrder host) {
+        int type = ByteBuffer.allocate(2).order(host).putShort(0, (short) Xfrm.MSG_NEWAE).order(ByteOrder.BIG_ENDIAN)
+                .getShort(0) & 0xffff;
+        int flags = ByteBuffer.allocate(4).order(host).putInt(0, Xfrm.XFRM_AE_CU).order(ByteOrder.BIG_ENDIAN)
+                .getInt(0);
+        ByteBuffer b = ByteBuffer.allocate(6 * 8).order(host);
+        instruction(b, BPF_LD | BPF_H | BPF_ABS, 0, 0, 4); // nlmsg_type
+        instruction(b, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, type);
+        instruction(b, BPF_LD | BPF_W | BPF_ABS, 0, 0, Xfrm.NLMSG_HDRLEN + 40); // xfrm_aevent_id.flags
+        instruction(b, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, flags);
+        instruction(b, BPF_RET | BPF_K, 0, 0, 0); // drop
+        instruction(b, BPF_RET | BPF_K, 0, 0, -1); // accept all of it
+        return b.array();
+    }
+
+    private static void instruction(ByteBuffer b, int code, int jt, int jf, int k) {
+        b.putShort((short) code).put((byte) jt).put((byte) jf).putInt(k);
+    }
+
     /** Where unsolicited messages go; called on the reader thread. */
     public void onEvent(Consumer<XfrmMessage> listener) {
         this.events = listener;
@@ -177,6 +250,114 @@ public final class XfrmSocket implements Closeable {
         return exchange(XfrmMessage.of(type, 0, new XfrmBody.Empty()), Xfrm.NLM_F_REQUEST | Xfrm.NLM_F_DUMP, true);
     }
 
+    /**
+     * Sends requests that the kernel answers with an ACK only (NEWSA, UPDSA, NEWAE, DELSA, ...),
+     * many in one datagram ({@link #BATCH} at most, one send each), and returns each request's
+     * outcome in order: empty if the kernel did it, else why not. Only the last request of a
+     * datagram asks for an ACK (NLM_F_ACK): the kernel handles a datagram's requests one after the
+     * other before send returns, answers each that fails with its error (and its sequence number)
+     * and goes on with the next one (netlink_rcv_skb), so once the last one's answer is in, every
+     * earlier request without an error answer was done. A request whose outcome cannot be known
+     * (no last answer within the timeout, answers dropped for a full receive buffer, a failed
+     * send) is reported as failed, never as done.
+     */
+    public synchronized List<Optional<XfrmException>> requestAll(List<XfrmMessage> requests) {
+        List<Optional<XfrmException>> out = new ArrayList<>(requests.size());
+        for (int from = 0; from < requests.size(); from += BATCH) {
+            out.addAll(batch(requests.subList(from, Math.min(requests.size(), from + BATCH))));
+        }
+        return out;
+    }
+
+    private List<Optional<XfrmException>> batch(List<XfrmMessage> requests) {
+        int n = requests.size();
+        int first = nextSeq;
+        nextSeq += n;
+        XfrmMessage[] sent = new XfrmMessage[n];
+        List<Optional<XfrmException>> results = new ArrayList<>(Collections.nCopies(n, null));
+        LinkedBlockingQueue<XfrmMessage> q = new LinkedBlockingQueue<>();
+        byte[] bytes = datagram(requests, first, sent);
+        for (int i = 0; i < n; i++) {
+            waiting.put(first + i, q);
+        }
+        long overrunsBefore = overruns;
+        String unknown = null;
+        boolean lost = false;
+        try {
+            send(bytes, () -> n + " requests from " + sent[0].describe());
+            long deadline = System.nanoTime() + DEFAULT_TIMEOUT.toNanos();
+            while (results.get(n - 1) == null && unknown == null) {
+                XfrmMessage r;
+                try {
+                    r = reader == null ? next(deadline) : take(q, deadline);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() == ENOBUFS) {
+                        lost = true; // and read on: the last answer may still come
+                    } else if (e.getErrorCode() != EINTR) {
+                        unknown = "recv failed: errno " + e.getErrorCode() + " (" + libc.strerror(e.getErrorCode())
+                                + ")";
+                    }
+                    continue;
+                }
+                if (r == null) {
+                    unknown = "no answer from the kernel within " + DEFAULT_TIMEOUT.toMillis() + " ms";
+                    continue;
+                }
+                int i = r.header().seq() - first;
+                if (r.header().pid() == portId && i >= 0 && i < n && r.body() instanceof XfrmBody.Error e) {
+                    results.set(i, e.error() == 0 ? Optional.empty() : Optional.of(failure(sent[i], e)));
+                } else {
+                    LOG.debug("dropped an XFRM answer nobody waits for: {}", r.describe());
+                    r.wipeKeys();
+                }
+            }
+            if (unknown == null && (lost || overruns != overrunsBefore)) {
+                unknown = "the kernel dropped messages for us (receive buffer full): this one's answer may be lost";
+            }
+        } catch (XfrmException e) {
+            unknown = e.getMessage();
+        } finally {
+            for (int i = 0; i < n; i++) {
+                waiting.remove(first + i);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (results.get(i) == null) {
+                results.set(i, unknown == null ? Optional.empty()
+                        : Optional.of(new XfrmException(sent[i].describe() + ": outcome unknown: " + unknown, 0)));
+            }
+        }
+        return results;
+    }
+
+    /** The requests with their sequence numbers, NLM_F_ACK on the last, in one buffer (each padded to 4 bytes). */
+    private byte[] datagram(List<XfrmMessage> requests, int first, XfrmMessage[] sent) {
+        int n = requests.size();
+        byte[][] parts = new byte[n][];
+        int length = 0;
+        for (int i = 0; i < n; i++) {
+            XfrmMessage m = requests.get(i);
+            int flags = Xfrm.NLM_F_REQUEST | (i == n - 1 ? Xfrm.NLM_F_ACK : 0) | m.header().flags();
+            sent[i] = new XfrmMessage(new NetlinkHeader(m.type(), flags, first + i, portId), m.body(), m.attributes());
+            parts[i] = codec.encode(sent[i]);
+            length += parts[i].length;
+        }
+        byte[] bytes = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, bytes, at, part.length);
+            at += part.length;
+            Arrays.fill(part, (byte) 0);
+        }
+        return bytes;
+    }
+
+    private XfrmException failure(XfrmMessage m, XfrmBody.Error e) {
+        int errno = -e.error();
+        return new XfrmException(m.describe() + " failed: errno " + errno + " (" + libc.strerror(errno) + ")"
+                + (e.message().isEmpty() ? "" : ": " + e.message()), errno);
+    }
+
     private synchronized List<XfrmMessage> exchange(XfrmMessage request, int flags, boolean dump)
             throws XfrmException {
         int seq = nextSeq++;
@@ -194,9 +375,7 @@ public final class XfrmSocket implements Closeable {
                 if (r.body() instanceof XfrmBody.Error e) {
                     if (e.error() != 0) {
                         all.forEach(XfrmMessage::wipeKeys);
-                        int errno = -e.error();
-                        throw new XfrmException(m.describe() + " failed: errno " + errno + " (" + libc.strerror(errno) + ")"
-                                + (e.message().isEmpty() ? "" : ": " + e.message()), errno);
+                        throw failure(m, e);
                     }
                     return all;
                 }
@@ -219,25 +398,20 @@ public final class XfrmSocket implements Closeable {
     /** Without a reader thread: receives on the caller's thread until the answer with {@code seq} arrives. */
     private XfrmMessage answer(int seq, XfrmMessage m) throws XfrmException {
         long deadline = System.nanoTime() + DEFAULT_TIMEOUT.toNanos();
-        ArrayDeque<XfrmMessage> pending = unclaimed;
         while (true) {
-            XfrmMessage r = pending.poll();
+            XfrmMessage r;
+            try {
+                r = next(deadline);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == EINTR) {
+                    continue;
+                }
+                throw new XfrmException(m.describe() + ": recv failed: errno " + e.getErrorCode() + " ("
+                        + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
+            }
             if (r == null) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    throw new XfrmException(m.describe() + ": no answer from the kernel within "
-                            + DEFAULT_TIMEOUT.toMillis() + " ms", 0);
-                }
-                try {
-                    pending.addAll(receive(answerBuffer, (int) Math.min(left, POLL_MILLIS)));
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() == EINTR) {
-                        continue;
-                    }
-                    throw new XfrmException(m.describe() + ": recv failed: errno " + e.getErrorCode() + " ("
-                            + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
-                }
-                continue;
+                throw new XfrmException(m.describe() + ": no answer from the kernel within "
+                        + DEFAULT_TIMEOUT.toMillis() + " ms", 0);
             }
             if (r.header().pid() == portId && r.header().seq() == seq) {
                 return r;
@@ -245,6 +419,31 @@ public final class XfrmSocket implements Closeable {
             // the late answer to a request that timed out: nobody waits for it any more
             LOG.debug("dropped an XFRM answer nobody waits for: {}", r.describe());
             r.wipeKeys();
+        }
+    }
+
+    /** Without a reader thread: the next message of this socket, received on the caller's thread; null after the deadline. */
+    private XfrmMessage next(long deadline) {
+        while (true) {
+            XfrmMessage r = unclaimed.poll();
+            if (r != null) {
+                return r;
+            }
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return null;
+            }
+            unclaimed.addAll(receive(answerBuffer, (int) Math.min(left, POLL_MILLIS)));
+        }
+    }
+
+    /** With a reader thread: the next answer it hands over; null after the deadline or when interrupted. */
+    private static XfrmMessage take(LinkedBlockingQueue<XfrmMessage> q, long deadline) {
+        try {
+            return q.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
@@ -263,20 +462,24 @@ public final class XfrmSocket implements Closeable {
     }
 
     private void send(XfrmMessage m) throws XfrmException {
-        if (closed) {
-            throw new XfrmException(m.describe() + ": XFRM socket closed", 0);
-        }
-        byte[] bytes = codec.encode(m);
+        send(codec.encode(m), m::describe);
+    }
+
+    /** Sends one datagram of one or more messages ({@code what} says which, for logs and errors) and wipes it. */
+    private void send(byte[] bytes, Supplier<String> what) throws XfrmException {
         try {
+            if (closed) {
+                throw new XfrmException(what.get() + ": XFRM socket closed", 0);
+            }
             if (LOG.isDebugEnabled()) {
-                LOG.debug("send {}", m.describe());
+                LOG.debug("send {}", what.get());
             }
             long n = libc.send(fd, bytes, new NativeLong(bytes.length), 0).longValue();
             if (n != bytes.length) {
-                throw new XfrmException(m.describe() + ": short send (" + n + " of " + bytes.length + " bytes)", 0);
+                throw new XfrmException(what.get() + ": short send (" + n + " of " + bytes.length + " bytes)", 0);
             }
         } catch (LastErrorException e) {
-            throw new XfrmException(m.describe() + " refused by send(): errno " + e.getErrorCode() + " ("
+            throw new XfrmException(what.get() + " refused by send(): errno " + e.getErrorCode() + " ("
                     + libc.strerror(e.getErrorCode()) + ")", e.getErrorCode());
         } finally {
             Arrays.fill(bytes, (byte) 0);
@@ -331,6 +534,7 @@ public final class XfrmSocket implements Closeable {
                 receive(buf, POLL_MILLIS).forEach(this::dispatch);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == ENOBUFS) {
+                    overruns++;
                     LOG.warn("the kernel dropped XFRM messages for us (receive buffer full): ACQUIREs or EXPIREs"
                             + " may be lost");
                 } else if (!closed && e.getErrorCode() != EINTR) {

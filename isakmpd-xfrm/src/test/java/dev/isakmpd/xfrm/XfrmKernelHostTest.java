@@ -13,7 +13,10 @@ import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.oakley.SecretBytes;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,48 @@ class XfrmKernelHostTest {
         assertEquals(3, e.errno());
         assertTrue(e.getMessage().startsWith("XFRM_MSG_DELSA proto 50 spi 0x00007777 dst 198.51.100.2 failed: errno 3"
                 + " (No such process)"), e.getMessage());
+    }
+
+    @Test
+    void aBatchReportsEachRequestsOutcomeAndGoesOnAfterAFailure() throws Exception {
+        // larval SAs (ALLOCSPI needs no ESP), deleted in one batch of more than one datagram
+        List<Integer> spis = new ArrayList<>();
+        for (int i = 0; i < XfrmSocket.BATCH + 6; i++) {
+            spis.add(kernel.allocateSpi(PEER, US, 0x7c000, 0x7cfff));
+        }
+        List<XfrmMessage> deletes = new ArrayList<>();
+        spis.forEach(spi -> deletes.add(XfrmMessage.of(Xfrm.MSG_DELSA, 0, new XfrmBody.SaId(US, spi, Xfrm.AF_INET,
+                Xfrm.IPPROTO_ESP))));
+        deletes.add(3, XfrmMessage.of(Xfrm.MSG_DELSA, 0, new XfrmBody.SaId(US, 0x7bfff, Xfrm.AF_INET,
+                Xfrm.IPPROTO_ESP))); // no such SA
+        List<Optional<XfrmException>> done = kernel.socket().requestAll(deletes);
+        assertEquals(deletes.size(), done.size());
+        for (int i = 0; i < done.size(); i++) {
+            assertEquals(i == 3, done.get(i).isPresent(), "request " + i + ": " + done.get(i));
+        }
+        assertEquals(3, done.get(3).orElseThrow().errno());
+        for (int spi : spis) {
+            assertTrue(kernel.get(US, spi).isEmpty(), Integer.toHexString(spi));
+        }
+    }
+
+    @Test
+    void leftoversAreRemovedInBatches() throws Exception {
+        List<Integer> spis = new ArrayList<>();
+        for (int i = 0; i < XfrmSocket.BATCH + 6; i++) {
+            spis.add(kernel.allocateSpi(PEER, US, 0x7d000, 0x7dfff));
+        }
+        assertTrue(kernel.removeLeftovers().sas() >= spis.size());
+        for (int spi : spis) {
+            assertTrue(kernel.get(US, spi).isEmpty(), Integer.toHexString(spi));
+        }
+    }
+
+    @Test
+    void theKernelTakesTheFilterForCounterEchoes() throws Exception {
+        // checked by the kernel's BPF verifier on attach (EINVAL if malformed); what it drops: CounterEchoFilterTest
+        kernel.counters().report(1024, Duration.ofSeconds(1));
+        assertTrue(kernel.counters().reporting());
     }
 
     @Test

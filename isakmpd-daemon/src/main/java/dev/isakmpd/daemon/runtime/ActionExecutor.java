@@ -13,6 +13,8 @@ import dev.isakmpd.xfrm.XfrmKernel;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /** Carries out the engine's actions. A failing action is logged and the next one still runs. */
 final class ActionExecutor {
@@ -37,6 +40,8 @@ final class ActionExecutor {
     /** The decrypted capture being written, if any (isakmpd run --pcap, isakmpctl pcap start). */
     private DecryptedCapture capture;
     private final WarningLimiter warnings;
+    /** A longer run of SA writes (an HA takeover) logs each success at DEBUG and a summary at INFO. */
+    static final int LOGGED_EACH = 16;
     /** HA: a standby sends nothing on UDP 500/4500. */
     private RoleGate gate = RoleGate.ALWAYS_ACTIVE;
     /** HA: where the engine's records go (the sync link); the engine emits none unless HA is on. */
@@ -64,11 +69,8 @@ final class ActionExecutor {
     void execute(List<Action> actions) {
         for (int n = 0; n < actions.size(); n++) {
             Action a = actions.get(n);
-            if (a instanceof Action.InstallSa i && n + 1 < actions.size()
-                    && actions.get(n + 1) instanceof Action.OutboundSequence q && q.sa() == i.sa()
-                    && kernel instanceof XfrmKernel x) {
-                install(i.sa(), x, q.last()); // one NEWSA: no packet leaves between install and counter
-                n++;
+            if (kernel instanceof XfrmKernel x && isSaWrite(a)) {
+                n = writeRun(x, actions, n) - 1;
             } else if (a instanceof Action.Send s && !gate.active()) {
                 NET.debug("standby: not sending {} bytes to {}", s.datagram().data().length,
                         Endpoints.format(s.datagram().remote()));
@@ -96,10 +98,9 @@ final class ActionExecutor {
             } else if (a instanceof Action.Replicate r) {
                 replicator.accept(r);
             } else if (a instanceof Action.OutboundSequence q) {
-                replayState(q.sa(), new ReplayState(q.last(), 0, 0), "goes on after sequence number " + q.last());
+                noCounters(q.sa(), new ReplayState(q.last(), 0, 0));
             } else if (a instanceof Action.InboundWindow w) {
-                replayState(w.sa(), w.replay(), "accepts sequence numbers above " + w.replay().inbound()
-                        + " and those missing from its window");
+                noCounters(w.sa(), w.replay());
             } else {
                 // Action is sealed: a new kind must get a branch here, not be dropped unseen.
                 throw new IllegalStateException("no executor for action " + a.getClass().getSimpleName());
@@ -171,47 +172,111 @@ final class ActionExecutor {
         }
     }
 
-    private void install(IpsecSa sa) {
-        install(sa, null, 0);
+    private static boolean isSaWrite(Action a) {
+        return a instanceof Action.InstallSa || a instanceof Action.OutboundSequence
+                || a instanceof Action.InboundWindow;
     }
 
     /**
-     * Installs {@code sa}; with {@code x}, as an HA takeover's outbound SA that goes on after
-     * sequence number {@code last}, set in the same NEWSA.
+     * The run of SA writes (InstallSa, OutboundSequence, InboundWindow) from {@code from} goes to the
+     * XFRM back-end as one batch (XfrmKernel.writeAll: many requests per send, not a round trip
+     * each; an HA takeover is thousands of them). An InstallSa followed by its OutboundSequence is
+     * one NEWSA with the counter in it: no packet leaves between install and counter. Each write's
+     * outcome is logged; a run longer than {@link #LOGGED_EACH} logs its successes at DEBUG and a
+     * summary at INFO. Returns the index after the run.
      */
-    private void install(IpsecSa sa, XfrmKernel x, long last) {
-        try {
-            if (x == null) {
-                kernel.install(sa);
-            } else {
-                x.install(sa, new ReplayState(last, 0, 0));
+    private int writeRun(XfrmKernel x, List<Action> actions, int from) {
+        List<XfrmKernel.SaWrite> writes = new ArrayList<>();
+        List<String> done = new ArrayList<>();
+        int n = from;
+        for (; n < actions.size() && isSaWrite(actions.get(n)); n++) {
+            Action a = actions.get(n);
+            if (a instanceof Action.InstallSa i && n + 1 < actions.size()
+                    && actions.get(n + 1) instanceof Action.OutboundSequence q && q.sa() == i.sa()) {
+                writes.add(new XfrmKernel.Install(i.sa(), new ReplayState(q.last(), 0, 0)));
+                done.add(", going on after sequence number " + q.last());
+                n++;
+            } else if (a instanceof Action.InstallSa i) {
+                writes.add(new XfrmKernel.Install(i.sa(), null));
+                done.add("");
+            } else if (a instanceof Action.OutboundSequence q) {
+                writes.add(new XfrmKernel.SetCounters(q.sa(), new ReplayState(q.last(), 0, 0)));
+                done.add("goes on after sequence number " + q.last());
+            } else if (a instanceof Action.InboundWindow w) {
+                writes.add(new XfrmKernel.SetCounters(w.sa(), w.replay()));
+                done.add("accepts sequence numbers above " + w.replay().inbound() + " and those missing from its window");
             }
-            installed.put(DaemonStatus.key(sa), clock.instant());
-            KERNEL.info("installed {}/{} {}{}", sa.peer(), sa.tunnel(), sa.describe(),
-                    x == null ? "" : ", going on after sequence number " + last);
-        } catch (KernelException | RuntimeException e) {
-            KERNEL.error("cannot install {}/{} {} {} spi=0x{}: {}", sa.peer(), sa.tunnel(), sa.protocolName(),
-                    sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
         }
+        List<Optional<KernelException>> outcomes;
+        try {
+            outcomes = x.writeAll(writes);
+        } catch (RuntimeException e) {
+            outcomes = Collections.nCopies(writes.size(), Optional.of(new KernelException(e.toString())));
+        }
+        Level level = writes.size() > LOGGED_EACH ? Level.DEBUG : Level.INFO;
+        Instant now = clock.instant(); // once: in the lab guest each clock read is a system call
+        int installs = 0;
+        int counters = 0;
+        for (int k = 0; k < writes.size(); k++) {
+            XfrmKernel.SaWrite w = writes.get(k);
+            Optional<KernelException> failure = outcomes.get(k);
+            if (w instanceof XfrmKernel.Install i && failure.isPresent()) {
+                installFailed(i.sa(), failure.get());
+            } else if (w instanceof XfrmKernel.Install i) {
+                installed(i.sa(), done.get(k), level, now);
+                installs++;
+            } else if (w instanceof XfrmKernel.SetCounters c && failure.isPresent()) {
+                countersFailed(c.sa(), c.state(), failure.get());
+            } else if (w instanceof XfrmKernel.SetCounters c) {
+                countersSet(c.sa(), done.get(k), level);
+                counters++;
+            }
+        }
+        if (level == Level.DEBUG) {
+            KERNEL.info("installed {} SA(s) and set the sequence numbers of {} more in one batch; {} failed", installs,
+                    counters, writes.size() - installs - counters);
+        }
+        return n;
+    }
+
+    private void install(IpsecSa sa) {
+        try {
+            kernel.install(sa);
+            installed(sa, "", Level.INFO, clock.instant());
+        } catch (KernelException | RuntimeException e) {
+            installFailed(sa, e);
+        }
+    }
+
+    private void installed(IpsecSa sa, String done, Level level, Instant at) {
+        installed.put(DaemonStatus.key(sa), at);
+        if (KERNEL.isEnabledForLevel(level)) { // describe() is no small string
+            KERNEL.atLevel(level).log("installed {}/{} {}{}", sa.peer(), sa.tunnel(), sa.describe(), done);
+        }
+    }
+
+    private static void installFailed(IpsecSa sa, Exception e) {
+        KERNEL.error("cannot install {}/{} {} {} spi=0x{}: {}", sa.peer(), sa.tunnel(), sa.protocolName(),
+                sa.direction().name().toLowerCase(), sa.spiHex(), e.getMessage());
     }
 
     /**
      * HA takeover: an outbound SA goes on above the dead active's counter, an inbound SA's window
-     * moves up to where the dead active left it (XFRM NEWAE with NLM_F_REPLACE). PF_KEY has no such
-     * call (docs/ha.md "PF_KEY and BSD").
+     * moves up to where the dead active left it: XFRM NEWAE with NLM_F_REPLACE ({@link #writeRun}).
+     * Other back-ends have no such call (PF_KEY: docs/ha.md "PF_KEY and BSD").
      */
-    private void replayState(IpsecSa sa, ReplayState state, String done) {
-        String which = sa.direction().name().toLowerCase();
-        try {
-            if (!(kernel instanceof XfrmKernel x)) {
-                throw new KernelException("only the XFRM back-end can set sequence numbers");
-            }
-            x.counters().set(sa.destination(), sa.spi(), sa.protocol(), state);
-            KERNEL.info("{} {}/{} spi=0x{} {}", which, sa.peer(), sa.tunnel(), sa.spiHex(), done);
-        } catch (KernelException | RuntimeException e) {
-            KERNEL.error("cannot set the sequence numbers of {} {}/{} spi=0x{} to {}: {}", which, sa.peer(),
-                    sa.tunnel(), sa.spiHex(), state, e.getMessage());
-        }
+    private static void noCounters(IpsecSa sa, ReplayState state) {
+        countersFailed(sa, state, new KernelException("only the XFRM back-end can set sequence numbers"));
+    }
+
+    private static void countersSet(IpsecSa sa, String done, Level level) {
+        KERNEL.atLevel(level).log("{} {}/{} spi=0x{} {}", sa.direction().name().toLowerCase(), sa.peer(), sa.tunnel(),
+                sa.spiHex(), done);
+    }
+
+    private static void countersFailed(IpsecSa sa, ReplayState state, Exception e) {
+        KERNEL.error("cannot set the sequence numbers of {} {}/{} spi=0x{} to {}: {}",
+                sa.direction().name().toLowerCase(), sa.peer(), sa.tunnel(), sa.spiHex(), state, e.getMessage());
     }
 
     private void delete(IpsecSa sa) {

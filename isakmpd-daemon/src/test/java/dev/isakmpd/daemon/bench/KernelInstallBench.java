@@ -23,8 +23,8 @@ import java.util.List;
  * <pre>KernelInstallBench xfrm|pfkey PAIRS</pre>
  */
 public final class KernelInstallBench {
-    static final InetAddress US = ip("198.51.100.1");
-    static final InetAddress PEER = ip("198.51.100.2");
+    public static final InetAddress US = ip("198.51.100.1");
+    public static final InetAddress PEER = ip("198.51.100.2");
 
     private KernelInstallBench() {
     }
@@ -67,11 +67,11 @@ public final class KernelInstallBench {
         }
     }
 
-    static double seconds(long from, long to) {
+    public static double seconds(long from, long to) {
         return (to - from) / 1e9;
     }
 
-    static IpsecSa sa(String tunnel, IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst,
+    public static IpsecSa sa(String tunnel, IpsecSa.Direction dir, int spi, InetAddress src, InetAddress dst,
             Subnet srcSel, Subnet dstSel) {
         byte[] enc = new byte[16];
         byte[] auth = new byte[20];
