@@ -289,6 +289,9 @@ ha_unpair() {
     # late ack (or the standby's return) ended it
     echo "$tag ours-ha: standby $status; active: degraded $(grep -c 'did not acknowledge' "$dir/isakmpd.log")" \
         "times, ended by $(grep -c 'it is slow, not gone' "$dir/isakmpd.log") late acks" | tee -a "$OUT/ha.txt"
+    # where the standby's CPU went since it started (warm-up and Deletes included), per kind of thread
+    echo "$tag ours-ha: standby CPU ms by thread since its start: $(thread_cpu "$STANDBY_PID" | tr '\n' ' ')" |
+        tee -a "$OUT/ha.txt"
     stop "$STANDBY_PID"
     STANDBY_PID=''
 }
