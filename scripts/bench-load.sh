@@ -12,6 +12,8 @@
 #   results: isakmpd-daemon/target/bench-load/ (logs, results.txt, threads.txt: CPU by thread)
 #   BENCH_LOAD_NO_BUILD=1 skips mvn; BENCH_LOAD_JAVA_OPTS adds JVM options to our responder;
 #   BENCH_LOAD_LOADS="ecp256 ..." runs only those loads; BENCH_LOAD_WHO=ours (or strongswan) only that responder;
+#   BENCH_LOAD_WHO=ha: ours only, with HA off and on interleaved (on: [ha] mode = "active-standby" and
+#   a standby daemon on 127.0.0.3 with its sync link on 127.0.0.51-52; ha_pair below);
 #   BENCH_LOAD_JAVA=path/to/java runs our responder on another JDK;
 #   BENCH_LOAD_DAEMON_CONF="crypto-threads = 0" adds lines to its [daemon]
 #   BENCH_LOAD_JAR=path/to/isakmpd.jar (with its lib/ beside it) runs another build, for before/after runs;
@@ -140,7 +142,7 @@ trap 'for p in "${PIDS[@]}"; do stop "$p"; done' EXIT
 
 # measure NAME PID IKE ESP DIR: the initiator against the responder PID; one line to raw.txt
 measure() {
-    local name=$1 rpid=$2 ike=$3 esp=$4 dir=$5 ipid n last=-1 t0 c0 i0 t1 c1 i1 deadline failed
+    local name=$1 rpid=$2 ike=$3 esp=$4 dir=$5 ipid n last=-1 t0 c0 i0 t1 c1 i1 deadline failed s0=0 s1=0
     strongswan_conf "$dir/initiator.conf" initiator "$dir/initiator.log" "$ike" "$esp" \
         "initiators = 2" "iterations = $(((WARMUP + COUNT) * 21 / 40))" "init_limit = 32" "responder = 127.0.0.1"
     STRONGSWAN_CONF=$dir/initiator.conf "$CHARON" >"$dir/initiator.stderr" 2>&1 &
@@ -156,11 +158,13 @@ measure() {
         fi
         if [ -z "$t0" ] && [ "$n" -ge "$WARMUP" ]; then
             t0=$(now_ms) c0=$(cpu_ms "$rpid") i0=$(cpu_ms "$ipid")
+            [ -z "$STANDBY_PID" ] || s0=$(cpu_ms "$STANDBY_PID")
             thread_cpu "$rpid" >"$dir/threads.t0"
             jfr_window start "$rpid" "$dir"
         fi
         if [ -n "$t0" ] && [ "$n" -ge $((WARMUP + COUNT)) ]; then
             t1=$(now_ms) c1=$(cpu_ms "$rpid") i1=$(cpu_ms "$ipid")
+            [ -z "$STANDBY_PID" ] || s1=$(cpu_ms "$STANDBY_PID")
             thread_cpu "$rpid" >"$dir/threads.t1"
             jfr_window dump "$rpid" "$dir"
             break
@@ -175,9 +179,12 @@ measure() {
         echo "$name - - -" >>"$OUT/raw.txt"
         return
     fi
-    # the initiator's CPU too: on these 2 cores, rate <= 2 cores / (initiator + responder CPU per handshake)
-    awk -v n="$COUNT" -v ms=$((t1 - t0)) -v cpu=$((c1 - c0)) -v icpu=$((i1 - i0)) -v name="$name" 'BEGIN {
-        printf "%s %.1f %.2f %.2f\n", name, n * 1000 / ms, cpu / n, icpu / n }' | tee -a "$OUT/raw.txt"
+    # the initiator's CPU too: on these 2 cores, rate <= 2 cores / (initiator + responder CPU per handshake);
+    # with HA on, the standby's CPU last
+    awk -v n="$COUNT" -v ms=$((t1 - t0)) -v cpu=$((c1 - c0)) -v icpu=$((i1 - i0)) -v name="$name" \
+        -v scpu=$((s1 - s0)) -v ha="$STANDBY_PID" 'BEGIN {
+        printf "%s %.1f %.2f %.2f%s\n", name, n * 1000 / ms, cpu / n, icpu / n, ha == "" ? "" : sprintf(" %.2f", scpu / n) }' |
+        tee -a "$OUT/raw.txt"
     # where the responder's CPU went over the window, per kind of thread (JIT compiler, GC, ...)
     join -a 2 -e 0 -o 0,1.2,2.2 "$dir/threads.t0" "$dir/threads.t1" |
         awk -v n="$COUNT" -v name="$name" '{ d = $3 - $2; if (d > 0) printf " %s %.2f", $1, d / n }
@@ -212,9 +219,87 @@ wait_port500() {
     return 1
 }
 
-# run_ours TAG IKE ESP: our daemon answers (in-memory kernel, default settings)
+# HA on (BENCH_LOAD_WHO=ha): our responder is node gw-a of a pair, gw-b its standby, on loopback, no
+# keepalived: this script writes keepalived's notify lines (docs/ha.md "Roles") into their FIFOs
+HA_SYNC_A=127.0.0.51:7800
+HA_SYNC_B=127.0.0.52:7800
+STANDBY_PID=''   # the standby's, while one runs (measure reports its CPU too)
+
+# ha_conf DIR: DIR/isakmpd.toml gets its [ha] table; DIR/standby.toml is the same daemon listening on
+# 127.0.0.3:500 with its own [ha] table and a control socket (for its status after the run)
+ha_conf() {
+    local dir=$1
+    sed -e 's/127\.0\.0\.1:500/127.0.0.3:500/g' -e "s|^status-file = .*|status-file = \"$dir/standby-status\"|" \
+        -e "s|^control-socket = .*|control-socket = \"$dir/gw-b.ctl\"|" "$dir/isakmpd.toml" >"$dir/standby.toml"
+    [ -f "$OUT/ha.key" ] || (umask 077 && head -c 24 /dev/urandom | base64 >"$OUT/ha.key")
+    ha_table gw-a "$HA_SYNC_A" "$HA_SYNC_B" "$dir" >>"$dir/isakmpd.toml"
+    ha_table gw-b "$HA_SYNC_B" "$HA_SYNC_A" "$dir" >>"$dir/standby.toml"
+}
+
+# ha_table NODE SYNC-LOCAL SYNC-OTHER DIR: one node's [ha] table; makes its FIFO
+ha_table() {
+    mkfifo "$4/$1.fifo"
+    cat <<TOML
+[ha]
+mode = "active-standby"
+node = "$1"
+sync-link = ["$2", "$3"]
+key-file = "$OUT/ha.key"
+keepalived-fifo = "$4/$1.fifo"
+track-file = "$4/$1.weight"
+TOML
+}
+
+# vrrp_line NODE DIR STATE: the line keepalived would write to NODE's vrrp_notify_fifo
+vrrp_line() {
+    timeout 30 sh -c 'echo "INSTANCE \"bench\" $1 100" >"$2"' - "$3" "$2/$1.fifo"
+}
+
+# wait_log FILE TEXT: until the daemon's log says TEXT (60 s at most)
+wait_log() {
+    local i
+    for i in $(seq 600); do
+        grep -q "$2" "$1" && return 0
+        sleep 0.1
+    done
+    echo "no \"$2\" in $1 after 60 s" >&2
+    return 1
+}
+
+# ha_pair DIR: gw-a (running) becomes active, then gw-b starts, joins as standby and takes the snapshot
+ha_pair() {
+    local dir=$1
+    vrrp_line gw-a "$dir" MASTER
+    wait_log "$dir/isakmpd.log" "is now ACTIVE"
+    # shellcheck disable=SC2086
+    "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar "${BENCH_LOAD_JAR:-isakmpd-daemon/target/isakmpd.jar}" run --config "$dir/standby.toml" \
+        >"$dir/standby.log" 2>&1 &
+    STANDBY_PID=$!
+    PIDS+=("$STANDBY_PID")
+    vrrp_line gw-b "$dir" BACKUP
+    wait_log "$dir/standby.log" "initial sync complete"
+}
+
+# ha_unpair TAG DIR: what the standby received, whether the active went on without its acks; stops it
+ha_unpair() {
+    local tag=$1 dir=$2 status
+    status=$(scripts/isakmpctl -s "$dir/gw-b.ctl" status 2>&1 | grep -E 'ha-(role|synced|records-received) ' | tr -s ' ' |
+        tr '\n' ' ')
+    # degraded: a sync record's ack took more than 200 ms, so messages went without waiting until a
+    # late ack (or the standby's return) ended it
+    echo "$tag ours-ha: standby $status; active: degraded $(grep -c 'did not acknowledge' "$dir/isakmpd.log")" \
+        "times, ended by $(grep -c 'it is slow, not gone' "$dir/isakmpd.log") late acks" | tee -a "$OUT/ha.txt"
+    # where the standby's CPU went since it started (warm-up and Deletes included), per kind of thread
+    echo "$tag ours-ha: standby CPU ms by thread since its start: $(thread_cpu "$STANDBY_PID" | tr '\n' ' ')" |
+        tee -a "$OUT/ha.txt"
+    stop "$STANDBY_PID"
+    STANDBY_PID=''
+}
+
+# run_ours TAG IKE ESP [ha]: our daemon answers (in-memory kernel, default settings); with "ha", as
+# the active node of an HA pair (ha_pair)
 run_ours() {
-    local tag=$1 ike=$2 esp=$3 dir=$OUT/$1-ours pid pfs=none
+    local tag=$1 ike=$2 esp=$3 ha=${4:-} dir=$OUT/$1-ours${4:+-ha} pid pfs=none
     case $esp in *-modp*|*-ecp*) pfs=${esp##*-} ;; esac
     rm -rf "$dir"   # a previous run's initiator.log would count as this one's
     mkdir -p "$dir"
@@ -237,16 +322,18 @@ remote-subnet = "10.2.0.0/16"
 esp = ["${esp%-$pfs}"]
 pfs = "$pfs"
 TOML
+    [ -z "$ha" ] || ha_conf "$dir"
     # shellcheck disable=SC2086
     "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar "${BENCH_LOAD_JAR:-isakmpd-daemon/target/isakmpd.jar}" run --config "$dir/isakmpd.toml" \
         >"$dir/isakmpd.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
     wait_port500
-    echo "$tag ours: $(cpu_ms "$pid") ms of CPU until listening" | tee -a "$OUT/startup.txt"
+    echo "$tag ours${ha:+-ha}: $(cpu_ms "$pid") ms of CPU until listening" | tee -a "$OUT/startup.txt"
+    [ -z "$ha" ] || ha_pair "$dir"
     # what our socket's receive queue holds, every 0.05 s, for as long as the responder runs
     (while kill -0 "$pid" 2>/dev/null; do rx_queue; sleep 0.05; done >"$dir/rx-queue.txt") &
-    measure "$tag ours" "$pid" "$ike" "$esp" "$dir"
+    measure "$tag ours${ha:+-ha}" "$pid" "$ike" "$esp" "$dir"
     # the Deletes the initiator sent as it stopped: every ISAKMP SA and IPsec SA must be gone
     local left i queue drops
     for i in $(seq 100); do
@@ -256,10 +343,11 @@ TOML
     done
     queue=$(sort -n "$dir/rx-queue.txt" | tail -1)
     drops=$(awk '$2 == "0100007F:01F4" { print $NF }' /proc/net/udp)
-    echo "$tag ours: $(grep -c 'peer deleted the ISAKMP SA' "$dir/isakmpd.log") ISAKMP SAs deleted by the peer" \
+    echo "$tag ours${ha:+-ha}: $(grep -c 'peer deleted the ISAKMP SA' "$dir/isakmpd.log") ISAKMP SAs deleted by the peer" \
         "($(grep -c 'deleting IKE_SA' "$dir/initiator.log") Deletes sent), $left SAs left;" \
         "receive queue at most ${queue:-0} bytes, $drops datagrams dropped by the kernel on it" |
         tee -a "$OUT/deletes.txt"
+    [ -z "$ha" ] || ha_unpair "$tag" "$dir"
     stop "$pid"
 }
 
@@ -309,6 +397,12 @@ for run in $(seq "$RUNS"); do
             run_ours $load
         elif [ "$WHO" = strongswan ]; then
             run_strongswan $load
+        elif [ "$WHO" = ha ] && [ $((run % 2)) = 1 ]; then
+            run_ours $load
+            run_ours $load ha
+        elif [ "$WHO" = ha ]; then
+            run_ours $load ha
+            run_ours $load
         elif [ $((run % 2)) = 1 ]; then
             run_ours $load
             run_strongswan $load
@@ -321,7 +415,7 @@ done
 # medians: "TAG WHO rate cpu" lines
 # and the initiator's bound: with our responder at zero CPU, 2 cores / initiator CPU per handshake
 # (ceiling), against strongSwan's pair (2 cores / both charons' CPU): issue 11 wants 1.5x its rate
-awk '{ k = $1 " " $2; n[k]++; r[k, n[k]] = $3; c[k, n[k]] = $4; ic[k, n[k]] = $5 }
+awk '{ k = $1 " " $2; n[k]++; r[k, n[k]] = $3; c[k, n[k]] = $4; ic[k, n[k]] = $5; sc[k, n[k]] = $6 }
     function median(a, k, m,   v, i, j, t) {
         for (i = 1; i <= m; i++) v[i] = a[k, i]
         for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
@@ -341,5 +435,19 @@ awk '{ k = $1 " " $2; n[k]++; r[k, n[k]] = $3; c[k, n[k]] = $4; ic[k, n[k]] = $5
             printf "| %s | %s | %s | %s | %s | %s / %s | %s / %s = %sx |\n", loads[l], median(r, o, n[o]), median(r, s, n[s]),
                 median(c, o, n[o]), cs, io, is, ceil, ceil_s,
                 ceil != "-" && ceil_s != "-" ? sprintf("%.2f", ceil / ceil_s) : "-"
+        }
+        # BENCH_LOAD_WHO=ha: issue 15 wants HA on at >= 90% of the handshakes/s of HA off
+        for (l = 1; l <= 3; l++) {
+            o = loads[l] " ours"; h = loads[l] " ours-ha"
+            if (!n[h]) continue
+            if (!header++) {
+                print "\n| load | HA off handshakes/s | HA on | on/off | HA off CPU ms/handshake | HA on: active |" \
+                    " standby |"
+                print "|---|---|---|---|---|---|---|"
+            }
+            ro = median(r, o, n[o]); rh = median(r, h, n[h])
+            printf "| %s | %s | %s | %s | %s | %s | %s |\n", loads[l], ro, rh,
+                (ro + 0 > 0 ? sprintf("%.0f%%", 100 * rh / ro) : "-"), median(c, o, n[o]), median(c, h, n[h]),
+                median(sc, h, n[h])
         }
     }' "$OUT/raw.txt" | tee -a "$OUT/results.txt"

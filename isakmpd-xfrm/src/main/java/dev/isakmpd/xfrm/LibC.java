@@ -20,6 +20,9 @@ interface LibC extends Library {
     /** For SO_ATTACH_FILTER: {@code value} is a struct sock_fprog. */
     int setsockopt(int fd, int level, int name, Pointer value, int len) throws LastErrorException;
 
+    /** {@code len} is in and out: the size of {@code value} in bytes, then what the kernel wrote. */
+    int getsockopt(int fd, int level, int name, int[] value, int[] len) throws LastErrorException;
+
     NativeLong send(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
 
     NativeLong recv(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;

@@ -135,6 +135,9 @@ public final class XfrmSocket implements Closeable {
                 LOG.debug("no extended ACKs (kernel before 4.12?): errno {}", e.getErrorCode());
             }
             int groups = events ? (1 << (Xfrm.XFRMNLGRP_ACQUIRE - 1)) | (1 << (Xfrm.XFRMNLGRP_EXPIRE - 1)) : 0;
+            if (events) {
+                enlargeReceiveBuffer(libc, fd);
+            }
             byte[] addr = sockaddrNl(0, groups);
             libc.bind(fd, addr, addr.length);
             int[] len = {addr.length};
@@ -154,6 +157,42 @@ public final class XfrmSocket implements Closeable {
     private static byte[] sockaddrNl(int pid, int groups) {
         return ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putShort((short) Xfrm.AF_NETLINK)
                 .putShort((short) 0).putInt(pid).putInt(groups).array();
+    }
+
+    private static final int SO_RCVBUF = 8;
+    private static final int SO_RCVBUFFORCE = 33;
+    /**
+     * The event socket's receive buffer. The kernel's counter reports (NEWAE) come in bursts: each
+     * SA's XFRMA_ETIMER_THRESH timer starts when it is installed, so SAs installed together report
+     * together. In the kernel lab, 1,000 busy pairs lost two thirds of their reports to the
+     * default 208 KiB (net.core.rmem_default), and an ACQUIRE or EXPIRE arriving in such a burst
+     * is lost with them; with 4 MiB none was (docs/ha.md "Scale"). The kernel charges only what
+     * waits.
+     */
+    static final int EVENT_BUFFER = 16 << 20;
+
+    /** SO_RCVBUFFORCE (root: past net.core.rmem_max), else as much as SO_RCVBUF gives, with a warning. */
+    private static void enlargeReceiveBuffer(LibC libc, int fd) {
+        try {
+            libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, new int[] {EVENT_BUFFER}, 4);
+        } catch (LastErrorException e) {
+            libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new int[] {EVENT_BUFFER}, 4);
+            LOG.warn("XFRM events: no {}-byte receive buffer without CAP_NET_ADMIN (errno {}), {} bytes (net.core."
+                    + "rmem_max): a burst of counter reports may overflow it and take ACQUIREs or EXPIREs with it",
+                    EVENT_BUFFER, e.getErrorCode(), receiveBuffer(libc, fd));
+        }
+    }
+
+    /** SO_RCVBUF as the kernel reports it: twice what it grants, for its bookkeeping (socket(7)). */
+    private static int receiveBuffer(LibC libc, int fd) {
+        int[] value = {0};
+        libc.getsockopt(fd, SOL_SOCKET, SO_RCVBUF, value, new int[] {4});
+        return value[0];
+    }
+
+    /** This socket's receive buffer (SO_RCVBUF, as the kernel reports it). */
+    int receiveBuffer() {
+        return receiveBuffer(libc, fd);
     }
 
     /** The netlink port id the kernel gave this socket (what it puts in nlmsg_pid of its answers). */

@@ -118,6 +118,11 @@ final class FakeNetlink implements LibC {
     }
 
     @Override
+    public int getsockopt(int fd, int level, int name, int[] value, int[] len) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public int if_nametoindex(String name) {
         throw new UnsupportedOperationException();
     }

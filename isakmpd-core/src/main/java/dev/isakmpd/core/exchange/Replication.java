@@ -95,6 +95,14 @@ final class Replication {
     /** The standby stored record {@code id}: its held messages go out. */
     void acknowledged(long id, Out out) {
         Guard g = waiting.remove(id);
+        if (g == null && degraded) {
+            // the standby was slow, not gone (a late ack: records arrive in order, so it has the
+            // ones before too); without this, one slow ack left every later handshake unguarded
+            out.info("HA: the standby acknowledged record " + id + " after the " + ackTimeout.toMillis()
+                    + " ms timeout: it is slow, not gone");
+            standbyBack(out);
+            return;
+        }
         if (g == null) {
             out.debug("HA: acknowledgement " + id + " for no waiting record (late, after its timeout, or twice)");
             return;
