@@ -29,6 +29,8 @@ final class ChildSas {
      * install the replacement too (it does on QM3, which may need a retransmission of QM2).
      */
     static final Duration OVERLAP = Duration.ofSeconds(10);
+    /** A responder's overlap: three times {@link #OVERLAP}; a constant (Duration.multipliedBy goes through BigDecimal). */
+    private static final Duration RESPONDER_OVERLAP = OVERLAP.multipliedBy(3);
 
     static final class Pair {
         private final String peer;
@@ -189,7 +191,7 @@ final class ChildSas {
      */
     void add(Pair p, Instant now) {
         TunnelPairs ofTunnel = byTunnel.computeIfAbsent(new TunnelKey(p.peer(), p.tunnel()), k -> new TunnelPairs());
-        Instant retire = now.plus(p.initiator ? OVERLAP : OVERLAP.multipliedBy(3));
+        Instant retire = now.plus(p.initiator ? OVERLAP : RESPONDER_OVERLAP);
         Pair old = ofTunnel.current;
         if (old != null) {
             old.rekeyAt = null;
