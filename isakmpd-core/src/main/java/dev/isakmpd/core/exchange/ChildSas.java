@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ final class ChildSas {
      * install the replacement too (it does on QM3, which may need a retransmission of QM2).
      */
     static final Duration OVERLAP = Duration.ofSeconds(10);
+    /** A responder's overlap: three times {@link #OVERLAP}; a constant (Duration.multipliedBy goes through BigDecimal). */
+    private static final Duration RESPONDER_OVERLAP = OVERLAP.multipliedBy(3);
 
     static final class Pair {
         private final String peer;
@@ -145,12 +148,24 @@ final class ChildSas {
     private record TunnelKey(String peer, String tunnel) {
     }
 
+    /**
+     * A tunnel's pairs, split so that nothing walks the retiring ones: strongSwan's load generator
+     * negotiates every pair in one tunnel, whose retiring pairs are those of the last
+     * {@link #OVERLAP} (thousands at a few hundred handshakes/s).
+     */
+    private static final class TunnelPairs {
+        /** The newest pair, not being retired; null once it is removed (until the next one). */
+        Pair current;
+        /** Superseded, waiting for their retirement deadline or the peer's Delete. */
+        final Set<Pair> retiring = new HashSet<>();
+    }
+
     /** A peer's pairs; one policy (PSK by address, or strongSwan's load generator) may hold thousands. */
     private final Map<String, Set<Pair>> byPeer = new HashMap<>();
     /** A peer's pairs by the identity that negotiated them ({@link #identityKey}): INITIAL-CONTACT wants one identity's. */
     private final Map<String, Set<Pair>> byIdentity = new HashMap<>();
     /** A tunnel's pairs: the current one and, during make-before-break, the ones it supersedes. */
-    private final Map<TunnelKey, List<Pair>> byTunnel = new HashMap<>();
+    private final Map<TunnelKey, TunnelPairs> byTunnel = new HashMap<>();
     private final Map<SaKey, Pair> bySa = new HashMap<>();
     private final Deadlines<Pair> deadlines = new Deadlines<>();
     /** Insertion order, for status output and shutdown. */
@@ -175,17 +190,17 @@ final class ChildSas {
      * if the peer did (its own retirement Delete normally comes first).
      */
     void add(Pair p, Instant now) {
-        List<Pair> ofTunnel = byTunnel.computeIfAbsent(new TunnelKey(p.peer(), p.tunnel()), k -> new ArrayList<>());
-        Instant retire = now.plus(p.initiator ? OVERLAP : OVERLAP.multipliedBy(3));
-        for (Pair old : ofTunnel) {
-            if (old.retireAt == null) {
-                old.rekeyAt = null;
-                old.retireAt = retire;
-                deadlines.schedule(old, old.deadline());
-            }
+        TunnelPairs ofTunnel = byTunnel.computeIfAbsent(new TunnelKey(p.peer(), p.tunnel()), k -> new TunnelPairs());
+        Instant retire = now.plus(p.initiator ? OVERLAP : RESPONDER_OVERLAP);
+        Pair old = ofTunnel.current;
+        if (old != null) {
+            old.rekeyAt = null;
+            old.retireAt = retire;
+            deadlines.schedule(old, old.deadline());
+            ofTunnel.retiring.add(old);
         }
         all.add(p);
-        ofTunnel.add(p);
+        ofTunnel.current = p;
         byPeer.computeIfAbsent(p.peer(), k -> new LinkedHashSet<>()).add(p);
         byIdentity.computeIfAbsent(identityKey(p.peer(), p.identity()), k -> new LinkedHashSet<>()).add(p);
         bySa.put(SaKey.of(p.inbound()), p);
@@ -221,13 +236,14 @@ final class ChildSas {
 
     /** Whether the tunnel has a pair that is not being retired. */
     boolean hasCurrent(String peer, String tunnel) {
-        return !current(peer, tunnel).isEmpty();
+        TunnelPairs t = byTunnel.get(new TunnelKey(peer, tunnel));
+        return t != null && t.current != null;
     }
 
     /** The tunnel's pairs that are not being retired. */
     List<Pair> current(String peer, String tunnel) {
-        return byTunnel.getOrDefault(new TunnelKey(peer, tunnel), List.of()).stream()
-                .filter(p -> p.retireAt == null).toList();
+        TunnelPairs t = byTunnel.get(new TunnelKey(peer, tunnel));
+        return t == null || t.current == null ? List.of() : List.of(t.current);
     }
 
     /** The pair one of whose SAs is (destination, SPI). */
@@ -267,9 +283,13 @@ final class ChildSas {
             byIdentity.remove(key);
         }
         TunnelKey t = new TunnelKey(p.peer(), p.tunnel());
-        List<Pair> ofTunnel = byTunnel.get(t);
-        ofTunnel.remove(p);
-        if (ofTunnel.isEmpty()) {
+        TunnelPairs ofTunnel = byTunnel.get(t);
+        if (ofTunnel.current == p) {
+            ofTunnel.current = null;
+        } else {
+            ofTunnel.retiring.remove(p);
+        }
+        if (ofTunnel.current == null && ofTunnel.retiring.isEmpty()) {
             byTunnel.remove(t);
         }
         bySa.remove(SaKey.of(p.inbound()));

@@ -858,10 +858,24 @@ final class IsakmpSession {
         return state == State.NEGOTIATING && phase1.peerAnsweredFromItsAddress();
     }
 
+    /** The last {@link #info()} and the choice and cookies it shows: the status lists every SA each second. */
+    private IsakmpSaInfo info;
+    private Phase1Sa.Choice infoChoice;
+    private Cookies infoCookies;
+
+    /** The same instance while nothing it shows changed: no hex, names or record made per SA per listing (issue 11). */
     IsakmpSaInfo info() {
         Phase1Sa.Choice c = phase1.choice;
-        return new IsakmpSaInfo(peer.name(), role, local, remote, cookies.initiatorHex(), cookies.responderHex(),
-                c == null ? "-" : c.proposal().name(), state == State.NEGOTIATING ? phase1.stateName() : state.name(),
-                established, c == null ? null : c.lifetime());
+        String stateName = state == State.NEGOTIATING ? phase1.stateName() : state.name();
+        IsakmpSaInfo i = info;
+        if (i != null && c == infoChoice && cookies == infoCookies && i.local() == local && i.remote() == remote
+                && i.established() == established && i.state().equals(stateName)) {
+            return i;
+        }
+        info = new IsakmpSaInfo(peer.name(), role, local, remote, cookies.initiatorHex(), cookies.responderHex(),
+                c == null ? "-" : c.proposal().name(), stateName, established, c == null ? null : c.lifetime());
+        infoChoice = c;
+        infoCookies = cookies;
+        return info;
     }
 }

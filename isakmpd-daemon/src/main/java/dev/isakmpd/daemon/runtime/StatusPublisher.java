@@ -43,7 +43,8 @@ final class StatusPublisher {
     private Map<IsakmpSaInfo, String> isakmpLines = new HashMap<>();
     private Map<IpsecSa, EspLine> espLines = new IdentityHashMap<>();
 
-    private record EspLine(Optional<Instant> installed, String line) {
+    /** {@code key}: {@link DaemonStatus#key} of the SA, made once: thousands of ESP SAs are looked up each second. */
+    private record EspLine(String key, Optional<Instant> installed, String line) {
     }
 
     /** @param installTimes when we installed each of the SAs listed, where known */
@@ -96,10 +97,11 @@ final class StatusPublisher {
         }
         Map<IpsecSa, EspLine> nextEsp = new IdentityHashMap<>();
         for (IpsecSa sa : status.esp()) {
-            Optional<Instant> installed = status.installedAt(sa);
             EspLine line = espLines.get(sa);
+            String key = line == null ? DaemonStatus.key(sa) : line.key();
+            Optional<Instant> installed = Optional.ofNullable(status.installed().get(key));
             if (line == null || !line.installed().equals(installed)) {
-                line = new EspLine(installed, StatusFile.EspEntry.of(sa, installed).line());
+                line = new EspLine(key, installed, StatusFile.EspEntry.of(sa, installed).line());
             }
             nextEsp.put(sa, line);
             lines.add(line.line());

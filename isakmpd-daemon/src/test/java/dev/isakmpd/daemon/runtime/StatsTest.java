@@ -48,4 +48,32 @@ class StatsTest {
         assertEquals(Map.of("gave-up", 1L, "dead", 1L), snap.peerEvents());
         assertEquals(List.of("main-mode 0.915", "quick-mode 0.012"), took, "latencies of the established exchanges");
     }
+
+    @Test
+    void everyDropCauseAndFailureAsTheEngineWordsIt() {
+        Stats s = new Stats();
+        String tag = "peer gw-b 127.0.0.2:500 [0011223344556677 8899aabbccddeeff] ";
+        String from = "from 127.0.0.9:500: ";
+        s.count(List.of(
+                log(tag + "Quick Mode 0a0b0c0d: no answer in state QM1_SENT after 5 retransmissions; giving up"),
+                log(tag + "Quick Mode 0a0b0c0d: cannot start: GETSPI failed: no SPI left"),
+                log(from + "dropped malformed message: payload length 3 < 4"),
+                log(from + "dropped message for the ISAKMP SA of peer gw-b: wrong source address"),
+                log(from + "Main Mode request from an address with no peer policy; ignored"),
+                log(tag + "Main Mode: dropped message: no acceptable proposal"),
+                log(tag + "dropped a copy of a message already rejected"),
+                log(tag + "Quick Mode 0a0b0c0d: ignored a message in state QM2_SENT"),
+                log(tag + "dropped Quick Mode message before the ISAKMP SA is established"),
+                log(tag + "dropped message with encryption flag false in state MM5_WAIT"),
+                log(tag + "ignored an Informational of unknown type"),
+                log(tag + "Main Mode: failed: authentication failed without a notify"),
+                log(tag + "peer deleted the ISAKMP SA")),
+                List.of());
+        Stats.Snapshot snap = s.snapshot();
+        assertEquals(Map.of("quick-mode.timed-out", 1L, "quick-mode.failed", 1L, "main-mode.failed", 1L),
+                snap.handshakes());
+        assertEquals(Map.of("malformed", 1L, "wrong-source", 1L, "unknown-peer", 1L, "rejected", 2L,
+                "out-of-state", 3L, "other", 1L), snap.drops());
+        assertEquals(0, snap.retransmits());
+    }
 }
