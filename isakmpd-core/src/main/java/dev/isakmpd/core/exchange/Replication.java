@@ -92,11 +92,20 @@ final class Replication {
         async.clear();
     }
 
-    /** The standby stored record {@code id}: its held messages go out. */
+    /**
+     * The standby stored record {@code id}: its held messages go out. A late ack while degraded
+     * proves the standby alive: it is back ({@link #standbyBack}). Otherwise one ack slower than the
+     * timeout (a loaded standby) left every later guarded message unguarded for as long as the
+     * standby stayed on the sync link, since only a rejoin reported it back.
+     */
     void acknowledged(long id, Out out) {
         Guard g = waiting.remove(id);
         if (g == null) {
             out.debug("HA: acknowledgement " + id + " for no waiting record (late, after its timeout, or twice)");
+            if (degraded && id < nextId) {
+                out.info("HA: the standby acknowledged record " + id + " late: it is alive");
+                standbyBack(out);
+            }
             return;
         }
         release(g, out);

@@ -250,6 +250,37 @@ class HaReplicationScenarioTest {
                 "nothing twice");
     }
 
+    /**
+     * A standby that acks, but later than the timeout (a loaded one: the lab saw it), is alive: its
+     * late ack ends the degraded state, so the next guarded message waits for the standby again.
+     * Before, the active stayed degraded until the standby left and rejoined the sync link, and the
+     * peer's later rekeys went out unguarded.
+     */
+    @Test
+    void aLateAckEndsTheDegradedState() {
+        Duration slow = SimulatedReplication.ACK_TIMEOUT.dividedBy(4).multipliedBy(3); // 150 ms each way: acks at 300 ms
+        Ha ha = ha(12, SimulatedNetwork.Faults.NONE, 0, slow, slow, false);
+        List<Action.Replicate> pairs = new ArrayList<>();
+        var channel = ha.active.observer;
+        ha.active.observer = a -> {
+            channel.accept(a);
+            if (a instanceof Action.Replicate r && r.record() instanceof HaRecord.IpsecPair) {
+                pairs.add(r);
+            }
+        };
+        assertTrue(ha.net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        ha.net.runUntil(() -> false, Duration.ofSeconds(2)); // the late acks arrive
+        assertFalse(ha.active.engine.replicationDegraded(), "a late ack proves the standby alive");
+        assertTrue(ha.active.log.stream().anyMatch(l -> l.contains("acknowledged record") && l.contains("late")));
+        pairs.clear();
+        ha.net.apply(ha.peer, ha.peer.engine.rekey("a", Optional.empty(), false, ha.net.now));
+        assertTrue(ha.net.runUntil(() -> ha.active.engine.ipsecSas().size() == 4, Duration.ofMinutes(1)));
+        assertTrue(pairs.stream().anyMatch(r -> r.sync() && ((HaRecord.IpsecPair) r.record()).pending()),
+                "the rekey's QM2 waited for the standby again: " + pairs);
+        assertEquals(2, ha.active.log.stream().filter(l -> l.contains("degraded: sending without")).count(),
+                "two episodes, each logged");
+    }
+
     /** Each R-U-THERE leaves after the standby stored its number: a new active goes on after it (RFC 3706 s6.2). */
     @Test
     void dpdSequenceNumbersReachTheStandbyFirst() {
