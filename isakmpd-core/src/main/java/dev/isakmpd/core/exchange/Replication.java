@@ -74,13 +74,19 @@ final class Replication {
         return !heldBytes.isEmpty() && heldBytes.containsKey(ByteBuffer.wrap(d.rawData()));
     }
 
-    /** Queues an asynchronous record; a Delete also cancels the re-sending of what it deletes. */
+    /**
+     * Queues an asynchronous record; a Delete also cancels the re-sending of what it deletes, and
+     * any other record replaces its SA's record waiting to be re-sent: a re-send must never take
+     * the standby back to an older state (a pending pair's record over the one sent when it went live).
+     */
     void queue(HaRecord r) {
         async.put(r.saKey(), r);
         if (r instanceof HaRecord.IsakmpDelete || r instanceof HaRecord.PairDelete) {
             for (int type : RECORDS_OF_AN_SA) {
                 missed.remove(new Missed(type, r.saKey()));
             }
+        } else {
+            missed.computeIfPresent(new Missed(r.type(), r.saKey()), (k, older) -> r);
         }
     }
 

@@ -272,6 +272,11 @@ class HaReplicationScenarioTest {
         ha.net.runUntil(() -> false, Duration.ofSeconds(2)); // the late acks arrive
         assertFalse(ha.active.engine.replicationDegraded(), "a late ack proves the standby alive");
         assertTrue(ha.active.log.stream().anyMatch(l -> l.contains("acknowledged record") && l.contains("late")));
+        // QM2 went degraded, QM3 made the pair live: the re-send must not take the standby back to pending
+        List<HaRecord.IpsecPair> held = ha.channel.standby.engine.standbyTable().records().stream()
+                .filter(HaRecord.IpsecPair.class::isInstance).map(HaRecord.IpsecPair.class::cast).toList();
+        assertEquals(1, held.size());
+        assertFalse(held.get(0).pending(), "the standby holds the live pair, not the pending one re-sent");
         pairs.clear();
         ha.net.apply(ha.peer, ha.peer.engine.rekey("a", Optional.empty(), false, ha.net.now));
         assertTrue(ha.net.runUntil(() -> ha.active.engine.ipsecSas().size() == 4, Duration.ofMinutes(1)));
