@@ -13,8 +13,8 @@
 # halt-status (its exit status, 137), tunnel, seq-errors-peer/-survivor, main-mode-after-kill,
 # pending-promoted (QM2: the survivor installed the pending pair's outbound SA on its traffic).
 
-# Seconds of streams per crash, and when into them the rekey that triggers it starts.
-CRASH_STREAM_S=8
+# Seconds of streams per crash, and when into them the rekey that triggers it starts (armed before).
+CRASH_STREAM_S=10
 CRASH_AT_S=2
 
 # crash_phases ACTIVE DEAD: both crashes; the node dead before each returns first (its log GW-crash.log).
@@ -48,17 +48,17 @@ crash_at() {
     [ $moment = qm2 ] && tunnel=cbc
     from_v=$(wc -l <"$vlog") from_sv=$(wc -l <"$svlog") charon_at=$(wc -l <"$dir/charon.log")
     seq_peer_0=$(xfrm_stat peer) seq_sv_0=$(xfrm_stat $sv)
-    streams_start "$prefix" $CRASH_STREAM_S || return 1
-    msleep_until "$STREAM_T0" $CRASH_AT_S
+    # before the streams: each ctl is a python start, over a second in a loaded guest
     if ! ctl $victim '{"command":"status"}' | grep -q '"ha-role":"active"' ||
         ! ctl $sv '{"command":"status"}' | grep -q '"ha-role":"standby"'; then
         echo "crash-stopped=$victim is not the active or $sv not the standby before $moment" >>"$dir/result.txt"
-        streams_end
         return 2
     fi
     reply=$(ctl $victim "{\"command\":\"test-crash\",\"after\":\"$moment\"}")
     echo "$reply" >"$dir/${prefix}ctl-test-crash.txt"
     case $reply in *'"ok":true'*) ;; *) echo "$victim refused test-crash: $reply"; return 1 ;; esac
+    streams_start "$prefix" $CRASH_STREAM_S || return 1
+    msleep_until "$STREAM_T0" $CRASH_AT_S
     say "$name: $victim armed for $moment, rekeying tunnel $tunnel"
     if [ $moment = qm2 ]; then
         swanctl_ --rekey --child $tunnel >"$dir/${prefix}swanctl-rekey.txt" 2>&1
