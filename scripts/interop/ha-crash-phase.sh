@@ -14,7 +14,9 @@
 # pending-promoted (QM2: the survivor installed the pending pair's outbound SA on its traffic).
 
 # Seconds of streams per crash, and when into them the rekey that triggers it starts (armed before).
-CRASH_STREAM_S=10
+# The SAs are listed just after the streams: before the survivor retires the old pair (10 s after
+# QM3 when it rekeyed), which the peer's kernel holds until the Delete arrives.
+CRASH_STREAM_S=8
 CRASH_AT_S=2
 
 # crash_phases ACTIVE DEAD: both crashes; the node dead before each returns first (its log GW-crash.log).
