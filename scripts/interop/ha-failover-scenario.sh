@@ -9,8 +9,9 @@
 #                 TOML line for both nodes' [ha] table (the negative control switches counter sync
 #                 off with it).  Without "control": gw-a dies 20 s into 30 s of streams, gw-a
 #                 returns (standby, snapshot, the addresses stay on gw-b), gw-b dies 20 s into a
-#                 second 30 s, then the checks after the takeover.  With "control": gw-a dies 10 s
-#                 into 14 s of streams, nothing more.
+#                 second 30 s, then the checks after the takeover, then the crashes just after QM2
+#                 and QM3 (ha-crash-phase.sh).  With "control": gw-a dies 10 s into 14 s of
+#                 streams, nothing more.
 #
 # Topology (documentation addresses only):
 #   netns peer: strongSwan, 198.51.100.2 on the outside bridge, dpd_delay 2s, initiates two
@@ -36,7 +37,8 @@
 # installed); then dpd-answered, peer-rekey-on-survivor, our-rekey-on-survivor,
 # peer-delete-on-survivor (or failback-returned-node-took-the-addresses=yes); active-transitions
 # (the daemons' changes to active) against expected-active-transitions, and vrrp-advert-timeouts:
-# more changes than expected mean keepalived moved the addresses between live nodes.  Beside it: the daemons' logs gwa.log, gwb.log (gwa-2.log after the
+# more changes than expected mean keepalived moved the addresses between live nodes; crash-qm2-*
+# and crash-qm3-* (ha-crash-phase.sh).  Beside it: the daemons' logs gwa.log, gwb.log (gwa-2.log after the
 # return), charon.log, keepalived-*.log, *stream-*.txt, *xfrm-state-*.txt.  DIR/result is "OK"
 # when every run got as far as its measurements (the targets are the caller's to judge), else
 # "FAIL reason".
@@ -44,6 +46,7 @@ set -u
 prog=ha-failover-scenario
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
+. "$HERE/ha-crash-phase.sh"
 
 out='' jar='' runs=()
 while [ $# -gt 0 ]; do
@@ -286,7 +289,9 @@ start_gw() {
     mkdir -p "$RUN/$gw"
     keepalived_conf $gw >"$dir/keepalived-$gw.conf"
     daemon_conf $gw "$ha_line" >"$dir/$gw.toml"
+    # -Disakmpd.test-hooks=true: TEST ONLY, lets the control socket's test-crash halt it (ha-crash-phase.sh)
     ip netns exec $gw java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Djna.tmpdir="$RUN/$gw" \
+        -Disakmpd.test-hooks=true \
         -jar "$jar" run --config "$dir/$gw.toml" --log-level debug >"${LOG[$gw]}" 2>&1 </dev/null &
     D_PID[$gw]=$!
     pids+=(${D_PID[$gw]})
@@ -327,65 +332,91 @@ msleep_until() {   # msleep_until T0 S: until S seconds after T0 (microseconds, 
     return 0
 }
 
-# failover DEAD SURVIVOR PREFIX KILL-AT STREAM: numbered streams for each tunnel both ways for
-# STREAM seconds; DEAD dies as a node dies KILL-AT seconds into them; the result lines, each key
-# prefixed with PREFIX, are appended to DIR/result.txt
-failover() {
-    local dead=$1 sv=$2 prefix=$3 kill_at=$4 stream_s=$5 seq=$HERE/udp-seq.py t d rx=() tx=() t0
-    local ids_before ids_takeover ids_after seq_peer_0 seq_sv_0 charon_at_kill sv_at_kill kill_time
+# streams_start PREFIX SECONDS: numbered UDP streams (udp-seq.py) for each tunnel both ways, 200
+# datagrams/s for SECONDS; their pids in STREAM_RX/STREAM_TX, their start (EPOCHREALTIME in us) in STREAM_T0
+STREAM_RX=() STREAM_TX=() STREAM_T0=0
+streams_start() {
+    local prefix=$1 stream_s=$2 seq=$HERE/udp-seq.py t d
+    STREAM_RX=() STREAM_TX=()
     for t in "${TUNNELS[@]}"; do
         ip netns exec inside /usr/bin/python3 "$seq" recv ${INSIDE_HOST[$t]} 5001 >"$dir/${prefix}$t-stream-peer-inside.txt" 2>&1 &
-        rx+=($!)
+        STREAM_RX+=($!)
         ip netns exec peer /usr/bin/python3 "$seq" recv ${PEER_HOST[$t]} 5001 >"$dir/${prefix}$t-stream-inside-peer.txt" 2>&1 &
-        rx+=($!)
+        STREAM_RX+=($!)
     done
-    pids+=("${rx[@]}")
+    pids+=("${STREAM_RX[@]}")
     for t in "${TUNNELS[@]}"; do
         for d in peer-inside inside-peer; do
             wait_log "$dir/${prefix}$t-stream-$d.txt" listening 30 || { echo "the receivers did not start"; return 1; }
         done
     done
-    seq_peer_0=$(xfrm_stat peer) seq_sv_0=$(xfrm_stat $sv)
-    t0=${EPOCHREALTIME/./}
+    STREAM_T0=${EPOCHREALTIME/./}
     for t in "${TUNNELS[@]}"; do
         ip netns exec peer /usr/bin/python3 "$seq" send ${PEER_HOST[$t]} ${INSIDE_HOST[$t]} 5001 200 "$stream_s" \
             >"$dir/${prefix}$t-sent-peer-inside.txt" 2>&1 &
-        tx+=($!)
+        STREAM_TX+=($!)
         ip netns exec inside /usr/bin/python3 "$seq" send ${INSIDE_HOST[$t]} ${PEER_HOST[$t]} 5001 200 "$stream_s" \
             >"$dir/${prefix}$t-sent-inside-peer.txt" 2>&1 &
-        tx+=($!)
+        STREAM_TX+=($!)
     done
-    pids+=("${tx[@]}")
-    msleep_until "$t0" "$kill_at"
+    pids+=("${STREAM_TX[@]}")
+}
+
+# streams_end: waits for the senders, then stops the receivers (they print their counts and gaps)
+streams_end() {
+    wait "${STREAM_TX[@]}"
+    msleep 1   # the last datagrams in flight
+    kill -TERM "${STREAM_RX[@]}"; wait "${STREAM_RX[@]}"
+}
+
+# stream_lines PREFIX: per tunnel and direction, the TUNNEL-lost-/-sent-/-duplicates-/-gaps- result lines
+stream_lines() {
+    local prefix=$1 t d sent got dup
+    for t in "${TUNNELS[@]}"; do
+        for d in peer-inside inside-peer; do
+            sent=$(awk '/^sent / { print $2 }' "$dir/${prefix}$t-sent-$d.txt")
+            read -r _ got _ dup _ < <(grep '^received ' "$dir/${prefix}$t-stream-$d.txt")
+            echo "${prefix}$t-lost-$d=$(( ${sent:-0} - ${got:-0} ))"
+            echo "${prefix}$t-sent-$d=${sent:-0}"
+            echo "${prefix}$t-duplicates-$d=${dup:-none}"
+            echo "${prefix}$t-gaps-$d=$(sed -n 's/^gaps //p' "$dir/${prefix}$t-stream-$d.txt")"
+        done
+    done
+}
+
+# node_dies_rest GW: what follows the death of GW's daemon when a node dies: keepalived SIGKILLed,
+# its links down, its XFRM state flushed
+node_dies_rest() {
+    kill -KILL "${KA_PID[$1]}"
+    ip -n $1 link set out down; ip -n $1 link set in down; ip -n $1 link set sync down
+    ip -n $1 xfrm state flush
+}
+
+# failover DEAD SURVIVOR PREFIX KILL-AT STREAM: numbered streams for each tunnel both ways for
+# STREAM seconds; DEAD dies as a node dies KILL-AT seconds into them; the result lines, each key
+# prefixed with PREFIX, are appended to DIR/result.txt
+failover() {
+    local dead=$1 sv=$2 prefix=$3 kill_at=$4 stream_s=$5
+    local ids_before ids_takeover ids_after seq_peer_0 seq_sv_0 charon_at_kill sv_at_kill kill_time
+    seq_peer_0=$(xfrm_stat peer) seq_sv_0=$(xfrm_stat $sv)
+    streams_start "$prefix" "$stream_s" || return 1
+    msleep_until "$STREAM_T0" "$kill_at"
     ids_before=$(ids)   # just before the kill: an earlier takeover's GCM rekey may have come since the start
     charon_at_kill=$(wc -l <"$dir/charon.log") sv_at_kill=$(wc -l <"${LOG[$sv]}")
     CHARON_AT_LAST_KILL=$charon_at_kill
     say "$name: $dead dies"
     kill_time=$(date -u +%H:%M:%S.%3N)
-    kill -KILL "${D_PID[$dead]}" "${KA_PID[$dead]}"
-    ip -n $dead link set out down; ip -n $dead link set in down; ip -n $dead link set sync down
-    ip -n $dead xfrm state flush
+    kill -KILL "${D_PID[$dead]}"
+    node_dies_rest $dead
     # the peer's IDs once the survivor has taken over (a rekey it starts later changes the SPIs by design)
     wait_log "${LOG[$sv]}" 'takeover: ' 10 && msleep 2
     ids_takeover=$(ids)
-    wait "${tx[@]}"
-    msleep 1   # the last datagrams in flight
-    kill -TERM "${rx[@]}"; wait "${rx[@]}"
+    streams_end
     ids_after=$(ids)
     ip netns exec peer ip -s xfrm state >"$dir/${prefix}xfrm-state-peer-after.txt"
     ip netns exec $sv ip -s xfrm state >"$dir/${prefix}xfrm-state-$sv-after.txt"
     {
-        for t in "${TUNNELS[@]}"; do
-            for d in peer-inside inside-peer; do
-                local sent got dup
-                sent=$(awk '/^sent / { print $2 }' "$dir/${prefix}$t-sent-$d.txt")
-                read -r _ got _ dup _ < <(grep '^received ' "$dir/${prefix}$t-stream-$d.txt")
-                echo "${prefix}$t-lost-$d=$(( ${sent:-0} - ${got:-0} ))"
-                echo "${prefix}$t-sent-$d=${sent:-0}"
-                echo "${prefix}$t-duplicates-$d=${dup:-none}"
-                echo "${prefix}$t-gaps-$d=$(sed -n 's/^gaps //p' "$dir/${prefix}$t-stream-$d.txt")"
-            done
-        done
+        stream_lines "$prefix"
         echo "${prefix}seq-errors-peer=$(( $(xfrm_stat peer) - seq_peer_0 ))"
         echo "${prefix}seq-errors-survivor=$(( $(xfrm_stat $sv) - seq_sv_0 ))"
         echo "${prefix}ids-before=$ids_before"
@@ -404,6 +435,20 @@ failover() {
             END { printf "%stakeover-ms=%s\n%smaster-time=%s\n", p, (m && t) ? sprintf("%d", ms(t) - ms(m)) : "none", p, m }'
         echo "${prefix}kill-time=$kill_time"
     } >>"$dir/result.txt"
+}
+
+# rejoin GW [SUFFIX]: GW, dead, comes back as after a reboot (fresh /run: keepalived's init_file writes -100 to
+# the track file, its SAs were flushed) and completes its initial sync; its log is GW-2.log (GW-SUFFIX.log)
+rejoin() {
+    local gw=$1 other=${OTHER[$1]} suffix=${2:--2}
+    rm -rf "${RUN:?}/$gw"
+    ip -n $gw link set out up; ip -n $gw link set in up; ip -n $gw link set sync up
+    ip -n $gw route replace $PEER_NETS via $PEER   # the link's down took the route with it
+    # its links are up before keepalived starts: the other node's adverts reach it from the first one
+    ip netns exec $gw ping -c 1 -W 1 ${OUT_ADDR[$other]} >/dev/null; ip netns exec $gw ping -c 1 -W 1 ${IN_ADDR[$other]} >/dev/null
+    start_gw $gw $suffix
+    wait_log "${LOG[$gw]}" 'initial sync complete' 90 || { echo "$gw did not complete its initial sync on its return (see $gw$suffix.log)"; return 1; }
+    msleep 1
 }
 
 # established LOG: how many Quick Modes LOG shows complete, over both tunnels
@@ -481,17 +526,9 @@ one_run() {
         failover gwa gwb '' 10 14 || return 1
     else
         failover gwa gwb '' 20 30 || return 1
-        # gw-a comes back as after a reboot (fresh /run: keepalived's init_file writes -100 to the
-        # track file, its SAs were flushed), standby, snapshot from gw-b; nopreempt and the lower
-        # priority until its sync is complete keep the addresses on gw-b
-        rm -rf "${RUN:?}/gwa"
-        ip -n gwa link set out up; ip -n gwa link set in up; ip -n gwa link set sync up
-        ip -n gwa route replace $PEER_NETS via $PEER   # the link's down took the route with it
-        # its links are up before keepalived starts: gw-b's adverts reach it from the first one
-        ip netns exec gwa ping -c 1 -W 1 ${OUT_ADDR[gwb]} >/dev/null; ip netns exec gwa ping -c 1 -W 1 ${IN_ADDR[gwb]} >/dev/null
-        start_gw gwa -2
-        wait_log "${LOG[gwa]}" 'initial sync complete' 90 || { echo "gw-a did not complete its initial sync on its return (see gwa-2.log)"; return 1; }
-        msleep 1
+        # gw-a comes back as standby, snapshot from gw-b; nopreempt and the lower priority until
+        # its sync is complete keep the addresses on gw-b
+        rejoin gwa || return 1
         if grep -q 'is now ACTIVE' "${LOG[gwa]}"; then
             echo "failback-returned-node-took-the-addresses=yes" >>"$dir/result.txt"
             say "$name: gw-a took the addresses back on its return (see gwa-2.log, keepalived-gwa-2.log)"
@@ -500,8 +537,10 @@ one_run() {
             failover gwb gwa failback- 20 30 || return 1
             say "$name: streams done"
             after_takeover gwa
+            crash_phases gwa gwb || [ $? -ne 1 ] || return 1
         fi
-        expected=3
+        # and one takeover per crash
+        expected=$(( 3 + $(grep -c '^crash-qm[23]-halted=' "$dir/result.txt") ))
     fi
     # keepalived that misses 100 ms adverts (a starved guest) moves the addresses between live nodes
     echo "active-transitions=$(cat "$dir"/gw*.log | grep -c 'is now ACTIVE')" >>"$dir/result.txt"

@@ -74,13 +74,19 @@ final class Replication {
         return !heldBytes.isEmpty() && heldBytes.containsKey(ByteBuffer.wrap(d.rawData()));
     }
 
-    /** Queues an asynchronous record; a Delete also cancels the re-sending of what it deletes. */
+    /**
+     * Queues an asynchronous record; a Delete also cancels the re-sending of what it deletes, and
+     * any other record replaces its SA's record waiting to be re-sent: a re-send must never take
+     * the standby back to an older state (a pending pair's record over the one sent when it went live).
+     */
     void queue(HaRecord r) {
         async.put(r.saKey(), r);
         if (r instanceof HaRecord.IsakmpDelete || r instanceof HaRecord.PairDelete) {
             for (int type : RECORDS_OF_AN_SA) {
                 missed.remove(new Missed(type, r.saKey()));
             }
+        } else {
+            missed.computeIfPresent(new Missed(r.type(), r.saKey()), (k, older) -> r);
         }
     }
 
@@ -92,19 +98,20 @@ final class Replication {
         async.clear();
     }
 
-    /** The standby stored record {@code id}: its held messages go out. */
+    /**
+     * The standby stored record {@code id}: its held messages go out. A late ack while degraded
+     * proves the standby alive: it is back ({@link #standbyBack}). Otherwise one ack slower than the
+     * timeout (a loaded standby) left every later guarded message unguarded for as long as the
+     * standby stayed on the sync link, since only a rejoin reported it back.
+     */
     void acknowledged(long id, Out out) {
         Guard g = waiting.remove(id);
-        if (g == null && degraded) {
-            // the standby was slow, not gone (a late ack: records arrive in order, so it has the
-            // ones before too); without this, one slow ack left every later handshake unguarded
-            out.info("HA: the standby acknowledged record " + id + " after the " + ackTimeout.toMillis()
-                    + " ms timeout: it is slow, not gone");
-            standbyBack(out);
-            return;
-        }
         if (g == null) {
             out.debug("HA: acknowledgement " + id + " for no waiting record (late, after its timeout, or twice)");
+            if (degraded && id < nextId) {
+                out.info("HA: the standby acknowledged record " + id + " late: it is alive");
+                standbyBack(out);
+            }
             return;
         }
         release(g, out);

@@ -60,6 +60,9 @@ final class ControlCommands {
 
     private final Kernel kernel;
 
+    /** TEST ONLY: set at start; test-crash arms it only in a JVM started with the test hooks on. */
+    private volatile CrashHook crash;
+
     /**
      * @param reload re-reads the configuration and applies it, answering with a reply line
      * @param kernel asked for the SAs' counters on the control thread, so the loop never waits for a dump
@@ -96,6 +99,7 @@ final class ControlCommands {
             case "log-level" -> CompletableFuture.completedFuture(logLevel(r.text("level"), r.text("component")));
             case "pcap-start" -> pcapStart(r.text("file"));
             case "pcap-stop" -> onLoop(() -> Map.of("message", loop.stopCapture()));
+            case "test-crash" -> testCrash(r.text("after")); // test only: not in the list below
             default -> CompletableFuture.completedFuture(ControlProtocol.error("unknown command '" + word(r.command())
                     + "' (known: status, list-sas, list-conns, up, down, rekey, stats, reload, "
                     + "log-level, pcap-start, pcap-stop)"));
@@ -343,6 +347,31 @@ final class ControlCommands {
         return Map.of("peer", peer, "message", (isakmp ? "negotiating a new ISAKMP SA and new IPsec SAs for "
                 : "negotiating new IPsec SAs for ") + (tunnel == null ? "every tunnel" : "tunnel " + tunnel) + " of "
                 + peer + "; the old ones are deleted once the new ones are up");
+    }
+
+    /** TEST ONLY: the hook test-crash arms (see {@link CrashHook}). */
+    void testHooks(CrashHook hook) {
+        crash = hook;
+    }
+
+    /**
+     * TEST ONLY (issue 15, the lab's crash at the worst moments): arms {@link CrashHook}. Refused
+     * unless the JVM runs with -Disakmpd.test-hooks=true, and without [ha] (the hook finds QM2 and
+     * QM3 by their replication).
+     */
+    private CompletableFuture<String> testCrash(String after) {
+        CrashHook hook = crash;
+        Optional<String> refused = CrashHook.refusal(CrashHook.enabled() && hook != null, config.ha().isPresent(),
+                after);
+        if (refused.isPresent()) {
+            LOG.warn("test-crash refused: {}", refused.get());
+            return CompletableFuture.completedFuture(ControlProtocol.error(refused.get()));
+        }
+        CrashHook.Moment moment = CrashHook.Moment.named(after).orElseThrow();
+        return onLoop(() -> {
+            hook.arm(moment);
+            return Map.of("message", "armed: halting right after the next " + moment + " sent");
+        });
     }
 
     /** Sets a level at run time; {@code component} is one of {@link #COMPONENTS} or a logger name. */

@@ -144,9 +144,16 @@ public final class Daemon {
             }
             ConfigReload reload = new ConfigReload(loop, engine, kernel, supervisor, clock);
             Daemon d = new Daemon(loop, status, threadName, source, reload);
+            // TEST ONLY: armed by the control socket's test-crash, which only -Disakmpd.test-hooks=true allows
+            CrashHook crash = CrashHook.halting();
+            if (CrashHook.enabled()) {
+                LOG.warn("TEST HOOKS ON (-D{}=true): the control socket's test-crash can halt this daemon; "
+                        + "for the kernel lab only, never in production", CrashHook.PROPERTY);
+            }
             if (config.control().isPresent()) {
                 ControlCommands commands = new ControlCommands(config, engine, loop, supervisor, stats, clock,
                         d::reload, kernel);
+                commands.testHooks(crash);
                 reload.onReconfigured(commands::reconfigured);
                 ControlServer control = ControlServer.start(config.control().get(), commands::handle);
                 servers.add(control);
@@ -159,13 +166,16 @@ public final class Daemon {
                 loop.reportCounters(config.ha().get().syncCounters());
                 // a record older than the ack timeout made the active go degraded: that bounds the lag
                 long margin = config.ha().get().takeoverMargin(REPLICATION_ACK_TIMEOUT);
-                HaNode ha = new HaNode(config.ha().get(), new ReplicatedEngine(engine, loop, clock), loop::submit,
+                HaNode ha = new HaNode(config.ha().get(), new ReplicatedEngine(engine, loop, clock, crash), loop::submit,
                         () -> {
                             loop.takeover(margin);
                             loop.startAutoPeers();
                         });
                 loop.roleGate(ha);
-                loop.replicateTo(r -> ha.replicate(r.id(), HaCodec.encode(r.record()), r.sync()));
+                loop.replicateTo(r -> {
+                    crash.replicating(r);
+                    ha.replicate(r.id(), HaCodec.encode(r.record()), r.sync());
+                });
                 servers.add(ha::close);
                 loop.closeAtExit(ha);
                 ha.start();

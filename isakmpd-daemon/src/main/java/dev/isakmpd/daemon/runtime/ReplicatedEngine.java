@@ -22,14 +22,17 @@ final class ReplicatedEngine implements EngineSide {
     private final Engine engine;
     private final EventLoop loop;
     private final Clock clock;
+    /** TEST ONLY: halts after QM2/QM3 when the control socket armed it (never otherwise). */
+    private final CrashHook crash;
     // for status(), which other threads call: refreshed on the loop thread
     private volatile int standbyIsakmpSas;
     private volatile int standbyPairs;
 
-    ReplicatedEngine(Engine engine, EventLoop loop, Clock clock) {
+    ReplicatedEngine(Engine engine, EventLoop loop, Clock clock, CrashHook crash) {
         this.engine = engine;
         this.loop = loop;
         this.clock = clock;
+        this.crash = crash;
     }
 
     @Override
@@ -55,7 +58,9 @@ final class ReplicatedEngine implements EngineSide {
     @Override
     public void replicated(long id, boolean acked) {
         if (acked) {
-            loop.dispatch("taking the standby's ack", () -> engine.replicated(id, clock.instant()));
+            loop.dispatch("taking the standby's ack", () -> crash.acknowledged(id, engine.replicated(id,
+                    clock.instant())));
+            crash.haltIfDue();
         }
     }
 

@@ -31,19 +31,21 @@ class HaFailoverIT {
     static final int MAX_LOST = 200;
     /** The negative control's [ha] line: the standby gets no ESP counters (a test-only setting). */
     static final String NO_COUNTER_SYNC = "sync-counters = false";
+    /** The peer's DPD interval in the lab (strongSwan's dpd_delay): a crash may stop a stream at most that long. */
+    static final long DPD_INTERVAL_MS = 2000;
 
     private static Map<String, Map<String, String>> results;
 
     @BeforeAll
     static void runTheLab() throws Exception {
         Files.createDirectories(OUT);
-        List<String> cmd = List.of(EndToEnd.ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "480",
+        List<String> cmd = List.of(EndToEnd.ROOT.resolve("scripts/lab/run-in-uml.sh").toString(), "--timeout", "720",
                 "--", EndToEnd.ROOT.resolve("scripts/interop/ha-failover-scenario.sh").toString(), "--out",
                 OUT.toString(), "--jar", OurSide.JAR.toString(), "--run", "pair", "--run",
                 "control:" + NO_COUNTER_SYNC + ":control");
         Process p = new ProcessBuilder(cmd).directory(EndToEnd.ROOT.toFile()).redirectErrorStream(true)
                 .redirectOutput(OUT.resolve("harness.log").toFile()).start();
-        assertTrue(p.waitFor(540, TimeUnit.SECONDS), "lab did not finish");
+        assertTrue(p.waitFor(780, TimeUnit.SECONDS), "lab did not finish");
         String result = read(OUT.resolve("result"));
         assertEquals(0, p.exitValue(), () -> "scenario failed: " + result + "; see " + OUT);
         results = new LinkedHashMap<>();
@@ -98,6 +100,58 @@ class HaFailoverIT {
             lost = Math.max(lost, num(r, tunnel + "-lost-inside-peer"));
         }
         assertTrue(num(r, "seq-errors-peer") > 0 || lost > MAX_LOST, "no SeqErrors and no loss without counter sync: " + r);
+    }
+
+    /**
+     * Issue 15 "Crash at the worst moments" (scripts/interop/ha-crash-phase.sh, after the checks
+     * above): the active halts through the test hook right after it sent QM2 as responder (the
+     * peer's rekey of tunnel cbc), then, after the dead node returned, right after QM3 as
+     * initiator (our rekey of tunnel gcm). Each time: the tunnels regain traffic within one DPD
+     * interval, every ESP SA the peer holds is held by the survivor and the other way round, and
+     * the new pair carries traffic both ways on both kernels.
+     */
+    @Test
+    void aCrashJustAfterQm2OrQm3LeavesNoSaBlackHoled() {
+        Map<String, String> r = results.get("pair");
+        assertEquals(null, r.get("failback-returned-node-took-the-addresses"), "no failback, no crash phase: " + r);
+        // a starved guest that misses 100 ms adverts moves the addresses between live nodes: no crash to judge
+        assumeStableVrrp(r);
+        assertEquals(null, r.get("crash-stopped"), r.toString());
+        for (String crash : List.of("crash-qm2-", "crash-qm3-")) {
+            assertCrash(r, crash);
+        }
+        assertTrue(num(r, "crash-qm2-pending-promoted") >= 1, "QM2: the pending pair never got its outbound SA: " + r);
+    }
+
+    private static void assertCrash(Map<String, String> r, String p) {
+        String all = "pair: " + r;
+        assertEquals("yes", r.get(p + "halted"), p + "halted: the test hook did not halt the daemon in " + all);
+        assertEquals(137, num(r, p + "halt-status"), all);
+        assertEquals("yes", r.get(p + "takeover"), all);
+        assertEquals("none", r.get(p + "peer-sas-missing-on-survivor"), "SAs the peer holds and the survivor lacks in "
+                + all);
+        assertEquals("none", r.get(p + "survivor-outbound-missing-on-peer"), "outbound SAs of the survivor the peer "
+                + "lacks in " + all);
+        assertTrue(!r.getOrDefault(p + "newest-pair", "none").contains("none"), p + "newest-pair in " + all);
+        for (String counter : List.of("peer-out", "survivor-in", "survivor-out", "peer-in")) {
+            assertTrue(num(r, p + "newest-packets-" + counter) > 0, "no traffic on the new pair: " + p
+                    + "newest-packets-" + counter + " in " + all);
+        }
+        assertEquals(0, num(r, p + "main-mode-after-kill"), all);
+        for (String tunnel : List.of("gcm", "cbc")) {
+            for (String dir : List.of("peer-inside", "inside-peer")) {
+                assertTrue(num(r, p + tunnel + "-sent-" + dir) > 0, all);
+                assertEquals(0, num(r, p + tunnel + "-duplicates-" + dir), all);
+            }
+        }
+        for (String tunnel : List.of("gcm", "cbc")) {
+            for (String dir : List.of("peer-inside", "inside-peer")) {
+                String k = p + tunnel + "-longest-gap-ms-" + dir;
+                assertTrue(num(r, k) <= DPD_INTERVAL_MS, k + " > one DPD interval (" + DPD_INTERVAL_MS + " ms) in " + all);
+            }
+        }
+        assertEquals(0, num(r, p + "seq-errors-peer"), all);
+        assertEquals(0, num(r, p + "seq-errors-survivor"), all);
     }
 
     /**

@@ -163,6 +163,9 @@ class IsakmpctlIT {
         assertTrue(noDaemon.err().matches("isakmpctl: cannot connect to .*nobody.ctl: .*\\n"), noDaemon.err());
         assertEquals(1, noDaemon.err().lines().count());
         assertEquals(2, ctlA.run("frobnicate").exitCode(), "unknown subcommand: usage error");
+        // the lab's crash hook (issue 15) is refused by a daemon started without -Disakmpd.test-hooks=true
+        String crash = request(dir.resolve("a.ctl"), "{\"command\":\"test-crash\",\"after\":\"qm2\"}");
+        assertTrue(crash.startsWith("{\"ok\":false") && crash.contains("-Disakmpd.test-hooks=true"), crash);
 
         Ctl.Result debug = ctlA.run("log-level", "debug", "ike");
         assertEquals(0, debug.exitCode(), debug.err());
@@ -175,5 +178,15 @@ class IsakmpctlIT {
                 "ike at debug after log-level"
                 + TwoDaemonsIT.logs(a));
         assertNotEquals(-1, a.output().indexOf("log level of isakmpd.ike set to DEBUG"));
+    }
+
+    /** One raw request line on the control socket, its reply line. */
+    private static String request(Path socket, String line) throws Exception {
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(socket))) {
+            c.write(java.nio.ByteBuffer.wrap((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(java.nio.channels.Channels.newInputStream(c),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        }
     }
 }
