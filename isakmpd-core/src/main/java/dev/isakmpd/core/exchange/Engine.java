@@ -3,6 +3,7 @@ package dev.isakmpd.core.exchange;
 import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.ha.StandbyTable;
 import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Identity;
@@ -355,7 +356,12 @@ public final class Engine {
         HaRecord.Counters received = counters.get(in);
         if (received != null) {
             out.inboundWindow(p.inbound(), received.replay());
+            pair.counters(received);
         }
+        // what this node's own joining standby gets in its snapshot until the kernel reports: a takeover
+        // from it adds the margin again, above everything this node may send before that report
+        pair.counters(new HaRecord.Counters(new HaRecord.SpiKey(p.outbound().destination(), p.outbound().spi()),
+                new ReplayState(sequence, 0, 0), sent == null ? 0 : sent.bytes()));
         if (p.pending()) {
             pendingTakeover.put(in, new Takeover.Pending(pair, sequence));
             pendingExpiry.schedule(in, pair.expires());
@@ -457,9 +463,13 @@ public final class Engine {
     public List<Action> counters(KernelEvent.Counters c, Instant now) {
         Out out = out();
         events = List.of();
-        if (replication != null && ctx.children().find(c.destination(), c.spi()).isPresent()) {
-            out.replicate(() -> new HaRecord.Counters(new HaRecord.SpiKey(c.destination(), c.spi()), c.replay(),
-                    c.bytes()));
+        Optional<ChildSas.Pair> p = replication == null ? Optional.empty()
+                : ctx.children().find(c.destination(), c.spi());
+        if (p.isPresent()) {
+            HaRecord.Counters r = new HaRecord.Counters(new HaRecord.SpiKey(c.destination(), c.spi()), c.replay(),
+                    c.bytes());
+            p.get().counters(r); // for a standby that joins later: an idle SA reports nothing more
+            out.replicate(() -> r);
         }
         return out.actions();
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.ha.HaCodec;
+import dev.isakmpd.core.ha.HaCodecException;
 import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.ha.StandbyTable;
 import dev.isakmpd.core.kernel.KernelEvent;
@@ -233,6 +235,50 @@ class HaTakeoverScenarioTest {
         assertEquals(Map.of(in.spi(), new ReplayState(0, 4000, 0xfffffffd)), active.inboundWindows,
                 "the window top where the dead active left it");
         checkOneKeyPerSpi(ha.peer(), active, false);
+    }
+
+    /**
+     * A standby that joins by snapshot gets each pair's last counters with it, and the next one,
+     * after a takeover, the counters where the new active started. Without them a standby that
+     * joined after an SA's last report (an idle SA reports nothing) took it over at the margin,
+     * below what the active had sent: in the lab (HaFailoverIT) a node that had returned took over
+     * the CBC pair at 481 again, 74 s after the other node had sent 481 under the same SPI.
+     */
+    @Test
+    void aStandbyThatJoinsLaterGetsTheCountersWithTheSnapshot() throws Exception {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(25, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        SimulatedNetwork net = ha.net();
+        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        SimulatedNetwork.Node old = ha.active();
+        IpsecSa in = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN)
+                .findFirst().orElseThrow();
+        IpsecSa out = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
+                .findFirst().orElseThrow();
+        net.apply(old, old.engine.counters(report(out, new ReplayState(5000, 0, 0)), net.now));
+        net.apply(old, old.engine.counters(report(in, new ReplayState(0, 4000, 0xfffffffd)), net.now));
+
+        SimulatedNetwork.Node first = joinBySnapshot(old, net, 31);
+        net.apply(first, first.engine.takeover(net.now, MARGIN));
+        assertEquals(Map.of(out.spi(), 5000 + MARGIN), first.outboundSequences, "last reported + margin");
+        assertEquals(Map.of(in.spi(), new ReplayState(0, 4000, 0xfffffffd)), first.inboundWindows);
+
+        SimulatedNetwork.Node second = joinBySnapshot(first, net, 32); // no report since the takeover
+        net.apply(second, second.engine.takeover(net.now, MARGIN));
+        assertEquals(Map.of(out.spi(), 5000 + 2 * MARGIN), second.outboundSequences,
+                "above what the first new active may send before its kernel's first report");
+    }
+
+    /** A fresh standby with the active's policy that takes the active's snapshot, through the codec. */
+    private static SimulatedNetwork.Node joinBySnapshot(SimulatedNetwork.Node active, SimulatedNetwork net, long seed)
+            throws HaCodecException {
+        SimulatedNetwork.Node n = new SimulatedNetwork.Node("standby-" + seed, active.address,
+                List.of(EngineScenarioTest.policy("b", EngineScenarioTest.A, EngineScenarioTest.B, "k",
+                        "aes128-sha256-ecp256", "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false)), seed);
+        for (HaRecord r : active.engine.snapshot()) {
+            net.apply(n, n.engine.applyReplica(HaCodec.decode(HaCodec.encode(r)), net.now));
+        }
+        return n;
     }
 
     /** The peer initiates: MM2, MM4, MM6, QM2; the active dies after QM2, QM3 is lost with it. */
