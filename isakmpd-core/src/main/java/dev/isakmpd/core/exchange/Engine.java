@@ -1,5 +1,7 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.ha.HaCodec;
+import dev.isakmpd.core.ha.HaCodecException;
 import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.ha.StandbyTable;
 import dev.isakmpd.core.kernel.KernelEvent;
@@ -406,6 +408,47 @@ public final class Engine {
     public List<Action> demote(Instant now) {
         Out out = new Out(debug, capture, this::wire, null); // nothing of this reaches the winner
         events = List.of();
+        out.warn("HA: demoted to standby: forgot " + forgetAll(out) + " without a Delete (the other node holds"
+                + " them), their SAs removed from the kernel");
+        return out.actions();
+    }
+
+    /**
+     * HA: keepalived made this active node a standby (BACKUP or FAULT) without a split brain seen
+     * on the sync link. The other node may take over now and send under these SAs from above their
+     * replicated counters, so this node must not go on with its kernel's own counters if it becomes
+     * active again: its SAs leave the live state and the kernel without a Delete, as in
+     * {@link #demote}, and go into its standby table as the records a joining standby would get
+     * (counters included; the inbound SAs go back into the kernel, as a standby's). Records the
+     * other node replicates meanwhile update them, and a later {@link #takeover} starts each
+     * outbound SA above the highest counter known. A taken-over pair still pending (no traffic yet)
+     * is not kept.
+     */
+    public List<Action> standDown(Instant now) {
+        List<HaRecord> own = snapshot().stream().map(Engine::copy).toList(); // forgetAll wipes the live keys
+        Out out = new Out(debug, capture, this::wire, null);
+        events = List.of();
+        out.warn("HA: standing down: " + forgetAll(out) + " go into the standby table without a Delete (the other"
+                + " node may take them over); their outbound SAs leave the kernel");
+        List<Action> actions = new ArrayList<>(out.actions());
+        own.forEach(r -> actions.addAll(applyReplica(r, now)));
+        return actions;
+    }
+
+    /** A record of this engine's live state, with keys of its own. */
+    private static HaRecord copy(HaRecord r) {
+        try {
+            return HaCodec.decode(HaCodec.encode(r));
+        } catch (HaCodecException e) {
+            throw new IllegalStateException("HA: a record of this node's own does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Forgets every ISAKMP SA and IPsec SA pair without a Delete and removes their SAs from the
+     * kernel; empties the standby table and what waited for the standby. Returns what it forgot.
+     */
+    private String forgetAll(Out out) {
         int pairs = ctx.children().all().size() + pendingTakeover.size();
         int isakmpSas = sessions.size();
         for (ChildSas.Pair p : List.copyOf(ctx.children().all())) {
@@ -428,9 +471,7 @@ public final class Engine {
         if (replication != null) {
             replication.forget();
         }
-        out.warn("HA: demoted to standby: forgot " + isakmpSas + " ISAKMP SAs and " + pairs + " IPsec SA pairs"
-                + " without a Delete (the other node holds them), their SAs removed from the kernel");
-        return out.actions();
+        return isakmpSas + " ISAKMP SAs and " + pairs + " IPsec SA pairs";
     }
 
     /**

@@ -269,6 +269,57 @@ class HaTakeoverScenarioTest {
                 "above what the first new active may send before its kernel's first report");
     }
 
+    /**
+     * keepalived makes the active a standby (a VRRP blip) and the standby takes over; later the
+     * first node is active again. Having stood down ({@link Engine#standDown}: its SAs out of the
+     * live state and its outbound SAs out of the kernel, without a Delete, into its standby table),
+     * it takes them over above the counters the other node replicated meanwhile. Before, it kept its
+     * SAs and went on with its kernel's own counters: in the lab it repeated (SPI, sequence number)
+     * pairs the other node had sent.
+     */
+    @Test
+    void aNodeThatStoodDownTakesOverAboveTheOtherNodesCounters() {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(26, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        SimulatedNetwork net = ha.net();
+        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        SimulatedNetwork.Node first = ha.active();
+        IpsecSa in = first.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN)
+                .findFirst().orElseThrow();
+        IpsecSa out = first.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
+                .findFirst().orElseThrow();
+        net.apply(first, first.engine.counters(report(out, new ReplayState(5000, 0, 0)), net.now));
+        net.runUntil(() -> false, Duration.ofSeconds(1));
+        long mainModes = ha.peer().log.stream().filter(l -> l.contains("ISAKMP SA established")).count();
+
+        List<Action> down = first.engine.standDown(net.now);
+        assertTrue(down.stream().noneMatch(a -> a instanceof Action.Send || a instanceof Action.Replicate),
+                "standing down sends nothing, to the peer or the other node: " + down);
+        net.apply(first, down);
+        assertEquals(List.of(in.spi()), first.kernel.list().stream().map(IpsecSa::spi).toList(),
+                "its inbound SA only, as a standby's");
+        assertEquals(1, first.engine.standbyTable().pairs());
+        assertTrue(first.engine.ipsecSas().isEmpty() && first.engine.isakmpSas().isEmpty(), "nothing live");
+
+        SimulatedNetwork.Node second = takeOver(ha);
+        assertEquals(Map.of(out.spi(), 5000 + MARGIN), second.outboundSequences);
+        // the second node's kernel reports; its record reaches the first node, a standby now
+        first.engine.applyReplica(new HaRecord.Counters(new HaRecord.SpiKey(out.destination(), out.spi()),
+                new ReplayState(9000, 0, 0), 0), net.now);
+
+        second.dead = true;
+        net.remove(second);
+        first.dead = false; // takeOver took it off the network; it lived on as a standby
+        net.add(first);
+        net.apply(first, first.engine.takeover(net.now, MARGIN));
+        assertEquals(Map.of(out.spi(), 9000 + MARGIN), first.outboundSequences,
+                "above the other node's counters, not the first node's own");
+        checkOneKeyPerSpi(ha.peer(), first, false);
+        net.runUntil(() -> false, Duration.ofSeconds(5));
+        assertEquals(mainModes, ha.peer().log.stream().filter(l -> l.contains("ISAKMP SA established")).count(),
+                "no Main Mode");
+    }
+
     /** A fresh standby with the active's policy that takes the active's snapshot, through the codec. */
     private static SimulatedNetwork.Node joinBySnapshot(SimulatedNetwork.Node active, SimulatedNetwork net, long seed)
             throws HaCodecException {

@@ -190,6 +190,10 @@ public final class HaNode implements RoleGate, AutoCloseable {
             role = Role.STANDBY;
             LOG.warn("HA: keepalived says {}: node {} is now STANDBY and stops initiating and sending", n,
                     settings.node());
+            engine.standDown();
+            if (channel != null) {
+                announce();
+            }
         }
     }
 

@@ -59,6 +59,32 @@ class HaNodeTest {
         assertEquals("INSTANCE \"VI_1\" STOP 100", n.status().get("ha-last-vrrp"));
     }
 
+    /**
+     * keepalived takes the role from an active node (BACKUP, FAULT): its engine stands down once,
+     * so that a later MASTER takes the SAs over above the counters the other node may have used
+     * meanwhile. In the lab a node that went BACKUP and MASTER again without it went on with its
+     * kernel's own counters and repeated (SPI, sequence number) pairs the other node had sent.
+     */
+    @Test
+    void anActiveThatKeepalivedMakesStandbyStandsDownOnce() throws Exception {
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EngineSide recording = (EngineSide) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {EngineSide.class}, (proxy, m, args) -> {
+                    calls.add(m.getName());
+                    return m.getReturnType() == List.class ? List.of()
+                            : m.getReturnType() == java.util.Map.class ? java.util.Map.of() : null;
+                });
+        HaNode n = node(free("127.0.0.21"), free("127.0.0.22"), java.util.Optional.empty(), recording);
+        n.vrrp(VrrpNotification.parse("GROUP \"VG\" BACKUP 0"));
+        n.vrrp(VrrpNotification.parse("GROUP \"VG\" MASTER 0"));
+        assertTrue(n.active());
+        assertFalse(calls.contains("standDown"), "a standby has nothing to stand down: " + calls);
+        n.vrrp(VrrpNotification.parse("GROUP \"VG\" BACKUP 0"));
+        n.vrrp(VrrpNotification.parse("GROUP \"VG\" FAULT 0"));
+        assertFalse(n.active());
+        assertEquals(1, calls.stream().filter("standDown"::equals).count(), "once, when it stopped being active");
+    }
+
     @Test
     void onceASyncGroupReportsItsInstancesNoLongerDecide() throws Exception {
         HaNode n = node(free("127.0.0.21"), free("127.0.0.22"));
@@ -260,10 +286,15 @@ class HaNodeTest {
 
     private HaNode node(InetSocketAddress local, InetSocketAddress peer,
             java.util.Optional<InetSocketAddress> witness) {
+        return node(local, peer, witness, EngineSide.NONE);
+    }
+
+    private HaNode node(InetSocketAddress local, InetSocketAddress peer,
+            java.util.Optional<InetSocketAddress> witness, EngineSide engine) {
         HaSettings s = new HaSettings("gw-b", local, List.of(peer), dir.resolve("ha.key"), SecretBytes.copyOf(KEY),
                 dir.resolve("notify.fifo"), dir.resolve("weight"), 1024, Duration.ofSeconds(1), 1000,
                 Duration.ofSeconds(60), witness, true);
-        return new HaNode(s, EngineSide.NONE, loop, () -> activations++);
+        return new HaNode(s, engine, loop, () -> activations++);
     }
 
     private static InetSocketAddress free(String address) throws IOException {
