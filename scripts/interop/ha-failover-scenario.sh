@@ -9,8 +9,10 @@
 #                 TOML line for both nodes' [ha] table (the negative control switches counter sync
 #                 off with it).  Without "control": gw-a dies 20 s into 30 s of streams, gw-a
 #                 returns (standby, snapshot, the addresses stay on gw-b), gw-b dies 20 s into a
-#                 second 30 s, then the checks after the takeover.  With "control": gw-a dies 10 s
-#                 into 14 s of streams, nothing more.
+#                 second 30 s, then the checks after the takeover, then gw-b returns and VRRP is
+#                 dropped between the gateways (split brain, ha-splitbrain-phase.sh).  With
+#                 "control": gw-a dies 10 s into 14 s of streams, nothing more.  Every run captures
+#                 the outside bridge and checks that no ESP (SPI, sequence number) was sent twice.
 #
 # Topology (documentation addresses only):
 #   netns peer: strongSwan, 198.51.100.2 on the outside bridge, dpd_delay 2s, initiates two
@@ -36,7 +38,8 @@
 # installed); then dpd-answered, peer-rekey-on-survivor, our-rekey-on-survivor,
 # peer-delete-on-survivor (or failback-returned-node-took-the-addresses=yes); active-transitions
 # (the daemons' changes to active) against expected-active-transitions, and vrrp-advert-timeouts:
-# more changes than expected mean keepalived moved the addresses between live nodes.  Beside it: the daemons' logs gwa.log, gwb.log (gwa-2.log after the
+# more changes than expected mean keepalived moved the addresses between live nodes; esp-* and
+# splitbrain-* (ha-splitbrain-phase.sh).  Beside it: the daemons' logs gwa.log, gwb.log (gwa-2.log after the
 # return), charon.log, keepalived-*.log, *stream-*.txt, *xfrm-state-*.txt.  DIR/result is "OK"
 # when every run got as far as its measurements (the targets are the caller's to judge), else
 # "FAIL reason".
@@ -44,6 +47,7 @@ set -u
 prog=ha-failover-scenario
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
+. "$HERE/ha-splitbrain-phase.sh"
 
 out='' jar='' runs=()
 while [ $# -gt 0 ]; do
@@ -406,6 +410,20 @@ failover() {
     } >>"$dir/result.txt"
 }
 
+# rejoin GW: GW, dead, comes back as after a reboot (fresh /run: keepalived's init_file writes -100 to
+# the track file, its SAs were flushed) and completes its initial sync; its log is GW-2.log
+rejoin() {
+    local gw=$1 other=${OTHER[$1]}
+    rm -rf "${RUN:?}/$gw"
+    ip -n $gw link set out up; ip -n $gw link set in up; ip -n $gw link set sync up
+    ip -n $gw route replace $PEER_NETS via $PEER   # the link's down took the route with it
+    # its links are up before keepalived starts: the other node's adverts reach it from the first one
+    ip netns exec $gw ping -c 1 -W 1 ${OUT_ADDR[$other]} >/dev/null; ip netns exec $gw ping -c 1 -W 1 ${IN_ADDR[$other]} >/dev/null
+    start_gw $gw -2
+    wait_log "${LOG[$gw]}" 'initial sync complete' 90 || { echo "$gw did not complete its initial sync on its return (see $gw-2.log)"; return 1; }
+    msleep 1
+}
+
 # established LOG: how many Quick Modes LOG shows complete, over both tunnels
 established() { grep -c 'IPsec SAs established for tunnel \(gcm\|cbc\)' "$1"; }
 
@@ -450,6 +468,7 @@ one_run() {
     rm -rf "$dir" && mkdir -p "$dir" || return 1
     say "run $name: [ha] extra '$ha_line' ${mode:-full}"
     make_network || { echo "network set-up failed"; return 1; }
+    esp_capture_start || { echo "tcpdump did not start on br-out (see tcpdump.log)"; return 1; }
     mkdir -p "$RUN" && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$RUN/ha.key" && chmod 600 "$RUN/ha.key"
 
     # strongSwan in "peer"
@@ -481,17 +500,9 @@ one_run() {
         failover gwa gwb '' 10 14 || return 1
     else
         failover gwa gwb '' 20 30 || return 1
-        # gw-a comes back as after a reboot (fresh /run: keepalived's init_file writes -100 to the
-        # track file, its SAs were flushed), standby, snapshot from gw-b; nopreempt and the lower
-        # priority until its sync is complete keep the addresses on gw-b
-        rm -rf "${RUN:?}/gwa"
-        ip -n gwa link set out up; ip -n gwa link set in up; ip -n gwa link set sync up
-        ip -n gwa route replace $PEER_NETS via $PEER   # the link's down took the route with it
-        # its links are up before keepalived starts: gw-b's adverts reach it from the first one
-        ip netns exec gwa ping -c 1 -W 1 ${OUT_ADDR[gwb]} >/dev/null; ip netns exec gwa ping -c 1 -W 1 ${IN_ADDR[gwb]} >/dev/null
-        start_gw gwa -2
-        wait_log "${LOG[gwa]}" 'initial sync complete' 90 || { echo "gw-a did not complete its initial sync on its return (see gwa-2.log)"; return 1; }
-        msleep 1
+        # gw-a comes back as standby, snapshot from gw-b; nopreempt and the lower priority until
+        # its sync is complete keep the addresses on gw-b
+        rejoin gwa || return 1
         if grep -q 'is now ACTIVE' "${LOG[gwa]}"; then
             echo "failback-returned-node-took-the-addresses=yes" >>"$dir/result.txt"
             say "$name: gw-a took the addresses back on its return (see gwa-2.log, keepalived-gwa-2.log)"
@@ -500,13 +511,16 @@ one_run() {
             failover gwb gwa failback- 20 30 || return 1
             say "$name: streams done"
             after_takeover gwa
+            split_brain gwa gwb || return 1
         fi
         expected=3
+        grep -q '^splitbrain-' "$dir/result.txt" && expected=4   # gw-b's MASTER in the split brain
     fi
     # keepalived that misses 100 ms adverts (a starved guest) moves the addresses between live nodes
     echo "active-transitions=$(cat "$dir"/gw*.log | grep -c 'is now ACTIVE')" >>"$dir/result.txt"
     echo "expected-active-transitions=$expected" >>"$dir/result.txt"
     echo "vrrp-advert-timeouts=$(cat "$dir"/keepalived-*.log | grep -c 'Receive advertisement timeout')" >>"$dir/result.txt"
+    esp_capture_check || { echo "esp-seq-check.py failed (see esp-seq-check.txt)"; return 1; }
     cat "$dir/result.txt" >&2
     stop_all
 }

@@ -191,6 +191,19 @@ class HaTakeoverScenarioTest {
         assertEquals(2, active.kernel.list().size(), "the taken-over pair alone");
     }
 
+    /** An active and its standby with one pair up with the peer, the active initiating. */
+    private static HaReplicationScenarioTest.Ha up(long seed) {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(seed, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        assertTrue(ha.net().runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        return ha;
+    }
+
+    /** {@code n}'s SA of that direction (it holds one pair). */
+    private static IpsecSa sa(SimulatedNetwork.Node n, IpsecSa.Direction direction) {
+        return n.engine.ipsecSas().stream().filter(sa -> sa.direction() == direction).findFirst().orElseThrow();
+    }
+
     /** The kernel's report of one SA, as XFRM AEVENTS gives it. */
     private static KernelEvent.Counters report(IpsecSa sa, ReplayState replay) {
         return new KernelEvent.Counters(sa.destination(), sa.spi(), ProtocolId.IPSEC_ESP, replay, 1000, 10);
@@ -203,16 +216,12 @@ class HaTakeoverScenarioTest {
      */
     @Test
     void replicatedCountersSetTheOutboundSequenceAndTheInboundWindow() {
-        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(24, SimulatedNetwork.Faults.NONE, 0,
-                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        HaReplicationScenarioTest.Ha ha = up(24);
         SimulatedNetwork net = ha.net();
-        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
         net.runUntil(() -> false, Duration.ofSeconds(1));
         SimulatedNetwork.Node old = ha.active();
-        IpsecSa in = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN)
-                .findFirst().orElseThrow();
-        IpsecSa out = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
-                .findFirst().orElseThrow();
+        IpsecSa in = sa(old, IpsecSa.Direction.IN);
+        IpsecSa out = sa(old, IpsecSa.Direction.OUT);
         List<Action> replicated = new ArrayList<>();
         for (KernelEvent.Counters c : List.of(report(out, new ReplayState(3000, 0, 0)),
                 report(in, new ReplayState(0, 3990, 0xffff)), report(out, new ReplayState(5000, 0, 0)),
@@ -246,15 +255,11 @@ class HaTakeoverScenarioTest {
      */
     @Test
     void aStandbyThatJoinsLaterGetsTheCountersWithTheSnapshot() throws Exception {
-        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(25, SimulatedNetwork.Faults.NONE, 0,
-                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        HaReplicationScenarioTest.Ha ha = up(25);
         SimulatedNetwork net = ha.net();
-        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
         SimulatedNetwork.Node old = ha.active();
-        IpsecSa in = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN)
-                .findFirst().orElseThrow();
-        IpsecSa out = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
-                .findFirst().orElseThrow();
+        IpsecSa in = sa(old, IpsecSa.Direction.IN);
+        IpsecSa out = sa(old, IpsecSa.Direction.OUT);
         net.apply(old, old.engine.counters(report(out, new ReplayState(5000, 0, 0)), net.now));
         net.apply(old, old.engine.counters(report(in, new ReplayState(0, 4000, 0xfffffffd)), net.now));
 
@@ -279,15 +284,11 @@ class HaTakeoverScenarioTest {
      */
     @Test
     void aNodeThatStoodDownTakesOverAboveTheOtherNodesCounters() {
-        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(26, SimulatedNetwork.Faults.NONE, 0,
-                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        HaReplicationScenarioTest.Ha ha = up(26);
         SimulatedNetwork net = ha.net();
-        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
         SimulatedNetwork.Node first = ha.active();
-        IpsecSa in = first.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN)
-                .findFirst().orElseThrow();
-        IpsecSa out = first.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
-                .findFirst().orElseThrow();
+        IpsecSa in = sa(first, IpsecSa.Direction.IN);
+        IpsecSa out = sa(first, IpsecSa.Direction.OUT);
         net.apply(first, first.engine.counters(report(out, new ReplayState(5000, 0, 0)), net.now));
         net.runUntil(() -> false, Duration.ofSeconds(1));
         long mainModes = ha.peer().log.stream().filter(l -> l.contains("ISAKMP SA established")).count();
