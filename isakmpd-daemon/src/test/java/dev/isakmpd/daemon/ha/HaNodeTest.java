@@ -201,9 +201,7 @@ class HaNodeTest {
             HaNode n = node(b, a);
             try {
                 n.start();
-                for (int i = 0; i < 300 && !track().equals("0"); i++) {
-                    Thread.sleep(100);
-                }
+                awaitTrack("0");
                 n.fifoLine("INSTANCE \"VI_1\" MASTER 100");
                 onLoop(() -> n.peerAnnounced(new dev.isakmpd.ha.RoleAnnouncement("gw-a", "x", true, 200, 0)));
                 assertTrue(n.active(), "an earlier takeover does not win, whatever its priority");
@@ -255,9 +253,7 @@ class HaNodeTest {
             HaNode n = node(b, a);
             try {
                 n.start();
-                for (int i = 0; i < 300 && !track().equals("0"); i++) {
-                    Thread.sleep(100);
-                }
+                awaitTrack("0");
                 assertEquals("0", track(), "synced by the second snapshot");
                 assertEquals(2, asked.get());
             } finally {
@@ -306,6 +302,13 @@ class HaNodeTest {
 
     private interface ThrowingRunnable {
         void run() throws Exception;
+    }
+
+    /** Waits up to 30 s for the track file to say {@code value}. */
+    private void awaitTrack(String value) throws Exception {
+        for (int i = 0; i < 300 && !track().equals(value); i++) {
+            Thread.sleep(100);
+        }
     }
 
     private String track() throws IOException {

@@ -90,12 +90,15 @@ class HaFailoverIT {
 
     /**
      * The negative control: the same failover without counter sync (10 s into the streams, so that
-     * the peer's counters are far above the takeover margin of 480) must show SeqErrors or loss
+     * the peer's counters are above the takeover margin of 1200) must show SeqErrors or loss
      * beyond the target, which proves the checks above can fail.
      */
     @Test
     void withoutCounterSyncThePeerDropsTheNewActivesPackets() {
         Map<String, String> r = results.get("control");
+        // a VRRP flap before the kill makes a takeover, a stand-down and a second takeover, each
+        // adding the margin: the new active ends up above the dead node's counters even without sync
+        assumeStableVrrp(r);
         long lost = 0;
         for (String tunnel : List.of("gcm", "cbc")) {
             lost = Math.max(lost, num(r, tunnel + "-lost-inside-peer"));
@@ -151,6 +154,7 @@ class HaFailoverIT {
     void withoutCounterSyncTheCaptureShowsSequenceNumbersSentTwice() {
         Map<String, String> r = results.get("control");
         assumeTrue(num(r, "main-mode-after-kill") == 0, "the standby had no SAs to take over: " + r);
+        assumeStableVrrp(r);
         assertTrue(num(r, "esp-duplicate-spi-seq") > 0, "no (SPI, sequence number) sent twice without counter sync: " + r);
     }
 
