@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.net.InetAddress;
@@ -11,9 +12,11 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The IPsec SA pairs the engine has installed; they outlive the ISAKMP SA that made them. Each
@@ -51,6 +54,9 @@ final class ChildSas {
         private final Cookies owner;
         /** Its outbound SA waits for the rekey initiator's delayed switch: not in the kernel yet. */
         private boolean outboundWaits;
+        /** HA: the last counters of its inbound and outbound SA (kernel reports, or where a takeover set them). */
+        private HaRecord.Counters inboundCounters;
+        private HaRecord.Counters outboundCounters;
 
         Pair(String peer, IpsecSa inbound, IpsecSa outbound, Instant expires, Instant rekeyAt, boolean initiator,
                 String identity, Cookies owner) {
@@ -109,6 +115,20 @@ final class ChildSas {
         /** Whether the outbound SA waits for {@link QuickMode#OUTBOUND_SWITCH_DELAY} (true) or is installed. */
         void outboundWaits(boolean waits) {
             outboundWaits = waits;
+        }
+
+        /** HA: the newest counters of one of its SAs, which go into a joining standby's snapshot. */
+        void counters(HaRecord.Counters c) {
+            if (c.sa().spi() == inbound.spi() && c.sa().destination().equals(inbound.destination())) {
+                inboundCounters = c;
+            } else {
+                outboundCounters = c;
+            }
+        }
+
+        /** HA: the counters known of its SAs (none before the kernel's first report). */
+        List<HaRecord.Counters> counters() {
+            return Stream.of(inboundCounters, outboundCounters).filter(Objects::nonNull).toList();
         }
 
         /** Its SAs that are in the kernel: both, or the inbound one while the outbound waits for the switch. */

@@ -1,8 +1,11 @@
 package dev.isakmpd.core.exchange;
 
+import dev.isakmpd.core.ha.HaCodec;
+import dev.isakmpd.core.ha.HaCodecException;
 import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.ha.StandbyTable;
 import dev.isakmpd.core.kernel.KernelEvent;
+import dev.isakmpd.core.kernel.ReplayState;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Identity;
@@ -355,7 +358,12 @@ public final class Engine {
         HaRecord.Counters received = counters.get(in);
         if (received != null) {
             out.inboundWindow(p.inbound(), received.replay());
+            pair.counters(received);
         }
+        // what this node's own joining standby gets in its snapshot until the kernel reports: a takeover
+        // from it adds the margin again, above everything this node may send before that report
+        pair.counters(new HaRecord.Counters(new HaRecord.SpiKey(p.outbound().destination(), p.outbound().spi()),
+                new ReplayState(sequence, 0, 0), sent == null ? 0 : sent.bytes()));
         if (p.pending()) {
             pendingTakeover.put(in, new Takeover.Pending(pair, sequence));
             pendingExpiry.schedule(in, pair.expires());
@@ -400,6 +408,47 @@ public final class Engine {
     public List<Action> demote(Instant now) {
         Out out = new Out(debug, capture, this::wire, null); // nothing of this reaches the winner
         events = List.of();
+        out.warn("HA: demoted to standby: forgot " + forgetAll(out) + " without a Delete (the other node holds"
+                + " them), their SAs removed from the kernel");
+        return out.actions();
+    }
+
+    /**
+     * HA: keepalived made this active node a standby (BACKUP or FAULT) without a split brain seen
+     * on the sync link. The other node may take over now and send under these SAs from above their
+     * replicated counters, so this node must not go on with its kernel's own counters if it becomes
+     * active again: its SAs leave the live state and the kernel without a Delete, as in
+     * {@link #demote}, and go into its standby table as the records a joining standby would get
+     * (counters included; the inbound SAs go back into the kernel, as a standby's). Records the
+     * other node replicates meanwhile update them, and a later {@link #takeover} starts each
+     * outbound SA above the highest counter known. A taken-over pair still pending (no traffic yet)
+     * is not kept.
+     */
+    public List<Action> standDown(Instant now) {
+        List<HaRecord> own = snapshot().stream().map(Engine::copy).toList(); // forgetAll wipes the live keys
+        Out out = new Out(debug, capture, this::wire, null);
+        events = List.of();
+        out.warn("HA: standing down: " + forgetAll(out) + " go into the standby table without a Delete (the other"
+                + " node may take them over); their outbound SAs leave the kernel");
+        List<Action> actions = new ArrayList<>(out.actions());
+        own.forEach(r -> actions.addAll(applyReplica(r, now)));
+        return actions;
+    }
+
+    /** A record of this engine's live state, with keys of its own. */
+    private static HaRecord copy(HaRecord r) {
+        try {
+            return HaCodec.decode(HaCodec.encode(r));
+        } catch (HaCodecException e) {
+            throw new IllegalStateException("HA: a record of this node's own does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Forgets every ISAKMP SA and IPsec SA pair without a Delete and removes their SAs from the
+     * kernel; empties the standby table and what waited for the standby. Returns what it forgot.
+     */
+    private String forgetAll(Out out) {
         int pairs = ctx.children().all().size() + pendingTakeover.size();
         int isakmpSas = sessions.size();
         for (ChildSas.Pair p : List.copyOf(ctx.children().all())) {
@@ -422,9 +471,7 @@ public final class Engine {
         if (replication != null) {
             replication.forget();
         }
-        out.warn("HA: demoted to standby: forgot " + isakmpSas + " ISAKMP SAs and " + pairs + " IPsec SA pairs"
-                + " without a Delete (the other node holds them), their SAs removed from the kernel");
-        return out.actions();
+        return isakmpSas + " ISAKMP SAs and " + pairs + " IPsec SA pairs";
     }
 
     /**
@@ -457,9 +504,13 @@ public final class Engine {
     public List<Action> counters(KernelEvent.Counters c, Instant now) {
         Out out = out();
         events = List.of();
-        if (replication != null && ctx.children().find(c.destination(), c.spi()).isPresent()) {
-            out.replicate(() -> new HaRecord.Counters(new HaRecord.SpiKey(c.destination(), c.spi()), c.replay(),
-                    c.bytes()));
+        Optional<ChildSas.Pair> p = replication == null ? Optional.empty()
+                : ctx.children().find(c.destination(), c.spi());
+        if (p.isPresent()) {
+            HaRecord.Counters r = new HaRecord.Counters(new HaRecord.SpiKey(c.destination(), c.spi()), c.replay(),
+                    c.bytes());
+            p.get().counters(r); // for a standby that joins later: an idle SA reports nothing more
+            out.replicate(() -> r);
         }
         return out.actions();
     }

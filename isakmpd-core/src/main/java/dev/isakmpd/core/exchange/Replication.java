@@ -217,7 +217,13 @@ final class Replication {
         };
     }
 
-    /** Every SA as records, for a standby that joins: ISAKMP SAs first, so that pairs find their owner. */
+    /**
+     * Every SA as records, for a standby that joins: ISAKMP SAs first, so that pairs find their
+     * owner, then the pairs' last counters (after their pairs, which the standby keeps them for).
+     * Without the counters a standby that joined after an SA's last kernel report (an idle SA
+     * reports nothing) would take it over at the margin, below what this node sent: sequence
+     * numbers, and with AES-GCM nonces, used twice under one key.
+     */
     static List<HaRecord> snapshot(Iterable<IsakmpSession> sessions, ChildSas children) {
         List<HaRecord> all = new ArrayList<>();
         List<HaRecord> pending = new ArrayList<>();
@@ -230,6 +236,7 @@ final class Replication {
         }
         children.all().forEach(p -> all.add(pair(p)));
         all.addAll(pending);
+        children.all().forEach(p -> all.addAll(p.counters()));
         return all;
     }
 }

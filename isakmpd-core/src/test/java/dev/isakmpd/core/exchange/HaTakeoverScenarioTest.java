@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.ha.HaCodec;
+import dev.isakmpd.core.ha.HaCodecException;
 import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.ha.StandbyTable;
 import dev.isakmpd.core.kernel.KernelEvent;
@@ -189,6 +191,19 @@ class HaTakeoverScenarioTest {
         assertEquals(2, active.kernel.list().size(), "the taken-over pair alone");
     }
 
+    /** An active and its standby with one pair up with the peer, the active initiating. */
+    private static HaReplicationScenarioTest.Ha up(long seed) {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(seed, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        assertTrue(ha.net().runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        return ha;
+    }
+
+    /** {@code n}'s SA of that direction (it holds one pair). */
+    private static IpsecSa sa(SimulatedNetwork.Node n, IpsecSa.Direction direction) {
+        return n.engine.ipsecSas().stream().filter(sa -> sa.direction() == direction).findFirst().orElseThrow();
+    }
+
     /** The kernel's report of one SA, as XFRM AEVENTS gives it. */
     private static KernelEvent.Counters report(IpsecSa sa, ReplayState replay) {
         return new KernelEvent.Counters(sa.destination(), sa.spi(), ProtocolId.IPSEC_ESP, replay, 1000, 10);
@@ -201,16 +216,12 @@ class HaTakeoverScenarioTest {
      */
     @Test
     void replicatedCountersSetTheOutboundSequenceAndTheInboundWindow() {
-        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(24, SimulatedNetwork.Faults.NONE, 0,
-                Duration.ofMillis(1), Duration.ofMillis(5), true, false, false, false);
+        HaReplicationScenarioTest.Ha ha = up(24);
         SimulatedNetwork net = ha.net();
-        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
         net.runUntil(() -> false, Duration.ofSeconds(1));
         SimulatedNetwork.Node old = ha.active();
-        IpsecSa in = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN)
-                .findFirst().orElseThrow();
-        IpsecSa out = old.engine.ipsecSas().stream().filter(sa -> sa.direction() == IpsecSa.Direction.OUT)
-                .findFirst().orElseThrow();
+        IpsecSa in = sa(old, IpsecSa.Direction.IN);
+        IpsecSa out = sa(old, IpsecSa.Direction.OUT);
         List<Action> replicated = new ArrayList<>();
         for (KernelEvent.Counters c : List.of(report(out, new ReplayState(3000, 0, 0)),
                 report(in, new ReplayState(0, 3990, 0xffff)), report(out, new ReplayState(5000, 0, 0)),
@@ -233,6 +244,93 @@ class HaTakeoverScenarioTest {
         assertEquals(Map.of(in.spi(), new ReplayState(0, 4000, 0xfffffffd)), active.inboundWindows,
                 "the window top where the dead active left it");
         checkOneKeyPerSpi(ha.peer(), active, false);
+    }
+
+    /**
+     * A standby that joins by snapshot gets each pair's last counters with it, and the next one,
+     * after a takeover, the counters where the new active started. Without them a standby that
+     * joined after an SA's last report (an idle SA reports nothing) took it over at the margin,
+     * below what the active had sent: in the lab (HaFailoverIT) a node that had returned took over
+     * the CBC pair at 481 again, 74 s after the other node had sent 481 under the same SPI.
+     */
+    @Test
+    void aStandbyThatJoinsLaterGetsTheCountersWithTheSnapshot() throws Exception {
+        HaReplicationScenarioTest.Ha ha = up(25);
+        SimulatedNetwork net = ha.net();
+        SimulatedNetwork.Node old = ha.active();
+        IpsecSa in = sa(old, IpsecSa.Direction.IN);
+        IpsecSa out = sa(old, IpsecSa.Direction.OUT);
+        net.apply(old, old.engine.counters(report(out, new ReplayState(5000, 0, 0)), net.now));
+        net.apply(old, old.engine.counters(report(in, new ReplayState(0, 4000, 0xfffffffd)), net.now));
+
+        SimulatedNetwork.Node first = joinBySnapshot(old, net, 31);
+        net.apply(first, first.engine.takeover(net.now, MARGIN));
+        assertEquals(Map.of(out.spi(), 5000 + MARGIN), first.outboundSequences, "last reported + margin");
+        assertEquals(Map.of(in.spi(), new ReplayState(0, 4000, 0xfffffffd)), first.inboundWindows);
+
+        SimulatedNetwork.Node second = joinBySnapshot(first, net, 32); // no report since the takeover
+        net.apply(second, second.engine.takeover(net.now, MARGIN));
+        assertEquals(Map.of(out.spi(), 5000 + 2 * MARGIN), second.outboundSequences,
+                "above what the first new active may send before its kernel's first report");
+    }
+
+    /**
+     * keepalived makes the active a standby (a VRRP blip) and the standby takes over; later the
+     * first node is active again. Having stood down ({@link Engine#standDown}: its SAs out of the
+     * live state and its outbound SAs out of the kernel, without a Delete, into its standby table),
+     * it takes them over above the counters the other node replicated meanwhile. Before, it kept its
+     * SAs and went on with its kernel's own counters: in the lab it repeated (SPI, sequence number)
+     * pairs the other node had sent.
+     */
+    @Test
+    void aNodeThatStoodDownTakesOverAboveTheOtherNodesCounters() {
+        HaReplicationScenarioTest.Ha ha = up(26);
+        SimulatedNetwork net = ha.net();
+        SimulatedNetwork.Node first = ha.active();
+        IpsecSa in = sa(first, IpsecSa.Direction.IN);
+        IpsecSa out = sa(first, IpsecSa.Direction.OUT);
+        net.apply(first, first.engine.counters(report(out, new ReplayState(5000, 0, 0)), net.now));
+        net.runUntil(() -> false, Duration.ofSeconds(1));
+        long mainModes = ha.peer().log.stream().filter(l -> l.contains("ISAKMP SA established")).count();
+
+        List<Action> down = first.engine.standDown(net.now);
+        assertTrue(down.stream().noneMatch(a -> a instanceof Action.Send || a instanceof Action.Replicate),
+                "standing down sends nothing, to the peer or the other node: " + down);
+        net.apply(first, down);
+        assertEquals(List.of(in.spi()), first.kernel.list().stream().map(IpsecSa::spi).toList(),
+                "its inbound SA only, as a standby's");
+        assertEquals(1, first.engine.standbyTable().pairs());
+        assertTrue(first.engine.ipsecSas().isEmpty() && first.engine.isakmpSas().isEmpty(), "nothing live");
+
+        SimulatedNetwork.Node second = takeOver(ha);
+        assertEquals(Map.of(out.spi(), 5000 + MARGIN), second.outboundSequences);
+        // the second node's kernel reports; its record reaches the first node, a standby now
+        first.engine.applyReplica(new HaRecord.Counters(new HaRecord.SpiKey(out.destination(), out.spi()),
+                new ReplayState(9000, 0, 0), 0), net.now);
+
+        second.dead = true;
+        net.remove(second);
+        first.dead = false; // takeOver took it off the network; it lived on as a standby
+        net.add(first);
+        net.apply(first, first.engine.takeover(net.now, MARGIN));
+        assertEquals(Map.of(out.spi(), 9000 + MARGIN), first.outboundSequences,
+                "above the other node's counters, not the first node's own");
+        checkOneKeyPerSpi(ha.peer(), first, false);
+        net.runUntil(() -> false, Duration.ofSeconds(5));
+        assertEquals(mainModes, ha.peer().log.stream().filter(l -> l.contains("ISAKMP SA established")).count(),
+                "no Main Mode");
+    }
+
+    /** A fresh standby with the active's policy that takes the active's snapshot, through the codec. */
+    private static SimulatedNetwork.Node joinBySnapshot(SimulatedNetwork.Node active, SimulatedNetwork net, long seed)
+            throws HaCodecException {
+        SimulatedNetwork.Node n = new SimulatedNetwork.Node("standby-" + seed, active.address,
+                List.of(EngineScenarioTest.policy("b", EngineScenarioTest.A, EngineScenarioTest.B, "k",
+                        "aes128-sha256-ecp256", "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false)), seed);
+        for (HaRecord r : active.engine.snapshot()) {
+            net.apply(n, n.engine.applyReplica(HaCodec.decode(HaCodec.encode(r)), net.now));
+        }
+        return n;
     }
 
     /** The peer initiates: MM2, MM4, MM6, QM2; the active dies after QM2, QM3 is lost with it. */

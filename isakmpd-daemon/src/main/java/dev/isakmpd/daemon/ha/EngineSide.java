@@ -35,6 +35,10 @@ public interface EngineSide {
         @Override
         public void demote() {
         }
+
+        @Override
+        public void standDown() {
+        }
     };
 
     /** Standby: one live record from the active. */
@@ -57,6 +61,13 @@ public interface EngineSide {
      * and empties its standby table for a fresh snapshot (Engine.demote).
      */
     void demote();
+
+    /**
+     * keepalived made this active node a standby: its SAs leave the live state and the kernel's
+     * outbound side without a Delete and go into its standby table (Engine.standDown), so that a
+     * later takeover starts above the counters the other node may have used meanwhile.
+     */
+    void standDown();
 
     /** Status lines of the engine's side (any thread): what a standby holds of its active's SAs. */
     default Map<String, Object> status() {

@@ -37,6 +37,9 @@ public final class HaNode implements RoleGate, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("isakmpd.daemon");
     /** How often a node announces its role: two actives see each other within about this time. */
     public static final Duration ANNOUNCE_INTERVAL = Duration.ofMillis(200);
+    /** Snapshot tries after a failed one before a node stays unsynced (the lab saw a state transfer fail). */
+    static final int SNAPSHOT_RETRIES = 2;
+    static final Duration SNAPSHOT_RETRY_DELAY = Duration.ofSeconds(1);
 
     public enum Role {
         ACTIVE,
@@ -118,17 +121,20 @@ public final class HaNode implements RoleGate, AutoCloseable {
     private void connect() {
         try {
             channel.connect();
-            announcer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "isakmpd-ha-announce");
-                t.setDaemon(true);
-                return t;
-            });
-            announcer.scheduleAtFixedRate(this::announce, 0, ANNOUNCE_INTERVAL.toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            LOG.error("HA: joining the sync link on {} failed, this node stays unsynced: {}", settings.syncLocal(),
+            // the join itself, or the snapshot that follows it (a state transfer can fail on a starved
+            // machine, and a node that stayed unsynced would drop every live record from then on)
+            LOG.warn("HA: joining the sync link on {} and taking the snapshot failed: {}", settings.syncLocal(),
                     e.toString());
+            retrySnapshot();
         }
+        announcer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "isakmpd-ha-announce");
+            t.setDaemon(true);
+            return t;
+        });
+        announcer.scheduleAtFixedRate(this::announce, 0, ANNOUNCE_INTERVAL.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         loop.execute(this::joinDone);
     }
 
@@ -137,9 +143,27 @@ public final class HaNode implements RoleGate, AutoCloseable {
         try {
             channel.requestSnapshot();
         } catch (Exception e) {
-            LOG.error("HA: the fresh snapshot after the demotion failed, this node stays unsynced: {}", e.toString());
+            LOG.warn("HA: the fresh snapshot after the demotion failed: {}", e.toString());
+            retrySnapshot();
         }
         loop.execute(this::joinDone);
+    }
+
+    /** After a failed snapshot: {@link #SNAPSHOT_RETRIES} more tries, {@link #SNAPSHOT_RETRY_DELAY} apart. */
+    private void retrySnapshot() {
+        for (int retry = 1; retry <= SNAPSHOT_RETRIES; retry++) {
+            try {
+                Thread.sleep(SNAPSHOT_RETRY_DELAY.toMillis());
+                channel.requestSnapshot();
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.error("HA: taking the snapshot on {} failed again{}: {}", settings.syncLocal(),
+                        retry < SNAPSHOT_RETRIES ? "" : ", this node stays unsynced", e.toString());
+            }
+        }
     }
 
     /** Loop thread: the snapshot arrived, or the attempt ended; a MASTER that waited for it is obeyed now. */
@@ -190,6 +214,10 @@ public final class HaNode implements RoleGate, AutoCloseable {
             role = Role.STANDBY;
             LOG.warn("HA: keepalived says {}: node {} is now STANDBY and stops initiating and sending", n,
                     settings.node());
+            engine.standDown();
+            if (channel != null) {
+                announce();
+            }
         }
     }
 

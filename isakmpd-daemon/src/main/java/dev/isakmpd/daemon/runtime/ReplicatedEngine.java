@@ -82,6 +82,13 @@ final class ReplicatedEngine implements EngineSide {
     }
 
     @Override
+    public void standDown() {
+        loop.dispatch("standing down to standby", () -> engine.standDown(clock.instant()));
+        standbyIsakmpSas = engine.standbyTable().isakmpSas();
+        standbyPairs = engine.standbyTable().pairs();
+    }
+
+    @Override
     public void standbyBack() {
         loop.dispatch("the standby is back", () -> engine.standbyBack(clock.instant()));
     }
