@@ -77,6 +77,14 @@ public final class HaNode implements RoleGate, AutoCloseable {
     private boolean joining;
     /** Loop thread: keepalived's last word was MASTER (this node may not have obeyed it yet). */
     private boolean masterPending;
+    /**
+     * Loop thread: this standby may lack what the active did without it: it synced alone (nobody on
+     * the link when it joined, e.g. discovery timed out on a loaded machine and the two nodes merged
+     * later), or the other node left the link while this node was standby (a partition). The
+     * active's next announcement brings a fresh snapshot: live records and the re-sent missed ones
+     * do not carry the SAs made before (the lab lost a tunnel that way at the next takeover).
+     */
+    private boolean stale;
     /** Loop thread: the other node's epoch this node last said it outranks, not to log it 5 times a second. */
     private long outranked = -1;
 
@@ -138,12 +146,12 @@ public final class HaNode implements RoleGate, AutoCloseable {
         loop.execute(this::joinDone);
     }
 
-    /** A demoted node's fresh snapshot, off the loop (it blocks up to the snapshot timeout). */
+    /** A demoted or stale node's fresh snapshot, off the loop (it blocks up to the snapshot timeout). */
     private void refetch() {
         try {
             channel.requestSnapshot();
         } catch (Exception e) {
-            LOG.warn("HA: the fresh snapshot after the demotion failed: {}", e.toString());
+            LOG.warn("HA: the fresh snapshot failed: {}", e.toString());
             retrySnapshot();
         }
         loop.execute(this::joinDone);
@@ -171,6 +179,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
         joining = false;
         if (channel.synced()) {
             syncComplete();
+            stale = !peerConnected; // alone on the link: only this node's own (empty or stood-down) state
         }
         activate("keepalived's MASTER waited for the snapshot");
     }
@@ -271,9 +280,25 @@ public final class HaNode implements RoleGate, AutoCloseable {
                 outranked = other.epoch();
                 LOG.error("HA: split brain: {} is active too; this node ({}) outranks it and stays ACTIVE", other, me);
             }
+        } else if (other.active() && role == Role.STANDBY && stale && !joining) {
+            refresh(other);
         } else if (!other.active() && demoted) {
             undemote(other.node() + " is standby now");
         }
+    }
+
+    /** Loop thread: a stale standby ({@link #stale}) meets the active: it takes a fresh snapshot. */
+    private void refresh(RoleAnnouncement active) {
+        stale = false;
+        synced = false;
+        joining = true;
+        LOG.warn("HA: {} is active and this standby may lack SAs it made without it (it joined the sync link alone,"
+                + " or the link was down): taking a fresh snapshot; {} says {} meanwhile", active, track.path(),
+                TrackFile.UNSYNCED);
+        writeTrack();
+        Thread fetch = new Thread(this::refetch, "isakmpd-ha-refetch");
+        fetch.setDaemon(true);
+        fetch.start();
     }
 
     /** Loop thread: this node lost a split brain. */
@@ -434,6 +459,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
             loop.execute(() -> {
                 peerConnected = false;
                 peer = null;
+                stale |= role == Role.STANDBY; // a partition: the active may go on without this node
                 if (demoted) {
                     undemote("the other node left the sync link");
                 }

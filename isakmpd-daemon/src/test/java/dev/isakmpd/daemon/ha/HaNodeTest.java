@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isakmpd.daemon.config.HaSettings;
 import dev.isakmpd.ha.ReplicationChannel;
 import dev.isakmpd.ha.ReplicationListener;
+import dev.isakmpd.ha.RoleAnnouncement;
 import dev.isakmpd.ha.SyncLink;
 import dev.isakmpd.oakley.SecretBytes;
 import java.io.IOException;
@@ -259,6 +260,41 @@ class HaNodeTest {
             } finally {
                 n.close();
             }
+        }
+    }
+
+    /**
+     * A standby that joined the sync link alone (discovery timed out; the lab saw it on a loaded
+     * guest) and met the active only in a merge took no snapshot: the active's announcement makes it
+     * take one. Without it the standby held only the live records from the merge on, and a takeover
+     * black-holed the tunnels made before.
+     */
+    @Test
+    void aStandbyThatJoinedAloneTakesTheActivesSnapshotWhenItMeetsIt() throws Exception {
+        InetSocketAddress a = free("127.0.0.21");
+        InetSocketAddress b = free("127.0.0.22");
+        HaNode n = node(b, a);
+        try {
+            n.start();
+            awaitTrack("0"); // alone on the link: synced with its own (empty) state
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            try (ReplicationChannel active = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
+                    KEY, new ReplicationListener.Ignoring(), () -> {
+                        asked.incrementAndGet();
+                        return List.of();
+                    })) {
+                active.connect(); // the late node takes n's snapshot, as a joining node does
+                RoleAnnouncement activeNow = new RoleAnnouncement("gw-a", "127.0.0.21:" + a.getPort(), true, 100, 1);
+                for (int i = 0; i < 300 && asked.get() == 0; i++) {
+                    loop.submit(() -> n.peerAnnounced(activeNow)).get(10, TimeUnit.SECONDS);
+                    Thread.sleep(100);
+                }
+                assertEquals(1, asked.get(), "the stale standby took the active's snapshot, once");
+                awaitTrack("0");
+                assertEquals("0", track(), "synced again by it");
+            }
+        } finally {
+            n.close();
         }
     }
 
