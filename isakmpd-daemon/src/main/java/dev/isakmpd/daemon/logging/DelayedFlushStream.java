@@ -3,7 +3,6 @@ package dev.isakmpd.daemon.logging;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The log's output buffered, and written at most a delay after its first unwritten line: under
@@ -85,12 +84,7 @@ final class DelayedFlushStream extends OutputStream {
                 while (count == 0) {
                     wait();
                 }
-                // lines logged meanwhile go out in the same write; a write's notifyAll (a line after a
-                // full buffer went out) does not cut the wait short
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-                for (long left; count > 0 && (left = deadline - System.nanoTime()) > 0; ) {
-                    wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
-                }
+                wait(delayMillis); // lines logged meanwhile go out in the same write
                 flush();
             } catch (InterruptedException e) {
                 return;
