@@ -132,7 +132,6 @@ public final class RunCommand implements Callable<Integer> {
         } else {
             LOG.info("stopped");
         }
-        LogSetup.unbuffer(); // halt runs no other hook: the log's last lines go out now
         Runtime.getRuntime().halt(stopped && !daemon.failed() ? ExitCodes.OK : ExitCodes.FAILURE);
     }
 }

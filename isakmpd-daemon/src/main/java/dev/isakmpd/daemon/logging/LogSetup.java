@@ -4,15 +4,12 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.Layout;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
@@ -26,9 +23,6 @@ public final class LogSetup {
     /** ISO-8601 with the zone offset: logs from hosts in different zones line up. */
     public static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger: %msg%n";
     static final String JOURNAL_PATTERN = "%-5level [%thread] %logger: %msg%n";
-    /** How long a line may wait before it is written to stderr (journald stamps it when it arrives). */
-    static final Duration STDERR_DELAY = Duration.ofMillis(100);
-    private static volatile DelayedFlushStream stderr;
 
     private LogSetup() {
     }
@@ -55,10 +49,10 @@ public final class LogSetup {
             appender = f;
             layout = pattern(ctx, PATTERN);
         } else {
-            // not logback's ConsoleAppender: System.err flushes on every write
-            appender = new OutputStreamAppender<>();
-            appender.setName("CONSOLE");
-            appender.setImmediateFlush(false);
+            ConsoleAppender<ILoggingEvent> c = new ConsoleAppender<>();
+            c.setTarget("System.err");
+            c.setName("CONSOLE");
+            appender = c;
             layout = journal ? new SyslogPrefixLayout(pattern(ctx, JOURNAL_PATTERN)) : pattern(ctx, PATTERN);
         }
         layout.setContext(ctx);
@@ -69,31 +63,9 @@ public final class LogSetup {
         encoder.start();
         appender.setContext(ctx);
         appender.setEncoder(encoder);
-        if (file.isEmpty()) {
-            unbuffer(); // a second configure: the first one's lines first
-            stderr = new DelayedFlushStream(new FileOutputStream(FileDescriptor.err), 64 * 1024, STDERR_DELAY,
-                    "isakmpd-log-flush");
-            appender.setOutputStream(stderr);
-            Runtime.getRuntime().addShutdownHook(new Thread(LogSetup::unbuffer, "isakmpd-log-unbuffer"));
-        }
         appender.start();
         root.detachAndStopAllAppenders();
         root.addAppender(appender);
-    }
-
-    /**
-     * Writes the log lines that wait and makes every later one go out at once: before the JVM
-     * halts. Also a shutdown hook of its own, for exits that run the hooks.
-     */
-    public static void unbuffer() {
-        DelayedFlushStream s = stderr;
-        if (s != null) {
-            try {
-                s.unbuffer();
-            } catch (IOException e) {
-                // stderr is gone: nothing left to tell
-            }
-        }
     }
 
     private static PatternLayout pattern(LoggerContext ctx, String pattern) {
