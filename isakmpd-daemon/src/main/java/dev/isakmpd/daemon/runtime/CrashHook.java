@@ -2,7 +2,6 @@ package dev.isakmpd.daemon.runtime;
 
 import dev.isakmpd.core.exchange.Action;
 import dev.isakmpd.core.ha.HaRecord;
-import dev.isakmpd.daemon.logging.LogSetup;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -63,16 +62,9 @@ final class CrashHook {
         return Boolean.getBoolean(PROPERTY);
     }
 
-    /**
-     * The daemon's hook: Runtime.halt, the exit status a SIGKILL gives a shell (128 + 9). The log
-     * lines that wait in stderr's buffer (up to 100 ms of them) are written first: the lab reads the
-     * victim's last lines (the SA it installed for the QM2 it sent), and they are not what a crash tests.
-     */
+    /** The daemon's hook: Runtime.halt, the exit status a SIGKILL gives a shell (128 + 9). */
     static CrashHook halting() {
-        return new CrashHook(() -> {
-            LogSetup.unbuffer();
-            Runtime.getRuntime().halt(137);
-        });
+        return new CrashHook(() -> Runtime.getRuntime().halt(137));
     }
 
     /**
