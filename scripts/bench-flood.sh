@@ -7,8 +7,9 @@
 #   scripts/bench-flood.sh [RATE [SECONDS [ADDRESSES]]]      # results: isakmpd-daemon/target/bench-flood/
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# package with -DskipTests compiles the test classes too; one reactor build, so that the modules
+# the daemon needs (isakmpd-ha among them) come from it, not from ~/.m2
 mvn -o -q -B -DskipTests package -pl isakmpd-daemon -am >&2
-mvn -o -q -B test-compile -pl isakmpd-daemon >&2
 cd isakmpd-daemon
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
 exec java -cp "target/test-classes:target/isakmpd.jar:target/lib/*" dev.isakmpd.daemon.it.SpoofedFloodBench \
