@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import static dev.isakmpd.core.exchange.HaScenarios.cookies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,8 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * kernel and forgets them, and the peer goes on with the winner under the same SAs.
  */
 class HaDemoteScenarioTest {
-    private static final long MARGIN = 2048;
-
     @ParameterizedTest(name = "active initiates: {0}")
     @MethodSource("dev.isakmpd.core.exchange.HaReplicationScenarioTest#roles")
     void theLoserForgetsItsSasSilentlyAndThePeerGoesOnWithTheWinner(boolean activeInitiates) {
@@ -37,7 +36,7 @@ class HaDemoteScenarioTest {
         SimulatedNetwork.Node winner = ha.channel().standby;
         peer.observer = a -> { };
         net.add(winner); // the address is the winner's now
-        net.apply(winner, winner.engine.takeover(net.now, MARGIN));
+        HaScenarios.takeOver(net, winner);
         assertEquals(2, loser.kernel.list().size(), "both nodes hold the pair");
 
         List<Action> demoted = loser.engine.demote(net.now);
@@ -73,8 +72,4 @@ class HaDemoteScenarioTest {
         return sas.stream().map(HaDemoteScenarioTest::key).collect(Collectors.toSet());
     }
 
-    private static Set<String> cookies(SimulatedNetwork.Node n) {
-        return n.engine.isakmpSas().stream().map(s -> s.initiatorCookie() + ":" + s.responderCookie())
-                .collect(Collectors.toSet());
-    }
 }

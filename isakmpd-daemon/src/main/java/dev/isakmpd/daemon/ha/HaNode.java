@@ -296,6 +296,11 @@ public final class HaNode implements RoleGate, AutoCloseable {
                 + " or the link was down): taking a fresh snapshot; {} says {} meanwhile", active, track.path(),
                 TrackFile.UNSYNCED);
         writeTrack();
+        startRefetch();
+    }
+
+    /** Loop thread: takes a fresh snapshot in the background ({@link #refetch}). */
+    private void startRefetch() {
         Thread fetch = new Thread(this::refetch, "isakmpd-ha-refetch");
         fetch.setDaemon(true);
         fetch.start();
@@ -313,9 +318,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
         writeTrack();
         engine.demote();
         announce();
-        Thread fetch = new Thread(this::refetch, "isakmpd-ha-refetch");
-        fetch.setDaemon(true);
-        fetch.start();
+        startRefetch();
     }
 
     /** Loop thread: the split brain is over; keepalived may give this node the address again. */
