@@ -222,6 +222,38 @@ public final class Engine {
     public List<Action> applyReplica(HaRecord record, Instant now) {
         Out out = out();
         events = List.of();
+        applyReplica(record, now, out);
+        return out.actions();
+    }
+
+    /**
+     * On a standby: the active's snapshot replaces the standby table, in one call, so that its
+     * inbound SAs reach the kernel as one run of writes. At a first join the table is empty; a
+     * standby that takes a fresh snapshot (it synced alone, the sync link was down, it lost a split
+     * brain) may hold SAs the active deleted meanwhile: their records go and each such pair's inbound
+     * SA leaves the kernel, which would otherwise keep it until its lifetime while a takeover would
+     * bring the pair back to life (an outbound SA for a pair the peer has deleted). What the
+     * snapshot holds is applied as each record is ({@link #applyReplica}): a pair that comes again
+     * with the same inbound SA keeps it, so the kernel is not churned, and counters only grow. The
+     * live records the active sends after taking the snapshot come after this call (the sync link
+     * holds them while the snapshot transfers, ReplicationChannel), so the replace loses none of
+     * them; those sent before that arrive again change nothing.
+     */
+    public List<Action> applySnapshot(List<HaRecord> snapshot, Instant now) {
+        Out out = out();
+        events = List.of();
+        List<HaRecord> gone = standby.absentFrom(snapshot);
+        gone.forEach(r -> applyReplica(r, now, out));
+        snapshot.forEach(r -> applyReplica(r, now, out));
+        if (!gone.isEmpty()) {
+            long pairs = gone.stream().filter(HaRecord.PairDelete.class::isInstance).count();
+            out.info("HA: the active's snapshot replaced the standby table: dropped " + (gone.size() - pairs)
+                    + " ISAKMP SA(s) and " + pairs + " IPsec SA pair(s) the active no longer holds");
+        }
+        return out.actions();
+    }
+
+    private void applyReplica(HaRecord record, Instant now, Out out) {
         Optional<IpsecSa> before = standbyInbound(record);
         standby.apply(record);
         Optional<IpsecSa> after = record instanceof HaRecord.PairDelete ? Optional.empty() : standbyInbound(record);
@@ -231,7 +263,6 @@ public final class Engine {
         if (after.isPresent() && (before.isEmpty() || before.get() != after.get())) {
             out.install(after.get());
         }
-        return out.actions();
     }
 
     /** The inbound SA the standby table holds (and its kernel has) for the pair {@code r} is about. */
@@ -451,7 +482,9 @@ public final class Engine {
     private String forgetAll(Out out) {
         int pairs = ctx.children().all().size() + pendingTakeover.size();
         int isakmpSas = sessions.size();
+        Set<HaRecord.SpiKey> removed = new HashSet<>(pendingTakeover.keySet());
         for (ChildSas.Pair p : List.copyOf(ctx.children().all())) {
+            p.inKernel().forEach(sa -> removed.add(new HaRecord.SpiKey(sa.destination(), sa.spi())));
             dropPair(p, sa -> true, out);
         }
         for (Takeover.Pending p : pendingTakeover.values()) {
@@ -466,6 +499,11 @@ public final class Engine {
             track(s);
         }
         ctx.children().takeRemoved(); // nothing is renegotiated
+        // the other node's records that reached this node while both were active: their inbound SAs
+        // went into the kernel (those of the SAs just removed as live ones are gone already)
+        standby.records().stream().filter(HaRecord.IpsecPair.class::isInstance).map(r -> (HaRecord.IpsecPair) r)
+                .filter(r -> !removed.contains(new HaRecord.SpiKey(r.inbound().destination(), r.inbound().spi())))
+                .forEach(r -> out.delete(r.inbound()));
         standby.clear();
         takenOver.clear();
         if (replication != null) {

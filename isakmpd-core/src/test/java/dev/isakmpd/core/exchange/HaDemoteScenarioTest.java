@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -62,6 +63,33 @@ class HaDemoteScenarioTest {
         assertTrue(peer.log.stream().filter(l -> l.contains("the peer is alive")).count() > alive,
                 "the winner answers the peer's DPD: " + peer.log);
         assertEquals(peerSas, sas(winner.engine.ipsecSas()));
+    }
+
+    /**
+     * While both nodes are active, the winner's records reach the loser, which installs their
+     * inbound SAs as a standby does (here: the pair of a Quick Mode the peer started with the
+     * winner). Demoting removes those too; before, it emptied its standby table and left their
+     * inbound SAs in the kernel until their lifetime.
+     */
+    @Test
+    void theLoserAlsoRemovesTheInboundSasOfTheWinnersRecords() {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(34, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(5), false, false, false, false);
+        SimulatedNetwork net = ha.net();
+        SimulatedNetwork.Node loser = ha.active();
+        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        net.runUntil(() -> false, Duration.ofSeconds(1));
+        SimulatedNetwork.Node winner = HaScenarios.takeOver(ha);
+        loser.dead = false; // it lives on, off the network: VRRP is partitioned, the sync link is not
+        new SimulatedReplication(net, winner, loser, 35, 0, Duration.ofMillis(1), Duration.ofMillis(5));
+        net.apply(ha.peer(), ha.peer().engine.rekey("a", java.util.Optional.empty(), false, net.now));
+        assertTrue(net.runUntil(() -> loser.engine.standbyTable().pairs() == 1, Duration.ofSeconds(30)),
+                () -> String.join("\n", winner.log));
+        assertEquals(3, loser.kernel.list().size(), "its own pair and the inbound SA of the winner's new one");
+
+        net.apply(loser, loser.engine.demote(net.now));
+        assertTrue(loser.kernel.list().isEmpty(), "nothing left in the loser's kernel: " + loser.kernel.list());
+        assertTrue(loser.engine.standbyTable().records().isEmpty(), "a fresh snapshot follows");
     }
 
     private static String key(IpsecSa sa) {

@@ -296,9 +296,11 @@ class HaTakeoverScenarioTest {
         SimulatedNetwork.Node n = new SimulatedNetwork.Node("standby-" + seed, active.address,
                 List.of(EngineScenarioTest.policy("b", EngineScenarioTest.A, EngineScenarioTest.B, "k",
                         "aes128-sha256-ecp256", "aes128-sha1", null, "10.1.0.0/16", "10.2.0.0/16", false)), seed);
+        List<HaRecord> snapshot = new ArrayList<>();
         for (HaRecord r : active.engine.snapshot()) {
-            net.apply(n, n.engine.applyReplica(HaCodec.decode(HaCodec.encode(r)), net.now));
+            snapshot.add(HaCodec.decode(HaCodec.encode(r)));
         }
+        net.apply(n, n.engine.applySnapshot(snapshot, net.now));
         return n;
     }
 

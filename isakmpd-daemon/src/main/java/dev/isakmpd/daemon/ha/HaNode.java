@@ -146,7 +146,10 @@ public final class HaNode implements RoleGate, AutoCloseable {
         loop.execute(this::joinDone);
     }
 
-    /** A demoted or stale node's fresh snapshot, off the loop (it blocks up to the snapshot timeout). */
+    /**
+     * A demoted or stale node's fresh snapshot, off the loop (it blocks up to the snapshot timeout).
+     * It replaces the standby table (Engine.applySnapshot): what the active deleted meanwhile goes.
+     */
     private void refetch() {
         try {
             channel.requestSnapshot();
@@ -299,7 +302,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
         startRefetch();
     }
 
-    /** Loop thread: takes a fresh snapshot in the background ({@link #refetch}). */
+    /** Loop thread: takes a fresh snapshot in the background ({@link #refetch}); it replaces the standby table. */
     private void startRefetch() {
         Thread fetch = new Thread(this::refetch, "isakmpd-ha-refetch");
         fetch.setDaemon(true);
