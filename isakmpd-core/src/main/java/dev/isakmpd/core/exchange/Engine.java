@@ -279,9 +279,16 @@ public final class Engine {
         return standby;
     }
 
-    /** Every established SA as records, for a standby that joins (its state transfer, before the live stream). */
+    /**
+     * Every established SA as records, for a standby that joins (its state transfer, before the live
+     * stream). Taken-over pairs still pending go too, pending, with the counters they would start
+     * at: the peer may use them (see {@link #standDown}).
+     */
     public List<HaRecord> snapshot() {
-        return Replication.snapshot(sessions.values(), ctx.children());
+        List<HaRecord> all = new ArrayList<>(Replication.snapshot(sessions.values(), ctx.children()));
+        pendingTakeover.values().forEach(p -> all.add(Replication.pending(p.pair())));
+        pendingTakeover.values().forEach(p -> all.addAll(p.pair().counters()));
+        return all;
     }
 
     /**
@@ -452,8 +459,16 @@ public final class Engine {
      * {@link #demote}, and go into its standby table as the records a joining standby would get
      * (counters included; the inbound SAs go back into the kernel, as a standby's). Records the
      * other node replicates meanwhile update them, and a later {@link #takeover} starts each
-     * outbound SA above the highest counter known. A taken-over pair still pending (no traffic yet)
-     * is not kept.
+     * outbound SA above the highest counter known.
+     *
+     * <p>A taken-over pair still pending (QM2 sent by the dead node, no traffic seen yet) is kept
+     * as pending, not forgotten. Issue 15 s5 gives such a pair its outbound SA only when traffic
+     * shows that the peer holds it; it may: the peer installs the pair when it sends QM3, which
+     * nobody here saw, and it sends on it whenever it likes. Forgotten, its inbound SPI would be
+     * held by no node, and a peer that uses it would send into a void until it rekeyed or deleted the
+     * pair. Kept pending, a later {@link #takeover} (of this node, or of the other one, whose
+     * snapshot carries it the same way) applies the same rule again: it emits nothing on it until the
+     * peer's traffic arrives, and deletes its inbound SA at its lifetime otherwise.
      */
     public List<Action> standDown(Instant now) {
         List<HaRecord> own = snapshot().stream().map(Engine::copy).toList(); // forgetAll wipes the live keys
@@ -1028,6 +1043,7 @@ public final class Engine {
             out.info("peer " + p.peer() + ": pending IPsec SAs taken over (in spi 0x" + p.inbound().spiHex()
                     + ") carried no traffic until their lifetime; deleting the inbound SA");
             out.delete(p.inbound());
+            out.replicate(() -> new HaRecord.PairDelete(k)); // its standby got it with the snapshot
             p.inbound().wipe();
             p.outbound().wipe();
         }

@@ -331,6 +331,35 @@ class HaTakeoverScenarioTest {
         assertEquals(2, active.kernel.list().size(), "promoted once");
     }
 
+    /**
+     * A new active whose taken-over pair is still pending stands down (keepalived: BACKUP) and is
+     * made active again: the pair is still there, still pending, and goes live with the peer's
+     * traffic (issue 15 s5). Before, standing down forgot it: the peer, which holds it from its QM3,
+     * sent into an SPI no node held.
+     */
+    @Test
+    void aPendingPairTakenOverStaysPendingThroughAStandDown() {
+        HaReplicationScenarioTest.Ha ha = deadAfterQm2(27);
+        ha.net().runUntil(() -> false, Duration.ofSeconds(1));
+        SimulatedNetwork net = ha.net();
+        SimulatedNetwork.Node node = takeOver(ha);
+        IpsecSa in = node.kernel.list().get(0);
+        assertTrue(node.engine.snapshot().stream().anyMatch(r -> r instanceof HaRecord.IpsecPair p && p.pending()
+                && p.inbound().spi() == in.spi()), "a joining standby gets it, pending");
+
+        net.apply(node, node.engine.standDown(net.now));
+        HaRecord.IpsecPair kept = node.engine.standbyTable().pair(in.destination(), in.spi()).orElseThrow();
+        assertTrue(kept.pending(), "kept as pending");
+        assertEquals(List.of(in.spi()), node.kernel.list().stream().map(IpsecSa::spi).toList(), "its inbound SA only");
+
+        takeOver(net, node);
+        assertTrue(node.engine.ipsecSas().isEmpty(), "still pending: nothing sent on it");
+        assertEquals(1, node.kernel.list().size());
+        traffic(ha.peer(), node, net);
+        assertEquals(2, node.engine.ipsecSas().size(), "live with the peer's traffic");
+        checkOneKeyPerSpi(ha.peer(), node, false);
+    }
+
     /** A pending pair that never carries traffic loses its inbound SA at its lifetime. */
     @Test
     void aPendingPairWithoutTrafficEndsAtItsLifetime() {
