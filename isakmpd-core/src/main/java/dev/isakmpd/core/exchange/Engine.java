@@ -108,6 +108,8 @@ public final class Engine {
     private final FragmentReassembler reassembler = new FragmentReassembler(FragmentReassembler.Limits.DEFAULT);
     /** What the last call did to peers' SAs; replaced at every call. */
     private List<PeerEvent> events = List.of();
+    /** What a standby's kernel adds to the lifetime left of an inbound SA it holds ({@link #applyReplica}). */
+    static final Duration STANDBY_LIFETIME_GRACE = Duration.ofSeconds(30);
     /** HA replication to a standby (issue 15); null while off, the default. */
     private Replication replication;
     /** What a standby holds of its active's SAs ({@link #applyReplica}). */
@@ -261,8 +263,21 @@ public final class Engine {
             out.delete(before.get());
         }
         if (after.isPresent() && (before.isEmpty() || before.get() != after.get())) {
-            out.install(after.get());
+            out.install(standbyLifetime(after.get(), ((HaRecord.IpsecPair) record).expiresAt(), now));
         }
+    }
+
+    /**
+     * The inbound SA as a standby's kernel gets it: living what is left of the pair's lifetime at
+     * the active ({@code expiresAt}) plus {@link #STANDBY_LIFETIME_GRACE}, not its whole lifetime
+     * from its arrival here, which outlived the active's SA by its age when it came (a snapshot
+     * brings SAs of any age); the grace leaves the deletion to the active's PairDelete (or, after a
+     * takeover, to this engine's own deadline) rather than to the kernel. The table keeps the SA as
+     * replicated.
+     */
+    private static IpsecSa standbyLifetime(IpsecSa inbound, long expiresAt, Instant now) {
+        Duration left = Duration.ofMillis(Math.max(0, expiresAt - now.toEpochMilli())).plus(STANDBY_LIFETIME_GRACE);
+        return left.compareTo(inbound.lifetime()) < 0 ? inbound.withLifetime(left) : inbound;
     }
 
     /** The inbound SA the standby table holds (and its kernel has) for the pair {@code r} is about. */

@@ -290,6 +290,28 @@ class HaTakeoverScenarioTest {
                 "no Main Mode");
     }
 
+    /**
+     * A standby that joins 20 minutes after a pair was made installs its inbound SA for the
+     * lifetime left at the active (plus a grace for the active's Delete to arrive first), not for
+     * the whole lifetime from its arrival, which outlived the active's SA by those 20 minutes.
+     */
+    @Test
+    void aStandbyInstallsAnInboundSaForTheLifetimeLeftAtTheActive() throws Exception {
+        HaReplicationScenarioTest.Ha ha = up(28);
+        SimulatedNetwork net = ha.net();
+        IpsecSa in = sa(ha.active(), IpsecSa.Direction.IN);
+        assertEquals(in.lifetime(), ha.channel().standby.kernel.list().get(0).lifetime(),
+                "replicated at once: the whole lifetime");
+        net.now = net.now.plus(Duration.ofMinutes(20)); // nothing happens meanwhile (runUntil stops at the last event)
+
+        SimulatedNetwork.Node late = joinBySnapshot(ha.active(), net, 37);
+        assertEquals(List.of(in.spi()), late.kernel.list().stream().map(IpsecSa::spi).toList());
+        assertEquals(in.lifetime().minusMinutes(20).plus(Engine.STANDBY_LIFETIME_GRACE).toSeconds(),
+                late.kernel.list().get(0).lifetime().toSeconds(), 2, "20 minutes less");
+        assertEquals(in.lifetime(), late.engine.standbyTable().pair(in.destination(), in.spi()).orElseThrow()
+                .inbound().lifetime(), "the table keeps the SA as replicated");
+    }
+
     /** A fresh standby with the active's policy that takes the active's snapshot, through the codec. */
     private static SimulatedNetwork.Node joinBySnapshot(SimulatedNetwork.Node active, SimulatedNetwork net, long seed)
             throws HaCodecException {
