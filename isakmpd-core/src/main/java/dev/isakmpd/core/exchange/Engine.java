@@ -108,6 +108,8 @@ public final class Engine {
     private final FragmentReassembler reassembler = new FragmentReassembler(FragmentReassembler.Limits.DEFAULT);
     /** What the last call did to peers' SAs; replaced at every call. */
     private List<PeerEvent> events = List.of();
+    /** What a standby's kernel adds to the lifetime left of an inbound SA it holds ({@link #applyReplica}). */
+    static final Duration STANDBY_LIFETIME_GRACE = Duration.ofSeconds(30);
     /** HA replication to a standby (issue 15); null while off, the default. */
     private Replication replication;
     /** What a standby holds of its active's SAs ({@link #applyReplica}). */
@@ -222,6 +224,38 @@ public final class Engine {
     public List<Action> applyReplica(HaRecord record, Instant now) {
         Out out = out();
         events = List.of();
+        applyReplica(record, now, out);
+        return out.actions();
+    }
+
+    /**
+     * On a standby: the active's snapshot replaces the standby table, in one call, so that its
+     * inbound SAs reach the kernel as one run of writes. At a first join the table is empty; a
+     * standby that takes a fresh snapshot (it synced alone, the sync link was down, it lost a split
+     * brain) may hold SAs the active deleted meanwhile: their records go and each such pair's inbound
+     * SA leaves the kernel, which would otherwise keep it until its lifetime while a takeover would
+     * bring the pair back to life (an outbound SA for a pair the peer has deleted). What the
+     * snapshot holds is applied as each record is ({@link #applyReplica}): a pair that comes again
+     * with the same inbound SA keeps it, so the kernel is not churned, and counters only grow. The
+     * live records the active sends after taking the snapshot come after this call (the sync link
+     * holds them while the snapshot transfers, ReplicationChannel), so the replace loses none of
+     * them; those sent before that arrive again change nothing.
+     */
+    public List<Action> applySnapshot(List<HaRecord> snapshot, Instant now) {
+        Out out = out();
+        events = List.of();
+        List<HaRecord> gone = standby.absentFrom(snapshot);
+        gone.forEach(r -> applyReplica(r, now, out));
+        snapshot.forEach(r -> applyReplica(r, now, out));
+        if (!gone.isEmpty()) {
+            long pairs = gone.stream().filter(HaRecord.PairDelete.class::isInstance).count();
+            out.info("HA: the active's snapshot replaced the standby table: dropped " + (gone.size() - pairs)
+                    + " ISAKMP SA(s) and " + pairs + " IPsec SA pair(s) the active no longer holds");
+        }
+        return out.actions();
+    }
+
+    private void applyReplica(HaRecord record, Instant now, Out out) {
         Optional<IpsecSa> before = standbyInbound(record);
         standby.apply(record);
         Optional<IpsecSa> after = record instanceof HaRecord.PairDelete ? Optional.empty() : standbyInbound(record);
@@ -229,9 +263,21 @@ public final class Engine {
             out.delete(before.get());
         }
         if (after.isPresent() && (before.isEmpty() || before.get() != after.get())) {
-            out.install(after.get());
+            out.install(standbyLifetime(after.get(), ((HaRecord.IpsecPair) record).expiresAt(), now));
         }
-        return out.actions();
+    }
+
+    /**
+     * The inbound SA as a standby's kernel gets it: living what is left of the pair's lifetime at
+     * the active ({@code expiresAt}) plus {@link #STANDBY_LIFETIME_GRACE}, not its whole lifetime
+     * from its arrival here, which outlived the active's SA by its age when it came (a snapshot
+     * brings SAs of any age); the grace leaves the deletion to the active's PairDelete (or, after a
+     * takeover, to this engine's own deadline) rather than to the kernel. The table keeps the SA as
+     * replicated.
+     */
+    private static IpsecSa standbyLifetime(IpsecSa inbound, long expiresAt, Instant now) {
+        Duration left = Duration.ofMillis(Math.max(0, expiresAt - now.toEpochMilli())).plus(STANDBY_LIFETIME_GRACE);
+        return left.compareTo(inbound.lifetime()) < 0 ? inbound.withLifetime(left) : inbound;
     }
 
     /** The inbound SA the standby table holds (and its kernel has) for the pair {@code r} is about. */
@@ -248,9 +294,16 @@ public final class Engine {
         return standby;
     }
 
-    /** Every established SA as records, for a standby that joins (its state transfer, before the live stream). */
+    /**
+     * Every established SA as records, for a standby that joins (its state transfer, before the live
+     * stream). Taken-over pairs still pending go too, pending, with the counters they would start
+     * at: the peer may use them (see {@link #standDown}).
+     */
     public List<HaRecord> snapshot() {
-        return Replication.snapshot(sessions.values(), ctx.children());
+        List<HaRecord> all = new ArrayList<>(Replication.snapshot(sessions.values(), ctx.children()));
+        pendingTakeover.values().forEach(p -> all.add(Replication.pending(p.pair())));
+        pendingTakeover.values().forEach(p -> all.addAll(p.pair().counters()));
+        return all;
     }
 
     /**
@@ -421,8 +474,16 @@ public final class Engine {
      * {@link #demote}, and go into its standby table as the records a joining standby would get
      * (counters included; the inbound SAs go back into the kernel, as a standby's). Records the
      * other node replicates meanwhile update them, and a later {@link #takeover} starts each
-     * outbound SA above the highest counter known. A taken-over pair still pending (no traffic yet)
-     * is not kept.
+     * outbound SA above the highest counter known.
+     *
+     * <p>A taken-over pair still pending (QM2 sent by the dead node, no traffic seen yet) is kept
+     * as pending, not forgotten. Issue 15 s5 gives such a pair its outbound SA only when traffic
+     * shows that the peer holds it; it may: the peer installs the pair when it sends QM3, which
+     * nobody here saw, and it sends on it whenever it likes. Forgotten, its inbound SPI would be
+     * held by no node, and a peer that uses it would send into a void until it rekeyed or deleted the
+     * pair. Kept pending, a later {@link #takeover} (of this node, or of the other one, whose
+     * snapshot carries it the same way) applies the same rule again: it emits nothing on it until the
+     * peer's traffic arrives, and deletes its inbound SA at its lifetime otherwise.
      */
     public List<Action> standDown(Instant now) {
         List<HaRecord> own = snapshot().stream().map(Engine::copy).toList(); // forgetAll wipes the live keys
@@ -451,7 +512,9 @@ public final class Engine {
     private String forgetAll(Out out) {
         int pairs = ctx.children().all().size() + pendingTakeover.size();
         int isakmpSas = sessions.size();
+        Set<HaRecord.SpiKey> removed = new HashSet<>(pendingTakeover.keySet());
         for (ChildSas.Pair p : List.copyOf(ctx.children().all())) {
+            p.inKernel().forEach(sa -> removed.add(new HaRecord.SpiKey(sa.destination(), sa.spi())));
             dropPair(p, sa -> true, out);
         }
         for (Takeover.Pending p : pendingTakeover.values()) {
@@ -466,6 +529,11 @@ public final class Engine {
             track(s);
         }
         ctx.children().takeRemoved(); // nothing is renegotiated
+        // the other node's records that reached this node while both were active: their inbound SAs
+        // went into the kernel (those of the SAs just removed as live ones are gone already)
+        standby.records().stream().filter(HaRecord.IpsecPair.class::isInstance).map(r -> (HaRecord.IpsecPair) r)
+                .filter(r -> !removed.contains(new HaRecord.SpiKey(r.inbound().destination(), r.inbound().spi())))
+                .forEach(r -> out.delete(r.inbound()));
         standby.clear();
         takenOver.clear();
         if (replication != null) {
@@ -990,6 +1058,7 @@ public final class Engine {
             out.info("peer " + p.peer() + ": pending IPsec SAs taken over (in spi 0x" + p.inbound().spiHex()
                     + ") carried no traffic until their lifetime; deleting the inbound SA");
             out.delete(p.inbound());
+            out.replicate(() -> new HaRecord.PairDelete(k)); // its standby got it with the snapshot
             p.inbound().wipe();
             p.outbound().wipe();
         }

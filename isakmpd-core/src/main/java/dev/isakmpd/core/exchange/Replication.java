@@ -196,6 +196,13 @@ final class Replication {
                 p.rekeyAt() == null ? 0 : p.rekeyAt().toEpochMilli());
     }
 
+    /** A taken-over pair whose outbound SA waits for the peer's traffic ({@link Takeover.Pending}): pending again. */
+    static HaRecord.IpsecPair pending(ChildSas.Pair p) {
+        HaRecord.IpsecPair live = pair(p);
+        return new HaRecord.IpsecPair(live.owner(), live.peerKey(), live.identity(), live.inbound(), live.outbound(),
+                live.initiator(), true, live.esn(), live.expiresAt(), live.rekeyAt());
+    }
+
     /** The NAT-T version as {@link HaRecord.Capabilities} numbers it: 0 none, then in the order of RFC 3947 s3's list. */
     static int natVersion(Optional<NatDiscovery.Version> v) {
         return v.map(x -> switch (x) {

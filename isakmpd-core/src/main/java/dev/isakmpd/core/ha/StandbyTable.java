@@ -4,10 +4,13 @@ import dev.isakmpd.core.sa.IpsecSa;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a standby holds of its active's SAs: the latest record per SA, applied in the order the
@@ -117,6 +120,30 @@ public final class StandbyTable {
         all.addAll(pairs.values());
         all.addAll(counters.values());
         return all;
+    }
+
+    /**
+     * The deletes that leave only what {@code snapshot} holds (a fresh snapshot replaces the table):
+     * an {@link HaRecord.IsakmpDelete} per ISAKMP SA (or R-U-THERE number) held whose cookies have no
+     * ISAKMP SA in the snapshot, a {@link HaRecord.PairDelete} per pair whose inbound SA has no pair
+     * there. What the snapshot holds too is left to its own records, which update it in place.
+     */
+    public List<HaRecord> absentFrom(List<HaRecord> snapshot) {
+        Set<HaRecord.CookiePair> sas = new HashSet<>();
+        Set<HaRecord.SpiKey> inbound = new HashSet<>();
+        for (HaRecord r : snapshot) {
+            if (r instanceof HaRecord.IsakmpSa s) {
+                sas.add(s.cookies());
+            } else if (r instanceof HaRecord.IpsecPair p) {
+                inbound.add(key(p.inbound()));
+            }
+        }
+        Set<HaRecord.CookiePair> held = new LinkedHashSet<>(isakmp.keySet());
+        held.addAll(dpd.keySet());
+        List<HaRecord> deletes = new ArrayList<>();
+        held.stream().filter(c -> !sas.contains(c)).forEach(c -> deletes.add(new HaRecord.IsakmpDelete(c)));
+        pairs.keySet().stream().filter(k -> !inbound.contains(k)).forEach(k -> deletes.add(new HaRecord.PairDelete(k)));
+        return deletes;
     }
 
     /**

@@ -65,6 +65,13 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
                 encapsulation, mode, lifeKilobytes, protocol, bundle, softShare);
     }
 
+    /** The same SA (same keys, which the caller must not wipe twice) living {@code newLifetime}. */
+    public IpsecSa withLifetime(Duration newLifetime) {
+        return new IpsecSa(peer, tunnel, direction, spi, source, destination, sourceSelector, destinationSelector,
+                cipher, keyBits, encryptionKey, integrity, authenticationKey, newLifetime, pfs, udpEncapsulation, mode,
+                lifeKilobytes, protocol, bundle, softShare);
+    }
+
     /** The same SA carried in UDP (or not). */
     public IpsecSa withUdpEncapsulation(Optional<UdpEncapsulation> encapsulation) {
         return movedTo(source, destination, encapsulation);

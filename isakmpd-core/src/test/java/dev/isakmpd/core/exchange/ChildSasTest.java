@@ -40,15 +40,21 @@ class ChildSasTest {
                 EspIntegrity.HMAC_SHA1, SecretBytes.copyOf(new byte[20]), LIFETIME, false);
     }
 
+    /** A table of {@code pairs}, the first added at T0, each next one a second later. */
+    private static ChildSas holding(ChildSas.Pair... pairs) {
+        ChildSas c = new ChildSas();
+        for (int i = 0; i < pairs.length; i++) {
+            c.add(pairs[i], T0.plusSeconds(i));
+        }
+        return c;
+    }
+
     @Test
     void aNewPairSupersedesOnlyTheCurrentOneAndEachRetiresOnceAfterTheOverlapOfItsSuccessor() throws Exception {
-        ChildSas c = new ChildSas();
         ChildSas.Pair a = pair("load", "net");
         ChildSas.Pair b = pair("load", "net");
         ChildSas.Pair n = pair("load", "net");
-        c.add(a, T0);
-        c.add(b, T0.plusSeconds(1));
-        c.add(n, T0.plusSeconds(2));
+        ChildSas c = holding(a, b, n);
         assertEquals(List.of(n), c.current("load", "net"));
         assertTrue(c.hasCurrent("load", "net"));
         assertEquals(null, a.rekeyAt(), "a superseded pair does not rekey");
@@ -102,13 +108,10 @@ class ChildSasTest {
 
     @Test
     void tunnelsOfOtherPeersAndNamesAreApart() throws Exception {
-        ChildSas c = new ChildSas();
         ChildSas.Pair a = pair("load", "net");
         ChildSas.Pair b = pair("load", "other");
         ChildSas.Pair d = pair("road", "net");
-        c.add(a, T0);
-        c.add(b, T0);
-        c.add(d, T0);
+        ChildSas c = holding(a, b, d);
         assertEquals(List.of(a), c.current("load", "net"));
         assertEquals(List.of(b), c.current("load", "other"));
         assertEquals(List.of(d), c.current("road", "net"));

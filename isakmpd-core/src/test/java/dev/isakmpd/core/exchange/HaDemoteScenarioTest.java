@@ -1,5 +1,6 @@
 package dev.isakmpd.core.exchange;
 
+import static dev.isakmpd.core.exchange.HaScenarios.cookies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -18,8 +20,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * kernel and forgets them, and the peer goes on with the winner under the same SAs.
  */
 class HaDemoteScenarioTest {
-    private static final long MARGIN = 2048;
-
     @ParameterizedTest(name = "active initiates: {0}")
     @MethodSource("dev.isakmpd.core.exchange.HaReplicationScenarioTest#roles")
     void theLoserForgetsItsSasSilentlyAndThePeerGoesOnWithTheWinner(boolean activeInitiates) {
@@ -37,7 +37,7 @@ class HaDemoteScenarioTest {
         SimulatedNetwork.Node winner = ha.channel().standby;
         peer.observer = a -> { };
         net.add(winner); // the address is the winner's now
-        net.apply(winner, winner.engine.takeover(net.now, MARGIN));
+        HaScenarios.takeOver(net, winner);
         assertEquals(2, loser.kernel.list().size(), "both nodes hold the pair");
 
         List<Action> demoted = loser.engine.demote(net.now);
@@ -65,6 +65,33 @@ class HaDemoteScenarioTest {
         assertEquals(peerSas, sas(winner.engine.ipsecSas()));
     }
 
+    /**
+     * While both nodes are active, the winner's records reach the loser, which installs their
+     * inbound SAs as a standby does (here: the pair of a Quick Mode the peer started with the
+     * winner). Demoting removes those too; before, it emptied its standby table and left their
+     * inbound SAs in the kernel until their lifetime.
+     */
+    @Test
+    void theLoserAlsoRemovesTheInboundSasOfTheWinnersRecords() {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(34, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(5), false, false, false, false);
+        SimulatedNetwork net = ha.net();
+        SimulatedNetwork.Node loser = ha.active();
+        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        net.runUntil(() -> false, Duration.ofSeconds(1));
+        SimulatedNetwork.Node winner = HaScenarios.takeOver(ha);
+        loser.dead = false; // it lives on, off the network: VRRP is partitioned, the sync link is not
+        new SimulatedReplication(net, winner, loser, 35, 0, Duration.ofMillis(1), Duration.ofMillis(5));
+        net.apply(ha.peer(), ha.peer().engine.rekey("a", java.util.Optional.empty(), false, net.now));
+        assertTrue(net.runUntil(() -> loser.engine.standbyTable().pairs() == 1, Duration.ofSeconds(30)),
+                () -> String.join("\n", winner.log));
+        assertEquals(3, loser.kernel.list().size(), "its own pair and the inbound SA of the winner's new one");
+
+        net.apply(loser, loser.engine.demote(net.now));
+        assertTrue(loser.kernel.list().isEmpty(), "nothing left in the loser's kernel: " + loser.kernel.list());
+        assertTrue(loser.engine.standbyTable().records().isEmpty(), "a fresh snapshot follows");
+    }
+
     private static String key(IpsecSa sa) {
         return sa.destination().getHostAddress() + "/" + sa.spiHex();
     }
@@ -73,8 +100,4 @@ class HaDemoteScenarioTest {
         return sas.stream().map(HaDemoteScenarioTest::key).collect(Collectors.toSet());
     }
 
-    private static Set<String> cookies(SimulatedNetwork.Node n) {
-        return n.engine.isakmpSas().stream().map(s -> s.initiatorCookie() + ":" + s.responderCookie())
-                .collect(Collectors.toSet());
-    }
 }

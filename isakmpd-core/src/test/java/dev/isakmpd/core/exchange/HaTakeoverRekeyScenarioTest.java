@@ -2,6 +2,7 @@ package dev.isakmpd.core.exchange;
 
 import static dev.isakmpd.core.exchange.EngineScenarioTest.A;
 import static dev.isakmpd.core.exchange.EngineScenarioTest.B;
+import static dev.isakmpd.core.exchange.HaScenarios.cookies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.Test;
  * takes over and rekeys by Quick Mode under the taken-over ISAKMP SA, make-before-break.
  */
 class HaTakeoverRekeyScenarioTest {
-    private static final long MARGIN = 2048;
     private static final Duration SPREAD = Duration.ofSeconds(60);
     private static final Map<String, String> ESP = Map.of("gcm", "aes128gcm16", "ctr", "aes128ctr-sha256",
             "cbc", "aes128-sha256");
@@ -93,11 +93,8 @@ class HaTakeoverRekeyScenarioTest {
                 continue;
             }
             assertNotNull(out, from.name + " has no outbound SA for tunnel " + tunnel);
-            Optional<IpsecSa> in = to.kernel.list().stream().filter(sa -> sa.direction() == IpsecSa.Direction.IN
-                    && sa.spi() == out.spi() && sa.destination().equals(out.destination())).findFirst();
-            assertTrue(in.isPresent(), from.name + " sends tunnel " + tunnel + " on 0x" + out.spiHex() + ", which "
-                    + to.name + " has not installed");
-            assertEquals(out.encryptionKey(), in.get().encryptionKey(), "one key per SPI 0x" + out.spiHex());
+            assertTrue(HaScenarios.receives(to, out), from.name + " sends tunnel " + tunnel + " on 0x" + out.spiHex()
+                    + ", which " + to.name + " has not installed");
         }
     }
 
@@ -108,11 +105,7 @@ class HaTakeoverRekeyScenarioTest {
     private static SimulatedNetwork.Node takeOver(HaReplicationScenarioTest.Ha ha, Map<String, Instant> rekeys,
             Set<String> mayNotSend) {
         SimulatedNetwork net = ha.net();
-        SimulatedNetwork.Node active = ha.channel().standby;
-        ha.active().dead = true;
-        net.remove(ha.active());
-        net.add(active);
-        net.apply(active, active.engine.takeover(net.now, MARGIN));
+        SimulatedNetwork.Node active = HaScenarios.takeOver(ha);
         Runnable check = () -> {
             checkNoGap(ha.peer(), active, Set.of());
             checkNoGap(active, ha.peer(), mayNotSend);
@@ -130,11 +123,6 @@ class HaTakeoverRekeyScenarioTest {
 
     private static Map<String, Integer> spis(SimulatedNetwork.Node n) {
         return ESP.keySet().stream().collect(Collectors.toMap(t -> t, t -> sendingOn(n, t).spi()));
-    }
-
-    private static Set<String> cookies(SimulatedNetwork.Node n) {
-        return n.engine.isakmpSas().stream().map(s -> s.initiatorCookie() + ":" + s.responderCookie())
-                .collect(Collectors.toSet());
     }
 
     @Test

@@ -2,8 +2,10 @@ package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.ha.HaCodec;
 import dev.isakmpd.core.ha.HaCodecException;
+import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -27,6 +29,8 @@ final class SimulatedReplication {
     int sent;
     int syncSent;
     int applied;
+    /** The sync link is down: every record (and so every ack) is lost. */
+    boolean partitioned;
 
     SimulatedReplication(SimulatedNetwork net, SimulatedNetwork.Node active, SimulatedNetwork.Node standby, long seed,
             double loss, Duration minDelay, Duration maxDelay) {
@@ -49,7 +53,7 @@ final class SimulatedReplication {
         sent++;
         syncSent += r.sync() ? 1 : 0;
         byte[] bytes = HaCodec.encode(r.record());
-        if (random.nextDouble() < loss) {
+        if (random.nextDouble() < loss || partitioned) {
             return;
         }
         net.schedule(net.now.plus(delay()), () -> {
@@ -69,6 +73,27 @@ final class SimulatedReplication {
                 });
             }
         });
+    }
+
+    /**
+     * The standby takes a fresh snapshot of the active now (the sync link is back after a
+     * partition, or the standby synced alone), through the codec, after the active heard that the
+     * standby is back. Records in flight land after it, as the sync link holds the live records
+     * that arrive while a snapshot transfers.
+     */
+    void resync() {
+        net.apply(active, active.engine.standbyBack(net.now));
+        List<HaRecord> snapshot = new ArrayList<>();
+        try {
+            for (HaRecord r : active.engine.snapshot()) {
+                snapshot.add(HaCodec.decode(HaCodec.encode(r)));
+            }
+        } catch (HaCodecException e) {
+            throw new AssertionError(e);
+        }
+        List<Action> done = standby.engine.applySnapshot(snapshot, net.now);
+        assertStandbyOnly(done);
+        net.apply(standby, done);
     }
 
     /**

@@ -44,7 +44,10 @@ public interface EngineSide {
     /** Standby: one live record from the active. */
     void apply(byte[] record);
 
-    /** Standby: the active's full state, before any live record. */
+    /**
+     * Standby: the active's full state, before the live records sent after it; it replaces what the
+     * standby held (a fresh snapshot after a partition drops what the active deleted meanwhile).
+     */
     void applySnapshot(List<byte[]> records);
 
     /** Active: the standby stored sync record {@code id} ({@code acked}), or never will. */

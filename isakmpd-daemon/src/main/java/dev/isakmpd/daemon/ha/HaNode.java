@@ -146,7 +146,10 @@ public final class HaNode implements RoleGate, AutoCloseable {
         loop.execute(this::joinDone);
     }
 
-    /** A demoted or stale node's fresh snapshot, off the loop (it blocks up to the snapshot timeout). */
+    /**
+     * A demoted or stale node's fresh snapshot, off the loop (it blocks up to the snapshot timeout).
+     * It replaces the standby table (Engine.applySnapshot): what the active deleted meanwhile goes.
+     */
     private void refetch() {
         try {
             channel.requestSnapshot();
@@ -296,6 +299,11 @@ public final class HaNode implements RoleGate, AutoCloseable {
                 + " or the link was down): taking a fresh snapshot; {} says {} meanwhile", active, track.path(),
                 TrackFile.UNSYNCED);
         writeTrack();
+        startRefetch();
+    }
+
+    /** Loop thread: takes a fresh snapshot in the background ({@link #refetch}); it replaces the standby table. */
+    private void startRefetch() {
         Thread fetch = new Thread(this::refetch, "isakmpd-ha-refetch");
         fetch.setDaemon(true);
         fetch.start();
@@ -313,9 +321,7 @@ public final class HaNode implements RoleGate, AutoCloseable {
         writeTrack();
         engine.demote();
         announce();
-        Thread fetch = new Thread(this::refetch, "isakmpd-ha-refetch");
-        fetch.setDaemon(true);
-        fetch.start();
+        startRefetch();
     }
 
     /** Loop thread: the split brain is over; keepalived may give this node the address again. */

@@ -8,6 +8,7 @@ import dev.isakmpd.daemon.config.HaSettings;
 import dev.isakmpd.ha.ReplicationChannel;
 import dev.isakmpd.ha.ReplicationListener;
 import dev.isakmpd.ha.RoleAnnouncement;
+import dev.isakmpd.ha.SnapshotSource;
 import dev.isakmpd.ha.SyncLink;
 import dev.isakmpd.oakley.SecretBytes;
 import java.io.IOException;
@@ -111,12 +112,11 @@ class HaNodeTest {
         InetSocketAddress b = free("127.0.0.22");
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch asked = new CountDownLatch(1);
-        try (ReplicationChannel active = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
-                KEY, new ReplicationListener.Ignoring(), () -> {
-                    asked.countDown();
-                    release.await();
-                    return List.of();
-                })) {
+        try (ReplicationChannel active = otherNode(a, b, () -> {
+            asked.countDown();
+            release.await();
+            return List.of();
+        })) {
             active.connect();
             HaNode standby = node(b, a);
             try {
@@ -150,12 +150,11 @@ class HaNodeTest {
         InetSocketAddress b = free("127.0.0.22");
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch asked = new CountDownLatch(1);
-        try (ReplicationChannel active = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
-                KEY, new ReplicationListener.Ignoring(), () -> {
-                    asked.countDown();
-                    release.await();
-                    return List.of();
-                })) {
+        try (ReplicationChannel active = otherNode(a, b, () -> {
+            asked.countDown();
+            release.await();
+            return List.of();
+        })) {
             active.connect();
             HaNode restarted = node(b, a);
             try {
@@ -243,13 +242,12 @@ class HaNodeTest {
         InetSocketAddress a = free("127.0.0.21");
         InetSocketAddress b = free("127.0.0.22");
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-        try (ReplicationChannel other = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
-                KEY, new ReplicationListener.Ignoring(), () -> {
-                    if (asked.getAndIncrement() == 0) {
-                        throw new IllegalStateException("the first snapshot fails");
-                    }
-                    return List.of();
-                })) {
+        try (ReplicationChannel other = otherNode(a, b, () -> {
+            if (asked.getAndIncrement() == 0) {
+                throw new IllegalStateException("the first snapshot fails");
+            }
+            return List.of();
+        })) {
             other.connect();
             HaNode n = node(b, a);
             try {
@@ -278,11 +276,10 @@ class HaNodeTest {
             n.start();
             awaitTrack("0"); // alone on the link: synced with its own (empty) state
             java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-            try (ReplicationChannel active = new ReplicationChannel(new SyncLink(a, List.of(b), Duration.ofSeconds(20)),
-                    KEY, new ReplicationListener.Ignoring(), () -> {
-                        asked.incrementAndGet();
-                        return List.of();
-                    })) {
+            try (ReplicationChannel active = otherNode(a, b, () -> {
+                asked.incrementAndGet();
+                return List.of();
+            })) {
                 active.connect(); // the late node takes n's snapshot, as a joining node does
                 RoleAnnouncement activeNow = new RoleAnnouncement("gw-a", "127.0.0.21:" + a.getPort(), true, 100, 1);
                 for (int i = 0; i < 300 && asked.get() == 0; i++) {
@@ -349,6 +346,13 @@ class HaNodeTest {
 
     private String track() throws IOException {
         return Files.readString(dir.resolve("weight")).trim();
+    }
+
+    /** The other node's end of the sync link, at {@code local}: it gives {@code snapshots} to a node that joins. */
+    private static ReplicationChannel otherNode(InetSocketAddress local, InetSocketAddress peer,
+            SnapshotSource snapshots) throws Exception {
+        return new ReplicationChannel(new SyncLink(local, List.of(peer), Duration.ofSeconds(20)), KEY,
+                new ReplicationListener.Ignoring(), snapshots);
     }
 
     private HaNode node(InetSocketAddress local, InetSocketAddress peer) {
