@@ -8,13 +8,18 @@
 #     on both ends (dev.isakmpd.ha.AckLatencyBench).
 #
 #   scripts/bench-ha-lab.sh [PAIRS [COUNT]]     # defaults 10000, 3000: one boot, a few minutes
+# PAIRS may be a list, "1000,10000": a takeover of each (the first with the per-request profile).
 # COUNT 0 measures the takeover only. The daemon's log of the takeover goes to
 # isakmpd-daemon/target/bench-ha-lab/takeover.log; BENCH_JFR=1 also records a Java Flight
-# Recording of it there (takeover.jfr; `jfr print --events jdk.ExecutionSample`).
+# Recording of each JVM there (takeover-1.jfr, ...; `jfr print --events jdk.ExecutionSample`).
+# BENCH_JVM="OPTIONS|OPTIONS..." runs the takeovers once per set of JVM options, each in a new
+# JVM (default "-XX:+UseSerialGC -Xmx512m"). BENCH_HOST=1 first runs Engine.takeover alone on
+# this host (in-memory kernel, the first set of options), to compare the guest with the host.
 set -eu
 cd "$(dirname "$0")/.."
 PAIRS=${1:-10000}
 COUNT=${2:-3000}
+export BENCH_JVM="${BENCH_JVM:--XX:+UseSerialGC -Xmx512m}"
 OUT="$PWD/isakmpd-daemon/target/bench-ha-lab"
 if [ "${LAB_IN_UML:-}" != 1 ]; then
     mkdir -p "$OUT"
@@ -22,6 +27,11 @@ if [ "${LAB_IN_UML:-}" != 1 ]; then
     mvn -o -q -B -pl isakmpd-ha dependency:build-classpath -Dmdep.includeScope=test \
         -Dmdep.outputFile="$OUT/ha-cp.txt" >&2
     echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (the guest is one process of it)"
+    for pairs in $([ "${BENCH_HOST:-}" != 1 ] || echo "$PAIRS" | tr ',' ' '); do
+        # shellcheck disable=SC2086
+        java ${BENCH_JVM%%|*} -cp "isakmpd-daemon/target/test-classes:isakmpd-daemon/target/isakmpd.jar:isakmpd-daemon/target/lib/*" \
+            dev.isakmpd.daemon.runtime.XfrmTakeoverBench "$pairs" memory 2>/dev/null
+    done
     exec scripts/lab/run-in-uml.sh --timeout 900 --mem 2G -- "$0" "$PAIRS" "$COUNT"
 fi
 
@@ -29,9 +39,21 @@ fi
 HA="isakmpd-ha/target/test-classes:isakmpd-ha/target/classes:$(cat "$OUT/ha-cp.txt")"
 load() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
 echo "kernel lab: $(uname -r), $(nproc) CPU, guest $(load)"
-java -XX:+UseSerialGC -Xmx512m -Djna.tmpdir="$OUT" ${BENCH_JFR:+-XX:StartFlightRecording=filename=$OUT/takeover.jfr} \
-    -cp "isakmpd-daemon/target/test-classes:isakmpd-daemon/target/isakmpd.jar:isakmpd-daemon/target/lib/*" \
-    dev.isakmpd.daemon.runtime.XfrmTakeoverBench "$PAIRS" 2>"$OUT/takeover.log" || { tail -20 "$OUT/takeover.log"; exit 1; }
+: >"$OUT/takeover.log"
+run=1
+echo "$BENCH_JVM" | tr '|' '\n' | while read -r opts; do
+    for pairs in $(echo "$PAIRS" | tr ',' ' '); do
+        echo "JVM options: $opts"
+        profile=$([ $run = 1 ] && echo xfrm || echo noprofile)
+        # shellcheck disable=SC2086
+        java $opts -Djna.tmpdir="$OUT" ${BENCH_JFR:+-XX:StartFlightRecording=filename=$OUT/takeover-$run.jfr} \
+            -cp "isakmpd-daemon/target/test-classes:isakmpd-daemon/target/isakmpd.jar:isakmpd-daemon/target/lib/*" \
+            dev.isakmpd.daemon.runtime.XfrmTakeoverBench "$pairs" $profile 2>>"$OUT/takeover.log" \
+            || { tail -20 "$OUT/takeover.log"; exit 1; }
+        run=$((run + 1))
+        echo "$(load)"
+    done
+done
 echo "daemon log: $(grep -c ' ERROR ' "$OUT/takeover.log" || true) errors, $(wc -l <"$OUT/takeover.log") lines"
 echo "$(load)"
 [ "$COUNT" != 0 ] || exit 0

@@ -65,15 +65,18 @@ public final class XfrmCodec {
     public byte[] encode(XfrmMessage m) {
         int bodyLen = bodyLength(m.body());
         int len = Xfrm.NLMSG_HDRLEN + bodyLen;
-        for (XfrmAttribute a : m.attributes()) {
+        List<XfrmAttribute> attributes = m.attributes();
+        // indexed loops: an HA takeover encodes thousands of messages, an iterator each is garbage
+        for (int i = 0; i < attributes.size(); i++) {
             // like the kernel's nla_put: nlmsg_len counts each attribute's padding, the last one's too
-            len = align(len) + align(Xfrm.NLA_HDRLEN + valueLength(a));
+            len = align(len) + align(Xfrm.NLA_HDRLEN + valueLength(attributes.get(i)));
         }
         ByteBuffer b = ByteBuffer.allocate(align(len)).order(order);
         b.putInt(len).putShort((short) m.header().type()).putShort((short) m.header().flags())
                 .putInt(m.header().seq()).putInt(m.header().pid());
         putBody(b, m.body());
-        for (XfrmAttribute a : m.attributes()) {
+        for (int i = 0; i < attributes.size(); i++) {
+            XfrmAttribute a = attributes.get(i);
             b.position(align(b.position()));
             int start = b.position();
             b.putShort((short) (Xfrm.NLA_HDRLEN + valueLength(a))).putShort((short) a.type());

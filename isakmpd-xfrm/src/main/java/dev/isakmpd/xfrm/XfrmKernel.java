@@ -324,11 +324,12 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         for (int i = 0; i < writes.size(); i++) {
             SaWrite w = writes.get(i);
             try {
-                if (w instanceof Install in && (kernelSas(in.sa()).size() > 1 || counters.probing())) {
+                List<SaKey> keys = w instanceof Install in ? kernelSas(in.sa()) : List.of();
+                if (w instanceof Install in && (keys.size() > 1 || counters.probing())) {
                     send(writes, batched, requests, out);
                     install(in.sa(), in.start());
                 } else if (w instanceof Install in) {
-                    requests.add(saRequest(in.sa(), kernelSas(in.sa()).get(0), mode(in.sa().mode()), in.start()));
+                    requests.add(saRequest(in.sa(), keys.get(0), mode(in.sa().mode()), in.start()));
                     batched.add(i);
                 } else if (w instanceof SetCounters c) {
                     requests.add(XfrmCounters.setRequest(c.sa().destination(), c.sa().spi(), c.sa().protocol(),
@@ -361,7 +362,7 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
                 out.set(i, Optional.of(done.get(k).get()));
             } else if (writes.get(i) instanceof Install in) {
                 // not probing (see writeAll): counters.installed has nothing to ask
-                SaKey key = kernelSas(in.sa()).get(0);
+                SaKey key = mainSa(in.sa());
                 reserved.remove(key);
                 installed.put(key, in.sa());
             }
@@ -370,10 +371,19 @@ public final class XfrmKernel implements Kernel, AutoCloseable {
         requests.clear();
     }
 
+    /** The kernel SA of an IpsecSa that is no bundle (writeAll batches only those). */
+    private static SaKey mainSa(IpsecSa sa) {
+        return new SaKey(sa.destination(), sa.spi(), proto(sa.protocol()));
+    }
+
     /** The kernel SAs of an IpsecSa, innermost first (SaBundle). */
     private static List<SaKey> kernelSas(IpsecSa sa) {
-        return SaBundle.innermostFirst(sa).stream().map(m -> new SaKey(sa.destination(), m.spi(), proto(m.protocol())))
-                .toList();
+        List<SaBundle.Member> members = SaBundle.innermostFirst(sa);
+        List<SaKey> keys = new ArrayList<>(members.size());
+        for (SaBundle.Member m : members) { // a loop, not a stream: a takeover asks for thousands
+            keys.add(new SaKey(sa.destination(), m.spi(), proto(m.protocol())));
+        }
+        return keys;
     }
 
     private void installOne(IpsecSa sa, SaKey key, int mode, ReplayState start) throws KernelException {

@@ -38,7 +38,11 @@ public record XfrmMessage(NetlinkHeader header, XfrmBody body, List<XfrmAttribut
     }
 
     public void wipeKeys() {
-        attributes.stream().filter(Algorithm.class::isInstance).forEach(a -> ((Algorithm) a).wipe());
+        for (int i = 0; i < attributes.size(); i++) {
+            if (attributes.get(i) instanceof Algorithm a) {
+                a.wipe();
+            }
+        }
     }
 
     /** For logs and exceptions: never shows key bytes. */

@@ -40,12 +40,15 @@ public final class XfrmSocket implements Closeable {
     private static final int MSG_TRUNC = 0x20;
     private static final int EPERM = 1;
     private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
     private static final int EACCES = 13;
     private static final int EPROTONOSUPPORT = 93;
     private static final int EAFNOSUPPORT = 97;
     private static final int ENOBUFS = 105;
-    private static final int POLL_MILLIS = 200;
+    /** How long one recv blocks (SO_RCVTIMEO): how soon a reader sees {@link #close}, a request its deadline. */
+    private static final int RECV_MILLIS = 200;
     private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVTIMEO = 20;
     private static final int SO_ATTACH_FILTER = 26;
     // classic BPF (linux/bpf_common.h)
     private static final int BPF_LD = 0x00;
@@ -60,10 +63,13 @@ public final class XfrmSocket implements Closeable {
     /**
      * The most requests {@link #requestAll} puts in one datagram. The kernel answers a failing
      * request even without NLM_F_ACK, and drops an answer that does not fit our receive buffer
-     * (ENOBUFS): 64 error answers are a fraction of the default 208 KiB. 64 NEWSAs of about 400
-     * bytes are also far below the kernel's limit on one datagram (its send buffer, netlink_sendmsg).
+     * (ENOBUFS): an error answer takes about 1 KiB of it (a small skb's truesize), so 128 of them
+     * fit the default 208 KiB with room to spare. 128 NEWSAs of about 460 bytes (59 KiB) are also
+     * well below the kernel's limit on one datagram (its 208 KiB send buffer, netlink_sendmsg).
+     * Each datagram costs a send and a recv, which the lab's one-CPU guest makes expensive
+     * (docs/ha.md "Scale").
      */
-    static final int BATCH = 64;
+    static final int BATCH = 128;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final LibC libc;
@@ -114,6 +120,11 @@ public final class XfrmSocket implements Closeable {
             throw new XfrmUnavailableException("cannot load libc through JNA (" + e.getMessage()
                     + "); is the JNA native library allowed to unpack (-Djna.tmpdir)?", e);
         }
+        return open(libc, events);
+    }
+
+    /** As {@link #open(boolean)}, through {@code libc} (tests count its calls). */
+    static XfrmSocket open(LibC libc, boolean events) throws XfrmUnavailableException {
         int fd;
         try {
             fd = libc.socket(Xfrm.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, Xfrm.NETLINK_XFRM);
@@ -138,6 +149,7 @@ public final class XfrmSocket implements Closeable {
             if (events) {
                 enlargeReceiveBuffer(libc, fd);
             }
+            receiveTimeout(libc, fd);
             byte[] addr = sockaddrNl(0, groups);
             libc.bind(fd, addr, addr.length);
             int[] len = {addr.length};
@@ -180,6 +192,19 @@ public final class XfrmSocket implements Closeable {
             LOG.warn("XFRM events: no {}-byte receive buffer without CAP_NET_ADMIN (errno {}), {} bytes (net.core."
                     + "rmem_max): a burst of counter reports may overflow it and take ACQUIREs or EXPIREs with it",
                     EVENT_BUFFER, e.getErrorCode(), receiveBuffer(libc, fd));
+        }
+    }
+
+    /**
+     * Each recv blocks at most {@link #RECV_MILLIS} (SO_RCVTIMEO, struct timeval: two longs): a
+     * message costs one system call, not a poll and a recv, and a burst of them (the kernel's
+     * counter reports) one each, with no poll in between.
+     */
+    private static void receiveTimeout(LibC libc, int fd) {
+        try (Memory timeval = new Memory(2L * Native.LONG_SIZE)) {
+            timeval.setNativeLong(0, new NativeLong(0));
+            timeval.setNativeLong(Native.LONG_SIZE, new NativeLong(RECV_MILLIS * 1000L));
+            libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 2 * Native.LONG_SIZE);
         }
     }
 
@@ -461,18 +486,22 @@ public final class XfrmSocket implements Closeable {
         }
     }
 
-    /** Without a reader thread: the next message of this socket, received on the caller's thread; null after the deadline. */
+    /**
+     * Without a reader thread: the next message of this socket, received on the caller's thread;
+     * null after the deadline. The clock is read only when a receive brought nothing (in the lab's
+     * guest each read is a system call).
+     */
     private XfrmMessage next(long deadline) {
         while (true) {
             XfrmMessage r = unclaimed.poll();
             if (r != null) {
                 return r;
             }
-            long left = (deadline - System.nanoTime()) / 1_000_000;
-            if (left <= 0) {
+            List<XfrmMessage> got = receive(answerBuffer);
+            if (got.isEmpty() && System.nanoTime() - deadline >= 0) {
                 return null;
             }
-            unclaimed.addAll(receive(answerBuffer, (int) Math.min(left, POLL_MILLIS)));
+            unclaimed.addAll(got);
         }
     }
 
@@ -526,19 +555,23 @@ public final class XfrmSocket implements Closeable {
     }
 
     /**
-     * Waits up to {@code millis} for one datagram and decodes its messages (none on timeout, or
-     * when it was cut or does not decode, which is logged). The buffer is wiped afterwards.
+     * Waits up to {@link #RECV_MILLIS} for one datagram, in one recv (SO_RCVTIMEO; an answer to our
+     * request is queued before our send returns, a queued event at once), and decodes its messages
+     * (none on timeout, or when it was cut or does not decode, which is logged). The buffer is
+     * wiped afterwards.
      */
-    private List<XfrmMessage> receive(byte[] buf, int millis) {
-        byte[] pollfd = new byte[8];
-        ByteBuffer.wrap(pollfd).order(ByteOrder.nativeOrder()).putInt(0, fd).putShort(4, (short) 1 /* POLLIN */);
+    private List<XfrmMessage> receive(byte[] buf) {
         int n = 0;
         try {
-            if (libc.poll(pollfd, 1, millis) <= 0) {
-                return List.of();
-            }
             // MSG_TRUNC: netlink then answers the datagram's real length, so a cut one is seen
-            n = libc.recv(fd, buf, new NativeLong(buf.length), MSG_TRUNC).intValue();
+            try {
+                n = libc.recv(fd, buf, new NativeLong(buf.length), MSG_TRUNC).intValue();
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == EAGAIN) {
+                    return List.of(); // nothing within RECV_MILLIS
+                }
+                throw e;
+            }
             if (n <= 0) {
                 return List.of();
             }
@@ -570,7 +603,7 @@ public final class XfrmSocket implements Closeable {
         byte[] buf = new byte[RECV_BUFFER];
         while (!closed) {
             try {
-                receive(buf, POLL_MILLIS).forEach(this::dispatch);
+                receive(buf).forEach(this::dispatch);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == ENOBUFS) {
                     overruns++;
@@ -627,7 +660,7 @@ public final class XfrmSocket implements Closeable {
         closed = true;
         try {
             if (reader != null) {
-                reader.join(2 * POLL_MILLIS + 1000);
+                reader.join(2 * RECV_MILLIS + 1000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

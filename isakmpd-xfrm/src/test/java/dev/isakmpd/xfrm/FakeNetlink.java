@@ -18,6 +18,7 @@ import java.util.function.ToIntFunction;
  */
 final class FakeNetlink implements LibC {
     static final int PORT = 4242;
+    static final int EAGAIN = 11;
     private final XfrmCodec codec = XfrmCodec.host();
     /** The errno (0: done) the fake kernel answers each request with. */
     private final ToIntFunction<XfrmMessage> kernel;
@@ -69,6 +70,9 @@ final class FakeNetlink implements LibC {
     @Override
     public NativeLong recv(int fd, byte[] buf, NativeLong len, int flags) {
         Object next = receive.poll();
+        if (next == null) {
+            throw new LastErrorException(EAGAIN); // what SO_RCVTIMEO gives when nothing came
+        }
         if (next instanceof Integer errno) {
             throw new LastErrorException(errno);
         }

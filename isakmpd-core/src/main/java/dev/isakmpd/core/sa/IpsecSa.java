@@ -95,12 +95,22 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
 
     /** The bundled AH SA, if this ESP SA has one. */
     public Optional<BundledSa> ah() {
-        return bundle.stream().filter(BundledSa::isAh).findFirst();
+        return bundled(true);
     }
 
     /** The bundled IPComp SA, if compression was agreed. */
     public Optional<BundledSa> ipcomp() {
-        return bundle.stream().filter(b -> !b.isAh()).findFirst();
+        return bundled(false);
+    }
+
+    /** A loop, not a stream: the XFRM back-end asks for each SA it writes (an HA takeover: thousands). */
+    private Optional<BundledSa> bundled(boolean ah) {
+        for (int i = 0; i < bundle.size(); i++) {
+            if (bundle.get(i).isAh() == ah) {
+                return Optional.of(bundle.get(i));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -187,24 +187,19 @@ final class ActionExecutor {
      */
     private int writeRun(XfrmKernel x, List<Action> actions, int from) {
         List<XfrmKernel.SaWrite> writes = new ArrayList<>();
-        List<String> done = new ArrayList<>();
         int n = from;
         for (; n < actions.size() && isSaWrite(actions.get(n)); n++) {
             Action a = actions.get(n);
             if (a instanceof Action.InstallSa i && n + 1 < actions.size()
                     && actions.get(n + 1) instanceof Action.OutboundSequence q && q.sa() == i.sa()) {
                 writes.add(new XfrmKernel.Install(i.sa(), new ReplayState(q.last(), 0, 0)));
-                done.add(", going on after sequence number " + q.last());
                 n++;
             } else if (a instanceof Action.InstallSa i) {
                 writes.add(new XfrmKernel.Install(i.sa(), null));
-                done.add("");
             } else if (a instanceof Action.OutboundSequence q) {
                 writes.add(new XfrmKernel.SetCounters(q.sa(), new ReplayState(q.last(), 0, 0)));
-                done.add("goes on after sequence number " + q.last());
             } else if (a instanceof Action.InboundWindow w) {
                 writes.add(new XfrmKernel.SetCounters(w.sa(), w.replay()));
-                done.add("accepts sequence numbers above " + w.replay().inbound() + " and those missing from its window");
             }
         }
         List<Optional<KernelException>> outcomes;
@@ -223,12 +218,12 @@ final class ActionExecutor {
             if (w instanceof XfrmKernel.Install i && failure.isPresent()) {
                 installFailed(i.sa(), failure.get());
             } else if (w instanceof XfrmKernel.Install i) {
-                installed(i.sa(), done.get(k), level, now);
+                installed(i.sa(), i.start(), level, now);
                 installs++;
             } else if (w instanceof XfrmKernel.SetCounters c && failure.isPresent()) {
                 countersFailed(c.sa(), c.state(), failure.get());
             } else if (w instanceof XfrmKernel.SetCounters c) {
-                countersSet(c.sa(), done.get(k), level);
+                countersSet(c, level);
                 counters++;
             }
         }
@@ -242,16 +237,18 @@ final class ActionExecutor {
     private void install(IpsecSa sa) {
         try {
             kernel.install(sa);
-            installed(sa, "", Level.INFO, clock.instant());
+            installed(sa, null, Level.INFO, clock.instant());
         } catch (KernelException | RuntimeException e) {
             installFailed(sa, e);
         }
     }
 
-    private void installed(IpsecSa sa, String done, Level level, Instant at) {
+    /** @param start the sequence numbers the SA was installed with (a takeover's outbound SA), or null */
+    private void installed(IpsecSa sa, ReplayState start, Level level, Instant at) {
         installed.put(DaemonStatus.key(sa), at);
         if (KERNEL.isEnabledForLevel(level)) { // describe() is no small string
-            KERNEL.atLevel(level).log("installed {}/{} {}{}", sa.peer(), sa.tunnel(), sa.describe(), done);
+            KERNEL.atLevel(level).log("installed {}/{} {}{}", sa.peer(), sa.tunnel(), sa.describe(),
+                    start == null ? "" : ", going on after sequence number " + start.outbound());
         }
     }
 
@@ -269,9 +266,16 @@ final class ActionExecutor {
         countersFailed(sa, state, new KernelException("only the XFRM back-end can set sequence numbers"));
     }
 
-    private static void countersSet(IpsecSa sa, String done, Level level) {
+    /** An outbound SA's counter (Action.OutboundSequence) or an inbound SA's window (Action.InboundWindow) set. */
+    private static void countersSet(XfrmKernel.SetCounters c, Level level) {
+        if (!KERNEL.isEnabledForLevel(level)) { // a takeover sets thousands at DEBUG
+            return;
+        }
+        IpsecSa sa = c.sa();
         KERNEL.atLevel(level).log("{} {}/{} spi=0x{} {}", sa.direction().name().toLowerCase(), sa.peer(), sa.tunnel(),
-                sa.spiHex(), done);
+                sa.spiHex(), sa.direction() == IpsecSa.Direction.OUT ? "goes on after sequence number "
+                        + c.state().outbound() : "accepts sequence numbers above " + c.state().inbound()
+                        + " and those missing from its window");
     }
 
     private static void countersFailed(IpsecSa sa, ReplayState state, Exception e) {
