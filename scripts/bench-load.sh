@@ -18,7 +18,11 @@
 #   BENCH_LOAD_DAEMON_CONF="crypto-threads = 0" adds lines to its [daemon]
 #   BENCH_LOAD_JAR=path/to/isakmpd.jar (with its lib/ beside it) runs another build, for before/after runs;
 #   BENCH_LOAD_JFR=1 records our responder over the measured window (Java Flight Recorder, its
-#   profile settings) into <load>-ours/window.jfr: for profiles, not for CPU figures (JFR costs CPU)
+#   profile settings) into <load>-ours/window.jfr: for profiles, not for CPU figures (JFR costs CPU);
+#   with HA on, the standby too, into <load>-ours-ha/standby-window.jfr; BENCH_LOAD_JFR=start records from
+#   the JVM's start instead (-XX:StartFlightRecording, settings BENCH_LOAD_JFR_SETTINGS, default profile:
+#   no recompilation at the window's start; the same files then hold everything up to the window's end);
+#   BENCH_LOAD_STANDBY_JAVA_OPTS adds JVM options to the standby only (e.g. -XX:+PrintCompilation)
 #
 # Debian does not ship the load-tester plugin: the first run builds it from Debian's strongswan
 # source package (same version as the installed charon) in /var/cache/isakmpd-bench-load and copies
@@ -160,18 +164,27 @@ measure() {
             t0=$(now_ms) c0=$(cpu_ms "$rpid") i0=$(cpu_ms "$ipid")
             [ -z "$STANDBY_PID" ] || s0=$(cpu_ms "$STANDBY_PID")
             thread_cpu "$rpid" >"$dir/threads.t0"
-            jfr_window start "$rpid" "$dir"
+            jfr_window start "$rpid" "$dir/window.jfr"
+            if [ -n "$STANDBY_PID" ]; then
+                thread_cpu "$STANDBY_PID" >"$dir/standby-threads.t0"
+                jfr_window start "$STANDBY_PID" "$dir/standby-window.jfr"
+            fi
         fi
         if [ -n "$t0" ] && [ "$n" -ge $((WARMUP + COUNT)) ]; then
             t1=$(now_ms) c1=$(cpu_ms "$rpid") i1=$(cpu_ms "$ipid")
             [ -z "$STANDBY_PID" ] || s1=$(cpu_ms "$STANDBY_PID")
             thread_cpu "$rpid" >"$dir/threads.t1"
-            jfr_window dump "$rpid" "$dir"
+            jfr_window dump "$rpid" "$dir/window.jfr"
+            if [ -n "$STANDBY_PID" ]; then
+                thread_cpu "$STANDBY_PID" >"$dir/standby-threads.t1"
+                jfr_window dump "$STANDBY_PID" "$dir/standby-window.jfr"
+            fi
             break
         fi
         sleep 0.02
     done
     stop "$ipid"   # it deletes its SAs: a burst of Deletes (INFORMATIONAL [ HASH D ]) at the responder
+    echo "window ${t0:-} ${t1:-} (epoch ms)" >"$dir/window.txt"   # to place JVM logs (-Xlog ...:time) in it
     failed=$(grep -oP 'QUICK_MODE response with message ID \d+ processing failed' "$dir/initiator.log" | sort -u | wc -l) || true
     [ "$failed" = 0 ] || echo "$name: $failed Quick Modes failed at the initiator (see $dir/initiator.log)" >&2
     if [ -z "$t1" ]; then
@@ -186,19 +199,31 @@ measure() {
         printf "%s %.1f %.2f %.2f%s\n", name, n * 1000 / ms, cpu / n, icpu / n, ha == "" ? "" : sprintf(" %.2f", scpu / n) }' |
         tee -a "$OUT/raw.txt"
     # where the responder's CPU went over the window, per kind of thread (JIT compiler, GC, ...)
-    join -a 2 -e 0 -o 0,1.2,2.2 "$dir/threads.t0" "$dir/threads.t1" |
-        awk -v n="$COUNT" -v name="$name" '{ d = $3 - $2; if (d > 0) printf " %s %.2f", $1, d / n }
-            END { print "" }' | sed "s/^/$name ms\/handshake by thread:/" | tee -a "$OUT/threads.txt"
+    by_thread "$dir/threads" "$name"
+    [ ! -f "$dir/standby-threads.t1" ] || by_thread "$dir/standby-threads" "$name standby"
 }
 
-# jfr_window start|dump PID DIR: with BENCH_LOAD_JFR=1, Java Flight Recorder (profile settings) on our
-# responder over the measured window only, written to DIR/window.jfr (charon is no JVM: nothing)
+# by_thread PREFIX NAME: CPU ms per handshake by kind of thread between PREFIX.t0 and PREFIX.t1, to threads.txt
+by_thread() {
+    join -a 2 -e 0 -o 0,1.2,2.2 "$1.t0" "$1.t1" |
+        awk -v n="$COUNT" '{ d = $3 - $2; if (d > 0) printf " %s %.2f", $1, d / n }
+            END { print "" }' | sed "s/^/$2 ms\/handshake by thread:/" | tee -a "$OUT/threads.txt"
+}
+
+# jfr_window start|dump PID FILE: with BENCH_LOAD_JFR=1, Java Flight Recorder (profile settings) on
+# our responder (or the standby) over the measured window only, written to FILE (charon is no JVM: nothing)
 jfr_window() {
     [ -n "${BENCH_LOAD_JFR:-}" ] && [ "$(cat "/proc/$2/comm")" = java ] || return 0
-    case $1 in
-        start) jcmd "$2" JFR.start name=window settings=profile >/dev/null ;;
-        dump) jcmd "$2" JFR.stop name=window filename="$3/window.jfr" >/dev/null ;;
+    case $1:$BENCH_LOAD_JFR in
+        start:start) ;;
+        dump:start) jcmd "$2" JFR.dump name=1 filename="$3" >/dev/null ;;
+        start:*) jcmd "$2" JFR.start name=window settings=profile >/dev/null ;;
+        dump:*) jcmd "$2" JFR.stop name=window filename="$3" >/dev/null ;;
     esac
+}
+# jfr_opts: the JVM option of BENCH_LOAD_JFR=start (the daemon halts at its stop: no dump on exit)
+jfr_opts() {
+    [ "${BENCH_LOAD_JFR:-}" != start ] || echo "-XX:StartFlightRecording=settings=${BENCH_LOAD_JFR_SETTINGS:-profile}"
 }
 
 # rx_queue: bytes waiting in the receive queue of the socket on 127.0.0.1:500 (/proc/net/udp, hex)
@@ -272,7 +297,8 @@ ha_pair() {
     vrrp_line gw-a "$dir" MASTER
     wait_log "$dir/isakmpd.log" "is now ACTIVE"
     # shellcheck disable=SC2086
-    "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar "${BENCH_LOAD_JAR:-isakmpd-daemon/target/isakmpd.jar}" run --config "$dir/standby.toml" \
+    "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC $(jfr_opts) ${BENCH_LOAD_JAVA_OPTS:-} ${BENCH_LOAD_STANDBY_JAVA_OPTS:-} \
+        -jar "${BENCH_LOAD_JAR:-isakmpd-daemon/target/isakmpd.jar}" run --config "$dir/standby.toml" \
         >"$dir/standby.log" 2>&1 &
     STANDBY_PID=$!
     PIDS+=("$STANDBY_PID")
@@ -283,12 +309,12 @@ ha_pair() {
 # ha_unpair TAG DIR: what the standby received, whether the active went on without its acks; stops it
 ha_unpair() {
     local tag=$1 dir=$2 status
-    status=$(scripts/isakmpctl -s "$dir/gw-b.ctl" status 2>&1 | grep -E 'ha-(role|synced|records-received) ' | tr -s ' ' |
+    status=$(ISAKMPD_JAR=${BENCH_LOAD_JAR:-} scripts/isakmpctl -s "$dir/gw-b.ctl" status 2>&1 | grep -E 'ha-(role|synced|records-received) ' | tr -s ' ' |
         tr '\n' ' ')
     # degraded: a sync record's ack took more than 200 ms, so messages went without waiting until a
     # late ack (or the standby's return) ended it
     echo "$tag ours-ha: standby $status; active: degraded $(grep -c 'did not acknowledge' "$dir/isakmpd.log")" \
-        "times, ended by $(grep -c 'it is slow, not gone' "$dir/isakmpd.log") late acks" | tee -a "$OUT/ha.txt"
+        "times, ended by $(grep -c 'late: it is alive' "$dir/isakmpd.log") late acks" | tee -a "$OUT/ha.txt"
     # where the standby's CPU went since it started (warm-up and Deletes included), per kind of thread
     echo "$tag ours-ha: standby CPU ms by thread since its start: $(thread_cpu "$STANDBY_PID" | tr '\n' ' ')" |
         tee -a "$OUT/ha.txt"
@@ -324,7 +350,7 @@ pfs = "$pfs"
 TOML
     [ -z "$ha" ] || ha_conf "$dir"
     # shellcheck disable=SC2086
-    "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC ${BENCH_LOAD_JAVA_OPTS:-} -jar "${BENCH_LOAD_JAR:-isakmpd-daemon/target/isakmpd.jar}" run --config "$dir/isakmpd.toml" \
+    "${BENCH_LOAD_JAVA:-java}" -XX:+UseSerialGC $(jfr_opts) ${BENCH_LOAD_JAVA_OPTS:-} -jar "${BENCH_LOAD_JAR:-isakmpd-daemon/target/isakmpd.jar}" run --config "$dir/isakmpd.toml" \
         >"$dir/isakmpd.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")

@@ -19,6 +19,12 @@ final class LinkKeys {
 
     private final byte[] encryption;
     private final byte[] authentication;
+    /**
+     * One keyed HMAC per thread that signs or checks envelopes (the event loop, JGroups' threads):
+     * a Mac is not thread-safe, and getting and keying one per message (a provider lookup, reflection,
+     * the key schedule) cost more than the HMAC itself and kept the JIT busy on both nodes.
+     */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     private LinkKeys(byte[] encryption, byte[] authentication) {
         this.encryption = encryption;
@@ -39,7 +45,14 @@ final class LinkKeys {
         return new SecretKeySpec(encryption, "AES");
     }
 
+    /** This thread's HMAC-SHA-256 under the authentication key, reset: for one message, then doFinal. */
     Mac mac() {
+        Mac mac = macs.get();
+        mac.reset(); // a use that threw between update and doFinal leaves no input behind
+        return mac;
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(new SecretKeySpec(authentication, HMAC));

@@ -130,6 +130,11 @@ public final class ReplicationChannel implements AutoCloseable {
         link.witness().ifPresent(hosts::add);
         TCP tcp = new TCP().setBindAddress(link.local().getAddress()).setBindPort(link.local().getPort())
                 .setPortRange(0);
+        // Records, acks and announcements go up on the connection's receiver thread, not handed to a
+        // pool thread each: the handler only checks an HMAC and queues (HaNode hands everything to
+        // the event loop), and a record's ack is queued to the bundler, so nothing here blocks that
+        // thread. JGroups' own OOB messages (views, joins, state transfer) keep the pool.
+        tcp.setMessageProcessingPolicy("direct");
         SYM_ENCRYPT encrypt = new SYM_ENCRYPT().setSecretKey(keys.encryptionKey());
         encrypt.symAlgorithm("AES/CBC/PKCS5Padding");
         encrypt.symIvLength(16);

@@ -61,6 +61,15 @@ class EnvelopeTest {
                 () -> Envelope.decode(signed, 0, signed.length, mac())).getMessage());
     }
 
+    /** The HMAC is one per thread and reused: input a failed use left in it must not sign the next envelope. */
+    @Test
+    void aMacLeftWithInputSignsTheNextEnvelopeAlone() throws Exception {
+        mac().update(new byte[] {1, 2, 3});
+        byte[] wire = new Envelope(Envelope.Type.SYNC, 5, new byte[] {4}).encode(mac());
+        mac().update(new byte[] {6});
+        assertEquals(5, Envelope.decode(wire, 0, wire.length, mac()).id());
+    }
+
     @Test
     void snapshotRoundTripsAndRefusesLyingCounts() throws Exception {
         List<byte[]> records = List.of(new byte[] {1}, new byte[0], new byte[] {2, 3});

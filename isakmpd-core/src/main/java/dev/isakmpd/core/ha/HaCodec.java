@@ -11,7 +11,6 @@ import dev.isakmpd.core.sa.BundledSa;
 import dev.isakmpd.core.sa.IpsecSa;
 import dev.isakmpd.core.sa.UdpEncapsulation;
 import dev.isakmpd.core.wire.IdentificationPayload;
-import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -196,7 +195,12 @@ public final class HaCodec {
     }
 
     private static InetSocketAddress socket(Reader r, String field) throws HaCodecException {
-        return new InetSocketAddress(r.address(field + " address"), r.u16(field + " port"));
+        r.scope = field;
+        try {
+            return new InetSocketAddress(r.address("address"), r.u16("port"));
+        } finally {
+            r.scope = null;
+        }
     }
 
     private static void id(Writer w, IdentificationPayload id) {
@@ -207,8 +211,13 @@ public final class HaCodec {
     }
 
     private static IdentificationPayload id(Reader r, String field) throws HaCodecException {
-        return new IdentificationPayload(IdType.of(r.u8(field + " type")), r.u8(field + " protocol"),
-                r.u16(field + " port"), r.bytes(field + " data"));
+        r.scope = field;
+        try {
+            return new IdentificationPayload(IdType.of(r.u8("type")), r.u8("protocol"), r.u16("port"),
+                    r.bytes("data"));
+        } finally {
+            r.scope = null;
+        }
     }
 
     private static void subnet(Writer w, Subnet s) {
@@ -216,8 +225,8 @@ public final class HaCodec {
         w.u8(s.prefixLength());
     }
 
-    private static Subnet subnet(Reader r, String field) throws HaCodecException {
-        return new Subnet(r.address(field), r.u8(field + " prefix"));
+    private static Subnet subnet(Reader r, String field, String prefixField) throws HaCodecException {
+        return new Subnet(r.address(field), r.u8(prefixField));
     }
 
     private static void ipsecSa(Writer w, IpsecSa sa) {
@@ -256,66 +265,76 @@ public final class HaCodec {
         w.u64(Double.doubleToLongBits(sa.softShare()));
     }
 
+    /** An IPsec SA's fields, named "{@code which} ..." in errors (no name is built per field read). */
     private static IpsecSa ipsecSa(Reader r, String which) throws HaCodecException {
-        String peer = r.string(which + " peer");
-        String tunnel = r.string(which + " tunnel");
-        int dir = r.u8(which + " direction");
-        if (dir > 1) {
-            throw r.bad(1, which + " direction", dir + " (0 in, 1 out)");
+        r.scope = which;
+        try {
+            return ipsecSa(r);
+        } finally {
+            r.scope = null;
         }
-        int spi = r.u32(which + " SPI");
-        InetAddress src = r.address(which + " source");
-        InetAddress dst = r.address(which + " destination");
-        Subnet srcSel = subnet(r, which + " source selector");
-        Subnet dstSel = subnet(r, which + " destination selector");
-        int cipherId = r.u16(which + " cipher");
+    }
+
+    private static IpsecSa ipsecSa(Reader r) throws HaCodecException {
+        String peer = r.string("peer");
+        String tunnel = r.string("tunnel");
+        int dir = r.u8("direction");
+        if (dir > 1) {
+            throw r.bad(1, "direction", dir + " (0 in, 1 out)");
+        }
+        int spi = r.u32("SPI");
+        InetAddress src = r.address("source");
+        InetAddress dst = r.address("destination");
+        Subnet srcSel = subnet(r, "source selector", "source selector prefix");
+        Subnet dstSel = subnet(r, "destination selector", "destination selector prefix");
+        int cipherId = r.u16("cipher");
         EspCipher cipher = EspCipher.fromTransformId(cipherId);
         if (cipher == null) {
-            throw r.bad(2, which + " cipher", "unknown ESP transform " + cipherId);
+            throw r.bad(2, "cipher", "unknown ESP transform " + cipherId);
         }
-        int keyBits = r.u16(which + " key bits");
+        int keyBits = r.u16("key bits");
         if (!cipher.isValidKeyBits(keyBits)) {
-            throw r.bad(2, which + " key bits", keyBits + " for " + cipher);
+            throw r.bad(2, "key bits", keyBits + " for " + cipher);
         }
-        var encKey = r.secret(which + " encryption key");
-        EspIntegrity integrity = integrity(r, which + " integrity");
-        var authKey = r.secret(which + " authentication key");
-        Duration lifetime = Duration.ofMillis(r.u64(which + " lifetime"));
-        boolean pfs = r.bool(which + " PFS");
+        var encKey = r.secret("encryption key");
+        EspIntegrity integrity = integrity(r, "integrity");
+        var authKey = r.secret("authentication key");
+        Duration lifetime = Duration.ofMillis(r.u64("lifetime"));
+        boolean pfs = r.bool("PFS");
         Optional<UdpEncapsulation> udp = Optional.empty();
-        if (r.bool(which + " UDP encapsulation")) {
-            int sport = r.u16(which + " UDP source port");
-            int dport = r.u16(which + " UDP destination port");
-            Optional<InetAddress> oa = r.bool(which + " NAT-OA present") ? Optional.of(r.address(which + " NAT-OA"))
+        if (r.bool("UDP encapsulation")) {
+            int sport = r.u16("UDP source port");
+            int dport = r.u16("UDP destination port");
+            Optional<InetAddress> oa = r.bool("NAT-OA present") ? Optional.of(r.address("NAT-OA"))
                     : Optional.empty();
             udp = Optional.of(new UdpEncapsulation(sport, dport, oa));
         }
-        int modeValue = r.u8(which + " mode");
+        int modeValue = r.u8("mode");
         IpsecMode mode = null;
         for (IpsecMode m : IpsecMode.values()) {
             mode = m.attributeValue() == modeValue ? m : mode;
         }
         if (mode == null) {
-            throw r.bad(1, which + " mode", "unknown encapsulation mode " + modeValue);
+            throw r.bad(1, "mode", "unknown encapsulation mode " + modeValue);
         }
-        long kilobytes = r.u64(which + " life kilobytes");
-        ProtocolId protocol = ProtocolId.of(r.u8(which + " protocol"));
+        long kilobytes = r.u64("life kilobytes");
+        ProtocolId protocol = ProtocolId.of(r.u8("protocol"));
         if (!protocol.equals(ProtocolId.IPSEC_ESP) && !protocol.equals(ProtocolId.IPSEC_AH)) {
-            throw r.bad(1, which + " protocol", protocol + " (ESP or AH)");
+            throw r.bad(1, "protocol", protocol + " (ESP or AH)");
         }
-        int n = r.u8(which + " bundle count");
+        int n = r.u8("bundle count");
         if (n > MAX_BUNDLE) {
-            throw r.bad(1, which + " bundle count", n + " (at most " + MAX_BUNDLE + ")");
+            throw r.bad(1, "bundle count", n + " (at most " + MAX_BUNDLE + ")");
         }
         List<BundledSa> bundle = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            ProtocolId bp = ProtocolId.of(r.u8(which + " bundled protocol"));
-            bundle.add(new BundledSa(bp, r.u32(which + " bundled SPI"), integrity(r, which + " bundled integrity"),
-                    r.secret(which + " bundled key")));
+            ProtocolId bp = ProtocolId.of(r.u8("bundled protocol"));
+            bundle.add(new BundledSa(bp, r.u32("bundled SPI"), integrity(r, "bundled integrity"),
+                    r.secret("bundled key")));
         }
-        double share = Double.longBitsToDouble(r.u64(which + " soft share"));
+        double share = Double.longBitsToDouble(r.u64("soft share"));
         if (!(share > 0 && share <= 1)) {
-            throw r.bad(8, which + " soft share", share + " (a share of the lifetime, 0 < s <= 1)");
+            throw r.bad(8, "soft share", share + " (a share of the lifetime, 0 < s <= 1)");
         }
         return new IpsecSa(peer, tunnel, dir == 0 ? IpsecSa.Direction.IN : IpsecSa.Direction.OUT, spi, src, dst,
                 srcSel, dstSel, cipher, keyBits, encKey, integrity, authKey, lifetime, pfs, udp, mode, kilobytes,
@@ -333,42 +352,62 @@ public final class HaCodec {
 
     // ---------------------------------------------------------------- primitives
 
+    /**
+     * Big-endian numbers into a growing array. Not a ByteArrayOutputStream: its synchronized
+     * write per octet, inlined some hundred times into an IPsec pair's encoder, made the JIT's
+     * compilation of that one method cost more than replicating a thousand records.
+     */
     private static final class Writer {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        private byte[] buf = new byte[512];
+        private int pos;
+
+        private void room(int n) {
+            if (buf.length - pos < n) {
+                byte[] old = buf;
+                buf = java.util.Arrays.copyOf(old, Math.max(old.length * 2, pos + n));
+                java.util.Arrays.fill(old, (byte) 0);
+            }
+        }
 
         void u8(int v) {
             if (v < 0 || v > 0xFF) {
                 throw new IllegalArgumentException("value " + v + " does not fit one octet");
             }
-            out.write(v);
+            room(1);
+            buf[pos++] = (byte) v;
         }
 
         void u16(int v) {
             if (v < 0 || v > 0xFFFF) {
                 throw new IllegalArgumentException("value " + v + " does not fit two octets");
             }
-            out.write(v >>> 8);
-            out.write(v);
+            room(2);
+            buf[pos++] = (byte) (v >>> 8);
+            buf[pos++] = (byte) v;
         }
 
         void u32(int v) {
-            for (int shift = 24; shift >= 0; shift -= 8) {
-                out.write(v >>> shift);
-            }
+            room(4);
+            buf[pos++] = (byte) (v >>> 24);
+            buf[pos++] = (byte) (v >>> 16);
+            buf[pos++] = (byte) (v >>> 8);
+            buf[pos++] = (byte) v;
         }
 
         void u64(long v) {
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                out.write((int) (v >>> shift));
-            }
+            u32((int) (v >>> 32));
+            u32((int) v);
         }
 
         void bool(boolean b) {
-            out.write(b ? 1 : 0);
+            room(1);
+            buf[pos++] = (byte) (b ? 1 : 0);
         }
 
         void raw(byte[] b) {
-            out.write(b, 0, b.length);
+            room(b.length);
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
         }
 
         void bytes(byte[] b) {
@@ -392,28 +431,44 @@ public final class HaCodec {
             raw(b);
         }
 
+        /** The record; the working array, which held keys, is wiped. */
         byte[] toByteArray() {
-            return out.toByteArray();
+            byte[] record = java.util.Arrays.copyOf(buf, pos);
+            java.util.Arrays.fill(buf, 0, pos, (byte) 0);
+            return record;
         }
     }
 
     private static final class Reader {
         private final byte[] data;
         private int pos;
+        /**
+         * What the fields being read belong to ("inbound" of "inbound SPI"), or null: errors name the
+         * field with it, and no name is built for a field read without error.
+         */
+        private String scope;
 
         Reader(byte[] data) {
             this.data = data;
         }
 
+        private String name(String field) {
+            return scope == null ? field : scope + " " + field;
+        }
+
         HaCodecException bad(int width, String field, String what) {
-            return new HaCodecException("HA record: " + field + " at offset " + (pos - width) + ": " + what);
+            return new HaCodecException("HA record: " + name(field) + " at offset " + (pos - width) + ": " + what);
         }
 
         private void need(int n, String field) throws HaCodecException {
             if (data.length - pos < n) {
-                throw new HaCodecException("HA record truncated: " + field + " at offset " + pos + " needs " + n
-                        + " octets, " + (data.length - pos) + " left");
+                throw truncated(n, name(field));
             }
+        }
+
+        private HaCodecException truncated(int n, String name) {
+            return new HaCodecException("HA record truncated: " + name + " at offset " + pos + " needs " + n
+                    + " octets, " + (data.length - pos) + " left");
         }
 
         int u8(String field) throws HaCodecException {
@@ -462,7 +517,12 @@ public final class HaCodec {
         }
 
         byte[] bytes(String field) throws HaCodecException {
-            return raw(u16(field + " length"), field);
+            if (data.length - pos < 2) {
+                throw truncated(2, name(field) + " length");
+            }
+            int n = ((data[pos] & 0xFF) << 8) | (data[pos + 1] & 0xFF);
+            pos += 2;
+            return raw(n, field);
         }
 
         dev.isakmpd.oakley.SecretBytes secret(String field) throws HaCodecException {
@@ -474,6 +534,9 @@ public final class HaCodec {
 
         String string(String field) throws HaCodecException {
             byte[] b = bytes(field);
+            if (ascii(b)) { // names and keys of peers and tunnels: no decoder made per string
+                return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+            }
             try {
                 return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
@@ -484,8 +547,20 @@ public final class HaCodec {
             }
         }
 
+        private static boolean ascii(byte[] b) {
+            for (byte x : b) {
+                if (x < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         InetAddress address(String field) throws HaCodecException {
-            int n = u8(field + " length");
+            if (data.length - pos < 1) {
+                throw truncated(1, name(field) + " length");
+            }
+            int n = data[pos++] & 0xFF;
             if (n != 4 && n != 16) {
                 throw bad(1, field, "address of " + n + " octets (4 or 16)");
             }

@@ -123,15 +123,27 @@ public record IpsecSa(String peer, String tunnel, Direction direction, int spi, 
                 + ipcomp().map(c -> "+deflate").orElse("");
     }
 
-    /** A one-line description without keys material, only key fingerprints. */
+    /**
+     * A one-line description without keys material, only key fingerprints. Built by hand, not by
+     * String.format: every SA installed or deleted logs it (an HA standby one per record it applies).
+     */
     public String describe() {
-        return String.format("%s %s%s spi=0x%s %s -> %s (%s === %s) %s lifetime=%ds%s enc-key-fp=%s auth-key-fp=%s%s",
-                protocolName(), mode == IpsecMode.TRANSPORT ? "transport " : "", direction.name().toLowerCase(), spiHex(),
-                Addresses.format(source), Addresses.format(destination), sourceSelector, destinationSelector,
-                algorithms(), lifetime.toSeconds(), lifeKilobytes > 0 ? "/" + lifeKilobytes + "KB" : "",
-                encryptionKey.fingerprint(), authenticationKey.fingerprint(), pfs ? " pfs" : "")
-                + udpEncapsulation.map(u -> " " + u).orElse("")
-                + String.join("", bundle.stream().map(b -> ", " + b.describe()).toList());
+        StringBuilder b = new StringBuilder(200).append(protocolName()).append(' ')
+                .append(mode == IpsecMode.TRANSPORT ? "transport " : "").append(direction == Direction.IN ? "in" : "out")
+                .append(" spi=0x").append(spiHex()).append(' ').append(Addresses.format(source)).append(" -> ")
+                .append(Addresses.format(destination)).append(" (").append(sourceSelector).append(" === ")
+                .append(destinationSelector).append(") ").append(algorithms()).append(" lifetime=")
+                .append(lifetime.toSeconds()).append('s');
+        if (lifeKilobytes > 0) {
+            b.append('/').append(lifeKilobytes).append("KB");
+        }
+        b.append(" enc-key-fp=").append(encryptionKey.fingerprint()).append(" auth-key-fp=")
+                .append(authenticationKey.fingerprint()).append(pfs ? " pfs" : "");
+        udpEncapsulation.ifPresent(u -> b.append(' ').append(u));
+        for (BundledSa s : bundle) {
+            b.append(", ").append(s.describe());
+        }
+        return b.toString();
     }
 
     /** Wipes the keys, the bundle's too, once the SA is gone. */

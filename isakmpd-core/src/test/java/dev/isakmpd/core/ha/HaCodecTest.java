@@ -69,6 +69,25 @@ class HaCodecTest {
         }
     }
 
+    /** A cut names the field it fell in, with what it belongs to: the inbound or outbound SA, an address, an ID. */
+    @Test
+    void truncationNamesTheFieldAndItsOwner() {
+        java.util.Set<String> fields = new java.util.HashSet<>();
+        RandomHaRecords gen = new RandomHaRecords(4);
+        for (byte[] bytes : List.of(HaCodec.encode(gen.pair()), HaCodec.encode(gen.isakmpSa()))) {
+            for (int len = 2; len < bytes.length; len++) {
+                byte[] cut = Arrays.copyOf(bytes, len);
+                String m = assertThrows(HaCodecException.class, () -> HaCodec.decode(cut)).getMessage();
+                fields.add(m.substring("HA record truncated: ".length(), m.indexOf(" at offset")));
+            }
+        }
+        for (String f : List.of("inbound SPI", "outbound SPI", "inbound encryption key length",
+                "outbound authentication key", "inbound source selector prefix", "outbound soft share",
+                "local address length", "remote port", "local ID data", "SKEYID_e", "expires")) {
+            assertTrue(fields.contains(f), f + " in " + fields);
+        }
+    }
+
     /** Random corruption decodes to a record or is refused with HaCodecException: nothing else escapes. */
     @ParameterizedTest
     @MethodSource("seeds")
