@@ -5,8 +5,11 @@ usage: ha-crash-check.py DIR PREFIX SURVIVOR PEER-ADDRESS NEW-IN-SPI TUNNEL...
 
 Reads, in DIR: PREFIX + "xfrm-state-peer.txt" and PREFIX + "xfrm-state-SURVIVOR.txt" (ip -s xfrm
 state), PREFIX + "swanctl-list-sas.txt" (swanctl --list-sas --raw) and the streams' files
-(PREFIX + TUNNEL-sent-/stream-DIRECTION.txt, udp-seq.py).  Prints key=value lines, each key prefixed
-with PREFIX:
+(PREFIX + TUNNEL-sent-/stream-DIRECTION.txt, udp-seq.py).  With a second listing of both kernels
+(the same names with "-2" before ".txt", taken a moment later), an SA counts as missing only if it is
+missing in both: the survivor retires a rekeyed pair with a Delete, and one listing may fall between
+its removal on one side and on the other; a black hole stays.  Prints key=value lines, each key
+prefixed with PREFIX:
   TUNNEL-longest-gap-DIRECTION   the most consecutive datagrams lost (a lost tail included)
   TUNNEL-longest-gap-ms-DIRECTION the same in ms at 200 datagrams/s
   sas-peer, sas-survivor         how many ESP SAs each kernel holds
@@ -20,6 +23,7 @@ with PREFIX:
   newest-packets-peer-out, newest-packets-survivor-in, newest-packets-survivor-out,
   newest-packets-peer-in         the kernels' packet counters on that pair
 """
+import os
 import re
 import sys
 
@@ -78,8 +82,13 @@ def main(d, prefix, survivor, peer_address, new_in, tunnels):
     sv = states(f"{p}xfrm-state-{survivor}.txt")
     lines.append(f"sas-peer={len(peer)}")
     lines.append(f"sas-survivor={len(sv)}")
-    lines.append("peer-sas-missing-on-survivor=" + (",".join(sorted(set(peer) - set(sv))) or "none"))
-    lacking = set(sv) - set(peer)
+    missing, lacking = set(peer) - set(sv), set(sv) - set(peer)
+    if os.path.exists(f"{p}xfrm-state-peer-2.txt"):
+        peer2 = states(f"{p}xfrm-state-peer-2.txt")
+        sv2 = states(f"{p}xfrm-state-{survivor}-2.txt")
+        missing &= set(peer2) - set(sv2)
+        lacking &= set(sv2) - set(peer2)
+    lines.append("peer-sas-missing-on-survivor=" + (",".join(sorted(missing)) or "none"))
     out = sorted(s for s in lacking if SOURCES[s] != peer_address)
     lines.append("survivor-outbound-missing-on-peer=" + (",".join(out) or "none"))
     lines.append("survivor-inbound-missing-on-peer=" + (",".join(sorted(lacking - set(out))) or "none"))

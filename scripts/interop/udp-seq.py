@@ -3,6 +3,7 @@
 
 usage: udp-seq.py send SRC DST PORT RATE SECONDS   numbered datagrams 0..N-1 from SRC to DST:PORT,
                                                    RATE per second on a fixed schedule; prints "sent N"
+                                                   (a SIGTERM ends it early: N is what it sent)
        udp-seq.py recv ADDR PORT                   counts what arrives until SIGTERM, then prints
                                                    "received D duplicated U highest H" and the gaps
 
@@ -23,13 +24,18 @@ def send(src, dst, port, rate, seconds):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((src, 0))
     n = int(rate * seconds)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     start = time.monotonic()
-    for i in range(n):
-        delay = start + i / rate - time.monotonic()
+    sent = 0
+    while sent < n and not stop:
+        delay = start + sent / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        s.sendto(struct.pack(">Q", i) + PAD, (dst, port))
-    print(f"sent {n}", flush=True)
+            continue
+        s.sendto(struct.pack(">Q", sent) + PAD, (dst, port))
+        sent += 1
+    print(f"sent {sent}", flush=True)
 
 
 def recv(addr, port):

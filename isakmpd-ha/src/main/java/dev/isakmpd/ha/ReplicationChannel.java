@@ -91,6 +91,18 @@ public final class ReplicationChannel implements AutoCloseable {
     private record Held(Envelope envelope, Address from) {
     }
 
+    /** A sync record dropped before any snapshot: acknowledged once a snapshot arrives. */
+    private record DroppedSync(long id, Address from) {
+    }
+
+    /**
+     * Sync records dropped before any snapshot (under {@code delivery}). Unacknowledged, they left
+     * the active degraded for as long as this node stayed on the link: it had timed out waiting,
+     * and no late ack or rejoin ever said this node was there (seen in the lab: a joining standby
+     * got a DPD record between its view and its snapshot request).
+     */
+    private final List<DroppedSync> droppedSync = new ArrayList<>();
+
     /**
      * @param secret the key-file secret, at least 16 bytes; copied into derived keys, so the
      *        caller may wipe it on return
@@ -354,7 +366,12 @@ public final class ReplicationChannel implements AutoCloseable {
             switch (sync) {
                 case SYNCED -> store(e, from);
                 case FETCHING -> held.add(new Held(e, from));
-                case UNSYNCED -> log.debug("sync link {}: dropped {} before any snapshot", link.local(), e);
+                case UNSYNCED -> {
+                    log.debug("sync link {}: dropped {} before any snapshot", link.local(), e);
+                    if (e.type() == Envelope.Type.SYNC) {
+                        droppedSync.add(new DroppedSync(e.id(), from));
+                    }
+                }
             }
         }
     }
@@ -374,12 +391,15 @@ public final class ReplicationChannel implements AutoCloseable {
             listener.received(e.payload());
         }
         if (e.type() == Envelope.Type.SYNC) {
-            try {
-                channel.send(new BytesMessage(from, new Envelope(Envelope.Type.ACK, e.id(), new byte[0])
-                        .encode(keys.mac())));
-            } catch (Exception ex) {
-                log.warn("sync link {}: cannot acknowledge record {}: {}", link.local(), e.id(), ex.toString());
-            }
+            acknowledge(e.id(), from);
+        }
+    }
+
+    private void acknowledge(long id, Address to) {
+        try {
+            channel.send(new BytesMessage(to, new Envelope(Envelope.Type.ACK, id, new byte[0]).encode(keys.mac())));
+        } catch (Exception ex) {
+            log.warn("sync link {}: cannot acknowledge record {}: {}", link.local(), id, ex.toString());
         }
     }
 
@@ -435,6 +455,12 @@ public final class ReplicationChannel implements AutoCloseable {
             log.info("sync link {}: took a snapshot of {} records, then {} held live records", link.local(),
                     records.size(), held.size());
             held.clear();
+            // they arrived before this node asked for the snapshot, so the active took it after it
+            // sent them: the snapshot holds their state
+            for (DroppedSync d : droppedSync) {
+                acknowledge(d.id(), d.from());
+            }
+            droppedSync.clear();
         }
     }
 

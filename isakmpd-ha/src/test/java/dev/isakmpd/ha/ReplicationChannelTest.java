@@ -81,6 +81,52 @@ class ReplicationChannelTest {
         }
     }
 
+    /**
+     * A sync record that reaches a standby before any snapshot is dropped, and acknowledged once
+     * its snapshot arrived, which the active took after sending it. Unacknowledged (as before), it
+     * left the active degraded for as long as the standby stayed: the lab's crash hook then never
+     * saw a guarded QM3.
+     */
+    @Test
+    void aSyncRecordDroppedBeforeTheSnapshotIsAckedWhenItArrives() throws Exception {
+        RecordingListener a = new RecordingListener();
+        java.util.concurrent.BlockingQueue<RoleAnnouncement> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        RecordingListener b = new RecordingListener() {
+            @Override
+            public void announced(RoleAnnouncement other) {
+                heard.add(other);
+            }
+        };
+        boolean[] refuse = {true};
+        SnapshotSource state = () -> {
+            if (refuse[0]) {
+                refuse[0] = false;
+                throw new IllegalStateException("the first snapshot fails");
+            }
+            return List.of(bytes("sa-1"));
+        };
+        ReplicationChannel active = channel(addressA, addressB, KEY, a, state);
+        active.connect();
+        ReplicationChannel standby = channel(addressB, addressA, KEY, b, List::of);
+        try {
+            standby.connect();
+        } catch (Exception expected) {
+            // the standby is on the link without a snapshot
+        }
+        assertEquals("peerUp", a.next());
+        assertFalse(standby.synced());
+
+        active.replicate(5, bytes("dpd"), true);
+        // the announcement comes after record 5 in the active's one ordered stream: once it is
+        // heard, record 5 was dropped
+        active.announce(new RoleAnnouncement("a", "127.0.0.11:1", true, 150, 1));
+        assertTrue(heard.poll(30, java.util.concurrent.TimeUnit.SECONDS) != null, "no announcement within 30 s");
+        standby.requestSnapshot();
+
+        assertEquals("snapshot [sa-1]", b.nextRecord());
+        assertEquals("acked 5", a.nextRecord());
+    }
+
     @Test
     void joiningStandbyGetsTheSnapshotThenTheLiveStreamInOrder() throws Exception {
         RecordingListener a = new RecordingListener();

@@ -21,9 +21,12 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * active-standby on XFRM) with keepalived each, strongSwan 5.9.8 as the IKEv1 peer, numbered UDP
  * streams both ways at 200/s through two tunnels (AES-GCM-16 and AES-CBC with HMAC-SHA-256), and
  * gateway A dying as a node dies 20 s into them, then, after it returned as standby, gateway B
- * (scripts/interop/ha-failover-scenario.sh; its header has the topology), then a split brain
+ * (scripts/interop/ha-failover-scenario.sh; its header has the topology), then the crashes just
+ * after QM2 and QM3 (scripts/interop/ha-crash-phase.sh) and a split brain
  * (scripts/interop/ha-splitbrain-phase.sh), all under a capture of the outside bridge. One lab
- * boot runs every case; each test checks part of the result block.
+ * boot runs every case; each test checks part of the result block, and judges its phase only
+ * when keepalived moved the addresses in it as planned (a starved guest that misses 100 ms
+ * adverts moves them between live nodes; see {@link #assumeStableVrrp(Map, String)}).
  */
 @Execution(ExecutionMode.CONCURRENT)
 class HaFailoverIT {
@@ -38,11 +41,10 @@ class HaFailoverIT {
     static final long MAX_BOTH_ACTIVE_MS = 1000;
 
     /**
-     * The crashes at the worst moments and the split brain, after the failback (-Dha.lab.phases=true):
-     * not in CI yet (docs/ha.md "Crash at the worst moments": a standby that merged into the sync
-     * link after starting alone has no snapshot, and the crash after QM3 then black-holes a tunnel).
+     * The crashes at the worst moments and the split brain, after the failback: on by default (CI
+     * runs them); -Dha.lab.phases=false leaves them out, about 90 s less.
      */
-    static final boolean PHASES = Boolean.getBoolean("ha.lab.phases");
+    static final boolean PHASES = Boolean.parseBoolean(System.getProperty("ha.lab.phases", "true"));
 
     private static Map<String, Map<String, String>> results;
 
@@ -81,7 +83,7 @@ class HaFailoverIT {
     @Test
     void failbackToTheReturnedNodeMeetsTheTargetsAgain() {
         Map<String, String> r = results.get("pair");
-        assumeStableVrrp(r);
+        assumeStableVrrp(r, "failback");
         assertEquals(null, r.get("failback-returned-node-took-the-addresses"), "gw-a took the addresses back: " + r);
         assertFailover("pair", "failback-", "gcm");
         assertFailover("pair", "failback-", "cbc");
@@ -91,7 +93,7 @@ class HaFailoverIT {
     @Test
     void theSurvivorAnswersDpdRekeysAndProcessesTheDelete() {
         Map<String, String> r = results.get("pair");
-        assumeStableVrrp(r);
+        assumeStableVrrp(r, "failback");
         for (String check : List.of("dpd-answered", "peer-rekey-on-survivor", "our-rekey-on-survivor",
                 "peer-delete-on-survivor")) {
             assertEquals("yes", r.get(check), check + " in " + r);
@@ -119,28 +121,49 @@ class HaFailoverIT {
     /**
      * Issue 15 "Crash at the worst moments" (scripts/interop/ha-crash-phase.sh, after the checks
      * above): the active halts through the test hook right after it sent QM2 as responder (the
-     * peer's rekey of tunnel cbc), then, after the dead node returned, right after QM3 as
-     * initiator (our rekey of tunnel gcm). Each time: the tunnels regain traffic within one DPD
-     * interval, every ESP SA the peer holds is held by the survivor and the other way round, and
-     * the new pair carries traffic both ways on both kernels.
+     * peer's rekey of tunnel cbc). The tunnels regain traffic within one DPD interval, every ESP
+     * SA the peer holds is held by the survivor and the other way round, the new pair carries
+     * traffic both ways on both kernels, and the survivor installed the pending pair's outbound
+     * SA on the peer's traffic. The hook fires only on a guarded message: when the freshly
+     * returned standby acked it too late, the script rekeyed again (crash-qm2-tries, at most 4).
      */
     @Test
-    void aCrashJustAfterQm2OrQm3LeavesNoSaBlackHoled() {
+    void aCrashJustAfterQm2AsResponderLeavesNoSaBlackHoled() {
         Map<String, String> r = results.get("pair");
-        assumeTrue(PHASES, "the crash and split-brain phases run with -Dha.lab.phases=true");
-        assertEquals(null, r.get("failback-returned-node-took-the-addresses"), "no failback, no crash phase: " + r);
-        // a starved guest that misses 100 ms adverts moves the addresses between live nodes: no crash to judge
-        assumeStableVrrp(r);
-        assertEquals(null, r.get("crash-stopped"), r.toString());
-        for (String crash : List.of("crash-qm2-", "crash-qm3-")) {
-            assertCrash(r, crash);
-        }
+        assumeCrashPhase(r, "crash-qm2");
+        assertCrash(r, "crash-qm2-");
         assertTrue(num(r, "crash-qm2-pending-promoted") >= 1, "QM2: the pending pair never got its outbound SA: " + r);
+    }
+
+    /**
+     * The same just after QM3 as initiator (our rekey of tunnel gcm), once the node that died
+     * after QM2 returned as standby (crash-qm3-tries).
+     */
+    @Test
+    void aCrashJustAfterQm3AsInitiatorLeavesNoSaBlackHoled() {
+        Map<String, String> r = results.get("pair");
+        assumeCrashPhase(r, "crash-qm3");
+        assertCrash(r, "crash-qm3-");
+    }
+
+    /**
+     * The crash {@code phase} ran with its premises: the phases are on, the failback left the
+     * addresses where planned, and keepalived moved them in the phase only for the crash (a
+     * starved guest that misses 100 ms adverts moves them between live nodes: no crash to judge).
+     */
+    private static void assumeCrashPhase(Map<String, String> r, String phase) {
+        assumeTrue(PHASES, "the crash and split-brain phases are off (-Dha.lab.phases=false)");
+        assertEquals(null, r.get("failback-returned-node-took-the-addresses"), "no failback, no crash phase: " + r);
+        // the QM3 crash follows the QM2 one, which stops the phases when it cannot run
+        assumeTrue(r.containsKey("transitions-" + phase), phase + " did not run: " + r.get("crash-stopped") + " in " + r);
+        assumeStableVrrp(r, phase);
     }
 
     private static void assertCrash(Map<String, String> r, String p) {
         String all = "pair: " + r;
-        assertEquals("yes", r.get(p + "halted"), p + "halted: the test hook did not halt the daemon in " + all);
+        assertTrue(r.containsKey(p + "halted"), p + " stopped: " + r.get("crash-stopped") + " in " + all);
+        assertEquals("yes", r.get(p + "halted"), p + "halted: the test hook did not halt the daemon ("
+                + r.get(p + "not-halted") + ") in " + all);
         assertEquals(137, num(r, p + "halt-status"), all);
         assertEquals("yes", r.get(p + "takeover"), all);
         assertEquals("none", r.get(p + "peer-sas-missing-on-survivor"), "SAs the peer holds and the survivor lacks in "
@@ -179,10 +202,11 @@ class HaFailoverIT {
     @Test
     void ofTwoActivesOneDemotesWithinASecond() {
         Map<String, String> r = results.get("pair");
-        assumeTrue(PHASES, "the crash and split-brain phases run with -Dha.lab.phases=true");
+        assumeTrue(PHASES, "the crash and split-brain phases are off (-Dha.lab.phases=false)");
         String all = "pair: " + r;
         // it follows the crash phases, which stop when keepalived moved the addresses between live nodes
         assumeTrue(r.get("crash-stopped") == null, "the crash phase stopped, so no split brain ran: " + all);
+        assumeStableVrrp(r, "splitbrain");
         assertEquals("yes", r.get("splitbrain-second-active"), "gw-b did not turn active with VRRP dropped: " + all);
         assertEquals("gwa", r.get("splitbrain-demoted"), "the earlier takeover did not demote: " + all);
         long both = num(r, "splitbrain-both-active-ms");
@@ -227,7 +251,7 @@ class HaFailoverIT {
     /**
      * What a failover must keep whatever the lab's load: no duplicates, the peer's cookies and SPIs,
      * no Main Mode. Loss and SeqErrors are judged only when keepalived moved the addresses exactly
-     * as planned: a guest starved long enough to miss 100 ms adverts moves them between live nodes
+     * as planned in that failover's phase: a guest starved long enough to miss 100 ms adverts moves them between live nodes
      * (split brain, issue 15 item 6), which no counter sync can make lossless.
      */
     private static void assertFailover(String run, String prefix, String tunnel) {
@@ -240,7 +264,7 @@ class HaFailoverIT {
         }
         assertEquals("yes", r.get(prefix + "ids-unchanged"), "the peer's cookies or SPIs changed in " + all);
         assertEquals(0, num(r, prefix + "main-mode-after-kill"), "Main Mode after the kill in " + all);
-        assumeStableVrrp(r);
+        assumeStableVrrp(r, prefix.isEmpty() ? "failover" : "failback");
         for (String dir : List.of("peer-inside", "inside-peer")) {
             assertTrue(num(r, k + "lost-" + dir) <= MAX_LOST, k + "lost-" + dir + " > " + MAX_LOST + " in " + all);
         }
@@ -254,6 +278,16 @@ class HaFailoverIT {
         assumeTrue(num(r, "active-transitions") == num(r, "expected-active-transitions"),
                 "keepalived moved the addresses between live nodes (the lab guest missed 100 ms adverts); the targets "
                         + "are not judged on this run: " + r);
+    }
+
+    /**
+     * The full run's {@code phase} (failover, failback, crash-qm2, crash-qm3, splitbrain) saw the
+     * role changes it planned and no more; a move in another phase leaves this one judged.
+     */
+    private static void assumeStableVrrp(Map<String, String> r, String phase) {
+        assumeTrue(num(r, "transitions-" + phase) == num(r, "expected-transitions-" + phase),
+                "keepalived moved the addresses between live nodes in the " + phase + " phase (the lab guest missed "
+                        + "100 ms adverts); its targets are not judged on this run: " + r);
     }
 
     private static long num(Map<String, String> r, String key) {
