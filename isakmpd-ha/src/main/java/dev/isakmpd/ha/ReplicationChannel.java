@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -99,9 +100,12 @@ public final class ReplicationChannel implements AutoCloseable {
      * Sync records dropped before any snapshot (under {@code delivery}). Unacknowledged, they left
      * the active degraded for as long as this node stayed on the link: it had timed out waiting,
      * and no late ack or rejoin ever said this node was there (seen in the lab: a joining standby
-     * got a DPD record between its view and its snapshot request).
+     * got a DPD record between its view and its snapshot request). The newest
+     * {@link #DROPPED_SYNC_KEPT} only: one late ack ends the active's degraded state, and a node
+     * whose snapshots keep failing must not grow this without bound.
      */
-    private final List<DroppedSync> droppedSync = new ArrayList<>();
+    private final ArrayDeque<DroppedSync> droppedSync = new ArrayDeque<>();
+    private static final int DROPPED_SYNC_KEPT = 1024;
 
     /**
      * @param secret the key-file secret, at least 16 bytes; copied into derived keys, so the
@@ -369,7 +373,10 @@ public final class ReplicationChannel implements AutoCloseable {
                 case UNSYNCED -> {
                     log.debug("sync link {}: dropped {} before any snapshot", link.local(), e);
                     if (e.type() == Envelope.Type.SYNC) {
-                        droppedSync.add(new DroppedSync(e.id(), from));
+                        if (droppedSync.size() == DROPPED_SYNC_KEPT) {
+                            droppedSync.pollFirst();
+                        }
+                        droppedSync.addLast(new DroppedSync(e.id(), from));
                     }
                 }
             }
