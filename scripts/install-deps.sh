@@ -31,6 +31,7 @@ PACKAGES=(
     libstrongswan-standard-plugins   # openssl plugin (ECP, GCM, ...)
     libcharon-extauth-plugins        # xauth-generic: strongSwan as XAUTH client (run-scenario.sh --xauth)
     libcharon-extra-plugins          # resolve: where that client writes the DNS servers it is given
+    gcc libc6-dev        # builds scripts/lab/uml-xstate.c (UML on hosts with AMX)
     tcpdump              # packet capture in the harness
     iptables             # iptables-legacy: the masquerading NAT of run-scenario.sh --nat
     tshark               # decoding ISAKMP captures

@@ -196,6 +196,16 @@ unonlcr='binmode STDIN; binmode STDOUT; $| = 1; my $h = "";
 perl -e "$unonlcr" <"$W/out.fifo" & relay_out=$!
 perl -e "$unonlcr" <"$W/err.fifo" >&2 & relay_err=$!
 
+# A host whose XSAVE area is larger than UML's (AMX) refuses UML's FPU switches and the guest's
+# init dies at once ("ptrace set fp regs failed, errno = 14"): uml-xstate.c mends that call.
+xstate_shim=''
+if command -v gcc >/dev/null 2>&1; then
+    gcc -shared -fPIC -O2 -o "$W/uml-xstate.so" "$(dirname "$0")/uml-xstate.c" -ldl &&
+        xstate_shim=$W/uml-xstate.so
+else
+    echo "$prog: warning: no gcc: a host with AMX cannot boot the guest (see uml-xstate.c)" >&2
+fi
+
 t0=$(date +%s.%N)
 info "work dir $W, mem $mem (backing file in $uml_tmp), timeout ${timeout_s}s"
 # setsid: own session + process group, which cleanup() kills.
@@ -204,7 +214,7 @@ info "work dir $W, mem $mem (backing file in $uml_tmp), timeout ${timeout_s}s"
 # namespace, so the kernel then kills every UML helper process as well.
 # con*/ssl*: no xterms; con0 (console) -> uml.log, ssl0/ssl1 -> our fifos.
 # pty.legacy_count=0 saves ~3 s of boot.
-TMPDIR=$uml_tmp setsid setpriv --pdeathsig KILL unshare --pid --fork --kill-child=KILL \
+TMPDIR=$uml_tmp LD_PRELOAD=$xstate_shim setsid setpriv --pdeathsig KILL unshare --pid --fork --kill-child=KILL \
     linux.uml mem="$mem" root=/dev/root rootfstype=hostfs rootflags=/ rw \
     init="$W/init" LAB_DIR="$W" quiet pty.legacy_count=0 \
     con=null ssl=null con0=null,fd:1 ssl0=null,fd:5 ssl1=null,fd:6 \
