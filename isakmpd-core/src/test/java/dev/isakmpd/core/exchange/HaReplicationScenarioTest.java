@@ -364,10 +364,7 @@ class HaReplicationScenarioTest {
         List<HaRecord> ofPairs = new ArrayList<>();
         var channel = s.gw().observer;
         s.gw().observer = a -> {
-            if (a instanceof Action.Replicate r && (r.record() instanceof HaRecord.IpsecPair
-                    || r.record() instanceof HaRecord.PairLive)) {
-                ofPairs.add(r.record());
-            }
+            Optional.ofNullable(HaScenarios.pairRecord(a)).ifPresent(ofPairs::add);
             channel.accept(a);
         };
         boolean[] moved = {false};

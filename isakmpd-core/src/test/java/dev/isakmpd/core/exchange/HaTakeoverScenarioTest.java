@@ -396,10 +396,10 @@ class HaTakeoverScenarioTest {
         List<HaRecord> ofPairs = new ArrayList<>();
         var channel = ha.active().observer;
         ha.active().observer = a -> {
-            if (a instanceof Action.Replicate r && (r.record() instanceof HaRecord.IpsecPair
-                    || r.record() instanceof HaRecord.PairLive)) {
-                ofPairs.add(r.record());
-                if (!delivered && r.record() instanceof HaRecord.PairLive) {
+            HaRecord r = HaScenarios.pairRecord(a);
+            if (r != null) {
+                ofPairs.add(r);
+                if (!delivered && r instanceof HaRecord.PairLive) {
                     return;
                 }
             }
