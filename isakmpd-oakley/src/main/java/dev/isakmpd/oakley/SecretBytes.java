@@ -11,16 +11,22 @@ import java.util.Objects;
  * {@link #wipe()} really clears it; never renders the bytes in {@link #toString()}.
  *
  * <p>The fingerprint (first 4 bytes of SHA-256) lets two peers' logs be correlated without
- * revealing the secret. It is computed at construction so it stays available after wipe.
+ * revealing the secret. It is computed when first asked for, not per key made: a standby got
+ * eleven keys per handshake, whose fingerprints only a log line or a status listing ever shows.
+ * Once asked for, it stays available after {@link #wipe()}; a key wiped before shows
+ * {@value #WIPED}.
  */
 public final class SecretBytes {
+    /** The fingerprint of a key wiped before anyone asked for it. */
+    public static final String WIPED = "wiped";
+
     private final byte[] value;
-    private final String fingerprint;
+    /** Null until first asked for; guarded by this, so that {@link #wipe()} cannot zero a key being hashed. */
+    private String fingerprint;
     private volatile boolean wiped;
 
     private SecretBytes(byte[] owned) {
         this.value = owned;
-        this.fingerprint = fingerprintOf(owned);
     }
 
     /** Copies {@code b}; the caller keeps ownership of (and should wipe) its array. */
@@ -43,8 +49,11 @@ public final class SecretBytes {
         return value.length;
     }
 
-    /** First 4 bytes of SHA-256(secret) as 8 lowercase hex characters. */
-    public String fingerprint() {
+    /** First 4 bytes of SHA-256(secret) as 8 lowercase hex characters; {@value #WIPED} if wiped before. */
+    public synchronized String fingerprint() {
+        if (fingerprint == null) {
+            fingerprint = wiped ? WIPED : fingerprintOf(value);
+        }
         return fingerprint;
     }
 
@@ -53,14 +62,14 @@ public final class SecretBytes {
     }
 
     /** Zeroes the array; later {@link #bytes()} calls fail rather than silently yield zeros. */
-    public void wipe() {
+    public synchronized void wipe() {
         Arrays.fill(value, (byte) 0);
         wiped = true;
     }
 
     @Override
     public String toString() {
-        return "SecretBytes[" + value.length + " bytes, fp=" + fingerprint + "]";
+        return "SecretBytes[" + value.length + " bytes, fp=" + fingerprint() + "]";
     }
 
     /** Constant-time content comparison. */

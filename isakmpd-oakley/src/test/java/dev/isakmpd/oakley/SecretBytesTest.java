@@ -33,6 +33,19 @@ class SecretBytesTest {
         assertEquals("SecretBytes[3 bytes, fp=ba7816bf]", s.toString());
     }
 
+    /** Computed when first asked for: kept through a wipe after that, never made from a wiped key. */
+    @Test
+    void aFingerprintAskedForBeforeTheWipeOutlivesIt() {
+        SecretBytes asked = SecretBytes.copyOf("abc".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("ba7816bf", asked.fingerprint());
+        asked.wipe();
+        assertEquals("ba7816bf", asked.fingerprint());
+        SecretBytes notAsked = SecretBytes.copyOf("abc".getBytes(StandardCharsets.US_ASCII));
+        notAsked.wipe();
+        assertEquals(SecretBytes.WIPED, notAsked.fingerprint(), "not the hash of zeros");
+        assertEquals("SecretBytes[3 bytes, fp=wiped]", notAsked.toString());
+    }
+
     @Test
     void toStringNeverShowsTheSecret() {
         SecretBytes s = SecretBytes.copyOf(SECRET);

@@ -257,6 +257,12 @@ public final class Engine {
 
     private void applyReplica(HaRecord record, Instant now, Out out) {
         Optional<IpsecSa> before = standbyInbound(record);
+        if (record instanceof HaRecord.PairLive l && before.isEmpty()) {
+            // sent before this standby's snapshot, which has the pair live already (or deleted)
+            out.info("HA: IPsec SA pair " + l.inbound() + " went live at the active; not in the standby table,"
+                    + " ignored");
+            return;
+        }
         standby.apply(record);
         Optional<IpsecSa> after = record instanceof HaRecord.PairDelete ? Optional.empty() : standbyInbound(record);
         if (before.isPresent() && (after.isEmpty() || before.get() != after.get())) {
@@ -283,7 +289,8 @@ public final class Engine {
     /** The inbound SA the standby table holds (and its kernel has) for the pair {@code r} is about. */
     private Optional<IpsecSa> standbyInbound(HaRecord r) {
         HaRecord.SpiKey in = r instanceof HaRecord.IpsecPair p ? new HaRecord.SpiKey(p.inbound().destination(),
-                p.inbound().spi()) : r instanceof HaRecord.PairDelete d ? d.inbound() : null;
+                p.inbound().spi()) : r instanceof HaRecord.PairDelete d ? d.inbound()
+                : r instanceof HaRecord.PairLive l ? l.inbound() : null;
         return in == null ? Optional.empty() : standby.pair(in.destination(), in.spi())
                 .filter(p -> p.inbound().spi() == in.spi() && p.inbound().destination().equals(in.destination()))
                 .map(HaRecord.IpsecPair::inbound);

@@ -432,8 +432,9 @@ final class QuickMode {
                 onQm2(p, now, out);
             } else {
                 QM3.check(p.payloads());
+                HaRecord.IpsecPair sent = pendingReplica;
                 ChildSas.Pair pair = finish(now, out); // HASH(3) proved the initiator has our QM2
-                out.replicate(() -> Replication.pair(pair));
+                out.replicate(() -> Replication.wentLive(sent, pair));
             }
         } catch (ExchangeFailure f) {
             state = State.FAILED;

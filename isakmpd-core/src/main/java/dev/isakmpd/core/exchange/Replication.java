@@ -1,6 +1,7 @@
 package dev.isakmpd.core.exchange;
 
 import dev.isakmpd.core.ha.HaRecord;
+import dev.isakmpd.core.sa.IpsecSa;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,6 +86,9 @@ final class Replication {
             for (int type : RECORDS_OF_AN_SA) {
                 missed.remove(new Missed(type, r.saKey()));
             }
+        } else if (r instanceof HaRecord.PairLive) {
+            // the standby may lack the pending record this flips: the re-send brings the pair whole, live
+            missed.computeIfPresent(new Missed(2, r.saKey()), (k, older) -> ((HaRecord.IpsecPair) older).live());
         } else {
             missed.computeIfPresent(new Missed(r.type(), r.saKey()), (k, older) -> r);
         }
@@ -194,6 +198,25 @@ final class Replication {
         return new HaRecord.IpsecPair(cookies(p.owner()), p.peer(), p.identity(), p.inbound(), p.outbound(),
                 p.initiator(), false, false, p.expires().toEpochMilli(),
                 p.rekeyAt() == null ? 0 : p.rekeyAt().toEpochMilli());
+    }
+
+    /**
+     * What tells the standby that a responder's pair went live at QM3: a short {@link HaRecord.PairLive}
+     * if the pending record it holds ({@code sent}) still describes the pair, else the whole pair. The
+     * peer may have moved between QM2 and QM3 (NAT-T, {@link IsakmpSession#authenticated}; QM3 itself
+     * may come from the new address): the outbound SA is then made for the new address and port. All
+     * else of the pair comes from the exchange (keys: KEYMAT of the same SPI, RFC 2409 s5.5).
+     */
+    static HaRecord wentLive(HaRecord.IpsecPair sent, ChildSas.Pair p) {
+        HaRecord.IpsecPair live = pair(p);
+        IpsecSa out = live.outbound();
+        IpsecSa was = sent == null ? null : sent.outbound();
+        boolean same = was != null && sent.inbound() == live.inbound() && was.spi() == out.spi()
+                && was.source().equals(out.source()) && was.destination().equals(out.destination())
+                && was.udpEncapsulation().equals(out.udpEncapsulation()) && sent.owner().equals(live.owner())
+                && sent.peerKey().equals(live.peerKey()) && sent.expiresAt() == live.expiresAt()
+                && sent.rekeyAt() == live.rekeyAt();
+        return same ? new HaRecord.PairLive((HaRecord.SpiKey) live.saKey()) : live;
     }
 
     /** A taken-over pair whose outbound SA waits for the peer's traffic ({@link Takeover.Pending}): pending again. */

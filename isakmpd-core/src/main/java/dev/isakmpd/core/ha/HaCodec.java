@@ -30,8 +30,9 @@ public final class HaCodec {
     /**
      * The format this daemon writes and reads. A change to any record's layout takes a new one.
      * 2: Counters carry the kernel's 32-bit replay state (oseq, seq, one window word).
+     * 3: PairLive (type 7); a version-2 standby would drop it and hold the pair pending forever.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** Bundled SAs of one IPsec SA: AH and IPComp at most. */
     static final int MAX_BUNDLE = 2;
 
@@ -89,6 +90,8 @@ public final class HaCodec {
             cookies(w, d.cookies());
         } else if (r instanceof HaRecord.PairDelete d) {
             spiKey(w, d.inbound());
+        } else if (r instanceof HaRecord.PairLive l) {
+            spiKey(w, l.inbound());
         } else if (r instanceof HaRecord.Counters c) {
             spiKey(w, c.sa());
             w.u32((int) c.replay().outbound());
@@ -129,8 +132,9 @@ public final class HaCodec {
                 case 4 -> new HaRecord.PairDelete(spiKey(r));
                 case 5 -> counters(r);
                 case 6 -> new HaRecord.DpdSequence(cookies(r), r.u32("DPD sequence"));
+                case 7 -> new HaRecord.PairLive(spiKey(r));
                 default -> throw new HaCodecException("unknown HA record type " + type + " (version " + VERSION
-                        + " knows 1-6): written by a newer daemon?");
+                        + " knows 1-7): written by a newer daemon?");
             };
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new HaCodecException("HA record type " + type + " before offset " + r.pos + ": invalid value: "

@@ -142,6 +142,12 @@ public sealed interface HaRecord {
             return 2;
         }
 
+        /** This pair no longer pending: what a {@link PairLive} makes of it. */
+        public IpsecPair live() {
+            return new IpsecPair(owner, peerKey, identity, inbound, outbound, initiator, false, esn, expiresAt,
+                    rekeyAt);
+        }
+
         @Override
         public Object saKey() {
             return new SpiKey(inbound.destination(), inbound.spi());
@@ -151,6 +157,23 @@ public sealed interface HaRecord {
         public String toString() {
             return "IpsecPair[" + owner + " peer " + peerKey + (pending ? " pending" : "") + (esn ? " esn" : "")
                     + " in " + inbound.describe() + "; out " + outbound.describe() + " expires " + expiresAt + "]";
+        }
+    }
+
+    /**
+     * The pending pair whose inbound SA is {@code inbound} went live: QM3 came, and nothing else of
+     * the pair changed since its pending record (else the whole {@link IpsecPair} goes instead). A
+     * sixth of a pair record's size, and no keys to encode, decode and wipe.
+     */
+    record PairLive(SpiKey inbound) implements HaRecord {
+        @Override
+        public int type() {
+            return 7;
+        }
+
+        @Override
+        public Object saKey() {
+            return inbound;
         }
     }
 

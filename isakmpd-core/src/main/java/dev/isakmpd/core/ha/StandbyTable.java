@@ -18,7 +18,8 @@ import java.util.Set;
  * the live stream may overlap. Keys of a record that is replaced or deleted are wiped. Nothing here
  * sends or schedules; takeover (issue 15 s5) rebuilds sessions from these records. A pair whose
  * record comes again with the same inbound SA keeps its first inbound {@link IpsecSa} object: the
- * one the standby installed on receipt ({@code Engine.applyReplica}).
+ * one the standby installed on receipt ({@code Engine.applyReplica}). A {@link HaRecord.PairLive}
+ * flips a pending pair held to live and changes nothing else; for a pair not held it does nothing.
  */
 public final class StandbyTable {
     private final Map<HaRecord.CookiePair, HaRecord.IsakmpSa> isakmp = new LinkedHashMap<>();
@@ -69,6 +70,8 @@ public final class StandbyTable {
                 counters.remove(key(old.outbound()));
                 wipe(old);
             }
+        } else if (r instanceof HaRecord.PairLive l) {
+            pairs.computeIfPresent(l.inbound(), (k, p) -> p.pending() ? p.live() : p);
         } else if (r instanceof HaRecord.Counters c) {
             // the newest report of each SA: its counters only grow (RFC 4303 s3.3.3), so a report
             // that arrives late (a snapshot overlapping the live stream) cannot move them back

@@ -351,6 +351,61 @@ class HaReplicationScenarioTest {
                 .udpEncapsulation().orElseThrow().destinationPort(), "the standby's copy moved too");
     }
 
+    /**
+     * The peer moves (a new NAT mapping) between our QM2 and its QM3: the pair's outbound SA is made
+     * for the new port, which the pending record lacks, so the whole pair goes again, not a
+     * went-live record, and the standby's copy sends to the new port.
+     */
+    @Test
+    void aPeerThatMovesBeforeQm3GetsTheWholePairReplicated() {
+        NatTraversalScenarioTest.Setup s = NatTraversalScenarioTest.clientBehindNat(373, false);
+        SimulatedNetwork.Node standby = new SimulatedNetwork.Node("standby", s.gw().address, List.of(), 9);
+        new SimulatedReplication(s.net(), s.gw(), standby, 11, 0, Duration.ofMillis(1), Duration.ofMillis(1));
+        List<HaRecord> ofPairs = new ArrayList<>();
+        var channel = s.gw().observer;
+        s.gw().observer = a -> {
+            Optional.ofNullable(HaScenarios.pairRecord(a)).ifPresent(ofPairs::add);
+            channel.accept(a);
+        };
+        boolean[] moved = {false};
+        s.client().observer = a -> { // QM2 arrived: the client installs its inbound SA, then sends QM3
+            if (!moved[0] && a instanceof Action.InstallSa i && i.sa().direction() == IpsecSa.Direction.IN) {
+                moved[0] = true;
+                s.nat().rebind();
+            }
+        };
+        assertTrue(s.net().runUntil(s::up, Duration.ofMinutes(1)), s::logs);
+        s.net().runUntil(() -> false, Duration.ofSeconds(1));
+        assertTrue(s.gw().logged("peer moved from"), s::logs);
+        assertEquals(2, ofPairs.size(), ofPairs::toString);
+        HaRecord.IpsecPair pending = (HaRecord.IpsecPair) ofPairs.get(0);
+        HaRecord.IpsecPair live = (HaRecord.IpsecPair) ofPairs.get(1);
+        assertTrue(pending.pending());
+        assertFalse(live.pending());
+        int newPort = s.gw().engine.isakmpSas().get(0).remote().getPort();
+        assertNotEquals(newPort, pending.outbound().udpEncapsulation().orElseThrow().destinationPort());
+        HaRecord.IpsecPair held = standby.engine.standbyTable().pair(live.inbound().destination(),
+                live.inbound().spi()).orElseThrow();
+        assertFalse(held.pending());
+        assertEquals(newPort, held.outbound().udpEncapsulation().orElseThrow().destinationPort());
+    }
+
+    /**
+     * A went-live record for a pair the standby does not hold (sent before the snapshot it joined
+     * with, which has the pair live already) is logged and changes nothing.
+     */
+    @Test
+    void aWentLiveRecordForAPairNotHeldIsIgnored() {
+        SimulatedNetwork.Node standby = new SimulatedNetwork.Node("standby", Addresses.parseEndpoint(A, 500),
+                List.of(), 9);
+        HaRecord.SpiKey k = new HaRecord.SpiKey(Addresses.parseEndpoint(A, 500).getAddress(), 0x1234);
+        List<Action> done = standby.engine.applyReplica(new HaRecord.PairLive(k), Instant.EPOCH);
+        assertEquals(1, done.size(), done::toString);
+        assertTrue(done.get(0) instanceof Action.Log l && l.message().contains("not in the standby table"),
+                done::toString);
+        assertEquals(0, standby.engine.standbyTable().pairs());
+    }
+
     /** Crash after the active's n-th datagram, under 10% loss and reordering of IKE and replication. */
     @ParameterizedTest(name = "{0}, crash after message {1}")
     @MethodSource("crashPoints")

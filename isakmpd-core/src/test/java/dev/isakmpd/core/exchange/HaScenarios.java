@@ -2,6 +2,7 @@ package dev.isakmpd.core.exchange;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.sa.IpsecSa;
 import java.util.Optional;
 import java.util.Set;
@@ -33,6 +34,12 @@ final class HaScenarios {
         ha.net().add(standby);
         takeOver(ha.net(), standby);
         return standby;
+    }
+
+    /** A record the active sends about an IPsec SA pair: the pair itself or its going live; null otherwise. */
+    static HaRecord pairRecord(Action a) {
+        return a instanceof Action.Replicate r && (r.record() instanceof HaRecord.IpsecPair
+                || r.record() instanceof HaRecord.PairLive) ? r.record() : null;
     }
 
     /** {@code n}, which holds the address already, takes over what its standby table holds. */

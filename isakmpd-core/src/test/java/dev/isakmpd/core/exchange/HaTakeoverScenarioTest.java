@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * HA takeover (issue 15 s5) seen from the engine: the active of {@link HaReplicationScenarioTest}
@@ -380,6 +381,43 @@ class HaTakeoverScenarioTest {
         traffic(ha.peer(), node, net);
         assertEquals(2, node.engine.ipsecSas().size(), "live with the peer's traffic");
         checkOneKeyPerSpi(ha.peer(), node, false);
+    }
+
+    /**
+     * As responder the active replicates the pair pending before QM2 and, once QM3 came, only a
+     * short {@link HaRecord.PairLive}: a takeover after it installs both SAs of the pair; a standby
+     * that did not get it holds the pair pending, and takes over only its inbound SA.
+     */
+    @ParameterizedTest(name = "went-live record delivered: {0}")
+    @ValueSource(booleans = {true, false})
+    void theWentLiveRecordMakesThePendingPairLive(boolean delivered) {
+        HaReplicationScenarioTest.Ha ha = HaReplicationScenarioTest.ha(28, SimulatedNetwork.Faults.NONE, 0,
+                Duration.ofMillis(1), Duration.ofMillis(1), false, false, false, false);
+        List<HaRecord> ofPairs = new ArrayList<>();
+        var channel = ha.active().observer;
+        ha.active().observer = a -> {
+            HaRecord r = HaScenarios.pairRecord(a);
+            if (r != null) {
+                ofPairs.add(r);
+                if (!delivered && r instanceof HaRecord.PairLive) {
+                    return;
+                }
+            }
+            channel.accept(a);
+        };
+        assertTrue(ha.net().runUntil(ha::bothUp, Duration.ofMinutes(1)));
+        ha.net().runUntil(() -> false, Duration.ofSeconds(1));
+        assertEquals(2, ofPairs.size(), "the pending pair, then its went-live record: " + ofPairs);
+        assertTrue(((HaRecord.IpsecPair) ofPairs.get(0)).pending());
+        assertEquals(new HaRecord.PairLive((HaRecord.SpiKey) ofPairs.get(0).saKey()), ofPairs.get(1));
+        List<HaRecord> held = ha.channel().standby.engine.standbyTable().records();
+        assertEquals(1, held.stream().filter(HaRecord.IpsecPair.class::isInstance).count());
+        assertEquals(!delivered, held.stream().anyMatch(r -> r instanceof HaRecord.IpsecPair p && p.pending()));
+
+        SimulatedNetwork.Node active = takeOver(ha);
+        assertEquals(delivered ? 2 : 1, active.kernel.list().size(), "both SAs, or the pending pair's inbound SA");
+        assertEquals(delivered ? 2 : 0, active.engine.ipsecSas().size());
+        checkOneKeyPerSpi(ha.peer(), active, false);
     }
 
     /** A pending pair that never carries traffic loses its inbound SA at its lifetime. */

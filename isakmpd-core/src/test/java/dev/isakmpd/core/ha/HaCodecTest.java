@@ -37,7 +37,7 @@ class HaCodecTest {
     @MethodSource("seeds")
     void everyRecordRoundTrips(long seed) throws HaCodecException {
         RandomHaRecords gen = new RandomHaRecords(seed);
-        boolean[] typesSeen = new boolean[7];
+        boolean[] typesSeen = new boolean[8];
         for (int i = 0; i < PER_SEED; i++) {
             HaRecord r = gen.any();
             byte[] bytes = HaCodec.encode(r);
@@ -46,7 +46,7 @@ class HaCodecTest {
             assertArrayEquals(bytes, HaCodec.encode(back), "seed " + seed + " #" + i);
             typesSeen[r.type()] = true;
         }
-        for (int t = 1; t <= 6; t++) {
+        for (int t = 1; t <= 7; t++) {
             assertTrue(typesSeen[t], "type " + t + " generated");
         }
     }
@@ -113,10 +113,13 @@ class HaCodecTest {
     void newerVersionAndUnknownTypeAreRefusedClearly() {
         byte[] bytes = HaCodec.encode(new RandomHaRecords(1).isakmpSa());
         bytes[0] = (byte) (HaCodec.VERSION + 1);
-        assertEquals("HA record version 3 is newer than this daemon's 2: upgrade this node before its peer",
+        assertEquals("HA record version 4 is newer than this daemon's 3: upgrade this node before its peer",
                 assertThrows(HaCodecException.class, () -> HaCodec.decode(bytes)).getMessage());
         bytes[0] = 1; // version 1 carried counters as 64-bit numbers and a bitmap of any length
-        assertEquals("HA record version 1 is older than this daemon's 2: upgrade the other node",
+        assertEquals("HA record version 1 is older than this daemon's 3: upgrade the other node",
+                assertThrows(HaCodecException.class, () -> HaCodec.decode(bytes)).getMessage());
+        bytes[0] = 2; // version 2 knew no PairLive: its standby would hold pairs pending for ever
+        assertEquals("HA record version 2 is older than this daemon's 3: upgrade the other node",
                 assertThrows(HaCodecException.class, () -> HaCodec.decode(bytes)).getMessage());
         bytes[0] = 0;
         assertTrue(assertThrows(HaCodecException.class, () -> HaCodec.decode(bytes)).getMessage()
@@ -125,6 +128,18 @@ class HaCodecTest {
         bytes[1] = 99;
         assertTrue(assertThrows(HaCodecException.class, () -> HaCodec.decode(bytes)).getMessage()
                 .startsWith("unknown HA record type 99"));
+    }
+
+    /** A went-live record names only its pair: a sixth of the pair record, no key in it. */
+    @Test
+    void aWentLiveRecordIsShort() throws HaCodecException {
+        HaRecord.IpsecPair pair = new RandomHaRecords(5).pair();
+        HaRecord.PairLive live = new HaRecord.PairLive((HaRecord.SpiKey) pair.saKey());
+        byte[] bytes = HaCodec.encode(live);
+        assertEquals(2 + 1 + pair.inbound().destination().getAddress().length + 4, bytes.length);
+        assertTrue(bytes.length * 6 < HaCodec.encode(pair).length);
+        assertEquals(live, HaCodec.decode(bytes));
+        assertEquals(pair.saKey(), HaCodec.decode(bytes).saKey(), "coalesced with its pair's records");
     }
 
     @Test

@@ -29,12 +29,13 @@ final class RandomHaRecords {
     }
 
     HaRecord any() {
-        return switch (rnd.nextInt(6)) {
+        return switch (rnd.nextInt(7)) {
             case 0 -> isakmpSa();
             case 1 -> pair();
             case 2 -> new HaRecord.IsakmpDelete(cookies());
             case 3 -> new HaRecord.PairDelete(new HaRecord.SpiKey(address(), rnd.nextInt()));
             case 4 -> counters();
+            case 5 -> new HaRecord.PairLive(new HaRecord.SpiKey(address(), rnd.nextInt()));
             default -> new HaRecord.DpdSequence(cookies(), rnd.nextInt());
         };
     }

@@ -37,6 +37,8 @@ final class ActionExecutor {
     private final VirtualAddresses addresses;
     /** When each SA we installed went in (by {@link DaemonStatus#key}), for its age and remaining lifetime. */
     private final Map<String, Instant> installed = new HashMap<>();
+    /** {@link #installTimes}' answer, made again after a change to {@link #installed}. */
+    private Map<String, Instant> installedCopy;
     /** The decrypted capture being written, if any (isakmpd run --pcap, isakmpctl pcap start). */
     private DecryptedCapture capture;
     private final WarningLimiter warnings;
@@ -61,9 +63,20 @@ final class ActionExecutor {
      * removes them there) are forgotten.
      */
     Map<String, Instant> installTimes(List<IpsecSa> inKernel) {
-        // a set: retainAll asks contains() once per key (a list made this quadratic: 12,000 SAs, 10^8 compares)
-        installed.keySet().retainAll(inKernel.stream().map(DaemonStatus::key).collect(Collectors.toSet()));
-        return Map.copyOf(installed);
+        // Every SA listed went in here (Kernel#list: this daemon's only), so there are more install times
+        // than SAs listed only when some left the kernel without our delete (a kernel expiry): only then is
+        // a key made per SA to drop theirs. Once a second on a loaded HA standby, a key string per SA was
+        // much of its event loop's time. (A failed delete drops its time although the SA stays listed:
+        // then an expired SA's time may stay until the counts differ again, shown as no more than a time.)
+        if (installed.size() > inKernel.size()) {
+            // a set: retainAll asks contains() once per key (a list made this quadratic: 12,000 SAs, 10^8 compares)
+            installed.keySet().retainAll(inKernel.stream().map(DaemonStatus::key).collect(Collectors.toSet()));
+            installedCopy = null;
+        }
+        if (installedCopy == null) {
+            installedCopy = Map.copyOf(installed);
+        }
+        return installedCopy;
     }
 
     void execute(List<Action> actions) {
@@ -246,6 +259,7 @@ final class ActionExecutor {
     /** @param start the sequence numbers the SA was installed with (a takeover's outbound SA), or null */
     private void installed(IpsecSa sa, ReplayState start, Level level, Instant at) {
         installed.put(DaemonStatus.key(sa), at);
+        installedCopy = null;
         if (KERNEL.isEnabledForLevel(level)) { // describe() is no small string
             KERNEL.atLevel(level).log("installed {}/{} {}{}", sa.peer(), sa.tunnel(), sa.describe(),
                     start == null ? "" : ", going on after sequence number " + start.outbound());
@@ -286,6 +300,7 @@ final class ActionExecutor {
     private void delete(IpsecSa sa) {
         try {
             installed.remove(DaemonStatus.key(sa));
+            installedCopy = null;
             kernel.delete(sa);
             KERNEL.info("deleted {}/{} {} {} spi=0x{}", sa.peer(), sa.tunnel(), sa.protocolName(),
                     sa.direction().name().toLowerCase(), sa.spiHex());

@@ -386,7 +386,7 @@ final class EventLoop implements Runnable {
             LOG.error("engine failed listing ISAKMP SAs: {}", e.toString(), e);
             isakmp = status.current().isakmp();
         }
-        status.refresh(isakmp);
+        status.refresh(isakmp, !gate.active());
     }
 
     /** The SA table as it is now, for a control request (loop thread only). */

@@ -83,8 +83,11 @@ final class StatusPublisher {
         return current;
     }
 
-    /** {@code status.table().lines()}, made anew only for the SAs that are new or changed since the last call. */
-    private List<String> lines(DaemonStatus status) {
+    /**
+     * {@code status.table().lines()}, made anew only for the SAs that are new or changed since the last call;
+     * {@code counted}: the ESP SAs as one comment line with their number.
+     */
+    private List<String> lines(DaemonStatus status, boolean counted) {
         List<String> lines = new ArrayList<>(status.isakmp().size() + status.esp().size());
         Map<IsakmpSaInfo, String> nextIsakmp = new HashMap<>();
         for (IsakmpSaInfo sa : status.isakmp()) {
@@ -94,6 +97,12 @@ final class StatusPublisher {
             }
             nextIsakmp.put(sa, line);
             lines.add(line);
+        }
+        isakmpLines = nextIsakmp;
+        if (counted) {
+            lines.add("# HA standby: " + status.esp().size() + " ESP SA(s) in the kernel, the inbound SAs of the"
+                    + " active's IPsec SA pairs; isakmpctl list-sas lists them");
+            return lines;
         }
         Map<IpsecSa, EspLine> nextEsp = new IdentityHashMap<>();
         for (IpsecSa sa : status.esp()) {
@@ -106,12 +115,18 @@ final class StatusPublisher {
             nextEsp.put(sa, line);
             lines.add(line.line());
         }
-        isakmpLines = nextIsakmp;
         espLines = nextEsp;
         return lines;
     }
 
-    void refresh(List<IsakmpSaInfo> isakmp) {
+    /**
+     * Lists the kernel's SAs for {@link #current} and rewrites the file if its text changed.
+     * {@code counted}: the file shows the ESP SAs as a count, not a line each. For an HA standby,
+     * whose kernel holds an inbound SA per pair of the active, changing with every handshake: its
+     * file is read by no script, and rewriting every SA's line once a second was a third of its
+     * event loop's time under load (docs/ha.md). isakmpctl list-sas and status still list them.
+     */
+    void refresh(List<IsakmpSaInfo> isakmp, boolean counted) {
         List<IpsecSa> esp;
         try {
             esp = kernel.list();
@@ -123,7 +138,7 @@ final class StatusPublisher {
         if (file.isEmpty()) {
             return;
         }
-        List<String> lines = lines(current);
+        List<String> lines = lines(current, counted);
         if (lines.equals(written)) {
             return;
         }
