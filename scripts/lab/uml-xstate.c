@@ -68,7 +68,8 @@ static uint64_t components_beyond(size_t len) {
  * Learns, at the first failed write, the host's size (a read of a larger buffer returns it) and
  * which components lie beyond UML's buffer. Those go in their init state (XSTATE_BV bit clear):
  * no guest process has used them (AMX needs a permission the host never gave a UML process).
- * UML is single-threaded where it switches processes, so no lock.
+ * mended_len is published last (release; read with acquire), so a thread that sees it set also
+ * sees the other two.
  */
 static int learn(pid_t pid, size_t len) {
     struct iovec all = { whole, sizeof(whole) };
@@ -82,7 +83,7 @@ static int learn(pid_t pid, size_t len) {
     memset(whole, 0, sizeof(whole));
     whole_len = all.iov_len;
     beyond = components_beyond(len);
-    mended_len = len;
+    __atomic_store_n(&mended_len, len, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -107,11 +108,12 @@ long ptrace(enum __ptrace_request request, ...) {
         return real_ptrace()((int) request, pid, addr, data);
     }
     const struct iovec *part = data;
-    if (mended_len != 0 && part->iov_len == mended_len) {
+    size_t mended = __atomic_load_n(&mended_len, __ATOMIC_ACQUIRE);
+    if (mended != 0 && part->iov_len == mended) {
         return set_whole(pid, part); /* every switch after the first: one system call */
     }
     long r = real_ptrace()((int) request, pid, addr, data);
-    if (r == -1 && errno == EFAULT && mended_len == 0 && learn(pid, part->iov_len) == 0) {
+    if (r == -1 && errno == EFAULT && mended == 0 && learn(pid, part->iov_len) == 0) {
         return set_whole(pid, part);
     }
     return r;
