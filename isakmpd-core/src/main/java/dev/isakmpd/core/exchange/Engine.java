@@ -389,7 +389,8 @@ public final class Engine {
             return;
         }
         long counted = records.stream().filter(r -> r instanceof HaRecord.IpsecPair p
-                && peersByName.containsKey(policyName(p.peerKey())) && Takeover.ivFromCounter(p.outbound())).count();
+                && takenOverBy(peersByName.get(policyName(p.peerKey()))) && Takeover.ivFromCounter(p.outbound()))
+                .count();
         if (counted > 0) {
             out.info("takeover: " + counted + " IPsec SA pair(s) with AES-GCM or AES-CTR are rekeyed within "
                     + takeoverRekey.spread().toSeconds() + "s (the dead node may have used their counters beyond"
@@ -397,11 +398,20 @@ public final class Engine {
         }
     }
 
+    /** Whether a pair of {@code peer}'s takes part in a takeover: a policy here, without XAUTH or Mode-Config. */
+    private static boolean takenOverBy(PeerPolicy peer) {
+        return peer != null && !peer.remoteAccess().any();
+    }
+
     private boolean takeOver(HaRecord.IpsecPair p, Map<HaRecord.SpiKey, HaRecord.Counters> counters,
             long margin, Instant now, Out out) {
         PeerPolicy peer = peersByName.get(policyName(p.peerKey()));
-        if (peer == null) {
-            out.warn("IPsec SAs " + p.inbound().describe() + " not taken over: no peer " + p.peerKey() + " here");
+        // XAUTH and Mode-Config: IsakmpSession.resume refuses the client's ISAKMP SA (its lease is not
+        // replicated); live without it, the pair would send to the client's virtual address with no
+        // lease, policy or ISAKMP SA behind it until its lifetime, while the client renegotiates
+        if (!takenOverBy(peer)) {
+            out.warn("IPsec SAs " + p.inbound().describe() + " not taken over: " + (peer == null ? "no peer "
+                    + p.peerKey() + " here" : "XAUTH and Mode-Config state is not replicated"));
             out.delete(p.inbound()); // installed when its record came
             p.inbound().wipe();
             p.outbound().wipe();

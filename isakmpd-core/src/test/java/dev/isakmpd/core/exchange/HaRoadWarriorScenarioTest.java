@@ -10,9 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.RemoteAccess;
+import dev.isakmpd.core.policy.Subnet;
+import dev.isakmpd.core.policy.XauthUsers;
 import dev.isakmpd.core.sa.IpsecSa;
+import dev.isakmpd.oakley.SecretBytes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -28,12 +33,14 @@ class HaRoadWarriorScenarioTest {
     private static final String GATEWAY = "192.0.2.1";
     private static final String CLIENT = "10.0.0.7";
 
-    /** The gateway's road-warrior policy (any client in 10.0.0.0/8), with DPD, as both nodes have it. */
-    private static PeerPolicy gateway(Optional<RemoteAccess> remoteAccess) {
-        PeerPolicy rw = RoadWarriorScenarioTest.roadWarrior(DeadPeerDetectionScenarioTest.withDpd(policy("rw", GATEWAY,
-                "10.0.0.1", "k", "aes128-sha256-modp2048", "aes128-sha1", null, "198.51.100.0/24", "10.0.0.0/8",
+    /**
+     * The gateway's road-warrior policy (any client in 10.0.0.0/8), with DPD, as both nodes have
+     * it; its tunnel leads to {@code clients} (the clients' own range, or the Mode-Config pool).
+     */
+    private static PeerPolicy gateway(String clients) {
+        return RoadWarriorScenarioTest.roadWarrior(DeadPeerDetectionScenarioTest.withDpd(policy("rw", GATEWAY,
+                "10.0.0.1", "k", "aes128-sha256-modp2048", "aes128-sha1", null, "198.51.100.0/24", clients,
                 false)), "10.0.0.0/8");
-        return remoteAccess.map(rw::withRemoteAccess).orElse(rw);
     }
 
     /** The gateway active and standby, and a client that has connected to the active. */
@@ -63,7 +70,7 @@ class HaRoadWarriorScenarioTest {
     void theNewActiveGoesOnWithTheRoadWarrior() {
         PeerPolicy client = DeadPeerDetectionScenarioTest.withDpd(policy("gw", CLIENT, GATEWAY, "k",
                 "aes128-sha256-modp2048", "aes128-sha1", null, "10.0.0.0/8", "198.51.100.0/24", true));
-        HaReplicationScenarioTest.Ha ha = connected(151, gateway(Optional.empty()), client);
+        HaReplicationScenarioTest.Ha ha = connected(151, gateway("10.0.0.0/8"), client);
         SimulatedNetwork net = ha.net();
         SimulatedNetwork.Node c = ha.peer();
         assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)), () -> String.join("\n", ha.active().log));
@@ -94,5 +101,39 @@ class HaRoadWarriorScenarioTest {
         HaTakeoverScenarioTest.checkOneKeyPerSpi(c, active, false);
         assertEquals(clientCookies, cookies(c), "no new ISAKMP SA");
         assertFalse(active.logged("Main Mode") || active.logged("INITIAL-CONTACT"), "no phase 1 with the client");
+    }
+
+    /**
+     * A client under XAUTH and Mode-Config is not taken over: its lease is not replicated, so its
+     * ISAKMP SA is refused (IsakmpSession.resume, warned) and it renegotiates. Its pair must not
+     * go live without it either, nor its inbound SA, installed when the standby got the pair,
+     * stay in the new active's kernel: the new active holds nothing of that client.
+     */
+    @Test
+    void aRemoteAccessClientIsNotTakenOverAndLeavesNothingInstalled() {
+        RemoteAccess server = new RemoteAccess(Optional.of(new RemoteAccess.XauthServer(new XauthUsers(Map.of("alice",
+                XauthUsers.hash("alice-pw".toCharArray(), new byte[16], 4))), 3)),
+                Optional.of(new RemoteAccess.ModeConfig(Subnet.parse("10.3.0.0/24"), List.of(), Optional.empty(),
+                        List.of(Subnet.parse("198.51.100.0/24")), false)), Optional.empty());
+        PeerPolicy client = policy("gw", CLIENT, GATEWAY, "k", "aes128-sha256-modp2048", "aes128-sha1", null,
+                "10.3.0.1/32", "198.51.100.0/24", true).withRemoteAccess(new RemoteAccess(Optional.empty(),
+                Optional.empty(), Optional.of(new RemoteAccess.XauthClient("alice",
+                        SecretBytes.copyOf("alice-pw".getBytes(StandardCharsets.UTF_8)), true))));
+        HaReplicationScenarioTest.Ha ha = connected(152, gateway("10.3.0.0/24").withRemoteAccess(server), client);
+        SimulatedNetwork net = ha.net();
+        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)), () -> String.join("\n", ha.active().log));
+        net.runUntil(() -> false, Duration.ofSeconds(1));
+        SimulatedNetwork.Node standby = ha.channel().standby;
+        assertEquals(1, standby.engine.standbyTable().pairs(), "replicated like any pair");
+        assertEquals(1, standby.kernel.list().size(), "its inbound SA, installed on receipt");
+
+        SimulatedNetwork.Node active = takeOver(ha);
+        assertTrue(active.logged("not taken over: XAUTH and Mode-Config state is not replicated"),
+                () -> String.join("\n", active.log));
+        assertTrue(active.engine.isakmpSas().isEmpty());
+        assertTrue(active.engine.ipsecSas().isEmpty(), () -> "a pair went live without its lease: " + active.log);
+        assertTrue(active.kernel.list().isEmpty(), () -> "left in the kernel: " + active.kernel.list());
+        assertTrue(active.policies.isEmpty() && active.addresses.isEmpty());
+        assertTrue(active.engine.standbyTable().records().isEmpty());
     }
 }
