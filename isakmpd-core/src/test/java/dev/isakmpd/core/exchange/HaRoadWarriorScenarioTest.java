@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.policy.Addresses;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.RemoteAccess;
 import dev.isakmpd.core.policy.Subnet;
@@ -135,5 +137,37 @@ class HaRoadWarriorScenarioTest {
         assertTrue(active.kernel.list().isEmpty(), () -> "left in the kernel: " + active.kernel.list());
         assertTrue(active.policies.isEmpty() && active.addresses.isEmpty());
         assertTrue(active.engine.standbyTable().records().isEmpty());
+    }
+
+    /**
+     * A transport-mode road warrior (L2TP/IPsec) holds a per-client policy at the gateway, made for
+     * its address when its Quick Mode completed (QuickMode, ChildSas.holdPolicy): without it the
+     * gateway's replies to the client leave in the clear. The new active must install it with the
+     * taken-over pair.
+     */
+    @Test
+    void aTransportModeClientsOwnPolicyIsInstalledWithItsTakenOverPair() {
+        PeerPolicy gateway = TransportModeScenarioTest.hosts(policy("rw", GATEWAY, "10.0.0.1", "k",
+                "aes128-sha256-modp2048", "aes128-sha1", null, GATEWAY, "10.0.0.0/8", false), IpsecMode.TRANSPORT);
+        PeerPolicy client = TransportModeScenarioTest.hosts(policy("gw", CLIENT, GATEWAY, "k",
+                "aes128-sha256-modp2048", "aes128-sha1", null, CLIENT, GATEWAY, true), IpsecMode.TRANSPORT);
+        HaReplicationScenarioTest.Ha ha = connected(153, RoadWarriorScenarioTest.roadWarrior(gateway, "10.0.0.0/8"),
+                client);
+        SimulatedNetwork net = ha.net();
+        assertTrue(net.runUntil(ha::bothUp, Duration.ofMinutes(1)), () -> String.join("\n", ha.active().log));
+        net.runUntil(() -> false, Duration.ofSeconds(1));
+        List<SpdTunnel> ofClient = List.copyOf(ha.active().policies);
+        assertEquals(1, ofClient.size(), "the client's own policy at the active");
+        assertEquals(Subnet.parse(CLIENT + "/32"), ofClient.get(0).remote());
+
+        SimulatedNetwork.Node active = takeOver(ha);
+        assertEquals(2, active.kernel.list().size(), () -> String.join("\n", active.log));
+        assertEquals(ofClient, active.policies, "the client's policy with its pair");
+
+        // it goes with the client's last pair, as at the node that made it
+        net.apply(ha.peer(), ha.peer().engine.down("gw", net.now));
+        assertTrue(net.runUntil(() -> active.kernel.list().isEmpty(), Duration.ofSeconds(10)),
+                () -> String.join("\n", active.log));
+        assertTrue(active.policies.isEmpty(), active.policies::toString);
     }
 }
