@@ -6,10 +6,12 @@ import dev.isakmpd.core.ha.HaRecord;
 import dev.isakmpd.core.ha.StandbyTable;
 import dev.isakmpd.core.kernel.KernelEvent;
 import dev.isakmpd.core.kernel.ReplayState;
+import dev.isakmpd.core.kernel.SpdTunnel;
 import dev.isakmpd.core.kernel.SpiAllocator;
 import dev.isakmpd.core.policy.Addresses;
 import dev.isakmpd.core.policy.Identity;
 import dev.isakmpd.core.policy.IkeFragmentation;
+import dev.isakmpd.core.policy.IpsecMode;
 import dev.isakmpd.core.policy.PeerAuth;
 import dev.isakmpd.core.policy.PeerPolicy;
 import dev.isakmpd.core.policy.Phase1Proposal;
@@ -389,7 +391,8 @@ public final class Engine {
             return;
         }
         long counted = records.stream().filter(r -> r instanceof HaRecord.IpsecPair p
-                && peersByName.containsKey(policyName(p.peerKey())) && Takeover.ivFromCounter(p.outbound())).count();
+                && takenOverBy(peersByName.get(policyName(p.peerKey()))) && Takeover.ivFromCounter(p.outbound()))
+                .count();
         if (counted > 0) {
             out.info("takeover: " + counted + " IPsec SA pair(s) with AES-GCM or AES-CTR are rekeyed within "
                     + takeoverRekey.spread().toSeconds() + "s (the dead node may have used their counters beyond"
@@ -397,11 +400,20 @@ public final class Engine {
         }
     }
 
+    /** Whether a pair of {@code peer}'s takes part in a takeover: a policy here, without XAUTH or Mode-Config. */
+    private static boolean takenOverBy(PeerPolicy peer) {
+        return peer != null && !peer.remoteAccess().any();
+    }
+
     private boolean takeOver(HaRecord.IpsecPair p, Map<HaRecord.SpiKey, HaRecord.Counters> counters,
             long margin, Instant now, Out out) {
         PeerPolicy peer = peersByName.get(policyName(p.peerKey()));
-        if (peer == null) {
-            out.warn("IPsec SAs " + p.inbound().describe() + " not taken over: no peer " + p.peerKey() + " here");
+        // XAUTH and Mode-Config: IsakmpSession.resume refuses the client's ISAKMP SA (its lease is not
+        // replicated); live without it, the pair would send to the client's virtual address with no
+        // lease, policy or ISAKMP SA behind it until its lifetime, while the client renegotiates
+        if (!takenOverBy(peer)) {
+            out.warn("IPsec SAs " + p.inbound().describe() + " not taken over: " + (peer == null ? "no peer "
+                    + p.peerKey() + " here" : "XAUTH and Mode-Config state is not replicated"));
             out.delete(p.inbound()); // installed when its record came
             p.inbound().wipe();
             p.outbound().wipe();
@@ -446,12 +458,30 @@ public final class Engine {
      */
     private void goLive(ChildSas.Pair pair, long sequence, Instant now, Out out) {
         ctx.children().add(pair, now);
+        holdClientPolicy(pair, out);
         if (takeoverRekey.all() && Takeover.ivFromCounter(pair.outbound())) {
             pair.outboundWaits(true); // never installed: the rekey's switch replaces it
             return;
         }
         out.install(pair.outbound());
         out.outboundSequence(pair.outbound(), sequence);
+    }
+
+    /**
+     * A road warrior's transport-mode pair needs its per-client policy, or our replies to the client
+     * leave in the clear. Policies are not replicated: the node that negotiated the pair made it
+     * from the pair's addresses and selectors (QuickMode), so this one rebuilds it from them.
+     */
+    private void holdClientPolicy(ChildSas.Pair pair, Out out) {
+        PeerPolicy peer = peersByName.get(policyName(pair.peer()));
+        if (peer == null) {
+            return;
+        }
+        IpsecSa o = pair.outbound();
+        peer.tunnels().stream().filter(t -> t.name().equals(pair.tunnel()) && t.isRoadWarriorTransport()).findFirst()
+                .map(t -> new SpdTunnel(peer.name(), t.name(), o.source(), o.destination(), o.sourceSelector(),
+                        o.destinationSelector(), IpsecMode.TRANSPORT, peer.local().getPort(), t.protocols()))
+                .filter(spd -> ctx.children().holdPolicy(pair, spd)).ifPresent(out::addPolicy);
     }
 
     /**

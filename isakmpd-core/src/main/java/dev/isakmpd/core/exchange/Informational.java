@@ -136,7 +136,8 @@ final class Informational {
                     .filter(p -> p.peer().equals(s.peerKey()) && p.outbound().spi() == value
                             && p.outbound().destination().equals(peerAddress)
                             && p.outbound().protocol().equals(del.protocolId()));
-            found.ifPresent(s.ctx().children()::remove);
+            // the client's last pair: its transport policy goes too (else it stays in the kernel for good)
+            found.flatMap(s.ctx().children()::remove).ifPresent(out::deletePolicy);
             if (found.isEmpty() && ah) {
                 // the AH half of an AH+ESP bundle: its ESP half names the pair, in this or another Delete
                 out.debug(s.tag() + String.format("peer deleted AH SPI 0x%08x", value));

@@ -173,4 +173,17 @@ class ProtocolPortScenarioTest {
         assertEquals(0, s.gw().engine.tableSizes().get("client policies"));
         assertEquals(0, s.gw().engine.tableSizes().get("client policy holds"));
     }
+
+    /** The client deletes its pair (RFC 2408 s3.15): its policy goes with it, as when we delete it. */
+    @Test
+    void theClientsDeleteTakesItsPolicyToo() {
+        RoadWarrior s = roadWarrior(46, Duration.ofHours(8));
+        assertTrue(s.net().runUntil(s::up, Duration.ofMinutes(1)), () -> logs(s.client(), s.gw()));
+        assertEquals(1, s.gw().policies.size(), () -> logs(s.gw()));
+        s.net().apply(s.client(), s.client().engine.down("gw", s.net().now));
+        assertTrue(s.net().runUntil(() -> s.gw().kernel.list().isEmpty(), Duration.ofSeconds(10)),
+                () -> logs(s.gw()));
+        assertTrue(s.gw().policies.isEmpty(), () -> s.gw().policies.toString());
+        assertEquals(0, s.gw().engine.tableSizes().get("client policy holds"));
+    }
 }
