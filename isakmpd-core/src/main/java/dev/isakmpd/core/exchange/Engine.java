@@ -310,8 +310,10 @@ public final class Engine {
      */
     public List<HaRecord> snapshot() {
         List<HaRecord> all = new ArrayList<>(Replication.snapshot(sessions.values(), ctx.children()));
-        pendingTakeover.values().forEach(p -> all.add(Replication.pending(p.pair())));
-        pendingTakeover.values().forEach(p -> all.addAll(p.pair().counters()));
+        for (Takeover.Pending p : pendingTakeover.values()) {
+            all.add(Replication.pending(p.pair()));
+            all.addAll(p.pair().counters()); // after its own pair, as Replication.snapshot has them
+        }
         return all;
     }
 
